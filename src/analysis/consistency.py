@@ -953,8 +953,8 @@ def repeated_figures(figures: _Figures) -> list[dict[str, object]]:
         ordered = group.sort_values(["date", "source_file", "source_row"], kind="stable")
         first = ordered.iloc[0]
         for _, other in ordered.iloc[1:].iterrows():
-            pair = (first, other) if first["status"] == "value" else (other, first)
-            row, base = pair
+            # Judge the later printing against the earlier one (the reverse if it is lost).
+            row, base = (other, first) if other["status"] == "value" else (first, other)
             name = f"{describe(row)} (printed twice)"
             where = figures.where(base)
             if row["status"] != "value":

@@ -273,8 +273,9 @@ def _read_values(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
                     "unit": reading.unit or row["unit"],
                 }
             )
-    result = pd.DataFrame(out)
-    result["number"] = pd.to_numeric(result["number"])
+    read = ["basis", "number", "decimals", "qualifier", "status"]
+    result = pd.DataFrame(out, columns=[*frame.columns, *read])
+    result["number"] = pd.to_numeric(result["number"]).astype(float)
     return result.drop(columns="lost")
 
 
