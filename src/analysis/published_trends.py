@@ -235,6 +235,23 @@ def findings(figures: pd.DataFrame, checks: pd.DataFrame, year: str) -> list[str
         )
         text += f" ({prior:.1f} in every 100 enquiries in {then})"
     sentences.append(text + ".")
+    steps = stages.loc[year].dropna()
+    kept = (steps / steps.shift(1)).iloc[1:]
+    worst = kept.idxmin()
+    came_from = steps.index[steps.index.get_loc(worst) - 1]
+    sentences.append(
+        f"The largest drop-off is from {STAGE_NAMES[came_from].lower()} to "
+        f"{STAGE_NAMES[worst].lower()}: {steps[worst]:,.0f} of {steps[came_from]:,.0f} "
+        f"({100 * kept[worst]:.0f}%) went on to the next stage."
+    )
+    counts = households(figures)
+    counts = counts[counts["year"] == year]["households"].tolist()
+    if counts:
+        others = f" (the report also gives {', '.join(f'{c:,.0f}' for c in counts[1:])})"
+        sentences.append(
+            f"There were {counts[0]:,.0f} approved mainstream fostering households at 31 March "
+            f"{FinancialYear.parse(year).end.year}{others if len(counts) > 1 else ''}."
+        )
     left = leavers(figures)
     total = left.loc[year, "Total (as printed)"]
     reasons = left.loc[year, list(REASON_NAMES.values())].dropna()

@@ -1,0 +1,91 @@
+"""The views behind the published-trends appendix, on the real published figures."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest
+
+from analysis import charts_published, consistency, published
+from analysis import published_trends as trends
+
+
+@pytest.fixture(scope="module")
+def figures():
+    return published.load_all()
+
+
+def test_funnel_uses_the_earlier_report_where_the_later_lost_a_cell(figures):
+    funnel = trends.funnel(figures)
+    assert funnel["households_approved"].tolist() == [33, 21, 23, 20, 16, 17, 20]
+    assert funnel["initial_enquiries"].tolist() == [815, 609, 552, 504, 709, 372, 511]
+    assert (
+        funnel.loc["2019-20", "expressions_of_interest"]
+        != funnel.loc["2019-20", "expressions_of_interest"]
+    )
+
+
+def test_rates_are_recomputed_beside_the_printed_ones(figures):
+    rates = trends.conversion_rates(figures).set_index(["rate", "year"])
+    row = rates.loc[("Stage 2 assessment to approval", "2022-23")]
+    assert row["printed"] == 43
+    assert row["recomputed"] == pytest.approx(16 / 35 * 100)
+    assert rates.loc[("Expression of interest to approval", "2024-25"), "printed"] == 47.6
+
+
+def test_key_figures_for_2024_25(figures):
+    table = trends.key_figures(figures, "2024-25").set_index("Figure")
+    assert table.loc["Initial enquiries"].tolist() == ["372", "511", "+139"]
+    assert table.loc["Households ceasing to foster"].tolist() == ["16", "22", "+6"]
+    assert table.loc["Enquiry to approval (%)"].tolist() == ["4.6%", "3.9%", "-0.7 points"]
+    assert table.loc["Approved households at 31 March"].tolist() == ["", "191", ""]
+    assert table.loc["Actual spend (£000)"].tolist() == ["12,624", "13,398", "+774"]
+    assert "191" in trends.households_note(figures, "2024-25")
+    assert trends.households_note(figures, "2023-24") is None
+
+
+def test_first_year_has_no_previous_year(figures):
+    table = trends.key_figures(figures, "2018-19")
+    assert list(table.columns) == ["Figure", "2017/18 (not published)", "2018/19", "Change"]
+    assert set(table["Change"]) == {""}
+
+
+def test_findings_for_2024_25_are_built_from_the_figures(figures):
+    checks = consistency.run(figures)
+    assert trends.findings(figures, checks, "2024-25") == [
+        "In 2024/25 the service received 511 initial enquiries from people interested in "
+        "fostering and approved 20 new mainstream fostering households, against 372 enquiries "
+        "and 17 approvals in 2023/24.",
+        "About 3.9 in every 100 enquiries ended in an approval, and 48% of expressions of "
+        "interest (4.6 in every 100 enquiries in 2023/24).",
+        "The largest drop-off is from initial enquiries to expressions of interest: 42 of 511 "
+        "(8%) went on to the next stage.",
+        "There were 191 approved mainstream fostering households at 31 March 2025 (the report "
+        "also gives 194).",
+        "22 mainstream households stopped fostering (16 in 2023/24); the most common reason was "
+        "'personal circumstances' (12 households).",
+        "Fostering spending was £13.4 million against a budget of £13.7 million: an underspend "
+        "of £348 thousand (2.5% of the budget).",
+        "8 published figure(s) for 2024/25 do not follow from the figures they are built on; "
+        "they are listed, with the likely cause, in the last section.",
+    ]
+
+
+def test_budget_variance_and_years_without_a_budget(figures):
+    budget = trends.budget(figures)
+    total = budget[(budget["line"] == "Total") & (budget["year"] == "2021-22")].iloc[0]
+    assert (total["budget"], total["actual"], total["variance"]) == (11114, 11379, 265)
+    assert trends.budget_table(figures, "2019-20").empty
+
+
+def test_charts_are_figures_with_the_selected_year_marked(figures):
+    year = "2022-23"
+    for chart, data in [
+        (charts_published.funnel_chart, trends.funnel(figures)),
+        (charts_published.rates_chart, trends.conversion_rates(figures)),
+        (charts_published.leavers_chart, trends.leavers(figures)),
+        (charts_published.budget_chart, trends.budget(figures)),
+    ]:
+        fig = chart(data, year)
+        assert fig.axes and all(ax.patches or ax.lines for ax in fig.axes)
+        matplotlib.pyplot.close(fig)
