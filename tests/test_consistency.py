@@ -355,7 +355,7 @@ def test_real_figures_disagree_exactly_where_expected(real):
 
 
 def test_real_checks_cover_every_printed_rate_and_total(real):
-    assert len(real) == 205
+    assert len(real) == 213
     assert (real["check"] == "rate").sum() == 46
     assert set(real["verdict"]) == {AGREES, DISAGREES, CANNOT}
     cannot = real[real["verdict"] == CANNOT]
