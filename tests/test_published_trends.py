@@ -86,3 +86,10 @@ def test_charts_are_figures_with_the_selected_year_marked(figures):
         fig = chart(data, year)
         assert fig.axes and all(ax.patches or ax.lines for ax in fig.axes)
         matplotlib.pyplot.close(fig)
+
+
+def test_leavers_note_names_the_year_whose_reasons_do_not_add_up(figures):
+    assert trends.leavers_note(figures).endswith(
+        "The printed totals differ from the reasons: in 2018/19 the reasons add to 16 against "
+        "a printed total of 15."
+    )

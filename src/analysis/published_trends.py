@@ -378,3 +378,23 @@ def check_summary(checks: pd.DataFrame) -> pd.DataFrame:
     table = pd.crosstab(checks["check"], checks["verdict"]).reset_index()
     table.columns.name = None
     return table.rename(columns={"check": "Kind of check"})
+
+
+def leavers_note(figures: pd.DataFrame) -> str:
+    """What the leavers chart shows, and any year whose reasons do not add to its printed total."""
+    table = leavers(figures)
+    sums = table.drop(columns="Total (as printed)").sum(axis=1)
+    totals = table["Total (as printed)"]
+    off = [
+        f"in {year.replace('-', '/')} the reasons add to {sums[year]:,.0f} against a printed "
+        f"total of {totals[year]:,.0f}"
+        for year in table.index
+        if pd.notna(totals[year]) and sums[year] != totals[year]
+    ]
+    text = (
+        "Bars add up the reasons as printed. 'Decided fostering not for them' was first "
+        "recorded in 2020/21."
+    )
+    if off:
+        text += " The printed totals differ from the reasons: " + "; ".join(off) + "."
+    return text
