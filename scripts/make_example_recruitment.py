@@ -20,6 +20,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from itertools import pairwise
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -86,8 +87,14 @@ CHANNEL_MIX = {
 CHANNEL_PASS = [1.0, 0.75, 1.15, 1.45, 0.95, 1.0]
 # How each year's file names the channel.
 CHANNEL_TEXT = {
-    "old": ["Website", "Facebook/Social Media", "Event", "Word of mouth (carer)", "Other",
-            "Transfer from IFA"],
+    "old": [
+        "Website",
+        "Facebook/Social Media",
+        "Event",
+        "Word of mouth (carer)",
+        "Other",
+        "Transfer from IFA",
+    ],
     "new": ["website", "social_media", "event", "carer_referral", "other", "agency_transfer"],
 }
 
@@ -133,51 +140,96 @@ REASONS = {
 }
 # How staff typed each reason: the first spelling is the usual one.
 SPELLINGS = {
-    "No response to follow-up contact": ["No response to follow-up contact",
-                                         "no response to follow up", "No contact - NFA"],
+    "No response to follow-up contact": [
+        "No response to follow-up contact",
+        "no response to follow up",
+        "No contact - NFA",
+    ],
     "Only wanted information": ["Only wanted information", "info only", "Information only"],
     "Not the right time": ["Not the right time", "not right time", "Not the right time now"],
     "No spare bedroom": ["No spare bedroom", "no spare room", "No spare bed room"],
-    "Change in circumstances": ["Change in circumstances", "change of circumstances",
-                                "Change in circs"],
-    "Chose another fostering service": ["Chose another fostering service",
-                                        "Gone with IFA", "went to another agency"],
-    "Allowances lower than expected": ["Allowances lower than expected",
-                                       "Finances / allowances", "allowance too low"],
-    "Delay in contact from the service": ["Delay in contact from the service",
-                                          "delay in contact", "Not contacted in time"],
+    "Change in circumstances": [
+        "Change in circumstances",
+        "change of circumstances",
+        "Change in circs",
+    ],
+    "Chose another fostering service": [
+        "Chose another fostering service",
+        "Gone with IFA",
+        "went to another agency",
+    ],
+    "Allowances lower than expected": [
+        "Allowances lower than expected",
+        "Finances / allowances",
+        "allowance too low",
+    ],
+    "Delay in contact from the service": [
+        "Delay in contact from the service",
+        "delay in contact",
+        "Not contacted in time",
+    ],
     "Health": ["Health", "health reasons", "Health issues"],
-    "Length of assessment": ["Length of assessment", "length of assesment",
-                             "Assessment taking too long"],
-    "Intrusiveness of assessment": ["Intrusiveness of assessment", "Too intrusive",
-                                    "intrusive assessment"],
-    "Unsuitable: checks and references": ["Unsuitable: checks and references",
-                                          "Checks/references not satisfactory",
-                                          "unsuitable - checks"],
-    "Unsuitable: assessment findings": ["Unsuitable: assessment findings",
-                                        "Negative assessment", "unsuitable - assessment"],
-    "Impact on own children": ["Impact on own children", "impact on birth children",
-                               "Concern re own children"],
-    "Not recommended for approval": ["Not recommended for approval",
-                                     "Panel - not recommended", "ADM not approved"],
+    "Length of assessment": [
+        "Length of assessment",
+        "length of assesment",
+        "Assessment taking too long",
+    ],
+    "Intrusiveness of assessment": [
+        "Intrusiveness of assessment",
+        "Too intrusive",
+        "intrusive assessment",
+    ],
+    "Unsuitable: checks and references": [
+        "Unsuitable: checks and references",
+        "Checks/references not satisfactory",
+        "unsuitable - checks",
+    ],
+    "Unsuitable: assessment findings": [
+        "Unsuitable: assessment findings",
+        "Negative assessment",
+        "unsuitable - assessment",
+    ],
+    "Impact on own children": [
+        "Impact on own children",
+        "impact on birth children",
+        "Concern re own children",
+    ],
+    "Not recommended for approval": [
+        "Not recommended for approval",
+        "Panel - not recommended",
+        "ADM not approved",
+    ],
 }
 
 # Ethnic group of the main applicant (ONS five groups). Minority-ethnic enquirers are
 # about 30%; their relative chance of passing each stage is set so that the approved
 # are near the 17% the 2022/23 report gives for approved carers.
-MINORITY = ["Asian or Asian British", "Black or Black British", "Mixed or multiple",
-            "Other ethnic group"]
+MINORITY = [
+    "Asian or Asian British",
+    "Black or Black British",
+    "Mixed or multiple",
+    "Other ethnic group",
+]
 MINORITY_MIX = [0.45, 0.32, 0.15, 0.08]
 MINORITY_SHARE_ENQUIRERS = 0.30
 MINORITY_SHARE_APPROVED = 0.17
 ETHNIC_TEXT = {
-    "old": {"White": "White British", "Asian or Asian British": "Asian",
-            "Black or Black British": "Black", "Mixed or multiple": "Mixed",
-            "Other ethnic group": "Other", "Not known": "Not stated"},
-    "new": {"White": "White", "Asian or Asian British": "Asian or Asian British",
-            "Black or Black British": "Black or Black British",
-            "Mixed or multiple": "Mixed or Multiple ethnic groups",
-            "Other ethnic group": "Other ethnic group", "Not known": "Not known"},
+    "old": {
+        "White": "White British",
+        "Asian or Asian British": "Asian",
+        "Black or Black British": "Black",
+        "Mixed or multiple": "Mixed",
+        "Other ethnic group": "Other",
+        "Not known": "Not stated",
+    },
+    "new": {
+        "White": "White",
+        "Asian or Asian British": "Asian or Asian British",
+        "Black or Black British": "Black or Black British",
+        "Mixed or multiple": "Mixed or Multiple ethnic groups",
+        "Other ethnic group": "Other ethnic group",
+        "Not known": "Not known",
+    },
 }
 COUPLE_SHARE_ENQUIRERS = 0.48
 COUPLE_PASS = 1.12
@@ -197,30 +249,54 @@ class Layout:
 
 
 OLD = {
-    "household_id": "Ref", "enquiry_date": "Enquiry Date", "stage1_date": "Stage 1 Start",
-    "stage2_date": "Stage 2 Start", "panel_date": "Panel Date",
-    "approval_date": "Approval Date", "exit_date": "Closure Date", "outcome": "Status",
-    "exit_stage": "Closed At Stage", "exit_reason_code": "Withdrawal Code",
-    "exit_reason": "Withdrawal Reason", "channel": "Source",
-    "household_type": "Applicant Type", "ethnic_group": "Ethnicity",
+    "household_id": "Ref",
+    "enquiry_date": "Enquiry Date",
+    "stage1_date": "Stage 1 Start",
+    "stage2_date": "Stage 2 Start",
+    "panel_date": "Panel Date",
+    "approval_date": "Approval Date",
+    "exit_date": "Closure Date",
+    "outcome": "Status",
+    "exit_stage": "Closed At Stage",
+    "exit_reason_code": "Withdrawal Code",
+    "exit_reason": "Withdrawal Reason",
+    "channel": "Source",
+    "household_type": "Applicant Type",
+    "ethnic_group": "Ethnicity",
 }
 MIDDLE = {
-    "household_id": "household_ref", "enquiry_date": "date_of_enquiry",
-    "eoi_date": "eoi_received", "stage1_date": "stage_1_start",
-    "stage2_date": "stage_2_start", "panel_date": "panel_date",
-    "approval_date": "approval_date", "exit_date": "date_closed", "outcome": "outcome",
-    "exit_stage": "stage_at_exit", "exit_reason_code": "ofsted_reason_code",
-    "exit_reason": "reason_detail", "channel": "how_heard",
-    "household_type": "household_type", "ethnic_group": "ethnicity",
+    "household_id": "household_ref",
+    "enquiry_date": "date_of_enquiry",
+    "eoi_date": "eoi_received",
+    "stage1_date": "stage_1_start",
+    "stage2_date": "stage_2_start",
+    "panel_date": "panel_date",
+    "approval_date": "approval_date",
+    "exit_date": "date_closed",
+    "outcome": "outcome",
+    "exit_stage": "stage_at_exit",
+    "exit_reason_code": "ofsted_reason_code",
+    "exit_reason": "reason_detail",
+    "channel": "how_heard",
+    "household_type": "household_type",
+    "ethnic_group": "ethnicity",
 }
 NEW = {
-    "household_id": "Household ID", "enquiry_date": "Enquiry received",
-    "eoi_date": "EOI date", "stage1_date": "Stage One start",
-    "stage2_date": "Stage Two start", "panel_date": "Panel date",
-    "approval_date": "ADM approval date", "exit_date": "Closed date",
-    "outcome": "Outcome", "exit_stage": "Stage left", "exit_reason_code": "Ofsted code",
-    "exit_reason": "Reason (detail)", "channel": "Enquiry source",
-    "household_type": "Household", "ethnic_group": "Ethnic group (main applicant)",
+    "household_id": "Household ID",
+    "enquiry_date": "Enquiry received",
+    "eoi_date": "EOI date",
+    "stage1_date": "Stage One start",
+    "stage2_date": "Stage Two start",
+    "panel_date": "Panel date",
+    "approval_date": "ADM approval date",
+    "exit_date": "Closed date",
+    "outcome": "Outcome",
+    "exit_stage": "Stage left",
+    "exit_reason_code": "Ofsted code",
+    "exit_reason": "Reason (detail)",
+    "channel": "Enquiry source",
+    "household_type": "Household",
+    "ethnic_group": "Ethnic group (main applicant)",
 }
 LAYOUTS = {
     2018: Layout(OLD, "%d/%m/%Y", words="old"),
@@ -232,19 +308,39 @@ LAYOUTS = {
     2024: Layout(NEW, "%Y-%m-%d"),
 }
 OUTCOME_TEXT = {
-    "old": {"approved": "Approved", "withdrew": "Withdrawn",
-            "not progressed": "Closed - not progressed", "in progress": "Open"},
-    "new": {"approved": "approved", "withdrew": "withdrew",
-            "not progressed": "not_progressed", "in progress": "in_progress"},
+    "old": {
+        "approved": "Approved",
+        "withdrew": "Withdrawn",
+        "not progressed": "Closed - not progressed",
+        "in progress": "Open",
+    },
+    "new": {
+        "approved": "approved",
+        "withdrew": "withdrew",
+        "not progressed": "not_progressed",
+        "in progress": "in_progress",
+    },
 }
 STAGE_TEXT = {
-    "old": {"enquiry": "Enquiry", "eoi": "Enquiry", "stage1": "Stage 1",
-            "stage2": "Stage 2", "panel": "Panel"},
-    "new": {"enquiry": "enquiry", "eoi": "eoi", "stage1": "stage_1", "stage2": "stage_2",
-            "panel": "panel"},
+    "old": {
+        "enquiry": "Enquiry",
+        "eoi": "Enquiry",
+        "stage1": "Stage 1",
+        "stage2": "Stage 2",
+        "panel": "Panel",
+    },
+    "new": {
+        "enquiry": "enquiry",
+        "eoi": "eoi",
+        "stage1": "stage_1",
+        "stage2": "stage_2",
+        "panel": "panel",
+    },
 }
-HOUSEHOLD_TEXT = {"old": {"single": "Single applicant", "couple": "Joint applicants"},
-                  "new": {"single": "single", "couple": "couple"}}
+HOUSEHOLD_TEXT = {
+    "old": {"single": "Single applicant", "couple": "Joint applicants"},
+    "new": {"single": "single", "couple": "couple"},
+}
 EOI_RECORDED_FROM = date(2020, 4, 1)
 # Test records the system administrator left in two extracts: they are not households
 # and the cleaning must set them aside.
@@ -259,8 +355,9 @@ def fy_end(year: int) -> date:
     return date(year + 1, 3, 31)
 
 
-def truncated_lognormal(rng: np.random.Generator, median: float, spread: float,
-                        low: float, high: float) -> float:
+def truncated_lognormal(
+    rng: np.random.Generator, median: float, spread: float, low: float, high: float
+) -> float:
     """One draw from a log-normal with this median, limited to [low, high] days."""
     from statistics import NormalDist
 
@@ -283,8 +380,7 @@ def window_weight(median: float, spread: float, low: float, high: float) -> floa
 def enquiry_dates(rng: np.random.Generator, year: int, n: int) -> list[date]:
     """``n`` enquiry dates in the year, busier in January and September."""
     days = [fy_start(year) + timedelta(d) for d in range((fy_end(year) - fy_start(year)).days + 1)]
-    weight = np.array([1.3 if d.month in (1, 9) else 0.85 if d.month == 12 else 1.0
-                       for d in days])
+    weight = np.array([1.3 if d.month in (1, 9) else 0.85 if d.month == 12 else 1.0 for d in days])
     picks = rng.choice(len(days), size=n, replace=True, p=weight / weight.sum())
     return sorted(days[i] for i in picks)
 
@@ -295,13 +391,22 @@ def progress(rng: np.random.Generator, dates: dict[str, list], stage: str, prev:
     for k, year in enumerate([WARM_UP, *YEARS]):
         need = TARGETS[stage][k]
         start, end = fy_start(year), fy_end(year)
-        pool = [i for i, d in enumerate(dates[prev])
-                if d is not None and dates[stage][i] is None and d <= end]
-        weights = np.array([
-            window_weight(median, spread, max(shortest, (start - dates[prev][i]).days),
-                          min(longest, (end - dates[prev][i]).days))
-            for i in pool
-        ])
+        pool = [
+            i
+            for i, d in enumerate(dates[prev])
+            if d is not None and dates[stage][i] is None and d <= end
+        ]
+        weights = np.array(
+            [
+                window_weight(
+                    median,
+                    spread,
+                    max(shortest, (start - dates[prev][i]).days),
+                    min(longest, (end - dates[prev][i]).days),
+                )
+                for i in pool
+            ]
+        )
         if (weights > 0).sum() < need:
             raise RuntimeError(f"cannot place {need} {stage} events in {year}")
         chosen = rng.choice(pool, size=need, replace=False, p=weights / weights.sum())
@@ -309,18 +414,21 @@ def progress(rng: np.random.Generator, dates: dict[str, list], stage: str, prev:
             before = dates[prev][i]
             low = max(shortest, (start - before).days)
             high = min(longest, (end - before).days)
-            lag = int(round(truncated_lognormal(rng, median, spread, low, high)))
+            lag = round(truncated_lognormal(rng, median, spread, low, high))
             dates[stage][i] = before + timedelta(min(max(lag, low), high))
 
 
 def build_histories(rng: np.random.Generator) -> pd.DataFrame:
     """One row per household: its dates, how it ended, and who it is."""
-    enquiries = [d for k, y in enumerate([WARM_UP, *YEARS])
-                 for d in enquiry_dates(rng, y, TARGETS["enquiry"][k])]
+    enquiries = [
+        d
+        for k, y in enumerate([WARM_UP, *YEARS])
+        for d in enquiry_dates(rng, y, TARGETS["enquiry"][k])
+    ]
     n = len(enquiries)
     dates: dict[str, list] = {s: [None] * n for s in STAGES}
     dates["enquiry"] = enquiries
-    for prev, stage in zip(STAGES, STAGES[1:], strict=False):
+    for prev, stage in pairwise(STAGES):
         progress(rng, dates, stage, prev)
     frame = pd.DataFrame(dates)
     depth = frame[STAGES].notna().sum(axis=1) - 1  # stages passed after enquiry
@@ -337,7 +445,7 @@ def build_histories(rng: np.random.Generator) -> pd.DataFrame:
             codes.append(None)
             continue
         median, spread = EXIT_LAGS[stage]
-        lag = int(round(truncated_lognormal(rng, median, spread, 1, 730)))
+        lag = round(truncated_lognormal(rng, median, spread, 1, 730))
         exit_dates.append(frame.at[i, stage] + timedelta(lag))
         options = REASONS[stage]
         w = np.array([o[2] for o in options], dtype=float)
@@ -351,30 +459,33 @@ def build_histories(rng: np.random.Generator) -> pd.DataFrame:
     # Channel: the year's mix, tilted by how well each channel converts.
     channel = []
     for i in range(n):
-        mix = np.array(CHANNEL_MIX[frame.at[i, "enquiry_year"]][:5] + [0.0])
+        mix = np.array([*CHANNEL_MIX[frame.at[i, "enquiry_year"]][:5], 0.0])
         tilt = np.array(CHANNEL_PASS) ** depth[i]
         p = mix * tilt
         channel.append(CHANNELS[rng.choice(len(CHANNELS), p=p / p.sum())])
     frame["channel"] = channel
     # Transfers from other agencies: the quickest approvals of the year.
     approved = frame[frame["approval"].notna()].copy()
-    approved["approval_year"] = [d.year if d.month >= 4 else d.year - 1
-                                 for d in approved["approval"]]
-    approved["days"] = [(a - e).days for a, e in zip(approved["approval"],
-                                                      approved["enquiry"], strict=True)]
+    approved["approval_year"] = [
+        d.year if d.month >= 4 else d.year - 1 for d in approved["approval"]
+    ]
+    approved["days"] = [
+        (a - e).days for a, e in zip(approved["approval"], approved["enquiry"], strict=True)
+    ]
     for year, group in approved.groupby("approval_year"):
         quickest = group.sort_values("days", kind="stable").index[: TRANSFERS[int(year)]]
         frame.loc[quickest, "channel"] = "Transfer"
     # A few transfer enquiries that did not get far.
     early = frame.index[(depth <= 1) & (frame["channel"] != "Transfer")]
-    frame.loc[rng.choice(early, size=int(0.01 * len(early)), replace=False), "channel"] = (
-        "Transfer"
-    )
+    frame.loc[rng.choice(early, size=int(0.01 * len(early)), replace=False), "channel"] = "Transfer"
 
     # Household type and ethnicity, tilted by how far the household got.
-    p_couple = [COUPLE_SHARE_ENQUIRERS * COUPLE_PASS**d
-                / (COUPLE_SHARE_ENQUIRERS * COUPLE_PASS**d + (1 - COUPLE_SHARE_ENQUIRERS))
-                for d in depth]
+    p_couple = [
+        COUPLE_SHARE_ENQUIRERS
+        * COUPLE_PASS**d
+        / (COUPLE_SHARE_ENQUIRERS * COUPLE_PASS**d + (1 - COUPLE_SHARE_ENQUIRERS))
+        for d in depth
+    ]
     frame["household_type"] = np.where(rng.uniform(size=n) < p_couple, "couple", "single")
     odds = MINORITY_SHARE_ENQUIRERS / (1 - MINORITY_SHARE_ENQUIRERS)
     step = ((MINORITY_SHARE_APPROVED / (1 - MINORITY_SHARE_APPROVED)) / odds) ** (1 / 5)
@@ -451,10 +562,14 @@ def extract(frame: pd.DataFrame, year: int) -> pd.DataFrame:
     out = pd.DataFrame(rows).sort_values(["enquiry_date", "household_id"], kind="stable")
     if year in TEST_RECORDS:
         test = dict.fromkeys(out.columns)
-        test.update(household_id=TEST_RECORDS[year], enquiry_date=start + timedelta(days=40),
-                    outcome=OUTCOME_TEXT[words]["in progress"],
-                    channel=CHANNEL_TEXT[words][0], household_type=HOUSEHOLD_TEXT[words]["single"],
-                    ethnic_group=ETHNIC_TEXT[words]["Not known"])
+        test.update(
+            household_id=TEST_RECORDS[year],
+            enquiry_date=start + timedelta(days=40),
+            outcome=OUTCOME_TEXT[words]["in progress"],
+            channel=CHANNEL_TEXT[words][0],
+            household_type=HOUSEHOLD_TEXT[words]["single"],
+            ethnic_group=ETHNIC_TEXT[words]["Not known"],
+        )
         out = pd.concat([out.iloc[:100], pd.DataFrame([test]), out.iloc[100:]])
     keep = [c for c in layout.columns if c in out.columns]
     return out[keep].rename(columns=layout.columns).reset_index(drop=True)
@@ -475,13 +590,21 @@ def write_xlsx(frame: pd.DataFrame, year: int, path: Path) -> None:
     book = Workbook()
     sheet = book.active
     sheet.title = "Enquiries"
-    sheet.append([f"SYNTHETIC EXAMPLE - Fostering enquiries {year}/{(year + 1) % 100:02d} "
-                  "- not real people"])
+    sheet.append(
+        [f"SYNTHETIC EXAMPLE - Fostering enquiries {year}/{(year + 1) % 100:02d} - not real people"]
+    )
     sheet.append(list(frame.columns))
     for row in frame.itertuples(index=False):
-        sheet.append([None if v is None or (isinstance(v, float) and np.isnan(v)) else
-                      datetime(v.year, v.month, v.day) if isinstance(v, date) else v
-                      for v in row])
+        sheet.append(
+            [
+                None
+                if v is None or (isinstance(v, float) and np.isnan(v))
+                else datetime(v.year, v.month, v.day)
+                if isinstance(v, date)
+                else v
+                for v in row
+            ]
+        )
     for cells in sheet.iter_rows(min_row=3):
         for cell in cells:
             if isinstance(cell.value, datetime):
@@ -502,8 +625,11 @@ def write_xlsx(frame: pd.DataFrame, year: int, path: Path) -> None:
             info.external_attr = item.external_attr
             body = src.read(item.filename)
             if item.filename == "docProps/core.xml":  # openpyxl stamps the save time
-                body = re.sub(rb"<dcterms:modified([^>]*)>[^<]*<",
-                              rb"<dcterms:modified\1>" + stamp + b"<", body)
+                body = re.sub(
+                    rb"<dcterms:modified([^>]*)>[^<]*<",
+                    rb"<dcterms:modified\1>" + stamp + b"<",
+                    body,
+                )
             dst.writestr(info, body)
     path.write_bytes(repacked.getvalue())
 
