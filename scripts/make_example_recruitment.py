@@ -20,9 +20,9 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from itertools import pairwise
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
