@@ -351,6 +351,11 @@ class Loaded:
     reconciliation: pd.DataFrame
     files: list[Path]
 
+    @property
+    def years(self) -> list[str]:
+        """The extract years read, oldest first."""
+        return list(self.reconciliation["Extract"])
+
 
 def load(year: str, raw: str = "example") -> Loaded:
     """Read every extract up to ``year``; one row per household from its latest extract."""
