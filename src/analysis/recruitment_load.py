@@ -246,9 +246,25 @@ def _outcome_problem(records: pd.DataFrame) -> pd.Series:
     return problem
 
 
+def _active(records: pd.DataFrame, fy: FinancialYear) -> pd.Series:
+    """Rows with at least one date inside the financial year."""
+    active = pd.Series(False, index=records.index)
+    for column in DATE_COLUMNS:
+        active |= records[column].between(fy.start, fy.end).fillna(False)
+    return active
+
+
 def validate(records: pd.DataFrame, path: Path, year: str) -> tuple[pd.DataFrame, list]:
     """Quarantine rows that break the contract: ids, dates, order, year, outcome."""
     fy = FinancialYear.parse(year)
+    if len(records) and not _active(records, fy).any():
+        latest = records[DATE_COLUMNS].max().max()
+        where = FinancialYear.containing(latest).label if pd.notna(latest) else "no year"
+        raise InputError(
+            path,
+            f"no household in the file has an event in {year}, the year its name "
+            f"gives (latest date falls in {where}): is it another year's extract?",
+        )
     parts = []
     ident = records["household_id"].astype("string").str.strip()
     records["household_id"] = ident
@@ -298,15 +314,7 @@ def validate(records: pd.DataFrame, path: Path, year: str) -> tuple[pd.DataFrame
     )
     records = records.drop(columns="outcome_problem")
     parts.append(out)
-    active = records[DATE_COLUMNS].apply(lambda c: c.between(fy.start, fy.end)).any(axis=1)
-    if len(records) and not active.any():
-        latest = records[DATE_COLUMNS].max().max()
-        where = FinancialYear.containing(latest).label if pd.notna(latest) else "no year"
-        raise InputError(
-            path,
-            f"no household in the file has an event in {year}, the year its name "
-            f"gives (latest date falls in {where}): is it another year's extract?",
-        )
+    active = _active(records, fy)
     records, out = quarantine.set_aside(
         records, ~active, f"no event dated in {year}, the extract's year", "enquiry_date"
     )
