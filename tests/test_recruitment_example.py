@@ -20,10 +20,15 @@ EXAMPLE = ROOT / "data" / "raw" / "example" / "recruitment"
 
 def test_generator_reproduces_the_committed_files_byte_for_byte(tmp_path):
     subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "make_example_recruitment.py"), "--out",
-         str(tmp_path)],
-        check=True, capture_output=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "make_example_recruitment.py"),
+            "--out",
+            str(tmp_path),
+        ],
+        check=True,
+        capture_output=True,
+    )
     made = sorted(p.name for p in tmp_path.iterdir())
     shipped = sorted(p.name for p in EXAMPLE.glob("enquiries_*"))
     assert made == shipped and len(made) == 7
@@ -38,8 +43,15 @@ def test_every_example_file_is_labelled_synthetic():
 
 def test_registry_lists_every_example_year_and_its_inputs():
     entry = ANALYSES["recruitment"]
-    assert entry.years() == ["2018-19", "2019-20", "2020-21", "2021-22", "2022-23", "2023-24",
-                             "2024-25"]  # fmt: skip
+    assert entry.years() == [
+        "2018-19",
+        "2019-20",
+        "2020-21",
+        "2021-22",
+        "2022-23",
+        "2023-24",
+        "2024-25",
+    ]
     inputs = [p.name for p in entry.inputs("2019-20")]
     assert inputs[:2] == ["enquiries_2018-19_SYNTHETIC.csv", "enquiries_2019-20_SYNTHETIC.csv"]
     assert "recruitment_funnel.csv" in inputs
@@ -64,10 +76,12 @@ def _outputs(notebook: Path) -> tuple[str, list[str]]:
 def test_notebook_runs_for_every_year(tmp_path, year):
     executed = tmp_path / "recruitment.ipynb"
     papermill.execute_notebook(
-        str(paths.NOTEBOOKS / "recruitment.ipynb"), str(executed),
+        str(paths.NOTEBOOKS / "recruitment.ipynb"),
+        str(executed),
         parameters={"year": year, "disclosure": "public", "raw": "example"},
-        cwd=str(paths.ROOT), progress_bar=False,
-    )  # fmt: skip
+        cwd=str(paths.ROOT),
+        progress_bar=False,
+    )
     text, noise = _outputs(executed)
     assert not noise, noise
     assert f"Recruitment drop-off: {year.replace('-', '/')}" in text

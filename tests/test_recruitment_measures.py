@@ -12,8 +12,19 @@ T = pd.Timestamp
 NAT = pd.NaT
 
 
-def household(ident, enquiry, *stages, outcome="in progress", exit_stage=None, exit_date=None,
-              reason=None, code=None, channel="Website", kind="single", ethnic="White"):  # fmt: skip
+def household(
+    ident,
+    enquiry,
+    *stages,
+    outcome="in progress",
+    exit_stage=None,
+    exit_date=None,
+    reason=None,
+    code=None,
+    channel="Website",
+    kind="single",
+    ethnic="White",
+):
     """One household: enquiry date, then eoi, stage1, stage2, panel, approval as given."""
     dates = [*stages, *[NAT] * (5 - len(stages))]
     return {
@@ -51,7 +62,7 @@ def small():
             channel="Foster carer referral",
             kind="couple",
             ethnic="Asian or Asian British",
-        ),  # fmt: skip
+        ),
         household(
             "H000002",
             "2023-06-01",
@@ -63,7 +74,7 @@ def small():
             exit_date="2024-06-01",
             reason="Length of assessment",
             code="AW4",
-        ),  # fmt: skip
+        ),
         household(
             "H000003",
             "2024-02-01",
@@ -72,7 +83,7 @@ def small():
             exit_date="2024-03-01",
             reason="Only wanted information",
             code="AW2",
-        ),  # fmt: skip
+        ),
         # 2024-25 cohort: one in stage 1, one left after EOI, one in progress at enquiry.
         household("H000004", "2024-04-02", "2024-04-20", "2024-06-01", kind="couple"),
         household(
@@ -85,7 +96,7 @@ def small():
             reason="No spare bedroom",
             code="AW5",
             ethnic="Not known",
-        ),  # fmt: skip
+        ),
         household("H000006", "2025-03-30"),
     ]
     return pd.DataFrame(rows)
@@ -93,11 +104,23 @@ def small():
 
 def test_period_counts_count_events_dated_in_the_year(small):
     counts = rec.period_counts(small, "2024-25")
-    assert counts.to_dict() == {"enquiry": 3, "eoi": 2, "stage1": 1, "stage2": 0, "panel": 1,
-                                "approval": 1}  # fmt: skip
+    assert counts.to_dict() == {
+        "enquiry": 3,
+        "eoi": 2,
+        "stage1": 1,
+        "stage2": 0,
+        "panel": 1,
+        "approval": 1,
+    }
     earlier = rec.period_counts(small, "2023-24")
-    assert earlier.to_dict() == {"enquiry": 3, "eoi": 2, "stage1": 2, "stage2": 2, "panel": 0,
-                                 "approval": 0}  # fmt: skip
+    assert earlier.to_dict() == {
+        "enquiry": 3,
+        "eoi": 2,
+        "stage1": 2,
+        "stage2": 2,
+        "panel": 0,
+        "approval": 0,
+    }
 
 
 def test_eoi_is_not_counted_for_years_that_did_not_record_it(small):
@@ -185,8 +208,10 @@ def example():
 @pytest.mark.parametrize("year", sorted(PUBLISHED))
 def test_example_funnel_equals_the_published_funnel(example, year):
     counts = rec.period_counts(example.households, year)
-    got = tuple(None if pd.isna(counts[s]) else int(counts[s])
-                for s in ["enquiry", "eoi", "stage1", "stage2", "approval"])  # fmt: skip
+    got = tuple(
+        None if pd.isna(counts[s]) else int(counts[s])
+        for s in ["enquiry", "eoi", "stage1", "stage2", "approval"]
+    )
     assert got == PUBLISHED[year]
 
 
@@ -219,8 +244,9 @@ def test_example_rows_reconcile_and_only_test_records_are_set_aside(example):
 
 
 def test_key_findings_are_generated_from_the_figures(example):
-    sentences = rec.key_findings(example.households, "2024-25", example.years,
-                                 rec.published_funnel(), 35.8, "public")  # fmt: skip
+    sentences = rec.key_findings(
+        example.households, "2024-25", example.years, rec.published_funnel(), 35.8, "public"
+    )
     assert sentences[0].startswith("In 2024/25 the service received 511 enquiries")
     assert "match the published figures" in sentences[0]
     assert any("35.8% of children in care" in s for s in sentences)
