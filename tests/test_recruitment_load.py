@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook
 
 from analysis.errors import InputError
-from analysis.recruitment_load import available_years, load, read_extract
+from analysis.recruitment_load import available_years, load, read_extract, write_processed
 from analysis.recruitment_schema import RENAMED_2022
 from analysis.years import YearError
 
@@ -245,3 +245,26 @@ def test_excel_with_a_title_row_counts_rows_as_the_spreadsheet_shows(tmp_path):
 
 def test_the_example_files_are_all_found():
     assert available_years() == [f"{y}-{(y + 1) % 100:02d}" for y in range(2018, 2025)]
+
+
+def test_clean_and_quarantine_tables_are_written_whole_or_not_at_all(tmp_path, monkeypatch):
+    rows = [*GOOD, row(household_id="H100004", enquiry_date="31/02/2024")]
+    write(tmp_path / "raw", rows)
+    loaded = load("2024-25", str(tmp_path / "raw"))
+    out = tmp_path / "processed"
+    written = write_processed(loaded, out)
+    assert [p.name for p in written] == [
+        "recruitment_households_2024-25.parquet",
+        "recruitment_quarantine_2024-25.parquet",
+    ]
+    assert len(pd.read_parquet(written[0])) == 3 and len(pd.read_parquet(written[1])) == 1
+
+    def broken(self, path, **kwargs):
+        Path(path).write_bytes(b"half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", broken)
+    fresh = tmp_path / "fresh"
+    with pytest.raises(OSError, match="disk full"):
+        write_processed(loaded, fresh)
+    assert list(fresh.iterdir()) == []
