@@ -268,3 +268,20 @@ def test_clean_and_quarantine_tables_are_written_whole_or_not_at_all(tmp_path, m
     with pytest.raises(OSError, match="disk full"):
         write_processed(loaded, fresh)
     assert list(fresh.iterdir()) == []
+
+
+def test_a_household_set_aside_in_a_later_extract_is_not_shown_out_of_date(tmp_path):
+    earlier = [
+        row(household_id="H100009", enquiry_date="2024-01-10"),
+        row(household_id="H100010", enquiry_date="2024-02-10"),
+    ]
+    write(tmp_path, earlier, year="2023-24")
+    later = [
+        row(household_id="H100009", enquiry_date="2024-01-10", stage1_date="bad"),
+        row(household_id="H100010", enquiry_date="2024-02-10", stage1_date="2024-05-01"),
+    ]
+    write(tmp_path, later, year="2024-25")
+    loaded = load("2024-25", str(tmp_path))
+    assert list(loaded.households["household_id"]) == ["H100010"]
+    assert list(loaded.households["extract_year"]) == ["2024-25"]
+    assert list(loaded.quarantine["household_id"]) == ["H100009"]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.recruitment_load import available_years, load, reason_avoidable
+from analysis.recruitment_load import available_years, folder, load, reason_avoidable
 from analysis.recruitment_schema import (
     MINORITY_ETHNIC,
     STAGE_LABELS,
@@ -25,7 +25,7 @@ from analysis.recruitment_schema import (
     UNRECOGNISED_REASON,
     YEAR_LAYOUTS,
 )
-from analysis.years import FinancialYear, financial_year_labels
+from analysis.years import FinancialYear, YearError, financial_year_labels
 
 
 def load_clean(raw: str = "example", year: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -36,7 +36,12 @@ def load_clean(raw: str = "example", year: str | None = None) -> tuple[pd.DataFr
     ``transferred_from_agency``, ``extract_year`` (the extract the record came from),
     ``source_file`` and ``source_row``.
     """
-    loaded = load(year or available_years(raw)[-1], raw)
+    if year is None:
+        years = available_years(raw)
+        if not years:
+            raise YearError(f"no enquiry extract in {folder(raw)}")
+        year = years[-1]
+    loaded = load(year, raw)
     return loaded.households, loaded.quarantine
 
 
@@ -441,6 +446,35 @@ def _pct(part: float, whole: float) -> float:
     return round(100 * part / whole, 1) if whole else 0.0
 
 
+def _conversion_change(households: pd.DataFrame, years: list[str], rule: str) -> str | None:
+    """A sentence on the stage step whose conversion moved most against earlier years."""
+    table = conversion(households, years)
+    year = sorted(years)[-1]
+    now = table[(table["Year"] == year) & (table["Entered"] > 5)]
+    before = table[table["Year"] < year].groupby(["From", "To"])["% moved on"].mean()
+    if now.empty or before.empty:
+        return None
+    now = now.set_index(["From", "To"]).join(before.rename("earlier"), how="inner")
+    if now.empty:
+        return None
+    now["gap"] = now["% moved on"] - now["earlier"]
+    (first, second), row = next(
+        iter(now.reindex(now["gap"].abs().sort_values().index[::-1]).iterrows())
+    )
+    direction = "up" if row["gap"] > 0 else "down"
+    waiting = int(row["Still waiting"])
+    caveat = (
+        f" ({_count(waiting, rule)} still waiting, so this year's figure may rise)"
+        if waiting
+        else ""
+    )
+    return (
+        f"The step that changed most: {row['% moved on']}% of households entering "
+        f"{first.lower()} in {year.replace('-', '/')} had reached {second.lower()} by 31 March, "
+        f"{direction} from an average of {row['earlier']:.1f}% in earlier years{caveat}."
+    )
+
+
 def key_findings(
     households: pd.DataFrame,
     year: str,
@@ -498,6 +532,9 @@ def key_findings(
                 for _, r in top.iterrows()
             )
             sentences.append(f"The largest avoidable losses this year: {named}.")
+    change = _conversion_change(households, years, rule)
+    if change:
+        sentences.append(change)
     durations = stage_durations(households, year).set_index("Step")
     assessment = durations.loc["Start of assessment (stage 1) to approval"]
     if assessment["Households"] > 5 or rule == "internal":

@@ -366,12 +366,20 @@ class Loaded:
 
 
 def load(year: str, raw: str = "example") -> Loaded:
-    """Read every extract up to ``year``; one row per household from its latest extract."""
+    """Read every extract up to ``year``; one row per household from its latest extract.
+
+    A household whose row in a later extract was set aside is left out altogether
+    rather than shown as its earlier, out-of-date record: the quarantine explains it.
+    """
     files = extract_files(raw)
     fy = require_year(year, files, "enquiry extract")
     used = {y: p for y, p in files.items() if FinancialYear.parse(y) <= fy}
     results = [read_extract(p, y) for y, p in sorted(used.items())]
     records = pd.concat([r.clean for r in results], ignore_index=True)
+    for later in results:
+        held_ids = set(later.quarantined.get("household_id", pd.Series()).dropna().astype(str))
+        stale = records["household_id"].isin(held_ids) & (records["extract_year"] < later.year)
+        records = records[~stale]
     households = (
         records.sort_values(["household_id", "extract_year"], kind="stable")
         .drop_duplicates("household_id", keep="last")
