@@ -104,7 +104,8 @@ def durations_chart(durations: pd.DataFrame, rule: str) -> plt.Figure:
             left=shown["Lower quartile"], color="#aed6f1", label="Middle half")  # fmt: skip
     ax.scatter(shown["Median (days)"], shown["Step"], color="#1b4f72", zorder=3, label="Median")
     ax.set_xlabel("Days")
-    ax.legend(loc="lower right")
+    ax.set_xlim(left=0)
+    ax.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
     fig.tight_layout()
     return fig
 
