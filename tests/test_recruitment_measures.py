@@ -250,3 +250,24 @@ def test_key_findings_are_generated_from_the_figures(example):
     assert sentences[0].startswith("In 2024/25 the service received 511 enquiries")
     assert "match the published figures" in sentences[0]
     assert any("35.8% of children in care" in s for s in sentences)
+
+
+def test_example_trajectories_are_coherent_and_cross_year_ends(example):
+    households = example.households
+    dates = households[
+        ["enquiry_date", "eoi_date", "stage1_date", "stage2_date", "panel_date", "approval_date"]
+    ]
+    filled = dates.T.ffill().T  # a missing EOI takes the enquiry date for the comparison
+    assert (filled.diff(axis=1).iloc[:, 1:].fillna(pd.Timedelta(0)) >= pd.Timedelta(0)).all().all()
+    approved = households[households["approval_date"].notna()]
+    years = approved[["enquiry_date", "approval_date"]].apply(rec.financial_year_labels)
+    assert (years["enquiry_date"] < years["approval_date"]).mean() > 0.5
+
+
+def test_example_is_plausible_against_the_papers(example):
+    approved = rec.approved_households()
+    minority = approved["ethnic_group"].isin(rec.MINORITY_ETHNIC)
+    assert minority.mean() == pytest.approx(0.17, abs=0.02)
+    durations = rec.stage_durations(example.households, "2024-25").set_index("Step")
+    months = durations.loc["Start of assessment (stage 1) to approval", "Median (days)"] / 30.44
+    assert 6 <= months <= 12
