@@ -271,3 +271,12 @@ def test_example_is_plausible_against_the_papers(example):
     durations = rec.stage_durations(example.households, "2024-25").set_index("Step")
     months = durations.loc["Start of assessment (stage 1) to approval", "Median (days)"] / 30.44
     assert 6 <= months <= 12
+
+
+def test_period_ratio_and_cohort_share_differ_as_they_should(small):
+    table = rec.period_vs_cohort(small, ["2023-24", "2024-25"]).set_index("Year")
+    assert table.loc["2024-25", "Approvals"] == 1
+    assert table.loc["2024-25", "Approvals from earlier enquiries"] == 1
+    assert table.loc["2024-25", "Enquirers approved by now"] == 0
+    assert table.loc["2023-24", "Enquirers approved by now"] == 1
+    assert table.loc["2023-24", "% of enquirers approved by now"] == pytest.approx(33.3)

@@ -215,6 +215,34 @@ def cohort_view(households: pd.DataFrame, years: list[str], cohorts: int = 3) ->
     return table.rename_axis(index="Enquiry year", columns=None).reset_index()
 
 
+def period_vs_cohort(households: pd.DataFrame, years: list[str]) -> pd.DataFrame:
+    """Per year: the report's ratio (approvals in the year / enquiries in the year) beside
+    the share of that year's enquirers approved by now, and how many approvals came from
+    households that enquired in an earlier year."""
+    rows = []
+    cohort = financial_year_labels(households["enquiry_date"])
+    for year in years:
+        approved_in_year = _in_year(households["approval_date"], year)
+        enquirers = cohort.eq(year)
+        rows.append(
+            {
+                "Year": year,
+                "Enquiries": int(enquirers.sum()),
+                "Approvals": int(approved_in_year.sum()),
+                "Approvals from earlier enquiries": int((approved_in_year & cohort.lt(year)).sum()),
+                "Enquirers approved by now": int(
+                    (enquirers & households["approval_date"].notna()).sum()
+                ),
+            }
+        )
+    table = pd.DataFrame(rows)
+    table["Report's ratio (%)"] = (100 * table["Approvals"] / table["Enquiries"]).round(1)
+    table["% of enquirers approved by now"] = (
+        100 * table["Enquirers approved by now"] / table["Enquiries"]
+    ).round(1)
+    return table
+
+
 PAIRS = [("enquiry", "eoi"), ("eoi", "stage1"), ("stage1", "stage2"), ("stage2", "panel"),
          ("panel", "approval")]  # fmt: skip
 
