@@ -89,8 +89,9 @@ def _suggest(headers: list[str], date_format: str, header_row: int) -> str:
     )
 
 
-def read_table(path: Path, layout: Layout | None) -> tuple[pd.DataFrame, int]:
-    """The file's cells as text/dates with its header, and the spreadsheet row of the header."""
+def read_table(path: Path, layout: Layout | None) -> pd.DataFrame:
+    """The file's cells (text, or dates from Excel) under its header, with each row's
+    file name and spreadsheet row number."""
     header_row = layout.header_row if layout else 1
     try:
         if path.suffix.lower() == ".xlsx":
@@ -110,7 +111,7 @@ def read_table(path: Path, layout: Layout | None) -> tuple[pd.DataFrame, int]:
     table = table.reset_index(drop=True)
     table.insert(0, "source_row", range(header_row + 1, header_row + 1 + len(table)))
     table.insert(0, "source_file", path.name)
-    return table, header_row
+    return table
 
 
 def map_columns(table: pd.DataFrame, path: Path, year: str) -> tuple[pd.DataFrame, Layout]:
@@ -336,7 +337,7 @@ class FileResult:
 def read_extract(path: Path, year: str) -> FileResult:
     """Read one year's file through its declared layout, parse, validate and reconcile."""
     layout = YEAR_LAYOUTS.get(year)
-    table, _ = read_table(path, layout)
+    table = read_table(path, layout)
     records, layout = map_columns(table, path, year)
     read = len(records)
     records, date_parts = parse_dates(records, layout)
