@@ -11,8 +11,9 @@ choice. Rerunning reproduces the files byte for byte.
 
 Household ids: households approved in 2018-19 onwards are mainstream approvals
 from the recruitment example when it is available (same id and approval date);
-households approved before April 2018 take ids H900001-H949999 and connected
-persons households H950001-H999999, ranges the recruitment example never uses.
+households approved before April 2018 take ids H000001-H049999 and connected
+persons households H050001-H099999, below the recruitment example's range
+(H100000-H999999); the generator stops if an id would be used twice.
 """
 
 from __future__ import annotations
@@ -112,9 +113,10 @@ CP_CHILDREN = {2018: 100, 2019: 104, 2020: 110, 2021: 105, 2022: 98, 2023: 112, 
 CP_REASONS = {"permanence": 0.62, "personal": 0.2, "other": 0.1, "resigned_quality": 0.05,
               "safeguarding": 0.03}
 
-ETHNIC_GROUPS = ["White British", "White other", "Mixed", "Asian or Asian British",
-                 "Black or Black British", "Other ethnic group"]
-ETHNIC_WEIGHTS = [0.78, 0.05, 0.04, 0.07, 0.05, 0.01]
+# The recruitment example's groups (ONS five groups, plus not known).
+ETHNIC_GROUPS = ["White", "Asian or Asian British", "Black or Black British", "Mixed or multiple",
+                 "Other ethnic group", "Not known"]
+ETHNIC_WEIGHTS = [0.81, 0.07, 0.05, 0.04, 0.01, 0.02]
 AGE_BANDS = [(0, 35, "Under 35"), (35, 45, "35-44"), (45, 55, "45-54"), (55, 65, "55-64"),
              (65, 200, "65 and over")]
 
@@ -204,11 +206,10 @@ def assign_schemes(rng: np.random.Generator, households: pd.DataFrame) -> dict[s
             chosen = rng.choice(pool, count, replace=False)
             taken.update(chosen)
             members += [(i, start_year) for i in chosen]
-        leaving = dict.fromkeys(
-            rng.choice([i for i, _ in members],
-                       sum(SCHEME_LEAVES.get(scheme, {}).values()), replace=False),
-            max(SCHEME_LEAVES.get(scheme, {0: 0})),
-        )
+        leaving = {}
+        for stop_year, count in SCHEME_LEAVES.get(scheme, {}).items():
+            earlier = [i for i, start in members if start < stop_year]
+            leaving.update(dict.fromkeys(rng.choice(earlier, count, replace=False), stop_year))
         for index, start_year in members:
             hid = households.at[index, "household_id"]
             stop = leaving.get(index, 9999)
@@ -295,11 +296,11 @@ def connected_places(rng: np.random.Generator, active: pd.DataFrame, year: int) 
 
 def build_households(rng: np.random.Generator) -> tuple[pd.DataFrame, dict]:
     """Every household on the register at any time from April 2018, with its exits."""
-    main = pd.concat([stock(rng, STOCK_2018, 900001, 1995, 0.45, 2015),
+    main = pd.concat([stock(rng, STOCK_2018, 1, 1995, 0.45, 2015),
                       mainstream_approvals(rng)], ignore_index=True)
     main["mainstream"] = True
     cp_rows = []
-    serial = 950001 + CP_STOCK_2018
+    serial = 50001 + CP_STOCK_2018
     for fy in YEARS:
         for _ in range(CP_APPROVALS[fy.start_year]):
             cp_rows.append({"household_id": f"H{serial:06d}",
@@ -308,11 +309,14 @@ def build_households(rng: np.random.Generator) -> tuple[pd.DataFrame, dict]:
     cp_new = pd.DataFrame(cp_rows)
     cp_new = pd.concat([cp_new, _attributes(rng, len(cp_new))], axis=1)
     cp_new["transferred_in"] = False
-    cp = pd.concat([stock(rng, CP_STOCK_2018, 950001, 2015, 0.7, 2017), cp_new],
+    cp = pd.concat([stock(rng, CP_STOCK_2018, 50001, 2015, 0.7, 2017), cp_new],
                    ignore_index=True)
     cp["transferred_in"] = False
     cp["mainstream"] = False
     households = pd.concat([main, cp], ignore_index=True)
+    twice = households["household_id"].duplicated()
+    if twice.any():
+        raise RuntimeError(f"household ids used twice: {households.loc[twice, 'household_id']}")
     households["deregistration_date"] = pd.NaT
     households["reason"] = None
     membership = assign_schemes_after_exits(rng, households)
