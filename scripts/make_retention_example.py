@@ -9,8 +9,9 @@ scheme and connected persons figures) come out exactly; see the targets below,
 each with its source, and docs/assumptions.md "Retention and capacity" for every
 choice. Rerunning reproduces the files byte for byte.
 
-Household ids: households approved in 2018-19 onwards are mainstream approvals
-from the recruitment example when it is available (same id and approval date);
+Household ids: households approved in 2018-19 onwards are the approvals in the
+recruitment example (``analysis.recruitment.approved_households``: same id,
+approval date, household type, ethnic group and transfer flag);
 households approved before April 2018 take ids H000001-H049999 and connected
 persons households H050001-H099999, below the recruitment example's range
 (H100000-H999999); the generator stops if an id would be used twice.
@@ -27,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import paths
+from analysis.recruitment import approved_households
 from analysis.retention_schema import CANONICAL, file_name, layout_for
 from analysis.years import FinancialYear
 
@@ -134,18 +136,25 @@ def _attributes(rng: np.random.Generator, n: int) -> pd.DataFrame:
 
 
 def mainstream_approvals(rng: np.random.Generator) -> pd.DataFrame:
-    """Households approved 2018-19 to 2024-25, from the recruitment example if present."""
-    rows = []
-    serial = 800001
-    for fy in YEARS:
-        for _ in range(APPROVALS[fy.start_year]):
-            rows.append({"household_id": f"H{serial:06d}",
-                         "approval_date": _day_in(rng, fy.start, fy.end)})
-            serial += 1
-    frame = pd.DataFrame(rows)
-    frame = pd.concat([frame, _attributes(rng, len(frame))], axis=1)
-    frame["transferred_in"] = rng.random(len(frame)) < 0.15
-    return frame
+    """Households approved 2018-19 to 2024-25: the recruitment example's approvals.
+
+    Same id, approval date, single or couple, ethnic group and transfer flag; only
+    the main carer's birth year is drawn here.
+    """
+    approved = approved_households("example")
+    counts = approved["approval_year"].value_counts().to_dict()
+    wanted = {fy.label: APPROVALS[fy.start_year] for fy in YEARS}
+    if {k: counts.get(k, 0) for k in wanted} != wanted:
+        raise RuntimeError(f"recruitment example approvals {counts} differ from {wanted}")
+    approved = approved[approved["approval_year"].isin(wanted)].reset_index(drop=True)
+    return pd.DataFrame({
+        "household_id": approved["household_id"].astype(str),
+        "approval_date": pd.to_datetime(approved["approval_date"]),
+        "single_or_couple": approved["household_type"].astype(str),
+        "ethnic_group": approved["ethnic_group"].astype(str),
+        "birth_year": rng.integers(1960, 1995, len(approved)),
+        "transferred_in": approved["transferred_from_agency"].astype(bool),
+    })
 
 
 def stock(rng: np.random.Generator, n: int, first_id: int, earliest: int, recent_share: float,
