@@ -47,16 +47,38 @@ APPROVALS = {2018: 33, 2019: 21, 2020: 23, 2021: 20, 2022: 16, 2023: 17, 2024: 2
 LEAVERS = {
     2018: {"permanence": 2, "transfer_la": 1, "personal": 10, "resigned_quality": 2, "other": 1},
     2019: {"permanence": 4, "transfer_la": 1, "personal": 12, "resigned_quality": 1},
-    2020: {"transfer_la": 1, "transfer_ifa": 1, "personal": 4, "not_for_them": 5,
-           "dissatisfied": 1, "resigned_quality": 1, "other": 1},
-    2021: {"permanence": 1, "transfer_ifa": 1, "personal": 7, "not_for_them": 3,
-           "resigned_quality": 2},
-    2022: {"transfer_ifa": 1, "personal": 6, "not_for_them": 3, "dissatisfied": 1,
-           "safeguarding": 2, "resigned_quality": 1},
-    2023: {"permanence": 3, "transfer_ifa": 1, "personal": 8, "not_for_them": 1,
-           "safeguarding": 3},
-    2024: {"permanence": 3, "transfer_ifa": 1, "personal": 12, "not_for_them": 4,
-           "resigned_quality": 2},
+    2020: {
+        "transfer_la": 1,
+        "transfer_ifa": 1,
+        "personal": 4,
+        "not_for_them": 5,
+        "dissatisfied": 1,
+        "resigned_quality": 1,
+        "other": 1,
+    },
+    2021: {
+        "permanence": 1,
+        "transfer_ifa": 1,
+        "personal": 7,
+        "not_for_them": 3,
+        "resigned_quality": 2,
+    },
+    2022: {
+        "transfer_ifa": 1,
+        "personal": 6,
+        "not_for_them": 3,
+        "dissatisfied": 1,
+        "safeguarding": 2,
+        "resigned_quality": 1,
+    },
+    2023: {"permanence": 3, "transfer_ifa": 1, "personal": 8, "not_for_them": 1, "safeguarding": 3},
+    2024: {
+        "permanence": 3,
+        "transfer_ifa": 1,
+        "personal": 12,
+        "not_for_them": 4,
+        "resigned_quality": 2,
+    },
 }
 # Exits from the mainstream register that the reports do not count as ceasing to
 # foster. 12 in 2024/25 bring 205 + 20 - 22 = 203 down to the published 191.
@@ -70,27 +92,104 @@ STOCK_2018 = 167
 # unoccupied 2023: ~40% carers not considering more, ~17% vacant; 2025: 23.7% of
 # approved unavailable, 11.3% on hold or blocked. Other values are synthetic.
 PLACES = {
-    2018: (350, 252, dict(vacant=20, carer_not_considering=38, matching_difficulties=4,
-                          introductions=8, short_stay=7, reducing_approval=8, allegation=5,
-                          complexity=8)),
-    2019: (357, 254, dict(vacant=21, carer_not_considering=41, matching_difficulties=4,
-                          introductions=9, short_stay=7, reducing_approval=8, allegation=5,
-                          complexity=8)),
-    2020: (372, 260, dict(vacant=20, carer_not_considering=45, matching_difficulties=5,
-                          introductions=10, short_stay=8, reducing_approval=9, allegation=6,
-                          complexity=9)),
-    2021: (389, 265, dict(vacant=22, carer_not_considering=50, matching_difficulties=5,
-                          introductions=11, short_stay=9, reducing_approval=10, allegation=7,
-                          complexity=10)),
-    2022: (399, 266, dict(vacant=23, carer_not_considering=53, matching_difficulties=0,
-                          introductions=12, short_stay=9, reducing_approval=14, allegation=8,
-                          complexity=14)),
-    2023: (390, 296, dict(vacant=10, carer_not_considering=40, matching_difficulties=12,
-                          introductions=6, short_stay=8, reducing_approval=8, allegation=5,
-                          complexity=5)),
-    2024: (379, 246, dict(vacant=0, carer_not_considering=62, matching_difficulties=28,
-                          introductions=8, short_stay=7, reducing_approval=12, allegation=9,
-                          complexity=7)),
+    2018: (
+        350,
+        252,
+        dict(
+            vacant=20,
+            carer_not_considering=38,
+            matching_difficulties=4,
+            introductions=8,
+            short_stay=7,
+            reducing_approval=8,
+            allegation=5,
+            complexity=8,
+        ),
+    ),
+    2019: (
+        357,
+        254,
+        dict(
+            vacant=21,
+            carer_not_considering=41,
+            matching_difficulties=4,
+            introductions=9,
+            short_stay=7,
+            reducing_approval=8,
+            allegation=5,
+            complexity=8,
+        ),
+    ),
+    2020: (
+        372,
+        260,
+        dict(
+            vacant=20,
+            carer_not_considering=45,
+            matching_difficulties=5,
+            introductions=10,
+            short_stay=8,
+            reducing_approval=9,
+            allegation=6,
+            complexity=9,
+        ),
+    ),
+    2021: (
+        389,
+        265,
+        dict(
+            vacant=22,
+            carer_not_considering=50,
+            matching_difficulties=5,
+            introductions=11,
+            short_stay=9,
+            reducing_approval=10,
+            allegation=7,
+            complexity=10,
+        ),
+    ),
+    2022: (
+        399,
+        266,
+        dict(
+            vacant=23,
+            carer_not_considering=53,
+            matching_difficulties=0,
+            introductions=12,
+            short_stay=9,
+            reducing_approval=14,
+            allegation=8,
+            complexity=14,
+        ),
+    ),
+    2023: (
+        390,
+        296,
+        dict(
+            vacant=10,
+            carer_not_considering=40,
+            matching_difficulties=12,
+            introductions=6,
+            short_stay=8,
+            reducing_approval=8,
+            allegation=5,
+            complexity=5,
+        ),
+    ),
+    2024: (
+        379,
+        246,
+        dict(
+            vacant=0,
+            carer_not_considering=62,
+            matching_difficulties=28,
+            introductions=8,
+            short_stay=7,
+            reducing_approval=12,
+            allegation=9,
+            complexity=7,
+        ),
+    ),
 }
 # Mainstream schemes: households joining (and leaving) each scheme per year.
 # Next Steps: 7 households at 31/3/23 (2022/23 report), 11 at 31/3/25 (2024/25).
@@ -112,15 +211,31 @@ CP_EXITS = {2018: 31, 2019: 34, 2020: 33, 2021: 33, 2022: 30, 2023: 30, 2024: 30
 # Children in connected persons households at 31 March: 105 (2022), 98 (2023),
 # 132 (2025) published; others synthetic.
 CP_CHILDREN = {2018: 100, 2019: 104, 2020: 110, 2021: 105, 2022: 98, 2023: 112, 2024: 132}
-CP_REASONS = {"permanence": 0.62, "personal": 0.2, "other": 0.1, "resigned_quality": 0.05,
-              "safeguarding": 0.03}
+CP_REASONS = {
+    "permanence": 0.62,
+    "personal": 0.2,
+    "other": 0.1,
+    "resigned_quality": 0.05,
+    "safeguarding": 0.03,
+}
 
 # The recruitment example's groups (ONS five groups, plus not known).
-ETHNIC_GROUPS = ["White", "Asian or Asian British", "Black or Black British", "Mixed or multiple",
-                 "Other ethnic group", "Not known"]
+ETHNIC_GROUPS = [
+    "White",
+    "Asian or Asian British",
+    "Black or Black British",
+    "Mixed or multiple",
+    "Other ethnic group",
+    "Not known",
+]
 ETHNIC_WEIGHTS = [0.81, 0.07, 0.05, 0.04, 0.01, 0.02]
-AGE_BANDS = [(0, 35, "Under 35"), (35, 45, "35-44"), (45, 55, "45-54"), (55, 65, "55-64"),
-             (65, 200, "65 and over")]
+AGE_BANDS = [
+    (0, 35, "Under 35"),
+    (35, 45, "35-44"),
+    (45, 55, "45-54"),
+    (55, 65, "55-64"),
+    (65, 200, "65 and over"),
+]
 
 
 def _day_in(rng: np.random.Generator, first: pd.Timestamp, last: pd.Timestamp) -> pd.Timestamp:
@@ -128,11 +243,13 @@ def _day_in(rng: np.random.Generator, first: pd.Timestamp, last: pd.Timestamp) -
 
 
 def _attributes(rng: np.random.Generator, n: int) -> pd.DataFrame:
-    return pd.DataFrame({
-        "single_or_couple": rng.choice(["couple", "single"], n, p=[0.65, 0.35]),
-        "ethnic_group": rng.choice(ETHNIC_GROUPS, n, p=ETHNIC_WEIGHTS),
-        "birth_year": rng.integers(1950, 1992, n),
-    })
+    return pd.DataFrame(
+        {
+            "single_or_couple": rng.choice(["couple", "single"], n, p=[0.65, 0.35]),
+            "ethnic_group": rng.choice(ETHNIC_GROUPS, n, p=ETHNIC_WEIGHTS),
+            "birth_year": rng.integers(1950, 1992, n),
+        }
+    )
 
 
 def mainstream_approvals(rng: np.random.Generator) -> pd.DataFrame:
@@ -147,26 +264,35 @@ def mainstream_approvals(rng: np.random.Generator) -> pd.DataFrame:
     if {k: counts.get(k, 0) for k in wanted} != wanted:
         raise RuntimeError(f"recruitment example approvals {counts} differ from {wanted}")
     approved = approved[approved["approval_year"].isin(wanted)].reset_index(drop=True)
-    return pd.DataFrame({
-        "household_id": approved["household_id"].astype(str),
-        "approval_date": pd.to_datetime(approved["approval_date"]),
-        "single_or_couple": approved["household_type"].astype(str),
-        "ethnic_group": approved["ethnic_group"].astype(str),
-        "birth_year": rng.integers(1960, 1995, len(approved)),
-        "transferred_in": approved["transferred_from_agency"].astype(bool),
-    })
+    return pd.DataFrame(
+        {
+            "household_id": approved["household_id"].astype(str),
+            "approval_date": pd.to_datetime(approved["approval_date"]),
+            "single_or_couple": approved["household_type"].astype(str),
+            "ethnic_group": approved["ethnic_group"].astype(str),
+            "birth_year": rng.integers(1960, 1995, len(approved)),
+            "transferred_in": approved["transferred_from_agency"].astype(bool),
+        }
+    )
 
 
-def stock(rng: np.random.Generator, n: int, first_id: int, earliest: int, recent_share: float,
-          recent_from: int) -> pd.DataFrame:
+def stock(
+    rng: np.random.Generator,
+    n: int,
+    first_id: int,
+    earliest: int,
+    recent_share: float,
+    recent_from: int,
+) -> pd.DataFrame:
     """Households approved before April 2018 and still approved on 1 April 2018."""
     recent = rng.random(n) < recent_share
     days_old = pd.Timestamp(earliest, 4, 1)
     days_recent = pd.Timestamp(recent_from, 4, 1)
     end = pd.Timestamp(2018, 3, 31)
     dates = [_day_in(rng, days_recent if r else days_old, end) for r in recent]
-    frame = pd.DataFrame({"household_id": [f"H{first_id + i:06d}" for i in range(n)],
-                          "approval_date": dates})
+    frame = pd.DataFrame(
+        {"household_id": [f"H{first_id + i:06d}" for i in range(n)], "approval_date": dates}
+    )
     frame = pd.concat([frame, _attributes(rng, n)], axis=1)
     frame["transferred_in"] = rng.random(n) < 0.05
     return frame
@@ -183,8 +309,13 @@ def _leaver_weight(reason: str, tenure_years: np.ndarray) -> np.ndarray:
     return np.ones_like(tenure_years)
 
 
-def choose_exits(rng: np.random.Generator, households: pd.DataFrame, fy: FinancialYear,
-                 counts: dict[str, int], min_days: int = 60) -> None:
+def choose_exits(
+    rng: np.random.Generator,
+    households: pd.DataFrame,
+    fy: FinancialYear,
+    counts: dict[str, int],
+    min_days: int = 60,
+) -> None:
     """Pick who leaves in ``fy`` for each reason; set their deregistration date and reason."""
     for reason, count in counts.items():
         for _ in range(count):
@@ -192,11 +323,12 @@ def choose_exits(rng: np.random.Generator, households: pd.DataFrame, fy: Financi
                 households["approval_date"] <= fy.end - pd.Timedelta(days=min_days)
             )
             candidates = households.index[active]
-            tenure = ((fy.start - households.loc[candidates, "approval_date"]).dt.days / 365.25)
+            tenure = (fy.start - households.loc[candidates, "approval_date"]).dt.days / 365.25
             weights = _leaver_weight(reason, np.clip(tenure.to_numpy(), 0, None))
             pick = rng.choice(candidates, p=weights / weights.sum())
-            earliest = max(fy.start, households.at[pick, "approval_date"]
-                           + pd.Timedelta(days=min_days))
+            earliest = max(
+                fy.start, households.at[pick, "approval_date"] + pd.Timedelta(days=min_days)
+            )
             households.at[pick, "deregistration_date"] = _day_in(rng, earliest, fy.end)
             households.at[pick, "reason"] = reason
 
@@ -210,8 +342,9 @@ def assign_schemes(rng: np.random.Generator, households: pd.DataFrame) -> dict[s
         members = []
         for start_year, count in sorted(joins.items()):
             end = FinancialYear(start_year).end
-            pool = [i for i in survivors if i not in taken
-                    and households.at[i, "approval_date"] <= end]
+            pool = [
+                i for i in survivors if i not in taken and households.at[i, "approval_date"] <= end
+            ]
             chosen = rng.choice(pool, count, replace=False)
             taken.update(chosen)
             members += [(i, start_year) for i in chosen]
@@ -222,8 +355,9 @@ def assign_schemes(rng: np.random.Generator, households: pd.DataFrame) -> dict[s
         for index, start_year in members:
             hid = households.at[index, "household_id"]
             stop = leaving.get(index, 9999)
-            membership[hid] = {y.start_year: scheme for y in YEARS
-                               if start_year <= y.start_year < stop}
+            membership[hid] = {
+                y.start_year: scheme for y in YEARS if start_year <= y.start_year < stop
+            }
     return membership
 
 
@@ -236,8 +370,9 @@ def _spread(rng: np.random.Generator, capacity: np.ndarray, total: int) -> np.nd
     return out
 
 
-def _reasons_for(rng: np.random.Generator, unoccupied: np.ndarray, fixed: dict[int, str],
-                 totals: dict[str, int]) -> list[str | None]:
+def _reasons_for(
+    rng: np.random.Generator, unoccupied: np.ndarray, fixed: dict[int, str], totals: dict[str, int]
+) -> list[str | None]:
     """One reason per household for its unoccupied places, meeting each reason's total."""
     for _ in range(200):
         left = dict(totals)
@@ -294,32 +429,36 @@ def connected_places(rng: np.random.Generator, active: pd.DataFrame, year: int) 
     n = len(active)
     filled = 1 + _spread(rng, np.full(n, 2), CP_CHILDREN[year] - n)
     pending = rng.random(n) < 0.05
-    return pd.DataFrame({
-        "approved_places": filled + pending,
-        "filled_places": filled,
-        "vacant_places": 0,
-        "unavailable_places": pending.astype(int),
-        "unavailable_reason": np.where(pending, "reducing_approval", None),
-    }, index=active.index)
+    return pd.DataFrame(
+        {
+            "approved_places": filled + pending,
+            "filled_places": filled,
+            "vacant_places": 0,
+            "unavailable_places": pending.astype(int),
+            "unavailable_reason": np.where(pending, "reducing_approval", None),
+        },
+        index=active.index,
+    )
 
 
 def build_households(rng: np.random.Generator) -> tuple[pd.DataFrame, dict]:
     """Every household on the register at any time from April 2018, with its exits."""
-    main = pd.concat([stock(rng, STOCK_2018, 1, 1995, 0.45, 2015),
-                      mainstream_approvals(rng)], ignore_index=True)
+    main = pd.concat(
+        [stock(rng, STOCK_2018, 1, 1995, 0.45, 2015), mainstream_approvals(rng)], ignore_index=True
+    )
     main["mainstream"] = True
     cp_rows = []
     serial = 50001 + CP_STOCK_2018
     for fy in YEARS:
         for _ in range(CP_APPROVALS[fy.start_year]):
-            cp_rows.append({"household_id": f"H{serial:06d}",
-                            "approval_date": _day_in(rng, fy.start, fy.end)})
+            cp_rows.append(
+                {"household_id": f"H{serial:06d}", "approval_date": _day_in(rng, fy.start, fy.end)}
+            )
             serial += 1
     cp_new = pd.DataFrame(cp_rows)
     cp_new = pd.concat([cp_new, _attributes(rng, len(cp_new))], axis=1)
     cp_new["transferred_in"] = False
-    cp = pd.concat([stock(rng, CP_STOCK_2018, 50001, 2015, 0.7, 2017), cp_new],
-                   ignore_index=True)
+    cp = pd.concat([stock(rng, CP_STOCK_2018, 50001, 2015, 0.7, 2017), cp_new], ignore_index=True)
     cp["transferred_in"] = False
     cp["mainstream"] = False
     households = pd.concat([main, cp], ignore_index=True)
@@ -340,21 +479,24 @@ def assign_schemes_after_exits(rng: np.random.Generator, households: pd.DataFram
         choose_exits(rng, sub, fy, LEAVERS[fy.start_year])
         choose_exits(rng, sub, fy, {"change_of_approval": OTHER_EXITS.get(fy.start_year, 0)})
         households.loc[main, ["deregistration_date", "reason"]] = sub[
-            ["deregistration_date", "reason"]]
+            ["deregistration_date", "reason"]
+        ]
         cp = households[~main]
         total = CP_EXITS[fy.start_year]
         reasons = list(CP_REASONS)
         drawn = rng.multinomial(total, list(CP_REASONS.values()))
         choose_exits(rng, cp, fy, dict(zip(reasons, drawn, strict=True)), min_days=30)
         households.loc[~main, ["deregistration_date", "reason"]] = cp[
-            ["deregistration_date", "reason"]]
+            ["deregistration_date", "reason"]
+        ]
     stayers = households[main & households["deregistration_date"].isna()]
     membership = assign_schemes(rng, stayers)
     return membership
 
 
-def snapshot(rng: np.random.Generator, households: pd.DataFrame, membership: dict,
-             fy: FinancialYear) -> pd.DataFrame:
+def snapshot(
+    rng: np.random.Generator, households: pd.DataFrame, membership: dict, fy: FinancialYear
+) -> pd.DataFrame:
     """The register extract for one year, in canonical columns and codes."""
     on_register = (households["approval_date"] <= fy.end) & (
         households["deregistration_date"].isna() | (households["deregistration_date"] >= fy.start)
@@ -367,10 +509,12 @@ def snapshot(rng: np.random.Generator, households: pd.DataFrame, membership: dic
         for h, m in zip(rows["household_id"], rows["mainstream"], strict=True)
     ]
     active = rows["deregistration_date"].isna()
-    places = pd.concat([
-        mainstream_places(rng, rows[active & rows["mainstream"]], fy.start_year),
-        connected_places(rng, rows[active & ~rows["mainstream"]], fy.start_year),
-    ])
+    places = pd.concat(
+        [
+            mainstream_places(rng, rows[active & rows["mainstream"]], fy.start_year),
+            connected_places(rng, rows[active & ~rows["mainstream"]], fy.start_year),
+        ]
+    )
     rows = rows.join(places)
     rows["transferred_out"] = rows["reason"].isin(["transfer_la", "transfer_ifa"])
     age = fy.end.year - rows["birth_year"]

@@ -37,11 +37,30 @@ def _published_inputs(year: str) -> list[Path]:
     return sorted(paths.PUBLISHED.glob("*.csv"))
 
 
+def _retention_years() -> list[str]:
+    from analysis import retention_register
+
+    return retention_register.available_years()
+
+
+def _retention_inputs(year: str) -> list[Path]:
+    """Every register extract up to ``year`` (survival uses the whole history)."""
+    from analysis import retention_register
+
+    return [p for y, p in retention_register.available_files().items() if y <= year]
+
+
 ANALYSES: dict[str, Analysis] = {
     "published_trends": Analysis(
         name="published_trends",
         title="Published fostering figures and trends",
         years=_published_years,
         inputs=_published_inputs,
+    ),
+    "retention": Analysis(
+        name="retention",
+        title="Carer retention and capacity",
+        years=_retention_years,
+        inputs=_retention_inputs,
     ),
 }

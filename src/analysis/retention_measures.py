@@ -29,8 +29,13 @@ from analysis.survival import kaplan_meier, survival_at
 from analysis.years import FinancialYear
 
 DATA_START = pd.Timestamp(2018, 4, 1)
-TENURE_BANDS = [(0, 1, "under 1 year"), (1, 3, "1 to 3 years"), (3, 5, "3 to 5 years"),
-                (5, 10, "5 to 10 years"), (10, 100, "10 years or more")]
+TENURE_BANDS = [
+    (0, 1, "under 1 year"),
+    (1, 3, "1 to 3 years"),
+    (3, 5, "3 to 5 years"),
+    (5, 10, "5 to 10 years"),
+    (10, 100, "10 years or more"),
+]
 
 
 def _years(register: Register) -> list[FinancialYear]:
@@ -52,15 +57,17 @@ def flows(register: Register, mainstream: bool = True) -> pd.DataFrame:
         left = h["deregistration_date"].between(fy.start, fy.end)
         start = int(_active(h, fy.start - pd.Timedelta(days=1)).sum())
         leavers = int((left & h["ceasing"]).sum())
-        rows.append({
-            "year": fy.label,
-            "start": start,
-            "joiners": int(h["approval_date"].between(fy.start, fy.end).sum()),
-            "leavers": leavers,
-            "other exits": int((left & ~h["ceasing"]).sum()),
-            "end": int(_active(h, fy.end).sum()),
-            "retention rate %": 100 * (1 - leavers / start) if start else np.nan,
-        })
+        rows.append(
+            {
+                "year": fy.label,
+                "start": start,
+                "joiners": int(h["approval_date"].between(fy.start, fy.end).sum()),
+                "leavers": leavers,
+                "other exits": int((left & ~h["ceasing"]).sum()),
+                "end": int(_active(h, fy.end).sum()),
+                "retention rate %": 100 * (1 - leavers / start) if start else np.nan,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -74,8 +81,9 @@ def tenure_band(years: pd.Series) -> pd.Series:
 def leavers(register: Register, year: FinancialYear) -> pd.DataFrame:
     """Mainstream households that ceased to foster in ``year``, with reason and tenure."""
     h = register.households
-    out = h[h["mainstream"] & h["ceasing"]
-            & h["deregistration_date"].between(year.start, year.end)].copy()
+    out = h[
+        h["mainstream"] & h["ceasing"] & h["deregistration_date"].between(year.start, year.end)
+    ].copy()
     out["reason label"] = out["reason"].map({k: v["label"] for k, v in REASONS.items()})
     out["influence"] = out["reason"].map({k: v["influence"] for k, v in REASONS.items()})
     out["Ofsted category"] = out["reason"].map({k: v["ofsted"] for k, v in REASONS.items()})
@@ -101,17 +109,25 @@ def leavers_by_influence(leaving: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for group in INFLUENCE_ORDER:
         part = leaving[leaving["influence"] == group]
-        rows.append({"group": group, "households": len(part),
-                     "median years fostered": part["years fostered"].median()})
+        rows.append(
+            {
+                "group": group,
+                "households": len(part),
+                "median years fostered": part["years fostered"].median(),
+            }
+        )
     return pd.DataFrame(rows)
 
 
 def reasons_with_tenure(leaving: pd.DataFrame) -> pd.DataFrame:
     """Leavers in the year by reason (with its Ofsted category) and tenure band."""
-    counts = pd.crosstab([leaving["influence"], leaving["reason label"],
-                          leaving["Ofsted category"]], leaving["tenure"])
+    counts = pd.crosstab(
+        [leaving["influence"], leaving["reason label"], leaving["Ofsted category"]],
+        leaving["tenure"],
+    )
     counts = counts.reindex(columns=[label for _, _, label in TENURE_BANDS], fill_value=0)
     counts["households"] = counts.sum(axis=1)
+    counts.columns.name = None
     return counts.reset_index()
 
 
@@ -130,26 +146,41 @@ def survival_data(register: Register) -> pd.DataFrame:
     h["entry"] = ((DATA_START - h["approval_date"]).dt.days / 365.25).clip(lower=0)
     h["type group"] = np.select(
         [h["household_type"].eq("connected_persons"), h["household_type"].eq("mainstream")],
-        ["Connected persons", "Mainstream (general)"], "Mainstream schemes")
+        ["Connected persons", "Mainstream (general)"],
+        "Mainstream schemes",
+    )
     approved = h["approval_date"]
     h["cohort"] = np.select(
-        [approved < DATA_START, approved < pd.Timestamp(2020, 4, 1),
-         approved < pd.Timestamp(2022, 4, 1)],
-        ["approved before April 2018", "approved 2018-19 to 2019-20",
-         "approved 2020-21 to 2021-22"], "approved 2022-23 or later")
+        [
+            approved < DATA_START,
+            approved < pd.Timestamp(2020, 4, 1),
+            approved < pd.Timestamp(2022, 4, 1),
+        ],
+        [
+            "approved before April 2018",
+            "approved 2018-19 to 2019-20",
+            "approved 2020-21 to 2021-22",
+        ],
+        "approved 2022-23 or later",
+    )
     return h
 
 
 def survival_curves(data: pd.DataFrame, by: str) -> dict[str, pd.DataFrame]:
     """A Kaplan-Meier table for each group in column ``by``."""
-    return {name: kaplan_meier(g["duration"], g["event"], g["entry"])
-            for name, g in data.groupby(by, sort=True)}
+    return {
+        name: kaplan_meier(g["duration"], g["event"], g["entry"])
+        for name, g in data.groupby(by, sort=True)
+    }
 
 
 def still_fostering(data: pd.DataFrame, by: str | None, times=(1, 3, 5)) -> pd.DataFrame:
     """Share still fostering after each of ``times`` years, with 95% intervals, by group."""
-    groups = {"All mainstream households": data} if by is None else dict(
-        list(data.groupby(by, sort=True)))
+    groups = (
+        {"All mainstream households": data}
+        if by is None
+        else dict(list(data.groupby(by, sort=True)))
+    )
     rows = []
     for name, g in groups.items():
         table = kaplan_meier(g["duration"], g["event"], g["entry"])
@@ -159,8 +190,8 @@ def still_fostering(data: pd.DataFrame, by: str | None, times=(1, 3, 5)) -> pd.D
             year = int(r["time"])
             row[f"after {year} year{'s' if year > 1 else ''} %"] = 100 * r["survival"]
             row[f"{year}y 95% CI"] = (
-                "" if np.isnan(r["survival"])
-                else f"{100 * r['lower']:.0f}-{100 * r['upper']:.0f}")
+                "" if np.isnan(r["survival"]) else f"{100 * r['lower']:.0f}-{100 * r['upper']:.0f}"
+            )
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -179,7 +210,8 @@ def capacity(snapshot: pd.DataFrame, mainstream: bool = True) -> dict[str, float
         "vacant places": int(s["vacant_places"].sum()),
         "unavailable places": int(s.loc[group == "unavailable", "unavailable_places"].sum()),
         "on hold or blocked places": int(
-            s.loc[group == "on hold or blocked", "unavailable_places"].sum()),
+            s.loc[group == "on hold or blocked", "unavailable_places"].sum()
+        ),
     }
     out["unoccupied places"] = approved - filled
     out["occupancy %"] = 100 * filled / approved if approved else np.nan
@@ -189,19 +221,30 @@ def capacity(snapshot: pd.DataFrame, mainstream: bool = True) -> dict[str, float
 
 def capacity_trend(register: Register) -> pd.DataFrame:
     """Mainstream capacity at each 31 March in the register."""
-    return pd.DataFrame([{"31 March": fy.end.year, **capacity(register.snapshot(fy))}
-                         for fy in _years(register)])
+    return pd.DataFrame(
+        [{"31 March": fy.end.year, **capacity(register.snapshot(fy))} for fy in _years(register)]
+    )
 
 
 def unoccupied_by_reason(snapshot: pd.DataFrame) -> pd.DataFrame:
     """Unoccupied mainstream places at 31 March by why, as shares of unoccupied and approved."""
     end = FinancialYear.parse(snapshot["year"].iloc[0]).end
     s = snapshot[snapshot["mainstream"] & _active(snapshot, end)]
-    rows = [{"group": "vacant", "reason": "Vacant: free to be matched with a child",
-             "places": int(s["vacant_places"].sum())}]
+    rows = [
+        {
+            "group": "vacant",
+            "reason": "Vacant: free to be matched with a child",
+            "places": int(s["vacant_places"].sum()),
+        }
+    ]
     for code, (label, group) in UNAVAILABLE_REASONS.items():
-        rows.append({"group": group, "reason": label, "places": int(
-            s.loc[s["unavailable_reason"] == code, "unavailable_places"].sum())})
+        rows.append(
+            {
+                "group": group,
+                "reason": label,
+                "places": int(s.loc[s["unavailable_reason"] == code, "unavailable_places"].sum()),
+            }
+        )
     out = pd.DataFrame(rows)
     unoccupied = out["places"].sum()
     out["% of unoccupied"] = 100 * out["places"] / unoccupied if unoccupied else np.nan
@@ -230,12 +273,18 @@ def places_change(register: Register, year: FinancialYear) -> pd.DataFrame | Non
     parts = [
         ("Places at the start of the year (31 March before)", int(start.sum())),
         ("Added by households approved in the year", int(end.drop(stayed, errors="ignore").sum())),
-        ("Lost with households that ceased to foster", -int(start.reindex(
-            [i for i in left if h.at[i, "ceasing"]]).fillna(0).sum())),
-        ("Lost with other exits (change of approval)", -int(start.reindex(
-            [i for i in left if not h.at[i, "ceasing"]]).fillna(0).sum())),
-        ("Change in approvals of continuing households",
-         int(end[stayed].sum() - start[stayed].sum())),
+        (
+            "Lost with households that ceased to foster",
+            -int(start.reindex([i for i in left if h.at[i, "ceasing"]]).fillna(0).sum()),
+        ),
+        (
+            "Lost with other exits (change of approval)",
+            -int(start.reindex([i for i in left if not h.at[i, "ceasing"]]).fillna(0).sum()),
+        ),
+        (
+            "Change in approvals of continuing households",
+            int(end[stayed].sum() - start[stayed].sum()),
+        ),
         ("Places at the end of the year (31 March)", int(end.sum())),
     ]
     return pd.DataFrame(parts, columns=["step", "places"])
@@ -260,19 +309,25 @@ def scheme_counts(register: Register) -> pd.DataFrame:
             row[f"{label} leaving the scheme"] = len(leavers_) if previous is not None else np.nan
         rows.append(row)
         previous = snap
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).astype({c: "Int64" for c in rows[0] if c != "year"})
 
 
 def connected_persons(register: Register) -> pd.DataFrame:
     """Connected persons households: approvals, deregistrations, households and children."""
     f = flows(register, mainstream=False)
-    children = [capacity(register.snapshot(FinancialYear.parse(y)), mainstream=False)[
-        "filled places"] for y in f["year"]]
-    return pd.DataFrame({
-        "year": f["year"], "approved": f["joiners"],
-        "deregistered": f["leavers"] + f["other exits"],
-        "households at 31 March": f["end"], "children placed at 31 March": children,
-    })
+    children = [
+        capacity(register.snapshot(FinancialYear.parse(y)), mainstream=False)["filled places"]
+        for y in f["year"]
+    ]
+    return pd.DataFrame(
+        {
+            "year": f["year"],
+            "approved": f["joiners"],
+            "deregistered": f["leavers"] + f["other exits"],
+            "households at 31 March": f["end"],
+            "children placed at 31 March": children,
+        }
+    )
 
 
 def register_figures(register: Register) -> pd.DataFrame:
@@ -303,25 +358,35 @@ def register_figures(register: Register) -> pd.DataFrame:
             (y, "vacant for matching, % of unoccupied", vacant["% of unoccupied"]),
             (y, "vacant for matching, % of approved", vacant["% of approved"]),
             (y, "unavailable, % of approved", 100 * c["unavailable places"] / c["approved places"]),
-            (y, "on hold or blocked, % of approved",
-             100 * c["on hold or blocked places"] / c["approved places"]),
+            (
+                y,
+                "on hold or blocked, % of approved",
+                100 * c["on hold or blocked places"] / c["approved places"],
+            ),
             (y, "connected persons: children at 31 March", cp.at[y, "children placed at 31 March"]),
             (y, "connected persons: deregistrations", cp.at[y, "deregistered"]),
             (y, "Next Steps households at 31 March", schemes.at[y, "Next Steps at 31 March"]),
             (y, "Next Steps children placed at 31 March", _scheme_filled(register, fy)),
             (y, "out of hours households joining", schemes.at[y, "Out of hours joining"]),
-            (y, "out of hours households leaving the scheme",
-             schemes.at[y, "Out of hours leaving the scheme"]),
-            (y, "parent and child households at 31 March",
-             schemes.at[y, "Parent and child at 31 March"]),
+            (
+                y,
+                "out of hours households leaving the scheme",
+                schemes.at[y, "Out of hours leaving the scheme"],
+            ),
+            (
+                y,
+                "parent and child households at 31 March",
+                schemes.at[y, "Parent and child at 31 March"],
+            ),
         ]
     return pd.DataFrame(rows, columns=["year", "measure", "register"])
 
 
 def _scheme_filled(register: Register, fy: FinancialYear, scheme: str = "next_steps") -> int:
     snap = register.snapshot(fy)
-    return int(snap.loc[(snap["household_type"] == scheme) & _active(snap, fy.end),
-                        "filled_places"].sum())
+    return int(
+        snap.loc[(snap["household_type"] == scheme) & _active(snap, fy.end), "filled_places"].sum()
+    )
 
 
 def reconcile(register: Register, targets: pd.DataFrame) -> pd.DataFrame:
@@ -329,6 +394,5 @@ def reconcile(register: Register, targets: pd.DataFrame) -> pd.DataFrame:
     figures = register_figures(register)
     out = targets.merge(figures, on=["year", "measure"], how="inner")
     out["register"] = out["register"].astype(float)
-    out["reproduced"] = np.where(
-        out["register"].between(out["low"], out["high"]), "yes", "no")
+    out["reproduced"] = np.where(out["register"].between(out["low"], out["high"]), "yes", "no")
     return out[["year", "measure", "published", "register", "reproduced", "source", "note"]]

@@ -77,8 +77,11 @@ def _parse_dates(frame: pd.DataFrame, path: Path, column: str, fmt: str) -> pd.S
     if bad.any():
         first = bad.idxmax()
         raise InputError(
-            path, f"not a date in the form {fmt}", row=int(frame.at[first, "source_row"]),
-            column=column, value=text[first],
+            path,
+            f"not a date in the form {fmt}",
+            row=int(frame.at[first, "source_row"]),
+            column=column,
+            value=text[first],
         )
     return parsed
 
@@ -90,8 +93,11 @@ def _parse_counts(frame: pd.DataFrame, path: Path, column: str) -> pd.Series:
     if bad.any():
         first = bad.idxmax()
         raise InputError(
-            path, "not a whole number of places", row=int(frame.at[first, "source_row"]),
-            column=column, value=text[first],
+            path,
+            "not a whole number of places",
+            row=int(frame.at[first, "source_row"]),
+            column=column,
+            value=text[first],
         )
     return numbers.astype("Int64")
 
@@ -104,7 +110,8 @@ def read_year(path: Path, year: FinancialYear) -> tuple[pd.DataFrame, pd.DataFra
     if missing:
         unexpected = [c for c in raw.columns if c not in layout["columns"]]
         raise InputError(
-            path, f"missing column(s) {missing} expected in the {year.label} layout",
+            path,
+            f"missing column(s) {missing} expected in the {year.label} layout",
             column=missing[0],
             hint=f"Columns found but not declared: {unexpected}. If the system renamed a "
             "column, declare the new name for this year in analysis/retention_schema.py.",
@@ -132,31 +139,63 @@ def _quarantine_rows(frame: pd.DataFrame, year: FinancialYear):
     """Set aside rows that cannot be used, each with the reason."""
     parts = []
     checks = [
-        (lambda f: ~f["household_id"].str.match(ID_PATTERN.pattern),
-         "household id is not 'H' followed by six digits", "household_id"),
-        (lambda f: f["household_id"].duplicated(keep=False),
-         "household id appears more than once in this extract", "household_id"),
+        (
+            lambda f: ~f["household_id"].str.match(ID_PATTERN.pattern),
+            "household id is not 'H' followed by six digits",
+            "household_id",
+        ),
+        (
+            lambda f: f["household_id"].duplicated(keep=False),
+            "household id appears more than once in this extract",
+            "household_id",
+        ),
         (lambda f: f["approval_date"].isna(), "no approval date", "approval_date"),
-        (lambda f: f["approval_date"] > year.end,
-         "approved after the extract's 31 March", "approval_date"),
-        (lambda f: f["deregistration_date"] < f["approval_date"],
-         "deregistration date is before the approval date", "deregistration_date"),
-        (lambda f: f["deregistration_date"] < year.start,
-         "deregistered before this year began", "deregistration_date"),
-        (lambda f: f["deregistration_date"].notna() & f["reason"].isna(),
-         "deregistered (a leaver) with no reason recorded", "reason"),
-        (lambda f: f["deregistration_date"].isna() & f["reason"].notna(),
-         "reason for leaving given but no deregistration date", "reason"),
-        (lambda f: f["filled_places"] > f["approved_places"],
-         "more places filled than approved", "filled_places"),
-        (lambda f: _active_at(f, year.end) & f[PLACE_COLUMNS].isna().any(axis=1),
-         "on the register at 31 March but places not recorded", "approved_places"),
-        (lambda f: (f["filled_places"] + f["vacant_places"] + f["unavailable_places"])
-         != f["approved_places"],
-         "filled + vacant + unavailable places do not add up to approved places",
-         "approved_places"),
-        (lambda f: (f["unavailable_places"] > 0) & f["unavailable_reason"].isna(),
-         "places unavailable but no reason recorded", "unavailable_reason"),
+        (
+            lambda f: f["approval_date"] > year.end,
+            "approved after the extract's 31 March",
+            "approval_date",
+        ),
+        (
+            lambda f: f["deregistration_date"] < f["approval_date"],
+            "deregistration date is before the approval date",
+            "deregistration_date",
+        ),
+        (
+            lambda f: f["deregistration_date"] < year.start,
+            "deregistered before this year began",
+            "deregistration_date",
+        ),
+        (
+            lambda f: f["deregistration_date"].notna() & f["reason"].isna(),
+            "deregistered (a leaver) with no reason recorded",
+            "reason",
+        ),
+        (
+            lambda f: f["deregistration_date"].isna() & f["reason"].notna(),
+            "reason for leaving given but no deregistration date",
+            "reason",
+        ),
+        (
+            lambda f: f["filled_places"] > f["approved_places"],
+            "more places filled than approved",
+            "filled_places",
+        ),
+        (
+            lambda f: _active_at(f, year.end) & f[PLACE_COLUMNS].isna().any(axis=1),
+            "on the register at 31 March but places not recorded",
+            "approved_places",
+        ),
+        (
+            lambda f: (f["filled_places"] + f["vacant_places"] + f["unavailable_places"])
+            != f["approved_places"],
+            "filled + vacant + unavailable places do not add up to approved places",
+            "approved_places",
+        ),
+        (
+            lambda f: (f["unavailable_places"] > 0) & f["unavailable_reason"].isna(),
+            "places unavailable but no reason recorded",
+            "unavailable_reason",
+        ),
     ]
     kept = frame
     for test, reason, column in checks:
@@ -207,13 +246,23 @@ def load_register(year: str, raw: str = "example") -> Register:
         quarantine.reconcile(read, clean, bad)
         snapshots.append(clean)
         held.append(bad.assign(year=label))
-        rows.append({"year": label, "file": path.name, "rows read": read,
-                     "rows used": len(clean), "rows set aside": len(bad)})
+        rows.append(
+            {
+                "year": label,
+                "file": path.name,
+                "rows read": read,
+                "rows used": len(clean),
+                "rows set aside": len(bad),
+            }
+        )
     frame = pd.concat(snapshots, ignore_index=True)
     frame = frame.assign(
         mainstream=frame["household_type"].isin(MAINSTREAM_TYPES),
         ceasing=frame["reason"].map({k: v["ceasing"] for k, v in REASONS.items()}).eq(True),
     )
-    return Register(target, frame[["year", *CANONICAL, "mainstream", "ceasing",
-                                   "source_file", "source_row"]],
-                    quarantine.combine(held), pd.DataFrame(rows))
+    return Register(
+        target,
+        frame[["year", *CANONICAL, "mainstream", "ceasing", "source_file", "source_row"]],
+        quarantine.combine(held),
+        pd.DataFrame(rows),
+    )

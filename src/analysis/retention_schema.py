@@ -51,7 +51,11 @@ _LAYOUT_2018 = {
     "Carer Age Band": "age_band",
 }
 _LAYOUT_2021 = {
-    **{k: v for k, v in _LAYOUT_2018.items() if k not in ("Reason Ceased", "Ethnicity", "Approved Places")},
+    **{
+        k: v
+        for k, v in _LAYOUT_2018.items()
+        if k not in ("Reason Ceased", "Ethnicity", "Approved Places")
+    },
     "Reason for Ceasing to Foster": "reason",
     "Ethnic Group": "ethnic_group",
     "No. Approved Places": "approved_places",
@@ -156,7 +160,7 @@ REASONS = {
         "ceasing": True,
     },
     "other": {
-        "label": "Other – including death",
+        "label": "Other \u2013 including death",
         "ofsted": "Other",
         "influence": "could not influence",
         "ceasing": True,
@@ -179,7 +183,7 @@ _REASONS_2018 = {
     "Dissatisfied with quality of service": "dissatisfied",
     "Safeguarding (termination)": "safeguarding",
     "Resigned prior to quality of care and safeguarding issues": "resigned_quality",
-    "Other – including death": "other",
+    "Other \u2013 including death": "other",
 }
 # "Decided fostering not for them" was added to the code list in 2020/21 (the
 # 2022/23 report leaves it blank for 2018/19 and 2019/20).
@@ -249,20 +253,40 @@ def _layout(columns, types, reasons, unavailable, yes_no, composition, date_form
 # Each entry applies from its start year until the next entry.
 LAYOUTS = {
     2018: _layout(
-        _LAYOUT_2018, _TYPES_2018, _REASONS_2018, _UNAVAILABLE_2018, _YES_NO_2018,
-        _COMPOSITION_2018, _DATE_2018,
+        _LAYOUT_2018,
+        _TYPES_2018,
+        _REASONS_2018,
+        _UNAVAILABLE_2018,
+        _YES_NO_2018,
+        _COMPOSITION_2018,
+        _DATE_2018,
     ),
     2020: _layout(
-        _LAYOUT_2018, _TYPES_2018, _REASONS_2020, _UNAVAILABLE_2018, _YES_NO_2018,
-        _COMPOSITION_2018, _DATE_2018,
+        _LAYOUT_2018,
+        _TYPES_2018,
+        _REASONS_2020,
+        _UNAVAILABLE_2018,
+        _YES_NO_2018,
+        _COMPOSITION_2018,
+        _DATE_2018,
     ),
     2021: _layout(
-        _LAYOUT_2021, _TYPES_2018, _REASONS_2020, _UNAVAILABLE_2018, _YES_NO_2018,
-        _COMPOSITION_2018, _DATE_2018,
+        _LAYOUT_2021,
+        _TYPES_2018,
+        _REASONS_2020,
+        _UNAVAILABLE_2018,
+        _YES_NO_2018,
+        _COMPOSITION_2018,
+        _DATE_2018,
     ),
     2023: _layout(
-        _LAYOUT_2023, _TYPES_2023, _REASONS_2023, _UNAVAILABLE_2023, _YES_NO_2023,
-        _COMPOSITION_2023, _DATE_2023,
+        _LAYOUT_2023,
+        _TYPES_2023,
+        _REASONS_2023,
+        _UNAVAILABLE_2023,
+        _YES_NO_2023,
+        _COMPOSITION_2023,
+        _DATE_2023,
     ),
 }
 

@@ -38,8 +38,17 @@ def kaplan_meier(
         raise ValueError("durations, events and entry must have the same length")
     if np.any(e > t):
         raise ValueError("an entry time is after its duration")
-    rows = [{"time": 0.0, "at_risk": int(np.sum(e <= 0)), "events": 0, "survival": 1.0,
-             "se": 0.0, "lower": 1.0, "upper": 1.0}]
+    rows = [
+        {
+            "time": 0.0,
+            "at_risk": int(np.sum(e <= 0)),
+            "events": 0,
+            "survival": 1.0,
+            "se": 0.0,
+            "lower": 1.0,
+            "upper": 1.0,
+        }
+    ]
     survival, greenwood = 1.0, 0.0
     for time in np.unique(t[d]):
         at_risk = int(np.sum((e < time) & (t >= time)))
@@ -51,8 +60,17 @@ def kaplan_meier(
             greenwood += dead / (at_risk * (at_risk - dead))
         se = survival * np.sqrt(greenwood)
         lower, upper = _loglog_interval(survival, greenwood, z)
-        rows.append({"time": float(time), "at_risk": at_risk, "events": dead,
-                     "survival": survival, "se": se, "lower": lower, "upper": upper})
+        rows.append(
+            {
+                "time": float(time),
+                "at_risk": at_risk,
+                "events": dead,
+                "survival": survival,
+                "se": se,
+                "lower": lower,
+                "upper": upper,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -74,6 +92,10 @@ def survival_at(table: pd.DataFrame, times: list[float], longest: float) -> pd.D
     for when in times:
         before = table[table["time"] <= when].iloc[-1]
         known = when <= longest
-        rows.append({"time": when,
-                     **{k: before[k] if known else np.nan for k in ("survival", "lower", "upper")}})
+        rows.append(
+            {
+                "time": when,
+                **{k: before[k] if known else np.nan for k in ("survival", "lower", "upper")},
+            }
+        )
     return pd.DataFrame(rows)
