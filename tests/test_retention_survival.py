@@ -33,6 +33,7 @@ def test_households_still_fostering_are_censored_not_leavers():
     censored = kaplan_meier([1, 2, 3, 4], [1, 0, 0, 0])
     as_leavers = kaplan_meier([1, 2, 3, 4], [1, 1, 1, 1])
     assert censored["survival"].iloc[-1] == pytest.approx(3 / 4)
+    assert censored["time"].iloc[-1] == 4  # carried to the longest follow-up
     assert as_leavers["survival"].iloc[-1] == 0
 
 

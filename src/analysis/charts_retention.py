@@ -140,7 +140,7 @@ def capacity_trend(trend: pd.DataFrame) -> plt.Figure:
     for x, (occ, total) in enumerate(
         zip(trend["occupancy %"], trend["approved places"], strict=True)
     ):
-        ax.text(x, total + 4, f"{occ:.0f}%", ha="center", fontsize=8)
+        ax.text(x, total + 4, f"{occ:.1f}%", ha="center", fontsize=8)
     ax.set_ylabel("Approved mainstream places")
     ax.set_xlabel("31 March")
     ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1, 1))

@@ -29,7 +29,8 @@ def kaplan_meier(
     the time each subject came under observation (0 if omitted). At a tie, events
     are counted before censorings. Returns one row per distinct event time with
     ``at_risk``, ``events``, ``survival``, Greenwood ``se`` and a confidence interval
-    on the log(-log) scale (always inside 0-1). A first row at time 0 has survival 1.
+    on the log(-log) scale (always inside 0-1). A first row at time 0 has survival 1,
+    and a last row at the longest follow-up carries the final estimate to it.
     """
     t = np.asarray(durations, dtype=float)
     d = np.asarray(events, dtype=bool)
@@ -69,6 +70,16 @@ def kaplan_meier(
                 "se": se,
                 "lower": lower,
                 "upper": upper,
+            }
+        )
+    last = float(t.max()) if len(t) else 0.0
+    if last > rows[-1]["time"]:
+        rows.append(
+            {
+                **rows[-1],
+                "time": last,
+                "at_risk": int(np.sum((e < last) & (t >= last))),
+                "events": 0,
             }
         )
     return pd.DataFrame(rows)
