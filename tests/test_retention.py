@@ -291,3 +291,23 @@ def test_registry_entry_lists_years_and_inputs():
     assert [p.name[:26] for p in retention.inputs("2020-21")] == [
         f"household_register_{y}" for y in YEARS[:3]
     ]
+
+
+def test_key_findings_are_generated_from_the_figures(register):
+    from analysis.retention_findings import key_findings
+
+    fy = FinancialYear.parse("2022-23")
+    data = m.survival_data(register)
+    sentences = key_findings(
+        register,
+        fy,
+        m.flows(register),
+        m.leavers(register, fy),
+        m.still_fostering(data[data["mainstream"]], None),
+        m.reconcile(register, targets()).query("year == '2022-23'"),
+    )
+    text = " ".join(sentences)
+    assert "204 approved mainstream fostering households at 31 March 2023, up 2" in text
+    assert "Retention was 93.1% (1 - 14 households ceasing to foster / 202" in text
+    assert "266 of 399 approved mainstream places were filled (occupancy 66.7%" in text
+    assert "reproduces 22 of the 23 figures" in text

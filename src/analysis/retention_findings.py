@@ -5,7 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from analysis.retention_measures import capacity, places_change, unoccupied_by_reason
+from analysis.retention_measures import (
+    capacity,
+    measure_label,
+    places_change,
+    unoccupied_by_reason,
+)
 from analysis.retention_published import NATIONAL_RETENTION
 from analysis.retention_register import Register
 from analysis.years import FinancialYear
@@ -58,8 +63,9 @@ def key_findings(
             f"Of the {len(leaving)} households that ceased to foster, "
             f"{groups.get('could influence', 0)} left for reasons the service could influence "
             "(dissatisfaction, deciding fostering was not for them, or a transfer to another "
-            f"agency) and {groups.get('could not influence', 0)} for reasons it could not; "
-            f"half had fostered for {median:.1f} years or more."
+            f"agency), {groups.get('could not influence', 0)} for reasons it could not, and "
+            f"{groups.get('quality of care or safeguarding', 0)} ended over quality of care or "
+            f"safeguarding; half had fostered for {median:.1f} years or more."
         )
     overall = still.iloc[0]
     parts = [
@@ -89,12 +95,17 @@ def key_findings(
     if change is not None:
         steps = change.set_index("step")["places"]
         net = int(steps.iloc[-1] - steps.iloc[0])
+        parts = [
+            f"{int(steps.iloc[1]):+d} with newly approved households",
+            f"{int(steps.iloc[2]):+d} with households that ceased to foster",
+        ]
+        if steps.iloc[3]:
+            parts.append(f"{int(steps.iloc[3]):+d} with other exits")
+        parts.append(f"{int(steps.iloc[4]):+d} from changes in continuing households' approvals")
         sentences.append(
             f"Approved mainstream places changed by {net:+d} over the year: "
-            f"{int(steps.iloc[1]):+d} with newly approved households, "
-            f"{int(steps.iloc[2]):+d} with households that ceased to foster, "
-            f"{int(steps.iloc[3]):+d} with other exits and {int(steps.iloc[4]):+d} from "
-            "changes in continuing households' approvals."
+            + ", ".join(parts[:-1])
+            + f" and {parts[-1]}."
         )
     if len(reconciliation):
         differ = reconciliation[reconciliation["reproduced"] == "no"]
@@ -104,12 +115,13 @@ def key_findings(
         )
         if len(differ):
             listed = "; ".join(
-                f"{r.measure} printed as {r.published:g} (register {r.register:.4g})"
+                f"{measure_label(r.measure).lower()} printed as {r.published:g} "
+                f"(register {r.register:.4g})"
                 for r in differ.itertuples()
             )
             text += (
-                f". It cannot reproduce {listed}, because each contradicts other published "
-                "figures; the reconciliation table says why"
+                f". It cannot reproduce {listed}, because the published figures contradict "
+                "each other; the reconciliation table says which figure the register follows"
             )
         sentences.append(text + ".")
     return sentences

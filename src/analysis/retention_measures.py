@@ -396,3 +396,21 @@ def reconcile(register: Register, targets: pd.DataFrame) -> pd.DataFrame:
     out["register"] = out["register"].astype(float)
     out["reproduced"] = np.where(out["register"].between(out["low"], out["high"]), "yes", "no")
     return out[["year", "measure", "published", "register", "reproduced", "source", "note"]]
+
+
+def measure_label(measure: str) -> str:
+    """A reconciliation measure as a reader would name it (reason codes become labels)."""
+    if measure == "leavers: total":
+        return "Ceased to foster: total"
+    if measure.startswith("leavers: "):
+        return f"Ceased to foster: {REASONS[measure.removeprefix('leavers: ')]['label']}"
+    return measure[:1].upper() + measure[1:]
+
+
+def readable(reconciliation: pd.DataFrame) -> pd.DataFrame:
+    """The reconciliation as a reader sees it: reason labels, numbers without trailing zeros."""
+    out = reconciliation.copy()
+    out["measure"] = out["measure"].map(measure_label)
+    out["published"] = out["published"].map("{:g}".format)
+    out["register"] = out["register"].map("{:.4g}".format)
+    return out
