@@ -1,6 +1,6 @@
 """Write the SYNTHETIC example enquiry extracts, 2018-19 to 2024-25.
 
-    python scripts/make_example_recruitment.py
+    python scripts/make_example_recruitment.py [--out FOLDER]
 
 Real enquiry extracts are personal data, so the repository ships a stand-in that
 describes no real person. The generator builds one history per enquiring household
@@ -17,6 +17,7 @@ docs/assumptions.md, section "Recruitment drop-off".
 
 from __future__ import annotations
 
+import argparse
 import io
 import re
 import zipfile
@@ -639,18 +640,21 @@ def file_name(year: int) -> str:
     return f"enquiries_{year}-{(year + 1) % 100:02d}_SYNTHETIC.{suffix}"
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Write the synthetic enquiry extracts.")
+    parser.add_argument("--out", type=Path, default=OUT, help=f"folder (default {OUT})")
+    out = parser.parse_args(argv).out
     rng = np.random.default_rng(SEED)
     frame = build_histories(rng)
-    OUT.mkdir(parents=True, exist_ok=True)
+    out.mkdir(parents=True, exist_ok=True)
     for year in YEARS:
         table = extract(frame, year)
-        path = OUT / file_name(year)
+        path = out / file_name(year)
         if LAYOUTS[year].excel:
             write_xlsx(table, year, path)
         else:
             write_csv(table, LAYOUTS[year], path)
-        print(f"wrote {path.relative_to(OUT.parents[3])}: {len(table)} rows")
+        print(f"wrote {path}: {len(table)} rows")
 
 
 if __name__ == "__main__":

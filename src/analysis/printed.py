@@ -4,7 +4,7 @@ A printed cell can hold one figure (``1,798``, ``1798``, ``4.04%``, ``172 days``
 ``Seven``), a figure with a hedge (``just over 93%``, ``around 2%``), several
 labelled figures (``12% (any contact) 41% (expression of interest)``;
 ``Connected Person 33 Mainstream 16 (including 2 partners ...)``), a share with
-its parts (``35% (39 of 112)``), or nothing (blank, ``-``, ``–``: missing; ``c``:
+its parts (``35% (39 of 112)``), or nothing (blank or a dash: missing; ``c``:
 suppressed). :func:`parse` returns one :class:`Reading` per figure, keeping the
 number of decimals printed so a check can tell rounding from disagreement.
 Text that is none of these raises :class:`PrintedFormError`.
@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-MISSING = {"", "-", "–", "—", "n/a", "na", ".."}
+MISSING = {"", "-", "\u2013", "\u2014", "n/a", "na", ".."}  # hyphen, en and em dash
 SUPPRESSED = {"c", "x"}
 
 # Hedges printed before a figure, mapped to the word the checks use.
@@ -30,9 +30,20 @@ QUALIFIERS = {
 }
 
 WORDS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-    "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
-}  # fmt: skip
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+}
 
 # Labels in brackets after a rate: which denominator the rate uses.
 BASES = {
@@ -90,7 +101,7 @@ def number(text: str) -> tuple[float, int]:
 
 
 def basis_name(label: str) -> str:
-    """The checks' name for a bracketed or leading label (``EOI`` -> ``expressions_of_interest``)."""
+    """The checks' name for a figure's label (``EOI`` -> ``expressions_of_interest``)."""
     key = " ".join(label.lower().split())
     if key in BASES:
         return BASES[key]
@@ -116,7 +127,9 @@ def parse(text: object) -> list[Reading]:
     if word and word.group("word") in WORDS:
         qualifier = (word.group("qualifier") or "").strip()
         if not qualifier or qualifier in QUALIFIERS:
-            return [Reading(float(WORDS[word.group("word")]), qualifier=QUALIFIERS.get(qualifier, ""))]
+            return [
+                Reading(float(WORDS[word.group("word")]), qualifier=QUALIFIERS.get(qualifier, ""))
+            ]
     if _FIGURE.match(cleaned):
         return _figures(cleaned, raw)
     if _LABELLED.match(cleaned):

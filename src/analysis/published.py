@@ -20,8 +20,18 @@ from analysis import paths, printed
 from analysis.errors import InputError
 from analysis.years import FinancialYear, YearError
 
-COLUMNS = ["table", "year", "measure", "breakdown", "label", "value", "unit", "source", "section",
-           "note"]  # fmt: skip
+COLUMNS = [
+    "table",
+    "year",
+    "measure",
+    "breakdown",
+    "label",
+    "value",
+    "unit",
+    "source",
+    "section",
+    "note",
+]
 SOURCE_COLUMNS = ["source", "title", "publisher", "date", "seed_file"]
 TOPICS = (
     "recruitment_funnel",
@@ -58,27 +68,72 @@ class Repair:
 _F24 = "fostering-2024-25"
 _REGION = "data/raw/published"
 REPAIRS: tuple[Repair, ...] = (
-    Repair(_F24, FUNNEL_TABLE, "2020-21", "households_approved", "", "nouseholds", None,
-           "PDF extraction left a fragment of the row label in the cell; the figure is lost "
-           "(the 2022/23 report prints 23 for this year)"),
-    Repair(_F24, FUNNEL_TABLE, "2021-22", "households_approved", "", "", None,
-           "PDF extraction left the cell empty; the figure is lost "
-           "(the 2022/23 report prints 20 for this year)"),
-    Repair(_F24, FUNNEL_TABLE, "2024-25", "rate_enquiry_to_full_assessment", "",
-           "6.5% (any contact) 78.5% (expression of interests)",
-           "6.5% (any contact) 78.5% (expression of interest)",
-           "'interests' is a typing slip for the label every other year uses"),
-    Repair(_F24, FUNNEL_TABLE, "2024-25", "rate_enquiry_to_approval", "",
-           "4% (contact) 47.6%", "4% (contact) 47.6% (EOI)",
-           "the second figure lost its '(EOI)' label; it stands where every other year prints "
-           "the EOI rate and equals approvals / expressions of interest (20 / 42 = 47.6%)"),
-    Repair(_F24, "fostering_budget", "2024-25", "budget", "connected_person_fees", "1798", "1,798",
-           "printed without the thousands separator the rest of the table uses; value unchanged "
-           "(the column total confirms 1,798)"),
-    Repair(_F24, "fostering_budget", "2024-25", "actual", "connected_person_fees", "2256", "2,256",
-           "printed without the thousands separator the rest of the table uses; value unchanged "
-           "(the column total confirms 2,256)"),
-)  # fmt: skip
+    Repair(
+        _F24,
+        FUNNEL_TABLE,
+        "2020-21",
+        "households_approved",
+        "",
+        "nouseholds",
+        None,
+        "PDF extraction left a fragment of the row label in the cell; the figure is lost "
+        "(the 2022/23 report prints 23 for this year)",
+    ),
+    Repair(
+        _F24,
+        FUNNEL_TABLE,
+        "2021-22",
+        "households_approved",
+        "",
+        "",
+        None,
+        "PDF extraction left the cell empty; the figure is lost "
+        "(the 2022/23 report prints 20 for this year)",
+    ),
+    Repair(
+        _F24,
+        FUNNEL_TABLE,
+        "2024-25",
+        "rate_enquiry_to_full_assessment",
+        "",
+        "6.5% (any contact) 78.5% (expression of interests)",
+        "6.5% (any contact) 78.5% (expression of interest)",
+        "'interests' is a typing slip for the label every other year uses",
+    ),
+    Repair(
+        _F24,
+        FUNNEL_TABLE,
+        "2024-25",
+        "rate_enquiry_to_approval",
+        "",
+        "4% (contact) 47.6%",
+        "4% (contact) 47.6% (EOI)",
+        "the second figure lost its '(EOI)' label; it stands where every other year prints "
+        "the EOI rate and equals approvals / expressions of interest (20 / 42 = 47.6%)",
+    ),
+    Repair(
+        _F24,
+        "fostering_budget",
+        "2024-25",
+        "budget",
+        "connected_person_fees",
+        "1798",
+        "1,798",
+        "printed without the thousands separator the rest of the table uses; value unchanged "
+        "(the column total confirms 1,798)",
+    ),
+    Repair(
+        _F24,
+        "fostering_budget",
+        "2024-25",
+        "actual",
+        "connected_person_fees",
+        "2256",
+        "2,256",
+        "printed without the thousands separator the rest of the table uses; value unchanged "
+        "(the column total confirms 2,256)",
+    ),
+)
 _JOINED = "a cell split over two lines by PDF extraction; the lines are joined with a space"
 
 
@@ -124,13 +179,19 @@ def _check_rows(frame: pd.DataFrame, path: Path, known_sources: set[str]) -> Non
     for row in frame.itertuples(index=False):
         for column in ("table", "measure", "unit"):
             if not getattr(row, column).strip():
-                raise InputError(path, f"{column} is empty", row=row.source_row, column=column,
-                                 value=getattr(row, column))  # fmt: skip
+                raise InputError(
+                    path,
+                    f"{column} is empty",
+                    row=row.source_row,
+                    column=column,
+                    value=getattr(row, column),
+                )
         try:
             FinancialYear.parse(row.year)
         except YearError as exc:
-            raise InputError(path, str(exc), row=row.source_row, column="year",
-                             value=row.year) from exc  # fmt: skip
+            raise InputError(
+                path, str(exc), row=row.source_row, column="year", value=row.year
+            ) from exc
         if row.source not in known_sources:
             raise InputError(
                 path,
@@ -149,8 +210,9 @@ def _repair(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[dict[str, object]]]
     log: list[dict[str, object]] = []
     for index in frame.index[text.str.contains("\n")]:
         joined = " ".join(text[index].split())
-        log.append({**_where(frame, index), "original": text[index], "repaired": joined,
-                    "reason": _JOINED})  # fmt: skip
+        log.append(
+            {**_where(frame, index), "original": text[index], "repaired": joined, "reason": _JOINED}
+        )
         text[index] = joined
     for fix in REPAIRS:
         hit = (
@@ -164,16 +226,23 @@ def _repair(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[dict[str, object]]]
         for index in frame.index[hit]:
             text[index] = fix.repaired or ""
             lost[index] = fix.repaired is None
-            log.append({**_where(frame, index), "original": fix.original,
-                        "repaired": "missing" if fix.repaired is None else fix.repaired,
-                        "reason": fix.reason})  # fmt: skip
+            log.append(
+                {
+                    **_where(frame, index),
+                    "original": fix.original,
+                    "repaired": "missing" if fix.repaired is None else fix.repaired,
+                    "reason": fix.reason,
+                }
+            )
     return frame.assign(value_text=text, lost=lost), log
 
 
 def _where(frame: pd.DataFrame, index: object) -> dict[str, object]:
     row = frame.loc[index]
-    return {k: row[k] for k in ("source", "table", "year", "measure", "breakdown", "source_file",
-                                "source_row")}  # fmt: skip
+    return {
+        k: row[k]
+        for k in ("source", "table", "year", "measure", "breakdown", "source_file", "source_row")
+    }
 
 
 def _read_values(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
@@ -204,8 +273,9 @@ def _read_values(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
                     "unit": reading.unit or row["unit"],
                 }
             )
-    result = pd.DataFrame(out)
-    result["number"] = pd.to_numeric(result["number"])
+    read = ["basis", "number", "decimals", "qualifier", "status"]
+    result = pd.DataFrame(out, columns=[*frame.columns, *read])
+    result["number"] = pd.to_numeric(result["number"]).astype(float)
     return result.drop(columns="lost")
 
 
@@ -225,7 +295,7 @@ def load(topic: str, folder: Path | None = None) -> pd.DataFrame:
 
 
 def load_all(folder: Path | None = None) -> pd.DataFrame:
-    """Every topic's figures in one frame (the ``table`` and ``source_file`` columns tell them apart)."""
+    """Every topic's figures in one frame (``table`` and ``source_file`` tell them apart)."""
     return pd.concat([load(topic, folder) for topic in TOPICS], ignore_index=True)
 
 
@@ -237,8 +307,18 @@ def repairs(folder: Path | None = None) -> pd.DataFrame:
         path = base / f"{topic}.csv"
         frame = _read_csv(path, COLUMNS)
         logs += _repair(frame)[1]
-    columns = ["source", "table", "year", "measure", "breakdown", "source_file", "source_row",
-               "original", "repaired", "reason"]  # fmt: skip
+    columns = [
+        "source",
+        "table",
+        "year",
+        "measure",
+        "breakdown",
+        "source_file",
+        "source_row",
+        "original",
+        "repaired",
+        "reason",
+    ]
     return pd.DataFrame(logs, columns=columns)
 
 
@@ -283,7 +363,9 @@ def figure(
         hit = hit[hit["source"] == source]
     if table is not None:
         hit = hit[hit["table"] == table]
-    wanted = f"{measure} {year} breakdown={breakdown!r} basis={basis!r} source={source} table={table}"
+    wanted = (
+        f"{measure} {year} breakdown={breakdown!r} basis={basis!r} source={source} table={table}"
+    )
     if hit.empty:
         raise LookupError(f"no published figure for {wanted}")
     if hit["number"].nunique() > 1:

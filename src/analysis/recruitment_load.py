@@ -246,9 +246,25 @@ def _outcome_problem(records: pd.DataFrame) -> pd.Series:
     return problem
 
 
+def _active(records: pd.DataFrame, fy: FinancialYear) -> pd.Series:
+    """Rows with at least one date inside the financial year."""
+    active = pd.Series(False, index=records.index)
+    for column in DATE_COLUMNS:
+        active |= records[column].between(fy.start, fy.end).fillna(False)
+    return active
+
+
 def validate(records: pd.DataFrame, path: Path, year: str) -> tuple[pd.DataFrame, list]:
     """Quarantine rows that break the contract: ids, dates, order, year, outcome."""
     fy = FinancialYear.parse(year)
+    if len(records) and not _active(records, fy).any():
+        latest = records[DATE_COLUMNS].max().max()
+        where = FinancialYear.containing(latest).label if pd.notna(latest) else "no year"
+        raise InputError(
+            path,
+            f"no household in the file has an event in {year}, the year its name "
+            f"gives (latest date falls in {where}): is it another year's extract?",
+        )
     parts = []
     ident = records["household_id"].astype("string").str.strip()
     records["household_id"] = ident
@@ -298,15 +314,7 @@ def validate(records: pd.DataFrame, path: Path, year: str) -> tuple[pd.DataFrame
     )
     records = records.drop(columns="outcome_problem")
     parts.append(out)
-    active = records[DATE_COLUMNS].apply(lambda c: c.between(fy.start, fy.end)).any(axis=1)
-    if len(records) and not active.any():
-        latest = records[DATE_COLUMNS].max().max()
-        where = FinancialYear.containing(latest).label if pd.notna(latest) else "no year"
-        raise InputError(
-            path,
-            f"no household in the file has an event in {year}, the year its name "
-            f"gives (latest date falls in {where}): is it another year's extract?",
-        )
+    active = _active(records, fy)
     records, out = quarantine.set_aside(
         records, ~active, f"no event dated in {year}, the extract's year", "enquiry_date"
     )
@@ -351,14 +359,27 @@ class Loaded:
     reconciliation: pd.DataFrame
     files: list[Path]
 
+    @property
+    def years(self) -> list[str]:
+        """The extract years read, oldest first."""
+        return list(self.reconciliation["Extract"])
+
 
 def load(year: str, raw: str = "example") -> Loaded:
-    """Read every extract up to ``year``; one row per household from its latest extract."""
+    """Read every extract up to ``year``; one row per household from its latest extract.
+
+    A household whose row in a later extract was set aside is left out altogether
+    rather than shown as its earlier, out-of-date record: the quarantine explains it.
+    """
     files = extract_files(raw)
     fy = require_year(year, files, "enquiry extract")
     used = {y: p for y, p in files.items() if FinancialYear.parse(y) <= fy}
     results = [read_extract(p, y) for y, p in sorted(used.items())]
     records = pd.concat([r.clean for r in results], ignore_index=True)
+    for later in results:
+        held_ids = set(later.quarantined.get("household_id", pd.Series()).dropna().astype(str))
+        stale = records["household_id"].isin(held_ids) & (records["extract_year"] < later.year)
+        records = records[~stale]
     households = (
         records.sort_values(["household_id", "extract_year"], kind="stable")
         .drop_duplicates("household_id", keep="last")

@@ -37,6 +37,24 @@ def _published_inputs(year: str) -> list[Path]:
     return sorted(paths.PUBLISHED.glob("*.csv"))
 
 
+def _recruitment_years() -> list[str]:
+    from analysis import recruitment_load
+
+    return recruitment_load.available_years("example")
+
+
+def _recruitment_inputs(year: str) -> list[Path]:
+    """The year's enquiry extract, every earlier one (households carried across years and
+    the cohort and trend views), and the published tables it reconciles against."""
+    from analysis import recruitment_load
+
+    extracts = recruitment_load.extract_files("example")
+    published = ["recruitment_funnel", "panel_business", "children_in_care_and_capacity", "sources"]
+    return [p for y, p in sorted(extracts.items()) if y <= year] + [
+        paths.PUBLISHED / f"{name}.csv" for name in published
+    ]
+
+
 def _retention_years() -> list[str]:
     from analysis import retention_register
 
@@ -56,6 +74,12 @@ ANALYSES: dict[str, Analysis] = {
         title="Published fostering figures and trends",
         years=_published_years,
         inputs=_published_inputs,
+    ),
+    "recruitment": Analysis(
+        name="recruitment",
+        title="Recruitment drop-off: from enquiry to approval",
+        years=_recruitment_years,
+        inputs=_recruitment_inputs,
     ),
     "retention": Analysis(
         name="retention",

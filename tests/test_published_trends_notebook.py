@@ -1,0 +1,141 @@
+"""The published-trends notebook: executed for every year, bad input, nbval, and its HTML export."""
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+
+from analysis import build, paths, published
+from analysis.years import YearError, require_year
+
+pytestmark = pytest.mark.notebook
+
+NOTEBOOK = paths.NOTEBOOKS / "published_trends.ipynb"
+YEARS = published.available_years()
+AVAILABLE = "years available: " + ", ".join(YEARS)
+
+
+@pytest.fixture(scope="module")
+def run_year(tmp_path_factory):
+    """Execute the notebook once per year (cached for the module); return the executed path."""
+    done: dict[str, Path] = {}
+    folder = tmp_path_factory.mktemp("executed")
+
+    def run(year: str) -> Path:
+        if year not in done:
+            target = folder / f"published_trends_{year}.ipynb"
+            papermill.execute_notebook(
+                str(NOTEBOOK),
+                str(target),
+                parameters={"year": year, "disclosure": "public", "raw": "example"},
+                cwd=str(paths.ROOT),
+                progress_bar=False,
+            )
+            done[year] = target
+        return done[year]
+
+    return run
+
+
+def _outputs(path: Path) -> list[dict]:
+    notebook = nbformat.read(path, as_version=4)
+    return [out for cell in notebook.cells if cell.cell_type == "code" for out in cell.outputs]
+
+
+def _text(outputs: list[dict]) -> str:
+    parts = []
+    for out in outputs:
+        data = out.get("data", {})
+        parts.append(data.get("text/markdown", "") + data.get("text/html", ""))
+    return "\n".join(parts)
+
+
+@pytest.mark.parametrize("year", YEARS)
+def test_notebook_runs_for_every_published_year(run_year, year):
+    outputs = _outputs(run_year(year))
+    assert not [o for o in outputs if o["output_type"] in ("error", "stream")], "errors or warnings"
+    text = _text(outputs)
+    shown = year.replace("-", "/")
+    assert f"# Published fostering figures and trends: {shown}" in text
+    assert "## Key findings" in text
+    assert f"In {shown} the service received" in text
+    assert sum("image/png" in o.get("data", {}) for o in outputs) == 4
+    assert re.findall(r"Figure (\d+):", text) == ["1", "2", "3", "4"]
+    tables = re.findall(r"Table (\d+):", text)
+    assert tables == [str(n) for n in range(1, len(tables) + 1)] and len(tables) >= 8
+    assert f"Headline published figures, {shown}" in text
+
+
+def test_exported_html_has_charts_and_tables_but_no_code(run_year, tmp_path):
+    html = build.export_html(run_year("2024-25"))
+    assert len(re.findall(r'<img[^>]+src="data:image/png;base64,', html)) == 4
+    assert html.count("<table") >= 9
+    assert "Table 1: Headline published figures, 2024/25 and 2023/24" in html
+    assert "Do the published figures add up?" in html
+    for code in ("import ", "appendix.", "require_year", 'jp-Cell-inputArea"', "In&nbsp;["):
+        assert code not in html, f"exported HTML shows code: {code!r}"
+
+
+@pytest.mark.parametrize("bad", ["2031-32", "2024", "24-25", "2024-26"])
+def test_require_year_names_the_available_years(bad):
+    with pytest.raises(YearError) as error:
+        require_year(bad, YEARS, "published fostering figures")
+    assert bad in str(error.value)
+    if bad == "2031-32":
+        assert str(error.value) == f"no published fostering figures for 2031-32; {AVAILABLE}"
+
+
+@pytest.mark.parametrize("bad", ["2031-32", "2024"])
+def test_bad_year_stops_the_build_and_leaves_no_report(bad, tmp_path, monkeypatch):
+    monkeypatch.setattr(paths, "REPORTS", tmp_path / "reports")
+    with pytest.raises(papermill.PapermillExecutionError) as error:
+        build.build_one("published_trends", bad)
+    assert "YearError" in str(error.value)
+    if bad == "2031-32":
+        assert AVAILABLE in str(error.value)
+    else:
+        assert "is not a financial year written like '2024-25'" in str(error.value)
+    left = [p for p in (tmp_path / "reports").rglob("*") if p.is_file()]
+    assert left == [], f"half-written output left behind: {left}"
+
+
+def test_missing_published_csv_stops_the_notebook(tmp_path, monkeypatch):
+    root = tmp_path / "repo"
+    shutil.copytree(paths.PUBLISHED, root / "data" / "raw" / "published")
+    (root / "data" / "raw" / "published" / "recruitment_funnel.csv").unlink()
+    monkeypatch.setenv("FOSTERING_ROOT", str(root))
+    with pytest.raises(papermill.PapermillExecutionError) as error:
+        papermill.execute_notebook(
+            str(NOTEBOOK),
+            str(tmp_path / "out.ipynb"),
+            parameters={"year": "2024-25"},
+            cwd=str(root),
+            progress_bar=False,
+        )
+    assert "recruitment_funnel.csv: published figures file is missing" in str(error.value)
+
+
+def test_nbval_runs_the_notebook_with_its_default_parameters():
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--nbval-lax",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            str(NOTEBOOK),
+        ],
+        cwd=paths.ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert re.search(r"\d+ passed", result.stdout)

@@ -1,0 +1,287 @@
+"""Reading the enquiry extracts: layouts, dates, checks, quarantine, and every bad-input case."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+
+from analysis.errors import InputError
+from analysis.recruitment_load import available_years, load, read_extract, write_processed
+from analysis.recruitment_schema import RENAMED_2022
+from analysis.years import YearError
+
+HEADER = {schema: header for header, schema in RENAMED_2022.items()}
+
+
+def row(**values: str) -> dict[str, str]:
+    """One household in the 2022 layout, in progress, with ISO dates; override any field."""
+    base = {
+        "household_id": "H100001",
+        "enquiry_date": "2024-05-01",
+        "eoi_date": "",
+        "stage1_date": "",
+        "stage2_date": "",
+        "panel_date": "",
+        "approval_date": "",
+        "exit_date": "",
+        "outcome": "in_progress",
+        "exit_stage": "",
+        "exit_reason_code": "",
+        "exit_reason": "",
+        "channel": "website",
+        "household_type": "couple",
+        "ethnic_group": "White",
+    }
+    base.update(values)
+    return base
+
+
+GOOD = [
+    row(),
+    row(
+        household_id="H100002",
+        enquiry_date="2023-06-01",
+        eoi_date="2023-06-20",
+        stage1_date="2023-08-01",
+        stage2_date="2023-11-01",
+        panel_date="2024-05-01",
+        approval_date="2024-05-20",
+        outcome="approved",
+        channel="carer_referral",
+    ),
+    row(
+        household_id="H100003",
+        enquiry_date="2024-06-01",
+        exit_date="2024-07-01",
+        outcome="withdrew",
+        exit_stage="enquiry",
+        exit_reason_code="AW2",
+        exit_reason="not right time",
+    ),
+]
+
+
+def write(folder: Path, rows: list[dict[str, str]], year: str = "2024-25", drop=(), rename=None):
+    """Write ``rows`` as ``recruitment/enquiries_<year>.csv`` under ``folder``."""
+    target = folder / "recruitment"
+    target.mkdir(parents=True, exist_ok=True)
+    frame = pd.DataFrame(rows).drop(columns=list(drop)).rename(columns=HEADER)
+    frame = frame.rename(columns=rename or {})
+    path = target / f"enquiries_{year}.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_a_good_file_is_read_whole(tmp_path):
+    result = read_extract(write(tmp_path, GOOD), "2024-25")
+    assert result.read == 3 and len(result.clean) == 3 and result.quarantined.empty
+    clean = result.clean.set_index("household_id")
+    assert clean.loc["H100002", "approval_date"] == pd.Timestamp(2024, 5, 20)
+    assert clean.loc["H100003", "exit_reason"] == "Not the right time"
+    assert clean.loc["H100003", "exit_reason_text"] == "not right time"
+    assert clean.loc["H100002", "channel"] == "Foster carer referral"
+
+
+def test_missing_required_column_names_file_and_column(tmp_path):
+    path = write(tmp_path, GOOD, drop=["outcome"])
+    with pytest.raises(InputError, match=r"2024-25\.csv.*required column missing: outcome"):
+        read_extract(path, "2024-25")
+
+
+def test_unknown_layout_names_unmatched_columns_and_shows_the_mapping(tmp_path):
+    path = write(tmp_path, GOOD, rename={"Outcome": "Current status"})
+    with pytest.raises(InputError) as caught:
+        read_extract(path, "2024-25")
+    text = str(caught.value)
+    assert "enquiries_2024-25.csv" in text and "['Current status']" in text
+    assert "YEAR_LAYOUTS" in text and "'Current status': '?'" in text
+    assert "'Household ID': 'household_id'" in text
+
+
+def test_a_year_with_no_declared_layout_stops_with_the_declaration_to_add(tmp_path):
+    path = write(tmp_path, [row(enquiry_date="2025-05-01")], year="2025-26")
+    with pytest.raises(InputError, match="no column layout is declared for 2025-26") as caught:
+        read_extract(path, "2025-26")
+    assert "'Enquiry received': 'enquiry_date'" in str(caught.value)
+
+
+def test_unparseable_date_is_quarantined_with_file_row_and_column(tmp_path):
+    rows = [*GOOD, row(household_id="H100004", enquiry_date="31/02/2024")]
+    result = read_extract(write(tmp_path, rows), "2024-25")
+    assert len(result.clean) == 3
+    bad = result.quarantined.iloc[0]
+    assert bad["source_file"] == "enquiries_2024-25.csv" and bad["source_row"] == 5
+    assert bad["column"] == "enquiry_date" and bad["value"] == "31/02/2024"
+    assert "not a date in the declared format %Y-%m-%d" in bad["reason"]
+
+
+def test_stages_out_of_order_are_quarantined(tmp_path):
+    rows = [*GOOD, row(household_id="H100004", stage1_date="2024-09-01", stage2_date="2024-08-01")]
+    result = read_extract(write(tmp_path, rows), "2024-25")
+    bad = result.quarantined.iloc[0]
+    assert bad["reason"] == "stages out of order"
+    assert bad["value"] == "stage2_date before stage1_date"
+    assert result.read == len(result.clean) + len(result.quarantined)
+
+
+def test_a_stage_without_the_one_before_is_quarantined(tmp_path):
+    rows = [*GOOD, row(household_id="H100004", stage2_date="2024-08-01")]
+    bad = read_extract(write(tmp_path, rows), "2024-25").quarantined.iloc[0]
+    assert bad["value"] == "stage2_date without stage1_date"
+
+
+def test_duplicated_id_sets_aside_every_copy(tmp_path):
+    rows = [*GOOD, row(household_id="H100001", enquiry_date="2024-06-02")]
+    result = read_extract(write(tmp_path, rows), "2024-25")
+    assert sorted(result.quarantined["source_row"]) == [2, 5]
+    assert set(result.quarantined["reason"]) == {"household id appears more than once in the file"}
+    assert list(result.clean["household_id"]) == ["H100002", "H100003"]
+
+
+def test_unknown_reason_code_is_quarantined(tmp_path):
+    rows = [*GOOD]
+    rows[2] = {**rows[2], "exit_reason_code": "AW9"}
+    bad = read_extract(write(tmp_path, rows), "2024-25").quarantined.iloc[0]
+    assert bad["column"] == "exit_reason_code" and bad["value"] == "AW9"
+    assert bad["reason"].startswith("unknown reason code")
+
+
+def test_unknown_category_and_malformed_id_are_quarantined(tmp_path):
+    rows = [*GOOD, row(household_id="H100004", channel="carrier pigeon"), row(household_id="TEST")]
+    held = read_extract(write(tmp_path, rows), "2024-25").quarantined
+    assert set(held["reason"]) == {
+        "unknown channel value",
+        "household id is not 'H' and six digits (a test or malformed record)",
+    }
+
+
+def test_future_and_too_early_dates_are_quarantined(tmp_path):
+    rows = [
+        *GOOD,
+        row(household_id="H100004", stage1_date="2025-04-02"),
+        row(household_id="H100005", enquiry_date="1999-01-01", stage1_date="2024-05-01"),
+    ]
+    held = read_extract(write(tmp_path, rows), "2024-25").quarantined.set_index("source_row")
+    assert "in the future" in held.loc[5, "reason"]
+    assert "before the service's records begin" in held.loc[6, "reason"]
+
+
+def test_unrecognised_reason_text_is_kept_and_flagged(tmp_path):
+    rows = [*GOOD]
+    rows[2] = {**rows[2], "exit_reason": "moved to Spain"}
+    clean = read_extract(write(tmp_path, rows), "2024-25").clean.set_index("household_id")
+    assert clean.loc["H100003", "exit_reason"].startswith("Other (reason text not in")
+    assert clean.loc["H100003", "exit_reason_text"] == "moved to Spain"
+
+
+def test_empty_file_and_header_only_file_stop(tmp_path):
+    path = write(tmp_path, GOOD)
+    path.write_text("")
+    with pytest.raises(InputError, match=r"enquiries_2024-25\.csv: the file is empty"):
+        read_extract(path, "2024-25")
+    path.write_text(",".join(RENAMED_2022) + "\n")
+    with pytest.raises(InputError, match="header but no rows"):
+        read_extract(path, "2024-25")
+
+
+def test_a_year_without_a_file_lists_the_years_there_are(tmp_path):
+    write(tmp_path, GOOD)
+    with pytest.raises(YearError, match="no enquiry extract for 2023-24; years available: 2024-25"):
+        load("2023-24", str(tmp_path))
+
+
+def test_a_file_holding_another_years_records_stops(tmp_path):
+    rows = [row(enquiry_date="2024-05-01")]
+    path = write(tmp_path, rows, year="2023-24")
+    with pytest.raises(InputError, match="latest date falls in 2024-25"):
+        read_extract(path, "2023-24")
+
+
+def test_excel_with_a_title_row_counts_rows_as_the_spreadsheet_shows(tmp_path):
+    target = tmp_path / "recruitment"
+    target.mkdir()
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["SYNTHETIC title row"])
+    headers = [
+        "household_ref",
+        "date_of_enquiry",
+        "eoi_received",
+        "stage_1_start",
+        "stage_2_start",
+        "panel_date",
+        "approval_date",
+        "date_closed",
+        "outcome",
+        "stage_at_exit",
+        "ofsted_reason_code",
+        "reason_detail",
+        "how_heard",
+        "household_type",
+        "ethnicity",
+    ]
+    sheet.append(headers)
+    from datetime import datetime
+
+    sheet.append(
+        ["H100001", datetime(2021, 5, 1)]
+        + [None] * 6
+        + ["in_progress", None, None, None, "event", "single", "White"]
+    )
+    sheet.append(
+        ["H100002", "not a date"]
+        + [None] * 6
+        + ["in_progress", None, None, None, "event", "single", "White"]
+    )
+    path = target / "enquiries_2021-22.xlsx"
+    book.save(path)
+    result = read_extract(path, "2021-22")
+    assert list(result.clean["source_row"]) == [3]
+    assert list(result.quarantined["source_row"]) == [4]
+
+
+def test_the_example_files_are_all_found():
+    assert available_years() == [f"{y}-{(y + 1) % 100:02d}" for y in range(2018, 2025)]
+
+
+def test_clean_and_quarantine_tables_are_written_whole_or_not_at_all(tmp_path, monkeypatch):
+    rows = [*GOOD, row(household_id="H100004", enquiry_date="31/02/2024")]
+    write(tmp_path / "raw", rows)
+    loaded = load("2024-25", str(tmp_path / "raw"))
+    out = tmp_path / "processed"
+    written = write_processed(loaded, out)
+    assert [p.name for p in written] == [
+        "recruitment_households_2024-25.parquet",
+        "recruitment_quarantine_2024-25.parquet",
+    ]
+    assert len(pd.read_parquet(written[0])) == 3 and len(pd.read_parquet(written[1])) == 1
+
+    def broken(self, path, **kwargs):
+        Path(path).write_bytes(b"half")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pd.DataFrame, "to_parquet", broken)
+    fresh = tmp_path / "fresh"
+    with pytest.raises(OSError, match="disk full"):
+        write_processed(loaded, fresh)
+    assert list(fresh.iterdir()) == []
+
+
+def test_a_household_set_aside_in_a_later_extract_is_not_shown_out_of_date(tmp_path):
+    earlier = [
+        row(household_id="H100009", enquiry_date="2024-01-10"),
+        row(household_id="H100010", enquiry_date="2024-02-10"),
+    ]
+    write(tmp_path, earlier, year="2023-24")
+    later = [
+        row(household_id="H100009", enquiry_date="2024-01-10", stage1_date="bad"),
+        row(household_id="H100010", enquiry_date="2024-02-10", stage1_date="2024-05-01"),
+    ]
+    write(tmp_path, later, year="2024-25")
+    loaded = load("2024-25", str(tmp_path))
+    assert list(loaded.households["household_id"]) == ["H100010"]
+    assert list(loaded.households["extract_year"]) == ["2024-25"]
+    assert list(loaded.quarantine["household_id"]) == ["H100009"]
