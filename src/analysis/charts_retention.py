@@ -102,12 +102,14 @@ def survival(curves: dict[str, pd.DataFrame], title: str, max_years: float = 10)
     colours = sns.color_palette("colorblind", len(curves))
     for (name, table), colour in zip(curves.items(), colours, strict=True):
         t = table[table["time"] <= max_years]
+        if table["time"].max() > max_years:  # followed beyond the axis: carry the step to it
+            t = pd.concat([t, t.tail(1).assign(time=max_years)])
         ax.step(t["time"], 100 * t["survival"], where="post", color=colour, label=name)
         ax.fill_between(
             t["time"], 100 * t["lower"], 100 * t["upper"], step="post", color=colour, alpha=0.15
         )
     ax.set_xlim(0, max_years)
-    ax.set_ylim(0, 101)
+    ax.set_ylim(0, 102)
     ax.set_xlabel("Years since approval")
     ax.set_ylabel("% still fostering")
     ax.set_title(title, loc="left", fontsize=11)
