@@ -55,6 +55,19 @@ def _recruitment_inputs(year: str) -> list[Path]:
     ]
 
 
+def _retention_years() -> list[str]:
+    from analysis import retention_register
+
+    return retention_register.available_years()
+
+
+def _retention_inputs(year: str) -> list[Path]:
+    """Every register extract up to ``year`` (survival uses the whole history)."""
+    from analysis import retention_register
+
+    return [p for y, p in retention_register.available_files().items() if y <= year]
+
+
 ANALYSES: dict[str, Analysis] = {
     "published_trends": Analysis(
         name="published_trends",
@@ -67,5 +80,11 @@ ANALYSES: dict[str, Analysis] = {
         title="Recruitment drop-off: from enquiry to approval",
         years=_recruitment_years,
         inputs=_recruitment_inputs,
+    ),
+    "retention": Analysis(
+        name="retention",
+        title="Carer retention and capacity",
+        years=_retention_years,
+        inputs=_retention_inputs,
     ),
 }
