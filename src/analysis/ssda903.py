@@ -1,0 +1,282 @@
+"""Read, validate and stitch SSDA903 header and episodes files.
+
+Each council sends the DfE one SSDA903 return a year. The header table holds one row
+per child (CHILD, SEX, DOB, ...); the episodes table one row per episode of care
+(CHILD, DECOM, RNE, LS, CIN, PLACE, PLACE_PROVIDER, DEC, REC, REASON_PLACE_CHANGE,
+HOME_POST, PL_POST, URN), dates as ``dd/mm/yyyy``. A return lists every episode open
+at any time in its year, so an episode open on 31 March appears again in the next
+year's return with the same CHILD and DECOM: stitching keeps one row per
+(council, CHILD, DECOM), the one from the latest return, which carries the final
+DEC and REC. An optional ``LA`` column lets regionally pooled files carry several
+councils.
+
+Validation follows the issue's contract: a missing column stops the run with an
+:class:`~analysis.errors.InputError`; a row that cannot be used (bad date, code not
+in that year's code list, episode ending before it starts, outside the return's
+year, duplicated, overlapping the child's previous episode, or a child with no
+usable header row) is quarantined with the file, row, child, field and reason.
+
+Privacy: HOME_POST is never read. PL_POST is read only to tell whether a child
+returned to the same placement after a temporary one; it is replaced at once by a
+hashed ``placement_key``. DOB stays in the header table, which is used only to
+compute ages and never shown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis import quarantine
+from analysis.errors import InputError
+from analysis.ssda903_codes import code_lists
+from analysis.years import FinancialYear
+
+HEADER_COLUMNS = ["CHILD", "SEX", "DOB"]
+EPISODE_COLUMNS = [
+    "CHILD",
+    "DECOM",
+    "RNE",
+    "LS",
+    "PLACE",
+    "PLACE_PROVIDER",
+    "DEC",
+    "REC",
+    "REASON_PLACE_CHANGE",
+    "PL_POST",
+    "URN",
+]
+OPTIONAL = ["LA"]
+DATE_FORMAT = "%d/%m/%Y"
+_YEAR_IN_NAME = re.compile(r"(20\d\d)[-_](\d\d)(?!\d)")
+QUARANTINE_KEEP = ["source_file", "source_row", "column", "value", "reason", "LA", "CHILD"]
+
+
+@dataclass
+class Returns:
+    """Stitched, validated SSDA903 data from one or more years' returns."""
+
+    episodes: pd.DataFrame
+    header: pd.DataFrame
+    quarantine: pd.DataFrame
+    years: list[str]
+    rows_read: dict[str, int] = field(default_factory=dict)
+    superseded: dict[str, int] = field(default_factory=dict)
+
+    def reconciliation(self) -> pd.DataFrame:
+        """Per file: rows read = rows used + rows quarantined + rows superseded.
+
+        A superseded row is an episode repeated in a later year's return (the later
+        copy, with its end date, is the one used): not an error, not counted twice.
+        """
+        read = pd.Series(self.rows_read, name="rows read")
+        held = self.quarantine.groupby("source_file").size().reindex(read.index, fill_value=0)
+        later = pd.Series(self.superseded, dtype="int64").reindex(read.index, fill_value=0)
+        out = pd.DataFrame(
+            {"rows read": read, "rows quarantined": held, "rows repeated in a later return": later}
+        )
+        used = out["rows read"] - out["rows quarantined"] - out["rows repeated in a later return"]
+        out.insert(1, "rows used", used)
+        return out.rename_axis("file").reset_index()
+
+
+def collection_year(path: Path, frame: pd.DataFrame, date_columns: list[str]) -> FinancialYear:
+    """The return's year: from a ``2024-25`` style name, else from its latest date."""
+    match = _YEAR_IN_NAME.search(path.name)
+    if match:
+        return FinancialYear.parse(f"{match.group(1)}-{match.group(2)}")
+    latest = max(_parse_dates(frame[c]).max() for c in date_columns)
+    if pd.isna(latest):
+        raise InputError(
+            path, "cannot tell which year this return covers", hint="Name it like 903_2024-25.csv"
+        )
+    return FinancialYear.containing(latest)
+
+
+def _parse_dates(text: pd.Series) -> pd.Series:
+    """dd/mm/yyyy strings to dates (NaT where blank or invalid), parsing each value once."""
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    parsed = pd.to_datetime(pd.Series(uniques, dtype="object"), format=DATE_FORMAT, errors="coerce")
+    values = np.append(parsed.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT"))
+    return pd.Series(values[codes], index=text.index)
+
+
+def _read(path: Path, required: list[str]) -> pd.DataFrame:
+    """Read the columns the analysis needs as text; stop if any is missing."""
+    path = Path(path)
+    try:
+        columns = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
+    except (OSError, pd.errors.EmptyDataError) as exc:
+        raise InputError(path, f"cannot read the file ({exc})") from exc
+    missing = [c for c in required if c not in columns]
+    if missing:
+        raise InputError(
+            path,
+            f"missing column(s) {', '.join(missing)}",
+            row=1,
+            column=missing[0],
+            hint=f"An SSDA903 file needs the DfE column names: {', '.join(required)}",
+        )
+    use = required + [c for c in OPTIONAL if c in columns]
+    frame = pd.read_csv(
+        path,
+        usecols=use,
+        dtype=str,
+        keep_default_na=False,
+        na_values=[""],
+        encoding="utf-8-sig",
+        engine="pyarrow",
+    )
+    if "LA" not in frame:
+        frame["LA"] = ""
+    frame["LA"] = frame["LA"].fillna("")
+    for column in use:
+        frame[column] = frame[column].str.strip()
+    frame["source_file"] = path.name
+    frame["source_row"] = np.arange(2, len(frame) + 2)
+    return frame
+
+
+def _aside(frame, mask, reason, column, parts):
+    kept, held = quarantine.set_aside(frame, mask, reason, column)
+    parts.append(held[[c for c in QUARANTINE_KEEP if c in held]])
+    return kept
+
+
+def validate_header(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, FinancialYear]:
+    """One year's header: (clean rows with parsed ``dob``, quarantined rows, year)."""
+    frame = _read(path, HEADER_COLUMNS)
+    year = collection_year(Path(path), frame, ["DOB"])
+    parts: list[pd.DataFrame] = []
+    frame = _aside(frame, frame["CHILD"].isna(), "child identifier is blank", "CHILD", parts)
+    frame["dob"] = _parse_dates(frame["DOB"])
+    frame = _aside(frame, frame["dob"].isna(), "date of birth is not dd/mm/yyyy", "DOB", parts)
+    frame = _aside(
+        frame, frame["dob"] > year.end, "date of birth after the end of the year", "DOB", parts
+    )
+    frame = _aside(
+        frame,
+        frame.duplicated(["LA", "CHILD"], keep="first"),
+        "child appears twice in the header",
+        "CHILD",
+        parts,
+    )
+    frame["year"] = year.label
+    return (
+        frame[["LA", "CHILD", "SEX", "dob", "year", "source_file"]],
+        quarantine.combine(parts),
+        year,
+    )
+
+
+def validate_episodes(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, FinancialYear]:
+    """One year's episodes: (clean rows with parsed dates, quarantined rows, year)."""
+    frame = _read(path, EPISODE_COLUMNS)
+    year = collection_year(Path(path), frame, ["DECOM", "DEC"])
+    parts: list[pd.DataFrame] = []
+    frame = _aside(frame, frame["CHILD"].isna(), "child identifier is blank", "CHILD", parts)
+    frame["decom"] = _parse_dates(frame["DECOM"])
+    frame = _aside(frame, frame["decom"].isna(), "start date is not dd/mm/yyyy", "DECOM", parts)
+    frame["dec"] = _parse_dates(frame["DEC"])
+    bad_dec = frame["DEC"].notna() & frame["dec"].isna()
+    frame = _aside(frame, bad_dec, "end date is not dd/mm/yyyy", "DEC", parts)
+    for column, valid in code_lists(year).items():
+        blank_ok = column not in ("RNE", "LS", "PLACE")
+        bad = ~frame[column].isin(valid) & ~(blank_ok & frame[column].isna())
+        reason = f"code not in the {year.label} {column} code list"
+        frame = _aside(frame, bad, reason, column, parts)
+    frame = _aside(
+        frame,
+        frame["dec"].notna() & frame["REC"].isna(),
+        "episode ended without a reason (REC)",
+        "REC",
+        parts,
+    )
+    frame = _aside(
+        frame, frame["dec"] < frame["decom"], "episode ends before it starts", "DEC", parts
+    )
+    outside = (frame["decom"] > year.end) | (frame["dec"] < year.start)
+    frame = _aside(frame, outside, f"episode not in the {year.label} year", "DECOM", parts)
+    frame = _aside(
+        frame,
+        frame.duplicated(["LA", "CHILD", "DECOM"], keep="first"),
+        "episode repeated (same child and start date)",
+        "DECOM",
+        parts,
+    )
+    frame = frame.sort_values(["LA", "CHILD", "decom"], kind="stable")
+    frame = _aside(
+        frame, _overlaps(frame), "episode starts before the previous one ended", "DECOM", parts
+    )
+    frame["year"] = year.label
+    frame["placement_key"] = pd.util.hash_pandas_object(
+        frame[["PLACE", "URN", "PL_POST"]], index=False
+    ).to_numpy()
+    keep = ["LA", "CHILD", "decom", "dec", "RNE", "LS", "PLACE", "PLACE_PROVIDER", "REC"]
+    keep += ["REASON_PLACE_CHANGE", "placement_key", "year", "source_file", "source_row"]
+    return frame[keep], quarantine.combine(parts), year
+
+
+def _overlaps(frame: pd.DataFrame) -> pd.Series:
+    """True where an episode starts before the same child's previous episode ended."""
+    same = (frame["CHILD"].to_numpy() == frame["CHILD"].shift().to_numpy()) & (
+        frame["LA"].to_numpy() == frame["LA"].shift().to_numpy()
+    )
+    prev_end = frame["dec"].shift()
+    still_open = prev_end.isna() | (prev_end > frame["decom"])
+    return pd.Series(same & still_open.to_numpy(), index=frame.index)
+
+
+def read_returns(headers: list[Path], episodes: list[Path]) -> Returns:
+    """Validate every file, stitch the years together and hold back unusable rows."""
+    if not headers or not episodes:
+        raise InputError("command line", "give at least one header file and one episodes file")
+    rows_read: dict[str, int] = {}
+    head_parts, epi_parts, held = [], [], []
+    years: set[str] = set()
+    for path in headers:
+        clean, bad, year = validate_header(path)
+        rows_read[Path(path).name] = len(clean) + len(bad)
+        head_parts.append(clean)
+        held.append(bad)
+    for path in episodes:
+        clean, bad, year = validate_episodes(path)
+        rows_read[Path(path).name] = len(clean) + len(bad)
+        epi_parts.append(clean)
+        held.append(bad)
+        years.add(year.label)
+    header = pd.concat(head_parts, ignore_index=True).sort_values("year", kind="stable")
+    repeated = header.duplicated(["LA", "CHILD"], keep="last")
+    superseded = header.loc[repeated, "source_file"].value_counts().to_dict()
+    header = header.loc[~repeated]
+    epi = pd.concat(epi_parts, ignore_index=True)
+    epi = epi.sort_values(["LA", "CHILD", "decom", "year"], kind="stable")
+    repeated = epi.duplicated(["LA", "CHILD", "decom"], keep="last")
+    superseded.update(epi.loc[repeated, "source_file"].value_counts().to_dict())
+    epi = epi.loc[~repeated]
+    # Stitched together, an episode left open in an older return that the next
+    # return contradicts (it starts another episode instead) gives way to the later one.
+    clash = _overlaps(epi).to_numpy()
+    if clash.any():
+        later_year = epi["year"].shift(-1).to_numpy()
+        earlier = np.r_[clash[1:], False] & (epi["year"].to_numpy() < later_year)
+        reason = "left open, but a later return starts another episode"
+        epi = _aside(epi, pd.Series(earlier, index=epi.index), reason, "DEC", held)
+        reason = "episode starts before the previous one ended"
+        epi = _aside(epi, _overlaps(epi), reason, "DECOM", held)
+    keys = pd.MultiIndex.from_frame(header[["LA", "CHILD"]])
+    known = pd.MultiIndex.from_frame(epi[["LA", "CHILD"]]).isin(keys)
+    no_header = pd.Series(~known, index=epi.index)
+    epi = _aside(epi, no_header, "child has no usable header row", "CHILD", held)
+    return Returns(
+        episodes=epi.reset_index(drop=True),
+        header=header.reset_index(drop=True),
+        quarantine=quarantine.combine(held),
+        years=sorted(years),
+        rows_read=rows_read,
+        superseded=superseded,
+    )
