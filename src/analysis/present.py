@@ -91,8 +91,12 @@ class Appendix:
     def figure(self, fig: plt.Figure, caption: str, *, note: str | None = None) -> None:
         """Show a matplotlib figure as "Figure N: caption" and close it."""
         self._figures += 1
-        display(HTML(f"<p class='figure-caption' id='figure-{self._figures}'>"
-                     f"<strong>Figure {self._figures}:</strong> {html.escape(caption)}</p>"))
+        display(
+            HTML(
+                f"<p class='figure-caption' id='figure-{self._figures}'>"
+                f"<strong>Figure {self._figures}:</strong> {html.escape(caption)}</p>"
+            )
+        )
         display(fig)
         plt.close(fig)
         if note:

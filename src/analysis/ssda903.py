@@ -129,13 +129,13 @@ def _read(path: Path, required: list[str]) -> pd.DataFrame:
         keep_default_na=False,
         na_values=[""],
         encoding="utf-8-sig",
-        engine="pyarrow",
     )
     if "LA" not in frame:
         frame["LA"] = ""
     frame["LA"] = frame["LA"].fillna("")
     for column in use:
-        frame[column] = frame[column].str.strip()
+        text = frame[column].astype("object").str.strip()
+        frame[column] = text.mask(text == "")
     frame["source_file"] = path.name
     frame["source_row"] = np.arange(2, len(frame) + 2)
     return frame

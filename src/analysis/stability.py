@@ -183,7 +183,7 @@ def build_history(returns: Returns) -> History:
 
 def _groups(place: pd.Series, provider: pd.Series) -> pd.Series:
     pairs = pd.DataFrame({"p": place, "q": provider.fillna("")})
-    unique = pairs.drop_duplicates()
+    unique = pairs.drop_duplicates().copy()
     unique["group"] = [placement_group(p, q) for p, q in zip(unique["p"], unique["q"], strict=True)]
     return pairs.merge(unique, on=["p", "q"], how="left")["group"].to_numpy()
 
