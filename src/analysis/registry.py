@@ -37,11 +37,29 @@ def _published_inputs(year: str) -> list[Path]:
     return sorted(paths.PUBLISHED.glob("*.csv"))
 
 
+def _stability_years() -> list[str]:
+    from analysis import stability_report
+
+    return stability_report.available_years(stability_report.folder("example"))
+
+
+def _stability_inputs(year: str) -> list[Path]:
+    from analysis import stability_report
+
+    return stability_report.inputs(stability_report.folder("example"), year)
+
+
 ANALYSES: dict[str, Analysis] = {
     "published_trends": Analysis(
         name="published_trends",
         title="Published fostering figures and trends",
         years=_published_years,
         inputs=_published_inputs,
+    ),
+    "placement_stability": Analysis(
+        name="placement_stability",
+        title="Placement stability (DfE indicators from the SSDA903 return)",
+        years=_stability_years,
+        inputs=_stability_inputs,
     ),
 }
