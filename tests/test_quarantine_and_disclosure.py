@@ -8,9 +8,7 @@ from analysis.quarantine import reconcile, set_aside
 
 
 def test_set_aside_keeps_every_row_with_its_reason():
-    records = pd.DataFrame(
-        {"source_file": "f.csv", "source_row": [2, 3, 4], "age": [30, -1, 40]}
-    )
+    records = pd.DataFrame({"source_file": "f.csv", "source_row": [2, 3, 4], "age": [30, -1, 40]})
     kept, bad = set_aside(records, records["age"] < 0, "age is negative", column="age")
     assert kept["source_row"].tolist() == [2, 4]
     assert bad[["source_row", "column", "value", "reason"]].values.tolist() == [

@@ -48,7 +48,8 @@ def test_committed_notebooks_have_no_outputs():
     for name in notebooks:
         nb = json.loads((ROOT / name).read_text())
         dirty = [
-            i for i, cell in enumerate(nb["cells"])
+            i
+            for i, cell in enumerate(nb["cells"])
             if cell["cell_type"] == "code" and (cell.get("outputs") or cell.get("execution_count"))
         ]
         assert not dirty, f"{name} is committed with outputs in cells {dirty}: run nbstripout"
@@ -66,16 +67,25 @@ def test_no_raw_extract_or_build_output_is_tracked():
     allowed = ("data/raw/README.md", "data/raw/published/", "data/raw/dfe/", "data/raw/example/")
     for name in _tracked("data/raw"):
         assert name.startswith(allowed), f"{name} is tracked: raw extracts must stay out of git"
-    outputs = [n for n in _tracked("reports") + _tracked("data/processed") if not n.endswith(".gitkeep")]
+    outputs = [
+        n for n in _tracked("reports") + _tracked("data/processed") if not n.endswith(".gitkeep")
+    ]
     assert not outputs, f"build outputs are tracked: {outputs}"
 
 
 def test_gitignore_keeps_real_extracts_out():
     try:
         out = subprocess.run(
-            ["git", "check-ignore", "data/raw/extracts/2024-25/enquiries.csv",
-             "data/raw/enquiries_2024-25.xlsx", "reports/2024-25/x.html"],
-            cwd=ROOT, capture_output=True, text=True,
+            [
+                "git",
+                "check-ignore",
+                "data/raw/extracts/2024-25/enquiries.csv",
+                "data/raw/enquiries_2024-25.xlsx",
+                "reports/2024-25/x.html",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
         )
     except OSError:
         pytest.skip("git is not installed")

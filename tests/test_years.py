@@ -28,9 +28,7 @@ def test_malformed_years_are_rejected_with_the_expected_form(bad):
 def test_year_without_data_lists_the_available_years():
     with pytest.raises(YearError) as err:
         require_year("2031-32", ["2023-24", "2024-25"], "published figures")
-    assert str(err.value) == (
-        "no published figures for 2031-32; years available: 2023-24, 2024-25"
-    )
+    assert str(err.value) == ("no published figures for 2031-32; years available: 2023-24, 2024-25")
 
 
 def test_financial_year_of_dates():

@@ -156,6 +156,7 @@ def build_history(returns: Returns) -> History:
             "placement": placement,
             "new_placement": new,
             "starts_period": period_start,
+            "temporary": temp,
         }
     )
     p_period = period[starts]
@@ -220,7 +221,16 @@ def cohorts(history: History, year: FinancialYear) -> pd.DataFrame:
     dob = history.children["dob"].to_numpy("datetime64[ns]")[now["child"].to_numpy()]
     under_16 = dob > _day(end - pd.DateOffset(years=16))
     period_start = now["period_start"].to_numpy()
-    adoption = p["PLACE"].isin(PLACED_FOR_ADOPTION).to_numpy()
+    # What the child is in now; a temporary stay counts as the placement it interrupts.
+    place_now = np.where(
+        now["temporary"].to_numpy(), p["PLACE"].to_numpy(), now["PLACE"].to_numpy()
+    )
+    provider_now = np.where(
+        now["temporary"].to_numpy(),
+        p["PLACE_PROVIDER"].to_numpy(),
+        now["PLACE_PROVIDER"].to_numpy(),
+    )
+    adoption = np.isin(place_now, list(PLACED_FOR_ADOPTION))
     carer_since = np.where(
         adoption & ~np.isnat(p["previous_start"].to_numpy()),
         p["previous_start"].to_numpy(),
@@ -236,8 +246,8 @@ def cohorts(history: History, year: FinancialYear) -> pd.DataFrame:
             "long_term": under_16
             & (period_start <= _day(pd.Timestamp(two_back.start_year, 9, 30))),
             "same_carer_2_years": carer_since <= _day(two_back.end),
-            "group": p["group"].to_numpy(),
-            "PLACE": p["PLACE"].to_numpy(),
+            "group": _groups(pd.Series(place_now), pd.Series(provider_now)),
+            "PLACE": place_now,
         }
     )
     return out
