@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from stability_helpers import ep, write_returns
 
 from analysis import stability
 from analysis.ssda903 import read_returns
 from analysis.years import FinancialYear, YearError
-from stability_helpers import ep, write_returns
 
 YEAR = FinancialYear.parse("2024-25")
 DOBS = {

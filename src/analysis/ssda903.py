@@ -30,6 +30,9 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
 from analysis import quarantine
 from analysis.errors import InputError
@@ -105,6 +108,14 @@ def _parse_dates(text: pd.Series) -> pd.Series:
     return pd.Series(values[codes], index=text.index)
 
 
+def _text(column: pa.ChunkedArray) -> np.ndarray:
+    """Trimmed text as an object array, blank cells as None (trimmed by Arrow, fast)."""
+    trimmed = pc.utf8_trim_whitespace(column)
+    blank = pc.equal(trimmed, "")
+    cleaned = pc.if_else(blank, pa.scalar(None, pa.string()), trimmed)
+    return cleaned.to_numpy(zero_copy_only=False)
+
+
 def _read(path: Path, required: list[str]) -> pd.DataFrame:
     """Read the columns the analysis needs as text; stop if any is missing."""
     path = Path(path)
@@ -122,20 +133,22 @@ def _read(path: Path, required: list[str]) -> pd.DataFrame:
             hint=f"An SSDA903 file needs the DfE column names: {', '.join(required)}",
         )
     use = required + [c for c in OPTIONAL if c in columns]
-    frame = pd.read_csv(
+    table = pacsv.read_csv(
         path,
-        usecols=use,
-        dtype=str,
-        keep_default_na=False,
-        na_values=[""],
-        encoding="utf-8-sig",
+        convert_options=pacsv.ConvertOptions(
+            include_columns=use,
+            column_types=dict.fromkeys(use, pa.string()),
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+            null_values=[""],
+        ),
+    )
+    frame = pd.DataFrame(
+        {c: _text(table.column(c)) for c in use}, index=pd.RangeIndex(table.num_rows)
     )
     if "LA" not in frame:
         frame["LA"] = ""
     frame["LA"] = frame["LA"].fillna("")
-    for column in use:
-        text = frame[column].astype("object").str.strip()
-        frame[column] = text.mask(text == "")
     frame["source_file"] = path.name
     frame["source_row"] = np.arange(2, len(frame) + 2)
     return frame
@@ -152,20 +165,16 @@ def validate_header(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, FinancialYe
     frame = _read(path, HEADER_COLUMNS)
     year = collection_year(Path(path), frame, ["DOB"])
     parts: list[pd.DataFrame] = []
-    frame = _aside(frame, frame["CHILD"].isna(), "child identifier is blank", "CHILD", parts)
     frame["dob"] = _parse_dates(frame["DOB"])
-    frame = _aside(frame, frame["dob"].isna(), "date of birth is not dd/mm/yyyy", "DOB", parts)
-    frame = _aside(
-        frame, frame["dob"] > year.end, "date of birth after the end of the year", "DOB", parts
-    )
-    frame = _aside(
-        frame,
-        frame.duplicated(["LA", "CHILD"], keep="first"),
-        "child appears twice in the header",
-        "CHILD",
-        parts,
-    )
-    frame["year"] = year.label
+    checks = [
+        (frame["CHILD"].isna(), "child identifier is blank", "CHILD"),
+        (frame["dob"].isna(), "date of birth is not dd/mm/yyyy", "DOB"),
+        (frame["dob"] > year.end, "date of birth after the end of the year", "DOB"),
+    ]
+    frame = _split(frame, checks, parts)
+    repeated = frame.duplicated(["LA", "CHILD"], keep="first").to_numpy()
+    frame = _split(frame, [(repeated, "child appears twice in the header", "CHILD")], parts)
+    frame = frame.assign(year=year.label)
     return (
         frame[["LA", "CHILD", "SEX", "dob", "year", "source_file"]],
         quarantine.combine(parts),
@@ -173,46 +182,52 @@ def validate_header(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, FinancialYe
     )
 
 
+def _split(frame: pd.DataFrame, checks, parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Apply ``checks`` [(mask, reason, column), ...]; the first failing check is the reason."""
+    failed = np.zeros(len(frame), dtype=bool)
+    for mask, reason, column in checks:
+        hit = np.asarray(mask, dtype=bool) & ~failed
+        if hit.any():
+            rows = frame.loc[hit]
+            _, held = quarantine.set_aside(rows, pd.Series(True, index=rows.index), reason, column)
+            parts.append(held[[c for c in QUARANTINE_KEEP if c in held]])
+            failed |= hit
+    return frame.loc[~failed] if failed.any() else frame
+
+
 def validate_episodes(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, FinancialYear]:
     """One year's episodes: (clean rows with parsed dates, quarantined rows, year)."""
     frame = _read(path, EPISODE_COLUMNS)
     year = collection_year(Path(path), frame, ["DECOM", "DEC"])
     parts: list[pd.DataFrame] = []
-    frame = _aside(frame, frame["CHILD"].isna(), "child identifier is blank", "CHILD", parts)
     frame["decom"] = _parse_dates(frame["DECOM"])
-    frame = _aside(frame, frame["decom"].isna(), "start date is not dd/mm/yyyy", "DECOM", parts)
     frame["dec"] = _parse_dates(frame["DEC"])
-    bad_dec = frame["DEC"].notna() & frame["dec"].isna()
-    frame = _aside(frame, bad_dec, "end date is not dd/mm/yyyy", "DEC", parts)
+    decom, dec = frame["decom"], frame["dec"]
+    checks = [
+        (frame["CHILD"].isna(), "child identifier is blank", "CHILD"),
+        (decom.isna(), "start date is not dd/mm/yyyy", "DECOM"),
+        (frame["DEC"].notna() & dec.isna(), "end date is not dd/mm/yyyy", "DEC"),
+    ]
     for column, valid in code_lists(year).items():
         blank_ok = column not in ("RNE", "LS", "PLACE")
         bad = ~frame[column].isin(valid) & ~(blank_ok & frame[column].isna())
-        reason = f"code not in the {year.label} {column} code list"
-        frame = _aside(frame, bad, reason, column, parts)
-    frame = _aside(
-        frame,
-        frame["dec"].notna() & frame["REC"].isna(),
-        "episode ended without a reason (REC)",
-        "REC",
-        parts,
-    )
-    frame = _aside(
-        frame, frame["dec"] < frame["decom"], "episode ends before it starts", "DEC", parts
-    )
-    outside = (frame["decom"] > year.end) | (frame["dec"] < year.start)
-    frame = _aside(frame, outside, f"episode not in the {year.label} year", "DECOM", parts)
-    frame = _aside(
-        frame,
-        frame.duplicated(["LA", "CHILD", "DECOM"], keep="first"),
-        "episode repeated (same child and start date)",
-        "DECOM",
-        parts,
-    )
+        checks.append((bad, f"code not in the {year.label} {column} code list", column))
+    checks += [
+        (dec.notna() & frame["REC"].isna(), "episode ended without a reason (REC)", "REC"),
+        (dec < decom, "episode ends before it starts", "DEC"),
+        ((decom > year.end) | (dec < year.start), f"episode not in the {year.label} year", "DECOM"),
+    ]
+    frame = _split(frame, checks, parts)
     frame = frame.sort_values(["LA", "CHILD", "decom"], kind="stable")
-    frame = _aside(
-        frame, _overlaps(frame), "episode starts before the previous one ended", "DECOM", parts
+    repeated = frame.duplicated(["LA", "CHILD", "DECOM"], keep="first").to_numpy()
+    frame = _split(
+        frame, [(repeated, "episode repeated (same child and start date)", "DECOM")], parts
     )
-    frame["year"] = year.label
+    overlap = _overlaps(frame).to_numpy()
+    frame = _split(
+        frame, [(overlap, "episode starts before the previous one ended", "DECOM")], parts
+    )
+    frame = frame.assign(year=year.label)
     frame["placement_key"] = pd.util.hash_pandas_object(
         frame[["PLACE", "URN", "PL_POST"]], index=False
     ).to_numpy()
