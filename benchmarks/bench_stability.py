@@ -39,11 +39,11 @@ def generate(folder: Path, councils: int, children: int, seed: int = 1) -> int:
     entry = day0 + rng.integers(0, (np.datetime64("2025-03-01") - day0).astype(int), children)
     dob = entry - rng.integers(0, 17 * 365, children)
     la = rng.integers(0, councils, children)
-    k = rng.geometric(0.12, children).clip(1, 30)
+    k = rng.geometric(0.046, children).clip(1, 60)
     child = np.repeat(np.arange(children), k)
     first = np.r_[0, np.cumsum(k)[:-1]]
     order = np.arange(len(child)) - np.repeat(first, k)
-    length = rng.exponential(130, len(child)).astype(int) + 1
+    length = rng.exponential(110, len(child)).astype(int) + 1
     start = np.repeat(entry, k) + _offsets(length, first, k)
     end = start + length
     last = np.r_[order[1:] == 0, True]
@@ -68,9 +68,16 @@ def generate(folder: Path, councils: int, children: int, seed: int = 1) -> int:
         }
     )
     header = pd.DataFrame(
-        {"LA": (300 + la).astype(str), "CHILD": np.char.add("C", np.arange(children).astype(str)),
-         "SEX": "1", "DOB": pd.Series(dob).dt.strftime("%d/%m/%Y"), "ETHNIC": "WBRI", "UPN": "UN1",
-         "MOTHER": "", "MC_DOB": ""}
+        {
+            "LA": (300 + la).astype(str),
+            "CHILD": np.char.add("C", np.arange(children).astype(str)),
+            "SEX": "1",
+            "DOB": pd.Series(dob).dt.strftime("%d/%m/%Y"),
+            "ETHNIC": "WBRI",
+            "UPN": "UN1",
+            "MOTHER": "",
+            "MC_DOB": "",
+        }
     )
     rows = 0
     for y in range(FIRST, LAST + 1):
@@ -83,8 +90,22 @@ def generate(folder: Path, councils: int, children: int, seed: int = 1) -> int:
         part["DEC"] = _format(part["dec"].where(~later))
         part.loc[later, ["REC", "REASON_PLACE_CHANGE"]] = ""
         label = f"{y}-{(y + 1) % 100:02d}"
-        cols = ["LA", "CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
-                "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN"]
+        cols = [
+            "LA",
+            "CHILD",
+            "DECOM",
+            "RNE",
+            "LS",
+            "CIN",
+            "PLACE",
+            "PLACE_PROVIDER",
+            "DEC",
+            "REC",
+            "REASON_PLACE_CHANGE",
+            "HOME_POST",
+            "PL_POST",
+            "URN",
+        ]
         part[cols].to_csv(folder / f"episodes_{label}.csv", index=False)
         present = header["CHILD"].isin(part["CHILD"].unique())
         header.loc[present].to_csv(folder / f"header_{label}.csv", index=False)
@@ -111,7 +132,9 @@ def measure(folder: Path) -> dict:
     from analysis.stability import compute
 
     t0 = time.perf_counter()
-    returns = read_returns(sorted(folder.glob("header_*.csv")), sorted(folder.glob("episodes_*.csv")))
+    returns = read_returns(
+        sorted(folder.glob("header_*.csv")), sorted(folder.glob("episodes_*.csv"))
+    )
     t1 = time.perf_counter()
     table = compute(returns)
     t2 = time.perf_counter()
@@ -124,8 +147,8 @@ def measure(folder: Path) -> dict:
         "episode_rows_read": int(sum(v for k, v in returns.rows_read.items() if "episodes" in k)),
         "children": int(returns.header.shape[0]),
         "councils": int(table["LA"].nunique()),
-        "council_years": int(len(table)),
-        "rows_quarantined": int(len(returns.quarantine)),
+        "council_years": len(table),
+        "rows_quarantined": len(returns.quarantine),
     }
 
 
@@ -142,11 +165,15 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(tmp)
         t0 = time.perf_counter()
         rows = generate(folder, args.councils, args.children)
-        print(f"generated {rows:,} episode rows for {args.children:,} children in "
-              f"{args.councils} councils ({time.perf_counter() - t0:.1f}s, not timed)")
+        print(
+            f"generated {rows:,} episode rows for {args.children:,} children in "
+            f"{args.councils} councils ({time.perf_counter() - t0:.1f}s, not timed)"
+        )
         done = subprocess.run(
             [sys.executable, __file__, "--measure", str(folder)],
-            check=True, capture_output=True, text=True,
+            check=True,
+            capture_output=True,
+            text=True,
         )
         result = json.loads(done.stdout)
     for key, value in result.items():

@@ -55,6 +55,7 @@ EPISODE_COLUMNS = [
 ]
 OPTIONAL = ["LA"]
 DATE_FORMAT = "%d/%m/%Y"
+TEXT = pd.ArrowDtype(pa.string())
 _YEAR_IN_NAME = re.compile(r"(20\d\d)[-_](\d\d)(?!\d)")
 QUARANTINE_KEEP = ["source_file", "source_row", "column", "value", "reason", "LA", "CHILD"]
 
@@ -108,12 +109,12 @@ def _parse_dates(text: pd.Series) -> pd.Series:
     return pd.Series(values[codes], index=text.index)
 
 
-def _text(column: pa.ChunkedArray) -> np.ndarray:
-    """Trimmed text as an object array, blank cells as None (trimmed by Arrow, fast)."""
+def _text(column: pa.ChunkedArray) -> pd.api.extensions.ExtensionArray:
+    """Trimmed Arrow-backed text, blank cells missing (Arrow does the string work, fast)."""
     trimmed = pc.utf8_trim_whitespace(column)
     blank = pc.equal(trimmed, "")
     cleaned = pc.if_else(blank, pa.scalar(None, pa.string()), trimmed)
-    return cleaned.to_numpy(zero_copy_only=False)
+    return pd.array(cleaned, dtype=TEXT)
 
 
 def _read(path: Path, required: list[str]) -> pd.DataFrame:
@@ -147,7 +148,7 @@ def _read(path: Path, required: list[str]) -> pd.DataFrame:
         {c: _text(table.column(c)) for c in use}, index=pd.RangeIndex(table.num_rows)
     )
     if "LA" not in frame:
-        frame["LA"] = ""
+        frame["LA"] = pd.Series("", index=frame.index, dtype=TEXT)
     frame["LA"] = frame["LA"].fillna("")
     frame["source_file"] = path.name
     frame["source_row"] = np.arange(2, len(frame) + 2)
@@ -237,13 +238,16 @@ def validate_episodes(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, Financial
 
 
 def _overlaps(frame: pd.DataFrame) -> pd.Series:
-    """True where an episode starts before the same child's previous episode ended."""
-    same = (frame["CHILD"].to_numpy() == frame["CHILD"].shift().to_numpy()) & (
-        frame["LA"].to_numpy() == frame["LA"].shift().to_numpy()
-    )
-    prev_end = frame["dec"].shift()
-    still_open = prev_end.isna() | (prev_end > frame["decom"])
-    return pd.Series(same & still_open.to_numpy(), index=frame.index)
+    """True where an episode starts before the same child's previous episode ended.
+
+    ``frame`` must be sorted by LA, CHILD and start date.
+    """
+    codes, _ = pd.factorize(frame["LA"] + "\x1f" + frame["CHILD"])
+    same = np.r_[False, codes[1:] == codes[:-1]]
+    prev_end = np.r_[np.datetime64("NaT"), frame["dec"].to_numpy("datetime64[ns]")[:-1]]
+    decom = frame["decom"].to_numpy("datetime64[ns]")
+    still_open = np.isnat(prev_end) | (prev_end > decom)
+    return pd.Series(same & still_open, index=frame.index)
 
 
 def read_returns(headers: list[Path], episodes: list[Path]) -> Returns:

@@ -107,27 +107,40 @@ class History:
     children: pd.DataFrame
 
 
+def _text(column: pd.Series) -> np.ndarray:
+    """A text column as a plain object array, missing values as None."""
+    return column.to_numpy(dtype=object, na_value=None)
+
+
 def _shift(values: np.ndarray, fill) -> np.ndarray:
     return np.r_[np.array([fill], dtype=values.dtype), values[:-1]] if len(values) else values
 
 
+def _category(column: pd.Series) -> pd.Categorical:
+    """A code column as a Categorical (small integers; missing stays missing)."""
+    codes, uniques = pd.factorize(column)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(np.asarray(uniques, dtype=object)))
+
+
 def build_history(returns: Returns) -> History:
     """Number placements and periods of care under the DfE counting rules (vectorised)."""
-    epi = returns.episodes.loc[~returns.episodes["LS"].isin(SHORT_BREAKS)]
-    epi = epi.sort_values(["LA", "CHILD", "decom"], kind="stable")
-    keys = epi["LA"] + "\x1f" + epi["CHILD"]
-    child, _ = pd.factorize(keys)
+    epi = returns.episodes.loc[~returns.episodes["LS"].isin(SHORT_BREAKS).to_numpy(bool)]
+    child_all, _ = pd.factorize(epi["LA"] + "\x1f" + epi["CHILD"])
+    order = np.lexsort((epi["decom"].to_numpy("datetime64[ns]"), child_all))
+    epi = epi.iloc[order]
+    # Renumber children in date order so each child's rows are contiguous and ascending.
+    child, _ = pd.factorize(child_all[order])
     n = len(epi)
     decom = epi["decom"].to_numpy("datetime64[ns]")
     dec = epi["dec"].to_numpy("datetime64[ns]")
-    rne = epi["RNE"].to_numpy()
-    place = epi["PLACE"].to_numpy()
+    rne = _category(epi["RNE"])
+    place = _category(epi["PLACE"])
     key = epi["placement_key"].to_numpy().astype("uint64")
     first = child != _shift(child, -1)
     joined = ~first & (decom == _shift(dec, np.datetime64("NaT")))
-    period_start = first | ~joined | (rne == "S")
+    period_start = first | ~joined | np.asarray(rne == "S")
     period = np.cumsum(period_start)
-    temp = np.isin(place, list(TEMPORARY))
+    temp = np.asarray(place.isin(list(TEMPORARY)))
     # Return from a run of temporary placements to the placement held before it.
     base = pd.Series(np.where(temp, np.nan, key.astype("float64"))).groupby(period).ffill()
     back = (
@@ -135,12 +148,14 @@ def build_history(returns: Returns) -> History:
         & _shift(temp, False)
         & (key.astype("float64") == _shift(base.to_numpy(), np.nan))
     )
-    new = period_start | (np.isin(rne, NEW_PLACEMENT_RNE) & ~temp & ~back)
+    new = period_start | (np.asarray(rne.isin(NEW_PLACEMENT_RNE)) & ~temp & ~back)
     idx = np.arange(n)
     period_first = np.maximum.accumulate(np.where(period_start, idx, 0)) if n else idx
     starts = np.flatnonzero(new)
     lasts = np.r_[starts[1:] - 1, n - 1] if n else starts
     placement = np.cumsum(new) - 1
+    provider = _category(epi["PLACE_PROVIDER"])
+    reason = _category(epi["REASON_PLACE_CHANGE"])
     episodes = pd.DataFrame(
         {
             "child": child,
@@ -148,9 +163,8 @@ def build_history(returns: Returns) -> History:
             "dec": dec,
             "RNE": rne,
             "PLACE": place,
-            "PLACE_PROVIDER": epi["PLACE_PROVIDER"].to_numpy(),
-            "REC": epi["REC"].to_numpy(),
-            "REASON_PLACE_CHANGE": epi["REASON_PLACE_CHANGE"].to_numpy(),
+            "PLACE_PROVIDER": provider,
+            "REASON_PLACE_CHANGE": reason,
             "period": period,
             "period_start": decom[period_first],
             "placement": placement,
@@ -168,25 +182,28 @@ def build_history(returns: Returns) -> History:
             "start": decom[starts],
             "end": dec[lasts],
             "PLACE": place[starts],
-            "PLACE_PROVIDER": episodes["PLACE_PROVIDER"].to_numpy()[starts],
-            "ended_reason": episodes["REASON_PLACE_CHANGE"].to_numpy()[lasts],
-            "left_care": (episodes["REC"].to_numpy()[lasts] != "X1"),
+            "PLACE_PROVIDER": provider[starts],
+            "ended_reason": reason[lasts],
             "starts_period": period_start[starts],
             "previous_start": prev_start,
         }
     )
     placements["group"] = _groups(placements["PLACE"], placements["PLACE_PROVIDER"])
+    header = returns.header[["LA", "CHILD", "dob"]].astype({"LA": object, "CHILD": object})
     children = pd.DataFrame(
-        {"LA": epi["LA"].to_numpy()[first], "CHILD": epi["CHILD"].to_numpy()[first]}
-    ).merge(returns.header[["LA", "CHILD", "dob"]], on=["LA", "CHILD"], how="left")
+        {"LA": _text(epi["LA"].iloc[first]), "CHILD": _text(epi["CHILD"].iloc[first])}
+    ).merge(header, on=["LA", "CHILD"], how="left")
     return History(episodes, placements, children)
 
 
-def _groups(place: pd.Series, provider: pd.Series) -> pd.Series:
-    pairs = pd.DataFrame({"p": place, "q": provider.fillna("")})
-    unique = pairs.drop_duplicates().copy()
-    unique["group"] = [placement_group(p, q) for p, q in zip(unique["p"], unique["q"], strict=True)]
-    return pairs.merge(unique, on=["p", "q"], how="left")["group"].to_numpy()
+def _groups(place, provider) -> np.ndarray:
+    """The report's placement group for each (PLACE, PLACE_PROVIDER) pair."""
+    pairs = pd.DataFrame(
+        {"p": np.asarray(place, dtype=object), "q": np.asarray(provider, dtype=object)}
+    ).fillna("")
+    codes, unique = pd.factorize(pd.MultiIndex.from_frame(pairs))
+    groups = np.array([placement_group(p, q) for p, q in unique], dtype=object)
+    return groups[codes]
 
 
 def _day(value: pd.Timestamp) -> np.datetime64:
@@ -246,7 +263,7 @@ def cohorts(history: History, year: FinancialYear) -> pd.DataFrame:
             "long_term": under_16
             & (period_start <= _day(pd.Timestamp(two_back.start_year, 9, 30))),
             "same_carer_2_years": carer_since <= _day(two_back.end),
-            "group": _groups(pd.Series(place_now), pd.Series(provider_now)),
+            "group": _groups(place_now, provider_now),
             "PLACE": place_now,
         }
     )
@@ -358,7 +375,7 @@ def moves(history: History, year: FinancialYear) -> pd.DataFrame:
     rows = np.flatnonzero(in_year)
     before = p.iloc[rows - 1]
     dob = history.children["dob"].to_numpy("datetime64[ns]")[p["child"].to_numpy()[rows]]
-    reason = before["ended_reason"].fillna("Not recorded").to_numpy()
+    reason = before["ended_reason"].astype(object).fillna("Not recorded").to_numpy()
     return pd.DataFrame(
         {
             "child": p["child"].to_numpy()[rows],
@@ -381,8 +398,11 @@ def unplanned_foster_endings(history: History, year: FinancialYear) -> pd.DataFr
     hit = p.loc[ended & foster]
     out = (
         hit.assign(
-            unplanned=hit["ended_reason"].isin(UNPLANNED_ENDINGS),
-            reason=hit["ended_reason"].map(REASON_PLACE_CHANGE).fillna("Left care / not recorded"),
+            unplanned=hit["ended_reason"].astype(object).isin(UNPLANNED_ENDINGS),
+            reason=hit["ended_reason"]
+            .astype(object)
+            .map(REASON_PLACE_CHANGE)
+            .fillna("Left care / not recorded"),
         )
         .groupby(["group", "reason", "unplanned"], observed=True)
         .size()
