@@ -17,8 +17,9 @@ year, duplicated, overlapping the child's previous episode, or a child with no
 usable header row) is quarantined with the file, row, child, field and reason.
 
 Privacy: HOME_POST is never read. PL_POST is read only to tell whether a child
-returned to the same placement after a temporary one; it is replaced at once by a
-hashed ``placement_key``. DOB stays in the header table, which is used only to
+returned to the same placement after a temporary one; once the returns are stitched
+it is replaced by an integer ``placement_key`` and dropped, so it never leaves this
+module. DOB stays in the header table, which is used only to
 compute ages and never shown.
 """
 
@@ -155,12 +156,6 @@ def _read(path: Path, required: list[str]) -> pd.DataFrame:
     return frame
 
 
-def _aside(frame, mask, reason, column, parts):
-    kept, held = quarantine.set_aside(frame, mask, reason, column)
-    parts.append(held[[c for c in QUARANTINE_KEEP if c in held]])
-    return kept
-
-
 def validate_header(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, FinancialYear]:
     """One year's header: (clean rows with parsed ``dob``, quarantined rows, year)."""
     frame = _read(path, HEADER_COLUMNS)
@@ -228,21 +223,25 @@ def validate_episodes(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, Financial
     frame = _split(
         frame, [(overlap, "episode starts before the previous one ended", "DECOM")], parts
     )
-    frame = frame.assign(year=year.label)
-    frame["placement_key"] = pd.util.hash_pandas_object(
-        frame[["PLACE", "URN", "PL_POST"]], index=False
-    ).to_numpy()
     keep = ["LA", "CHILD", "decom", "dec", "RNE", "LS", "PLACE", "PLACE_PROVIDER", "REC"]
-    keep += ["REASON_PLACE_CHANGE", "placement_key", "year", "source_file", "source_row"]
-    return frame[keep], quarantine.combine(parts), year
+    keep += ["REASON_PLACE_CHANGE", "URN", "PL_POST", "source_file", "source_row"]
+    frame = frame[keep]
+    frame["year"] = year.label
+    return frame, quarantine.combine(parts), year
 
 
-def _overlaps(frame: pd.DataFrame) -> pd.Series:
+def _child_codes(frame: pd.DataFrame) -> np.ndarray:
+    """An integer per (LA, CHILD)."""
+    codes, _ = pd.factorize(frame["LA"] + "\x1f" + frame["CHILD"])
+    return codes
+
+
+def _overlaps(frame: pd.DataFrame, codes: np.ndarray | None = None) -> pd.Series:
     """True where an episode starts before the same child's previous episode ended.
 
-    ``frame`` must be sorted by LA, CHILD and start date.
+    ``frame`` must be sorted by child and start date.
     """
-    codes, _ = pd.factorize(frame["LA"] + "\x1f" + frame["CHILD"])
+    codes = _child_codes(frame) if codes is None else codes
     same = np.r_[False, codes[1:] == codes[:-1]]
     prev_end = np.r_[np.datetime64("NaT"), frame["dec"].to_numpy("datetime64[ns]")[:-1]]
     decom = frame["decom"].to_numpy("datetime64[ns]")
@@ -273,24 +272,30 @@ def read_returns(headers: list[Path], episodes: list[Path]) -> Returns:
     superseded = header.loc[repeated, "source_file"].value_counts().to_dict()
     header = header.loc[~repeated]
     epi = pd.concat(epi_parts, ignore_index=True)
-    epi = epi.sort_values(["LA", "CHILD", "decom", "year"], kind="stable")
-    repeated = epi.duplicated(["LA", "CHILD", "decom"], keep="last")
+    codes = _child_codes(epi)
+    decom = epi["decom"].to_numpy("datetime64[ns]")
+    order = np.lexsort((epi["year"].to_numpy(), decom, codes))
+    epi, codes, decom = epi.iloc[order], codes[order], decom[order]
+    repeated = np.r_[(codes[1:] == codes[:-1]) & (decom[1:] == decom[:-1]), False]
     superseded.update(epi.loc[repeated, "source_file"].value_counts().to_dict())
-    epi = epi.loc[~repeated]
+    epi, codes = epi.loc[~repeated], codes[~repeated]
     # Stitched together, an episode left open in an older return that the next
     # return contradicts (it starts another episode instead) gives way to the later one.
-    clash = _overlaps(epi).to_numpy()
+    clash = _overlaps(epi, codes).to_numpy()
     if clash.any():
         later_year = epi["year"].shift(-1).to_numpy()
         earlier = np.r_[clash[1:], False] & (epi["year"].to_numpy() < later_year)
         reason = "left open, but a later return starts another episode"
-        epi = _aside(epi, pd.Series(earlier, index=epi.index), reason, "DEC", held)
+        epi = _split(epi, [(earlier, reason, "DEC")], held)
         reason = "episode starts before the previous one ended"
-        epi = _aside(epi, _overlaps(epi), reason, "DECOM", held)
-    keys = pd.MultiIndex.from_frame(header[["LA", "CHILD"]])
-    known = pd.MultiIndex.from_frame(epi[["LA", "CHILD"]]).isin(keys)
-    no_header = pd.Series(~known, index=epi.index)
-    epi = _aside(epi, no_header, "child has no usable header row", "CHILD", held)
+        epi = _split(epi, [(_overlaps(epi).to_numpy(), reason, "DECOM")], held)
+    known = (epi["LA"] + "\x1f" + epi["CHILD"]).isin(header["LA"] + "\x1f" + header["CHILD"])
+    epi = _split(epi, [(~known.to_numpy(bool), "child has no usable header row", "CHILD")], held)
+    # The placement key: same PLACE, URN and placement postcode means the same placement.
+    # Postcodes go no further than this.
+    place = epi["PLACE"] + "|" + epi["URN"].fillna("") + "|" + epi["PL_POST"].fillna("")
+    epi = epi.drop(columns=["URN", "PL_POST"])
+    epi["placement_key"] = pd.factorize(place)[0]
     return Returns(
         episodes=epi.reset_index(drop=True),
         header=header.reset_index(drop=True),
