@@ -20,7 +20,7 @@ from analysis.ssda903_codes import PLACEMENT_GROUPS
 from analysis.years import FinancialYear, require_year
 
 FOLDER = "ssda903"
-# Coventry's annual fostering report 2022/23 (data/raw/published, seed 004 and 001):
+# Coventry fostering reports for 2022/23 (public council papers, shared seeds 001 and 004):
 # children looked after on 31 March 2023 and where they lived.
 ANNUAL_REPORT_2023 = {
     "All children looked after": 726,
