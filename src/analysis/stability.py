@@ -29,9 +29,10 @@ Counting rules applied here:
   *type* changes with the *same carer*, e.g. a fostering-for-adoption placement, U2 or
   U5, becoming placed for adoption, A3 or A5, with the same carers) are not moves.
   A move *into* a U2/U5 fostering-for-adoption or concurrent-planning placement is
-  a real move (RNE P or B) and counts; from the 2021 reporting year the DfE counts
-  those moves like any other placement change (issue 5's "U2/U5" rule), and the
-  U2/U5 placement then runs on into the adoptive placement without a new count.
+  a move (RNE P or B) like any other, and the U2/U5 placement then runs on into the
+  adoptive placement with the same carers without a new count. Issue 5 calls this
+  "the 2021 change that counts U2/U5 moves"; the DfE's own wording was not available
+  to check (see below).
 - **Temporary placements** (PLACE T0 to T4: hospital, holidays, carers' holidays,
   seven days or less) are not placements, and the return to the placement the child
   was in before one (same PLACE, URN and placement postcode) is not a move.
