@@ -145,3 +145,21 @@ def test_json_command_all_years_by_default(tmp_path, capsys):
     assert stability.main(argv) == 0
     years = [r["year"] for r in json.loads(capsys.readouterr().out)["indicators"]]
     assert years == ["2023-24", "2024-25"]
+
+
+def test_pooled_returns_give_one_row_per_council(tmp_path):
+    import pandas as pd
+
+    headers, episodes = write_returns(tmp_path, DOBS, EPISODES, range(2022, 2025))
+    pooled_h, pooled_e = [], []
+    for paths, out in ((headers, pooled_h), (episodes, pooled_e)):
+        for path in paths:
+            one = pd.read_csv(path, dtype=str, keep_default_na=False)
+            both = pd.concat([one.assign(LA="331"), one.assign(LA="332")])
+            target = tmp_path / f"pooled_{path.name}"
+            both.to_csv(target, index=False)
+            out.append(target)
+    table = stability.compute(read_returns(pooled_h, pooled_e), ["2024-25"])
+    assert list(table["LA"]) == ["331", "332"]
+    for _, row in table.iterrows():
+        assert [int(row[m]) for m in stability.MEASURES] == [7, 1, 7, 1, 6, 3]

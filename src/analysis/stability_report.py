@@ -20,6 +20,14 @@ from analysis.ssda903_codes import PLACEMENT_GROUPS
 from analysis.years import FinancialYear, require_year
 
 FOLDER = "ssda903"
+MEASURE_LABELS = {
+    "cla_31_march": "Looked after on 31 March",
+    "cla_31_march_3_plus": "... with 3 or more placements in the year",
+    "cla_2_years": "Looked after for 2 years or more",
+    "cla_2_years_3_plus": "... with 3 or more placements in 2 years",
+    "long_term": "Under 16, looked after 2.5 years or more",
+    "long_term_same_carer": "... with the same carer for 2 years or more",
+}
 # Coventry fostering reports for 2022/23 (public council papers, shared seeds 001 and 004):
 # children looked after on 31 March 2023 and where they lived.
 ANNUAL_REPORT_2023 = {
@@ -107,6 +115,7 @@ def benchmark_table(year: str) -> pd.DataFrame:
         index="indicator", columns="name", values="percent"
     )
     order = ["Coventry", "Statistical neighbours", "West Midlands", "England"]
+    wide = wide.astype("Int64")
     return (
         wide.reindex(columns=order)
         .reindex(list(dfe_stability.INDICATORS))
@@ -204,7 +213,7 @@ def reconciliation(data: Year) -> pd.DataFrame:
         theirs = int(pub[measure].iloc[0]) if len(pub) and pd.notna(pub[measure].iloc[0]) else None
         rows.append(
             {
-                "Measure": measure.replace("_", " "),
+                "Measure": MEASURE_LABELS[measure],
                 "From the returns": ours,
                 "Published by the DfE": theirs,
                 "Difference": None if theirs is None else ours - theirs,
