@@ -214,15 +214,17 @@ def validate_episodes(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, Financial
         ((decom > year.end) | (dec < year.start), f"episode not in the {year.label} year", "DECOM"),
     ]
     frame = _split(frame, checks, parts)
-    frame = frame.sort_values(["LA", "CHILD", "decom"], kind="stable")
-    repeated = frame.duplicated(["LA", "CHILD", "DECOM"], keep="first").to_numpy()
-    frame = _split(
-        frame, [(repeated, "episode repeated (same child and start date)", "DECOM")], parts
-    )
-    overlap = _overlaps(frame).to_numpy()
-    frame = _split(
-        frame, [(overlap, "episode starts before the previous one ended", "DECOM")], parts
-    )
+    codes = _child_codes(frame)
+    decom = frame["decom"].to_numpy("datetime64[ns]")
+    order = np.lexsort((frame["source_row"].to_numpy(), decom, codes))
+    frame, codes, decom = frame.iloc[order], codes[order], decom[order]
+    repeated = np.zeros(len(codes), dtype=bool)
+    repeated[1:] = (codes[1:] == codes[:-1]) & (decom[1:] == decom[:-1])
+    reason = "episode repeated (same child and start date)"
+    frame = _split(frame, [(repeated, reason, "DECOM")], parts)
+    overlap = _overlaps(frame, codes[~repeated]).to_numpy()
+    reason = "episode starts before the previous one ended"
+    frame = _split(frame, [(overlap, reason, "DECOM")], parts)
     keep = ["LA", "CHILD", "decom", "dec", "RNE", "LS", "PLACE", "PLACE_PROVIDER", "REC"]
     keep += ["REASON_PLACE_CHANGE", "URN", "PL_POST", "source_file", "source_row"]
     frame = frame[keep]
@@ -242,8 +244,10 @@ def _overlaps(frame: pd.DataFrame, codes: np.ndarray | None = None) -> pd.Series
     ``frame`` must be sorted by child and start date.
     """
     codes = _child_codes(frame) if codes is None else codes
-    same = np.r_[False, codes[1:] == codes[:-1]]
-    prev_end = np.r_[np.datetime64("NaT"), frame["dec"].to_numpy("datetime64[ns]")[:-1]]
+    same = np.zeros(len(codes), dtype=bool)
+    same[1:] = codes[1:] == codes[:-1]
+    prev_end = np.full(len(codes), np.datetime64("NaT"), dtype="datetime64[ns]")
+    prev_end[1:] = frame["dec"].to_numpy("datetime64[ns]")[:-1]
     decom = frame["decom"].to_numpy("datetime64[ns]")
     still_open = np.isnat(prev_end) | (prev_end > decom)
     return pd.Series(same & still_open, index=frame.index)
@@ -276,7 +280,8 @@ def read_returns(headers: list[Path], episodes: list[Path]) -> Returns:
     decom = epi["decom"].to_numpy("datetime64[ns]")
     order = np.lexsort((epi["year"].to_numpy(), decom, codes))
     epi, codes, decom = epi.iloc[order], codes[order], decom[order]
-    repeated = np.r_[(codes[1:] == codes[:-1]) & (decom[1:] == decom[:-1]), False]
+    repeated = np.zeros(len(codes), dtype=bool)
+    repeated[:-1] = (codes[1:] == codes[:-1]) & (decom[1:] == decom[:-1])
     superseded.update(epi.loc[repeated, "source_file"].value_counts().to_dict())
     epi, codes = epi.loc[~repeated], codes[~repeated]
     # Stitched together, an episode left open in an older return that the next
@@ -284,7 +289,9 @@ def read_returns(headers: list[Path], episodes: list[Path]) -> Returns:
     clash = _overlaps(epi, codes).to_numpy()
     if clash.any():
         later_year = epi["year"].shift(-1).to_numpy()
-        earlier = np.r_[clash[1:], False] & (epi["year"].to_numpy() < later_year)
+        earlier = np.zeros(len(clash), dtype=bool)
+        earlier[:-1] = clash[1:]
+        earlier &= epi["year"].to_numpy() < later_year
         reason = "left open, but a later return starts another episode"
         epi = _split(epi, [(earlier, reason, "DEC")], held)
         reason = "episode starts before the previous one ended"
