@@ -147,3 +147,19 @@ def test_postcodes_never_leave_the_loader(tmp_path):
     returns = read_returns([head], [epi])
     assert not {"HOME_POST", "PL_POST"} & set(returns.episodes.columns)
     assert "CV2 2BB" not in returns.episodes.astype(str).to_numpy()
+
+
+def test_open_episode_contradicted_by_a_later_return(tmp_path):
+    old = episodes_file(tmp_path, "C1,01/05/2023,S,C2,N1,U6,PR1,,,,,,\n", "episodes_2023-24.csv")
+    new = episodes_file(tmp_path, "C1,01/06/2024,S,C2,N1,U4,PR1,,,,,,\n", "episodes_2024-25.csv")
+    heads = []
+    for label in ("2023-24", "2024-25"):
+        head = tmp_path / f"header_{label}.csv"
+        head.write_text(HEADER + "C1,1,01/01/2012,WBRI,UN1,,\n")
+        heads.append(head)
+    returns = read_returns(heads, [old, new])
+    q = returns.quarantine
+    assert list(zip(q["source_file"], q["source_row"], q["reason"], strict=True)) == [
+        ("episodes_2023-24.csv", 2, "left open, but a later return starts another episode")
+    ]
+    assert len(returns.episodes) == 1

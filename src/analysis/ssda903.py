@@ -226,7 +226,7 @@ def validate_episodes(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, Financial
     reason = "episode starts before the previous one ended"
     frame = _split(frame, [(overlap, reason, "DECOM")], parts)
     keep = ["LA", "CHILD", "decom", "dec", "RNE", "LS", "PLACE", "PLACE_PROVIDER", "REC"]
-    keep += ["REASON_PLACE_CHANGE", "URN", "PL_POST", "source_file", "source_row"]
+    keep += ["REASON_PLACE_CHANGE", "URN", "PL_POST", "DECOM", "DEC", "source_file", "source_row"]
     frame = frame[keep]
     frame["year"] = year.label
     return frame, quarantine.combine(parts), year
@@ -288,7 +288,7 @@ def read_returns(headers: list[Path], episodes: list[Path]) -> Returns:
     # return contradicts (it starts another episode instead) gives way to the later one.
     clash = _overlaps(epi, codes).to_numpy()
     if clash.any():
-        later_year = epi["year"].shift(-1).to_numpy()
+        later_year = epi["year"].shift(-1, fill_value="").to_numpy()
         earlier = np.zeros(len(clash), dtype=bool)
         earlier[:-1] = clash[1:]
         earlier &= epi["year"].to_numpy() < later_year
@@ -301,7 +301,7 @@ def read_returns(headers: list[Path], episodes: list[Path]) -> Returns:
     # The placement key: same PLACE, URN and placement postcode means the same placement.
     # Postcodes go no further than this.
     place = epi["PLACE"] + "|" + epi["URN"].fillna("") + "|" + epi["PL_POST"].fillna("")
-    epi = epi.drop(columns=["URN", "PL_POST"])
+    epi = epi.drop(columns=["URN", "PL_POST", "DECOM", "DEC"])
     epi["placement_key"] = pd.factorize(place)[0]
     return Returns(
         episodes=epi.reset_index(drop=True),
