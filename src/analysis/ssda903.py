@@ -57,7 +57,7 @@ EPISODE_COLUMNS = [
 OPTIONAL = ["LA"]
 DATE_FORMAT = "%d/%m/%Y"
 TEXT = pd.ArrowDtype(pa.string())
-_YEAR_IN_NAME = re.compile(r"(20\d\d)[-_](\d\d)(?!\d)")
+YEAR_IN_NAME = re.compile(r"(20\d\d)[-_](\d\d)(?!\d)")
 QUARANTINE_KEEP = ["source_file", "source_row", "column", "value", "reason", "LA", "CHILD"]
 
 
@@ -91,7 +91,7 @@ class Returns:
 
 def collection_year(path: Path, frame: pd.DataFrame, date_columns: list[str]) -> FinancialYear:
     """The return's year: from a ``2024-25`` style name, else from its latest date."""
-    match = _YEAR_IN_NAME.search(path.name)
+    match = YEAR_IN_NAME.search(path.name)
     if match:
         return FinancialYear.parse(f"{match.group(1)}-{match.group(2)}")
     latest = max(_parse_dates(frame[c]).max() for c in date_columns)

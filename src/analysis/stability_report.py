@@ -15,7 +15,7 @@ import pandas as pd
 import seaborn as sns
 
 from analysis import dfe_stability, paths, stability
-from analysis.ssda903 import Returns, read_returns
+from analysis.ssda903 import YEAR_IN_NAME, Returns, read_returns
 from analysis.ssda903_codes import PLACEMENT_GROUPS
 from analysis.years import FinancialYear, require_year
 
@@ -45,19 +45,20 @@ def folder(raw: str = "example") -> Path:
 
 
 def files(where: Path, label: str, kind: str) -> list[Path]:
+    """The ``kind`` ("header" or "episodes") CSV files for one year in ``where``."""
     return sorted(where.glob(f"*{kind}*{label}*.csv"))
 
 
 def available_years(where: Path) -> list[str]:
     """Years with header and episodes files for that year and the two before it."""
-    labels = sorted(
-        {
-            p.name.split("_")[2]
-            for p in where.glob("ssda903_episodes_*.csv")
-            if p.name.count("_") >= 2
-        }
-    )
-    return stability.years_with_history(labels)
+    labels = set()
+    for path in where.glob("*episodes*.csv"):
+        match = YEAR_IN_NAME.search(path.name)
+        if match:
+            label = f"{match.group(1)}-{match.group(2)}"
+            if files(where, label, "header"):
+                labels.add(label)
+    return stability.years_with_history(sorted(labels))
 
 
 def inputs(where: Path, year: str) -> list[Path]:
