@@ -68,6 +68,18 @@ def _retention_inputs(year: str) -> list[Path]:
     return [p for y, p in retention_register.available_files().items() if y <= year]
 
 
+def _stability_years() -> list[str]:
+    from analysis import stability_report
+
+    return stability_report.available_years(stability_report.folder("example"))
+
+
+def _stability_inputs(year: str) -> list[Path]:
+    from analysis import stability_report
+
+    return stability_report.inputs(stability_report.folder("example"), year)
+
+
 ANALYSES: dict[str, Analysis] = {
     "published_trends": Analysis(
         name="published_trends",
@@ -86,5 +98,11 @@ ANALYSES: dict[str, Analysis] = {
         title="Carer retention and capacity",
         years=_retention_years,
         inputs=_retention_inputs,
+    ),
+    "placement_stability": Analysis(
+        name="placement_stability",
+        title="Placement stability (DfE indicators from the SSDA903 return)",
+        years=_stability_years,
+        inputs=_stability_inputs,
     ),
 }

@@ -1,0 +1,83 @@
+"""The synthetic example returns: reproducible, and exactly Coventry's published figures."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+import pytest
+
+from analysis import dfe_stability, paths, stability, stability_report
+from analysis.registry import ANALYSES
+from analysis.ssda903 import read_returns
+from analysis.years import FinancialYear
+
+FOLDER = paths.EXAMPLE / "ssda903"
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location(
+        "make_example_ssda903", paths.ROOT / "scripts" / "make_example_ssda903.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def returns():
+    return read_returns(
+        sorted(FOLDER.glob("ssda903_header_*.csv")), sorted(FOLDER.glob("ssda903_episodes_*.csv"))
+    )
+
+
+def test_generator_reproduces_the_committed_files_byte_for_byte():
+    files = _generator().build()
+    assert sorted(files) == sorted(p.name for p in FOLDER.glob("*.csv"))
+    for name, text in files.items():
+        assert (FOLDER / name).read_text(encoding="utf-8") == text, name
+
+
+def test_every_file_is_labelled_synthetic():
+    assert all("SYNTHETIC" in p.name for p in FOLDER.glob("*.csv"))
+    assert "synthetic" in (FOLDER / "README.md").read_text().lower()
+
+
+def test_published_coventry_figures_reproduced_exactly(returns):
+    ours = stability.compute(returns).set_index("year")[stability.MEASURES]
+    published = dfe_stability.load()
+    coventry = published.loc[published["area"] == dfe_stability.COVENTRY].set_index("year")
+    coventry = coventry[stability.MEASURES].astype(int)
+    assert list(ours.index) == ["2020-21", "2021-22", "2022-23", "2023-24", "2024-25"]
+    assert ours.equals(coventry.loc[ours.index])
+    assert returns.quarantine.empty
+
+
+def test_annual_report_31_march_2023(returns):
+    history = stability.build_history(returns)
+    snap = stability.snapshot(history, FinancialYear.parse("2022-23"))
+    assert snap["All children looked after"] == 725  # DfE; the annual report says 726
+    assert snap["All fostered"] == 499
+    assert snap["Own foster carers"] + snap["Connected persons"] == 362
+    assert snap["Agency foster carers"] == 137
+    assert snap["Connected persons"] == 98
+    snap22 = stability.snapshot(history, FinancialYear.parse("2021-22"))
+    assert (snap22["Connected persons"], snap22["Agency foster carers"]) == (105, 163)
+
+
+def test_registry_entry():
+    entry = ANALYSES["placement_stability"]
+    assert entry.years() == ["2020-21", "2021-22", "2022-23", "2023-24", "2024-25"]
+    assert [p.name for p in entry.inputs("2020-21")] == [
+        f"ssda903_{kind}_{y}_SYNTHETIC.csv"
+        for y in ("2018-19", "2019-20", "2020-21")
+        for kind in ("header", "episodes")
+    ]
+
+
+def test_neighbours_and_benchmarks():
+    assert dfe_stability.statistical_neighbours()[:3] == ["831", "852", "874"]
+    table = stability_report.benchmark_table("2024-25").set_index("Indicator")
+    assert table.loc["3+ placements in the year", "Coventry"] == 11
+    assert table.loc["3+ placements in the year", "England"] == 10

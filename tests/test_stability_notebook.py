@@ -1,0 +1,39 @@
+"""The placement-stability notebook runs for every year with data, and shows no child."""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import papermill
+import pytest
+
+from analysis import paths
+from analysis.registry import ANALYSES
+
+YEARS = ANALYSES["placement_stability"].years()
+
+
+@pytest.mark.notebook
+@pytest.mark.parametrize("year", YEARS)
+def test_notebook_runs(tmp_path, year):
+    out = tmp_path / "out.ipynb"
+    papermill.execute_notebook(
+        str(paths.NOTEBOOKS / "placement_stability.ipynb"),
+        str(out),
+        parameters={"year": year, "disclosure": "public", "raw": "example"},
+        cwd=str(paths.ROOT),
+        progress_bar=False,
+    )
+    nb = nbformat.read(out, as_version=4)
+    text = "\n".join(
+        str(o.get("data", {}).get("text/html", ""))
+        + str(o.get("data", {}).get("text/markdown", ""))
+        for c in nb.cells
+        for o in c.get("outputs", [])
+    )
+    assert "Key findings" in text
+    assert f"{year.replace('-', '/')}" in text
+    assert not re.search(r"SYN\d{6}", text)  # no child identifiers
+    assert not re.search(r"\bCV\d \d[A-Z]{2}\b", text)  # no postcodes
+    assert not re.search(r"\d{2}/\d{2}/(19|20)\d{2}", text)  # no dates of birth

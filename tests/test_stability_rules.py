@@ -1,0 +1,165 @@
+"""Hand-made episode histories with known indicator values, one per counting rule."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from stability_helpers import ep, write_returns
+
+from analysis import stability
+from analysis.ssda903 import read_returns
+from analysis.years import FinancialYear, YearError
+
+YEAR = FinancialYear.parse("2024-25")
+DOBS = {
+    "A": "2012-01-01",  # moves twice in the year
+    "B": "2011-05-05",  # temporary placement and back, then one real move
+    "C": "2010-02-02",  # legal-status-only change, then one real move
+    "C2": "2012-03-03",  # legal-status-only change, same carer for years
+    "D": "2013-01-01",  # short breaks only
+    "E": "2022-01-01",  # moves into fostering for adoption, then placed for adoption (same carers)
+    "F": "2020-06-01",  # placed for adoption with new carers after a long foster placement
+    "G": "2008-08-08",  # an episode open across two returns, then one move
+    "H": "2015-01-01",  # left care during the year
+}
+EPISODES = [
+    ep("A", "2020-05-01", "S", "U6", "2024-06-01", reason="CREQB"),
+    ep("A", "2024-06-01", "P", "U6", "2024-10-01", provider="PR4", reason="ALLEG", post="CV3 3CC"),
+    ep("A", "2024-10-01", "P", "K2", provider="PR4", post="CV4 4DD", urn="SC000009"),
+    ep("B", "2019-03-01", "S", "U4", "2024-07-01", reason="OTHER"),
+    ep("B", "2024-07-01", "P", "T3", "2024-07-08", post="CV9 9ZZ", urn=""),
+    ep("B", "2024-07-08", "P", "U4", "2024-11-01", reason="CARPL"),
+    ep("B", "2024-11-01", "P", "U6", post="CV5 5EE"),
+    ep("C", "2021-01-10", "S", "U6", "2024-05-01", ls="C1"),
+    ep("C", "2024-05-01", "L", "U6", "2024-12-01", reason="CHILD"),
+    ep("C", "2024-12-01", "P", "U6", provider="PR4", post="CV6 6FF"),
+    ep("C2", "2020-01-01", "S", "U4", "2023-06-01", ls="C1"),
+    ep("C2", "2023-06-01", "L", "U4"),
+    ep("D", "2024-05-01", "S", "K2", "2024-05-03", rec="E8", ls="V3"),
+    ep("D", "2025-03-29", "S", "K2", ls="V3"),
+    ep("E", "2022-02-01", "S", "U6", "2024-09-01", reason="CARPL"),
+    ep("E", "2024-09-01", "P", "U5", "2025-01-15", post="CV7 7GG"),
+    ep("E", "2025-01-15", "T", "A5", ls="E1", post="CV7 7GG"),
+    ep("F", "2021-03-01", "S", "U6", "2025-01-10", provider="PR4", reason="CARPL"),
+    ep("F", "2025-01-10", "P", "A6", ls="E1", post="CV8 8HH"),
+    ep("G", "2022-06-01", "S", "U6", "2023-08-01", reason="CARPL"),
+    ep("G", "2023-08-01", "P", "U4", post="CV2 2JJ"),
+    ep("H", "2023-01-01", "S", "U6", "2024-10-01", rec="E4A"),
+]
+
+
+@pytest.fixture
+def returns(tmp_path):
+    headers, episodes = write_returns(tmp_path, DOBS, EPISODES, range(2022, 2025))
+    return read_returns(headers, episodes)
+
+
+def test_cohorts_count_each_rule(returns):
+    history = stability.build_history(returns)
+    c = stability.cohorts(history, YEAR)
+    by = dict(zip(history.children["CHILD"].to_numpy()[c["child"]], c.itertuples(), strict=True))
+    assert sorted(by) == ["A", "B", "C", "C2", "E", "F", "G"]  # D: short breaks; H: left
+    # Placements during the year: temporary stays, the return from them, legal-status-only
+    # changes and same-carer type changes (T) are not moves.
+    assert {k: v.placements_year for k, v in by.items()} == {
+        "A": 3,
+        "B": 2,
+        "C": 2,
+        "C2": 1,
+        "E": 2,
+        "F": 2,
+        "G": 1,
+    }
+    # The episode open in two returns counts once over the two years.
+    assert by["G"].placements_2_years == 2
+    assert by["G"].cla_2_years and not by["G"].long_term  # 16 on 31 March 2025
+    # Same carer for 2 years: an L change does not break it; placed for adoption counts
+    # the adoptive placement (fostering for adoption with the same carers included)
+    # together with the placement before it.
+    same = {k for k, v in by.items() if v.long_term and v.same_carer_2_years}
+    assert same == {"C2", "E", "F"}
+
+
+def test_indicator_totals(returns):
+    table = stability.compute(returns, ["2024-25"])
+    row = table.iloc[0]
+    assert [int(row[m]) for m in stability.MEASURES] == [7, 1, 7, 1, 6, 3]
+
+
+def test_needs_two_earlier_returns(tmp_path):
+    headers, episodes = write_returns(tmp_path, DOBS, EPISODES, range(2023, 2025))
+    returns = read_returns(headers, episodes)
+    with pytest.raises(YearError, match="need the SSDA903 returns for 2022-23, 2023-24, 2024-25"):
+        stability.compute(returns, ["2024-25"])
+    assert stability.years_with_history(returns.years) == []
+
+
+def test_stitching_reports_repeated_rows(returns):
+    recon = returns.reconciliation().set_index("file")
+    assert (
+        recon["rows read"]
+        == recon["rows used"] + recon["rows quarantined"] + recon["rows repeated in a later return"]
+    ).all()
+    assert recon.loc["episodes_2022-23.csv", "rows repeated in a later return"] > 0
+    assert returns.episodes.duplicated(["CHILD", "decom"]).sum() == 0
+
+
+def test_json_command(tmp_path, capsys):
+    headers, episodes = write_returns(tmp_path, DOBS, EPISODES, range(2022, 2025))
+    argv = [
+        a
+        for h, e in zip(headers, episodes, strict=True)
+        for a in ("--header", str(h), "--episodes", str(e))
+    ]
+    assert stability.main([*argv, "--year", "2024-25"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["returns"] == ["2022-23", "2023-24", "2024-25"]
+    assert out["indicators"] == [
+        {
+            "year": "2024-25",
+            "cla_31_march": {"total": 7, "with_3_or_more_placements": 1, "percent": 14},
+            "cla_2_years": {"total": 7, "with_3_or_more_placements_in_2_years": 1, "percent": 14},
+            "long_term_under_16": {"total": 6, "same_carer_2_years": 3, "percent": 50},
+        }
+    ]
+    assert out["quarantined_rows"] == 0
+
+
+def test_json_command_reports_missing_history(tmp_path, capsys):
+    headers, episodes = write_returns(tmp_path, DOBS, EPISODES, range(2024, 2025))
+    code = stability.main(
+        ["--header", str(headers[0]), "--episodes", str(episodes[0]), "--year", "2024-25"]
+    )
+    assert code == 2
+    assert "missing 2022-23, 2023-24" in capsys.readouterr().err
+
+
+def test_json_command_all_years_by_default(tmp_path, capsys):
+    headers, episodes = write_returns(tmp_path, DOBS, EPISODES, range(2021, 2025))
+    argv = [
+        a
+        for h, e in zip(headers, episodes, strict=True)
+        for a in ("--header", str(h), "--episodes", str(e))
+    ]
+    assert stability.main(argv) == 0
+    years = [r["year"] for r in json.loads(capsys.readouterr().out)["indicators"]]
+    assert years == ["2023-24", "2024-25"]
+
+
+def test_pooled_returns_give_one_row_per_council(tmp_path):
+    import pandas as pd
+
+    headers, episodes = write_returns(tmp_path, DOBS, EPISODES, range(2022, 2025))
+    pooled_h, pooled_e = [], []
+    for paths, out in ((headers, pooled_h), (episodes, pooled_e)):
+        for path in paths:
+            one = pd.read_csv(path, dtype=str, keep_default_na=False)
+            both = pd.concat([one.assign(LA="331"), one.assign(LA="332")])
+            target = tmp_path / f"pooled_{path.name}"
+            both.to_csv(target, index=False)
+            out.append(target)
+    table = stability.compute(read_returns(pooled_h, pooled_e), ["2024-25"])
+    assert list(table["LA"]) == ["331", "332"]
+    for _, row in table.iterrows():
+        assert [int(row[m]) for m in stability.MEASURES] == [7, 1, 7, 1, 6, 3]
