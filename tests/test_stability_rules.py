@@ -163,3 +163,27 @@ def test_pooled_returns_give_one_row_per_council(tmp_path):
     assert list(table["LA"]) == ["331", "332"]
     for _, row in table.iterrows():
         assert [int(row[m]) for m in stability.MEASURES] == [7, 1, 7, 1, 6, 3]
+
+
+def test_codes_from_the_validator_and_a_temporary_return_with_a_blank_urn(tmp_path):
+    """CUSTOD and E45-E48 are valid codes; a return from a temporary stay whose URN is
+    blank on one episode is still the same placement (rule 383 compares PLACE and postcode);
+    K3 (registered supported accommodation) is 'other', not residential."""
+    dobs = {"J": "2010-01-01", "K": "2009-01-01"}
+    episodes = [
+        ep("J", "2021-01-01", "S", "U4", "2024-07-01", reason="OTHER"),
+        ep("J", "2024-07-01", "P", "T1", "2024-07-05", post="CV9 9ZZ"),
+        ep("J", "2024-07-05", "P", "U4", "2024-09-01", urn="", reason="CUSTOD"),
+        ep("J", "2024-09-01", "P", "U6", "2025-02-01", post="CV5 5EE", rec="E45"),
+        ep("K", "2021-01-01", "S", "U4", "2024-12-01", reason="CARPL"),
+        ep("K", "2024-12-01", "P", "K3", provider="PR4", post="CV4 4DD"),
+    ]
+    headers, files = write_returns(tmp_path, dobs, episodes, range(2022, 2025))
+    returns = read_returns(headers, files)
+    assert returns.quarantine.empty
+    history = stability.build_history(returns)
+    c = stability.cohorts(history, YEAR)
+    assert c["placements_year"].tolist() == [2]  # K only: J left care with E45
+    assert stability.placement_group("K3", "PR4") == "Other"
+    j_moves = stability.placement_counts(history, YEAR.start, YEAR.end)
+    assert sorted(j_moves.tolist()) == [2, 2]  # J: U4 (with its temporary stay), U6

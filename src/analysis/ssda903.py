@@ -226,7 +226,7 @@ def validate_episodes(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, Financial
     reason = "episode starts before the previous one ended"
     frame = _split(frame, [(overlap, reason, "DECOM")], parts)
     keep = ["LA", "CHILD", "decom", "dec", "RNE", "LS", "PLACE", "PLACE_PROVIDER", "REC"]
-    keep += ["REASON_PLACE_CHANGE", "URN", "PL_POST", "DECOM", "DEC", "source_file", "source_row"]
+    keep += ["REASON_PLACE_CHANGE", "PL_POST", "DECOM", "DEC", "source_file", "source_row"]
     frame = frame[keep]
     frame["year"] = year.label
     return frame, quarantine.combine(parts), year
@@ -298,10 +298,11 @@ def read_returns(headers: list[Path], episodes: list[Path]) -> Returns:
         epi = _split(epi, [(_overlaps(epi).to_numpy(), reason, "DECOM")], held)
     known = (epi["LA"] + "\x1f" + epi["CHILD"]).isin(header["LA"] + "\x1f" + header["CHILD"])
     epi = _split(epi, [(~known.to_numpy(bool), "child has no usable header row", "CHILD")], held)
-    # The placement key: same PLACE, URN and placement postcode means the same placement.
-    # Postcodes go no further than this.
-    place = epi["PLACE"] + "|" + epi["URN"].fillna("") + "|" + epi["PL_POST"].fillna("")
-    epi = epi.drop(columns=["URN", "PL_POST", "DECOM", "DEC"])
+    # The placement key: same PLACE and placement postcode means the same placement, as in
+    # the DfE validator's rule 383 (return from a temporary placement). URN is left out: it is
+    # often filled on one episode and blank on the next. Postcodes go no further than this.
+    place = epi["PLACE"] + "|" + epi["PL_POST"].fillna("")
+    epi = epi.drop(columns=["PL_POST", "DECOM", "DEC"])
     epi["placement_key"] = pd.factorize(place)[0]
     return Returns(
         episodes=epi.reset_index(drop=True),

@@ -5,8 +5,10 @@ by local authorities in England: guide to the SSDA903 collection" for each year 
 as encoded in the SSDA903 schemas of the Social Finance ``liia-tools`` pipeline
 (``liiatools/ssda903_pipeline/spec/SSDA903_schema_2017.yml``, whose 2022 and 2024
 diffs change no episode code). The one change inside the years this project covers
-is placement type ``K3``, accepted from the 2024-25 collection only (issue 5); it is
-grouped with residential placements here.
+is placement type ``K3`` (registered supported accommodation), accepted from the 2024-25
+collection only; it is grouped with "other" placements, not residential, here. The
+reason for placement change ``CUSTOD`` and the special guardianship reasons ``E45``-``E48``
+(accepted by the DfE validator's 2022-23 rules) are accepted in every year.
 
 A collection year is named like the financial year it covers (``"2024-25"`` is the
 return for 1 April 2024 to 31 March 2025, published by the DfE as reporting year
@@ -77,7 +79,7 @@ _PLACE_BASE = {
     "U6": "Foster placement with other foster carer: not long term or fostering for adoption",
     "Z1": "Other placements",
 }
-_PLACE_2024 = {**_PLACE_BASE, "K3": "Placement type introduced in the 2024-25 collection"}
+_PLACE_2024 = {**_PLACE_BASE, "K3": "Registered supported accommodation (from 2024-25)"}
 
 TEMPORARY = frozenset({"T0", "T1", "T2", "T3", "T4"})
 PLACED_FOR_ADOPTION = frozenset({"A3", "A4", "A5", "A6"})
@@ -85,7 +87,9 @@ CONNECTED_PERSONS = frozenset({"U1", "U2", "U3"})
 OTHER_FOSTER = frozenset({"U4", "U5", "U6"})
 FOSTER = CONNECTED_PERSONS | OTHER_FOSTER
 FOSTERING_FOR_ADOPTION = frozenset({"U2", "U5"})
-RESIDENTIAL = frozenset({"K1", "K2", "K3", "R1", "R2", "S1"})
+# K3 (registered supported accommodation, for 16- and 17-year-olds) is not a children's
+# home, so it falls in "other" with independent living, not in residential care.
+RESIDENTIAL = frozenset({"K1", "K2", "R1", "R2", "S1"})
 
 PLACE_PROVIDER = {
     "PR0": "Parent(s) or other person(s) with parental responsibility",
@@ -112,6 +116,15 @@ REASON_EPISODE_CEASED = {
     "E41": "Residence order (or child arrangement order) granted",
     "E43": "Special guardianship order made to former foster carer(s)",
     "E44": "Special guardianship order made to carer(s) other than former foster carer(s)",
+    # The later split of E43/E44 by whether the guardian is a relative or friend, accepted in
+    # the DfE validator's 2022-23 rules; accepted in every year here (see docs/assumptions.md).
+    "E45": "Special guardianship order made to former foster carer(s), relative(s) or friend(s)",
+    "E46": "Special guardianship order made to former foster carer(s), other than relative(s) "
+    "or friend(s)",
+    "E47": "Special guardianship order made to carer(s) other than former foster carer(s), "
+    "relative(s) or friend(s)",
+    "E48": "Special guardianship order made to carer(s) other than former foster carer(s), "
+    "other than relative(s) or friend(s)",
     "E5": "Moved into independent living arrangement and no longer looked after",
     "E6": "Transferred to residential care funded by adult social care services",
     "E7": "Sentenced to custody",
@@ -134,6 +147,7 @@ REASON_PLACE_CHANGE = {
     "CHILD": "Child requests placement end",
     "LAREQ": "Responsible or area authority requests placement end",
     "PLACE": "Change in the status of the placement only",
+    "CUSTOD": "Custody arrangement",
     "OTHER": "Other",
 }
 # Foster placements that ended without being planned: the carer asked for the

@@ -248,6 +248,9 @@ def cohorts(history: History, year: FinancialYear) -> pd.DataFrame:
         p["PLACE_PROVIDER"].to_numpy(),
         now["PLACE_PROVIDER"].to_numpy(),
     )
+    # Placed for adoption now: the adoptive placement, including any fostering for adoption
+    # with the same carers before it (merged into one placement), counts together with the
+    # placement before it. Reading documented in docs/assumptions.md (not confirmed by DfE text).
     adoption = np.isin(place_now, list(PLACED_FOR_ADOPTION))
     carer_since = np.where(
         adoption & ~np.isnat(p["previous_start"].to_numpy()),
