@@ -236,7 +236,8 @@ def plan(
         if not notebook.exists():
             raise SystemExit(f"analysis {name!r} is registered but {notebook} does not exist")
         modules = module_closure(notebook, package)
-        code = [(_relative(p, root), sha256_file(p)) for p in [notebook, *modules]]
+        code = [(f"notebooks/{notebook.name}", sha256_file(notebook))]
+        code += [(f"analysis/{p.relative_to(package).as_posix()}", sha256_file(p)) for p in modules]
         for label in sorted(years[name], reverse=True):
             if year is not None and label != year:
                 continue
@@ -547,15 +548,12 @@ def run(
     with _locked(reports):
         sweep(reports)
         manifest = Manifest.load(reports)
-        todo = []
-        for job in plan(
+        planned = plan(
             analyses, root, year=year, only=only, disclosure=disclosure, raw=raw, pdf=pdf,
             package=package,
-        ):
-            if manifest.current(job, reports):
-                outcome.skipped.append(job.slot)
-            else:
-                todo.append(job)
+        )
+        todo = [job for job in planned if not manifest.current(job, reports)]
+        outcome.skipped = [job.slot for job in planned if job not in todo]
         say(f"{len(todo)} to build, {len(outcome.skipped)} up to date")
         try:
             if todo:
@@ -628,7 +626,12 @@ def _execute_all(
         pool.join()
 
 
-def main(argv: list[str] | None = None, analyses: Mapping[str, Analysis] | None = None) -> int:
+def main(
+    argv: list[str] | None = None,
+    analyses: Mapping[str, Analysis] | None = None,
+    root: Path | None = None,
+) -> int:
+    """The command line; ``analyses`` and ``root`` let tests build a stand-in repository."""
     if analyses is None:
         from analysis.registry import ANALYSES as analyses
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -644,7 +647,7 @@ def main(argv: list[str] | None = None, analyses: Mapping[str, Analysis] | None 
     parser.add_argument("--pdf", action="store_true", help="also print each appendix to PDF")
     args = parser.parse_args(argv)
     outcome = run(
-        analyses, paths.ROOT, year=args.year, only=args.only, jobs=max(1, args.jobs),
+        analyses, root or paths.ROOT, year=args.year, only=args.only, jobs=max(1, args.jobs),
         disclosure=args.disclosure, raw=args.raw, pdf=args.pdf,
     )
     return outcome.code
