@@ -327,15 +327,27 @@ class Manifest:
 # --------------------------------------------------------------------------- worker
 
 
+def warm_up() -> None:
+    """Import papermill and nbconvert and load the export template once, before the
+    workers are forked, so that they share it instead of each paying for it.
+
+    jsonschema (imported by nbformat) imports ``rfc3987_syntax``, which compiles a
+    grammar (1 to 3 s here), only to check the "iri" string format; the notebook
+    schema never uses it, so it is left out.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    import papermill  # noqa: F401
+
+    from analysis import export
+
+    export.exporter()
+
+
 def _init_worker(root: str) -> None:
-    """Each worker: ignore Ctrl-C (the parent decides), clean up on SIGTERM, warm imports."""
+    """Each worker: ignore Ctrl-C (the parent decides) and clean up on SIGTERM."""
     os.environ["FOSTERING_ROOT"] = root
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    import nbconvert  # noqa: F401
-    import papermill  # noqa: F401
-
-    from analysis import export  # noqa: F401
 
 
 def find_chromium() -> str | None:
@@ -577,6 +589,7 @@ def _execute_all(
     todo: list[Job], reports: Path, manifest: Manifest, outcome: Outcome, jobs: int, say: Any
 ) -> None:
     """Run ``todo`` on ``jobs`` worker processes, recording each as it finishes."""
+    warm_up()
     context = multiprocessing.get_context("fork")
     results: queue.SimpleQueue[tuple[Job, dict[str, Any]]] = queue.SimpleQueue()
     pool = context.Pool(min(jobs, len(todo)), initializer=_init_worker, initargs=(str(reports.parent),))

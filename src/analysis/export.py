@@ -10,6 +10,7 @@ figure, a red "internal" band on working copies, and a provenance footer.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass, field
@@ -148,16 +149,22 @@ def _insert_contents(page: str, toc: str, *, after_findings: bool) -> str:
     return page[:at] + toc + page[at:]
 
 
+@functools.cache
+def exporter() -> HTMLExporter:
+    """The HTML exporter, made once per process (loading templates and CSS is slow)."""
+    made = HTMLExporter(extra_template_basedirs=[str(TEMPLATES)], template_name="appendix")
+    made.exclude_input = True
+    made.exclude_input_prompt = True
+    made.exclude_output_prompt = True
+    return made
+
+
 def to_html(
     notebook: nbformat.NotebookNode, *, title: str, year_label: str, provenance: Provenance
 ) -> str:
     """The executed notebook as a self-contained, code-free HTML appendix."""
     notebook.metadata["title"] = f"{title}: {year_label} ({SERVICE})"
-    exporter = HTMLExporter(extra_template_basedirs=[str(TEMPLATES)], template_name="appendix")
-    exporter.exclude_input = True
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
-    page, _ = exporter.from_notebook_node(notebook)
+    page, _ = exporter().from_notebook_node(notebook)
     internal = provenance.rule == "internal"
     band = (
         "<div class='appendix-internal' role='note'>INTERNAL: NOT FOR CIRCULATION</div>"
