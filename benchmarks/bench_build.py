@@ -34,7 +34,9 @@ def _timed(label: str, commands: list[list[str]], env: dict[str, str], cwd: Path
     for command in commands:
         result = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True)
         if result.returncode != 0:
-            sys.exit(f"{label}: {' '.join(command)} failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}")
+            sys.exit(
+                f"{label}: {' '.join(command)} failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
+            )
     seconds = time.perf_counter() - started
     print(f"{label:<28} {seconds:7.1f} s", flush=True)
     return seconds
@@ -58,9 +60,11 @@ def _stage(root: Path) -> tuple[dict[str, list[str]], list[str], dict]:
     demo_repo.make(root)
     env = {**os.environ, "FOSTERING_ROOT": str(root), "PYTHONPATH": str(REPO / "tests")}
     years = {n: a.years() for n, a in demo_repo.analyses(root).items()}
-    script = ("import sys; from pathlib import Path; from analysis import build; "
-              "from fixtures import demo_repo; root = Path(sys.argv[1]); "
-              "sys.exit(build.main(sys.argv[2:], demo_repo.analyses(root), root))")
+    script = (
+        "import sys; from pathlib import Path; from analysis import build; "
+        "from fixtures import demo_repo; root = Path(sys.argv[1]); "
+        "sys.exit(build.main(sys.argv[2:], demo_repo.analyses(root), root))"
+    )
     return years, [sys.executable, "-c", script, str(root)], env
 
 
@@ -83,19 +87,32 @@ def main() -> None:
         root.mkdir()
         years, build, env = _stage(root)
         count = sum(len(y) for y in years.values())
-        print(f"{count} notebooks ({', '.join(sorted(years))}); {os.cpu_count()} CPUs; "
-              f"--jobs {args.jobs}\n")
+        print(
+            f"{count} notebooks ({', '.join(sorted(years))}); {os.cpu_count()} CPUs; "
+            f"--jobs {args.jobs}\n"
+        )
         naive_out = Path(scratch) / "naive"
         naive_out.mkdir()
         naive = []
         for name, labels in years.items():
             for year in labels:
                 executed = naive_out / f"{name}_{year}.ipynb"
-                naive.append([str(BIN / "papermill"), "--no-progress-bar", "--cwd", str(root),
-                              str(root / "notebooks" / f"{name}.ipynb"), str(executed),
-                              "-p", "year", year])
-                naive.append([str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input",
-                              str(executed)])
+                naive.append(
+                    [
+                        str(BIN / "papermill"),
+                        "--no-progress-bar",
+                        "--cwd",
+                        str(root),
+                        str(root / "notebooks" / f"{name}.ipynb"),
+                        str(executed),
+                        "-p",
+                        "year",
+                        year,
+                    ]
+                )
+                naive.append(
+                    [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)]
+                )
         build = [*build, "--jobs", str(args.jobs)]
         t_naive = _timed("naive papermill+nbconvert", naive, env, root)
         t_cold = _timed("make report (cold)", [build], env, root)

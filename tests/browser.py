@@ -75,7 +75,9 @@ class PageReport:
                 found.append(f"image does not decode: {image['src']}")
             elif image["blank"]:
                 found.append(f"image is blank: {image['src']}")
-        found += [f"link has no target: {link['href']}" for link in self.links if not link["resolves"]]
+        found += [
+            f"link has no target: {link['href']}" for link in self.links if not link["resolves"]
+        ]
         return found
 
 
@@ -85,10 +87,18 @@ class Browser:
     def __init__(self, binary: str, profile: Path) -> None:
         profile.mkdir(parents=True, exist_ok=True)
         self.process = subprocess.Popen(
-            [binary, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--remote-debugging-port=0",
-             "--proxy-server=127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND",
-             "--hide-scrollbars", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                binary,
+                *CHROMIUM_FLAGS,
+                f"--user-data-dir={profile}",
+                "--remote-debugging-port=0",
+                "--proxy-server=127.0.0.1:9",
+                "--host-resolver-rules=MAP * ~NOTFOUND",
+                "--hide-scrollbars",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         port_file = profile / "DevToolsActivePort"
         deadline = time.monotonic() + 60
@@ -117,7 +127,9 @@ class Browser:
 
     def wait_for(self, method: str, session: str, timeout: float = 60) -> None:
         deadline = time.monotonic() + timeout
-        while not any(e.get("method") == method and e.get("sessionId") == session for e in self.events):
+        while not any(
+            e.get("method") == method and e.get("sessionId") == session for e in self.events
+        ):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"no {method} within {timeout} s")
             self.events.append(json.loads(self.socket.recv()))
@@ -125,26 +137,52 @@ class Browser:
     def check(self, page: Path, screenshot: Path) -> PageReport:
         """Load ``page`` offline, run the checks, save a full-page screenshot."""
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
+            "sessionId"
+        ]
         for domain in ("Page", "Runtime", "Log", "Network"):
             self.send(f"{domain}.enable", session=session)
-        self.send("Network.emulateNetworkConditions", {
-            "offline": True, "latency": 0, "downloadThroughput": -1, "uploadThroughput": -1,
-        }, session)
+        self.send(
+            "Network.emulateNetworkConditions",
+            {
+                "offline": True,
+                "latency": 0,
+                "downloadThroughput": -1,
+                "uploadThroughput": -1,
+            },
+            session,
+        )
         self.events.clear()
         self.send("Page.navigate", {"url": page.resolve().as_uri()}, session)
         self.wait_for("Page.loadEventFired", session)
-        result = self.send("Runtime.evaluate", {
-            "expression": CHECK, "awaitPromise": True, "returnByValue": True,
-        }, session)
+        result = self.send(
+            "Runtime.evaluate",
+            {
+                "expression": CHECK,
+                "awaitPromise": True,
+                "returnByValue": True,
+            },
+            session,
+        )
         if "exceptionDetails" in result:
             raise RuntimeError(f"check script failed on {page}: {result['exceptionDetails']}")
         seen = result["result"]["value"]
         metrics = self.send("Page.getLayoutMetrics", session=session)["cssContentSize"]
-        shot = self.send("Page.captureScreenshot", {
-            "format": "png", "captureBeyondViewport": True,
-            "clip": {"x": 0, "y": 0, "width": metrics["width"], "height": metrics["height"], "scale": 1},
-        }, session)
+        shot = self.send(
+            "Page.captureScreenshot",
+            {
+                "format": "png",
+                "captureBeyondViewport": True,
+                "clip": {
+                    "x": 0,
+                    "y": 0,
+                    "width": metrics["width"],
+                    "height": metrics["height"],
+                    "scale": 1,
+                },
+            },
+            session,
+        )
         screenshot.write_bytes(base64.b64decode(shot["data"]))
         report = PageReport(page, images=seen["images"], links=seen["links"], toc=seen["toc"])
         for event in self.events:

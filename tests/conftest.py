@@ -49,7 +49,9 @@ def built_reports() -> Path:
     missing = sorted(n for n, a in ANALYSES.items() if not a.notebook.exists())
     present = {n: a for n, a in ANALYSES.items() if a.notebook.exists()}
     if not present:
-        pytest.skip(f"no registered analysis has its notebook on this branch yet (missing: {missing})")
+        pytest.skip(
+            f"no registered analysis has its notebook on this branch yet (missing: {missing})"
+        )
     log = io.StringIO()
     outcome = build.run(present, paths.ROOT, jobs=os.cpu_count() or 2, out=log)
     assert outcome.code == 0, log.getvalue() + "\n".join(

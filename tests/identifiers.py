@@ -26,7 +26,9 @@ IDENTIFYING = re.compile(
 )
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$", re.IGNORECASE)
 SHORTEST = 4  # shorter values (e.g. "12") would match ordinary counts
-EMBEDDED = re.compile(r"data:[a-z/+.-]+;base64,[A-Za-z0-9+/=]+|<style[^>]*>.*?</style>", re.S | re.I)
+EMBEDDED = re.compile(
+    r"data:[a-z/+.-]+;base64,[A-Za-z0-9+/=]+|<style[^>]*>.*?</style>", re.S | re.I
+)
 
 
 def _sheets(path: Path) -> Iterable[pd.DataFrame]:
@@ -44,7 +46,9 @@ def _columns(sheet: pd.DataFrame) -> Iterable[pd.Series]:
             (i for i, v in enumerate(values.head(5)) if v and IDENTIFYING.search(v)), None
         )
         body = values.iloc[header_at + 1 :] if header_at is not None else values
-        looks_like_postcodes = body[body != ""].str.match(POSTCODE).mean() > 0.5 if len(body) else False
+        looks_like_postcodes = (
+            body[body != ""].str.match(POSTCODE).mean() > 0.5 if len(body) else False
+        )
         if header_at is not None or looks_like_postcodes:
             yield body
 
@@ -56,7 +60,12 @@ def _forms(value: str) -> set[str]:
         day = date.fromisoformat(value[:10])
     except ValueError:
         return forms
-    forms |= {day.isoformat(), day.strftime("%d/%m/%Y"), f"{day.day} {day:%B %Y}", f"{day:%d %B %Y}"}
+    forms |= {
+        day.isoformat(),
+        day.strftime("%d/%m/%Y"),
+        f"{day.day} {day:%B %Y}",
+        f"{day:%d %B %Y}",
+    }
     return forms
 
 
@@ -76,6 +85,7 @@ def hits(page: str, values: set[str]) -> list[str]:
     """The identifying values that occur in ``page`` as whole tokens."""
     text = EMBEDDED.sub(" ", page)
     return sorted(
-        v for v in values
+        v
+        for v in values
         if v in text and re.search(rf"(?<![A-Za-z0-9]){re.escape(v)}(?![A-Za-z0-9])", text)
     )

@@ -33,7 +33,10 @@ def _stale(root: Path, package: Path = PACKAGE) -> list[str]:
 def test_every_year_and_analysis_is_exported_with_contents_numbering_and_provenance(demo_site):
     reports = demo_site / "reports"
     assert sorted(p.relative_to(reports).as_posix() for p in reports.rglob("*.html")) == [
-        "2023-24/demo.html", "2023-24/other.html", "2024-25/demo.html", "2024-25/other.html",
+        "2023-24/demo.html",
+        "2023-24/other.html",
+        "2024-25/demo.html",
+        "2024-25/other.html",
         "index.html",
     ]
     page = (reports / "2024-25" / "demo.html").read_text()
@@ -41,8 +44,14 @@ def test_every_year_and_analysis_is_exported_with_contents_numbering_and_provena
     assert "read_csv" not in page and "import pandas" not in page and "In&nbsp;[" not in page
     assert not re.search(r"<script[^>]+src=|require\.js|mathjax|cdn\.", page, re.I)
     # title, service, year; key findings before the contents; numbered table and figure
-    assert "<title>Demo placements: 2024/25 (Coventry City Council Fostering Service)</title>" in page
-    assert page.index("Key findings") < page.index("<nav class='appendix-toc'") < page.index("Table 1: Children")
+    assert (
+        "<title>Demo placements: 2024/25 (Coventry City Council Fostering Service)</title>" in page
+    )
+    assert (
+        page.index("Key findings")
+        < page.index("<nav class='appendix-toc'")
+        < page.index("Table 1: Children")
+    )
     assert "href='#table-1'" in page and "href='#figure-1'" in page
     assert re.search(r"id=[\"']figure-1", page) and re.search(r"id=[\"']table-1", page)
     assert re.search(r'<img[^>]+src="data:image/png;base64,', page)
@@ -59,7 +68,12 @@ def test_every_year_and_analysis_is_exported_with_contents_numbering_and_provena
 def test_index_links_every_appendix_newest_year_first(demo_site):
     index = (demo_site / "reports" / "index.html").read_text()
     links = re.findall(r"href='([^']+\.html)'", index)
-    assert links == ["2024-25/demo.html", "2024-25/other.html", "2023-24/demo.html", "2023-24/other.html"]
+    assert links == [
+        "2024-25/demo.html",
+        "2024-25/other.html",
+        "2023-24/demo.html",
+        "2023-24/other.html",
+    ]
     assert all((demo_site / "reports" / link).exists() for link in links)
 
 
@@ -67,7 +81,12 @@ def test_nothing_changed_means_nothing_runs(demo_copy):
     log = io.StringIO()
     outcome = build.run(demo_repo.analyses(demo_copy), demo_copy, jobs=2, out=log)
     assert outcome.built == [] and outcome.code == 0
-    assert sorted(outcome.skipped) == ["2023-24/demo", "2023-24/other", "2024-25/demo", "2024-25/other"]
+    assert sorted(outcome.skipped) == [
+        "2023-24/demo",
+        "2023-24/other",
+        "2024-25/demo",
+        "2024-25/other",
+    ]
     assert "0 to build, 4 up to date" in log.getvalue()
 
 
@@ -92,9 +111,13 @@ def test_changing_a_module_rebuilds_only_the_notebooks_that_import_it(demo_copy,
     package = tmp_path / "analysis"
     shutil.copytree(PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
     assert _stale(demo_copy, package) == []
-    (package / "quarantine.py").write_text((package / "quarantine.py").read_text() + "\n# changed\n")
+    (package / "quarantine.py").write_text(
+        (package / "quarantine.py").read_text() + "\n# changed\n"
+    )
     assert _stale(demo_copy, package) == ["2023-24/demo", "2024-25/demo"]  # only demo imports it
-    (package / "disclosure.py").write_text((package / "disclosure.py").read_text() + "\n# changed\n")
+    (package / "disclosure.py").write_text(
+        (package / "disclosure.py").read_text() + "\n# changed\n"
+    )
     assert len(_stale(demo_copy, package)) == 4  # every export applies the rule
 
 
@@ -123,18 +146,24 @@ def test_a_failing_notebook_is_named_contained_and_leaves_no_stale_html(
     code = build.main(["--only", "other", "--jobs", "2"], demo_repo.analyses(demo_copy), demo_copy)
     assert code == 1
     err = capsys.readouterr().err
-    assert re.search(r"FAILED 2023-24 other: cell \d+ .*ValueError: deliberate failure for 2023-24", err)
+    assert re.search(
+        r"FAILED 2023-24 other: cell \d+ .*ValueError: deliberate failure for 2023-24", err
+    )
     assert not (reports / "2023-24/other.html").exists()
     assert not (reports / "2023-24/other.ipynb").exists()
     failed = json.loads((reports / "2023-24/other.failed.ipynb").read_text())
-    assert any(o.get("ename") == "ValueError" for c in failed["cells"] for o in c.get("outputs", []))
+    assert any(
+        o.get("ename") == "ValueError" for c in failed["cells"] for o in c.get("outputs", [])
+    )
     assert (reports / "2024-25/other.html").exists()  # the other year finished
     index = (reports / "index.html").read_text()
     assert "2023-24/other.html" not in index and "failed to build" in index
     # fixed: the next build retries it, and the failed notebook goes
     monkeypatch.delenv("BREAK_YEAR")
     outcome = build.run(demo_repo.analyses(demo_copy), demo_copy, only=["other"], out=io.StringIO())
-    assert outcome.built == ["2023-24/other"] and not (reports / "2023-24/other.failed.ipynb").exists()
+    assert (
+        outcome.built == ["2023-24/other"] and not (reports / "2023-24/other.failed.ipynb").exists()
+    )
 
 
 def test_an_unknown_year_is_refused_with_the_years_available(demo_copy):
@@ -152,11 +181,19 @@ def test_interrupting_leaves_nothing_half_written(demo_copy):
         "from fixtures import demo_repo; root = Path(sys.argv[1]); "
         "sys.exit(build.main(['--jobs', '2'], demo_repo.analyses(root), root))"
     )
-    env = {**os.environ, "DEMO_SLEEP": "60", "FOSTERING_ROOT": str(demo_copy),
-           "PYTHONPATH": str(TESTS)}
+    env = {
+        **os.environ,
+        "DEMO_SLEEP": "60",
+        "FOSTERING_ROOT": str(demo_copy),
+        "PYTHONPATH": str(TESTS),
+    }
     process = subprocess.Popen(
-        [sys.executable, "-c", script, str(demo_copy)], env=env, stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        [sys.executable, "-c", script, str(demo_copy)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     lines = []
     for line in process.stdout:

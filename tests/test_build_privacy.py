@@ -15,7 +15,9 @@ def _leaks(reports, raw) -> dict[str, list[str]]:
     assert values, f"no identifying columns found under {raw}: the scan would prove nothing"
     pages = sorted(reports.rglob("*.html"))
     assert pages, f"no exports under {reports}"
-    found = {str(p.relative_to(reports)): hits(p.read_text(encoding="utf-8"), values) for p in pages}
+    found = {
+        str(p.relative_to(reports)): hits(p.read_text(encoding="utf-8"), values) for p in pages
+    }
     return {page: leaked for page, leaked in found.items() if leaked}
 
 

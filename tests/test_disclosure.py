@@ -11,11 +11,13 @@ from analysis.present import Appendix
 def test_one_small_band_and_a_total_row_withholds_the_next_smallest_band():
     # 3 is withheld; with the total (45) shown, 3 = 45 - 10 - 25 - 7 could be worked
     # out, so the next smallest band (7) is withheld too. The share follows its count.
-    table = pd.DataFrame({
-        "band": ["0-4", "5-9", "10-15", "16+", "Total"],
-        "n": [3, 10, 7, 25, 45],
-        "share": [0.07, 0.22, 0.16, 0.56, 1.0],
-    })
+    table = pd.DataFrame(
+        {
+            "band": ["0-4", "5-9", "10-15", "16+", "Total"],
+            "n": [3, 10, 7, 25, 45],
+            "share": [0.07, 0.22, 0.16, 0.56, 1.0],
+        }
+    )
     shown = disclosure.apply(table, "public", counts=["n"], rates={"share": ["n"]})
     assert shown["n"].tolist() == ["c", 10, "c", 25, 45]
     assert shown["share"].tolist() == ["c", 0.22, "c", 0.56, 1.0]
@@ -26,27 +28,35 @@ def test_two_way_table_with_row_and_column_totals():
     # (10) must go. Column y now has A.y alone: B.y (30) goes. Row B has two. Every
     # row and column with a withheld cell now has at least two, so no subtraction
     # recovers any of them; totals stay shown.
-    table = pd.DataFrame({
-        "area": ["A", "B", "Total"],
-        "x": [2, 10, 12],
-        "y": [20, 30, 50],
-        "Total": [22, 40, 62],
-        "rate_x": [0.1, 0.2, 0.3],
-    })
+    table = pd.DataFrame(
+        {
+            "area": ["A", "B", "Total"],
+            "x": [2, 10, 12],
+            "y": [20, 30, 50],
+            "Total": [22, 40, 62],
+            "rate_x": [0.1, 0.2, 0.3],
+        }
+    )
     shown = disclosure.apply(
-        table, "public", counts=["x", "y", "Total"], rates={"rate_x": ["x"]},
-        totals={"Total": ["x", "y"]}, total_row="Total",
+        table,
+        "public",
+        counts=["x", "y", "Total"],
+        rates={"rate_x": ["x"]},
+        totals={"Total": ["x", "y"]},
+        total_row="Total",
     )
     assert shown[["x", "y", "Total"]].values.tolist() == [
-        ["c", "c", 22], ["c", "c", 40], [12, 50, 62]
+        ["c", "c", 22],
+        ["c", "c", 40],
+        [12, 50, 62],
     ]
     assert shown["rate_x"].tolist() == ["c", "c", 0.3]
 
 
 def test_totals_are_found_without_being_declared_when_they_add_up():
-    table = pd.DataFrame({
-        "area": ["A", "B", "Total"], "x": [2, 10, 12], "y": [20, 30, 50], "Total": [22, 40, 62]
-    })
+    table = pd.DataFrame(
+        {"area": ["A", "B", "Total"], "x": [2, 10, 12], "y": [20, 30, 50], "Total": [22, 40, 62]}
+    )
     declared = disclosure.apply(
         table, "public", counts=["x", "y", "Total"], totals={"Total": ["x", "y"]}, total_row="Total"
     )
@@ -117,4 +127,6 @@ def test_appendix_table_passes_totals_through_and_numbers_tables():
 
 def test_a_missing_total_row_is_an_error():
     with pytest.raises(ValueError, match="total row 'Sum' not found"):
-        disclosure.apply(pd.DataFrame({"k": ["a"], "n": [3]}), "public", counts=["n"], total_row="Sum")
+        disclosure.apply(
+            pd.DataFrame({"k": ["a"], "n": [3]}), "public", counts=["n"], total_row="Sum"
+        )

@@ -20,10 +20,23 @@ pytestmark = pytest.mark.notebook
 
 def _nbval(notebooks: list[Path], root: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider",
-         "--rootdir", str(root), *map(str, notebooks)],
-        cwd=root, env={**os.environ, "FOSTERING_ROOT": str(root)},
-        capture_output=True, text=True, timeout=900,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--nbval-lax",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(root),
+            *map(str, notebooks),
+        ],
+        cwd=root,
+        env={**os.environ, "FOSTERING_ROOT": str(root)},
+        capture_output=True,
+        text=True,
+        timeout=900,
     )
 
 
@@ -39,6 +52,6 @@ def test_nbval_fails_a_notebook_that_raises(demo_site, tmp_path):
     broken = tmp_path / "notebooks" / "broken.ipynb"
     broken.parent.mkdir()
     text = (demo_site / "notebooks" / "other.ipynb").read_text()
-    broken.write_text(text.replace('os.environ.get(\\"BREAK_YEAR\\", \\"never\\")', 'year'))
+    broken.write_text(text.replace('os.environ.get(\\"BREAK_YEAR\\", \\"never\\")', "year"))
     result = _nbval([broken], demo_site)
     assert result.returncode != 0 and "deliberate failure for 2024-25" in result.stdout

@@ -39,6 +39,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import traceback
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -86,7 +87,9 @@ def _imported_modules(source: str) -> set[str]:
         tree = ast.parse(source)
     except SyntaxError:  # IPython magics: fall back to a line scan
         tree = ast.parse(
-            "\n".join(line for line in source.splitlines() if not line.lstrip().startswith(("%", "!")))
+            "\n".join(
+                line for line in source.splitlines() if not line.lstrip().startswith(("%", "!"))
+            )
         )
     found = set()
     for node in ast.walk(tree):
@@ -197,7 +200,10 @@ def git_state(root: Path) -> tuple[str, bool]:
         ).stdout.strip()
         status = subprocess.run(
             ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=root, capture_output=True, text=True, check=True,
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
         ).stdout
     except (OSError, subprocess.CalledProcessError):
         return "unknown (not a git checkout)", True
@@ -229,7 +235,9 @@ def plan(
     years = {n: analysis_years(a, raw) for n, a in selected.items()}
     if year is not None:
         FinancialYear.parse(year)
-        require_year(year, sorted({y for ys in years.values() for y in ys}), "the registered analyses")
+        require_year(
+            year, sorted({y for ys in years.values() for y in ys}), "the registered analyses"
+        )
     jobs = []
     for name, analysis in selected.items():
         notebook = notebooks / f"{name}.ipynb"
@@ -250,8 +258,19 @@ def plan(
                 json.dumps([code, inputs, parameters, environment], sort_keys=True).encode()
             ).hexdigest()
             jobs.append(
-                Job(name, analysis.title, label, str(notebook), parameters, inputs, key,
-                    commit, dirty, str(root), pdf)
+                Job(
+                    name,
+                    analysis.title,
+                    label,
+                    str(notebook),
+                    parameters,
+                    inputs,
+                    key,
+                    commit,
+                    dirty,
+                    str(root),
+                    pdf,
+                )
             )
     jobs.sort(key=lambda j: (j.year, j.name), reverse=True)
     return jobs
@@ -328,8 +347,8 @@ class Manifest:
 
 
 def warm_up() -> None:
-    """Import papermill and nbconvert and load the export template once, before the
-    workers are forked, so that they share it instead of each paying for it.
+    """Import papermill, nbconvert and what kernels use, and load the export template,
+    once, before the workers are forked, so that they share it instead of each paying.
 
     jsonschema (imported by nbformat) imports ``rfc3987_syntax``, which compiles a
     grammar (1 to 3 s here), only to check the "iri" string format; the notebook
@@ -338,16 +357,26 @@ def warm_up() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     import papermill  # noqa: F401
 
-    from analysis import export
+    from analysis import export, kernels
 
     export.exporter()
+    kernels.preload()
 
 
-def _init_worker(root: str) -> None:
-    """Each worker: ignore Ctrl-C (the parent decides) and clean up on SIGTERM."""
+_ZYGOTE: Any = None  # this worker's kernel zygote (see analysis.kernels)
+
+
+def _init_worker(root: str, lock: int) -> None:
+    """Each worker: let go of the build lock (only the parent holds it), ignore Ctrl-C
+    (the parent decides), clean up on SIGTERM, and start its kernel zygote."""
+    os.close(lock)
     os.environ["FOSTERING_ROOT"] = root
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    global _ZYGOTE
+    from analysis.kernels import Zygote
+
+    _ZYGOTE = Zygote()
 
 
 def find_chromium() -> str | None:
@@ -361,10 +390,18 @@ def print_pdf(html_file: Path, pdf_file: Path, scratch: Path) -> None:
     if chromium is None:
         raise RuntimeError("--pdf needs Chromium: apt-get install -y chromium")
     subprocess.run(
-        [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={scratch / 'profile'}",
-         "--proxy-server=127.0.0.1:9", "--no-pdf-header-footer",
-         f"--print-to-pdf={pdf_file}", html_file.as_uri()],
-        check=True, capture_output=True, timeout=120,
+        [
+            chromium,
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={scratch / 'profile'}",
+            "--proxy-server=127.0.0.1:9",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={pdf_file}",
+            html_file.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
     )
 
 
@@ -391,22 +428,36 @@ def execute(job: Job) -> dict[str, Any]:
     import papermill
 
     from analysis import export
+    from analysis.kernels import ForkedKernelManager
 
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="fostering-build-") as scratch:
         executed = Path(scratch) / f"{job.name}.ipynb"
         try:
-            papermill.execute_notebook(
-                job.notebook, str(executed), parameters=job.parameters, cwd=job.root,
-                kernel_name="python3", progress_bar=False, request_save_on_cell_execute=False,
-            )
+            kernel = ForkedKernelManager(_ZYGOTE) if _ZYGOTE is not None else None
+            try:
+                papermill.execute_notebook(
+                    job.notebook,
+                    str(executed),
+                    parameters=job.parameters,
+                    cwd=job.root,
+                    kernel_name="python3",
+                    progress_bar=False,
+                    request_save_on_cell_execute=False,
+                    km=kernel,
+                )
+            finally:
+                if kernel is not None:
+                    kernel.stop()
             notebook = nbformat.read(executed, as_version=4)
             page = export.to_html(
                 notebook,
                 title=job.title,
                 year_label=FinancialYear.parse(job.year).report_label,
                 provenance=export.Provenance(
-                    inputs=job.inputs, commit=job.commit, dirty=job.dirty,
+                    inputs=job.inputs,
+                    commit=job.commit,
+                    dirty=job.dirty,
                     parameters=job.parameters,
                     built=datetime.now(UTC).isoformat(timespec="seconds"),
                     rule=job.parameters["disclosure"],
@@ -420,8 +471,12 @@ def execute(job: Job) -> dict[str, Any]:
                 pdf = (Path(scratch) / f"{job.name}.pdf").read_bytes()
         except Exception as error:  # contained: reported by the parent, other jobs go on
             kept = executed.read_text(encoding="utf-8") if executed.exists() else None
-            return {"ok": False, "error": _failure(error), "notebook": kept,
-                    "seconds": time.monotonic() - started}
+            return {
+                "ok": False,
+                "error": _failure(error),
+                "notebook": kept,
+                "seconds": time.monotonic() - started,
+            }
         return {
             "ok": True,
             "html": page,
@@ -461,11 +516,16 @@ def _record(job: Job, result: dict[str, Any], reports: Path, manifest: Manifest)
         files["png"].unlink(missing_ok=True)  # a screenshot of the old page would mislead
         digest = sha256_file(files["html"])
         manifest.entries[job.slot] = {
-            "status": "built", "key": job.key, "html": digest,
+            "status": "built",
+            "key": job.key,
+            "html": digest,
             "pdf": digest if result["pdf"] is not None else None,
-            "title": job.title, "name": job.name, "year": job.year,
+            "title": job.title,
+            "name": job.name,
+            "year": job.year,
             "built": datetime.now(UTC).isoformat(timespec="seconds"),
-            "disclosure": job.parameters["disclosure"], "inputs": job.inputs,
+            "disclosure": job.parameters["disclosure"],
+            "inputs": job.inputs,
         }
     else:
         for kind in ("html", "ipynb", "pdf", "png"):
@@ -473,8 +533,12 @@ def _record(job: Job, result: dict[str, Any], reports: Path, manifest: Manifest)
         if result["notebook"] is not None:
             atomic_write(files["failed"], result["notebook"])
         manifest.entries[job.slot] = {
-            "status": "failed", "title": job.title, "name": job.name, "year": job.year,
-            "error": result["error"], "disclosure": job.parameters["disclosure"],
+            "status": "failed",
+            "title": job.title,
+            "name": job.name,
+            "year": job.year,
+            "error": result["error"],
+            "disclosure": job.parameters["disclosure"],
         }
     manifest.save()
 
@@ -490,10 +554,16 @@ def write_index(reports: Path, manifest: Manifest) -> Path:
         for entry in sorted(by_year[year], key=lambda e: e["title"]):
             title = html.escape(entry["title"])
             if entry["status"] == "built" and (reports / year / f"{entry['name']}.html").exists():
-                extra = " <span class='internal'>internal: not for circulation</span>" if (
-                    entry["disclosure"] == "internal") else ""
-                pdf = (f" (<a href='{year}/{entry['name']}.pdf'>PDF</a>)"
-                       if (reports / year / f"{entry['name']}.pdf").exists() else "")
+                extra = (
+                    " <span class='internal'>internal: not for circulation</span>"
+                    if (entry["disclosure"] == "internal")
+                    else ""
+                )
+                pdf = (
+                    f" (<a href='{year}/{entry['name']}.pdf'>PDF</a>)"
+                    if (reports / year / f"{entry['name']}.pdf").exists()
+                    else ""
+                )
                 items.append(
                     f"<li><a href='{year}/{entry['name']}.html'>{title}</a>{pdf}{extra} "
                     f"<small>built {html.escape(entry['built'])}</small></li>"
@@ -505,7 +575,9 @@ def write_index(reports: Path, manifest: Manifest) -> Path:
                 )
         if items:
             label = FinancialYear.parse(year).report_label
-            blocks.append(f"<section id='year-{year}'><h2>{label}</h2><ul>{''.join(items)}</ul></section>")
+            blocks.append(
+                f"<section id='year-{year}'><h2>{label}</h2><ul>{''.join(items)}</ul></section>"
+            )
     page = (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         "<title>Fostering service appendices</title><style>"
@@ -525,15 +597,15 @@ def _clock(seconds: float) -> str:
 
 
 @contextlib.contextmanager
-def _locked(reports: Path) -> Iterator[None]:
-    """One build at a time per reports folder."""
+def _locked(reports: Path) -> Iterator[int]:
+    """One build at a time per reports folder; yields the lock's file descriptor."""
     reports.mkdir(parents=True, exist_ok=True)
     with open(reports / LOCK, "w") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise SystemExit(f"another build is running on {reports}") from None
-        yield
+        yield handle.fileno()
 
 
 def run(
@@ -557,11 +629,17 @@ def run(
     def say(text: str) -> None:
         print(f"[{_clock(time.monotonic() - started)}] {text}", file=out, flush=True)
 
-    with _locked(reports):
+    with _locked(reports) as lock:
         sweep(reports)
         manifest = Manifest.load(reports)
         planned = plan(
-            analyses, root, year=year, only=only, disclosure=disclosure, raw=raw, pdf=pdf,
+            analyses,
+            root,
+            year=year,
+            only=only,
+            disclosure=disclosure,
+            raw=raw,
+            pdf=pdf,
             package=package,
         )
         todo = [job for job in planned if not manifest.current(job, reports)]
@@ -569,7 +647,9 @@ def run(
         say(f"{len(todo)} to build, {len(outcome.skipped)} up to date")
         try:
             if todo:
-                _execute_all(todo, reports, manifest, outcome, jobs or os.cpu_count() or 1, say)
+                _execute_all(
+                    todo, reports, manifest, outcome, jobs or os.cpu_count() or 1, say, lock
+                )
         except KeyboardInterrupt:
             outcome.interrupted = True
             say("interrupted: workers stopped; finished reports kept, nothing half-written")
@@ -586,27 +666,46 @@ def run(
 
 
 def _execute_all(
-    todo: list[Job], reports: Path, manifest: Manifest, outcome: Outcome, jobs: int, say: Any
+    todo: list[Job],
+    reports: Path,
+    manifest: Manifest,
+    outcome: Outcome,
+    jobs: int,
+    say: Any,
+    lock: int,
 ) -> None:
     """Run ``todo`` on ``jobs`` worker processes, recording each as it finishes."""
     warm_up()
     context = multiprocessing.get_context("fork")
     results: queue.SimpleQueue[tuple[Job, dict[str, Any]]] = queue.SimpleQueue()
-    pool = context.Pool(min(jobs, len(todo)), initializer=_init_worker, initargs=(str(reports.parent),))
+    pool = context.Pool(
+        min(jobs, len(todo)), initializer=_init_worker, initargs=(str(reports.parent), lock)
+    )
     pending = list(todo)
     running: dict[str, float] = {}
     durations: list[float] = []
     try:
+
         def submit() -> None:
             job = pending.pop(0)
             running[job.slot] = time.monotonic()
             say(f"start  {job.name} {job.year} ({len(pending)} waiting)")
             pool.apply_async(
-                execute, (job,),
+                execute,
+                (job,),
                 callback=lambda r, job=job: results.put((job, r)),
                 error_callback=lambda e, job=job: results.put(
-                    (job, {"ok": False, "error": f"{type(e).__name__}: {e}", "notebook": None,
-                           "seconds": 0.0})),
+                    (
+                        job,
+                        {
+                            "ok": False,
+                            "error": f"{type(e).__name__}: {e!r}",
+                            "notebook": None,
+                            "seconds": 0.0,
+                            "trace": traceback.format_exception(e),
+                        },
+                    )
+                ),
             )
 
         while pending and len(running) < jobs:
@@ -616,19 +715,26 @@ def _execute_all(
             seconds = time.monotonic() - running.pop(job.slot)
             durations.append(seconds)
             _record(job, result, reports, manifest)
+            if "trace" in result:  # the worker itself failed, not the notebook
+                print("".join(result["trace"]), file=sys.stderr, flush=True)
             left = len(pending) + len(running)
             estimate = sum(durations) / len(durations) * left / jobs
             if result["ok"]:
                 outcome.built.append(job.slot)
-                say(f"built  {job.name} {job.year} in {seconds:.1f} s "
-                    f"({left} left, about {estimate:.0f} s)")
+                say(
+                    f"built  {job.name} {job.year} in {seconds:.1f} s "
+                    f"({left} left, about {estimate:.0f} s)"
+                )
                 if not result["findings_first"]:
                     say(f"warning: {job.name} {job.year} does not open with its key findings")
             else:
                 outcome.failed[job.slot] = result["error"]
-                say(f"FAILED {job.name} {job.year}: {result['error']}"
+                say(
+                    f"FAILED {job.name} {job.year}: {result['error']}"
                     f" (kept {outputs(reports, job)['failed'].relative_to(reports.parent)})"
-                    if result["notebook"] else f"FAILED {job.name} {job.year}: {result['error']}")
+                    if result["notebook"]
+                    else f"FAILED {job.name} {job.year}: {result['error']}"
+                )
             if pending:
                 submit()
         pool.close()
@@ -649,19 +755,38 @@ def main(
         from analysis.registry import ANALYSES as analyses
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--year", help="only this financial year, e.g. 2024-25")
-    parser.add_argument("--only", action="append", choices=sorted(analyses), default=[],
-                        help="only this analysis (repeatable)")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1,
-                        help="notebooks run at once (default: number of CPUs)")
-    parser.add_argument("--disclosure", default="public", choices=["public", "internal"],
-                        help="'public' suppresses small numbers (default); 'internal' does "
-                        "not, and marks every page not for circulation")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=sorted(analyses),
+        default=[],
+        help="only this analysis (repeatable)",
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="notebooks run at once (default: number of CPUs)",
+    )
+    parser.add_argument(
+        "--disclosure",
+        default="public",
+        choices=["public", "internal"],
+        help="'public' suppresses small numbers (default); 'internal' does "
+        "not, and marks every page not for circulation",
+    )
     parser.add_argument("--raw", default="example", help="'example', 'extracts' or a folder")
     parser.add_argument("--pdf", action="store_true", help="also print each appendix to PDF")
     args = parser.parse_args(argv)
     outcome = run(
-        analyses, root or paths.ROOT, year=args.year, only=args.only, jobs=max(1, args.jobs),
-        disclosure=args.disclosure, raw=args.raw, pdf=args.pdf,
+        analyses,
+        root or paths.ROOT,
+        year=args.year,
+        only=args.only,
+        jobs=max(1, args.jobs),
+        disclosure=args.disclosure,
+        raw=args.raw,
+        pdf=args.pdf,
     )
     return outcome.code
 

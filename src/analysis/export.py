@@ -113,10 +113,13 @@ def contents(entries: list[tuple[str, str, str]]) -> str:
 
 def footer(provenance: Provenance) -> str:
     """The provenance footer: inputs and their hashes, code version, parameters, time, rule."""
-    rows = "".join(
-        f"<tr><td><code>{html.escape(path)}</code></td><td><code>{digest}</code></td></tr>"
-        for path, digest in provenance.inputs
-    ) or "<tr><td colspan='2'>none</td></tr>"
+    rows = (
+        "".join(
+            f"<tr><td><code>{html.escape(path)}</code></td><td><code>{digest}</code></td></tr>"
+            for path, digest in provenance.inputs
+        )
+        or "<tr><td colspan='2'>none</td></tr>"
+    )
     state = "with uncommitted changes" if provenance.dirty else "clean working tree"
     params = ", ".join(f"{k} = {html.escape(str(v))}" for k, v in provenance.parameters.items())
     return (
@@ -181,9 +184,11 @@ def to_html(
     toc = contents(entries)
     body = page.replace("<!--appendix:top-->", top, 1)
     if internal:
-        body = body.replace("<body class=\"jp-Notebook\"", "<body class=\"jp-Notebook internal\"", 1)
+        body = body.replace('<body class="jp-Notebook"', '<body class="jp-Notebook internal"', 1)
     body = _insert_contents(body, toc, after_findings=bool(sections) and _findings(sections[0]))
-    body = body.replace("<!--appendix:bottom-->", footer(provenance) + (band if internal else ""), 1)
+    body = body.replace(
+        "<!--appendix:bottom-->", footer(provenance) + (band if internal else ""), 1
+    )
     match = EXTERNAL.search(body)
     if match:
         raise ExportError(f"the export would load something from the network: {match.group(0)!r}")

@@ -82,8 +82,12 @@ class Appendix:
         shown = frame
         if not published:
             shown = disclosure.apply(
-                frame, self.disclosure, counts=counts, rates=rates or {},
-                totals=totals, total_row=total_row,
+                frame,
+                self.disclosure,
+                counts=counts,
+                rates=rates or {},
+                totals=totals,
+                total_row=total_row,
             )
         anchor = f"table-{self._tables}"
         body = shown.to_html(index=index, na_rep="", escape=True, border=0, classes="data")
@@ -108,8 +112,12 @@ class Appendix:
     def figure(self, fig: plt.Figure, caption: str, *, note: str | None = None) -> None:
         """Show a matplotlib figure as "Figure N: caption" and close it."""
         self._figures += 1
-        display(HTML(f"<p class='figure-caption' id='figure-{self._figures}'>"
-                     f"<strong>Figure {self._figures}:</strong> {html.escape(caption)}</p>"))
+        display(
+            HTML(
+                f"<p class='figure-caption' id='figure-{self._figures}'>"
+                f"<strong>Figure {self._figures}:</strong> {html.escape(caption)}</p>"
+            )
+        )
         display(fig)
         plt.close(fig)
         if note:
