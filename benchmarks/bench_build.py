@@ -34,9 +34,8 @@ def _timed(label: str, commands: list[list[str]], env: dict[str, str], cwd: Path
     for command in commands:
         result = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True)
         if result.returncode != 0:
-            sys.exit(
-                f"{label}: {' '.join(command)} failed:\n{result.stdout[-2000:]}{result.stderr[-2000:]}"
-            )
+            output = result.stdout[-2000:] + result.stderr[-2000:]
+            sys.exit(f"{label}: {' '.join(command)} failed:\n{output}")
     seconds = time.perf_counter() - started
     print(f"{label:<28} {seconds:7.1f} s", flush=True)
     return seconds

@@ -49,7 +49,8 @@ CHECK = """
   }
   for (const a of document.querySelectorAll('a[href^="#"]')) {
     const id = decodeURIComponent(a.getAttribute('href').slice(1));
-    out.links.push({href: a.getAttribute('href'), resolves: id === '' || !!document.getElementById(id)});
+    const resolves = id === '' || !!document.getElementById(id);
+    out.links.push({href: a.getAttribute('href'), resolves});
   }
   return out;
 })()

@@ -18,10 +18,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from fixtures import demo_repo
 
 from analysis import build, paths
 from analysis.registry import ANALYSES
-from fixtures import demo_repo
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""The report build on a stand-in repository: exports, incremental rebuilds, failure, interruption."""
+"""The report build on a stand-in repository: exports, rebuilds, failure and interruption."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 import pytest
+from fixtures import demo_repo
 
 from analysis import build
-from fixtures import demo_repo
 
 pytestmark = pytest.mark.notebook
 TESTS = Path(__file__).resolve().parent
@@ -167,7 +167,7 @@ def test_a_failing_notebook_is_named_contained_and_leaves_no_stale_html(
 
 
 def test_an_unknown_year_is_refused_with_the_years_available(demo_copy):
-    with pytest.raises(Exception, match="2023-24.*2024-25|2024-25.*2023-24"):
+    with pytest.raises(Exception, match=r"2023-24.*2024-25|2024-25.*2023-24"):
         build.plan(demo_repo.analyses(demo_copy), demo_copy, year="2019-20")
 
 

@@ -6,13 +6,14 @@ Skipped, with instructions, where Chromium is not installed; never skipped in CI
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
 import pytest
+from browser import INSTALL, Browser
 
 from analysis.build import find_chromium
-from browser import INSTALL, Browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.notebook]
 
@@ -74,3 +75,36 @@ def test_the_checks_catch_a_request_a_blank_chart_and_a_broken_link(browser, dem
 
 def test_real_exports_load_offline_cleanly(browser, built_reports):
     _check_all(browser, built_reports)
+
+
+def test_internal_working_copy_with_pdf(browser, demo_copy):
+    """--disclosure internal: nothing suppressed, every page marked; --pdf prints it."""
+    from fixtures import demo_repo
+
+    from analysis import build
+
+    outcome = build.run(
+        demo_repo.analyses(demo_copy),
+        demo_copy,
+        only=["demo"],
+        year="2024-25",
+        disclosure="internal",
+        pdf=True,
+        out=io.StringIO(),
+    )
+    assert outcome.built == ["2024-25/demo"], outcome
+    reports = demo_copy / "reports"
+    page = (reports / "2024-25/demo.html").read_text()
+    assert page.count("INTERNAL: NOT FOR CIRCULATION") >= 2  # top band, footer band
+    assert "<td>3</td>" in page and "<td>7</td>" in page  # nothing withheld
+    assert ".appendix-internal { position: fixed" in page  # repeated on every printed page
+    pdf = (reports / "2024-25/demo.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
+    index = (reports / "index.html").read_text()
+    assert "2024-25/demo.pdf" in index and "internal: not for circulation" in index
+    assert (
+        build.plan(demo_repo.analyses(demo_copy), demo_copy)[0].key
+        != build.Manifest.load(reports).entries["2024-25/demo"]["key"]
+    )  # a public build will not mistake it for its own
+    report = browser.check(reports / "2024-25/demo.html", reports / "2024-25/demo.png")
+    assert report.problems() == []

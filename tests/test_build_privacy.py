@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from identifiers import hits, identifiers
 
 from analysis import paths
-from identifiers import hits, identifiers
 
 pytestmark = pytest.mark.notebook
 

@@ -100,7 +100,7 @@ def _detect_total_row(frame: pd.DataFrame, numbers: pd.DataFrame) -> int | None:
     """A row labelled 'Total'/'All ...' that really is the sum of the rows above and below."""
     labels = [*frame.index] if not isinstance(frame.index, pd.RangeIndex) else []
     candidates = [i for i, v in enumerate(labels) if _is_total_label(v)]
-    if not candidates and frame.shape[1] and frame.dtypes.iloc[0] == object:
+    if not candidates and frame.shape[1] and pd.api.types.is_object_dtype(frame.dtypes.iloc[0]):
         candidates = [i for i, v in enumerate(frame.iloc[:, 0]) if _is_total_label(v)]
     for position in candidates:
         rest = numbers.drop(index=numbers.index[position])
@@ -114,9 +114,9 @@ def _detect_total_columns(numbers: pd.DataFrame) -> dict[str, list[str]]:
     found = {}
     for column in numbers.columns:
         others = [c for c in numbers.columns if c != column]
-        if _is_total_label(column) and len(others) > 1:
-            if np.allclose(numbers[others].sum(axis=1), numbers[column]):
-                found[column] = others
+        adds_up = len(others) > 1 and np.allclose(numbers[others].sum(axis=1), numbers[column])
+        if _is_total_label(column) and adds_up:
+            found[column] = others
     return found
 
 
