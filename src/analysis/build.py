@@ -415,7 +415,9 @@ def _failure(error: BaseException) -> str:
             f"cell {error.cell_index} (execution count {error.exec_count}, "
             f"starting {first.strip()[:60]!r}): {error.ename}: {error.evalue}"
         )
-    return f"{type(error).__name__}: {error}"
+    where = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
+    at = f" (at {Path(where.filename).name}:{where.lineno})" if where else ""
+    return f"{type(error).__name__}: {error}{at}"
 
 
 def execute(job: Job) -> dict[str, Any]:

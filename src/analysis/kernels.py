@@ -152,6 +152,12 @@ class ForkedKernelManager(AsyncKernelManager):
     async def shutdown_kernel(self, now: bool = False, restart: bool = False) -> None:  # type: ignore[override]
         self.stop()
 
+    # jupyter_client's clients call the manager's private coroutines directly.
+    _async_start_kernel = start_kernel
+    _async_is_alive = is_alive
+    _async_interrupt_kernel = interrupt_kernel
+    _async_shutdown_kernel = shutdown_kernel
+
     def stop(self) -> None:
         """End the kernel (it holds nothing worth saving) and remove its connection file."""
         if self._pid is not None:
