@@ -152,10 +152,22 @@ def _insert_contents(page: str, toc: str, *, after_findings: bool) -> str:
     return page[:at] + toc + page[at:]
 
 
+class _AppendixExporter(HTMLExporter):
+    """nbconvert's HTML exporter without its re-validation after every preprocessor.
+
+    With ``relax_add_props`` nbformat compiles the notebook schema afresh on each call
+    (about 0.1 s, a dozen times per export); the notebook here comes straight from
+    papermill, which has validated it.
+    """
+
+    def _validate_preprocessor(self, nbc: nbformat.NotebookNode, preprocessor: object) -> None:
+        return None
+
+
 @functools.cache
 def exporter() -> HTMLExporter:
     """The HTML exporter, made once per process (loading templates and CSS is slow)."""
-    made = HTMLExporter(extra_template_basedirs=[str(TEMPLATES)], template_name="appendix")
+    made = _AppendixExporter(extra_template_basedirs=[str(TEMPLATES)], template_name="appendix")
     made.exclude_input = True
     made.exclude_input_prompt = True
     made.exclude_output_prompt = True
