@@ -412,7 +412,7 @@ def _failure(error: BaseException) -> str:
     if isinstance(error, PapermillExecutionError):
         first = next((line for line in error.source.splitlines() if line.strip()), "")
         return (
-            f"cell {error.cell_index} (execution count {error.exec_count}, "
+            f"cell {error.cell_index} of the executed notebook (In [{error.exec_count}], "
             f"starting {first.strip()[:60]!r}): {error.ename}: {error.evalue}"
         )
     where = traceback.extract_tb(error.__traceback__)[-1] if error.__traceback__ else None
@@ -631,6 +631,8 @@ def run(
     def say(text: str) -> None:
         print(f"[{_clock(time.monotonic() - started)}] {text}", file=out, flush=True)
 
+    if pdf and find_chromium() is None:
+        raise SystemExit("--pdf needs Chromium: install it with `sudo apt-get install -y chromium`")
     with _locked(reports) as lock:
         sweep(reports)
         manifest = Manifest.load(reports)
