@@ -232,6 +232,11 @@ def plan(
     unknown = sorted(set(only) - set(analyses))
     if unknown:
         raise SystemExit(f"unknown analysis {unknown}; registered: {sorted(analyses)}")
+    for name in selected:
+        if not (notebooks / f"{name}.ipynb").exists():
+            raise SystemExit(
+                f"analysis {name!r} is registered but {notebooks / name}.ipynb is missing"
+            )
     years = {n: analysis_years(a, raw) for n, a in selected.items()}
     if year is not None:
         FinancialYear.parse(year)
@@ -241,8 +246,6 @@ def plan(
     jobs = []
     for name, analysis in selected.items():
         notebook = notebooks / f"{name}.ipynb"
-        if not notebook.exists():
-            raise SystemExit(f"analysis {name!r} is registered but {notebook} does not exist")
         modules = module_closure(notebook, package)
         code = [(f"notebooks/{notebook.name}", sha256_file(notebook))]
         code += [(f"analysis/{p.relative_to(package).as_posix()}", sha256_file(p)) for p in modules]
@@ -757,7 +760,9 @@ def main(
     """The command line; ``analyses`` and ``root`` let tests build a stand-in repository."""
     if analyses is None:
         from analysis.registry import ANALYSES as analyses
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis.build", description=__doc__.splitlines()[0]
+    )
     parser.add_argument("--year", help="only this financial year, e.g. 2024-25")
     parser.add_argument(
         "--only",
