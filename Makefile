@@ -17,8 +17,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	@touch $@
 
+# make report ARGS="--year 2024-25 --only recruitment --disclosure internal --pdf"
 report: $(STAMP)
-	$(BIN)/python -m analysis.build
+	$(BIN)/python -m analysis.build $(ARGS)
+
+# Times the naive papermill + nbconvert loop against make report (cold, no-op, one year).
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_build.py
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -8,7 +8,7 @@ applied the same way in every export. Nothing here computes a figure.
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 import matplotlib.pyplot as plt
@@ -52,6 +52,7 @@ class Appendix:
         display(Markdown(f"## {heading}\n\n{text}".rstrip()))
 
     def note(self, text: str) -> None:
+        """A paragraph of plain text (Markdown)."""
         display(Markdown(text))
 
     def table(
@@ -64,18 +65,30 @@ class Appendix:
         published: bool = False,
         note: str | None = None,
         index: bool = False,
+        totals: dict[str, Sequence[str]] | None = None,
+        total_row: Hashable | None = None,
     ) -> pd.DataFrame:
         """Show ``frame`` as "Table N: caption", suppressed under the appendix's rule.
 
         ``counts`` names the columns that count people (children or carers); rates
         maps a rate column to the count columns it is built on, so it is withheld
-        with them. ``published=True`` marks figures the council has already
-        published, which are shown as printed. Returns what was shown.
+        with them. ``totals`` (a total column -> the count columns it adds up) and
+        ``total_row`` (the label of a row of column totals) tell the rule where a
+        total could reveal a withheld count; columns and rows labelled "Total" that
+        add up are found without them. ``published=True`` marks figures the council
+        has already published, which are shown as printed. Returns what was shown.
         """
         self._tables += 1
         shown = frame
         if not published:
-            shown = disclosure.apply(frame, self.disclosure, counts=counts, rates=rates or {})
+            shown = disclosure.apply(
+                frame,
+                self.disclosure,
+                counts=counts,
+                rates=rates or {},
+                totals=totals,
+                total_row=total_row,
+            )
         anchor = f"table-{self._tables}"
         body = shown.to_html(index=index, na_rep="", escape=True, border=0, classes="data")
         foot = f"<p class='table-note'>{html.escape(note)}</p>" if note else ""
@@ -87,6 +100,14 @@ class Appendix:
             )
         )
         return shown
+
+    def label(self, count: object, fmt: str = "{:,.0f}") -> str:
+        """A chart annotation for a count of people: 'c' when this appendix withholds it."""
+        return disclosure.label(count, self.disclosure, fmt)
+
+    def chart_values(self, counts: Iterable[float]) -> list[float]:
+        """Counts to plot, with withheld ones as NaN so the chart cannot show them."""
+        return disclosure.chart_values(counts, self.disclosure)
 
     def figure(self, fig: plt.Figure, caption: str, *, note: str | None = None) -> None:
         """Show a matplotlib figure as "Figure N: caption" and close it."""

@@ -15,7 +15,14 @@ from analysis import paths
 
 @dataclass(frozen=True)
 class Analysis:
-    """A notebook and the data it needs."""
+    """A notebook and the data it needs.
+
+    ``years()`` lists the year labels with data; ``inputs(year)`` lists every file that
+    year's notebook reads (hashed to decide what to rebuild, and printed with SHA-256
+    in the export's footer). Either may take a keyword ``raw`` ("example",
+    "extracts" or a folder) to answer for another data source; the build passes it
+    when they do.
+    """
 
     name: str
     title: str

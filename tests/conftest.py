@@ -1,0 +1,60 @@
+"""Shared fixtures: one build of the stand-in repository, one build of the real reports.
+
+Building is the slow part of the suite, so each build happens once per session and
+every test that needs exported appendices reuses it:
+
+- ``demo_site``: the fixture notebooks (``tests/fixtures``) built into a temporary
+  stand-in repository. Tests that change things copy it first (``demo_copy``).
+- ``built_reports``: every registered analysis built into the repository's own
+  ``reports/`` with ``analysis.build`` (incremental, so an up-to-date checkout costs
+  about a second). Tests for any analysis can use it.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from fixtures import demo_repo
+
+from analysis import build, paths
+from analysis.registry import ANALYSES
+
+
+@pytest.fixture(scope="session")
+def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The stand-in repository with every fixture appendix built (public rule)."""
+    root = demo_repo.make(tmp_path_factory.mktemp("demo") / "repo")
+    log = io.StringIO()
+    outcome = build.run(demo_repo.analyses(root), root, jobs=2, out=log)
+    assert outcome.code == 0, log.getvalue() + str(outcome.failed)
+    return root
+
+
+@pytest.fixture
+def demo_copy(demo_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of the built stand-in repository, with the kernel pointed at it."""
+    root = tmp_path / "repo"
+    shutil.copytree(demo_site, root, ignore=shutil.ignore_patterns(".build.lock"))
+    monkeypatch.setenv("FOSTERING_ROOT", str(root))
+    return root
+
+
+@pytest.fixture(scope="session")
+def built_reports() -> Path:
+    """Every registered analysis built into ``reports/`` (what ``make report`` makes)."""
+    missing = sorted(n for n, a in ANALYSES.items() if not a.notebook.exists())
+    present = {n: a for n, a in ANALYSES.items() if a.notebook.exists()}
+    if not present:
+        pytest.skip(
+            f"no registered analysis has its notebook on this branch yet (missing: {missing})"
+        )
+    log = io.StringIO()
+    outcome = build.run(present, paths.ROOT, jobs=os.cpu_count() or 2, out=log)
+    assert outcome.code == 0, log.getvalue() + "\n".join(
+        f"{slot}: {error}" for slot, error in outcome.failed.items()
+    )
+    return paths.REPORTS
