@@ -21,9 +21,11 @@ $(STAMP): pyproject.toml
 report: $(STAMP)
 	$(BIN)/python -m analysis.build $(ARGS)
 
-# Times the naive papermill + nbconvert loop against make report (cold, no-op, one year).
+# Speed and memory goals, never in the tests: the report build against the naive
+# papermill + nbconvert loop (cold, no-op, one year), and placement stability at national scale.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_build.py
+	$(BIN)/python benchmarks/bench_stability.py
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -28,7 +28,6 @@ import contextlib
 import fcntl
 import hashlib
 import html
-import inspect
 import json
 import multiprocessing
 import os
@@ -170,28 +169,6 @@ class Job:
         return f"{self.year}/{self.name}"
 
 
-def _accepts_raw(function: Any) -> bool:
-    try:
-        return "raw" in inspect.signature(function).parameters
-    except (TypeError, ValueError):
-        return False
-
-
-def analysis_years(analysis: Analysis, raw: str) -> list[str]:
-    return analysis.years(raw=raw) if _accepts_raw(analysis.years) else analysis.years()
-
-
-def analysis_inputs(analysis: Analysis, year: str, raw: str) -> list[Path]:
-    """The files one year depends on. Registry entries that ignore ``raw`` list the
-    example files, so for other sources every file in that source folder counts."""
-    if _accepts_raw(analysis.inputs):
-        return list(analysis.inputs(year, raw=raw))
-    listed = list(analysis.inputs(year))
-    if raw != "example":
-        listed += [p for p in paths.raw_dir(raw).rglob("*") if p.is_file()]
-    return listed
-
-
 def git_state(root: Path) -> tuple[str, bool]:
     """The commit checked out and whether the working tree differs from it."""
     try:
@@ -237,7 +214,7 @@ def plan(
             raise SystemExit(
                 f"analysis {name!r} is registered but {notebooks / name}.ipynb is missing"
             )
-    years = {n: analysis_years(a, raw) for n, a in selected.items()}
+    years = {n: a.years(raw=raw) for n, a in selected.items()}
     if year is not None:
         FinancialYear.parse(year)
         require_year(
@@ -254,7 +231,7 @@ def plan(
                 continue
             inputs = [
                 (_relative(p, root), sha256_file(p) if p.exists() else "missing")
-                for p in sorted(set(analysis_inputs(analysis, label, raw)))
+                for p in sorted(set(analysis.inputs(label, raw=raw)))
             ]
             parameters = {"year": label, "disclosure": disclosure, "raw": raw}
             key = hashlib.sha256(

@@ -17,74 +17,74 @@ from analysis import paths
 class Analysis:
     """A notebook and the data it needs.
 
-    ``years()`` lists the year labels with data; ``inputs(year)`` lists every file that
-    year's notebook reads (hashed to decide what to rebuild, and printed with SHA-256
-    in the export's footer). Either may take a keyword ``raw`` ("example",
-    "extracts" or a folder) to answer for another data source; the build passes it
-    when they do.
+    ``years(raw)`` lists the year labels with data; ``inputs(year, raw)`` lists every
+    file that year's notebook reads (hashed to decide what to rebuild, and printed with
+    SHA-256 in the export's footer). ``raw`` is the notebook parameter of the same name
+    ("example", "extracts" or a folder): the data source the build was asked for.
     """
 
     name: str
     title: str
-    years: Callable[[], list[str]]
-    inputs: Callable[[str], list[Path]]
+    years: Callable[..., list[str]]
+    inputs: Callable[..., list[Path]]
 
     @property
     def notebook(self) -> Path:
         return paths.NOTEBOOKS / f"{self.name}.ipynb"
 
 
-def _published_years() -> list[str]:
+def _published_years(raw: str = "example") -> list[str]:
+    """Published figures are the same whatever the extract source."""
     from analysis import published
 
     return published.available_years()
 
 
-def _published_inputs(year: str) -> list[Path]:
+def _published_inputs(year: str, raw: str = "example") -> list[Path]:
     return sorted(paths.PUBLISHED.glob("*.csv"))
 
 
-def _recruitment_years() -> list[str]:
+def _recruitment_years(raw: str = "example") -> list[str]:
     from analysis import recruitment_load
 
-    return recruitment_load.available_years("example")
+    return recruitment_load.available_years(raw)
 
 
-def _recruitment_inputs(year: str) -> list[Path]:
+def _recruitment_inputs(year: str, raw: str = "example") -> list[Path]:
     """The year's enquiry extract, every earlier one (households carried across years and
     the cohort and trend views), and the published tables it reconciles against."""
     from analysis import recruitment_load
 
-    extracts = recruitment_load.extract_files("example")
+    extracts = recruitment_load.extract_files(raw)
     published = ["recruitment_funnel", "panel_business", "children_in_care_and_capacity", "sources"]
     return [p for y, p in sorted(extracts.items()) if y <= year] + [
         paths.PUBLISHED / f"{name}.csv" for name in published
     ]
 
 
-def _retention_years() -> list[str]:
+def _retention_years(raw: str = "example") -> list[str]:
     from analysis import retention_register
 
-    return retention_register.available_years()
+    return retention_register.available_years(raw)
 
 
-def _retention_inputs(year: str) -> list[Path]:
+def _retention_inputs(year: str, raw: str = "example") -> list[Path]:
     """Every register extract up to ``year`` (survival uses the whole history)."""
     from analysis import retention_register
 
-    return [p for y, p in retention_register.available_files().items() if y <= year]
+    return [p for y, p in retention_register.available_files(raw).items() if y <= year]
 
 
-def _stability_years() -> list[str]:
+def _stability_years(raw: str = "example") -> list[str]:
     from analysis import stability_report
 
-    return stability_report.available_years(stability_report.folder("example"))
+    return stability_report.available_years(stability_report.folder(raw))
 
 
-def _stability_inputs(year: str) -> list[Path]:
+def _stability_inputs(year: str, raw: str = "example") -> list[Path]:
     from analysis import stability_report
 
-    return stability_report.inputs(stability_report.folder("example"), year)
+    return stability_report.inputs(stability_report.folder(raw), year)
 
 
 ANALYSES: dict[str, Analysis] = {
