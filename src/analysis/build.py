@@ -46,8 +46,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from analysis import paths
+from analysis.errors import InputError
 from analysis.registry import Analysis
-from analysis.years import FinancialYear, require_year
+from analysis.years import FinancialYear, YearError, require_year
 
 PACKAGE = Path(__file__).resolve().parent
 MANIFEST = ".build-manifest.json"
@@ -216,10 +217,7 @@ def plan(
             )
     years = {n: a.years(raw=raw) for n, a in selected.items()}
     if year is not None:
-        FinancialYear.parse(year)
-        require_year(
-            year, sorted({y for ys in years.values() for y in ys}), "the registered analyses"
-        )
+        require_year(year, sorted({y for ys in years.values() for y in ys}), "data to build")
     jobs = []
     for name, analysis in selected.items():
         notebook = notebooks / f"{name}.ipynb"
@@ -764,16 +762,20 @@ def main(
     parser.add_argument("--raw", default="example", help="'example', 'extracts' or a folder")
     parser.add_argument("--pdf", action="store_true", help="also print each appendix to PDF")
     args = parser.parse_args(argv)
-    outcome = run(
-        analyses,
-        root or paths.ROOT,
-        year=args.year,
-        only=args.only,
-        jobs=max(1, args.jobs),
-        disclosure=args.disclosure,
-        raw=args.raw,
-        pdf=args.pdf,
-    )
+    try:
+        outcome = run(
+            analyses,
+            root or paths.ROOT,
+            year=args.year,
+            only=args.only,
+            jobs=max(1, args.jobs),
+            disclosure=args.disclosure,
+            raw=args.raw,
+            pdf=args.pdf,
+        )
+    except (YearError, InputError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     return outcome.code
 
 
