@@ -275,7 +275,7 @@ def test_years_drift_like_real_extracts():
 
 def test_generator_reproduces_the_committed_files_byte_for_byte(tmp_path):
     spec = importlib.util.spec_from_file_location(
-        "make_retention_example", paths.ROOT / "scripts" / "make_retention_example.py"
+        "make_example_retention", paths.ROOT / "scripts" / "make_example_retention.py"
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -1,6 +1,6 @@
 """Write the SYNTHETIC household register extracts, 2018-19 to 2024-25.
 
-``python scripts/make_retention_example.py`` writes
+``python scripts/make_example_retention.py`` writes
 ``data/raw/example/retention/household_register_<year>_SYNTHETIC.csv``. The data
 describe no real household: they are drawn with a fixed seed and constrained so
 that the counts the council has published (households ceasing to foster by
