@@ -703,7 +703,7 @@ def build(seed: int = SEED) -> dict[str, str]:
 def check(folder: Path) -> list[str]:
     """Differences between the files' indicators and the published figures (empty if none)."""
     from analysis.ssda903 import read_returns
-    from analysis.stability import compute
+    from analysis.stability import MEASURES, compute
 
     returns = read_returns(
         sorted(folder.glob("ssda903_header_*.csv")), sorted(folder.glob("ssda903_episodes_*.csv"))
@@ -712,20 +712,7 @@ def check(folder: Path) -> list[str]:
     problems = []
     for reporting, target in TARGETS.items():
         label = f"{reporting - 1}-{reporting % 100:02d}"
-        got = tuple(
-            int(v)
-            for v in table.loc[
-                label,
-                [
-                    "cla_31_march",
-                    "cla_31_march_3_plus",
-                    "cla_2_years",
-                    "cla_2_years_3_plus",
-                    "long_term",
-                    "long_term_same_carer",
-                ],
-            ]
-        )
+        got = tuple(int(v) for v in table.loc[label, MEASURES])
         if got != target:
             problems.append(f"{label}: got {got}, published {target}")
     if len(returns.quarantine):
