@@ -25,6 +25,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from analysis.ssda903 import EPISODE_LAYOUT
+
 FIRST, LAST = 2018, 2024
 PLACES = np.array(["U1", "U3", "U4", "U6", "U6", "U6", "U4", "K2", "P1", "H5", "R1", "A6", "Z1"])
 PROVIDERS = np.array(["PR1", "PR1", "PR1", "PR4", "PR4", "PR0"])
@@ -90,22 +92,7 @@ def generate(folder: Path, councils: int, children: int, seed: int = 1) -> int:
         part["DEC"] = _format(part["dec"].where(~later))
         part.loc[later, ["REC", "REASON_PLACE_CHANGE"]] = ""
         label = f"{y}-{(y + 1) % 100:02d}"
-        cols = [
-            "LA",
-            "CHILD",
-            "DECOM",
-            "RNE",
-            "LS",
-            "CIN",
-            "PLACE",
-            "PLACE_PROVIDER",
-            "DEC",
-            "REC",
-            "REASON_PLACE_CHANGE",
-            "HOME_POST",
-            "PL_POST",
-            "URN",
-        ]
+        cols = ["LA", *EPISODE_LAYOUT]
         part[cols].to_csv(folder / f"episodes_{label}.csv", index=False)
         present = header["CHILD"].isin(part["CHILD"].unique())
         header.loc[present].to_csv(folder / f"header_{label}.csv", index=False)

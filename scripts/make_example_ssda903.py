@@ -33,6 +33,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
+from analysis.ssda903 import EPISODE_LAYOUT, HEADER_LAYOUT
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "data" / "raw" / "example" / "ssda903"
 SEED = 1
@@ -622,24 +624,6 @@ class Generator:
         return rows
 
 
-EPISODE_FIELDS = [
-    "CHILD",
-    "DECOM",
-    "RNE",
-    "LS",
-    "CIN",
-    "PLACE",
-    "PLACE_PROVIDER",
-    "DEC",
-    "REC",
-    "REASON_PLACE_CHANGE",
-    "HOME_POST",
-    "PL_POST",
-    "URN",
-]
-HEADER_FIELDS = ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"]
-
-
 def fmt(day: date | None) -> str:
     return day.strftime("%d/%m/%Y") if day else ""
 
@@ -669,8 +653,8 @@ def build(seed: int = SEED) -> dict[str, str]:
         lo, hi = fy_start(y), fy_end(y)
         label = f"{y}-{(y + 1) % 100:02d}"
         epi, head = io.StringIO(), io.StringIO()
-        ew = csv.DictWriter(epi, EPISODE_FIELDS, lineterminator="\n")
-        hw = csv.DictWriter(head, HEADER_FIELDS, lineterminator="\n")
+        ew = csv.DictWriter(epi, EPISODE_LAYOUT, lineterminator="\n")
+        hw = csv.DictWriter(head, HEADER_LAYOUT, lineterminator="\n")
         ew.writeheader()
         hw.writeheader()
         for child, rows in sorted(everyone, key=lambda pair: pair[0].cid):

@@ -55,6 +55,24 @@ EPISODE_COLUMNS = [
     "URN",
 ]
 OPTIONAL = ["LA"]
+# The full column order of the DfE's header and episodes files (what a council's system
+# writes); the pipeline reads the subsets above.
+HEADER_LAYOUT = ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"]
+EPISODE_LAYOUT = [
+    "CHILD",
+    "DECOM",
+    "RNE",
+    "LS",
+    "CIN",
+    "PLACE",
+    "PLACE_PROVIDER",
+    "DEC",
+    "REC",
+    "REASON_PLACE_CHANGE",
+    "HOME_POST",
+    "PL_POST",
+    "URN",
+]
 DATE_FORMAT = "%d/%m/%Y"
 TEXT = pd.ArrowDtype(pa.string())
 YEAR_IN_NAME = re.compile(r"(20\d\d)[-_](\d\d)(?!\d)")
