@@ -101,6 +101,25 @@ def test_changing_one_years_input_rebuilds_only_that_year(demo_copy):
     assert _stale(demo_copy) == []
 
 
+def test_a_forked_kernel_that_dies_at_start_is_replaced_by_an_ordinary_one(
+    demo_copy, monkeypatch, capfd
+):
+    """The zygote's kernels are a speed-up, never a point of failure: here every forked
+    kernel dies before answering, and the notebooks still build (in ordinary kernels)."""
+    from analysis import kernels
+
+    monkeypatch.setattr(kernels, "_become_kernel", lambda *args: os._exit(1))
+    data = demo_copy / "data/raw/example/demo/children_2023-24.csv"
+    data.write_text(data.read_text().replace("CH230001", "CH239999"))
+    outcome = build.run(
+        demo_repo.analyses(demo_copy), demo_copy, only=["demo"], jobs=1, out=io.StringIO()
+    )
+    assert outcome.failed == {}
+    assert outcome.built == ["2023-24/demo"]
+    assert "forked kernel failed" in capfd.readouterr().err
+    assert (demo_copy / "reports/2023-24/demo.html").exists()
+
+
 def test_a_touched_but_identical_file_rebuilds_nothing(demo_copy):
     data = demo_copy / "data/raw/example/demo/children_2024-25.csv"
     os.utime(data, (time.time() + 3600, time.time() + 3600))

@@ -398,6 +398,47 @@ def _failure(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}{at}"
 
 
+def _run_notebook(job: Job, executed: Path) -> None:
+    """Execute ``job``'s notebook into ``executed``, in a kernel forked from this worker's
+    zygote. If that kernel fails for any reason other than a cell raising (it died
+    starting up, say), run the notebook once more in an ordinary kernel: a notebook in a
+    fresh kernel gives the same result however it was started."""
+    import papermill
+
+    from analysis.kernels import ForkedKernelManager
+
+    def run(kernel: ForkedKernelManager | None) -> None:
+        papermill.execute_notebook(
+            job.notebook,
+            str(executed),
+            parameters=job.parameters,
+            cwd=job.root,
+            kernel_name="python3",
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+            km=kernel,
+        )
+
+    if _ZYGOTE is None:
+        run(None)
+        return
+    kernel = ForkedKernelManager(_ZYGOTE)
+    try:
+        run(kernel)
+    except papermill.PapermillExecutionError:
+        raise
+    except Exception as error:
+        print(
+            f"{job.slot}: forked kernel failed ({_failure(error)}); retrying in an ordinary kernel",
+            file=sys.stderr,
+            flush=True,
+        )
+        executed.unlink(missing_ok=True)
+        run(None)
+    finally:
+        kernel.stop()
+
+
 def execute(job: Job) -> dict[str, Any]:
     """Run one notebook in a fresh kernel and export it; return the results to write.
 
@@ -405,30 +446,14 @@ def execute(job: Job) -> dict[str, Any]:
     writes the reports, so a worker killed half-way leaves nothing behind.
     """
     import nbformat
-    import papermill
 
     from analysis import export
-    from analysis.kernels import ForkedKernelManager
 
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="fostering-build-") as scratch:
         executed = Path(scratch) / f"{job.name}.ipynb"
         try:
-            kernel = ForkedKernelManager(_ZYGOTE) if _ZYGOTE is not None else None
-            try:
-                papermill.execute_notebook(
-                    job.notebook,
-                    str(executed),
-                    parameters=job.parameters,
-                    cwd=job.root,
-                    kernel_name="python3",
-                    progress_bar=False,
-                    request_save_on_cell_execute=False,
-                    km=kernel,
-                )
-            finally:
-                if kernel is not None:
-                    kernel.stop()
+            _run_notebook(job, executed)
             notebook = nbformat.read(executed, as_version=4)
             page = export.to_html(
                 notebook,

@@ -22,6 +22,7 @@ import os
 import signal
 import sys
 import time
+import traceback
 from multiprocessing.connection import Connection
 from typing import Any
 
@@ -68,7 +69,10 @@ def _become_kernel(connection_file: str, cwd: str, env: dict[str, str], zygote: 
             sys.modules["matplotlib"].rcParams["backend"] = INLINE
             sys.modules["matplotlib.pyplot"].switch_backend(INLINE)
         app.start()
-    except BaseException:  # a kernel that cannot start: the client sees it die
+    except (SystemExit, KeyboardInterrupt):
+        code = 1
+    except BaseException:  # a kernel that cannot start: say why; the client sees it die
+        traceback.print_exc()
         code = 1
     finally:
         os._exit(code)
