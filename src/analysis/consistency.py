@@ -19,6 +19,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
+from analysis import published
 from analysis.published import FUNNEL_TABLE
 from analysis.years import FinancialYear
 
@@ -207,18 +208,9 @@ class _Figures:
         source: str | None = None,
         table: str | None = None,
     ) -> pd.DataFrame:
-        f = self.usable
-        hit = f[
-            (f["measure"] == measure)
-            & (f["year"] == year)
-            & (f["breakdown"] == breakdown)
-            & (f["basis"] == basis)
-        ]
-        if source is not None:
-            hit = hit[hit["source"] == source]
-        if table is not None:
-            hit = hit[hit["table"] == table]
-        return hit
+        return published.select(
+            self.usable, measure, year, breakdown=breakdown, basis=basis, source=source, table=table
+        )
 
     def part(
         self,

@@ -341,7 +341,7 @@ def preferred(figures: pd.DataFrame) -> pd.DataFrame:
     return ordered.drop_duplicates(keys).sort_values(keys, kind="stable").reset_index(drop=True)
 
 
-def figure(
+def select(
     figures: pd.DataFrame,
     measure: str,
     year: str,
@@ -350,8 +350,9 @@ def figure(
     basis: str = "",
     source: str | None = None,
     table: str | None = None,
-) -> float:
-    """The single figure matching the arguments, or a LookupError that says what matched."""
+) -> pd.DataFrame:
+    """The usable figures (status ``value``) for a measure and year, optionally from one
+    source document or table."""
     hit = figures[
         (figures["measure"] == measure)
         & (figures["year"] == year)
@@ -363,6 +364,23 @@ def figure(
         hit = hit[hit["source"] == source]
     if table is not None:
         hit = hit[hit["table"] == table]
+    return hit
+
+
+def figure(
+    figures: pd.DataFrame,
+    measure: str,
+    year: str,
+    *,
+    breakdown: str = "",
+    basis: str = "",
+    source: str | None = None,
+    table: str | None = None,
+) -> float:
+    """The single figure matching the arguments, or a LookupError that says what matched."""
+    hit = select(
+        figures, measure, year, breakdown=breakdown, basis=basis, source=source, table=table
+    )
     wanted = (
         f"{measure} {year} breakdown={breakdown!r} basis={basis!r} source={source} table={table}"
     )

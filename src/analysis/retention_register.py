@@ -56,33 +56,46 @@ def _map_codes(frame: pd.DataFrame, path: Path, column: str, mapping: dict, blan
     text = frame[column].fillna("").astype(str).str.strip()
     mapped = text.map(mapping)
     unknown = mapped.isna() & ~(blank_ok & text.eq(""))
-    if unknown.any():
-        first = unknown.idxmax()
+    _stop_at_first(
+        frame,
+        unknown,
+        path,
+        column,
+        text,
+        f"unknown {column.replace('_', ' ')} label",
+        hint=f"Labels declared for this year: {sorted(mapping)}. If the label is new, "
+        "add it to the year's mapping in analysis/retention_schema.py.",
+    )
+    return mapped.where(text.ne(""))
+
+
+def _stop_at_first(
+    frame: pd.DataFrame,
+    bad: pd.Series,
+    path: Path,
+    column: str,
+    text: pd.Series,
+    problem: str,
+    hint: str | None = None,
+) -> None:
+    """Raise an InputError naming the first row where ``bad`` holds (file, row, column, value)."""
+    if bad.any():
+        first = bad.idxmax()
         raise InputError(
             path,
-            f"unknown {column.replace('_', ' ')} label",
+            problem,
             row=int(frame.at[first, "source_row"]),
             column=column,
             value=text[first],
-            hint=f"Labels declared for this year: {sorted(mapping)}. If the label is new, "
-            "add it to the year's mapping in analysis/retention_schema.py.",
+            hint=hint,
         )
-    return mapped.where(text.ne(""))
 
 
 def _parse_dates(frame: pd.DataFrame, path: Path, column: str, fmt: str) -> pd.Series:
     text = frame[column].fillna("").astype(str).str.strip()
     parsed = pd.to_datetime(text.where(text.ne("")), format=fmt, errors="coerce")
     bad = parsed.isna() & text.ne("")
-    if bad.any():
-        first = bad.idxmax()
-        raise InputError(
-            path,
-            f"not a date in the form {fmt}",
-            row=int(frame.at[first, "source_row"]),
-            column=column,
-            value=text[first],
-        )
+    _stop_at_first(frame, bad, path, column, text, f"not a date in the form {fmt}")
     return parsed
 
 
@@ -90,15 +103,7 @@ def _parse_counts(frame: pd.DataFrame, path: Path, column: str) -> pd.Series:
     text = frame[column].fillna("").astype(str).str.strip()
     numbers = pd.to_numeric(text.where(text.ne("")), errors="coerce")
     bad = (numbers.isna() & text.ne("")) | (numbers.notna() & ((numbers < 0) | (numbers % 1 != 0)))
-    if bad.any():
-        first = bad.idxmax()
-        raise InputError(
-            path,
-            "not a whole number of places",
-            row=int(frame.at[first, "source_row"]),
-            column=column,
-            value=text[first],
-        )
+    _stop_at_first(frame, bad, path, column, text, "not a whole number of places")
     return numbers.astype("Int64")
 
 
