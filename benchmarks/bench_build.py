@@ -9,8 +9,7 @@ notebooks and data to a scratch folder and times, there:
 3. no-op: the same again, with nothing changed;
 4. one year: after changing one input file of the newest year.
 
-It prints each time and the ratios. When no registered analysis has its notebook
-yet (an early branch), it times the test fixtures' stand-in repository instead.
+It prints each time and the ratios.
 """
 
 from __future__ import annotations
@@ -26,7 +25,6 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-sys.path.insert(0, str(REPO / "tests"))
 
 
 def _timed(label: str, commands: list[list[str]], env: dict[str, str], cwd: Path) -> float:
@@ -42,29 +40,20 @@ def _timed(label: str, commands: list[list[str]], env: dict[str, str], cwd: Path
 
 
 def _stage(root: Path) -> tuple[dict[str, list[str]], list[str], dict]:
-    """Copy what the build reads into ``root``; return {name: years}, the build command, env."""
+    """Copy what the build reads into ``root``; return {name: years}, the build command, env.
+
+    Times the default council on the shipped example data.
+    """
+    from analysis.council import config
     from analysis.registry import ANALYSES
 
-    present = {n: a for n, a in ANALYSES.items() if a.notebook.exists()}
-    if present:
-        shutil.copytree(REPO / "notebooks", root / "notebooks")
-        shutil.copytree(REPO / "data", root / "data")
-        (root / "reports").mkdir()
-        env = {**os.environ, "FOSTERING_ROOT": str(root)}
-        years = {n: a.years() for n, a in present.items()}
-        return years, [sys.executable, "-m", "analysis.build"], env
-    from fixtures import demo_repo
-
-    print("no registered notebooks on this branch: timing the test fixtures instead\n")
-    demo_repo.make(root)
-    env = {**os.environ, "FOSTERING_ROOT": str(root), "PYTHONPATH": str(REPO / "tests")}
-    years = {n: a.years() for n, a in demo_repo.analyses(root).items()}
-    script = (
-        "import sys; from pathlib import Path; from analysis import build; "
-        "from fixtures import demo_repo; root = Path(sys.argv[1]); "
-        "sys.exit(build.main(sys.argv[2:], demo_repo.analyses(root), root))"
-    )
-    return years, [sys.executable, "-c", script, str(root)], env
+    for folder in ("notebooks", "data", "councils"):
+        shutil.copytree(REPO / folder, root / folder)
+    (root / "reports").mkdir()
+    env = {**os.environ, "FOSTERING_ROOT": str(root)}
+    council = config.load(None, root)
+    years = {a.name: a.years(council) for a in ANALYSES}
+    return years, [sys.executable, "-m", "analysis.build"], env
 
 
 def _change_one_input(root: Path, year: str) -> None:
@@ -78,6 +67,8 @@ def _change_one_input(root: Path, year: str) -> None:
 
 
 def main() -> None:
+    from analysis.council import config
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     args = parser.parse_args()
@@ -85,6 +76,7 @@ def main() -> None:
         root = Path(scratch) / "repo"
         root.mkdir()
         years, build, env = _stage(root)
+        council = config.default_slug(root)
         count = sum(len(y) for y in years.values())
         print(
             f"{count} notebooks ({', '.join(sorted(years))}); {os.cpu_count()} CPUs; "
@@ -107,6 +99,9 @@ def main() -> None:
                         "-p",
                         "year",
                         year,
+                        "-p",
+                        "council",
+                        council,
                     ]
                 )
                 naive.append(

@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.ssda903 import EPISODE_LAYOUT
+from analysis.sources.ssda903.load import EPISODE_LAYOUT
 
 FIRST, LAST = 2018, 2024
 PLACES = np.array(["U1", "U3", "U4", "U6", "U6", "U6", "U4", "K2", "P1", "H5", "R1", "A6", "Z1"])
@@ -126,8 +126,8 @@ def _peak_memory_mb() -> float:
 
 def measure(folder: Path) -> dict:
     """Read, validate, stitch and compute every council's indicators; time it."""
-    from analysis.ssda903 import read_returns
-    from analysis.stability import compute
+    from analysis.sources.ssda903.load import read_returns
+    from analysis.stability.measures import compute
 
     t0 = time.perf_counter()
     returns = read_returns(

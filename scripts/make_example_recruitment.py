@@ -31,7 +31,7 @@ import pandas as pd
 from openpyxl import Workbook
 
 SEED = 20250331
-OUT = Path(__file__).resolve().parents[1] / "data" / "raw" / "example" / "recruitment"
+OUT = Path(__file__).resolve().parents[1] / "data" / "raw" / "example" / "coventry" / "recruitment"
 
 # Financial years written out; 2017-18 is a warm-up year (never written) so that the
 # first written year has people already part-way through the funnel.

@@ -10,7 +10,7 @@ each with its source, and docs/assumptions.md "Retention and capacity" for every
 choice. Rerunning reproduces the files byte for byte.
 
 Household ids: households approved in 2018-19 onwards are the approvals in the
-recruitment example (``analysis.recruitment.approved_households``: same id,
+recruitment example (``analysis.recruitment.measures.approved_households``: same id,
 approval date, household type, ethnic group and transfer flag);
 households approved before April 2018 take ids H000001-H049999 and connected
 persons households H050001-H099999, below the recruitment example's range
@@ -27,14 +27,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis import paths
-from analysis.recruitment import approved_households
-from analysis.retention_schema import CANONICAL, file_name, layout_for
-from analysis.years import FinancialYear
+from analysis.core import paths
+from analysis.core.years import FinancialYear
+from analysis.recruitment.measures import approved_households
+from analysis.retention.schema import CANONICAL, file_name, layout_for
 
 SEED = 20250331
 YEARS = [FinancialYear(y) for y in range(2018, 2025)]
-OUT = paths.EXAMPLE / "retention"
+OUT = paths.EXAMPLE / "coventry" / "retention"
 
 # ---- Published targets (mainstream unless said) ------------------------------------
 # Approvals per year: recruitment funnel, 2022/23 report (2018/19-2022/23) and

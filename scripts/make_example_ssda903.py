@@ -6,7 +6,7 @@ DfE's published layout. No row describes a real child. The seed is fixed, so a r
 reproduces every file byte for byte.
 
 The children are built year by year so that, put through
-:mod:`analysis.stability`, the files reproduce exactly Coventry's published DfE
+:mod:`analysis.stability.measures`, the files reproduce exactly Coventry's published DfE
 placement-stability figures for 2020/21 to 2024/25 (``TARGETS``, copied from
 ``data/raw/dfe/la_cla_placement_stability.csv``), and the placement mix on
 31 March 2023 and 2022 matches the council's annual reports (``SNAPSHOTS``). Each
@@ -33,10 +33,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 
-from analysis.ssda903 import EPISODE_LAYOUT, HEADER_LAYOUT
+from analysis.sources.ssda903.load import EPISODE_LAYOUT, HEADER_LAYOUT
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "data" / "raw" / "example" / "ssda903"
+OUT = ROOT / "data" / "raw" / "example" / "coventry" / "ssda903"
 SEED = 1
 AGES_2020 = [(1, 5), (3, 7), (5, 8), (7, 9), (9, 10), (11, 11), (13, 12), (14, 11), (15, 9)]
 LATE_2018 = 0.12  # share of the 2020 population who arrived from October 2018
@@ -686,8 +686,8 @@ def build(seed: int = SEED) -> dict[str, str]:
 
 def check(folder: Path) -> list[str]:
     """Differences between the files' indicators and the published figures (empty if none)."""
-    from analysis.ssda903 import read_returns
-    from analysis.stability import MEASURES, compute
+    from analysis.sources.ssda903.load import read_returns
+    from analysis.stability.measures import MEASURES, compute
 
     returns = read_returns(
         sorted(folder.glob("ssda903_header_*.csv")), sorted(folder.glob("ssda903_episodes_*.csv"))

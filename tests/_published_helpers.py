@@ -3,7 +3,7 @@
 import csv
 from pathlib import Path
 
-from analysis.published import COLUMNS, SOURCE_COLUMNS, TOPICS
+from analysis.sources.published.load import COLUMNS, SOURCE_COLUMNS, TOPICS
 
 SOURCES = [
     {

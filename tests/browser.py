@@ -19,7 +19,7 @@ from typing import Any
 
 import websocket
 
-from analysis.build import CHROMIUM_FLAGS
+from analysis.build.worker import CHROMIUM_FLAGS
 
 INSTALL = (
     "Chromium is not installed, so the offline browser checks cannot run. Install it with "

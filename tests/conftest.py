@@ -6,7 +6,7 @@ every test that needs exported appendices reuses it:
 - ``demo_site``: the fixture notebooks (``tests/fixtures``) built into a temporary
   stand-in repository. Tests that change things copy it first (``demo_copy``).
 - ``built_reports``: every registered analysis built into the repository's own
-  ``reports/`` with ``analysis.build`` (incremental, so an up-to-date checkout costs
+  ``reports/`` with ``analysis.build.cli`` (incremental, so an up-to-date checkout costs
   about a second). Tests for any analysis can use it.
 """
 
@@ -20,7 +20,9 @@ from pathlib import Path
 import pytest
 from fixtures import demo_repo
 
-from analysis import build, paths
+from analysis import build
+from analysis.core import paths
+from analysis.council import config
 from analysis.registry import ANALYSES
 
 
@@ -29,7 +31,14 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The stand-in repository with every fixture appendix built (public rule)."""
     root = demo_repo.make(tmp_path_factory.mktemp("demo") / "repo")
     log = io.StringIO()
-    outcome = build.run(demo_repo.analyses(root), root, jobs=2, out=log)
+    outcome = build.run(
+        demo_repo.analyses(root),
+        root,
+        demo_repo.council(root),
+        demo_repo.council(root),
+        jobs=2,
+        out=log,
+    )
     assert outcome.code == 0, log.getvalue() + str(outcome.failed)
     return root
 
@@ -45,16 +54,12 @@ def demo_copy(demo_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 @pytest.fixture(scope="session")
 def built_reports() -> Path:
-    """Every registered analysis built into ``reports/`` (what ``make report`` makes)."""
-    missing = sorted(n for n, a in ANALYSES.items() if not a.notebook.exists())
-    present = {n: a for n, a in ANALYSES.items() if a.notebook.exists()}
-    if not present:
-        pytest.skip(
-            f"no registered analysis has its notebook on this branch yet (missing: {missing})"
-        )
+    """Every registered analysis built for the default council on the example data, into
+    ``reports/<council>/example/`` (what ``make report`` makes)."""
+    council = config.load()
     log = io.StringIO()
-    outcome = build.run(present, paths.ROOT, jobs=os.cpu_count() or 2, out=log)
+    outcome = build.run(ANALYSES, paths.ROOT, council, jobs=os.cpu_count() or 2, out=log)
     assert outcome.code == 0, log.getvalue() + "\n".join(
         f"{slot}: {error}" for slot, error in outcome.failed.items()
     )
-    return paths.REPORTS
+    return build.reports_dir(paths.ROOT, council, "example")

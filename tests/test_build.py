@@ -25,13 +25,13 @@ PACKAGE = Path(build.__file__).resolve().parent
 
 def _stale(root: Path, package: Path = PACKAGE) -> list[str]:
     """Which (year/name) the build would execute now."""
-    manifest = build.Manifest.load(root / "reports")
-    jobs = build.plan(demo_repo.analyses(root), root, package=package)
-    return sorted(job.slot for job in jobs if not manifest.current(job, root / "reports"))
+    manifest = build.Manifest.load(demo_repo.reports(root))
+    jobs, _ = build.plan(demo_repo.analyses(root), root, demo_repo.council(root), package=package)
+    return sorted(job.slot for job in jobs if not manifest.current(job, demo_repo.reports(root)))
 
 
 def test_every_year_and_analysis_is_exported_with_contents_numbering_and_provenance(demo_site):
-    reports = demo_site / "reports"
+    reports = demo_repo.reports(demo_site)
     assert sorted(p.relative_to(reports).as_posix() for p in reports.rglob("*.html")) == [
         "2023-24/demo.html",
         "2023-24/other.html",
@@ -66,7 +66,7 @@ def test_every_year_and_analysis_is_exported_with_contents_numbering_and_provena
 
 
 def test_index_links_every_appendix_newest_year_first(demo_site):
-    index = (demo_site / "reports" / "index.html").read_text()
+    index = (demo_repo.reports(demo_site) / "index.html").read_text()
     links = re.findall(r"href='([^']+\.html)'", index)
     assert links == [
         "2024-25/demo.html",
@@ -74,12 +74,19 @@ def test_index_links_every_appendix_newest_year_first(demo_site):
         "2023-24/demo.html",
         "2023-24/other.html",
     ]
-    assert all((demo_site / "reports" / link).exists() for link in links)
+    assert all((demo_repo.reports(demo_site) / link).exists() for link in links)
 
 
 def test_nothing_changed_means_nothing_runs(demo_copy):
     log = io.StringIO()
-    outcome = build.run(demo_repo.analyses(demo_copy), demo_copy, jobs=2, out=log)
+    outcome = build.run(
+        demo_repo.analyses(demo_copy),
+        demo_copy,
+        demo_repo.council(demo_copy),
+        demo_repo.council(demo_copy),
+        jobs=2,
+        out=log,
+    )
     assert outcome.built == [] and outcome.code == 0
     assert sorted(outcome.skipped) == [
         "2023-24/demo",
@@ -95,7 +102,14 @@ def test_changing_one_years_input_rebuilds_only_that_year(demo_copy):
     data.write_text(data.read_text().replace("CH230001", "CH239999"))
     assert _stale(demo_copy) == ["2023-24/demo", "2023-24/other"]
     before = (demo_copy / "reports/2024-25/demo.html").read_bytes()
-    outcome = build.run(demo_repo.analyses(demo_copy), demo_copy, jobs=2, out=io.StringIO())
+    outcome = build.run(
+        demo_repo.analyses(demo_copy),
+        demo_copy,
+        demo_repo.council(demo_copy),
+        demo_repo.council(demo_copy),
+        jobs=2,
+        out=io.StringIO(),
+    )
     assert sorted(outcome.built) == ["2023-24/demo", "2023-24/other"]
     assert (demo_copy / "reports/2024-25/demo.html").read_bytes() == before
     assert _stale(demo_copy) == []
@@ -106,13 +120,18 @@ def test_a_forked_kernel_that_dies_at_start_is_replaced_by_an_ordinary_one(
 ):
     """The zygote's kernels are a speed-up, never a point of failure: here every forked
     kernel dies before answering, and the notebooks still build (in ordinary kernels)."""
-    from analysis import kernels
+    from analysis.build import kernels
 
     monkeypatch.setattr(kernels, "_become_kernel", lambda *args: os._exit(1))
     data = demo_copy / "data/raw/example/demo/children_2023-24.csv"
     data.write_text(data.read_text().replace("CH230001", "CH239999"))
     outcome = build.run(
-        demo_repo.analyses(demo_copy), demo_copy, only=["demo"], jobs=1, out=io.StringIO()
+        demo_repo.analyses(demo_copy),
+        demo_copy,
+        demo_repo.council(demo_copy),
+        only=["demo"],
+        jobs=1,
+        out=io.StringIO(),
     )
     assert outcome.failed == {}
     assert outcome.built == ["2023-24/demo"]
@@ -149,15 +168,20 @@ def test_changing_a_notebook_rebuilds_only_that_notebook(demo_copy):
 
 
 def test_other_parameters_are_a_different_build(demo_copy):
-    manifest = build.Manifest.load(demo_copy / "reports")
-    jobs = build.plan(demo_repo.analyses(demo_copy), demo_copy, disclosure="internal")
-    assert not any(manifest.current(job, demo_copy / "reports") for job in jobs)
+    manifest = build.Manifest.load(demo_repo.reports(demo_copy))
+    jobs, _ = build.plan(
+        demo_repo.analyses(demo_copy),
+        demo_copy,
+        demo_repo.council(demo_copy),
+        disclosure="internal",
+    )
+    assert not any(manifest.current(job, demo_repo.reports(demo_copy)) for job in jobs)
 
 
 def test_a_failing_notebook_is_named_contained_and_leaves_no_stale_html(
     demo_copy, monkeypatch, capsys
 ):
-    reports = demo_copy / "reports"
+    reports = demo_repo.reports(demo_copy)
     assert (reports / "2023-24/other.html").exists()  # built earlier: must not survive
     notebook = demo_copy / "notebooks/other.ipynb"  # edited: both years are due
     notebook.write_text(notebook.read_text().replace("Households", "Households and children"))
@@ -179,7 +203,14 @@ def test_a_failing_notebook_is_named_contained_and_leaves_no_stale_html(
     assert "2023-24/other.html" not in index and "failed to build" in index
     # fixed: the next build retries it, and the failed notebook goes
     monkeypatch.delenv("BREAK_YEAR")
-    outcome = build.run(demo_repo.analyses(demo_copy), demo_copy, only=["other"], out=io.StringIO())
+    outcome = build.run(
+        demo_repo.analyses(demo_copy),
+        demo_copy,
+        demo_repo.council(demo_copy),
+        demo_repo.council(demo_copy),
+        only=["other"],
+        out=io.StringIO(),
+    )
     assert (
         outcome.built == ["2023-24/other"] and not (reports / "2023-24/other.failed.ipynb").exists()
     )
@@ -187,11 +218,13 @@ def test_a_failing_notebook_is_named_contained_and_leaves_no_stale_html(
 
 def test_an_unknown_year_is_refused_with_the_years_available(demo_copy):
     with pytest.raises(Exception, match=r"2023-24.*2024-25|2024-25.*2023-24"):
-        build.plan(demo_repo.analyses(demo_copy), demo_copy, year="2019-20")
+        build.plan(
+            demo_repo.analyses(demo_copy), demo_copy, demo_repo.council(demo_copy), year="2019-20"
+        )
 
 
 def test_interrupting_leaves_nothing_half_written(demo_copy):
-    reports = demo_copy / "reports"
+    reports = demo_repo.reports(demo_copy)
     data = demo_copy / "data/raw/example/demo/children_2024-25.csv"
     data.write_text(data.read_text().replace("CH240001", "CH248888"))
     old = (reports / "2024-25/demo.html").read_bytes()

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pytest
 from browser import INSTALL, Browser
+from fixtures import demo_repo
 
-from analysis.build import find_chromium
+from analysis.build.worker import find_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.notebook]
 
@@ -48,7 +49,7 @@ def _check_all(browser: Browser, reports: Path) -> None:
 
 
 def test_fixture_exports_load_offline_cleanly(browser, demo_site):
-    _check_all(browser, demo_site / "reports")
+    _check_all(browser, demo_repo.reports(demo_site))
     images = browser.check(demo_site / "reports/2024-25/demo.html", demo_site / "shot.png").images
     assert len(images) == 1 and images[0]["width"] > 100 and not images[0]["blank"]
 
@@ -86,6 +87,7 @@ def test_internal_working_copy_with_pdf(browser, demo_copy):
     outcome = build.run(
         demo_repo.analyses(demo_copy),
         demo_copy,
+        demo_repo.council(demo_copy),
         only=["demo"],
         year="2024-25",
         disclosure="internal",
@@ -93,7 +95,7 @@ def test_internal_working_copy_with_pdf(browser, demo_copy):
         out=io.StringIO(),
     )
     assert outcome.built == ["2024-25/demo"], outcome
-    reports = demo_copy / "reports"
+    reports = demo_repo.reports(demo_copy)
     page = (reports / "2024-25/demo.html").read_text()
     assert page.count("INTERNAL: NOT FOR CIRCULATION") >= 2  # top band, footer band
     assert "<td>3</td>" in page and "<td>7</td>" in page  # nothing withheld
@@ -102,7 +104,12 @@ def test_internal_working_copy_with_pdf(browser, demo_copy):
     assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
     index = (reports / "index.html").read_text()
     assert "2024-25/demo.pdf" in index and "internal: not for circulation" in index
-    public = {j.slot: j.key for j in build.plan(demo_repo.analyses(demo_copy), demo_copy)}
+    public = {
+        j.slot: j.key
+        for j in build.plan(demo_repo.analyses(demo_copy), demo_copy, demo_repo.council(demo_copy))[
+            0
+        ]
+    }
     internal = build.Manifest.load(reports).entries["2024-25/demo"]["key"]
     assert public["2024-25/demo"] != internal  # a public build will not take it for its own
     report = browser.check(reports / "2024-25/demo.html", reports / "2024-25/demo.png")

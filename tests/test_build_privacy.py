@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from fixtures import demo_repo
 from identifiers import hits, identifiers
 
-from analysis import paths
+from analysis.core import paths
 
 pytestmark = pytest.mark.notebook
 
@@ -37,7 +38,7 @@ def test_the_scan_finds_every_kind_of_identifier_in_the_fixture_data(demo_site):
 
 
 def test_fixture_exports_hold_no_identifier(demo_site):
-    assert _leaks(demo_site / "reports", demo_site / "data/raw/example") == {}
+    assert _leaks(demo_repo.reports(demo_site), demo_site / "data/raw/example") == {}
 
 
 def test_real_exports_hold_no_identifier(built_reports):

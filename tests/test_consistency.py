@@ -3,8 +3,9 @@
 import pytest
 from _published_helpers import funnel, rate, row, write_folder
 
-from analysis import consistency, published
-from analysis.consistency import AGREES, CANNOT, DISAGREES, judge
+from analysis.published_trends import consistency
+from analysis.published_trends.consistency import AGREES, CANNOT, DISAGREES, judge
+from analysis.sources.published import load as published
 
 
 def checks_for(tmp_path, rows_by_topic):

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import disclosure
-from analysis.present import Appendix
+from analysis.disclosure import suppression as disclosure
+from analysis.presentation.appendix import Appendix
 
 
 def test_one_small_band_and_a_total_row_withholds_the_next_smallest_band():
@@ -111,12 +111,12 @@ def test_chart_helpers_withhold_small_and_already_withheld_values():
     assert [disclosure.label(v) for v in (0, 3, 6, "c")] == ["0", "c", "6", "c"]
     plotted = disclosure.chart_values([0, 3, 6, "c"])
     assert plotted[0] == 0 and plotted[2] == 6 and np.isnan(plotted[1]) and np.isnan(plotted[3])
-    appendix = Appendix("Test", "2024-25")
+    appendix = Appendix("Test", "2024-25", service="Test service")
     assert appendix.label(2) == "c" and appendix.label(1234) == "1,234"
 
 
 def test_appendix_table_passes_totals_through_and_numbers_tables():
-    appendix = Appendix("Test", "2024-25")
+    appendix = Appendix("Test", "2024-25", service="Test service")
     table = pd.DataFrame({"band": ["a", "b", "c", "All"], "n": [3, 8, 9, 20]})
     shown = appendix.table(table, "Children", counts=["n"], total_row="All")
     assert shown["n"].tolist() == ["c", "c", 9, 20]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis import paths
+from analysis.core import paths
 
 pytestmark = pytest.mark.notebook
 

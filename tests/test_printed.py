@@ -2,7 +2,7 @@
 
 import pytest
 
-from analysis.printed import PrintedFormError, Reading, number, parse, pounds
+from analysis.sources.published.printed import PrintedFormError, Reading, number, parse, pounds
 
 
 def values(text):

@@ -6,8 +6,10 @@ matplotlib.use("Agg")
 
 import pytest
 
-from analysis import charts_published, consistency, published
-from analysis import published_trends as trends
+from analysis.published_trends import charts as charts_published
+from analysis.published_trends import consistency
+from analysis.published_trends import measures as trends
+from analysis.sources.published import load as published
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,10 @@ import nbformat
 import papermill
 import pytest
 
-from analysis import build, paths, published
-from analysis.years import YearError, require_year
+from analysis import build
+from analysis.core import paths
+from analysis.core.years import YearError, require_year
+from analysis.sources.published import load as published
 
 pytestmark = pytest.mark.notebook
 
@@ -79,6 +81,7 @@ def test_require_year_names_the_available_years(bad):
 @pytest.mark.parametrize("bad", ["2031-32", "2024"])
 def test_bad_year_stops_the_build_and_leaves_no_report(bad, tmp_path, capsys):
     shutil.copytree(paths.NOTEBOOKS, tmp_path / "notebooks")
+    shutil.copytree(paths.COUNCILS, tmp_path / "councils")
     code = build.main(["--year", bad, "--only", "published_trends"], root=tmp_path)
     assert code == 2
     message = capsys.readouterr().err
@@ -102,7 +105,9 @@ def test_bad_year_stops_the_build_and_leaves_no_report(bad, tmp_path, capsys):
 
 def test_missing_published_csv_stops_the_notebook(tmp_path, monkeypatch):
     root = tmp_path / "repo"
-    shutil.copytree(paths.PUBLISHED, root / "data" / "raw" / "published")
+    shutil.copytree(
+        (paths.COUNCILS / "coventry" / "published"), root / "data" / "raw" / "published"
+    )
     (root / "data" / "raw" / "published" / "recruitment_funnel.csv").unlink()
     monkeypatch.setenv("FOSTERING_ROOT", str(root))
     with pytest.raises(papermill.PapermillExecutionError) as error:

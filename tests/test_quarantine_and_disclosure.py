@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from analysis import disclosure
-from analysis.quarantine import reconcile, set_aside
+from analysis.core.quarantine import reconcile, set_aside
+from analysis.disclosure import suppression as disclosure
 
 
 def test_set_aside_keeps_every_row_with_its_reason():

@@ -10,11 +10,12 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from analysis import paths
-from analysis.registry import ANALYSES
+from analysis.core import paths
+from analysis.council import config
+from analysis.registry import by_name
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "data" / "raw" / "example" / "recruitment"
+EXAMPLE = ROOT / "data" / "raw" / "example" / "coventry" / "recruitment"
 
 
 def test_generator_reproduces_the_committed_files_byte_for_byte(tmp_path):
@@ -41,8 +42,8 @@ def test_every_example_file_is_labelled_synthetic():
 
 
 def test_registry_lists_every_example_year_and_its_inputs():
-    entry = ANALYSES["recruitment"]
-    assert entry.years() == [
+    entry, council = by_name()["recruitment"], config.load("coventry")
+    assert entry.years(council) == [
         "2018-19",
         "2019-20",
         "2020-21",
@@ -51,10 +52,10 @@ def test_registry_lists_every_example_year_and_its_inputs():
         "2023-24",
         "2024-25",
     ]
-    inputs = [p.name for p in entry.inputs("2019-20")]
+    inputs = [p.name for p in entry.inputs(council, "2019-20")]
     assert inputs[:2] == ["enquiries_2018-19_SYNTHETIC.csv", "enquiries_2019-20_SYNTHETIC.csv"]
     assert "recruitment_funnel.csv" in inputs
-    assert all(p.exists() for p in entry.inputs("2024-25"))
+    assert all(p.exists() for p in entry.inputs(council, "2024-25"))
 
 
 def _outputs(notebook: Path) -> tuple[str, list[str]]:
@@ -71,7 +72,7 @@ def _outputs(notebook: Path) -> tuple[str, list[str]]:
 
 
 @pytest.mark.notebook
-@pytest.mark.parametrize("year", ANALYSES["recruitment"].years())
+@pytest.mark.parametrize("year", by_name()["recruitment"].years(config.load()))
 def test_notebook_runs_for_every_year(built_reports, year):
     executed = built_reports / year / "recruitment.ipynb"  # as `make report` executed it
     text, noise = _outputs(executed)

@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from openpyxl import Workbook
 
-from analysis.errors import InputError
-from analysis.recruitment_load import available_years, load, read_extract, write_processed
-from analysis.recruitment_schema import RENAMED_2022
-from analysis.years import YearError
+from analysis.core.errors import InputError
+from analysis.core.years import YearError
+from analysis.recruitment.load import available_years, load, read_extract, write_processed
+from analysis.recruitment.schema import RENAMED_2022
 
 HEADER = {schema: header for header, schema in RENAMED_2022.items()}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import recruitment as rec
-from analysis.recruitment_load import load
+from analysis.recruitment import measures as rec
+from analysis.recruitment.load import load
 
 T = pd.Timestamp
 NAT = pd.NaT

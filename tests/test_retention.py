@@ -8,14 +8,15 @@ import shutil
 import pandas as pd
 import pytest
 
-from analysis import paths
-from analysis import retention_measures as m
-from analysis.errors import InputError
-from analysis.recruitment import approved_households
-from analysis.registry import ANALYSES
-from analysis.retention_published import targets
-from analysis.retention_register import available_files, load_register, register_dir
-from analysis.years import FinancialYear, YearError
+from analysis.core import paths
+from analysis.core.errors import InputError
+from analysis.core.years import FinancialYear, YearError
+from analysis.council import config
+from analysis.recruitment.measures import approved_households
+from analysis.registry import by_name
+from analysis.retention import measures as m
+from analysis.retention.load import available_files, load_register, register_dir
+from analysis.retention.published import targets
 
 YEARS = ["2018-19", "2019-20", "2020-21", "2021-22", "2022-23", "2023-24", "2024-25"]
 # Published figures that contradict other published figures, so no register can
@@ -128,7 +129,7 @@ def test_register_approvals_per_year_equal_the_funnel(register, approved):
 
 
 def test_older_and_connected_persons_ids_never_collide_with_recruitment_ids(register, approved):
-    from analysis.recruitment import load_clean
+    from analysis.recruitment.measures import load_clean
 
     enquirers = set(load_clean("example")[0]["household_id"])
     own = set(register.households["household_id"]) - set(approved["household_id"])
@@ -286,15 +287,15 @@ def test_generator_reproduces_the_committed_files_byte_for_byte(tmp_path):
 
 
 def test_registry_entry_lists_years_and_inputs():
-    retention = ANALYSES["retention"]
-    assert retention.years() == YEARS
-    assert [p.name[:26] for p in retention.inputs("2020-21")] == [
+    retention, council = by_name()["retention"], config.load("coventry")
+    assert retention.years(council) == YEARS
+    assert [p.name[:26] for p in retention.inputs(council, "2020-21")] == [
         f"household_register_{y}" for y in YEARS[:3]
     ]
 
 
 def test_key_findings_are_generated_from_the_figures(register):
-    from analysis.retention_findings import key_findings
+    from analysis.retention.findings import key_findings
 
     fy = FinancialYear.parse("2022-23")
     data = m.survival_data(register)
@@ -315,7 +316,7 @@ def test_key_findings_are_generated_from_the_figures(register):
 
 def test_targets_agree_with_the_published_transcription():
     """The reconciliation's targets and issue 2's transcription of the reports agree."""
-    from analysis import published
+    from analysis.sources.published import load as published
 
     figures = published.load_all()
     first = targets().drop_duplicates(["year", "measure"])  # 191 before 194 for 2024-25

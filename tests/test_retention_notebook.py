@@ -6,12 +6,13 @@ import nbformat
 import papermill
 import pytest
 
-from analysis import paths
-from analysis.registry import ANALYSES
+from analysis.core import paths
+from analysis.council import config
+from analysis.registry import by_name
 
 
 @pytest.mark.notebook
-@pytest.mark.parametrize("year", ANALYSES["retention"].years())
+@pytest.mark.parametrize("year", by_name()["retention"].years(config.load()))
 def test_retention_notebook_runs_for_every_year(year, built_reports):
     out = built_reports / year / "retention.ipynb"  # as `make report` executed it
     shown = [

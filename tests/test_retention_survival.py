@@ -5,7 +5,7 @@ import math
 import numpy as np
 import pytest
 
-from analysis.survival import kaplan_meier, survival_at
+from analysis.retention.survival import kaplan_meier, survival_at
 
 
 def test_product_limit_with_censoring_and_a_tie():

@@ -7,12 +7,16 @@ import sys
 
 import pytest
 
-from analysis import dfe_stability, paths, stability, stability_report
-from analysis.registry import ANALYSES
-from analysis.ssda903 import read_returns
-from analysis.years import FinancialYear
+from analysis.core import paths
+from analysis.core.years import FinancialYear
+from analysis.council import config
+from analysis.registry import by_name
+from analysis.sources.dfe import stability as dfe_stability
+from analysis.sources.ssda903.load import read_returns
+from analysis.stability import measures as stability
+from analysis.stability import report as stability_report
 
-FOLDER = paths.EXAMPLE / "ssda903"
+FOLDER = paths.EXAMPLE / "coventry" / "ssda903"
 
 
 def _generator():
@@ -47,7 +51,7 @@ def test_every_file_is_labelled_synthetic():
 def test_published_coventry_figures_reproduced_exactly(returns):
     ours = stability.compute(returns).set_index("year")[stability.MEASURES]
     published = dfe_stability.load()
-    coventry = published.loc[published["area"] == dfe_stability.COVENTRY].set_index("year")
+    coventry = published.loc[published["area"] == "331"].set_index("year")
     coventry = coventry[stability.MEASURES].astype(int)
     assert list(ours.index) == ["2020-21", "2021-22", "2022-23", "2023-24", "2024-25"]
     assert ours.equals(coventry.loc[ours.index])
@@ -67,9 +71,9 @@ def test_annual_report_31_march_2023(returns):
 
 
 def test_registry_entry():
-    entry = ANALYSES["placement_stability"]
-    assert entry.years() == ["2020-21", "2021-22", "2022-23", "2023-24", "2024-25"]
-    assert [p.name for p in entry.inputs("2020-21")] == [
+    entry, council = by_name()["placement_stability"], config.load("coventry")
+    assert entry.years(council) == ["2020-21", "2021-22", "2022-23", "2023-24", "2024-25"]
+    assert [p.name for p in entry.inputs(council, "2020-21")] == [
         f"ssda903_{kind}_{y}_SYNTHETIC.csv"
         for y in ("2018-19", "2019-20", "2020-21")
         for kind in ("header", "episodes")
@@ -77,7 +81,8 @@ def test_registry_entry():
 
 
 def test_neighbours_and_benchmarks():
-    assert dfe_stability.statistical_neighbours()[:3] == ["831", "852", "874"]
-    table = stability_report.benchmark_table("2024-25").set_index("Indicator")
+    assert config.load("coventry").neighbours[:3] == ("831", "852", "874")
+    data = stability_report.load_year("2024-25", config.load("coventry"))
+    table = stability_report.benchmark_table(data).set_index("Indicator")
     assert table.loc["3+ placements in the year", "Coventry"] == 11
     assert table.loc["3+ placements in the year", "England"] == 10

@@ -7,9 +7,10 @@ import re
 import nbformat
 import pytest
 
-from analysis.registry import ANALYSES
+from analysis.council import config
+from analysis.registry import by_name
 
-YEARS = ANALYSES["placement_stability"].years()
+YEARS = by_name()["placement_stability"].years(config.load())
 
 
 @pytest.mark.notebook

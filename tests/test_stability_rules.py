@@ -7,9 +7,9 @@ import json
 import pytest
 from stability_helpers import ep, write_returns
 
-from analysis import stability
-from analysis.ssda903 import read_returns
-from analysis.years import FinancialYear, YearError
+from analysis.core.years import FinancialYear, YearError
+from analysis.sources.ssda903.load import read_returns
+from analysis.stability import measures as stability
 
 YEAR = FinancialYear.parse("2024-25")
 DOBS = {

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from stability_helpers import EPISODE_FIELDS
 
-from analysis.errors import InputError
-from analysis.ssda903 import read_returns, validate_episodes
+from analysis.core.errors import InputError
+from analysis.sources.ssda903.load import read_returns, validate_episodes
 
 HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
 GOOD = "X1,01/05/2024,S,C2,N1,U6,PR1,,,,CV1 1AA,CV2 2BB,SC000001\n"

@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from analysis.years import FinancialYear, YearError, financial_year_labels, require_year
+from analysis.core.years import FinancialYear, YearError, financial_year_labels, require_year
 
 
 def test_parses_the_reports_form():

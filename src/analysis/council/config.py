@@ -1,0 +1,211 @@
+"""One council's configuration: ``councils/<slug>/council.toml``, checked when loaded.
+
+Everything that differs between councils is declared in the council's folder, never in
+the package: its name and service name as printed, its LA codes and region (checked
+against the DfE files shipped in ``data/raw/dfe/``), its statistical neighbours (the
+DfE's 2025 model unless the file overrides them), the comparators its reports quote,
+its published figures (``published/``) and its extract layouts per year (``layouts/``).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from analysis.core import paths
+from analysis.core.errors import InputError
+
+CONFIG = "council.toml"
+SETTINGS = "settings.toml"
+KEYS = {
+    "name": str,
+    "short_name": str,
+    "service": str,
+    "la_code": str,
+    "new_la_code": str,
+    "region": str,
+    "neighbours": list,
+    "comparators": dict,
+    "extracts": dict,
+}
+REQUIRED = ("name", "short_name", "service", "la_code")
+COMPARATOR_KEYS = {"value": (int, float), "unit": str, "label": str, "source": str, "note": str}
+
+
+class CouncilError(InputError):
+    """A council that is not configured, or whose configuration is wrong."""
+
+    whole_path = True
+
+
+@dataclass(frozen=True)
+class Comparator:
+    """A figure the council's reports compare themselves with, and where it comes from."""
+
+    key: str
+    value: float
+    unit: str
+    label: str
+    source: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Council:
+    """A council as the analyses need it; built by :func:`load`."""
+
+    slug: str
+    folder: Path
+    name: str
+    short_name: str
+    service: str
+    la_code: str
+    new_la_code: str
+    region: str
+    neighbours: tuple[str, ...]
+    comparators: dict[str, Comparator] = field(default_factory=dict)
+    unknown_to_other: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def published(self) -> Path:
+        """The council's published figures (real, public)."""
+        return self.folder / "published"
+
+    @property
+    def layouts(self) -> Path:
+        """The council's extract layouts per year."""
+        return self.folder / "layouts"
+
+    def comparator(self, key: str) -> Comparator:
+        """A comparator the configuration declares, or a clear error naming the file."""
+        if key not in self.comparators:
+            raise CouncilError(
+                self.folder / CONFIG,
+                f"no comparator {key!r} is declared",
+                column=f"comparators.{key}",
+                hint=f"add a [comparators.{key}] table with value, unit, label and source",
+            )
+        return self.comparators[key]
+
+
+def available(root: Path | None = None) -> list[str]:
+    """The slugs of every configured council."""
+    base = (root or paths.ROOT) / "councils"
+    return sorted(p.parent.name for p in base.glob(f"*/{CONFIG}"))
+
+
+def default_slug(root: Path | None = None) -> str:
+    """The council used when none is named: ``default`` in ``councils/settings.toml``."""
+    path = (root or paths.ROOT) / "councils" / SETTINGS
+    settings = _read(path)
+    slug = settings.get("default")
+    if not isinstance(slug, str) or not slug:
+        raise CouncilError(path, "no default council is set", column="default")
+    return slug
+
+
+def _read(path: Path) -> dict:
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise CouncilError(path, "file not found") from None
+    except tomllib.TOMLDecodeError as error:
+        raise CouncilError(path, f"not valid TOML: {error}") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise CouncilError(path, f"cannot be read: {error}") from None
+
+
+def _check_types(data: dict, path: Path) -> None:
+    unknown = sorted(set(data) - set(KEYS))
+    if unknown:
+        raise CouncilError(
+            path,
+            f"unknown key(s) {', '.join(unknown)}",
+            column=unknown[0],
+            hint=f"known keys: {', '.join(KEYS)}",
+        )
+    for key in REQUIRED:
+        if not data.get(key):
+            raise CouncilError(path, "a required key is missing or empty", column=key)
+    for key, kind in KEYS.items():
+        if key in data and not isinstance(data[key], kind):
+            raise CouncilError(path, f"must be a {kind.__name__}", column=key, value=data[key])
+
+
+def _comparators(data: dict, path: Path) -> dict[str, Comparator]:
+    out = {}
+    for key, spec in data.get("comparators", {}).items():
+        where = f"comparators.{key}"
+        if not isinstance(spec, dict):
+            raise CouncilError(path, "must be a table", column=where)
+        unknown = sorted(set(spec) - set(COMPARATOR_KEYS))
+        if unknown:
+            raise CouncilError(path, f"unknown key(s) {', '.join(unknown)}", column=where)
+        for name in ("value", "unit", "label", "source"):
+            if name not in spec:
+                raise CouncilError(path, f"missing {name!r}", column=where)
+        for name, kind in COMPARATOR_KEYS.items():
+            if name in spec and not isinstance(spec[name], kind):
+                raise CouncilError(path, "wrong type", column=f"{where}.{name}", value=spec[name])
+        out[key] = Comparator(key=key, **spec)
+    return out
+
+
+def _extracts(data: dict, path: Path) -> dict[str, tuple[str, ...]]:
+    """``[extracts.<kind>] unknown_to_other = [columns]``: new values map to "other"."""
+    out = {}
+    for kind, spec in data.get("extracts", {}).items():
+        where = f"extracts.{kind}"
+        if not isinstance(spec, dict) or set(spec) - {"unknown_to_other"}:
+            raise CouncilError(path, "only 'unknown_to_other' may be set here", column=where)
+        columns = spec.get("unknown_to_other", [])
+        if not isinstance(columns, list) or not all(isinstance(c, str) for c in columns):
+            raise CouncilError(path, "must be a list of column names", column=where)
+        out[kind] = tuple(columns)
+    return out
+
+
+def load(slug: str | None = None, root: Path | None = None) -> Council:
+    """Read and check ``councils/<slug>/council.toml`` (the default council if ``slug`` is None)."""
+    from analysis.sources.dfe import areas
+
+    root = root or paths.ROOT
+    slug = slug or default_slug(root)
+    folder = root / "councils" / slug
+    path = folder / CONFIG
+    if not path.exists():
+        raise CouncilError(
+            path,
+            f"no council {slug!r} is configured",
+            hint=f"configured councils: {', '.join(available(root)) or 'none'}; "
+            f"add one with `python -m analysis.council new {slug} --la-code NNN`",
+        )
+    data = _read(path)
+    _check_types(data, path)
+    la = areas.authority(data["la_code"], path, column="la_code")
+    for key in ("new_la_code", "region"):
+        if key in data and data[key] != la[key]:
+            raise CouncilError(
+                path,
+                f"disagrees with the DfE files, which give {la[key]!r} for LA {la['la_code']}",
+                column=key,
+                value=data[key],
+            )
+    neighbours = data.get("neighbours") or areas.statistical_neighbours(data["la_code"])
+    for code in neighbours:
+        areas.authority(str(code), path, column="neighbours")
+    return Council(
+        slug=slug,
+        folder=folder,
+        name=data["name"],
+        short_name=data["short_name"],
+        service=data["service"],
+        la_code=data["la_code"],
+        new_la_code=la["new_la_code"],
+        region=la["region"],
+        neighbours=tuple(str(c) for c in neighbours),
+        comparators=_comparators(data, path),
+        unknown_to_other=_extracts(data, path),
+    )

@@ -1,0 +1,400 @@
+"""The tables and sentences behind the published-trends appendix, from the published figures.
+
+Each function takes the frame :func:`analysis.sources.published.load.load_all` returns and gives
+one view: the recruitment funnel, conversion rates (recomputed with the reports'
+definitions, beside the printed ones), households ceasing by reason, budget against
+actual, the selected year against the previous one, and the key findings. Where two
+reports print the same year the later report's figure is used unless it is lost
+(:func:`analysis.sources.published.load.preferred`).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.core.years import FinancialYear
+from analysis.published_trends import consistency
+from analysis.sources.published.load import FOSTERING_YEARS, FUNNEL_TABLE, preferred
+
+STAGE_NAMES = {
+    "initial_enquiries": "Initial enquiries",
+    "expressions_of_interest": "Expressions of interest",
+    "stage1_started": "Stage 1 assessments started",
+    "stage2_started": "Stage 2 (full) assessments started",
+    "households_approved": "Households approved",
+}
+# The conversion rates drawn, each as the reports define it: numerator / denominator.
+RATE_NAMES = {
+    "Enquiry to full assessment": ("stage2_started", "initial_enquiries"),
+    "Expression of interest to full assessment": ("stage2_started", "expressions_of_interest"),
+    "Stage 2 assessment to approval": ("households_approved", "stage2_started"),
+    "Enquiry to approval": ("households_approved", "initial_enquiries"),
+    "Expression of interest to approval": ("households_approved", "expressions_of_interest"),
+}
+# Where each drawn rate is printed: (measure, basis or bases accepted).
+RATE_PRINTED = {
+    "Enquiry to full assessment": ("rate_enquiry_to_full_assessment", ("", "enquiries")),
+    "Expression of interest to full assessment": (
+        "rate_enquiry_to_full_assessment",
+        ("expressions_of_interest",),
+    ),
+    "Stage 2 assessment to approval": ("rate_stage2_to_approval", ("",)),
+    "Enquiry to approval": ("rate_enquiry_to_approval", ("", "enquiries")),
+    "Expression of interest to approval": (
+        "rate_enquiry_to_approval",
+        ("expressions_of_interest",),
+    ),
+}
+REASON_NAMES = {
+    "permanence_plan": "Permanence plan for child (incl. Staying Put)",
+    "transfer_other_la": "Transfer to another local authority",
+    "transfer_ifa": "Transfer to an independent agency",
+    "personal_circumstances": "Personal circumstances",
+    "not_for_them": "Decided fostering not for them",
+    "dissatisfied": "Dissatisfied with quality of service",
+    "safeguarding_termination": "Safeguarding (termination)",
+    "resigned_prior_to_concerns": "Resigned before quality or safeguarding concerns",
+    "other_including_death": "Other, including death",
+}
+BUDGET_LINES = {
+    "internal_fostering_team": "Internal fostering team",
+    "fees_mainstream": "Fees: mainstream",
+    "fees_specialist": "Fees: specialist",
+    "connected_person_fees": "Connected person fees",
+    "total": "Total",
+}
+
+
+def _best(figures: pd.DataFrame) -> pd.DataFrame:
+    return preferred(figures)
+
+
+def funnel(figures: pd.DataFrame) -> pd.DataFrame:
+    """Year by stage: the mainstream recruitment funnel, 2018-19 to 2024-25."""
+    best = _best(figures)
+    rows = best[(best["table"] == FUNNEL_TABLE) & best["measure"].isin(STAGE_NAMES)]
+    wide = rows.pivot(index="year", columns="measure", values="number")
+    wide = wide.reindex(index=list(FOSTERING_YEARS), columns=list(STAGE_NAMES))
+    wide.index.name = "year"
+    wide.columns.name = None
+    return wide
+
+
+def conversion_rates(figures: pd.DataFrame) -> pd.DataFrame:
+    """Year, rate, the printed rate (%) and the rate recomputed from the funnel (%)."""
+    stages = funnel(figures)
+    best = _best(figures)
+    best = best[best["table"] == FUNNEL_TABLE]
+    rows = []
+    for name, (num, den) in RATE_NAMES.items():
+        measure, bases = RATE_PRINTED[name]
+        for year in FOSTERING_YEARS:
+            shown = best[
+                (best["measure"] == measure) & (best["year"] == year) & best["basis"].isin(bases)
+            ]
+            rows.append(
+                {
+                    "year": year,
+                    "rate": name,
+                    "printed": float(shown["number"].iloc[0]) if not shown.empty else None,
+                    "recomputed": 100 * stages.loc[year, num] / stages.loc[year, den],
+                }
+            )
+    return pd.DataFrame(rows).astype({"printed": float, "recomputed": float})
+
+
+def leavers(figures: pd.DataFrame) -> pd.DataFrame:
+    """Year by reason: mainstream households ceasing to foster, with the printed total."""
+    best = _best(figures)
+    rows = best[(best["table"] == "mainstream_households_ceasing")]
+    wide = rows.pivot(index="year", columns="breakdown", values="number")
+    wide = wide.reindex(index=list(FOSTERING_YEARS), columns=[*REASON_NAMES, "total"])
+    wide = wide.rename(columns={**REASON_NAMES, "total": "Total (as printed)"})
+    wide.index.name = "year"
+    wide.columns.name = None
+    return wide
+
+
+def budget(figures: pd.DataFrame) -> pd.DataFrame:
+    """Year, budget line, budget, actual and variance (actual - budget), all in £000."""
+    best = _best(figures)
+    rows = best[best["table"] == "fostering_budget"]
+    wide = rows.pivot_table(
+        index=["year", "breakdown"], columns="measure", values="number", aggfunc="first"
+    ).reset_index()
+    wide["line"] = wide["breakdown"].map(BUDGET_LINES)
+    wide["variance"] = wide["actual"] - wide["budget"]
+    order = {key: i for i, key in enumerate(BUDGET_LINES)}
+    wide = wide.sort_values(
+        ["year", "breakdown"], key=lambda s: s.map(order) if s.name == "breakdown" else s
+    )
+    return wide[["year", "line", "budget", "actual", "variance"]].reset_index(drop=True)
+
+
+def households(figures: pd.DataFrame) -> pd.DataFrame:
+    """Every printed count of approved mainstream households at 31 March, with its source."""
+    rows = figures[(figures["measure"] == "approved_households") & (figures["status"] == "value")]
+    out = rows[["year", "number", "document", "section"]].rename(columns={"number": "households"})
+    return out.sort_values("year", kind="stable").reset_index(drop=True)
+
+
+def _count(value: float | None) -> str:
+    return "" if value is None or pd.isna(value) else f"{value:,.0f}"
+
+
+def _pct(value: float | None) -> str:
+    return "" if value is None or pd.isna(value) else f"{value:.1f}%"
+
+
+def _change(now: float | None, then: float | None, percent: bool) -> str:
+    if now is None or then is None or pd.isna(now) or pd.isna(then):
+        return ""
+    diff = now - then
+    return f"{diff:+.1f} points" if percent else f"{diff:+,.0f}"
+
+
+def _previous_label(year: str) -> str | None:
+    before = FinancialYear.parse(year).previous.label
+    return before if before in FOSTERING_YEARS else None
+
+
+def key_figures(figures: pd.DataFrame, year: str) -> pd.DataFrame:
+    """The selected year's headline figures beside the previous year's, with the change."""
+    before = _previous_label(year)
+    stages = funnel(figures)
+    rates = conversion_rates(figures).set_index(["rate", "year"])["recomputed"]
+    left = leavers(figures)["Total (as printed)"]
+    money = budget(figures)
+    money = money[money["line"] == "Total"].set_index("year")
+    homes = households(figures).drop_duplicates("year").set_index("year")["households"]
+
+    def get(series: pd.Series, key: object) -> float | None:
+        return None if key is None or key not in series.index else series.loc[key]
+
+    rows: list[tuple[str, float | None, float | None, bool]] = [
+        (STAGE_NAMES[s], get(stages[s], before), get(stages[s], year), False) for s in STAGE_NAMES
+    ]
+    for name in ("Enquiry to approval", "Expression of interest to approval"):
+        rows.append((f"{name} (%)", get(rates, (name, before)), get(rates, (name, year)), True))
+    rows += [
+        ("Households ceasing to foster", get(left, before), get(left, year), False),
+        ("Approved households at 31 March", get(homes, before), get(homes, year), False),
+        ("Budget (£000)", get(money["budget"], before), get(money["budget"], year), False),
+        ("Actual spend (£000)", get(money["actual"], before), get(money["actual"], year), False),
+    ]
+    label_then = (
+        before.replace("-", "/")
+        if before
+        else f"{FinancialYear.parse(year).previous.report_label} (not published)"
+    )
+    fmt = {True: _pct, False: _count}
+    return pd.DataFrame(
+        [
+            {
+                "Figure": name,
+                label_then: fmt[percent](then),
+                year.replace("-", "/"): fmt[percent](now),
+                "Change": _change(now, then, percent),
+            }
+            for name, then, now, percent in rows
+        ]
+    )
+
+
+def findings(figures: pd.DataFrame, checks: pd.DataFrame, year: str) -> list[str]:
+    """Plain sentences for a strategic lead, built from the figures (never typed in)."""
+    shown = year.replace("-", "/")
+    before = _previous_label(year)
+    then = before.replace("-", "/") if before else None
+    stages = funnel(figures)
+    sentences = []
+    enquiries, approved = (
+        stages.loc[year, "initial_enquiries"],
+        stages.loc[year, "households_approved"],
+    )
+    text = (
+        f"In {shown} the service received {enquiries:,.0f} initial enquiries from people "
+        f"interested in fostering and approved {approved:,.0f} new mainstream fostering households"
+    )
+    if before:
+        text += (
+            f", against {stages.loc[before, 'initial_enquiries']:,.0f} enquiries and "
+            f"{stages.loc[before, 'households_approved']:,.0f} approvals in {then}"
+        )
+    sentences.append(text + ".")
+    rate = 100 * approved / enquiries
+    text = f"About {rate:.1f} in every 100 enquiries ended in an approval"
+    eoi = stages.loc[year, "expressions_of_interest"]
+    if pd.notna(eoi):
+        text += f", and {100 * approved / eoi:.0f}% of expressions of interest"
+    if before:
+        prior = (
+            100
+            * stages.loc[before, "households_approved"]
+            / stages.loc[before, "initial_enquiries"]
+        )
+        text += f" ({prior:.1f} in every 100 enquiries in {then})"
+    sentences.append(text + ".")
+    steps = stages.loc[year].dropna()
+    kept = (steps / steps.shift(1)).iloc[1:]
+    worst = kept.idxmin()
+    came_from = steps.index[steps.index.get_loc(worst) - 1]
+    sentences.append(
+        f"The largest drop-off is from {STAGE_NAMES[came_from].lower()} to "
+        f"{STAGE_NAMES[worst].lower()}: {steps[worst]:,.0f} of {steps[came_from]:,.0f} "
+        f"({100 * kept[worst]:.0f}%) went on to the next stage."
+    )
+    counts = households(figures)
+    counts = counts[counts["year"] == year]["households"].tolist()
+    if counts:
+        others = f" (the report also gives {', '.join(f'{c:,.0f}' for c in counts[1:])})"
+        sentences.append(
+            f"There were {counts[0]:,.0f} approved mainstream fostering households at 31 March "
+            f"{FinancialYear.parse(year).end.year}{others if len(counts) > 1 else ''}."
+        )
+    left = leavers(figures)
+    total = left.loc[year, "Total (as printed)"]
+    reasons = left.loc[year, list(REASON_NAMES.values())].dropna()
+    top = reasons.idxmax()
+    text = f"{total:,.0f} mainstream households stopped fostering"
+    if before:
+        text += f" ({left.loc[before, 'Total (as printed)']:,.0f} in {then})"
+    sentences.append(
+        text + f"; the most common reason was '{top.lower()}' ({reasons.max():,.0f} households)."
+    )
+    money = budget(figures)
+    total_line = money[(money["line"] == "Total") & (money["year"] == year)]
+    if total_line.empty:
+        sentences.append(f"The published reports give no budget figures for {shown}.")
+    else:
+        spend, plan = float(total_line["actual"].iloc[0]), float(total_line["budget"].iloc[0])
+        gap = spend - plan
+        sentences.append(
+            f"Fostering spending was £{spend / 1000:.1f} million against a budget of "
+            f"£{plan / 1000:.1f} million: an {'overspend' if gap > 0 else 'underspend'} of "
+            f"£{abs(gap):,.0f} thousand ({100 * abs(gap) / plan:.1f}% of the budget)."
+        )
+    wrong = consistency.disagreements(checks, year)
+    if wrong.empty:
+        sentences.append(
+            f"Every published figure for {shown} that can be recomputed from its parts agrees "
+            "with them."
+        )
+    else:
+        sentences.append(
+            f"{len(wrong)} published figure(s) for {shown} do not follow from the figures they "
+            "are built on; they are listed, with the likely cause, in the last section."
+        )
+    return sentences
+
+
+def households_note(figures: pd.DataFrame, year: str) -> str | None:
+    """A note when a report prints more than one count of households for the year."""
+    counts = households(figures)
+    counts = counts[counts["year"] == year]
+    if len(counts) < 2:
+        return None
+    listed = " and ".join(
+        f"{n:,.0f} ({s})" for n, s in zip(counts["households"], counts["section"], strict=True)
+    )
+    return (
+        f"The report prints {len(counts)} counts of approved households for 31 March "
+        f"{FinancialYear.parse(year).end.year}: {listed}. The table shows the first."
+    )
+
+
+def funnel_table(figures: pd.DataFrame) -> pd.DataFrame:
+    """The funnel for display: one row per year, counts as printed."""
+    table = funnel(figures).rename(columns=STAGE_NAMES)
+    table = table.map(_count)
+    table.insert(0, "Year", [y.replace("-", "/") for y in table.index])
+    return table.reset_index(drop=True)
+
+
+def rates_table(figures: pd.DataFrame, year: str) -> pd.DataFrame:
+    """The selected year's conversion rates: as printed and as recomputed from the funnel."""
+    rates = conversion_rates(figures)
+    rates = rates[rates["year"] == year]
+    return pd.DataFrame(
+        {
+            "Conversion rate": rates["rate"],
+            "As printed": rates["printed"].map(_printed_pct),
+            "Recomputed from the funnel": rates["recomputed"].map(_pct),
+        }
+    ).reset_index(drop=True)
+
+
+def _printed_pct(value: float | None) -> str:
+    return "not printed" if value is None or pd.isna(value) else f"{value:g}%"
+
+
+def leavers_table(figures: pd.DataFrame) -> pd.DataFrame:
+    """Reasons down, years across: households ceasing to foster as printed."""
+    table = leavers(figures).T.map(_count)
+    table.columns = [y.replace("-", "/") for y in table.columns]
+    table.insert(0, "Reason for ceasing to foster", table.index)
+    return table.reset_index(drop=True)
+
+
+def budget_table(figures: pd.DataFrame, year: str) -> pd.DataFrame:
+    """The selected year's budget, actual and variance by line (£000)."""
+    money = budget(figures)
+    money = money[money["year"] == year]
+    return pd.DataFrame(
+        {
+            "Budget line": money["line"],
+            "Budget (£000)": money["budget"].map(_count),
+            "Actual (£000)": money["actual"].map(_count),
+            "Actual minus budget (£000)": money["variance"].map(lambda v: f"{v:+,.0f}"),
+        }
+    ).reset_index(drop=True)
+
+
+def _number(value: float | None) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}"
+
+
+def checks_table(checks: pd.DataFrame) -> pd.DataFrame:
+    """Comparisons for display: both values, how the check recomputed, cause and sources."""
+    return pd.DataFrame(
+        {
+            "Year": checks["year"].str.replace("-", "/"),
+            "Figure": checks["figure"],
+            "As printed": checks["printed"],
+            "Recomputed": checks["recomputed"].map(_number),
+            "How recomputed": checks["formula"],
+            "Verdict": checks["verdict"],
+            "Likely cause": checks["likely_cause"],
+            "Printed in": checks["printed_in"],
+            "Parts from": checks["parts_from"],
+        }
+    ).reset_index(drop=True)
+
+
+def check_summary(checks: pd.DataFrame) -> pd.DataFrame:
+    """How many comparisons of each kind agree, disagree or cannot be made."""
+    table = pd.crosstab(checks["check"], checks["verdict"]).reset_index()
+    table.columns.name = None
+    return table.rename(columns={"check": "Kind of check"})
+
+
+def leavers_note(figures: pd.DataFrame) -> str:
+    """What the leavers chart shows, and any year whose reasons do not add to its printed total."""
+    table = leavers(figures)
+    sums = table.drop(columns="Total (as printed)").sum(axis=1)
+    totals = table["Total (as printed)"]
+    off = [
+        f"in {year.replace('-', '/')} the reasons add to {sums[year]:,.0f} against a printed "
+        f"total of {totals[year]:,.0f}"
+        for year in table.index
+        if pd.notna(totals[year]) and sums[year] != totals[year]
+    ]
+    text = (
+        "Bars add up the reasons as printed. 'Decided fostering not for them' was first "
+        "recorded in 2020/21."
+    )
+    if off:
+        text += " The printed totals differ from the reasons: " + "; ".join(off) + "."
+    return text

@@ -1,0 +1,141 @@
+"""Charts for the recruitment appendix. Each takes a table from :mod:`analysis.recruitment.measures`
+and the disclosure rule, and returns a Figure; values withheld under the rule are not drawn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+
+from analysis.disclosure import suppression as disclosure
+
+sns.set_theme(style="whitegrid", context="notebook")
+AVOIDABLE, OTHER = "#c0392b", "#95a5a6"
+
+
+def _shown(
+    frame: pd.DataFrame,
+    rule: str,
+    counts: Sequence[str],
+    rates: dict[str, Sequence[str]] | None = None,
+) -> pd.DataFrame:
+    """``frame`` with the values the rule withholds set to missing, so they are not drawn."""
+    out = disclosure.apply(frame, rule, counts=counts, rates=rates or {})
+    for column in [*counts, *(rates or {})]:
+        out[column] = pd.to_numeric(out[column], errors="coerce")
+    return out
+
+
+def funnel_over_time(history: pd.DataFrame, labels: dict[str, str]) -> plt.Figure:
+    """Events per year at each stage (log scale: enquiries are ten times the rest)."""
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for stage in history.columns:
+        values = pd.to_numeric(history[stage], errors="coerce")
+        ax.plot(history.index, values, marker="o", label=labels[stage])
+    ax.set_yscale("log")
+    ax.set_ylabel("Households (log scale)")
+    ax.set_xlabel("Financial year")
+    ax.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def cohort_status(cohorts: pd.DataFrame, status_columns: Sequence[str], rule: str) -> plt.Figure:
+    """Where each enquiry cohort stands, as shares of its enquiries (stacked bars)."""
+    shown = _shown(cohorts, rule, counts=[*status_columns, "Enquiries"])
+    shares = shown.set_index("Enquiry year")[list(status_columns)].div(
+        cohorts.set_index("Enquiry year")["Enquiries"], axis=0
+    )
+    fig, ax = plt.subplots(figsize=(9, 3.8))
+    shares.mul(100).plot.barh(stacked=True, ax=ax, colormap="tab20c", width=0.7)
+    ax.set_xlabel("% of the year's enquiries")
+    ax.set_ylabel("")
+    ax.invert_yaxis()
+    ax.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def conversion_over_time(conversion: pd.DataFrame, rule: str) -> plt.Figure:
+    """Share moving on from each stage to the next, by the year the stage was entered."""
+    shown = _shown(
+        conversion,
+        rule,
+        counts=["Entered", "Moved on"],
+        rates={"% moved on": ["Entered", "Moved on"]},
+    )
+    shown["Step"] = shown["From"] + " to " + shown["To"].str.lower()
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    sns.lineplot(data=shown, x="Year", y="% moved on", hue="Step", marker="o", ax=ax)
+    ax.set_ylim(0, 105)
+    ax.set_ylabel("% moved on to the next stage")
+    ax.set_xlabel("Year the stage was entered")
+    ax.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False, title=None)
+    fig.tight_layout()
+    return fig
+
+
+def reasons_chart(reasons: pd.DataFrame, rule: str) -> plt.Figure:
+    """Households leaving by stage and reason; reasons the service can act on in red."""
+    shown = _shown(reasons, rule, counts=["Households"]).dropna(subset=["Households"])
+    shown = shown.assign(label=shown["Stage left"] + ": " + shown["Reason"])
+    shown = shown.sort_values("Households", ascending=True)
+    fig, ax = plt.subplots(figsize=(9, max(3, 0.3 * len(shown) + 1)))
+    colours = [AVOIDABLE if a == "yes" else OTHER for a in shown["Avoidable"]]
+    ax.barh(shown["label"], shown["Households"], color=colours)
+    ax.set_xscale("symlog", linthresh=10)
+    ax.set_xlabel("Households leaving in the year (symmetric log scale)")
+    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in (AVOIDABLE, OTHER)]
+    ax.legend(handles, ["Service can act on it", "Other reasons"], loc="lower right")
+    fig.tight_layout()
+    return fig
+
+
+def durations_chart(durations: pd.DataFrame, rule: str) -> plt.Figure:
+    """Median days at each step with the middle half of households (quartiles)."""
+    stats = ["Median (days)", "Lower quartile", "Upper quartile"]
+    shown = _shown(durations, rule, counts=["Households"], rates={s: ["Households"] for s in stats})
+    shown = shown.dropna(subset=stats).iloc[::-1]
+    fig, ax = plt.subplots(figsize=(9, 4))
+    ax.barh(shown["Step"], shown["Upper quartile"] - shown["Lower quartile"],
+            left=shown["Lower quartile"], color="#aed6f1", label="Middle half")  # fmt: skip
+    ax.scatter(shown["Median (days)"], shown["Step"], color="#1b4f72", zorder=3, label="Median")
+    ax.set_xlabel("Days")
+    ax.set_xlim(left=0)
+    ax.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def channel_mix_chart(mix: pd.DataFrame) -> plt.Figure:
+    """How enquirers heard about fostering, share of each year's enquiries."""
+    fig, ax = plt.subplots(figsize=(9, 4))
+    mix.plot.bar(stacked=True, ax=ax, colormap="Set2", width=0.75)
+    ax.set_ylabel("% of the year's enquiries")
+    ax.set_xlabel("Year of enquiry")
+    ax.tick_params(axis="x", rotation=0)
+    ax.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
+    fig.tight_layout()
+    return fig
+
+
+def minority_chart(groups: pd.DataFrame, children_share: float, rule: str) -> plt.Figure:
+    """Minority-ethnic share at each stage against the share of children in care."""
+    shown = _shown(
+        groups,
+        rule,
+        counts=["Ethnicity known", "Minority ethnic"],
+        rates={"% minority ethnic": ["Ethnicity known", "Minority ethnic"]},
+    )
+    fig, ax = plt.subplots(figsize=(8, 3.5))
+    ax.barh(shown["Group"], shown["% minority ethnic"], color="#5dade2")
+    ax.axvline(children_share, color="#c0392b", linestyle="--",
+               label=f"Children in care: {children_share:g}%")  # fmt: skip
+    ax.set_xlabel("% minority ethnic (of households whose ethnicity is known)")
+    ax.invert_yaxis()
+    ax.legend(loc="lower right")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,289 @@
+"""Read, clean and validate the yearly household register extracts.
+
+A wrong column, code or date stops the run with an :class:`InputError` naming the
+file, row, column and value: these mean the year's mapping in
+:mod:`analysis.retention.schema` must be reviewed. A row that is internally
+inconsistent (deregistered before approval, a leaver with no reason, more places
+filled than approved, an id seen twice...) is set aside in quarantine with its
+reason, so the rest of the year can still be counted and nothing is lost silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pandas as pd
+
+from analysis.core import paths, quarantine
+from analysis.core.errors import InputError
+from analysis.core.years import FinancialYear, require_year
+from analysis.retention.schema import (
+    CANONICAL,
+    FILE_PATTERN,
+    ID_PATTERN,
+    MAINSTREAM_TYPES,
+    REASONS,
+    layout_for,
+)
+
+if TYPE_CHECKING:
+    from analysis.council.config import Council
+
+DATASET = "retention"
+PLACE_COLUMNS = ["approved_places", "filled_places", "vacant_places", "unavailable_places"]
+
+
+def register_dir(raw: str = "example") -> Path:
+    """The folder holding the yearly register extracts for ``raw``."""
+    return paths.raw_dir(raw) / DATASET
+
+
+def available_files(raw: str = "example") -> dict[str, Path]:
+    """Year label -> extract file, for every register extract in the folder."""
+    found = {}
+    folder = register_dir(raw)
+    for path in sorted(folder.glob("*.csv")) if folder.exists() else []:
+        match = FILE_PATTERN.match(path.name)
+        if match:
+            found[match.group(1)] = path
+    return found
+
+
+def available_years(raw: str = "example") -> list[str]:
+    return sorted(available_files(raw))
+
+
+def _map_codes(frame: pd.DataFrame, path: Path, column: str, mapping: dict, blank_ok: bool):
+    """Map a column's labels to canonical codes; an unknown label stops the run."""
+    text = frame[column].fillna("").astype(str).str.strip()
+    mapped = text.map(mapping)
+    unknown = mapped.isna() & ~(blank_ok & text.eq(""))
+    _stop_at_first(
+        frame,
+        unknown,
+        path,
+        column,
+        text,
+        f"unknown {column.replace('_', ' ')} label",
+        hint=f"Labels declared for this year: {sorted(mapping)}. If the label is new, "
+        "add it to the year's mapping in analysis/retention_schema.py.",
+    )
+    return mapped.where(text.ne(""))
+
+
+def _stop_at_first(
+    frame: pd.DataFrame,
+    bad: pd.Series,
+    path: Path,
+    column: str,
+    text: pd.Series,
+    problem: str,
+    hint: str | None = None,
+) -> None:
+    """Raise an InputError naming the first row where ``bad`` holds (file, row, column, value)."""
+    if bad.any():
+        first = bad.idxmax()
+        raise InputError(
+            path,
+            problem,
+            row=int(frame.at[first, "source_row"]),
+            column=column,
+            value=text[first],
+            hint=hint,
+        )
+
+
+def _parse_dates(frame: pd.DataFrame, path: Path, column: str, fmt: str) -> pd.Series:
+    text = frame[column].fillna("").astype(str).str.strip()
+    parsed = pd.to_datetime(text.where(text.ne("")), format=fmt, errors="coerce")
+    bad = parsed.isna() & text.ne("")
+    _stop_at_first(frame, bad, path, column, text, f"not a date in the form {fmt}")
+    return parsed
+
+
+def _parse_counts(frame: pd.DataFrame, path: Path, column: str) -> pd.Series:
+    text = frame[column].fillna("").astype(str).str.strip()
+    numbers = pd.to_numeric(text.where(text.ne("")), errors="coerce")
+    bad = (numbers.isna() & text.ne("")) | (numbers.notna() & ((numbers < 0) | (numbers % 1 != 0)))
+    _stop_at_first(frame, bad, path, column, text, "not a whole number of places")
+    return numbers.astype("Int64")
+
+
+def read_year(path: Path, year: FinancialYear) -> tuple[pd.DataFrame, pd.DataFrame, int]:
+    """One year's extract as canonical columns: (clean rows, quarantined rows, rows read)."""
+    layout = layout_for(year)
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    missing = [c for c in layout["columns"] if c not in raw.columns]
+    if missing:
+        unexpected = [c for c in raw.columns if c not in layout["columns"]]
+        raise InputError(
+            path,
+            f"missing column(s) {missing} expected in the {year.label} layout",
+            column=missing[0],
+            hint=f"Columns found but not declared: {unexpected}. If the system renamed a "
+            "column, declare the new name for this year in analysis/retention_schema.py.",
+        )
+    frame = raw[list(layout["columns"])].rename(columns=layout["columns"])
+    frame.insert(0, "source_row", range(2, len(frame) + 2))
+    frame.insert(0, "source_file", path.name)
+    for column in ("household_type", "reason", "unavailable_reason", "single_or_couple"):
+        frame[column] = _map_codes(
+            frame, path, column, layout[column], blank_ok=column != "household_type"
+        )
+    for column in ("transferred_in", "transferred_out"):
+        frame[column] = _map_codes(frame, path, column, layout["yes_no"], blank_ok=True)
+    for column in ("approval_date", "deregistration_date"):
+        frame[column] = _parse_dates(frame, path, column, layout["date_format"])
+    for column in PLACE_COLUMNS:
+        frame[column] = _parse_counts(frame, path, column)
+    frame["household_id"] = frame["household_id"].str.strip()
+    frame["year"] = year.label
+    clean, held = _quarantine_rows(frame, year)
+    return clean, held, len(raw)
+
+
+def _quarantine_rows(frame: pd.DataFrame, year: FinancialYear):
+    """Set aside rows that cannot be used, each with the reason."""
+    parts = []
+    checks = [
+        (
+            lambda f: ~f["household_id"].str.match(ID_PATTERN.pattern),
+            "household id is not 'H' followed by six digits",
+            "household_id",
+        ),
+        (
+            lambda f: f["household_id"].duplicated(keep=False),
+            "household id appears more than once in this extract",
+            "household_id",
+        ),
+        (lambda f: f["approval_date"].isna(), "no approval date", "approval_date"),
+        (
+            lambda f: f["approval_date"] > year.end,
+            "approved after the extract's 31 March",
+            "approval_date",
+        ),
+        (
+            lambda f: f["deregistration_date"] < f["approval_date"],
+            "deregistration date is before the approval date",
+            "deregistration_date",
+        ),
+        (
+            lambda f: f["deregistration_date"] < year.start,
+            "deregistered before this year began",
+            "deregistration_date",
+        ),
+        (
+            lambda f: f["deregistration_date"].notna() & f["reason"].isna(),
+            "deregistered (a leaver) with no reason recorded",
+            "reason",
+        ),
+        (
+            lambda f: f["deregistration_date"].isna() & f["reason"].notna(),
+            "reason for leaving given but no deregistration date",
+            "reason",
+        ),
+        (
+            lambda f: f["filled_places"] > f["approved_places"],
+            "more places filled than approved",
+            "filled_places",
+        ),
+        (
+            lambda f: _active_at(f, year.end) & f[PLACE_COLUMNS].isna().any(axis=1),
+            "on the register at 31 March but places not recorded",
+            "approved_places",
+        ),
+        (
+            lambda f: (f["filled_places"] + f["vacant_places"] + f["unavailable_places"])
+            != f["approved_places"],
+            "filled + vacant + unavailable places do not add up to approved places",
+            "approved_places",
+        ),
+        (
+            lambda f: (f["unavailable_places"] > 0) & f["unavailable_reason"].isna(),
+            "places unavailable but no reason recorded",
+            "unavailable_reason",
+        ),
+    ]
+    kept = frame
+    for test, reason, column in checks:
+        kept, held = quarantine.set_aside(kept, test(kept).fillna(False), reason, column)
+        parts.append(held)
+    return kept.reset_index(drop=True), quarantine.combine(parts)
+
+
+def _active_at(frame: pd.DataFrame, day: pd.Timestamp) -> pd.Series:
+    """Households approved on or before ``day`` and not deregistered by then."""
+    return (frame["approval_date"] <= day) & (
+        frame["deregistration_date"].isna() | (frame["deregistration_date"] > day)
+    )
+
+
+@dataclass
+class Register:
+    """Every year's cleaned extract up to a year, what was set aside, and row counts."""
+
+    year: FinancialYear
+    snapshots: pd.DataFrame
+    quarantined: pd.DataFrame
+    rows: pd.DataFrame
+
+    @property
+    def households(self) -> pd.DataFrame:
+        """One row per household: its record in the latest extract it appears in."""
+        latest = self.snapshots.sort_values(["household_id", "year"]).drop_duplicates(
+            "household_id", keep="last"
+        )
+        return latest.reset_index(drop=True)
+
+    def snapshot(self, year: FinancialYear) -> pd.DataFrame:
+        """The cleaned extract for one year."""
+        return self.snapshots[self.snapshots["year"] == year.label].reset_index(drop=True)
+
+
+def load_register(year: str, raw: str = "example") -> Register:
+    """Read and clean every extract up to and including ``year``."""
+    files = available_files(raw)
+    target = require_year(year, files, "household register extract")
+    snapshots, held, rows = [], [], []
+    for label, path in files.items():
+        fy = FinancialYear.parse(label)
+        if fy > target:
+            continue
+        clean, bad, read = read_year(path, fy)
+        quarantine.reconcile(read, clean, bad)
+        snapshots.append(clean)
+        held.append(bad.assign(year=label))
+        rows.append(
+            {
+                "year": label,
+                "file": path.name,
+                "rows read": read,
+                "rows used": len(clean),
+                "rows set aside": len(bad),
+            }
+        )
+    frame = pd.concat(snapshots, ignore_index=True)
+    frame = frame.assign(
+        mainstream=frame["household_type"].isin(MAINSTREAM_TYPES),
+        ceasing=frame["reason"].map({k: v["ceasing"] for k, v in REASONS.items()}).eq(True),
+    )
+    return Register(
+        target,
+        frame[["year", *CANONICAL, "mainstream", "ceasing", "source_file", "source_row"]],
+        quarantine.combine(held),
+        pd.DataFrame(rows),
+    )
+
+
+def years(council: Council, raw: str = "example") -> list[str]:
+    """The years with a register extract for ``council`` (the build's interface)."""
+    where = paths.raw_dir(raw, council.slug)
+    return available_years(where) if (where / DATASET).is_dir() else []
+
+
+def inputs(council: Council, year: str, raw: str = "example") -> list[Path]:
+    """Every register extract up to ``year`` (survival uses the whole history)."""
+    files = available_files(paths.raw_dir(raw, council.slug))
+    return [p for y, p in files.items() if y <= year]

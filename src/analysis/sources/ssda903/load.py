@@ -1,0 +1,332 @@
+"""Read, validate and stitch SSDA903 header and episodes files.
+
+Each council sends the DfE one SSDA903 return a year. The header table holds one row
+per child (CHILD, SEX, DOB, ...); the episodes table one row per episode of care
+(CHILD, DECOM, RNE, LS, CIN, PLACE, PLACE_PROVIDER, DEC, REC, REASON_PLACE_CHANGE,
+HOME_POST, PL_POST, URN), dates as ``dd/mm/yyyy``. A return lists every episode open
+at any time in its year, so an episode open on 31 March appears again in the next
+year's return with the same CHILD and DECOM: stitching keeps one row per
+(council, CHILD, DECOM), the one from the latest return, which carries the final
+DEC and REC. An optional ``LA`` column lets regionally pooled files carry several
+councils.
+
+Validation follows the issue's contract: a missing column stops the run with an
+:class:`~analysis.core.errors.InputError`; a row that cannot be used (bad date, code not
+in that year's code list, episode ending before it starts, outside the return's
+year, duplicated, overlapping the child's previous episode, or a child with no
+usable header row) is quarantined with the file, row, child, field and reason.
+
+Privacy: HOME_POST is never read. PL_POST is read only to tell whether a child
+returned to the same placement after a temporary one; once the returns are stitched
+it is replaced by an integer ``placement_key`` and dropped, so it never leaves this
+module. DOB stays in the header table, which is used only to
+compute ages and never shown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+from analysis.core import quarantine
+from analysis.core.errors import InputError
+from analysis.core.years import FinancialYear
+from analysis.sources.ssda903.codes import code_lists
+
+HEADER_COLUMNS = ["CHILD", "SEX", "DOB"]
+EPISODE_COLUMNS = [
+    "CHILD",
+    "DECOM",
+    "RNE",
+    "LS",
+    "PLACE",
+    "PLACE_PROVIDER",
+    "DEC",
+    "REC",
+    "REASON_PLACE_CHANGE",
+    "PL_POST",
+    "URN",
+]
+OPTIONAL = ["LA"]
+# The full column order of the DfE's header and episodes files (what a council's system
+# writes); the pipeline reads the subsets above.
+HEADER_LAYOUT = ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"]
+EPISODE_LAYOUT = [
+    "CHILD",
+    "DECOM",
+    "RNE",
+    "LS",
+    "CIN",
+    "PLACE",
+    "PLACE_PROVIDER",
+    "DEC",
+    "REC",
+    "REASON_PLACE_CHANGE",
+    "HOME_POST",
+    "PL_POST",
+    "URN",
+]
+DATE_FORMAT = "%d/%m/%Y"
+TEXT = pd.ArrowDtype(pa.string())
+YEAR_IN_NAME = re.compile(r"(20\d\d)[-_](\d\d)(?!\d)")
+QUARANTINE_KEEP = ["source_file", "source_row", "column", "value", "reason", "LA", "CHILD"]
+
+
+@dataclass
+class Returns:
+    """Stitched, validated SSDA903 data from one or more years' returns."""
+
+    episodes: pd.DataFrame
+    header: pd.DataFrame
+    quarantine: pd.DataFrame
+    years: list[str]
+    rows_read: dict[str, int] = field(default_factory=dict)
+    superseded: dict[str, int] = field(default_factory=dict)
+
+    def reconciliation(self) -> pd.DataFrame:
+        """Per file: rows read = rows used + rows quarantined + rows superseded.
+
+        A superseded row is an episode repeated in a later year's return (the later
+        copy, with its end date, is the one used): not an error, not counted twice.
+        """
+        read = pd.Series(self.rows_read, name="rows read")
+        held = self.quarantine.groupby("source_file").size().reindex(read.index, fill_value=0)
+        later = pd.Series(self.superseded, dtype="int64").reindex(read.index, fill_value=0)
+        out = pd.DataFrame(
+            {"rows read": read, "rows quarantined": held, "rows repeated in a later return": later}
+        )
+        used = out["rows read"] - out["rows quarantined"] - out["rows repeated in a later return"]
+        out.insert(1, "rows used", used)
+        return out.rename_axis("file").reset_index()
+
+
+def collection_year(path: Path, frame: pd.DataFrame, date_columns: list[str]) -> FinancialYear:
+    """The return's year: from a ``2024-25`` style name, else from its latest date."""
+    match = YEAR_IN_NAME.search(path.name)
+    if match:
+        return FinancialYear.parse(f"{match.group(1)}-{match.group(2)}")
+    latest = max(_parse_dates(frame[c]).max() for c in date_columns)
+    if pd.isna(latest):
+        raise InputError(
+            path, "cannot tell which year this return covers", hint="Name it like 903_2024-25.csv"
+        )
+    return FinancialYear.containing(latest)
+
+
+def _parse_dates(text: pd.Series) -> pd.Series:
+    """dd/mm/yyyy strings to dates (NaT where blank or invalid), parsing each value once."""
+    codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    parsed = pd.to_datetime(pd.Series(uniques, dtype="object"), format=DATE_FORMAT, errors="coerce")
+    values = np.append(parsed.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT"))
+    return pd.Series(values[codes], index=text.index)
+
+
+def _text(column: pa.ChunkedArray) -> pd.api.extensions.ExtensionArray:
+    """Trimmed Arrow-backed text, blank cells missing (Arrow does the string work, fast)."""
+    trimmed = pc.utf8_trim_whitespace(column)
+    blank = pc.equal(trimmed, "")
+    cleaned = pc.if_else(blank, pa.scalar(None, pa.string()), trimmed)
+    return pd.array(cleaned, dtype=TEXT)
+
+
+def _read(path: Path, required: list[str]) -> pd.DataFrame:
+    """Read the columns the analysis needs as text; stop if any is missing."""
+    path = Path(path)
+    try:
+        columns = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
+    except (OSError, pd.errors.EmptyDataError) as exc:
+        raise InputError(path, f"cannot read the file ({exc})") from exc
+    missing = [c for c in required if c not in columns]
+    if missing:
+        raise InputError(
+            path,
+            f"missing column(s) {', '.join(missing)}",
+            row=1,
+            column=missing[0],
+            hint=f"An SSDA903 file needs the DfE column names: {', '.join(required)}",
+        )
+    use = required + [c for c in OPTIONAL if c in columns]
+    table = pacsv.read_csv(
+        path,
+        convert_options=pacsv.ConvertOptions(
+            include_columns=use,
+            column_types=dict.fromkeys(use, pa.string()),
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+            null_values=[""],
+        ),
+    )
+    frame = pd.DataFrame(
+        {c: _text(table.column(c)) for c in use}, index=pd.RangeIndex(table.num_rows)
+    )
+    if "LA" not in frame:
+        frame["LA"] = pd.Series("", index=frame.index, dtype=TEXT)
+    frame["LA"] = frame["LA"].fillna("")
+    frame["source_file"] = path.name
+    frame["source_row"] = np.arange(2, len(frame) + 2)
+    return frame
+
+
+def validate_header(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, FinancialYear]:
+    """One year's header: (clean rows with parsed ``dob``, quarantined rows, year)."""
+    frame = _read(path, HEADER_COLUMNS)
+    year = collection_year(Path(path), frame, ["DOB"])
+    parts: list[pd.DataFrame] = []
+    frame["dob"] = _parse_dates(frame["DOB"])
+    checks = [
+        (frame["CHILD"].isna(), "child identifier is blank", "CHILD"),
+        (frame["dob"].isna(), "date of birth is not dd/mm/yyyy", "DOB"),
+        (frame["dob"] > year.end, "date of birth after the end of the year", "DOB"),
+    ]
+    frame = _split(frame, checks, parts)
+    repeated = frame.duplicated(["LA", "CHILD"], keep="first").to_numpy()
+    frame = _split(frame, [(repeated, "child appears twice in the header", "CHILD")], parts)
+    frame = frame.assign(year=year.label)
+    return (
+        frame[["LA", "CHILD", "SEX", "dob", "year", "source_file"]],
+        quarantine.combine(parts),
+        year,
+    )
+
+
+def _split(frame: pd.DataFrame, checks, parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """Apply ``checks`` [(mask, reason, column), ...]; the first failing check is the reason."""
+    failed = np.zeros(len(frame), dtype=bool)
+    for mask, reason, column in checks:
+        hit = np.asarray(mask, dtype=bool) & ~failed
+        if hit.any():
+            rows = frame.loc[hit]
+            _, held = quarantine.set_aside(rows, pd.Series(True, index=rows.index), reason, column)
+            parts.append(held[[c for c in QUARANTINE_KEEP if c in held]])
+            failed |= hit
+    return frame.loc[~failed] if failed.any() else frame
+
+
+def validate_episodes(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, FinancialYear]:
+    """One year's episodes: (clean rows with parsed dates, quarantined rows, year)."""
+    frame = _read(path, EPISODE_COLUMNS)
+    year = collection_year(Path(path), frame, ["DECOM", "DEC"])
+    parts: list[pd.DataFrame] = []
+    frame["decom"] = _parse_dates(frame["DECOM"])
+    frame["dec"] = _parse_dates(frame["DEC"])
+    decom, dec = frame["decom"], frame["dec"]
+    checks = [
+        (frame["CHILD"].isna(), "child identifier is blank", "CHILD"),
+        (decom.isna(), "start date is not dd/mm/yyyy", "DECOM"),
+        (frame["DEC"].notna() & dec.isna(), "end date is not dd/mm/yyyy", "DEC"),
+    ]
+    for column, valid in code_lists(year).items():
+        blank_ok = column not in ("RNE", "LS", "PLACE")
+        bad = ~frame[column].isin(valid) & ~(blank_ok & frame[column].isna())
+        checks.append((bad, f"code not in the {year.label} {column} code list", column))
+    checks += [
+        (dec.notna() & frame["REC"].isna(), "episode ended without a reason (REC)", "REC"),
+        (dec < decom, "episode ends before it starts", "DEC"),
+        ((decom > year.end) | (dec < year.start), f"episode not in the {year.label} year", "DECOM"),
+    ]
+    frame = _split(frame, checks, parts)
+    codes = _child_codes(frame)
+    decom = frame["decom"].to_numpy("datetime64[ns]")
+    order = np.lexsort((frame["source_row"].to_numpy(), decom, codes))
+    frame, codes, decom = frame.iloc[order], codes[order], decom[order]
+    repeated = np.zeros(len(codes), dtype=bool)
+    repeated[1:] = (codes[1:] == codes[:-1]) & (decom[1:] == decom[:-1])
+    reason = "episode repeated (same child and start date)"
+    frame = _split(frame, [(repeated, reason, "DECOM")], parts)
+    overlap = _overlaps(frame, codes[~repeated]).to_numpy()
+    reason = "episode starts before the previous one ended"
+    frame = _split(frame, [(overlap, reason, "DECOM")], parts)
+    keep = ["LA", "CHILD", "decom", "dec", "RNE", "LS", "PLACE", "PLACE_PROVIDER", "REC"]
+    keep += ["REASON_PLACE_CHANGE", "PL_POST", "DECOM", "DEC", "source_file", "source_row"]
+    frame = frame[keep]
+    frame["year"] = year.label
+    return frame, quarantine.combine(parts), year
+
+
+def _child_codes(frame: pd.DataFrame) -> np.ndarray:
+    """An integer per (LA, CHILD)."""
+    codes, _ = pd.factorize(frame["LA"] + "\x1f" + frame["CHILD"])
+    return codes
+
+
+def _overlaps(frame: pd.DataFrame, codes: np.ndarray | None = None) -> pd.Series:
+    """True where an episode starts before the same child's previous episode ended.
+
+    ``frame`` must be sorted by child and start date.
+    """
+    codes = _child_codes(frame) if codes is None else codes
+    same = np.zeros(len(codes), dtype=bool)
+    same[1:] = codes[1:] == codes[:-1]
+    prev_end = np.full(len(codes), np.datetime64("NaT"), dtype="datetime64[ns]")
+    prev_end[1:] = frame["dec"].to_numpy("datetime64[ns]")[:-1]
+    decom = frame["decom"].to_numpy("datetime64[ns]")
+    still_open = np.isnat(prev_end) | (prev_end > decom)
+    return pd.Series(same & still_open, index=frame.index)
+
+
+def read_returns(headers: list[Path], episodes: list[Path]) -> Returns:
+    """Validate every file, stitch the years together and hold back unusable rows."""
+    if not headers or not episodes:
+        raise InputError("command line", "give at least one header file and one episodes file")
+    rows_read: dict[str, int] = {}
+    head_parts, epi_parts, held = [], [], []
+    years: set[str] = set()
+    for path in headers:
+        clean, bad, year = validate_header(path)
+        rows_read[Path(path).name] = len(clean) + len(bad)
+        head_parts.append(clean)
+        held.append(bad)
+    for path in episodes:
+        clean, bad, year = validate_episodes(path)
+        rows_read[Path(path).name] = len(clean) + len(bad)
+        epi_parts.append(clean)
+        held.append(bad)
+        years.add(year.label)
+    header = pd.concat(head_parts, ignore_index=True).sort_values("year", kind="stable")
+    repeated = header.duplicated(["LA", "CHILD"], keep="last")
+    superseded = header.loc[repeated, "source_file"].value_counts().to_dict()
+    header = header.loc[~repeated]
+    epi = pd.concat(epi_parts, ignore_index=True)
+    codes = _child_codes(epi)
+    decom = epi["decom"].to_numpy("datetime64[ns]")
+    order = np.lexsort((epi["year"].to_numpy(), decom, codes))
+    epi, codes, decom = epi.iloc[order], codes[order], decom[order]
+    repeated = np.zeros(len(codes), dtype=bool)
+    repeated[:-1] = (codes[1:] == codes[:-1]) & (decom[1:] == decom[:-1])
+    superseded.update(epi.loc[repeated, "source_file"].value_counts().to_dict())
+    epi, codes = epi.loc[~repeated], codes[~repeated]
+    # Stitched together, an episode left open in an older return that the next
+    # return contradicts (it starts another episode instead) gives way to the later one.
+    clash = _overlaps(epi, codes).to_numpy()
+    if clash.any():
+        later_year = epi["year"].shift(-1, fill_value="").to_numpy()
+        earlier = np.zeros(len(clash), dtype=bool)
+        earlier[:-1] = clash[1:]
+        earlier &= epi["year"].to_numpy() < later_year
+        reason = "left open, but a later return starts another episode"
+        epi = _split(epi, [(earlier, reason, "DEC")], held)
+        reason = "episode starts before the previous one ended"
+        epi = _split(epi, [(_overlaps(epi).to_numpy(), reason, "DECOM")], held)
+    known = (epi["LA"] + "\x1f" + epi["CHILD"]).isin(header["LA"] + "\x1f" + header["CHILD"])
+    epi = _split(epi, [(~known.to_numpy(bool), "child has no usable header row", "CHILD")], held)
+    # The placement key: same PLACE and placement postcode means the same placement, as in
+    # the DfE validator's rule 383 (return from a temporary placement). URN is left out: it is
+    # often filled on one episode and blank on the next. Postcodes go no further than this.
+    place = epi["PLACE"] + "|" + epi["PL_POST"].fillna("")
+    epi = epi.drop(columns=["PL_POST", "DECOM", "DEC"])
+    epi["placement_key"] = pd.factorize(place)[0]
+    return Returns(
+        episodes=epi.reset_index(drop=True),
+        header=header.reset_index(drop=True),
+        quarantine=quarantine.combine(held),
+        years=sorted(years),
+        rows_read=rows_read,
+        superseded=superseded,
+    )

@@ -1,0 +1,504 @@
+"""The DfE's three placement-stability indicators, computed from SSDA903 returns.
+
+Definitions (DfE, "Children looked after in England including adoptions",
+methodology and table notes, explore-education-statistics.service.gov.uk; the
+former national indicators NI 62 and NI 63; SSDA903 guide for each collection year):
+
+1. **Children looked after at 31 March with 3 or more placements during the year.**
+   Cohort: every child looked after on 31 March (an episode that started on or before
+   31 March and had not ended by then). Placements counted: every placement the
+   child occupied at any time between 1 April and 31 March, the one they were in on
+   1 April included.
+2. **Children looked after for 2 years at 31 March with 3 or more placements during
+   the previous 2 years.** Cohort: looked after on 31 March and continuously since at
+   least 31 March two years earlier (the **31 March cut-off**). Placements counted over
+   the two years to 31 March.
+3. **Children under 16 looked after continuously for at least 2.5 years at 31 March
+   who have lived in the same placement for at least 2 years, or are placed for
+   adoption and their adoptive placement together with their previous placement
+   lasts at least 2 years.** Cohort: under 16 on 31 March and in the current period
+   of care since 30 September two and a half years earlier (the **30 September
+   cut-off**); "same carer for 2 years" means the current placement started on or
+   before 31 March two years earlier.
+
+Counting rules applied here:
+
+- **A new placement** starts with an episode whose reason for new episode (RNE) is
+  ``S`` (started to be looked after), ``P`` (change of placement) or ``B`` (change of
+  placement and legal status). ``L`` (legal status only) and ``T``/``U`` (placement
+  *type* changes with the *same carer*, e.g. a fostering-for-adoption placement, U2 or
+  U5, becoming placed for adoption, A3 or A5, with the same carers) are not moves.
+  A move *into* a U2/U5 fostering-for-adoption or concurrent-planning placement is
+  a move (RNE P or B) like any other, and the U2/U5 placement then runs on into the
+  adoptive placement with the same carers without a new count. Issue 5 calls this
+  "the 2021 change that counts U2/U5 moves"; the DfE's own wording was not available
+  to check (see below).
+- **Temporary placements** (PLACE T0 to T4: hospital, holidays, carers' holidays,
+  seven days or less) are not placements, and the return to the placement the child
+  was in before one (same PLACE, URN and placement postcode) is not a move.
+- **Short breaks**: episodes under legal status V3 or V4 (an agreed series of short
+  breaks) are left out entirely, so a child whose only care is short breaks is in no
+  cohort.
+- **Continuous care**: a period of care starts with RNE ``S`` or where an episode
+  does not start on the day the previous one ended.
+- A placement that ended on 1 April (the child moved that day) is not counted as
+  occupied during the year; one that started on 31 March is.
+- **Age**: under 16 on 31 March means the 16th birthday falls after 31 March.
+- Percentages are rounded to whole numbers, as the DfE publishes them.
+
+Not verified against the methodology text: the search tool available when this was
+written did not return the DfE methodology page, so the rules above were written from
+the published indicator titles, the SSDA903 code definitions and validation rules
+(csc-validator-be-903 rules 217, 380), and are documented as an assumption in
+``docs/assumptions.md``. The exact reproduction of Coventry's published figures by
+the synthetic example data shows the code is self-consistent, not that the DfE's
+programs agree with it on every edge case.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from analysis.core.errors import InputError
+from analysis.core.years import FinancialYear, YearError
+from analysis.sources.ssda903.codes import (
+    FOSTER,
+    PLACED_FOR_ADOPTION,
+    PLACEMENT_GROUPS,
+    REASON_PLACE_CHANGE,
+    SHORT_BREAKS,
+    TEMPORARY,
+    UNPLANNED_ENDINGS,
+    placement_group,
+)
+from analysis.sources.ssda903.load import Returns, read_returns
+
+NEW_PLACEMENT_RNE = ("S", "P", "B")
+MEASURES = [
+    "cla_31_march",
+    "cla_31_march_3_plus",
+    "cla_2_years",
+    "cla_2_years_3_plus",
+    "long_term",
+    "long_term_same_carer",
+]
+AGE_GROUPS = ["Under 1", "1 to 4", "5 to 9", "10 to 15", "16 and over"]
+
+
+@dataclass
+class History:
+    """Episodes in date order with their placements and periods of care numbered.
+
+    ``episodes``: one row per episode (short breaks removed), ``child`` an integer
+    per (LA, CHILD). ``placements``: one row per placement with its child, start,
+    end, type, the reason recorded when it ended, and the start of the previous
+    placement in the same period of care. ``children``: LA, CHILD and date of birth
+    per child code (private: used for ages only).
+    """
+
+    episodes: pd.DataFrame
+    placements: pd.DataFrame
+    children: pd.DataFrame
+
+
+def _text(column: pd.Series) -> np.ndarray:
+    """A text column as a plain object array, missing values as None."""
+    return column.to_numpy(dtype=object, na_value=None)
+
+
+def _shift(values: np.ndarray, fill) -> np.ndarray:
+    return np.r_[np.array([fill], dtype=values.dtype), values[:-1]] if len(values) else values
+
+
+def _category(column: pd.Series) -> pd.Categorical:
+    """A code column as a Categorical (small integers; missing stays missing)."""
+    codes, uniques = pd.factorize(column)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(np.asarray(uniques, dtype=object)))
+
+
+def build_history(returns: Returns) -> History:
+    """Number placements and periods of care under the DfE counting rules (vectorised)."""
+    epi = returns.episodes.loc[~returns.episodes["LS"].isin(SHORT_BREAKS).to_numpy(bool)]
+    child_all, _ = pd.factorize(epi["LA"] + "\x1f" + epi["CHILD"])
+    order = np.lexsort((epi["decom"].to_numpy("datetime64[ns]"), child_all))
+    epi = epi.iloc[order]
+    # Renumber children in date order so each child's rows are contiguous and ascending.
+    child, _ = pd.factorize(child_all[order])
+    n = len(epi)
+    decom = epi["decom"].to_numpy("datetime64[ns]")
+    dec = epi["dec"].to_numpy("datetime64[ns]")
+    rne = _category(epi["RNE"])
+    place = _category(epi["PLACE"])
+    key = epi["placement_key"].to_numpy().astype("uint64")
+    first = child != _shift(child, -1)
+    joined = ~first & (decom == _shift(dec, np.datetime64("NaT")))
+    period_start = first | ~joined | np.asarray(rne == "S")
+    period = np.cumsum(period_start)
+    temp = np.asarray(place.isin(list(TEMPORARY)))
+    # Return from a run of temporary placements to the placement held before it.
+    base = pd.Series(np.where(temp, np.nan, key.astype("float64"))).groupby(period).ffill()
+    back = (
+        ~period_start
+        & _shift(temp, False)
+        & (key.astype("float64") == _shift(base.to_numpy(), np.nan))
+    )
+    new = period_start | (np.asarray(rne.isin(NEW_PLACEMENT_RNE)) & ~temp & ~back)
+    idx = np.arange(n)
+    period_first = np.maximum.accumulate(np.where(period_start, idx, 0)) if n else idx
+    starts = np.flatnonzero(new)
+    lasts = np.r_[starts[1:] - 1, n - 1] if n else starts
+    placement = np.cumsum(new) - 1
+    provider = _category(epi["PLACE_PROVIDER"])
+    reason = _category(epi["REASON_PLACE_CHANGE"])
+    episodes = pd.DataFrame(
+        {
+            "child": child,
+            "decom": decom,
+            "dec": dec,
+            "RNE": rne,
+            "PLACE": place,
+            "PLACE_PROVIDER": provider,
+            "REASON_PLACE_CHANGE": reason,
+            "period": period,
+            "period_start": decom[period_first],
+            "placement": placement,
+            "new_placement": new,
+            "starts_period": period_start,
+            "temporary": temp,
+        }
+    )
+    p_period = period[starts]
+    prev_start = _shift(decom[starts], np.datetime64("NaT"))
+    prev_start[_shift(p_period, -1) != p_period] = np.datetime64("NaT")
+    placements = pd.DataFrame(
+        {
+            "child": child[starts],
+            "start": decom[starts],
+            "end": dec[lasts],
+            "PLACE": place[starts],
+            "PLACE_PROVIDER": provider[starts],
+            "ended_reason": reason[lasts],
+            "starts_period": period_start[starts],
+            "previous_start": prev_start,
+        }
+    )
+    placements["group"] = _groups(placements["PLACE"], placements["PLACE_PROVIDER"])
+    header = returns.header[["LA", "CHILD", "dob"]].astype({"LA": object, "CHILD": object})
+    children = pd.DataFrame(
+        {"LA": _text(epi["LA"].iloc[first]), "CHILD": _text(epi["CHILD"].iloc[first])}
+    ).merge(header, on=["LA", "CHILD"], how="left")
+    return History(episodes, placements, children)
+
+
+def _groups(place, provider) -> np.ndarray:
+    """The report's placement group for each (PLACE, PLACE_PROVIDER) pair."""
+    pairs = pd.DataFrame(
+        {"p": np.asarray(place, dtype=object), "q": np.asarray(provider, dtype=object)}
+    ).fillna("")
+    codes, unique = pd.factorize(pd.MultiIndex.from_frame(pairs))
+    groups = np.array([placement_group(p, q) for p, q in unique], dtype=object)
+    return groups[codes]
+
+
+def _day(value: pd.Timestamp) -> np.datetime64:
+    return np.datetime64(value, "ns")
+
+
+def _open_at(history: History, day: pd.Timestamp) -> pd.DataFrame:
+    """The episode each child was in on ``day`` (children looked after that day)."""
+    epi = history.episodes
+    when = _day(day)
+    dec = epi["dec"].to_numpy()
+    mask = (epi["decom"].to_numpy() <= when) & (np.isnat(dec) | (dec > when))
+    return epi.loc[mask].drop_duplicates("child", keep="last")
+
+
+def placement_counts(history: History, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
+    """Placements each child occupied at any time from ``start`` to ``end`` (per child code)."""
+    p = history.placements
+    ends = p["end"].to_numpy()
+    hit = (p["start"].to_numpy() <= _day(end)) & (np.isnat(ends) | (ends > _day(start)))
+    return np.bincount(p["child"].to_numpy()[hit], minlength=len(history.children))
+
+
+def cohorts(history: History, year: FinancialYear) -> pd.DataFrame:
+    """One row per child looked after on 31 March, with the three indicators' flags."""
+    end = year.end
+    two_back = FinancialYear(year.start_year - 2)
+    now = _open_at(history, end)
+    p = history.placements.iloc[now["placement"].to_numpy()]
+    counts_1 = placement_counts(history, year.start, end)
+    counts_2 = placement_counts(history, FinancialYear(year.start_year - 1).start, end)
+    dob = history.children["dob"].to_numpy("datetime64[ns]")[now["child"].to_numpy()]
+    under_16 = dob > _day(end - pd.DateOffset(years=16))
+    period_start = now["period_start"].to_numpy()
+    # What the child is in now; a temporary stay counts as the placement it interrupts.
+    place_now = np.where(
+        now["temporary"].to_numpy(), p["PLACE"].to_numpy(), now["PLACE"].to_numpy()
+    )
+    provider_now = np.where(
+        now["temporary"].to_numpy(),
+        p["PLACE_PROVIDER"].to_numpy(),
+        now["PLACE_PROVIDER"].to_numpy(),
+    )
+    # Placed for adoption now: the adoptive placement, including any fostering for adoption
+    # with the same carers before it (merged into one placement), counts together with the
+    # placement before it. Reading documented in docs/assumptions.md (not confirmed by DfE text).
+    adoption = np.isin(place_now, list(PLACED_FOR_ADOPTION))
+    carer_since = np.where(
+        adoption & ~np.isnat(p["previous_start"].to_numpy()),
+        p["previous_start"].to_numpy(),
+        p["start"].to_numpy(),
+    )
+    out = pd.DataFrame(
+        {
+            "child": now["child"].to_numpy(),
+            "LA": history.children["LA"].to_numpy()[now["child"].to_numpy()],
+            "placements_year": counts_1[now["child"].to_numpy()],
+            "placements_2_years": counts_2[now["child"].to_numpy()],
+            "cla_2_years": period_start <= _day(two_back.end),
+            "long_term": under_16
+            & (period_start <= _day(pd.Timestamp(two_back.start_year, 9, 30))),
+            "same_carer_2_years": carer_since <= _day(two_back.end),
+            "group": _groups(place_now, provider_now),
+            "PLACE": place_now,
+        }
+    )
+    return out
+
+
+def indicators(history: History, year: FinancialYear) -> pd.DataFrame:
+    """The three indicators for every council in ``history``: one row per LA."""
+    c = cohorts(history, year)
+    flags = pd.DataFrame(
+        {
+            "LA": c["LA"],
+            "cla_31_march": 1,
+            "cla_31_march_3_plus": c["placements_year"] >= 3,
+            "cla_2_years": c["cla_2_years"],
+            "cla_2_years_3_plus": c["cla_2_years"] & (c["placements_2_years"] >= 3),
+            "long_term": c["long_term"],
+            "long_term_same_carer": c["long_term"] & c["same_carer_2_years"],
+        }
+    )
+    las = history.children["LA"].drop_duplicates().sort_values()
+    out = flags.groupby("LA").sum().reindex(las, fill_value=0).astype("int64").reset_index()
+    out.insert(1, "year", year.label)
+    return out
+
+
+def percent(part: int, whole: int) -> int | None:
+    """A whole-number percentage, as the DfE publishes it (None when the base is 0)."""
+    return int(np.floor(100 * part / whole + 0.5)) if whole else None
+
+
+def as_records(table: pd.DataFrame) -> list[dict]:
+    """Indicator rows as JSON-ready records with the DfE's percentages."""
+    records = []
+    for row in table.to_dict("records"):
+        record = {"year": row["year"]}
+        if row["LA"]:
+            record["la"] = row["LA"]
+        record["cla_31_march"] = {
+            "total": row["cla_31_march"],
+            "with_3_or_more_placements": row["cla_31_march_3_plus"],
+            "percent": percent(row["cla_31_march_3_plus"], row["cla_31_march"]),
+        }
+        record["cla_2_years"] = {
+            "total": row["cla_2_years"],
+            "with_3_or_more_placements_in_2_years": row["cla_2_years_3_plus"],
+            "percent": percent(row["cla_2_years_3_plus"], row["cla_2_years"]),
+        }
+        record["long_term_under_16"] = {
+            "total": row["long_term"],
+            "same_carer_2_years": row["long_term_same_carer"],
+            "percent": percent(row["long_term_same_carer"], row["long_term"]),
+        }
+        records.append(record)
+    return records
+
+
+def years_with_history(loaded: list[str]) -> list[str]:
+    """Years whose indicators the loaded returns support: that year and the two before.
+
+    The long-term indicator looks back to 30 September two and a half years before
+    31 March, which falls in the return two years earlier.
+    """
+    have = set(loaded)
+    out = []
+    for label in loaded:
+        y = FinancialYear.parse(label)
+        if {FinancialYear(y.start_year - k).label for k in (1, 2)} <= have:
+            out.append(label)
+    return out
+
+
+def require_history(year: FinancialYear, loaded: list[str]) -> None:
+    """Stop with a clear message when the returns do not reach back far enough."""
+    needed = [FinancialYear(year.start_year - k).label for k in (2, 1, 0)]
+    missing = [y for y in needed if y not in loaded]
+    if missing:
+        raise YearError(
+            f"the {year.label} indicators need the SSDA903 returns for {', '.join(needed)}; "
+            f"missing {', '.join(missing)} (loaded: {', '.join(loaded) or 'none'})"
+        )
+
+
+# ---- the detail behind the indicators (one council) ---------------------------------
+
+
+def age_group(age: pd.Series) -> pd.Categorical:
+    """Age in whole years to the DfE's age bands."""
+    bins = [-1, 0, 4, 9, 15, 200]
+    return pd.cut(age, bins=bins, labels=AGE_GROUPS)
+
+
+def _age(dob: np.ndarray, when: np.ndarray) -> pd.Series:
+    dob_ts, when_ts = pd.DatetimeIndex(dob), pd.DatetimeIndex(when)
+    years = when_ts.year - dob_ts.year
+    before = (when_ts.month < dob_ts.month) | (
+        (when_ts.month == dob_ts.month) & (when_ts.day < dob_ts.day)
+    )
+    return pd.Series(np.asarray(years - before.astype(int)))
+
+
+def moves(history: History, year: FinancialYear) -> pd.DataFrame:
+    """Every placement move in the year: the reason, the placement left, age at the move."""
+    p = history.placements
+    start = p["start"].to_numpy()
+    in_year = (
+        (start >= _day(year.start)) & (start <= _day(year.end)) & ~p["starts_period"].to_numpy()
+    )
+    rows = np.flatnonzero(in_year)
+    before = p.iloc[rows - 1]
+    dob = history.children["dob"].to_numpy("datetime64[ns]")[p["child"].to_numpy()[rows]]
+    reason = before["ended_reason"].astype(object).fillna("Not recorded").to_numpy()
+    return pd.DataFrame(
+        {
+            "child": p["child"].to_numpy()[rows],
+            "date": start[rows],
+            "reason": [REASON_PLACE_CHANGE.get(r, r) for r in reason],
+            "reason_code": reason,
+            "from_group": before["group"].to_numpy(),
+            "to_group": p["group"].to_numpy()[rows],
+            "age_group": age_group(_age(dob, start[rows])).to_numpy(),
+        }
+    )
+
+
+def unplanned_foster_endings(history: History, year: FinancialYear) -> pd.DataFrame:
+    """Foster placements ending in the year because the carer asked, an allegation, or standards."""
+    p = history.placements
+    end = p["end"].to_numpy()
+    ended = (end >= _day(year.start)) & (end <= _day(year.end))
+    foster = p["PLACE"].isin(FOSTER).to_numpy()
+    hit = p.loc[ended & foster]
+    out = (
+        hit.assign(
+            unplanned=hit["ended_reason"].astype(object).isin(UNPLANNED_ENDINGS),
+            reason=hit["ended_reason"]
+            .astype(object)
+            .map(REASON_PLACE_CHANGE)
+            .fillna("Left care / not recorded"),
+        )
+        .groupby(["group", "reason", "unplanned"], observed=True)
+        .size()
+        .rename("placements")
+        .reset_index()
+    )
+    return out
+
+
+def snapshot(history: History, year: FinancialYear) -> pd.Series:
+    """Children looked after on 31 March by placement group (plus all fostered)."""
+    c = cohorts(history, year)
+    counts = c["group"].value_counts().reindex(PLACEMENT_GROUPS, fill_value=0)
+    counts["All fostered"] = int(c["PLACE"].isin(FOSTER).sum())
+    counts["All children looked after"] = len(c)
+    return counts
+
+
+def placements_distribution(history: History, year: FinancialYear) -> pd.DataFrame:
+    """How many placements children looked after on 31 March had during the year."""
+    c = cohorts(history, year)
+    bands = np.minimum(c["placements_year"], 5).map(
+        {1: "1", 2: "2", 3: "3", 4: "4", 5: "5 or more"}
+    )
+    order = ["1", "2", "3", "4", "5 or more"]
+    return (
+        bands.value_counts()
+        .reindex(order, fill_value=0)
+        .rename_axis("placements")
+        .rename("children")
+        .reset_index()
+    )
+
+
+def at_risk(history: History, year: FinancialYear) -> pd.DataFrame:
+    """Children looked after on 31 March who have already moved twice or more this year."""
+    c = cohorts(history, year)
+    m = moves(history, year)
+    per_child = m.groupby("child").size()
+    c = c.assign(moves=per_child.reindex(c["child"]).fillna(0).to_numpy().astype(int))
+    risk = c.loc[c["moves"] >= 2]
+    return (
+        risk.groupby("group")
+        .size()
+        .reindex(PLACEMENT_GROUPS, fill_value=0)
+        .rename_axis("placement now")
+        .rename("children")
+        .reset_index()
+    )
+
+
+def compute(returns: Returns, years: list[str] | None = None) -> pd.DataFrame:
+    """Indicators for every council and every year the returns support."""
+    history = build_history(returns)
+    wanted = years or years_with_history(returns.years)
+    for label in wanted:
+        require_history(FinancialYear.parse(label), returns.years)
+    parts = [indicators(history, FinancialYear.parse(label)) for label in wanted]
+    if not parts:
+        return pd.DataFrame(columns=["LA", "year", *MEASURES])
+    return pd.concat(parts, ignore_index=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m analysis.stability",
+        description="DfE placement-stability indicators from SSDA903 header and episodes files.",
+    )
+    parser.add_argument("--header", action="append", required=True, type=Path, help="header CSV")
+    parser.add_argument(
+        "--episodes", action="append", required=True, type=Path, help="episodes CSV"
+    )
+    parser.add_argument("--year", action="append", help="financial year, e.g. 2024-25")
+    args = parser.parse_args(argv)
+    try:
+        years = [FinancialYear.parse(y).label for y in args.year] if args.year else None
+        returns = read_returns(args.header, args.episodes)
+        table = compute(returns, years)
+    except (InputError, YearError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    reasons = returns.quarantine.groupby("reason").size().to_dict()
+    out = {
+        "returns": returns.years,
+        "indicators": as_records(table),
+        "quarantined_rows": len(returns.quarantine),
+        "quarantine_reasons": {k: int(v) for k, v in reasons.items()},
+    }
+    json.dump(out, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

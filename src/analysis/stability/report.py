@@ -1,0 +1,323 @@
+"""Tables, charts and sentences for the placement-stability appendix.
+
+The notebook stays thin: it loads one year's returns with :func:`load_year`, then
+asks this module for each table and finding. Every table counts children or moves
+(never lists a child), so small-number suppression can be applied by the Appendix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import seaborn as sns
+
+from analysis.core import paths
+from analysis.core.years import FinancialYear, require_year
+
+if TYPE_CHECKING:
+    from analysis.council.config import Council
+from analysis.sources.dfe import stability as dfe_stability
+from analysis.sources.ssda903.codes import PLACEMENT_GROUPS
+from analysis.sources.ssda903.load import YEAR_IN_NAME, Returns, read_returns
+from analysis.stability import measures as stability
+
+FOLDER = "ssda903"
+MEASURE_LABELS = {
+    "cla_31_march": "Looked after on 31 March",
+    "cla_31_march_3_plus": "... with 3 or more placements in the year",
+    "cla_2_years": "Looked after for 2 years or more",
+    "cla_2_years_3_plus": "... with 3 or more placements in 2 years",
+    "long_term": "Under 16, looked after 2.5 years or more",
+    "long_term_same_carer": "... with the same carer for 2 years or more",
+}
+# Coventry fostering reports for 2022/23 (public council papers, shared seeds 001 and 004):
+# children looked after on 31 March 2023 and where they lived.
+ANNUAL_REPORT_2023 = {
+    "All children looked after": 726,
+    "All fostered": 499,
+    "With the council's own carers (incl. connected persons)": 362,
+    "Agency foster carers": 137,
+    "Connected persons": 98,
+}
+
+
+def folder(raw: str = "example") -> Path:
+    """Where the SSDA903 files are for the notebook's ``raw`` parameter."""
+    return paths.raw_dir(raw) / FOLDER
+
+
+def files(where: Path, label: str, kind: str) -> list[Path]:
+    """The ``kind`` ("header" or "episodes") CSV files for one year in ``where``."""
+    return sorted(where.glob(f"*{kind}*{label}*.csv"))
+
+
+def available_years(where: Path) -> list[str]:
+    """Years with header and episodes files for that year and the two before it."""
+    labels = set()
+    for path in where.glob("*episodes*.csv"):
+        match = YEAR_IN_NAME.search(path.name)
+        if match:
+            label = f"{match.group(1)}-{match.group(2)}"
+            if files(where, label, "header"):
+                labels.add(label)
+    return stability.years_with_history(sorted(labels))
+
+
+def inputs(where: Path, year: str) -> list[Path]:
+    """The files one year's indicators depend on."""
+    y = FinancialYear.parse(year)
+    labels = [FinancialYear(y.start_year - k).label for k in (2, 1, 0)]
+    return [
+        p for label in labels for kind in ("header", "episodes") for p in files(where, label, kind)
+    ]
+
+
+@dataclass
+class Year:
+    """One year's returns, history and headline indicators."""
+
+    year: FinancialYear
+    council: Council
+    returns: Returns
+    history: stability.History
+    indicators: pd.Series
+
+
+def load_year(year: str, council: Council, raw: str | Path = "example") -> Year:
+    """Read and validate the returns the year needs and compute its indicators."""
+    where = folder(paths.raw_dir(raw, council.slug))
+    fy = require_year(year, available_years(where), "SSDA903 returns")
+    chosen = inputs(where, fy.label)
+    returns = read_returns(
+        [p for p in chosen if "header" in p.name], [p for p in chosen if "episodes" in p.name]
+    )
+    history = stability.build_history(returns)
+    row = stability.indicators(history, fy).iloc[0]
+    return Year(fy, council, returns, history, row)
+
+
+def headline(data: Year) -> pd.DataFrame:
+    """The three indicators for the year: cohort, children meeting it, percentage."""
+    r = data.indicators
+    rows = []
+    for label, (part, whole) in dfe_stability.INDICATORS.items():
+        rows.append(
+            {
+                "Indicator": label,
+                "Children in the group": int(r[whole]),
+                "Children meeting it": int(r[part]),
+                "Per cent": stability.percent(r[part], r[whole]),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def benchmark_table(data: Year) -> pd.DataFrame:
+    """Published percentages for the year: the council, England, its region, neighbours."""
+    rates = dfe_stability.rates(dfe_stability.comparison(data.council))
+    wide = rates.loc[rates["year"] == data.year.label].pivot(
+        index="indicator", columns="name", values="percent"
+    )
+    order = [data.council.short_name, "Statistical neighbours", data.council.region, "England"]
+    wide = wide.astype("Int64")
+    return (
+        wide.reindex(columns=order)
+        .reindex(list(dfe_stability.INDICATORS))
+        .rename_axis("Indicator")
+        .reset_index()
+    )
+
+
+def trend_chart(data: Year) -> plt.Figure:
+    """Each published indicator over time: council against England, region and neighbours."""
+    rates = dfe_stability.rates(dfe_stability.comparison(data.council))
+    rates = rates.loc[rates["year"] <= data.year.label]
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), sharex=True)
+    for ax, label in zip(axes, dfe_stability.INDICATORS, strict=True):
+        sns.lineplot(
+            data=rates.loc[rates["indicator"] == label],
+            x="year",
+            y="percent",
+            hue="name",
+            marker="o",
+            ax=ax,
+            legend=ax is axes[-1],
+        )
+        ax.set_title(label, fontsize=10)
+        ax.set_xlabel("")
+        ax.set_ylabel("per cent")
+        ax.tick_params(axis="x", rotation=45)
+    axes[-1].legend(title="", fontsize=8, loc="lower left")
+    fig.tight_layout()
+    return fig
+
+
+def moves_by(data: Year, column: str, label: str, order: list[str] | None = None) -> pd.DataFrame:
+    m = stability.moves(data.history, data.year)
+    counts = m[column].value_counts()
+    if order is not None:
+        counts = counts.reindex(order, fill_value=0)
+    return counts.rename_axis(label).rename("Moves").reset_index()
+
+
+def moves_by_reason(data: Year) -> pd.DataFrame:
+    return moves_by(data, "reason", "Reason for the placement change")
+
+
+def moves_by_type(data: Year) -> pd.DataFrame:
+    return moves_by(data, "from_group", "Placement the child moved from", PLACEMENT_GROUPS)
+
+
+def moves_by_age(data: Year) -> pd.DataFrame:
+    return moves_by(data, "age_group", "Age at the move", stability.AGE_GROUPS)
+
+
+def moves_chart(data: Year) -> plt.Figure:
+    table = moves_by_reason(data)
+    fig, ax = plt.subplots(figsize=(8, 0.35 * len(table) + 1))
+    sns.barplot(data=table, y="Reason for the placement change", x="Moves", color="#4C72B0", ax=ax)
+    ax.set_ylabel("")
+    fig.tight_layout()
+    return fig
+
+
+def unplanned(data: Year) -> pd.DataFrame:
+    """Foster placements that ended in the year, by placement group and whether unplanned."""
+    ended = stability.unplanned_foster_endings(data.history, data.year)
+    table = ended.pivot_table(
+        index="group", columns="unplanned", values="placements", aggfunc="sum", fill_value=0
+    )
+    table = table.reindex(columns=[True, False], fill_value=0).rename(
+        columns={True: "Ended unplanned", False: "Ended otherwise"}
+    )
+    table = table.reindex(
+        [
+            g
+            for g in PLACEMENT_GROUPS
+            if g in ("Own foster carers", "Connected persons", "Agency foster carers", "Other")
+        ],
+        fill_value=0,
+    )
+    return table.rename_axis("Foster placement").reset_index()
+
+
+def unplanned_reasons(data: Year) -> pd.DataFrame:
+    ended = stability.unplanned_foster_endings(data.history, data.year)
+    hit = ended.loc[ended["unplanned"]].groupby("reason")["placements"].sum()
+    return hit.rename_axis("Why the foster placement ended").rename("Placements").reset_index()
+
+
+def reconciliation(data: Year) -> pd.DataFrame:
+    """Our figures from the returns against the DfE's published figures for the year."""
+    published = dfe_stability.comparison(data.council)
+    pub = published.loc[(published["area"] == "council") & (published["year"] == data.year.label)]
+    rows = []
+    for measure in stability.MEASURES:
+        ours = int(data.indicators[measure])
+        theirs = int(pub[measure].iloc[0]) if len(pub) and pd.notna(pub[measure].iloc[0]) else None
+        rows.append(
+            {
+                "Measure": MEASURE_LABELS[measure],
+                "From the returns": ours,
+                "Published by the DfE": theirs,
+                "Difference": None if theirs is None else ours - theirs,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def snapshot(data: Year) -> pd.DataFrame:
+    """Children looked after on 31 March by placement, with the annual report where it exists."""
+    counts = stability.snapshot(data.history, data.year)
+    table = counts.rename_axis("Placement on 31 March").rename("Children (returns)").reset_index()
+    if data.year.label == "2022-23" and data.council.slug == "coventry":
+        ours = counts.to_dict()
+        ours["With the council's own carers (incl. connected persons)"] = (
+            ours["Own foster carers"] + ours["Connected persons"]
+        )
+        mapping = {
+            "Agency foster carers": "Agency foster carers",
+            "Connected persons": "Connected persons",
+        }
+        rows = []
+        for label, printed in ANNUAL_REPORT_2023.items():
+            key = mapping.get(label, label)
+            rows.append(
+                {
+                    "Placement on 31 March": label,
+                    "Children (returns)": ours.get(key),
+                    "Annual report 2022/23": printed,
+                }
+            )
+        return pd.DataFrame(rows)
+    return table
+
+
+def data_quality(data: Year) -> pd.DataFrame:
+    return data.returns.reconciliation()
+
+
+def quarantine_reasons(data: Year) -> pd.DataFrame:
+    q = data.returns.quarantine
+    if q.empty:
+        return pd.DataFrame({"Reason": [], "Field": [], "Rows": []})
+    return (
+        q.groupby(["reason", "column"])
+        .size()
+        .rename("Rows")
+        .reset_index()
+        .rename(columns={"reason": "Reason", "column": "Field"})
+    )
+
+
+def findings(data: Year) -> list[str]:
+    """Key findings as sentences, generated from the figures."""
+    r = data.indicators
+    year = data.year
+    pub = dfe_stability.rates(dfe_stability.comparison(data.council))
+    pub = pub.loc[pub["year"] == year.label].set_index(["indicator", "name"])["percent"]
+    out = []
+    p1 = stability.percent(r["cla_31_march_3_plus"], r["cla_31_march"])
+    eng = pub.get(("3+ placements in the year", "England"))
+    compare = (
+        ""
+        if eng is None or pd.isna(eng)
+        else (f", against {eng:.0f}% in England" + (" (lower is better)" if p1 is not None else ""))
+    )
+    out.append(
+        f"Of the {r['cla_31_march']:,} children looked after on 31 March {year.end.year}, "
+        f"{p1}% had three or more placements during {year.report_label}{compare}."
+    )
+    p2 = stability.percent(r["cla_2_years_3_plus"], r["cla_2_years"])
+    out.append(
+        f"Of the {r['cla_2_years']:,} children looked after for two years or more, {p2}% had "
+        f"three or more placements over those two years."
+    )
+    p3 = stability.percent(r["long_term_same_carer"], r["long_term"])
+    eng3 = pub.get(("Same carer 2+ years (under 16s)", "England"))
+    tail = "" if eng3 is None or pd.isna(eng3) else f" (England: {eng3:.0f}%, higher is better)"
+    out.append(
+        f"Of the {r['long_term']:,} under-16s looked after for at least two and a half years, "
+        f"{p3}% had lived with the same carer for two years or more{tail}."
+    )
+    m = stability.moves(data.history, year)
+    if len(m):
+        top = m["reason"].value_counts()
+        out.append(
+            f"There were {len(m):,} placement moves in the year; the most common recorded reason "
+            f"was '{top.index[0]}' ({round(100 * top.iloc[0] / len(m))}% of moves)."
+        )
+    ended = stability.unplanned_foster_endings(data.history, year)
+    if ended["placements"].sum():
+        share = round(
+            100 * ended.loc[ended["unplanned"], "placements"].sum() / ended["placements"].sum()
+        )
+        out.append(
+            f"{share}% of foster placements that ended in the year ended unplanned "
+            "(carer request, allegation or standards concern)."
+        )
+    return out
