@@ -1,1 +1,1 @@
-"""core."""
+"""Shared core: financial years, paths, errors, quarantine, atomic writes."""

@@ -1,1 +1,1 @@
-"""disclosure."""
+"""Disclosure control for public exports."""

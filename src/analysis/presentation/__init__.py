@@ -1,1 +1,1 @@
-"""presentation."""
+"""What a reader sees: the Appendix notebooks show everything through, and the HTML export."""

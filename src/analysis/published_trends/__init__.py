@@ -1,1 +1,1 @@
-"""published_trends."""
+"""Published-trends analysis: a council's published figures over the years, and their consistency."""

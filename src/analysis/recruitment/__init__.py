@@ -1,1 +1,1 @@
-"""recruitment."""
+"""Recruitment drop-off: from enquiry to approval."""

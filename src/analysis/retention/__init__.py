@@ -1,1 +1,1 @@
-"""retention."""
+"""Carer retention and capacity."""

@@ -1,1 +1,1 @@
-"""stability."""
+"""Placement stability: the DfE's three indicators from the SSDA903 return."""

@@ -1,1 +1,1 @@
-"""sources/dfe."""
+"""DfE published statistics: LA codes, regions, statistical neighbours, placement stability."""

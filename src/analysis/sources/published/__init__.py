@@ -1,1 +1,1 @@
-"""sources/published."""
+"""A council's published figures, transcribed from its reports."""

@@ -1,1 +1,1 @@
-"""sources/ssda903."""
+"""SSDA903 returns: reading, validating, code lists."""

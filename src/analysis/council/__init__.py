@@ -1,0 +1,1 @@
+"""One council's configuration (``councils/<slug>/``) and the command that scaffolds a new one."""

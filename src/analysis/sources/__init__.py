@@ -1,0 +1,1 @@
+"""Data sources shared by the analyses: published figures, DfE statistics, SSDA903 returns."""
