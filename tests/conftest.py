@@ -35,7 +35,6 @@ def demo_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         demo_repo.analyses(root),
         root,
         demo_repo.council(root),
-        demo_repo.council(root),
         jobs=2,
         out=log,
     )

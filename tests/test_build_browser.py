@@ -50,12 +50,14 @@ def _check_all(browser: Browser, reports: Path) -> None:
 
 def test_fixture_exports_load_offline_cleanly(browser, demo_site):
     _check_all(browser, demo_repo.reports(demo_site))
-    images = browser.check(demo_site / "reports/2024-25/demo.html", demo_site / "shot.png").images
+    images = browser.check(
+        demo_repo.reports(demo_site) / "2024-25/demo.html", demo_site / "shot.png"
+    ).images
     assert len(images) == 1 and images[0]["width"] > 100 and not images[0]["blank"]
 
 
 def test_the_checks_catch_a_request_a_blank_chart_and_a_broken_link(browser, demo_site, tmp_path):
-    page = (demo_site / "reports/2024-25/demo.html").read_text()
+    page = (demo_repo.reports(demo_site) / "2024-25/demo.html").read_text()
     blank = (
         "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAYAAABytg0kAAAAEUlEQVR4nGP4"
         "//8/AwMDAwMACfsD/QX4ZcwAAAAASUVORK5CYII="

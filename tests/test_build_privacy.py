@@ -31,7 +31,7 @@ def test_the_scan_finds_every_kind_of_identifier_in_the_fixture_data(demo_site):
     dob = next(v for v in values if v[:2] == "20" and v[4] == "-")
     day = dob[8:10] + "/" + dob[5:7] + "/" + dob[:4]
     assert day in values  # dates of birth are also looked for as printed in the UK
-    page = (demo_site / "reports/2024-25/demo.html").read_text()
+    page = (demo_repo.reports(demo_site) / "2024-25/demo.html").read_text()
     planted = page.replace("</main>", "<p>Child CH240001 (" + day + ")</p></main>")
     assert hits(planted, values) == sorted({"CH240001", day})
     assert hits(planted.replace("CH240001", "CH2400012"), values) == [day]  # whole tokens only
