@@ -1,1 +1,1 @@
-"""Published-trends analysis: a council's published figures over the years, and their consistency."""
+"""Published trends: a council's published figures over the years, and their consistency."""
