@@ -376,7 +376,6 @@ def catalogue(headers: list[Path], episodes: list[Path]) -> dict[str, tuple[Path
                 hint="Name it like its episodes file with 'header' for 'episodes', "
                 "e.g. header_2024-25.csv beside episodes_2024-25.csv.",
             )
-    out: dict[str, tuple[Path, Path]] = {}
     for kind, years in (("episodes", epi_years), ("header", head_years)):
         for label in sorted({y.label for y in years.values()}):
             same = sorted(p for p, y in years.items() if y.label == label)
@@ -387,7 +386,18 @@ def catalogue(headers: list[Path], episodes: list[Path]) -> dict[str, tuple[Path
                     hint="Keep one return per year (e.g. the resubmission) and move the other "
                     "out of the folder.",
                 )
+    epi_labels = {y.label for y in epi_years.values()}
+    listed = ", ".join(f"{p.name} ({y.label})" for p, y in epi_years.items())
+    for path, year in head_years.items():
+        if year.label not in epi_labels:
+            raise InputError(
+                path,
+                f"this header is for {year.label} but no episodes file is for that year "
+                f"(episodes: {listed})",
+                hint="The header and episodes files must come from the same return.",
+            )
     head_by = {y.label: p for p, y in head_years.items()}
+    out: dict[str, tuple[Path, Path]] = {}
     for path, year in epi_years.items():
         if year.label not in head_by:
             given = ", ".join(f"{p.name} ({y.label})" for p, y in head_years.items())
@@ -397,14 +407,6 @@ def catalogue(headers: list[Path], episodes: list[Path]) -> dict[str, tuple[Path
                 hint="A header and an episodes file from the same return are needed.",
             )
         out[year.label] = (head_by[year.label], path)
-    for path, year in head_years.items():
-        if year.label not in out:
-            raise InputError(
-                path,
-                f"this header is for {year.label} but no episodes file is for that year "
-                f"(episodes: {', '.join(f'{p.name} ({y.label})' for p, y in epi_years.items())})",
-                hint="The header and episodes files must come from the same return.",
-            )
     return dict(sorted(out.items()))
 
 
