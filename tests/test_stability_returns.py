@@ -11,7 +11,6 @@ from stability_helpers import EPISODE_FIELDS, ep, write_returns
 
 from analysis.core.errors import InputError
 from analysis.sources.ssda903.load import find_returns, name_years, read_returns
-from analysis.stability import measures as stability
 
 HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
 DOBS = {"A": "2012-01-01", "B": "2013-01-01", "C": "2011-01-01", "D": "2010-01-01"}
