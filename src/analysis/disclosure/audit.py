@@ -111,3 +111,27 @@ def exposures(
         for key, (low, high) in found.items()
         if key in hidden and is_exposed(low, high)
     ]
+
+
+def chart_leaks(
+    charts: Iterable[Mapping[str, object]],
+    values: Mapping[str, float],
+    hidden: Iterable[str],
+) -> list[str]:
+    """Charts that draw a value the page withholds (and shows nowhere else in their scope).
+
+    A chart's scope is the table it names (``table``) or else the whole page.
+    """
+    hidden = set(hidden)
+    problems = []
+    for chart in charts:
+        table = chart.get("table")
+        scope = [k for k in values if not table or k.startswith(f"{table}|")]
+        withheld = {values[k] for k in scope if k in hidden} - {
+            values[k] for k in scope if k not in hidden
+        }
+        drawn = {float(v) for v in chart.get("values", [])}  # type: ignore[attr-defined]
+        leaked = sorted(v for v in drawn & withheld if v >= LOWEST)
+        if leaked:
+            problems.append(f"figure {chart['number']} draws withheld value(s) {leaked}")
+    return problems
