@@ -128,7 +128,7 @@ def test_headline_figures_as_published(figures):
     assert get(figures, "households_approved", "2024-25", table="scrutiny_minutes") == 20
     assert get(figures, "children_in_care", "2022-23") == 726
     assert get(figures, "children_in_foster_care", "2022-23") == 499
-    assert get(figures, "children_with_coventry_foster_carers", "2022-23") == 362
+    assert get(figures, "children_with_own_foster_carers", "2022-23") == 362
     assert get(figures, "children_with_ifa_carers", "2022-23") == 137
     assert get(figures, "budget", "2024-25", breakdown="connected_person_fees") == 1798
     assert get(figures, "indicator", "2022-23", breakdown="A3", basis="part") == 39
