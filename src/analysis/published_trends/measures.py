@@ -70,6 +70,8 @@ BUDGET_TABLE = "fostering_budget"
 # Readable names for measures a finding quotes against England (else the measure's words).
 MEASURE_NAMES = {
     "children_with_3plus_placement_moves_share": "Children with three or more placement moves",
+    "lado_concerns_substantiated": "Concerns about foster carers referred to the LADO "
+    "and substantiated",
 }
 _NUMBER_WORDS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 
@@ -110,6 +112,20 @@ def span(years_shown: list[str]) -> str:
     count = len(years_shown)
     word = _NUMBER_WORDS[count - 1] if count <= len(_NUMBER_WORDS) else str(count)
     return f"the {word} years {period(years_shown)}"
+
+
+def budget_years(figures: pd.DataFrame) -> list[str]:
+    """The years the budget table is printed for."""
+    return _table_years(figures, BUDGET_TABLE)
+
+
+def name(row: pd.Series) -> str:
+    """A figure's name in words: :data:`MEASURE_NAMES`, else the measure's own words."""
+    known = MEASURE_NAMES.get(row["measure"])
+    if known is None:
+        return consistency.describe(row)
+    extra = [x.replace("_", " ") for x in (row["breakdown"], row["basis"]) if x]
+    return known + (f" ({', '.join(extra)})" if extra else "")
 
 
 def trend_years(figures: pd.DataFrame) -> list[str]:
@@ -318,10 +334,10 @@ def benchmarks(figures: pd.DataFrame, year: str) -> list[str]:
         own = best[(best["measure"] == row["measure"]) & (best["breakdown"] == "")]
         if own.empty:
             continue
-        name = MEASURE_NAMES.get(row["measure"]) or consistency.describe(own.iloc[0])
         out.append(
-            f"{name}: {consistency.shown(own.iloc[0])} in {year.replace('-', '/')}, against "
-            f"{consistency.shown(row)} for England as the papers quote it."
+            f"{name(own.iloc[0])}: {consistency.shown(own.iloc[0])} in "
+            f"{year.replace('-', '/')}, against {consistency.shown(row)} for England as the "
+            "papers quote it."
         )
     return out
 
@@ -590,7 +606,7 @@ def year_table(figures: pd.DataFrame, year: str) -> pd.DataFrame:
     rows = year_figures(figures, year)
     return pd.DataFrame(
         {
-            "Figure": [consistency.describe(r) for _, r in rows.assign(basis="").iterrows()],
+            "Figure": [name(r) for _, r in rows.assign(basis="").iterrows()],
             "Printed words": rows["label"],
             "As printed": rows["value"].map(lambda v: " ".join(str(v).split()) or "(blank)"),
             "Unit": rows["unit"],
