@@ -313,7 +313,8 @@ def test_made_up_shares_and_averages(tmp_path):
     assert share["recomputed"] == pytest.approx(37.5)
     assert share["likely_cause"].startswith("150 of 400 children in care is 37.5%")
     assert (
-        one(checks, figure="Share of fostered children with the council's own carers")["verdict"] == AGREES
+        one(checks, figure="Share of fostered children with the council's own carers")["verdict"]
+        == AGREES
     )
 
 

@@ -147,7 +147,10 @@ def test_figure_lookup_says_what_is_missing_or_ambiguous(figures):
 
 
 def test_leicester_publishes_a_subset_of_topics():
-    assert published.topics(LEICESTER) == ["children_in_care_and_capacity", "support_and_engagement"]
+    assert published.topics(LEICESTER) == [
+        "children_in_care_and_capacity",
+        "support_and_engagement",
+    ]
     figures = published.load_all(LEICESTER)
     get = published.figure
     assert get(figures, "children_with_3plus_placement_moves_share", "2024-25") == 5
@@ -249,7 +252,7 @@ def test_repair_naming_no_printed_figure_is_reported(tmp_path):
     folder = write_folder(tmp_path, {"recruitment_funnel": funnel("2024-25", 511, 42, 35, 33, 20)})
     (folder / "repairs.csv").write_text(
         "source,table,year,measure,breakdown,original,repaired,reason\n"
-        "report-a,fostering_budget,2024-25,budget,total,1798,\"1,798\",no separator\n"
+        'report-a,fostering_budget,2024-25,budget,total,1798,"1,798",no separator\n'
     )
     with pytest.raises(InputError, match=r"repairs.csv, row 2, .*names no printed figure"):
         published.load_all(folder)
