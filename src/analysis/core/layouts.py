@@ -103,7 +103,7 @@ class Layout:
     date_format: str
     header_row: int
     skip_rows: tuple[str, ...]
-    values: dict[str, dict[str, str]]
+    values: dict[str, dict[str, str]]  # column -> spelling as declared -> code
 
     def has(self, column: str) -> bool:
         """Whether the year's file carries the schema ``column``."""
@@ -225,7 +225,7 @@ def _resolve(year: str, tables: dict, path: Path, spec: Spec, seen: tuple = ()) 
         columns = {h: c for h, c in columns.items() if c != column}
         columns[header] = column
     for column, spellings in table.get("values", {}).items():
-        values.setdefault(column, {}).update({normalise(s): c for s, c in spellings.items()})
+        values.setdefault(column, {}).update(spellings)
     missing = [c for c in spec.required if c not in columns.values()]
     if missing:
         raise LayoutError(
@@ -487,7 +487,7 @@ def map_values(
     records = records.copy()
     counted = []
     for column, spellings in extract.layout.values.items():
-        table = {**{normalise(c): c for c in spec.codes[column]}, **spellings}
+        table = {normalise(spelling): code for spelling, code in spellings.items()}
         text = records[column]
         empty = blank(text)
         clean = text.map(lambda v, t=table: t.get(normalise(v)))

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.council.config import Council
 from analysis.core.years import FinancialYear, YearError, financial_year_labels
+from analysis.council.config import Council
 from analysis.recruitment.load import available_years, folder, load, reason_avoidable
 from analysis.recruitment.schema import (
     MINORITY_ETHNIC,
