@@ -338,8 +338,10 @@ def test_key_findings_are_generated_from_the_figures(register):
         m.leavers(register, fy),
         m.still_fostering(data[data["mainstream"]], None),
         m.reconcile(register, targets()).query("year == '2022-23'"),
+        config.load().comparator("national_retention"),
     )
     text = " ".join(sentences)
+    assert "above the national 87% the council quotes" in text
     assert "204 approved mainstream fostering households at 31 March 2023, up 2" in text
     assert "Retention was 93.1% (1 - 14 households ceasing to foster / 202" in text
     assert "266 of 399 approved mainstream places were filled (occupancy 66.7%" in text
