@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"LA {council.la_code} ({council.new_la_code}); statistical neighbours "
                 f"{', '.join(council.neighbours)}.\nNext: check the service name in it, add the "
                 f"council's extracts under data/raw/extracts/{args.slug}/ and build with "
-                f"`make report COUNCIL={args.slug} ARGS=\"--raw extracts\"`."
+                f'`make report COUNCIL={args.slug} ARGS="--raw extracts"`.'
             )
         else:
             default = config.default_slug()

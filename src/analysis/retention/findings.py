@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from analysis.council.config import Comparator
-
 import numpy as np
 import pandas as pd
 
 from analysis.core.years import FinancialYear
+from analysis.council.config import Comparator
 from analysis.retention.load import Register
 from analysis.retention.measures import (
     capacity,
