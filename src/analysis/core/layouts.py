@@ -531,15 +531,3 @@ def _stop_unknown(
             else ""
         ),
     )
-
-
-def other_sentence(other: pd.DataFrame) -> str | None:
-    """What the key findings say when values were mapped to "other" (None when none were)."""
-    if other.empty:
-        return None
-    per = other.groupby("column", sort=True)["count"].sum()
-    parts = [f"{n} {column.replace('_', ' ')} value(s)" for column, n in per.items()]
-    return (
-        f"{' and '.join(parts)} in the extracts were not in the declared list and are "
-        "counted as 'other' (the council's configuration allows it)."
-    )
