@@ -16,6 +16,7 @@ from analysis.council import config
 from analysis.recruitment.measures import approved_households
 from analysis.registry import by_name
 from analysis.retention import measures as m
+from analysis.retention.findings import key_findings
 from analysis.retention.load import available_files, load_register, register_dir
 from analysis.retention.targets import targets
 
@@ -254,6 +255,22 @@ def test_unknown_to_other_counts_new_reasons_as_other(copy_year):
     ]
     rows = loaded.snapshots.set_index("source_row")
     assert rows.loc[[i + 2 for i in leavers], "reason"].tolist() == ["other", "other"]
+    fy = FinancialYear.parse("2022-23")
+    data = m.survival_data(loaded)
+    sentences = key_findings(
+        loaded,
+        fy,
+        m.flows(loaded),
+        m.leavers(loaded, fy),
+        m.still_fostering(data[data["mainstream"]], None),
+        pd.DataFrame(columns=["reproduced"]),
+        council.comparator("national_retention"),
+    )
+    assert sentences[-1] == (
+        "2 households whose reason for ceasing to foster is not declared for 2022-23 are "
+        "counted as 'Other \u2013 including death', as the council's configuration allows "
+        "(unknown_to_other)."
+    )
 
 
 def test_the_2024_25_transfer_spelling_is_unknown_in_the_2022_23_layout(copy_year):
@@ -331,8 +348,6 @@ def test_registry_entry_lists_years_and_inputs():
 
 
 def test_key_findings_are_generated_from_the_figures(register, published):
-    from analysis.retention.findings import key_findings
-
     fy = FinancialYear.parse("2022-23")
     data = m.survival_data(register)
     sentences = key_findings(
@@ -350,6 +365,7 @@ def test_key_findings_are_generated_from_the_figures(register, published):
     assert "Retention was 93.1% (1 - 14 households ceasing to foster / 202" in text
     assert "266 of 399 approved mainstream places were filled (occupancy 66.7%" in text
     assert "reproduces 22 of the 23 figures" in text
+    assert "counted as" not in text
 
 
 def test_targets_agree_with_the_published_transcription(published):
