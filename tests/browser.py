@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import websocket
+
 from analysis.build.worker import CHROMIUM_FLAGS
 
 INSTALL = (

@@ -11,9 +11,10 @@ import os
 from pathlib import Path
 
 import pytest
-from analysis.build.worker import find_chromium
 from browser import INSTALL, Browser
 from fixtures import demo_repo
+
+from analysis.build.worker import find_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.notebook]
 

@@ -34,14 +34,14 @@ MEASURE_LABELS = {
     "long_term": "Under 16, looked after 2.5 years or more",
     "long_term_same_carer": "... with the same carer for 2 years or more",
 }
-# Coventry fostering reports for 2022/23 (public council papers, shared seeds 001 and 004):
-# children looked after on 31 March 2023 and where they lived.
-ANNUAL_REPORT_2023 = {
-    "All children looked after": 726,
-    "All fostered": 499,
-    "With the council's own carers (incl. connected persons)": 362,
-    "Agency foster carers": 137,
-    "Connected persons": 98,
+# What a council's annual report prints about where children in care lived on 31 March
+# (measures of its published figures), and the row of the snapshot each one matches.
+PUBLISHED_SNAPSHOT = {
+    "children_in_care": "All children looked after",
+    "children_in_foster_care": "All fostered",
+    "children_with_own_foster_carers": "With the council's own carers (incl. connected persons)",
+    "children_with_ifa_carers": "Agency foster carers",
+    "children_with_connected_persons_carers": "Connected persons",
 }
 
 
@@ -238,30 +238,31 @@ def reconciliation(data: Year) -> pd.DataFrame:
 
 
 def snapshot(data: Year) -> pd.DataFrame:
-    """Children looked after on 31 March by placement, with the annual report where it exists."""
-    counts = stability.snapshot(data.history, data.year)
+    """Children looked after on 31 March by placement, beside the figures the council's annual
+    report printed for the same date, where it printed any (read from its published figures)."""
+    from analysis.sources.published import load as published
+
+    counts = stability.snapshot(data.history, data.year).astype(int)
+    counts["With the council's own carers (incl. connected persons)"] = (
+        counts["Own foster carers"] + counts["Connected persons"]
+    )
     table = counts.rename_axis("Placement on 31 March").rename("Children (returns)").reset_index()
-    if data.year.label == "2022-23" and data.council.slug == "coventry":
-        ours = counts.to_dict()
-        ours["With the council's own carers (incl. connected persons)"] = (
-            ours["Own foster carers"] + ours["Connected persons"]
-        )
-        mapping = {
-            "Agency foster carers": "Agency foster carers",
-            "Connected persons": "Connected persons",
-        }
-        rows = []
-        for label, printed in ANNUAL_REPORT_2023.items():
-            key = mapping.get(label, label)
-            rows.append(
-                {
-                    "Placement on 31 March": label,
-                    "Children (returns)": ours.get(key),
-                    "Annual report 2022/23": printed,
-                }
-            )
-        return pd.DataFrame(rows)
-    return table
+    figures = published.load_all(data.council.published)
+    printed = published.preferred(figures)
+    printed = printed[
+        (printed["year"] == data.year.label)
+        & printed["measure"].isin(PUBLISHED_SNAPSHOT)
+        & (printed["breakdown"] == "")
+        & (printed["basis"] == "")
+    ]
+    if printed.empty:
+        return table[table["Placement on 31 March"] != list(PUBLISHED_SNAPSHOT.values())[2]]
+    label = f"Annual report {data.year.report_label}"
+    shown = dict(zip(printed["measure"].map(PUBLISHED_SNAPSHOT), printed["number"], strict=True))
+    table = table[table["Placement on 31 March"].isin(shown)].copy()
+    table[label] = table["Placement on 31 March"].map(shown).astype("Int64")
+    order = [row for row in PUBLISHED_SNAPSHOT.values() if row in shown]
+    return table.set_index("Placement on 31 March").loc[order].reset_index()
 
 
 def data_quality(data: Year) -> pd.DataFrame:
