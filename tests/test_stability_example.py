@@ -79,13 +79,17 @@ def test_registry_entry():
     # A year is listed when its own return is there; earlier returns are read where present.
     assert entry.years(council) == [f"{y}-{(y + 1) % 100:02d}" for y in range(2018, 2025)]
     assert [p.name for p in entry.inputs(council, "2020-21")] == [
-        f"ssda903_{kind}_{y}_SYNTHETIC.csv"
-        for y in ("2018-19", "2019-20", "2020-21")
-        for kind in ("header", "episodes")
+        *(
+            f"ssda903_{kind}_{y}_SYNTHETIC.csv"
+            for y in ("2018-19", "2019-20", "2020-21")
+            for kind in ("header", "episodes")
+        ),
+        "ssda903.toml",  # the council's column aliases (none declared: DfE names)
     ]
     assert [p.name for p in entry.inputs(council, "2018-19")] == [
         "ssda903_header_2018-19_SYNTHETIC.csv",
         "ssda903_episodes_2018-19_SYNTHETIC.csv",
+        "ssda903.toml",
     ]
 
 
