@@ -327,6 +327,7 @@ def test_registry_entry_lists_years_and_inputs():
 
 
 def test_key_findings_are_generated_from_the_figures(register):
+    from analysis.presentation.appendix import Appendix
     from analysis.retention.findings import key_findings
 
     fy = FinancialYear.parse("2022-23")
@@ -339,8 +340,10 @@ def test_key_findings_are_generated_from_the_figures(register):
         m.still_fostering(data[data["mainstream"]], None),
         m.reconcile(register, targets()).query("year == '2022-23'"),
         config.load().comparator("national_retention"),
+        app := Appendix("Retention", "2022-23", service="Test"),
     )
-    text = " ".join(sentences)
+    app.finish()
+    text = app.stated(" ".join(sentences))
     assert "above the national 87% the council quotes" in text
     assert "204 approved mainstream fostering households at 31 March 2023, up 2" in text
     assert "Retention was 93.1% (1 - 14 households ceasing to foster / 202" in text
