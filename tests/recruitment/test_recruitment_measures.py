@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from analysis.presentation.appendix import Appendix
 from analysis.recruitment import measures as rec
 from analysis.recruitment.load import load
 
@@ -244,9 +245,12 @@ def test_example_rows_reconcile_and_only_test_records_are_set_aside(example):
 
 
 def test_key_findings_are_generated_from_the_figures(example):
-    sentences = rec.key_findings(
-        example.households, "2024-25", example.years, rec.published_funnel(), 35.8, "public"
+    app = Appendix("Recruitment", "2024-25", service="Test")
+    found = rec.key_findings(
+        example.households, "2024-25", example.years, rec.published_funnel(), 35.8, app
     )
+    app.finish()
+    sentences = [app.stated(s) for s in found]
     assert sentences[0].startswith("In 2024/25 the service received 511 enquiries")
     assert "match the published figures" in sentences[0]
     assert any("35.8% of children in care" in s for s in sentences)
@@ -262,15 +266,12 @@ def test_key_findings_say_how_many_values_were_counted_as_other(example):
             "extract_year": ["2024-25", "2024-25", "2024-25", "2023-24"],
         }
     )
-    sentences = rec.key_findings(
-        example.households,
-        "2024-25",
-        example.years,
-        rec.published_funnel(),
-        35.8,
-        "internal",
-        other,
+    app = Appendix("Recruitment", "2024-25", "internal", service="Test")
+    found = rec.key_findings(
+        example.households, "2024-25", example.years, rec.published_funnel(), 35.8, app, other
     )
+    app.finish()
+    sentences = [app.stated(s) for s in found]
     assert sentences[-1] == (
         "12 enquiries from channels and 1 enquiry with exit reasons not declared for 2024-25 "
         "are counted as other, as the council's configuration allows (unknown_to_other)."

@@ -13,6 +13,7 @@ from analysis.core import paths
 from analysis.core.errors import InputError
 from analysis.core.years import FinancialYear, YearError
 from analysis.council import config
+from analysis.presentation.appendix import Appendix
 from analysis.recruitment.measures import approved_households
 from analysis.registry import by_name
 from analysis.retention import measures as m
@@ -265,6 +266,7 @@ def test_unknown_to_other_counts_new_reasons_as_other(copy_year):
         m.still_fostering(data[data["mainstream"]], None),
         pd.DataFrame(columns=["reproduced"]),
         council.comparator("national_retention"),
+        Appendix("Retention", "2022-23", "internal", service="Test"),
     )
     assert sentences[-1] == (
         "2 households whose reason for ceasing to foster is not declared for 2022-23 are "
@@ -348,6 +350,8 @@ def test_registry_entry_lists_years_and_inputs():
 
 
 def test_key_findings_are_generated_from_the_figures(register, published):
+    from analysis.presentation.appendix import Appendix
+
     fy = FinancialYear.parse("2022-23")
     data = m.survival_data(register)
     sentences = key_findings(
@@ -358,8 +362,10 @@ def test_key_findings_are_generated_from_the_figures(register, published):
         m.still_fostering(data[data["mainstream"]], None),
         m.reconcile(register, published).query("year == '2022-23'"),
         config.load().comparator("national_retention"),
+        app := Appendix("Retention", "2022-23", service="Test"),
     )
-    text = " ".join(sentences)
+    app.finish()
+    text = app.stated(" ".join(sentences))
     assert "above the national 87% the council quotes" in text
     assert "204 approved mainstream fostering households at 31 March 2023, up 2" in text
     assert "Retention was 93.1% (1 - 14 households ceasing to foster / 202" in text

@@ -73,9 +73,15 @@ def retention_trend(flow: pd.DataFrame, national: float, council: str) -> plt.Fi
     return fig
 
 
-def leavers_by_influence(leaving: pd.DataFrame) -> plt.Figure:
-    """Leavers in the year by reason, coloured by whether the service could influence it."""
-    counts = leaving.groupby(["influence", "reason label"]).size().reset_index(name="n")
+def leavers_by_influence(tenure: pd.DataFrame) -> plt.Figure:
+    """Leavers in the year by reason, coloured by whether the service could influence it.
+
+    ``tenure`` is the reasons-and-tenure table as the page shows it: a reason with a
+    withheld count is left out."""
+    shown = tenure.assign(n=pd.to_numeric(tenure["households"], errors="coerce"))
+    counts = (
+        shown.groupby(["influence", "reason label"])["n"].sum(min_count=1).dropna().reset_index()
+    )
     counts = counts.sort_values(["influence", "n"])
     fig, ax = plt.subplots(figsize=(7.5, 0.45 * max(len(counts), 3) + 1))
     ax.barh(
