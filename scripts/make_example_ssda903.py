@@ -23,12 +23,14 @@ with the project's own indicator code and stops if any figure differs.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import os
 import random
 import sys
 import tempfile
+import tomllib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -36,32 +38,18 @@ from pathlib import Path
 from analysis.sources.ssda903.load import EPISODE_LAYOUT, HEADER_LAYOUT
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "data" / "raw" / "example" / "coventry" / "ssda903"
-SEED = 1
+FIRST, LAST = 2018, 2024  # first and last collection years' start years
+FIRST_REPORTED = 2021  # reporting years with published targets: 2021 (2020-21) to 2025
 AGES_2020 = [(1, 5), (3, 7), (5, 8), (7, 9), (9, 10), (11, 11), (13, 12), (14, 11), (15, 9)]
 LATE_2018 = 0.12  # share of the 2020 population who arrived from October 2018
 WIDTH = 2400  # days of leeway in a long-stay child's date of birth until it is fixed
-FIRST, LAST = 2018, 2024  # first and last collection years' start years
-
-# Coventry (old_la_code 331), DfE la_cla_placement_stability.csv, reporting years 2021-2025:
-# (CLA 31 March, with 3+ placements, CLA 2 years, with 3+ in 2 years,
-#  under-16s looked after 2.5+ years, living with the same carer 2+ years)
-TARGETS = {
-    2021: (747, 93, 522, 111, 257, 183),
-    2022: (724, 79, 541, 136, 250, 181),
-    2023: (725, 86, 519, 141, 278, 177),
-    2024: (672, 79, 493, 127, 254, 155),
-    2025: (684, 76, 487, 119, 243, 159),
-}
-# New entrants still looked after at 31 March, chosen so next year's 2-year cohort is reachable.
-# Share of them arriving from October: two years on they are in the 2-year cohort
-# but not yet the 2.5-year one.
-LATE_ENTRY = {2021: 0.8, 2022: 0.9, 2023: 0.9, 2024: 0.8, 2025: 0.5}
-ENTRANTS_STAYING = {2021: 85, 2022: 108, 2023: 106, 2024: 85, 2025: 115}
-# Annual fostering reports: children looked after on 31 March by placement
-# (connected persons, own mainstream foster carers, agency foster carers). 2023: 98 + 264
-# = 362 with Coventry carers, 137 with agencies, 499 fostered; 2022: 105 connected, 163 agency.
-SNAPSHOTS = {2023: {"conn": 98, "own": 264, "agency": 137}, 2022: {"conn": 105, "agency": 163}}
+# SEX is coded 1 (male) / 2 (female) up to 2023-24 and M / F / U from 2024-25 (the DfE
+# validator's rule 101 in its lac2024_25 rules; earlier rules accept 1 and 2).
+NEW_SEX_FROM = 2024
+NEW_SEX = {"1": "M", "2": "F"}
+# UPN check letter: DfE, "Unique pupil numbers (UPN): guidance", weights 2 to 13 on
+# characters 2 to 13, remainder modulo 23 indexing this alphabet.
+UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 
 REASONS = [
     ("CARPL", 40),
@@ -80,6 +68,79 @@ ETHNIC = [("WBRI", 55), ("MWBC", 8), ("MOTH", 5), ("AIND", 3), ("APKN", 4), ("BA
 ETHNIC += [("BCRB", 3), ("AOTH", 4), ("OOTH", 5), ("WOTH", 4)]
 OWN_URN, AGENCY_URNS = "SC999001", [f"SC9991{i:02d}" for i in range(12)]
 HOME_URNS = [f"SC9992{i:02d}" for i in range(30)]
+# Placement types with no Ofsted URN (DfE validator rules 218 and 222): blank, or XXXXXXX
+# (the guide's code for a placement with no URN) where the 2024-25 rules want one filled.
+NO_URN = frozenset({"P1", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z1"})
+NOT_REGISTERED = frozenset({"H5", "P2"})
+NO_PROVIDER = frozenset({"Z1"})
+# Unregulated semi-independent (H5) and independent living (P2) placements ended by
+# 28 October 2023 (validator rules 217t and 230, the supported accommodation reforms);
+# one running past that day is a children's home placement here.
+UNREGULATED_UNTIL = date(2023, 10, 28)  # rule 178: "other placements" have no provider code
+
+
+@dataclass
+class Calibration:
+    """One council's targets and the generator's tuning, from its calibration.toml."""
+
+    slug: str
+    la_code: str  # old three-digit DfE code: the published figures and the UPNs
+    new_la_code: str  # ONS code: the validator's localAuthority and the postcode sample
+    targets: dict[int, tuple[int, ...]]
+    seed: int
+    initial_long: int
+    initial_recent: int
+    leavers_before: int
+    leavers_in_year: int
+    late_entry: dict[int, float]
+    entrants_staying: dict[int, int]
+    snapshots: dict[int, dict[str, int]]
+    postcodes: list[str]
+
+    @property
+    def out(self) -> Path:
+        return ROOT / "data" / "raw" / "example" / self.slug / "ssda903"
+
+
+def published_targets(la_code: str) -> dict[int, tuple[int, ...]]:
+    """The council's published DfE figures by reporting year, in MEASURES order."""
+    from analysis.sources.dfe import stability as dfe_stability
+    from analysis.stability.measures import MEASURES
+
+    table = dfe_stability.load()
+    mine = table.loc[table["area"] == la_code].set_index("year")
+    out = {}
+    for reporting in range(FIRST_REPORTED, LAST + 2):
+        row = mine.loc[dfe_stability.year_label(reporting), MEASURES]
+        out[reporting] = tuple(int(v) for v in row)
+    return out
+
+
+def calibration(slug: str) -> Calibration:
+    """Read the council's configuration, published targets and calibration file."""
+    from analysis.council import config
+
+    council = config.load(slug)
+    folder = ROOT / "data" / "raw" / "example" / council.slug / "ssda903"
+    with open(folder / "calibration.toml", "rb") as handle:
+        tuning = tomllib.load(handle)
+    by_year = lambda table: {int(k): v for k, v in table.items()}  # noqa: E731
+    postcodes = (ROOT / "scripts" / "postcodes" / f"{council.new_la_code}.txt").read_text()
+    return Calibration(
+        slug=council.slug,
+        la_code=council.la_code,
+        new_la_code=council.new_la_code,
+        targets=published_targets(council.la_code),
+        seed=tuning["seed"],
+        initial_long=tuning["initial_long"],
+        initial_recent=tuning["initial_recent"],
+        leavers_before=tuning["leavers_before"],
+        leavers_in_year=tuning["leavers_in_year"],
+        late_entry=by_year(tuning["late_entry"]),
+        entrants_staying=by_year(tuning["entrants_staying"]),
+        snapshots={int(k): v for k, v in tuning.get("snapshots", {}).items()},
+        postcodes=postcodes.split("\n")[:-1],
+    )
 
 
 def fy_start(y: int) -> date:
@@ -109,6 +170,8 @@ class Child:
     exit: date | None = None
     exit_rec: str = ""
     adoption_chain: bool = False
+    upn: str = ""
+    home: str = ""
     types: dict[date, tuple[str, str, str, str]] = field(default_factory=dict)
     # The date of birth is fixed late: until then it may be anywhere in [lo, hi], so
     # a child can be placed in whichever age group a year's cohorts need.
@@ -134,8 +197,9 @@ class Child:
 
 
 class Generator:
-    def __init__(self, seed: int = SEED) -> None:
-        self.rng = random.Random(seed)
+    def __init__(self, cal: Calibration) -> None:
+        self.cal = cal
+        self.rng = random.Random(cal.seed)
         self.children: list[Child] = []
         self.short_breaks: list[Child] = []
 
@@ -193,7 +257,7 @@ class Generator:
         else:
             child.exit = self.day_between(lo + timedelta(days=2), hi - timedelta(days=1))
             age = (child.exit - child.dob).days / 365.25
-            table = [("E4A", 40), ("E41", 8), ("E44", 10), ("E13", 6), ("E8", 8), ("E3", 3)]
+            table = [("E4A", 40), ("E41", 8), ("E47", 10), ("E13", 6), ("E8", 8), ("E3", 3)]
             if age < 6:
                 table.append(("E11", 25))
             if age > 15:
@@ -202,14 +266,19 @@ class Generator:
         start = max(child.last_start(), lo)
         if (child.exit - start).days > 20 and self.rng.random() < 0.2:
             child.moves += self.inner_days(start, child.exit, 1)
-        if child.exit_rec == "E11" and (child.exit - child.last_start()).days > 90:
-            child.adoption_chain = True
+        if child.exit_rec == "E11":
+            # Adopted only from an adoptive placement (validator rule 390): fostering for
+            # adoption that becomes one, which needs time; otherwise the child goes home.
+            if (child.exit - child.last_start()).days > 90:
+                child.adoption_chain = True
+            else:
+                child.exit_rec = "E4A"
 
     # ---- population -----------------------------------------------------------------
     def initial(self) -> None:
         """Children looked after on 31 March 2020, with history back to 2018, and leavers."""
         census = date(2020, 3, 31)
-        for _ in range(760):  # looked after for a year or more by 31 March 2020
+        for _ in range(self.cal.initial_long):  # looked after for a year or more by 31 March 2020
             age = self.pick(AGES_2020)
             dob = census - timedelta(days=365 * age + self.rng.randint(0, 700))
             earliest = max(dob + timedelta(days=20), date(2008, 1, 1))
@@ -218,7 +287,7 @@ class Generator:
             entry = self.day_between(earliest, date(2019, 3, 20))
             child = self.new_child(dob, entry, WIDTH)
             self.history_moves(child, entry, census)
-        for _ in range(200):  # entered during 2019-20
+        for _ in range(self.cal.initial_recent):  # entered during 2019-20
             entry = self.day_between(date(2019, 4, 5), date(2020, 3, 20))
             child = self.new_child(self.entrant_dob(entry, staying=True), entry, WIDTH)
             self.history_moves(child, entry, census)
@@ -229,7 +298,7 @@ class Generator:
             else:
                 child.narrow(lo=t18 + timedelta(days=1))
         for year in (2018, 2019):  # children who came and went before April 2020
-            for _ in range(230):
+            for _ in range(self.cal.leavers_before):
                 entry = self.day_between(
                     fy_start(year) - timedelta(days=500), fy_end(year) - timedelta(days=40)
                 )
@@ -256,7 +325,7 @@ class Generator:
     def year(self, y: int) -> None:
         """Events in the year to 31 March ``y + 1``, making reporting year ``y + 1`` exact."""
         after = timedelta(days=1)
-        n, n3, n2, n23, lt, lts = TARGETS[y + 1]
+        n, n3, n2, n23, lt, lts = self.cal.targets[y + 1]
         ws, we = fy_start(y), fy_end(y)
         two_back, lt_cut = fy_end(y - 2), date(y - 2, 9, 30)
         t16, t18 = date(y + 1 - 16, 3, 31), date(y + 1 - 18, 3, 31)
@@ -310,7 +379,7 @@ class Generator:
             c.narrow(lo=t18 + after)
             if c.entry <= lt_cut:
                 c.narrow(hi=t16)
-        new_n = ENTRANTS_STAYING[y + 1]
+        new_n = self.cal.entrants_staying[y + 1]
         # Keep the latest entrants who can still be under 18 next year: they join the
         # 2-year cohort next year without joining the long-term one.
         recents.sort(key=lambda c: (c.lo <= t18, c.hi <= next18, -c.entry.toordinal()))
@@ -327,14 +396,14 @@ class Generator:
             self.leave(c, max(ws, c.last_start()), we)
         newcomers = []
         for _ in range(new_n):
-            if self.rng.random() < LATE_ENTRY[y + 1]:
+            if self.rng.random() < self.cal.late_entry[y + 1]:
                 entry = self.day_between(date(y, 10, 1), we - timedelta(days=25))
             else:
                 entry = self.day_between(ws + timedelta(days=3), date(y, 9, 29))
             child = self.new_child(self.entrant_dob(entry, staying=True), entry, WIDTH)
             child.narrow(lo=t18 + after)
             newcomers.append(child)
-        for _ in range(95):  # entrants who leave within the year
+        for _ in range(self.cal.leavers_in_year):  # entrants who leave within the year
             entry = self.day_between(ws + timedelta(days=2), we - timedelta(days=40))
             child = self.new_child(self.entrant_dob(entry), entry)
             self.leave(child, entry, we)
@@ -426,8 +495,7 @@ class Generator:
         for c in self.children:
             if c.adoption_chain:
                 fixed[(c.cid, c.last_start())] = ("U5", "PR1")
-        for year in (2023, 2022):
-            quota = SNAPSHOTS[year]
+        for year, quota in sorted(self.cal.snapshots.items(), reverse=True):
             now = self.current(date(year, 3, 31))
             now.sort(key=lambda pair: pair[0].cid)
             self.rng.shuffle(now)
@@ -446,15 +514,26 @@ class Generator:
                     c, start = free.pop()
                     fixed[(c.cid, start)] = self.of_kind(kind, c, start)
             for c, start in free:
-                if year == 2023:
+                if "own" in quota:  # every fostered child is counted: the rest are not fostered
                     fixed[(c.cid, start)] = self.of_kind("none", c, start)
                 else:
                     kind = self.pick([("own", 60), ("none", 40)])
                     fixed[(c.cid, start)] = self.of_kind(kind, c, start)
         for c in self.children:
-            for start in c.starts():
+            c.home = self.postcode()
+            before = None
+            ends = [*c.starts()[1:], c.exit]
+            for start, end in zip(c.starts(), ends, strict=True):
                 place, provider = fixed.get((c.cid, start)) or self.default_type(c, start)
-                c.types[start] = (place, provider, self.urn(place, provider), self.postcode())
+                if place in NOT_REGISTERED and (end is None or end >= UNREGULATED_UNTIL):
+                    place, provider = "K2", "PR4"
+                provider = "" if place in NO_PROVIDER else provider
+                this = (place, provider, self.urn(place, provider), self.postcode())
+                # A move changes something (rule 435); only a child placed with parents
+                # lives at the home postcode (rule 392d).
+                while this == before or (this[3] == c.home and place != "P1"):
+                    this = (place, provider, this[2], self.postcode())
+                c.types[start] = before = this
 
     @staticmethod
     def kind(pair: tuple[str, str]) -> str:
@@ -480,22 +559,34 @@ class Generator:
         return self.pick([(("P1", "PR0"), 5), (("Z1", "PR1"), 1)])
 
     def urn(self, place: str, provider: str) -> str:
-        if place in ("K1", "K2", "H5"):
+        if place in NO_URN:
+            return ""
+        if place in NOT_REGISTERED:
+            return "XXXXXXX"
+        if place in ("K1", "K2"):
             return self.rng.choice(HOME_URNS)
-        if place.startswith("U") or place.startswith("A"):
-            return OWN_URN if provider == "PR1" else self.rng.choice(AGENCY_URNS)
-        return ""
+        return OWN_URN if provider == "PR1" else self.rng.choice(AGENCY_URNS)
 
     def postcode(self) -> str:
-        letters = "ABDEFGHJLNPQRSTUWXYZ"
-        inward = f"{self.rng.randint(1, 9)}{self.rng.choice(letters)}{self.rng.choice(letters)}"
-        return f"CV{self.rng.randint(1, 7)} {inward}"
+        """A real postcode in the council's area (scripts/postcodes/<new_la_code>.txt)."""
+        return self.rng.choice(self.cal.postcodes)
+
+    def upn(self, child: Child) -> str:
+        """A UPN with a valid check letter: LA number, school, year of issue, serial."""
+        school = self.rng.randint(2000, 7999)
+        issued = (birthday(child.dob, 4) if child.dob.year > 2000 else date(2005, 9, 1)).year
+        serial = int(child.cid[-6:]) % 1000 if child.cid[-6:].isdigit() else 999
+        body = f"{self.cal.la_code}{school:04d}{issued % 100:02d}{serial:03d}"
+        total = sum(int(d) * w for d, w in zip(body, range(2, 14), strict=True))
+        return UPN_LETTERS[total % 23] + body
 
     # ---- episodes -------------------------------------------------------------------
     def episodes(self, child: Child) -> list[dict]:
         """The child's episodes as rows with real dates (DEC None while open)."""
-        home = self.postcode()
-        legal = self.pick([("C1", 70), ("V2", 25), ("J1", 2), ("L2", 3)])
+        home = child.home
+        legal = self.pick([("C1", 70), ("V2", 30)])
+        if legal == "V2" and any(t[0] == "P1" for t in child.types.values()):
+            legal = "C1"  # placed with parents needs a care order (validator rule 378)
         rows = []
         starts = child.starts()
         ends = [*starts[1:], child.exit]
@@ -576,9 +667,26 @@ class Generator:
             if back >= end - timedelta(days=5):
                 continue
             temp = self.pick([("T1", 1), ("T3", 2), ("T4", 1)])
+            if rows[i]["PLACE"] == "P1":
+                continue  # a foster carer's holiday needs a foster placement
             original = dict(r)
-            self.split(rows, i, away, RNE="P", PLACE=temp, PL_POST=self.postcode(), URN="")
-            rows[i]["REASON_PLACE_CHANGE"] = "OTHER"
+            where = self.postcode()
+            while where in (r["HOME_POST"], r["PL_POST"]):
+                where = self.postcode()
+            self.split(
+                rows,
+                i,
+                away,
+                RNE="P",
+                PLACE=temp,
+                PLACE_PROVIDER="",
+                PL_POST=where,
+                URN="",
+                REASON_PLACE_CHANGE="",
+            )
+            # No reason for change into or out of a temporary placement (rules 226, 225).
+            if temp == "T4":  # seven days or less (rule 379)
+                back = min(back, away + timedelta(days=7))
             rows[i + 1]["DEC"], rows[i + 1]["REC"] = back, "X1"
             rows.insert(i + 2, dict(original, DECOM=back, RNE="P"))
             return
@@ -587,21 +695,27 @@ class Generator:
         """Fostering for adoption (U5) becomes placed for adoption (A5), same carers: RNE T."""
         last = rows[-1]
         span = (last["DEC"] - last["DECOM"]).days
-        if span < 90 or last["RNE"] not in ("S", "P"):
+        lo = max(
+            last["DECOM"] + timedelta(days=30),
+            fy_start(last["DEC"].year - (last["DEC"].month < 4)) + timedelta(days=1),
+        )
+        hi = last["DEC"] - timedelta(days=30)
+        if span < 90 or last["RNE"] not in ("S", "P") or last["PLACE"] != "U5" or hi <= lo:
+            last["REC"] = "E4A"  # no adoptive placement, so not adopted (rule 390)
             return
-        day = last["DECOM"] + timedelta(days=self.rng.randint(30, span - 30))
-        if day <= fy_start(last["DEC"].year - (last["DEC"].month < 4)):
-            return
+        day = self.day_between(lo, hi)
+        # Placement order and adoptive placement together: change of legal status and
+        # placement type with the same carers (RNE U; a T would need the same legal status).
         rows[-1:] = [
-            dict(last, DEC=day, REC="X1"),
-            dict(last, DECOM=day, RNE="T", PLACE="A5", LS="E1"),
+            dict(last, DEC=day, REC="X1", REASON_PLACE_CHANGE="PLACE"),
+            dict(last, DECOM=day, RNE="U", PLACE="A5", LS="E1"),
         ]
 
     def short_break_rows(self, child: Child) -> list[dict]:
         rows = []
         day = date(2018, 4, 10) + timedelta(days=self.rng.randint(0, 20))
-        place, urn = ("K2", self.rng.choice(HOME_URNS))
-        while day < date(2025, 3, 20):
+        stop = min(date(2025, 3, 20), birthday(child.dob, 18) - timedelta(days=10))
+        while day < stop:
             back = day + timedelta(days=self.rng.randint(2, 4))
             rows.append(
                 {
@@ -610,14 +724,14 @@ class Generator:
                     "RNE": "S",
                     "LS": "V3",
                     "CIN": "N2",
-                    "PLACE": place,
+                    "PLACE": "K2",
                     "PLACE_PROVIDER": "PR1",
                     "DEC": back,
                     "REC": "E8",
                     "REASON_PLACE_CHANGE": "",
                     "HOME_POST": "",
                     "PL_POST": "",
-                    "URN": urn,
+                    "URN": "",
                 }
             )
             day = back + timedelta(days=self.rng.randint(25, 40))
@@ -636,9 +750,9 @@ def write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def build(seed: int = SEED) -> dict[str, str]:
+def build(cal: Calibration) -> dict[str, str]:
     """The files' names and contents."""
-    gen = Generator(seed)
+    gen = Generator(cal)
     gen.initial()
     for y in range(2020, LAST + 1):
         gen.year(y)
@@ -648,6 +762,8 @@ def build(seed: int = SEED) -> dict[str, str]:
     gen.add_short_breaks()
     everyone = [(c, gen.episodes(c)) for c in gen.children]
     everyone += [(c, gen.short_break_rows(c)) for c in gen.short_breaks]
+    for child, _ in everyone:
+        child.upn = gen.upn(child)
     files = {}
     for y in range(FIRST, LAST + 1):
         lo, hi = fy_start(y), fy_end(y)
@@ -671,11 +787,12 @@ def build(seed: int = SEED) -> dict[str, str]:
             hw.writerow(
                 {
                     "CHILD": child.cid,
-                    "SEX": child.sex,
+                    "SEX": NEW_SEX[child.sex] if y >= NEW_SEX_FROM else child.sex,
                     "DOB": fmt(child.dob),
                     "ETHNIC": child.ethnic,
-                    "UPN": "UN1",
-                    "MOTHER": "",
+                    "UPN": child.upn,
+                    # Whether a girl is a mother: none is (0); blank for boys.
+                    "MOTHER": "0" if child.sex == "2" else "",
                     "MC_DOB": "",
                 }
             )
@@ -684,7 +801,7 @@ def build(seed: int = SEED) -> dict[str, str]:
     return files
 
 
-def check(folder: Path) -> list[str]:
+def check(cal: Calibration, folder: Path) -> list[str]:
     """Differences between the files' indicators and the published figures (empty if none)."""
     from analysis.sources.ssda903.load import read_returns
     from analysis.stability.measures import MEASURES, compute
@@ -694,7 +811,7 @@ def check(folder: Path) -> list[str]:
     )
     table = compute(returns).set_index("year")
     problems = []
-    for reporting, target in TARGETS.items():
+    for reporting, target in cal.targets.items():
         label = f"{reporting - 1}-{reporting % 100:02d}"
         got = tuple(int(v) for v in table.loc[label, MEASURES])
         if got != target:
@@ -704,14 +821,20 @@ def check(folder: Path) -> list[str]:
     return problems
 
 
-def main() -> int:
-    files = build()
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--council", help="council slug (default: the default council)")
+    args = parser.parse_args(argv)
+    from analysis.council import config
+
+    cal = calibration(args.council or config.default_slug())
+    files = build(cal)
     for name, text in files.items():
-        write_atomic(OUT / name, text)
-    problems = check(OUT)
+        write_atomic(cal.out / name, text)
+    problems = check(cal, cal.out)
     for p in problems:
         print("MISMATCH", p, file=sys.stderr)
-    print(f"wrote {len(files)} files to {OUT.relative_to(ROOT)}")
+    print(f"wrote {len(files)} files to {cal.out.relative_to(ROOT)}")
     return 1 if problems else 0
 
 
