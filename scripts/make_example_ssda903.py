@@ -1,24 +1,31 @@
-"""Write SYNTHETIC SSDA903 header and episodes files for 2018-19 to 2024-25.
+"""Write one council's SYNTHETIC SSDA903 header and episodes files for 2018-19 to 2024-25.
 
-``python scripts/make_example_ssda903.py`` writes
-``data/raw/example/ssda903/ssda903_{header,episodes}_<year>_SYNTHETIC.csv`` in the
-DfE's published layout. No row describes a real child. The seed is fixed, so a rerun
-reproduces every file byte for byte.
+``python scripts/make_example_ssda903.py --council <slug>`` writes
+``data/raw/example/<slug>/ssda903/ssda903_{header,episodes}_<year>_SYNTHETIC.csv`` in the
+DfE's layout. No row describes a real child. The seed is fixed, so a rerun reproduces
+every file byte for byte.
 
-The children are built year by year so that, put through
-:mod:`analysis.stability.measures`, the files reproduce exactly Coventry's published DfE
-placement-stability figures for 2020/21 to 2024/25 (``TARGETS``, copied from
-``data/raw/dfe/la_cla_placement_stability.csv``), and the placement mix on
-31 March 2023 and 2022 matches the council's annual reports (``SNAPSHOTS``). Each
-year: children who must leave (18th birthday) leave; of the rest, exactly as many
-stay as the year's cohorts need (chosen from those looked after 2 years, from those
-under 16 and looked after 2.5 years, and from last year's entrants); new entrants
-make up the total; then moves are allocated so that the 3-or-more-placement counts
-and the same-carer count come out exact. Temporary placements, legal-status-only
-changes, short-break children and fostering-for-adoption placements that become
-adoptive placements with the same carers are added where they cannot change a
-published count, to exercise the counting rules. The generator checks its output
-with the project's own indicator code and stops if any figure differs.
+Targets: the council's published DfE placement-stability figures for reporting years 2021
+to 2025 (``data/raw/dfe/la_cla_placement_stability.csv``, read by the council's old LA code
+from ``councils/<slug>/council.toml``). Tuning (sizes, seed, entry timing, and the placement
+mix on 31 March where the council has published one) comes from ``calibration.toml`` in the
+output folder. The children are built year by year so that, put through
+:mod:`analysis.stability.measures`, the files reproduce the targets exactly. Each year:
+children who must leave (18th birthday) leave; of the rest, exactly as many stay as the
+year's cohorts need (the 2-year cohort is every child looked after on 31 March who was
+also looked after in the previous year; the long-term one the under-16s looked after
+since 30 September two and a half years before); new entrants make up the total; then
+moves are allocated so that the 3-or-more-placement counts and the same-carer count come
+out exact. Temporary placements, legal-status-only changes, short-break children and
+fostering-for-adoption placements that become adoptive placements with the same carers
+are added where they cannot change a published count, to exercise the counting rules.
+
+Every file passes the DfE's own validator (csc-validator-be-903, ``make validator``)
+except for its documented bugs: real postcodes from the council's area
+(``scripts/postcodes/<new_la_code>.txt``), UPNs with valid check letters, SEX 1/2 until
+2023-24 and M/F from 2024-25, and the code combinations and durations the rules allow
+(see ``docs/assumptions.md``). The generator checks its output with the project's own
+indicator code and stops if any figure differs.
 """
 
 from __future__ import annotations
@@ -93,7 +100,6 @@ class Calibration:
     leavers_before: int
     leavers_in_year: int
     late_entry: dict[int, float]
-    entrants_staying: dict[int, int]
     snapshots: dict[int, dict[str, int]]
     postcodes: list[str]
 
@@ -137,7 +143,6 @@ def calibration(slug: str) -> Calibration:
         leavers_before=tuning["leavers_before"],
         leavers_in_year=tuning["leavers_in_year"],
         late_entry=by_year(tuning["late_entry"]),
-        entrants_staying=by_year(tuning["entrants_staying"]),
         snapshots={int(k): v for k, v in tuning.get("snapshots", {}).items()},
         postcodes=postcodes.split("\n")[:-1],
     )
@@ -332,8 +337,10 @@ class Generator:
         pool = [c for c in self.children if c.exit is None and c.entry <= we]
         must_go = [c for c in pool if c.hi <= t18]
         pool = [c for c in pool if c.hi > t18]
-        vets = [c for c in pool if c.entry <= two_back]
-        recents = [c for c in pool if c.entry > two_back]
+        # The 2-year cohort: looked after on 31 March and on at least one day in the
+        # previous year, so every child still looked after from last year is eligible.
+        vets = [c for c in pool if c.entry <= fy_end(y - 1)]
+        recents = [c for c in pool if c.entry > fy_end(y - 1)]
         prev_lo, prev_hi = fy_start(y - 1), fy_end(y - 1)
         m_prev = {c.cid: c.moves_in(prev_lo, prev_hi) for c in vets}
         serial = {c.cid for c in vets if m_prev[c.cid] >= 2}
@@ -379,7 +386,7 @@ class Generator:
             c.narrow(lo=t18 + after)
             if c.entry <= lt_cut:
                 c.narrow(hi=t16)
-        new_n = self.cal.entrants_staying[y + 1]
+        new_n = n - n2  # this year's entrants still looked after on 31 March
         # Keep the latest entrants who can still be under 18 next year: they join the
         # 2-year cohort next year without joining the long-term one.
         recents.sort(key=lambda c: (c.lo <= t18, c.hi <= next18, -c.entry.toordinal()))
