@@ -21,8 +21,8 @@ from analysis.core.years import FinancialYear, require_year
 if TYPE_CHECKING:
     from analysis.council.config import Council
 from analysis.sources.dfe import stability as dfe_stability
-from analysis.sources.ssda903.codes import PLACEMENT_GROUPS
 from analysis.sources.ssda903 import validator
+from analysis.sources.ssda903.codes import PLACEMENT_GROUPS
 from analysis.sources.ssda903.load import YEAR_IN_NAME, Returns, read_returns
 from analysis.stability import measures as stability
 
