@@ -32,9 +32,12 @@ $(VALIDATOR_STAMP): tools/validator903/requirements.txt
 
 validator: $(VALIDATOR_STAMP)
 
-# make report ARGS="--year 2024-25 --only recruitment --disclosure internal --pdf"
+# Which council to build: a folder name under councils/, or all of them (the default).
+COUNCIL ?= all
+
+# make report COUNCIL=leicester ARGS="--year 2024-25 --only placement_stability --disclosure internal --pdf"
 report: $(STAMP) $(VALIDATOR_STAMP)
-	$(BIN)/python -m analysis.build $(ARGS)
+	$(BIN)/python -m analysis.build --council $(COUNCIL) $(ARGS)
 
 # Speed and memory goals, never in the tests: the report build against the naive
 # papermill + nbconvert loop (cold, no-op, one year), and placement stability at national scale.
@@ -45,8 +48,11 @@ bench: $(STAMP)
 test: $(STAMP) $(VALIDATOR_STAMP)
 	$(BIN)/python -m pytest
 
+# JupyterLab on notebooks/, headless, on the first free port from 8888, as any user; it
+# prints the URL (with its token) to open in a browser.
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab --no-browser --ip=127.0.0.1 --port=8888 --ServerApp.port_retries=50 \
+		$(if $(filter 0,$(shell id -u)),--allow-root) --notebook-dir=notebooks
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts

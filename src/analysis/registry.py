@@ -29,7 +29,7 @@ class Analysis:
     title: str
     source: str  # a module with years(council, raw) and inputs(council, year, raw)
     # What the index says when the council supplied no extract of this kind.
-    needs: str = ""
+    needs: str = "data"
 
     @property
     def notebook(self) -> Path:

@@ -38,6 +38,14 @@ class CouncilError(InputError):
 
     whole_path = True
 
+    def _shown(self) -> str:
+        """From ``councils/`` on, wherever the repository is."""
+        parts = self.file.parts
+        if "councils" in parts:
+            start = len(parts) - 1 - parts[::-1].index("councils")
+            return "/".join(parts[start:])
+        return super()._shown()
+
 
 @dataclass(frozen=True)
 class Comparator:
@@ -167,6 +175,18 @@ def _extracts(data: dict, path: Path) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def _authority(code: str, path: Path, key: str) -> dict[str, str]:
+    """The DfE's record of an LA code, or an error naming the configuration file and key."""
+    from analysis.sources.dfe import areas
+
+    try:
+        return areas.authority(code)
+    except InputError as error:
+        raise CouncilError(
+            path, error.problem, column=key, value=code, hint=error.hint
+        ) from None
+
+
 def load(slug: str | None = None, root: Path | None = None) -> Council:
     """Read and check ``councils/<slug>/council.toml`` (the default council if ``slug`` is None)."""
     from analysis.sources.dfe import areas
@@ -184,7 +204,7 @@ def load(slug: str | None = None, root: Path | None = None) -> Council:
         )
     data = _read(path)
     _check_types(data, path)
-    la = areas.authority(data["la_code"], path, column="la_code")
+    la = _authority(data["la_code"], path, "la_code")
     for key in ("new_la_code", "region"):
         if key in data and data[key] != la[key]:
             raise CouncilError(
@@ -195,7 +215,7 @@ def load(slug: str | None = None, root: Path | None = None) -> Council:
             )
     neighbours = data.get("neighbours") or areas.statistical_neighbours(data["la_code"])
     for code in neighbours:
-        areas.authority(str(code), path, column="neighbours")
+        _authority(str(code), path, "neighbours")
     return Council(
         slug=slug,
         folder=folder,

@@ -19,7 +19,7 @@ from fixtures import demo_repo
 from analysis import build
 
 pytestmark = pytest.mark.notebook
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parents[1]
 PACKAGE = Path(build.__file__).resolve().parents[1]
 
 
