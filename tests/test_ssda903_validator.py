@@ -57,7 +57,7 @@ def test_bad_rows_are_named_by_spreadsheet_row(tmp_path, monkeypatch):
     table, _ = validator.validate_year("leicester", "E06000016", tmp_path, "2024-25")
     sex = table.loc[table["Rule"] == "101"].iloc[0]
     assert (sex["Table"], sex["Rows affected"], sex["Rows"]) == ("Header", 1, "4")
-    assert sex["Message"] == "The child or young person’s reported sex is not valid."
+    assert sex["Message"] == "The child or young person\u2019s reported sex is not valid."
     assert fields[0] not in table.to_csv()  # never a child's identifier
     assert (tmp_path / "processed" / "leicester" / "ssda903" / "validator_2024-25.csv").exists()
 
