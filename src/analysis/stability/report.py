@@ -350,8 +350,9 @@ def validator_results(data: Year, raw: str | Path = "example") -> tuple[pd.DataF
     if result["note"]:
         sentence += f" Note: {result['note']}."
     shown = table.assign(
-        Note=table["Rule"].map(validator.KNOWN_BUGS).fillna("").map(
-            lambda text: f"validator bug: {text}" if text else ""
-        )
+        Note=table["Rule"]
+        .map(validator.KNOWN_BUGS)
+        .fillna("")
+        .map(lambda text: f"validator bug: {text}" if text else "")
     )
     return shown[["Rule", "Message", "Table", "Rows affected", "Note"]], sentence
