@@ -138,3 +138,22 @@ def test_unusable_rows_are_quarantined_with_the_rule():
         held["reason"].iloc[0] == "DfE validator rule 141: Date episode began is not a valid date."
     )
     assert validator.unusable(validator.results(RAW), episodes, "other.csv").empty
+
+
+def test_a_crash_is_reported_without_its_traceback(tmp_path, monkeypatch):
+    monkeypatch.setattr(paths, "PROCESSED", paths.ROOT / "data" / "processed" / "test-crash")
+    files = {"Header": tmp_path / "h.csv", "Episodes": tmp_path / "e.csv"}
+    for path in files.values():
+        path.write_text("CHILD\nSYN000001\n")
+    monkeypatch.setattr(validator, "python", lambda root=None: "python3")
+
+    class Done:
+        returncode, stdout, stderr = 1, "", "ValueError: SYN000001 is not a date"
+
+    monkeypatch.setattr(validator.subprocess, "run", lambda *a, **k: Done())
+    with pytest.raises(RuntimeError, match="stopped with an error on the 2024-25 return") as err:
+        validator.run("2024-25", "E06000016", files)
+    assert "SYN000001" not in str(err.value)
+    log = next((paths.PROCESSED / ".cache" / "validator903").glob("*.log"))
+    assert "SYN000001" in log.read_text()
+    shutil.rmtree(paths.PROCESSED)

@@ -95,8 +95,13 @@ def run(year: str, la: str, files: dict[str, Path | None]) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHOME")}
     done = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
     if done.returncode:
-        tail = done.stderr.strip().splitlines()[-1:] or ["no message"]
-        raise RuntimeError(f"the SSDA903 validator failed on {year}: {tail[0]}")
+        # Its traceback may quote a value from the return, so it goes to a local log only.
+        log = cache.with_suffix(".log")
+        atomic_write(log, done.stderr)
+        raise RuntimeError(
+            f"the DfE SSDA903 validator stopped with an error on the {year} return; "
+            f"its message is in {log.relative_to(paths.ROOT)} (kept on this machine)"
+        )
     out = json.loads(done.stdout)
     atomic_write(cache, json.dumps(out))
     return out
