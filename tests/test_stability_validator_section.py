@@ -13,7 +13,8 @@ pytestmark = [pytest.mark.notebook, pytest.mark.validator]
 def test_validator_section(built_reports):
     nb = nbformat.read(built_reports / "2024-25" / "placement_stability.ipynb", as_version=4)
     text = "\n".join(
-        str(o.get("data", {}).get("text/html", "")) + str(o.get("text", ""))
+        str(o.get("data", {}).get("text/html", ""))
+        + str(o.get("data", {}).get("text/markdown", ""))
         for c in nb.cells
         for o in c.get("outputs", [])
     )
