@@ -35,7 +35,7 @@ validator: $(VALIDATOR_STAMP)
 # Which council to build: a folder name under councils/, or all of them (the default).
 COUNCIL ?= all
 
-# make report COUNCIL=leicester ARGS="--year 2024-25 --only placement_stability --disclosure internal --pdf"
+# make report COUNCIL=<slug> ARGS="--year 2024-25 --only placement_stability --disclosure internal --pdf"
 report: $(STAMP) $(VALIDATOR_STAMP)
 	$(BIN)/python -m analysis.build --council $(COUNCIL) $(ARGS)
 

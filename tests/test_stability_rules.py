@@ -87,12 +87,20 @@ def test_indicator_totals(returns):
     assert [int(row[m]) for m in stability.MEASURES] == [7, 1, 7, 1, 6, 3]
 
 
-def test_needs_two_earlier_returns(tmp_path):
+def test_indicators_needing_earlier_returns_are_not_available(tmp_path):
     headers, episodes = write_returns(tmp_path, DOBS, EPISODES, range(2023, 2025))
     returns = read_returns(headers, episodes)
-    with pytest.raises(YearError, match="need the SSDA903 returns for 2022-23, 2023-24, 2024-25"):
-        stability.compute(returns, ["2024-25"])
-    assert stability.years_with_history(returns.years) == []
+    row = stability.compute(returns, ["2024-25"]).iloc[0]
+    assert [int(row[m]) for m in stability.MEASURES[:4]] == [7, 1, 7, 1]
+    assert row[["long_term", "long_term_same_carer"]].isna().all()
+    assert stability.not_available(YEAR, returns.years) == {
+        "long_term": "not available: needs the 2022-23 return"
+    }
+    assert stability.not_available(YEAR, ["2024-25"])["cla_2_years"] == (
+        "not available: needs the 2023-24 return"
+    )
+    with pytest.raises(YearError, match="no SSDA903 return for 2025-26"):
+        stability.compute(returns, ["2025-26"])
 
 
 def test_stitching_reports_repeated_rows(returns):
@@ -105,46 +113,76 @@ def test_stitching_reports_repeated_rows(returns):
     assert returns.episodes.duplicated(["CHILD", "decom"]).sum() == 0
 
 
-def test_json_command(tmp_path, capsys):
-    headers, episodes = write_returns(tmp_path, DOBS, EPISODES, range(2022, 2025))
-    argv = [
+def _argv(headers, episodes):
+    return [
         a
         for h, e in zip(headers, episodes, strict=True)
         for a in ("--header", str(h), "--episodes", str(e))
     ]
-    assert stability.main([*argv, "--year", "2024-25"]) == 0
+
+
+def test_json_command(tmp_path, capsys):
+    headers, episodes = write_returns(tmp_path, DOBS, EPISODES, range(2022, 2025))
+    assert stability.main([*_argv(headers, episodes), "--year", "2024-25"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["returns"] == ["2022-23", "2023-24", "2024-25"]
+    assert out["returns"] == [
+        {"year": y, "header": f"header_{y}.csv", "episodes": f"episodes_{y}.csv"}
+        for y in ("2022-23", "2023-24", "2024-25")
+    ]
     assert out["indicators"] == [
         {
             "year": "2024-25",
-            "cla_31_march": {"total": 7, "with_3_or_more_placements": 1, "percent": 14},
-            "cla_2_years": {"total": 7, "with_3_or_more_placements_in_2_years": 1, "percent": 14},
-            "long_term_under_16": {"total": 6, "same_carer_2_years": 3, "percent": 50},
+            "cla_31_march": {
+                "total": 7,
+                "with_3_or_more_placements": 1,
+                "percent": 14,
+                "returns_used": ["2024-25"],
+            },
+            "cla_2_years": {
+                "total": 7,
+                "with_3_or_more_placements_in_2_years": 1,
+                "percent": 14,
+                "returns_used": ["2023-24", "2024-25"],
+            },
+            "long_term_under_16": {
+                "total": 6,
+                "same_carer_2_years": 3,
+                "percent": 50,
+                "returns_used": ["2022-23", "2023-24", "2024-25"],
+            },
         }
     ]
     assert out["quarantined_rows"] == 0
 
 
-def test_json_command_reports_missing_history(tmp_path, capsys):
+def test_json_command_reports_what_is_not_available(tmp_path, capsys):
     headers, episodes = write_returns(tmp_path, DOBS, EPISODES, range(2024, 2025))
     code = stability.main(
         ["--header", str(headers[0]), "--episodes", str(episodes[0]), "--year", "2024-25"]
     )
-    assert code == 2
-    assert "missing 2022-23, 2023-24" in capsys.readouterr().err
+    assert code == 0
+    (record,) = json.loads(capsys.readouterr().out)["indicators"]
+    assert record["cla_31_march"]["total"] == 7
+    assert record["cla_31_march"]["returns_used"] == ["2024-25"]
+    assert record["cla_2_years"] == {"not_available": "not available: needs the 2023-24 return"}
+    assert record["long_term_under_16"] == {
+        "not_available": "not available: needs the 2022-23 and 2023-24 returns"
+    }
 
 
 def test_json_command_all_years_by_default(tmp_path, capsys):
     headers, episodes = write_returns(tmp_path, DOBS, EPISODES, range(2021, 2025))
-    argv = [
-        a
-        for h, e in zip(headers, episodes, strict=True)
-        for a in ("--header", str(h), "--episodes", str(e))
-    ]
-    assert stability.main(argv) == 0
-    years = [r["year"] for r in json.loads(capsys.readouterr().out)["indicators"]]
-    assert years == ["2023-24", "2024-25"]
+    assert stability.main(_argv(headers, episodes)) == 0
+    records = json.loads(capsys.readouterr().out)["indicators"]
+    assert [r["year"] for r in records] == ["2021-22", "2022-23", "2023-24", "2024-25"]
+    assert "not_available" in records[0]["cla_2_years"]
+    assert "not_available" not in records[2]["long_term_under_16"]
+
+
+def test_json_command_missing_year_stops(tmp_path, capsys):
+    headers, episodes = write_returns(tmp_path, DOBS, EPISODES, range(2024, 2025))
+    assert stability.main([*_argv(headers, episodes), "--year", "2025-26"]) == 2
+    assert "no SSDA903 return for 2025-26; years available: 2024-25" in capsys.readouterr().err
 
 
 def test_pooled_returns_give_one_row_per_council(tmp_path):

@@ -10,7 +10,9 @@ from analysis import build
 
 
 def _snapshot(folder):
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
 
 
 def test_building_one_council_leaves_the_others_reports_untouched(demo_copy):
@@ -19,7 +21,12 @@ def test_building_one_council_leaves_the_others_reports_untouched(demo_copy):
     log = io.StringIO()
     outcome = build.run(demo_repo.analyses(demo_copy), demo_copy, second, jobs=2, out=log)
     assert outcome.code == 0, log.getvalue()
-    assert sorted(outcome.built) == ["2023-24/demo", "2023-24/other", "2024-25/demo", "2024-25/other"]
+    assert sorted(outcome.built) == [
+        "2023-24/demo",
+        "2023-24/other",
+        "2024-25/demo",
+        "2024-25/other",
+    ]
     assert _snapshot(demo_copy / "reports" / "demo") == before
     index = (demo_repo.reports(demo_copy, "second") / "index.html").read_text()
     assert "Second Fostering Service" in index and "Demo Fostering Service" not in index

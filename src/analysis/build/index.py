@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from analysis.build.manifest import Manifest
 from analysis.core.atomic import atomic_write
 from analysis.core.years import FinancialYear
+from analysis.presentation import source as data_source
 from analysis.registry import Analysis
 
 if TYPE_CHECKING:
@@ -74,6 +75,7 @@ def write_index(
         f"<title>Fostering service appendices: {html.escape(council.service)}</title><style>"
         "body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem}"
         ".internal{color:#b00020;font-weight:700}</style></head><body>"
+        f"{data_source.banner(data_source.of(raw, council.slug))}"
         "<h1>Fostering service: appendices to the annual report</h1>"
         f"<p>{html.escape(council.service)}. Data source: {html.escape(source)}. "
         "Newest year first.</p>"

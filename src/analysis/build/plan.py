@@ -56,7 +56,9 @@ def _imported_modules(source: str) -> set[str]:
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            found |= {a.name[len("analysis.") :] for a in node.names if a.name.startswith("analysis.")}
+            found |= {
+                a.name[len("analysis.") :] for a in node.names if a.name.startswith("analysis.")
+            }
         elif isinstance(node, ast.ImportFrom) and node.module:
             if node.module == "analysis":
                 found |= {a.name for a in node.names}
@@ -71,7 +73,9 @@ def _module_files(name: str, package: Path) -> list[Path]:
     ``__init__`` on the way to it (empty when ``name`` is not a module)."""
     parts = name.split(".")
     target = package.joinpath(*parts)
-    module = target.with_suffix(".py") if target.with_suffix(".py").exists() else target / "__init__.py"
+    module = (
+        target.with_suffix(".py") if target.with_suffix(".py").exists() else target / "__init__.py"
+    )
     if not module.exists():
         return []
     inits = [package.joinpath(*parts[:i], "__init__.py") for i in range(len(parts))]

@@ -153,7 +153,10 @@ def run(
         )
         todo = [job for job in planned if not manifest.current(job, reports)]
         outcome.skipped = [job.slot for job in planned if job not in todo]
-        say(f"{council.name}, data source {raw!r}: {len(todo)} to build, {len(outcome.skipped)} up to date")
+        say(
+            f"{council.name}, data source {raw!r}: "
+            f"{len(todo)} to build, {len(outcome.skipped)} up to date"
+        )
         for analysis in missing:
             say(f"{analysis.name}: no {analysis.needs} supplied for {council.name}; not built")
         try:

@@ -41,8 +41,8 @@ def warm_up() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     import papermill  # noqa: F401
 
-    from analysis.presentation import export
     from analysis.build import kernels
+    from analysis.presentation import export
 
     export.exporter()
     kernels.preload()

@@ -83,7 +83,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import InputError
-from analysis.core.years import FinancialYear, YearError
+from analysis.core.years import FinancialYear, YearError, require_year
 from analysis.sources.ssda903.codes import (
     FOSTER,
     PLACED_FOR_ADOPTION,
@@ -106,6 +106,13 @@ MEASURES = [
     "long_term_same_carer",
 ]
 AGE_GROUPS = ["Under 1", "1 to 4", "5 to 9", "10 to 15", "16 and over"]
+# Each indicator, its two counts, and how many earlier years' returns its window reaches:
+# the year (1 April to 31 March), the two years from 1 April Y-2, and 30 September Y-3.
+INDICATORS = {
+    "cla_31_march": (("cla_31_march", "cla_31_march_3_plus"), 0),
+    "cla_2_years": (("cla_2_years", "cla_2_years_3_plus"), 1),
+    "long_term": (("long_term", "long_term_same_carer"), 2),
+}
 
 
 @dataclass
@@ -327,8 +334,31 @@ def cohorts(history: History, year: FinancialYear) -> pd.DataFrame:
     return out
 
 
-def indicators(history: History, year: FinancialYear) -> pd.DataFrame:
-    """The three indicators for every council in ``history``: one row per LA."""
+def returns_needed(indicator: str, year: FinancialYear) -> list[str]:
+    """The returns an indicator's window reaches into, earliest first."""
+    back = INDICATORS[indicator][1]
+    return [FinancialYear(year.start_year - k).label for k in range(back, -1, -1)]
+
+
+def not_available(year: FinancialYear, loaded: list[str]) -> dict[str, str]:
+    """Indicators whose returns are not all loaded, each with what it needs."""
+    out = {}
+    for indicator in INDICATORS:
+        missing = [y for y in returns_needed(indicator, year) if y not in loaded]
+        if missing:
+            plural = "return" if len(missing) == 1 else "returns"
+            out[indicator] = f"not available: needs the {' and '.join(missing)} {plural}"
+    return out
+
+
+def indicators(
+    history: History, year: FinancialYear, loaded: list[str] | None = None
+) -> pd.DataFrame:
+    """The three indicators for every council in ``history``: one row per LA.
+
+    With ``loaded`` (the years whose returns were read), an indicator whose window
+    reaches a return not loaded is missing (``<NA>``) rather than a wrong figure.
+    """
     c = cohorts(history, year)
     flags = pd.DataFrame(
         {
@@ -342,66 +372,50 @@ def indicators(history: History, year: FinancialYear) -> pd.DataFrame:
         }
     )
     las = history.children["LA"].drop_duplicates().sort_values()
-    out = flags.groupby("LA").sum().reindex(las, fill_value=0).astype("int64").reset_index()
+    out = flags.groupby("LA").sum().reindex(las, fill_value=0).astype("Int64").reset_index()
+    for indicator in not_available(year, loaded) if loaded is not None else {}:
+        out.loc[:, list(INDICATORS[indicator][0])] = pd.NA
     out.insert(1, "year", year.label)
     return out
 
 
 def percent(part: int, whole: int) -> int | None:
-    """A whole-number percentage, as the DfE publishes it (None when the base is 0)."""
-    return int(np.floor(100 * part / whole + 0.5)) if whole else None
+    """A whole-number percentage, as the DfE publishes it (None when the base is 0 or NA)."""
+    if pd.isna(part) or pd.isna(whole) or not whole:
+        return None
+    return int(np.floor(100 * part / whole + 0.5))
 
 
-def as_records(table: pd.DataFrame) -> list[dict]:
-    """Indicator rows as JSON-ready records with the DfE's percentages."""
+RECORD_KEYS = {
+    "cla_31_march": ("cla_31_march", "total", "with_3_or_more_placements"),
+    "cla_2_years": ("cla_2_years", "total", "with_3_or_more_placements_in_2_years"),
+    "long_term": ("long_term_under_16", "total", "same_carer_2_years"),
+}
+
+
+def as_records(table: pd.DataFrame, loaded: list[str]) -> list[dict]:
+    """Indicator rows as JSON-ready records: counts, the DfE's percentage, and the returns
+    each indicator used, or what it needs when it is not available."""
     records = []
     for row in table.to_dict("records"):
+        year = FinancialYear.parse(row["year"])
+        missing = not_available(year, loaded)
         record = {"year": row["year"]}
         if row["LA"]:
             record["la"] = row["LA"]
-        record["cla_31_march"] = {
-            "total": row["cla_31_march"],
-            "with_3_or_more_placements": row["cla_31_march_3_plus"],
-            "percent": percent(row["cla_31_march_3_plus"], row["cla_31_march"]),
-        }
-        record["cla_2_years"] = {
-            "total": row["cla_2_years"],
-            "with_3_or_more_placements_in_2_years": row["cla_2_years_3_plus"],
-            "percent": percent(row["cla_2_years_3_plus"], row["cla_2_years"]),
-        }
-        record["long_term_under_16"] = {
-            "total": row["long_term"],
-            "same_carer_2_years": row["long_term_same_carer"],
-            "percent": percent(row["long_term_same_carer"], row["long_term"]),
-        }
+        for indicator, (name, total, part) in RECORD_KEYS.items():
+            whole_col, part_col = INDICATORS[indicator][0]
+            if indicator in missing:
+                record[name] = {"not_available": missing[indicator]}
+                continue
+            record[name] = {
+                total: int(row[whole_col]),
+                part: int(row[part_col]),
+                "percent": percent(row[part_col], row[whole_col]),
+                "returns_used": returns_needed(indicator, year),
+            }
         records.append(record)
     return records
-
-
-def years_with_history(loaded: list[str]) -> list[str]:
-    """Years whose indicators the loaded returns support: that year and the two before.
-
-    The long-term indicator looks back to 30 September two and a half years before
-    31 March, which falls in the return two years earlier.
-    """
-    have = set(loaded)
-    out = []
-    for label in loaded:
-        y = FinancialYear.parse(label)
-        if {FinancialYear(y.start_year - k).label for k in (1, 2)} <= have:
-            out.append(label)
-    return out
-
-
-def require_history(year: FinancialYear, loaded: list[str]) -> None:
-    """Stop with a clear message when the returns do not reach back far enough."""
-    needed = [FinancialYear(year.start_year - k).label for k in (2, 1, 0)]
-    missing = [y for y in needed if y not in loaded]
-    if missing:
-        raise YearError(
-            f"the {year.label} indicators need the SSDA903 returns for {', '.join(needed)}; "
-            f"missing {', '.join(missing)} (loaded: {', '.join(loaded) or 'none'})"
-        )
 
 
 # ---- the detail behind the indicators (one council) ---------------------------------
@@ -512,21 +526,27 @@ def at_risk(history: History, year: FinancialYear) -> pd.DataFrame:
 
 
 def compute(returns: Returns, years: list[str] | None = None) -> pd.DataFrame:
-    """Indicators for every council and every year the returns support."""
-    history = build_history(returns)
-    wanted = years or years_with_history(returns.years)
+    """Indicators for every council, for ``years`` (default: every year with a return).
+
+    A year needs its own return; an indicator that also needs earlier returns not
+    loaded is ``<NA>`` (see :func:`not_available`).
+    """
+    wanted = years or returns.years
     for label in wanted:
-        require_history(FinancialYear.parse(label), returns.years)
-    parts = [indicators(history, FinancialYear.parse(label)) for label in wanted]
-    if not parts:
+        require_year(label, returns.years, "SSDA903 return")
+    if not wanted:
         return pd.DataFrame(columns=["LA", "year", *MEASURES])
+    history = build_history(returns)
+    parts = [indicators(history, FinancialYear.parse(y), returns.years) for y in wanted]
     return pd.concat(parts, ignore_index=True)
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``python -m analysis.stability``: the indicators as JSON on standard output."""
     parser = argparse.ArgumentParser(
         prog="python -m analysis.stability",
-        description="DfE placement-stability indicators from SSDA903 header and episodes files.",
+        description="DfE placement-stability indicators from SSDA903 header and episodes "
+        "files. Each return's year is read from its dates; the file names are a hint only.",
     )
     parser.add_argument("--header", action="append", required=True, type=Path, help="header CSV")
     parser.add_argument(
@@ -543,15 +563,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     reasons = returns.quarantine.groupby("reason").size().to_dict()
     out = {
-        "returns": returns.years,
-        "indicators": as_records(table),
+        "returns": [
+            {"year": label, "header": head.name, "episodes": epi.name}
+            for label, (head, epi) in returns.files.items()
+        ],
+        "indicators": as_records(table, returns.years),
         "quarantined_rows": len(returns.quarantine),
         "quarantine_reasons": {k: int(v) for k, v in reasons.items()},
     }
     json.dump(out, sys.stdout, indent=2)
     sys.stdout.write("\n")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
