@@ -339,8 +339,7 @@ class Generator:
         pool = [c for c in pool if c.hi > t18]
         # The 2-year cohort: looked after on 31 March and on at least one day in the
         # previous year, so every child still looked after from last year is eligible.
-        vets = [c for c in pool if c.entry <= fy_end(y - 1)]
-        recents = [c for c in pool if c.entry > fy_end(y - 1)]
+        vets = pool
         prev_lo, prev_hi = fy_start(y - 1), fy_end(y - 1)
         m_prev = {c.cid: c.moves_in(prev_lo, prev_hi) for c in vets}
         serial = {c.cid for c in vets if m_prev[c.cid] >= 2}
@@ -387,18 +386,10 @@ class Generator:
             if c.entry <= lt_cut:
                 c.narrow(hi=t16)
         new_n = n - n2  # this year's entrants still looked after on 31 March
-        # Keep the latest entrants who can still be under 18 next year: they join the
-        # 2-year cohort next year without joining the long-term one.
-        recents.sort(key=lambda c: (c.lo <= t18, c.hi <= next18, -c.entry.toordinal()))
-        stay_r = recents[: n - n2 - new_n]
-        for c in stay_r:
-            c.narrow(lo=t18 + after)
         stay_v = chosen_lt + chosen_o
         same = {c.cid for c in chosen_settled[:lts]}
         must_move = {c.cid for c in chosen_lt if c.cid not in same and c.last_start() <= two_back}
-        if len(stay_r) != n - n2 - new_n:
-            raise RuntimeError(f"{y + 1}: too few recent entrants to stay")
-        staying = {c.cid for c in stay_v + stay_r}
+        staying = {c.cid for c in stay_v}
         for c in must_go + [c for c in pool if c.cid not in staying]:
             self.leave(c, max(ws, c.last_start()), we)
         newcomers = []
@@ -415,7 +406,6 @@ class Generator:
             child = self.new_child(self.entrant_dob(entry), entry)
             self.leave(child, entry, we)
         # Moves: twice or more (3+ placements), once, or not at all.
-        n3_r = min(len(stay_r), round(0.15 * n3))
         movers_v_serial = [c for c in stay_v if c.cid in serial][: round(0.35 * n3)]
         fresh = [c for c in stay_v if c.cid not in serial and c.cid not in same]
         fresh.sort(key=lambda c: m_prev[c.cid] == 1)  # spare last year's one-move children
@@ -424,7 +414,6 @@ class Generator:
         n_fresh = max(0, round(0.55 * n3) - len(movers_v_serial))
         n_fresh = max(n_fresh, n23 - base - one_move)
         n_fresh = min(n_fresh, n23 - base, n3 - len(movers_v_serial))
-        n3_r = min(n3_r, n3 - len(movers_v_serial) - n_fresh)
         movers_v = movers_v_serial + fresh[:n_fresh]
         fill = n23 - base - n_fresh
         one_before = [c for c in fresh[n_fresh:] if m_prev[c.cid] == 1]
@@ -433,11 +422,11 @@ class Generator:
                 f"{y + 1}: cannot reach {n23}: base {base}, fresh {n_fresh}, "
                 f"fill {fill} of {len(one_before)}"
             )
-        n3_new = n3 - len(movers_v) - n3_r
-        twice = {c.cid for c in movers_v + stay_r[:n3_r] + newcomers[:n3_new]}
+        n3_new = n3 - len(movers_v)
+        twice = {c.cid for c in movers_v + newcomers[:n3_new]}
         once = {c.cid for c in one_before[:fill]}
         no_move = {c.cid for c in one_before[fill:]} | same
-        for c in stay_v + stay_r + newcomers:
+        for c in stay_v + newcomers:
             start = max(ws, c.entry)
             if c.cid in twice:
                 k = self.rng.choices((2, 3), weights=(4, 1))[0]
