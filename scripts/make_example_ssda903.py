@@ -5,20 +5,21 @@
 DfE's layout. No row describes a real child. The seed is fixed, so a rerun reproduces
 every file byte for byte.
 
-Targets: the council's published DfE placement-stability figures for reporting years 2021
-to 2025 (``data/raw/dfe/la_cla_placement_stability.csv``, read by the council's old LA code
-from ``councils/<slug>/council.toml``). Tuning (sizes, seed, entry timing, and the placement
-mix on 31 March where the council has published one) comes from ``calibration.toml`` in the
-output folder. The children are built year by year so that, put through
-:mod:`analysis.stability.measures`, the files reproduce the targets exactly. Each year:
-children who must leave (18th birthday) leave; of the rest, exactly as many stay as the
-year's cohorts need (the 2-year cohort is every child looked after on 31 March who was
-also looked after in the previous year; the long-term one the under-16s looked after
-since 30 September two and a half years before); new entrants make up the total; then
-moves are allocated so that the 3-or-more-placement counts and the same-carer count come
-out exact. Temporary placements, legal-status-only changes, short-break children and
-fostering-for-adoption placements that become adoptive placements with the same carers
-are added where they cannot change a published count, to exercise the counting rules.
+Targets: the council's published DfE placement-stability figures for reporting years 2021 to
+2025 (``data/raw/dfe/la_cla_placement_stability.csv``, read by the council's old LA code
+from ``councils/<slug>/council.toml``), and the placement mix on 31 March where the
+council's published figures give one (``councils/<slug>/published/``). Tuning (sizes, seed,
+entry timing) comes from ``calibration.toml`` in the output folder. The children are built
+year by year so that, put through :mod:`analysis.stability.measures`, the files reproduce
+the targets exactly. Each year: children who must leave (18th birthday) leave; of the rest,
+exactly as many stay as the year's cohorts need (the 2-year cohort is every child looked
+after on 31 March who was also looked after in the previous year; the long-term one the
+under-16s looked after since 30 September two and a half years before); new entrants make up
+the total; then moves are allocated so that the 3-or-more-placement counts and the
+same-carer count come out exact. Temporary placements, legal-status-only changes,
+short-break children and fostering-for-adoption placements that become adoptive placements
+with the same carers are added where they cannot change a published count, to exercise the
+counting rules.
 
 Every file passes the DfE's own validator (csc-validator-be-903, ``make validator``)
 except for its documented bugs: real postcodes from the council's area
@@ -122,6 +123,34 @@ def published_targets(la_code: str) -> dict[int, tuple[int, ...]]:
     return out
 
 
+def printed_placements(folder: Path) -> dict[int, dict[str, int]]:
+    """Children fostered on 31 March by kind, as the council's reports printed them.
+
+    From its published figures (``councils/<slug>/published/``, where it has any):
+    connected persons, the council's own carers less connected persons, and agencies;
+    keyed by the calendar year of 31 March.
+    """
+    from analysis.sources.published import load as published
+
+    if not folder.is_dir():
+        return {}
+    figures = published.preferred(published.load_all(folder))
+    figures = figures[(figures["breakdown"] == "") & (figures["basis"] == "")]
+    out: dict[int, dict[str, int]] = {}
+    for label, rows in figures.groupby("year"):
+        got = dict(zip(rows["measure"], rows["number"], strict=True))
+        quota = {}
+        if "children_with_connected_persons_carers" in got:
+            quota["conn"] = int(got["children_with_connected_persons_carers"])
+            if "children_with_own_foster_carers" in got:
+                quota["own"] = int(got["children_with_own_foster_carers"]) - quota["conn"]
+        if "children_with_ifa_carers" in got:
+            quota["agency"] = int(got["children_with_ifa_carers"])
+        if quota:
+            out[int(str(label)[:4]) + 1] = quota
+    return out
+
+
 def calibration(slug: str) -> Calibration:
     """Read the council's configuration, published targets and calibration file."""
     from analysis.council import config
@@ -143,7 +172,7 @@ def calibration(slug: str) -> Calibration:
         leavers_before=tuning["leavers_before"],
         leavers_in_year=tuning["leavers_in_year"],
         late_entry=by_year(tuning["late_entry"]),
-        snapshots={int(k): v for k, v in tuning.get("snapshots", {}).items()},
+        snapshots=printed_placements(council.published),
         postcodes=postcodes.split("\n")[:-1],
     )
 

@@ -81,7 +81,7 @@ def test_leicester_2024_25_exact_figures():
     assert tuple(int(row[m]) for m in stability.MEASURES) == (595, 31, 432, 67, 231, 167)
 
 
-def test_annual_report_31_march_2023():
+def test_annual_reports_placement_mix():
     history = stability.build_history(_returns("coventry"))
     snap = stability.snapshot(history, FinancialYear.parse("2022-23"))
     assert snap["All children looked after"] == 725  # DfE; the annual report says 726
@@ -91,6 +91,8 @@ def test_annual_report_31_march_2023():
     assert snap["Connected persons"] == 98
     snap22 = stability.snapshot(history, FinancialYear.parse("2021-22"))
     assert (snap22["Connected persons"], snap22["Agency foster carers"]) == (105, 163)
+    snap25 = stability.snapshot(history, FinancialYear.parse("2024-25"))
+    assert snap25["Connected persons"] == 132  # annual report 2024/25
 
 
 @pytest.mark.parametrize("slug", COUNCILS)
