@@ -119,13 +119,17 @@ def test_registry_entry():
             f"{y}-{(y + 1) % 100:02d}" for y in range(2018, 2025)
         ]
     assert [p.name for p in entry.inputs(config.load("leicester"), "2020-21")] == [
-        f"ssda903_{kind}_{y}_SYNTHETIC.csv"
-        for y in ("2018-19", "2019-20", "2020-21")
-        for kind in ("header", "episodes")
+        *(
+            f"ssda903_{kind}_{y}_SYNTHETIC.csv"
+            for y in ("2018-19", "2019-20", "2020-21")
+            for kind in ("header", "episodes")
+        ),
+        "ssda903.toml",  # the council's column aliases (none declared: DfE names)
     ]
     assert [p.name for p in entry.inputs(config.load("leicester"), "2018-19")] == [
         "ssda903_header_2018-19_SYNTHETIC.csv",
         "ssda903_episodes_2018-19_SYNTHETIC.csv",
+        "ssda903.toml",
     ]
 
 

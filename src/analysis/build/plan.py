@@ -29,6 +29,7 @@ PACKAGE = Path(__file__).resolve().parents[1]
 # their imports), and the build itself (hashed, not followed: it imports the registry).
 ALWAYS = ("presentation.appendix", "presentation.export", "disclosure.suppression", "core.paths")
 BUILD = "build"
+SCRATCH = ".scratch"
 
 
 def sha256_file(path: Path) -> str:
@@ -140,6 +141,7 @@ class Job:
     dirty: bool
     root: str
     service: str
+    scratch: str  # this build's own scratch folder, inside its reports folder
     pdf: bool = False
 
     @property
@@ -173,6 +175,11 @@ def source_slug(raw: str) -> str:
     where = Path(raw).expanduser().resolve()
     digest = hashlib.sha256(str(where).encode()).hexdigest()[:8]
     return f"folder-{where.name or 'root'}-{digest}"
+
+
+def reports_dir(root: Path, council: Council, raw: str) -> Path:
+    """``reports/<council>/<data source>/``: one council's and source's pages, kept apart."""
+    return root / "reports" / council.slug / source_slug(raw)
 
 
 def plan(
@@ -250,6 +257,7 @@ def plan(
                     dirty,
                     str(root),
                     council.service,
+                    str(reports_dir(root, council, raw) / SCRATCH),
                     pdf,
                 )
             )

@@ -515,8 +515,12 @@ def key_findings(
     published: pd.DataFrame,
     children_share: float,
     rule: str,
+    other: pd.DataFrame | None = None,
 ) -> list[str]:
-    """The appendix's key findings, written from the figures."""
+    """The appendix's key findings, written from the figures.
+
+    ``other`` is :attr:`Loaded.other`: values the council's ``unknown_to_other`` setting
+    counted as "other"; the year's extract's are said in a sentence, so none is hidden."""
     fy = FinancialYear.parse(year)
     counts = period_counts(households, year)
     sentences = []
@@ -608,4 +612,38 @@ def key_findings(
         f"assessment and {shares['Approved households']}% of those approved, against about "
         f"{children_share:g}% of children in care."
     )
+    mapped = mapped_to_other(other, year, rule)
+    if mapped:
+        sentences.append(mapped)
     return sentences
+
+
+# How a sentence names an enquiry's value of a column that may be mapped to "other".
+_OTHER_PHRASES = {
+    "channel": "from channels",
+    "ethnic_group": "with ethnic groups",
+    "exit_reason": "with exit reasons",
+}
+
+
+def mapped_to_other(other: pd.DataFrame | None, year: str, rule: str) -> str | None:
+    """A sentence saying how many of ``year``'s enquiries had a value not declared for the
+    year and were counted as "other" (``Loaded.other``), or None when there were none."""
+    if other is None or other.empty:
+        return None
+    rows = other[other["extract_year"] == year] if "extract_year" in other else other
+    totals = rows.groupby("column", sort=False)["count"].sum()
+    shown = {column: _count(int(n), rule) for column, n in totals.items() if n}
+    if not shown:
+        return None
+    parts = [
+        f"{text} {'enquiry' if text == '1' else 'enquiries'} "
+        f"{_OTHER_PHRASES.get(column, f'with {column} values')}"
+        for column, text in shown.items()
+    ]
+    listed = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+    verb = "is" if list(shown.values()) == ["1"] else "are"
+    return (
+        f"{listed[:1].upper()}{listed[1:]} not declared for {year} {verb} counted as other, "
+        "as the council's configuration allows (unknown_to_other)."
+    )

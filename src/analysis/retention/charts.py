@@ -48,21 +48,22 @@ def waterfall(row: pd.Series, title: str) -> plt.Figure:
     return fig
 
 
-def retention_trend(flow: pd.DataFrame, national: float) -> plt.Figure:
-    """Retention rate by year against the national figure the council quotes."""
+def retention_trend(flow: pd.DataFrame, national: float, council: str) -> plt.Figure:
+    """Retention rate by year against the national figure the council quotes;
+    ``council`` is the council's short name, for the legend."""
     fig, ax = plt.subplots(figsize=(7.5, 3.4))
     ax.plot(
         flow["year"],
         flow["retention rate %"],
         marker="o",
         color=PALETTE["total"],
-        label="Coventry (register)",
+        label=f"{council} (register)",
     )
     ax.axhline(
         national,
         color=PALETTE["grey"],
         linestyle="--",
-        label=f"National figure quoted in the 2022/23 report ({national:.0f}%)",
+        label=f"National figure the council quotes ({national:.0f}%)",
     )
     ax.set_ylim(80, 100)
     ax.set_ylabel("Retention rate %")

@@ -14,6 +14,7 @@ from analysis.retention.measures import (
     places_change,
     unoccupied_by_reason,
 )
+from analysis.retention.schema import REASONS
 
 
 def _change(word_up: str, word_down: str, delta: float) -> str:
@@ -31,7 +32,9 @@ def key_findings(
 ) -> list[str]:
     """Sentences a strategic lead can read unaided, every number taken from the inputs.
 
-    ``national`` is the council's declared ``national_retention`` comparator."""
+    ``national`` is the council's declared ``national_retention`` comparator. Labels the
+    council's ``unknown_to_other`` setting counted as "other" (``register.other``) in the
+    year's extract are said in a sentence, so none is hidden."""
     row = flow.set_index("year").loc[year.label]
     when = year.end.strftime("%-d %B %Y")
     diff = int(row["end"] - row["start"])
@@ -127,4 +130,22 @@ def key_findings(
                 "each other; the reconciliation table says which figure the register follows"
             )
         sentences.append(text + ".")
+    mapped = mapped_to_other(register.other, year)
+    if mapped:
+        sentences.append(mapped)
     return sentences
+
+
+def mapped_to_other(other: pd.DataFrame, year: FinancialYear) -> str | None:
+    """A sentence saying how many of the year's households had a reason for ceasing to
+    foster not declared for the year and were counted in the reports' "other" row."""
+    rows = other[(other["year"] == year.label) & (other["column"] == "reason")]
+    n = int(rows["count"].sum())
+    if not n:
+        return None
+    return (
+        f"{n} household{'s' if n != 1 else ''} whose reason for ceasing to foster is not "
+        f"declared for {year.label} {'are' if n != 1 else 'is'} counted as "
+        f"'{REASONS['other']['label']}', as the council's configuration allows "
+        "(unknown_to_other)."
+    )

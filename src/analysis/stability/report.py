@@ -23,7 +23,13 @@ if TYPE_CHECKING:
 from analysis.sources.dfe import stability as dfe_stability
 from analysis.sources.ssda903 import validator
 from analysis.sources.ssda903.codes import PLACEMENT_GROUPS
-from analysis.sources.ssda903.load import Returns, find_returns, read_returns
+from analysis.sources.ssda903.load import (
+    Aliases,
+    Returns,
+    declared_aliases,
+    find_returns,
+    read_returns,
+)
 from analysis.stability import measures as stability
 
 FOLDER = "ssda903"
@@ -51,9 +57,9 @@ def folder(raw: str = "example") -> Path:
     return paths.raw_dir(raw) / FOLDER
 
 
-def available_years(where: Path) -> list[str]:
+def available_years(where: Path, aliases: Aliases | None = None) -> list[str]:
     """Years with a return (header and episodes) in ``where``, each year read from its dates."""
-    return list(find_returns(where))
+    return list(find_returns(where, aliases))
 
 
 def _window(found: dict[str, tuple[Path, Path]], year: FinancialYear) -> list[tuple[Path, Path]]:
@@ -62,9 +68,10 @@ def _window(found: dict[str, tuple[Path, Path]], year: FinancialYear) -> list[tu
     return [found[label] for label in labels if label in found]
 
 
-def inputs(where: Path, year: str) -> list[Path]:
+def inputs(where: Path, year: str, aliases: Aliases | None = None) -> list[Path]:
     """The files one year's indicators read: its return and the two before, where present."""
-    return [p for pair in _window(find_returns(where), FinancialYear.parse(year)) for p in pair]
+    found = find_returns(where, aliases)
+    return [p for pair in _window(found, FinancialYear.parse(year)) for p in pair]
 
 
 @dataclass
@@ -86,10 +93,11 @@ def load_year(year: str, council: Council, raw: str | Path = "example") -> Year:
     not there is reported as not available (``missing``), not as a figure.
     """
     where = folder(paths.raw_dir(raw, council.slug))
-    found = find_returns(where)
+    aliases = declared_aliases(council.layouts)
+    found = find_returns(where, aliases)
     fy = require_year(year, list(found), "SSDA903 returns")
     chosen = _window(found, fy)
-    returns = read_returns([h for h, _ in chosen], [e for _, e in chosen])
+    returns = read_returns([h for h, _ in chosen], [e for _, e in chosen], aliases)
     history = stability.build_history(returns)
     row = stability.indicators(history, fy, returns.years).iloc[0]
     return Year(fy, council, returns, history, row, stability.not_available(fy, returns.years))

@@ -17,6 +17,7 @@ import fcntl
 import multiprocessing
 import os
 import queue
+import shutil
 import sys
 import time
 import traceback
@@ -28,9 +29,11 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from analysis.build.index import write_index
 from analysis.build.manifest import Manifest, outputs, sweep
-from analysis.build.plan import PACKAGE, Job, plan, sha256_file, source_slug
+from analysis.build.plan import PACKAGE, SCRATCH, Job, plan, reports_dir, sha256_file
 from analysis.build.worker import _init_worker, execute, find_chromium, warm_up
+from analysis.core import paths
 from analysis.core.atomic import atomic_write
+from analysis.core.errors import InputError
 from analysis.registry import Analysis
 
 if TYPE_CHECKING:
@@ -39,20 +42,60 @@ if TYPE_CHECKING:
 LOCK = ".build.lock"
 
 
+class WriteError(RuntimeError):
+    """The reports folder cannot be written (full disk, read-only): the build stops."""
+
+
 @dataclass
 class Outcome:
     built: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     failed: dict[str, str] = field(default_factory=dict)
+    # notebooks whose forked kernel failed and that ran again in an ordinary kernel
+    fell_back: list[str] = field(default_factory=list)
     interrupted: bool = False
+    write_error: str | None = None
 
     @property
     def code(self) -> int:
-        return 130 if self.interrupted else (1 if self.failed else 0)
+        if self.interrupted:
+            return 130
+        return 1 if self.failed or self.write_error else 0
+
+
+def check_source(root: Path, council: Council, raw: str) -> None:
+    """A data source that is a folder (``--raw DIR``) or the council's own extracts must exist
+    and hold something: a missing or empty folder is an error, never "0 to build"."""
+    if raw == "example":
+        return
+    folder = paths.raw_dir(raw, council.slug)
+    if not folder.is_absolute():
+        folder = root / folder
+    if not folder.is_dir():
+        raise InputError(folder, f"the data source folder {folder} does not exist")
+    if not any(folder.iterdir()):
+        raise InputError(folder, f"the data source folder {folder} is empty")
 
 
 def _record(job: Job, result: dict[str, Any], reports: Path, manifest: Manifest) -> None:
-    """Write one job's results into place (parent process only)."""
+    """Write one job's results into place (parent process only). If the reports folder
+    cannot be written, remove what this job left there (never an executed notebook beside
+    a page it does not match) and stop with :class:`WriteError`."""
+    try:
+        _write(job, result, reports, manifest)
+    except OSError as error:
+        for path in outputs(reports, job).values():
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
+        manifest.entries.pop(job.slot, None)
+        with contextlib.suppress(OSError):
+            manifest.save()
+        raise WriteError(
+            f"cannot write the reports in {reports}: {error.strerror or error}"
+        ) from None
+
+
+def _write(job: Job, result: dict[str, Any], reports: Path, manifest: Manifest) -> None:
     files = outputs(reports, job)
     if result["ok"]:
         atomic_write(files["ipynb"], result["notebook"])
@@ -86,7 +129,7 @@ def _record(job: Job, result: dict[str, Any], reports: Path, manifest: Manifest)
             "title": job.title,
             "name": job.name,
             "year": job.year,
-            "error": result["error"],
+            "error": result["summary"],
             "disclosure": job.parameters["disclosure"],
         }
     manifest.save()
@@ -106,11 +149,6 @@ def _locked(reports: Path) -> Iterator[int]:
         except BlockingIOError:
             raise SystemExit(f"another build is running on {reports}") from None
         yield handle.fileno()
-
-
-def reports_dir(root: Path, council: Council, raw: str) -> Path:
-    """``reports/<council>/<data source>/``: one council's and source's pages, kept apart."""
-    return root / "reports" / council.slug / source_slug(raw)
 
 
 def run(
@@ -137,9 +175,11 @@ def run(
 
     if pdf and find_chromium() is None:
         raise SystemExit("--pdf needs Chromium: install it with `sudo apt-get install -y chromium`")
+    check_source(root, council, raw)
     with _locked(reports) as lock:
         sweep(reports)
-        manifest = Manifest.load(reports)
+        shutil.rmtree(reports / SCRATCH, ignore_errors=True)  # a killed build's scratch
+        manifest = Manifest.load(reports, warn=say)
         planned, missing = plan(
             analyses,
             root,
@@ -159,6 +199,7 @@ def run(
         )
         for analysis in missing:
             say(f"{analysis.name}: no {analysis.needs} supplied for {council.name}; not built")
+        _mark_outdated(manifest, todo, planned, whole=not year and not only)
         try:
             if todo:
                 _execute_all(
@@ -166,17 +207,45 @@ def run(
                 )
         except KeyboardInterrupt:
             outcome.interrupted = True
-            say("interrupted: workers stopped; finished reports kept, nothing half-written")
+            say(
+                "interrupted: workers stopped; finished reports kept, nothing half-written; "
+                "what was not rebuilt is marked out of date in the index"
+            )
+        except WriteError as error:
+            outcome.write_error = str(error)
+            say(f"stopped: {error}")
         finally:
             sweep(reports)
-            write_index(reports, manifest, council, raw, missing)
+            shutil.rmtree(reports / SCRATCH, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                write_index(reports, manifest, council, raw, missing)
     for slot, error in outcome.failed.items():
         print(f"FAILED {slot.replace('/', ' ')}: {error}", file=sys.stderr, flush=True)
+    fell_back = (
+        f", {len(outcome.fell_back)} ran again in an ordinary kernel after their forked kernel "
+        f"failed ({', '.join(outcome.fell_back)})"
+        if outcome.fell_back
+        else ""
+    )
     say(
         f"done: {len(outcome.built)} built, {len(outcome.skipped)} up to date, "
-        f"{len(outcome.failed)} failed; index at {reports / 'index.html'}"
+        f"{len(outcome.failed)} failed{fell_back}; index at {reports / 'index.html'}"
     )
     return outcome
+
+
+def _mark_outdated(manifest: Manifest, todo: list[Job], planned: list[Job], *, whole: bool) -> None:
+    """Before building, mark as out of date every built appendix that is about to be rebuilt
+    (and, when the whole plan is built, every one that no longer has data), so that an
+    interrupted or failed build never leaves an old page listed as current."""
+    due = {job.slot for job in todo}
+    if whole:
+        due |= set(manifest.entries) - {job.slot for job in planned}
+    for slot in due:
+        entry = manifest.entries.get(slot)
+        if entry and entry["status"] == "built":
+            entry["status"] = "outdated"
+    manifest.save()
 
 
 def _execute_all(
@@ -214,6 +283,7 @@ def _execute_all(
                         {
                             "ok": False,
                             "error": f"{type(e).__name__}: {e!r}",
+                            "summary": f"the build's worker raised {type(e).__name__}",
                             "notebook": None,
                             "seconds": 0.0,
                             "trace": traceback.format_exception(e),
@@ -227,7 +297,11 @@ def _execute_all(
         while running:
             job, result = results.get()
             seconds = time.monotonic() - running.pop(job.slot)
+            if result.get("interrupted"):  # Ctrl-C reached the kernel before this process
+                raise KeyboardInterrupt
             durations.append(seconds)
+            if result.get("fell_back"):
+                outcome.fell_back.append(job.slot)
             _record(job, result, reports, manifest)
             if "trace" in result:  # the worker itself failed, not the notebook
                 print("".join(result["trace"]), file=sys.stderr, flush=True)
