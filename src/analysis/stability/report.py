@@ -21,6 +21,7 @@ from analysis.core.years import FinancialYear, require_year
 if TYPE_CHECKING:
     from analysis.council.config import Council
 from analysis.sources.dfe import stability as dfe_stability
+from analysis.sources.ssda903 import validator
 from analysis.sources.ssda903.codes import PLACEMENT_GROUPS
 from analysis.sources.ssda903.load import (
     Aliases,
@@ -344,3 +345,37 @@ def findings(data: Year) -> list[str]:
             "(carer request, allegation or standards concern)."
         )
     return out
+
+
+def validator_results(data: Year, raw: str | Path = "example") -> tuple[pd.DataFrame, str]:
+    """What the DfE's validator will query in the year's return: (table, sentence).
+
+    One row per failed rule and table: rule code, the validator's message, rows affected.
+    Row numbers stay in the analyst's CSV (``data/processed/<council>/ssda903/``), never on
+    the page; the validator's own bugs (``validator.KNOWN_BUGS``) are marked as such.
+    """
+    where = folder(paths.raw_dir(raw, data.council.slug))
+    table, result = validator.validate_year(
+        data.council.slug, data.council.new_la_code, where, data.year.label
+    )
+    rules = len(result["status"])
+    checked = sum(status in ("pass", "fail") for status in result["status"].values())
+    real = table.loc[~table["Known validator bug"]]
+    sentence = (
+        f"The validator's {result['ruleset']} rules ({rules} rules, {checked} of which apply to "
+        f"the header and episodes tables with the previous year's) "
+        + (
+            "find nothing to query."
+            if real.empty
+            else f"query {real['Rows affected'].sum():,} rows under {real['Rule'].nunique()} rules."
+        )
+    )
+    if result["note"]:
+        sentence += f" Note: {result['note']}."
+    shown = table.assign(
+        Note=table["Rule"]
+        .map(validator.KNOWN_BUGS)
+        .fillna("")
+        .map(lambda text: f"validator bug: {text}" if text else "")
+    )
+    return shown[["Rule", "Message", "Table", "Rows affected", "Note"]], sentence
