@@ -37,7 +37,7 @@ def test_every_example_return_passes_the_dfe_validator(slug, year):
     assert set(table["Rule"]) == EXPECTED_BUGS.get(year, set())
     assert raw["ruleset"] == ("lac2022_23" if year < "2022-23" else f"lac{year[:4]}_{year[-2:]}")
     assert ("no rules for" in raw["note"]) == (year < "2022-23")
-    written = paths.PROCESSED / slug / "ssda903" / f"validator_{year}.csv"
+    written = paths.processed_dir(slug, "example") / "ssda903" / f"validator_{year}.csv"
     assert pd.read_csv(written, dtype=str).fillna("")["Rule"].tolist() == table["Rule"].tolist()
 
 

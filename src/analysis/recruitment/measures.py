@@ -544,12 +544,17 @@ def key_findings(
     counts = period_counts(households, year)
     sentences = []
     match = funnel_comparison(households, year, published, pd.DataFrame())
-    differ = match[pd.to_numeric(match["Difference"], errors="coerce").fillna(0) != 0]
-    agree = (
-        "match the published figures"
-        if differ.empty
-        else f"differ from the published figures at {len(differ)} stage(s) (see the funnel table)"
-    )
+    difference = pd.to_numeric(match["Difference"], errors="coerce")
+    compared = int(difference.notna().sum())
+    differ = int((difference.dropna() != 0).sum())
+    if not compared:
+        agree = "have no published figures to be checked against"
+    elif differ:
+        agree = f"differ from the published figures at {differ} stage(s) (see the funnel table)"
+    elif compared < len(match):
+        agree = f"match the published figures at the {compared} stages the council published"
+    else:
+        agree = "match the published figures"
     sentences.append(
         f"In {fy.report_label} the service received {counts['enquiry']:,} enquiries, started "
         f"{counts['stage1']:,} stage 1 assessments and approved {counts['approval']:,} "

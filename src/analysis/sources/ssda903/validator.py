@@ -154,11 +154,11 @@ def validate_year(slug: str, la: str, where: Path, year: str) -> tuple[pd.DataFr
     """Validate one year's return; write the results CSV for the analyst.
 
     Returns (results table, raw output with the ruleset used and its note). The CSV goes
-    to ``data/processed/<council>/ssda903/validator_<year>.csv``.
+    to ``data/processed/<council>/<source>/ssda903/validator_<year>.csv``.
     """
     raw = run(year, la, year_files(where, year))
     table = results(raw)
-    target = paths.PROCESSED / slug / "ssda903" / f"validator_{year}.csv"
+    target = paths.processed_dir(slug, where.parent) / "ssda903" / f"validator_{year}.csv"
     atomic_write(target, table.to_csv(index=False, lineterminator="\n"))
     return table, raw
 
