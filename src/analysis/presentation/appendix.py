@@ -109,8 +109,11 @@ class Appendix:
         """Counts to plot, with withheld ones as NaN so the chart cannot show them."""
         return disclosure.chart_values(counts, self.disclosure)
 
-    def figure(self, fig: plt.Figure, caption: str, *, note: str | None = None) -> None:
-        """Show a matplotlib figure as "Figure N: caption" and close it."""
+    def figure(
+        self, fig: plt.Figure, caption: str, *, note: str | None = None, alt: str | None = None
+    ) -> None:
+        """Show a matplotlib figure as "Figure N: caption" and close it. ``alt`` is the
+        chart's text alternative in the export (``<img alt>``); it defaults to the caption."""
         self._figures += 1
         display(
             HTML(
@@ -118,7 +121,7 @@ class Appendix:
                 f"<strong>Figure {self._figures}:</strong> {html.escape(caption)}</p>"
             )
         )
-        display(fig)
+        display(fig, metadata={"image/png": {"alt": alt or caption}})
         plt.close(fig)
         if note:
             display(Markdown(f"*{note}*"))
