@@ -179,9 +179,14 @@ class Browser:
             self._playwright.stop()
 
 
+_SHARED: list[Browser] = []  # one Playwright per process: its sync API cannot nest
+_USERS = [0]
+
+
 def session() -> Iterator[Browser]:
-    """A browser for a test session: skipped with instructions where Chromium is missing,
-    failed instead in CI (``CI=true``), where the browser checks must run."""
+    """The session's browser, shared by every module's fixture: skipped with instructions
+    where Chromium is missing, failed instead in CI (``CI=true``), where the browser checks
+    must run. Closed when the last fixture using it is torn down."""
     import pytest
 
     binary = find_chromium()
@@ -189,6 +194,12 @@ def session() -> Iterator[Browser]:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(INSTALL)
         pytest.skip(INSTALL)
-    opened = Browser(binary)
-    yield opened
-    opened.close()
+    if not _SHARED:
+        _SHARED.append(Browser(binary))
+    _USERS[0] += 1
+    try:
+        yield _SHARED[0]
+    finally:
+        _USERS[0] -= 1
+        if not _USERS[0]:
+            _SHARED.pop().close()
