@@ -20,7 +20,7 @@ $(STAMP): pyproject.toml
 # Which council to build: a folder name under councils/, or all of them (the default).
 COUNCIL ?= all
 
-# make report COUNCIL=leicester ARGS="--year 2024-25 --only placement_stability --disclosure internal --pdf"
+# make report COUNCIL=<slug> ARGS="--year 2024-25 --only placement_stability --disclosure internal --pdf"
 report: $(STAMP)
 	$(BIN)/python -m analysis.build --council $(COUNCIL) $(ARGS)
 

@@ -30,8 +30,12 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook
 
+from analysis.core import paths
+from analysis.council import config
+from analysis.council.config import Council
+from analysis.sources.published import load as published
+
 SEED = 20250331
-OUT = Path(__file__).resolve().parents[1] / "data" / "raw" / "example" / "coventry" / "recruitment"
 
 # Financial years written out; 2017-18 is a warm-up year (never written) so that the
 # first written year has people already part-way through the funnel.
@@ -635,6 +639,28 @@ def write_xlsx(frame: pd.DataFrame, year: int, path: Path) -> None:
     path.write_bytes(repacked.getvalue())
 
 
+def check_targets(council: Council) -> None:
+    """Stop unless the funnel targets above equal every funnel figure the council published
+    (read through the published-figures loader): the constants only fill unpublished years."""
+    figures = published.load_all(council.published)
+    measures = {
+        "enquiry": "initial_enquiries",
+        "eoi": "expressions_of_interest",
+        "stage1": "stage1_started",
+        "stage2": "stage2_started",
+        "approval": "households_approved",
+    }
+    for stage, measure in measures.items():
+        for year, target in zip([WARM_UP, *YEARS], TARGETS[stage], strict=True):
+            label = f"{year}-{(year + 1) % 100:02d}"
+            hit = published.select(figures, measure, label, table=published.FUNNEL_TABLE)
+            if not hit.empty and hit["number"].nunique() == 1 and hit["number"].iloc[0] != target:
+                raise SystemExit(
+                    f"{council.slug}: published {measure} {label} is "
+                    f"{hit['number'].iloc[0]:g}, the generator's target {target}"
+                )
+
+
 def file_name(year: int) -> str:
     suffix = "xlsx" if LAYOUTS[year].excel else "csv"
     return f"enquiries_{year}-{(year + 1) % 100:02d}_SYNTHETIC.{suffix}"
@@ -642,8 +668,12 @@ def file_name(year: int) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="Write the synthetic enquiry extracts.")
-    parser.add_argument("--out", type=Path, default=OUT, help=f"folder (default {OUT})")
-    out = parser.parse_args(argv).out
+    parser.add_argument("--council", help="council slug (default: the default council)")
+    parser.add_argument("--out", type=Path, help="folder (default: the council's example folder)")
+    args = parser.parse_args(argv)
+    council = config.load(args.council)
+    out = args.out or paths.raw_dir("example", council.slug) / "recruitment"
+    check_targets(council)
     rng = np.random.default_rng(SEED)
     frame = build_histories(rng)
     out.mkdir(parents=True, exist_ok=True)

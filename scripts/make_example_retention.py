@@ -1,7 +1,8 @@
 """Write the SYNTHETIC household register extracts, 2018-19 to 2024-25.
 
-``python scripts/make_example_retention.py`` writes
-``data/raw/example/retention/household_register_<year>_SYNTHETIC.csv``. The data
+``python scripts/make_example_retention.py [FOLDER] [--council SLUG]`` writes
+``data/raw/example/<slug>/retention/household_register_<year>_SYNTHETIC.csv`` in the
+layouts the council declares (``councils/<slug>/layouts/retention.toml``). The data
 describe no real household: they are drawn with a fixed seed and constrained so
 that the counts the council has published (households ceasing to foster by
 reason, approvals, approved households, places and occupancy at 31 March, the
@@ -19,8 +20,8 @@ persons households H050001-H099999, below the recruitment example's range
 
 from __future__ import annotations
 
+import argparse
 import os
-import sys
 import tempfile
 from pathlib import Path
 
@@ -28,13 +29,17 @@ import numpy as np
 import pandas as pd
 
 from analysis.core import paths
+from analysis.core.layouts import Layout
 from analysis.core.years import FinancialYear
+from analysis.council import config
+from analysis.council.config import Council
 from analysis.recruitment.measures import approved_households
-from analysis.retention.schema import CANONICAL, file_name, layout_for
+from analysis.retention.load import layouts
+from analysis.retention.schema import CANONICAL, YES_NO, file_name
+from analysis.sources.published import load as published
 
 SEED = 20250331
 YEARS = [FinancialYear(y) for y in range(2018, 2025)]
-OUT = paths.EXAMPLE / "coventry" / "retention"
 
 # ---- Published targets (mainstream unless said) ------------------------------------
 # Approvals per year: recruitment funnel, 2022/23 report (2018/19-2022/23) and
@@ -252,15 +257,27 @@ def _attributes(rng: np.random.Generator, n: int) -> pd.DataFrame:
     )
 
 
-def mainstream_approvals(rng: np.random.Generator) -> pd.DataFrame:
+def published_approvals(council: Council) -> dict[int, int]:
+    """Approvals per year as the council published them (read through the published-figures
+    loader), else the constants above for years it did not publish."""
+    figures = published.load_all(council.published)
+    out = dict(APPROVALS)
+    for fy in YEARS:
+        if not published.select(figures, "households_approved", fy.label).empty:
+            out[fy.start_year] = int(published.figure(figures, "households_approved", fy.label))
+    return out
+
+
+def mainstream_approvals(rng: np.random.Generator, council: Council) -> pd.DataFrame:
     """Households approved 2018-19 to 2024-25: the recruitment example's approvals.
 
     Same id, approval date, single or couple, ethnic group and transfer flag; only
     the main carer's birth year is drawn here.
     """
-    approved = approved_households("example")
+    approved = approved_households(paths.raw_dir("example", council.slug), council=council)
     counts = approved["approval_year"].value_counts().to_dict()
-    wanted = {fy.label: APPROVALS[fy.start_year] for fy in YEARS}
+    targets = published_approvals(council)
+    wanted = {fy.label: targets[fy.start_year] for fy in YEARS}
     if {k: counts.get(k, 0) for k in wanted} != wanted:
         raise RuntimeError(f"recruitment example approvals {counts} differ from {wanted}")
     approved = approved[approved["approval_year"].isin(wanted)].reset_index(drop=True)
@@ -441,10 +458,11 @@ def connected_places(rng: np.random.Generator, active: pd.DataFrame, year: int) 
     )
 
 
-def build_households(rng: np.random.Generator) -> tuple[pd.DataFrame, dict]:
+def build_households(rng: np.random.Generator, council: Council) -> tuple[pd.DataFrame, dict]:
     """Every household on the register at any time from April 2018, with its exits."""
     main = pd.concat(
-        [stock(rng, STOCK_2018, 1, 1995, 0.45, 2015), mainstream_approvals(rng)], ignore_index=True
+        [stock(rng, STOCK_2018, 1, 1995, 0.45, 2015), mainstream_approvals(rng, council)],
+        ignore_index=True,
     )
     main["mainstream"] = True
     cp_rows = []
@@ -522,23 +540,24 @@ def snapshot(
     return rows.sort_values(["approval_date", "household_id"])[CANONICAL]
 
 
-def to_layout(frame: pd.DataFrame, fy: FinancialYear) -> pd.DataFrame:
-    """Canonical rows written the way that year's system exported them."""
-    layout = layout_for(fy)
+def to_layout(frame: pd.DataFrame, layout: Layout) -> pd.DataFrame:
+    """Canonical rows written the way the council declares that year's system exported them."""
     out = frame.copy()
     for column in ("household_type", "reason", "unavailable_reason", "single_or_couple"):
-        labels = {code: label for label, code in layout[column].items()}
+        labels = {code: label for label, code in layout.values[column].items()}
         out[column] = out[column].map(labels).where(out[column].notna(), "")
         missing = frame[column].notna() & out[column].eq("")
-        assert not missing.any(), f"{fy.label}: no {column} label for {set(frame[column][missing])}"
-    yes_no = {v: k for k, v in layout["yes_no"].items()}
+        assert not missing.any(), (
+            f"{layout.year}: no {column} label for {set(frame[column][missing])}"
+        )
     for column in ("transferred_in", "transferred_out"):
-        out[column] = out[column].map(yes_no)
+        labels = {YES_NO[code]: label for label, code in layout.values[column].items()}
+        out[column] = out[column].map(labels)
     for column in ("approval_date", "deregistration_date"):
-        out[column] = frame[column].dt.strftime(layout["date_format"]).fillna("")
+        out[column] = frame[column].dt.strftime(layout.date_format).fillna("")
     for column in ("approved_places", "filled_places", "vacant_places", "unavailable_places"):
         out[column] = frame[column].astype("Int64").astype("string").fillna("")
-    return out.rename(columns={v: k for k, v in layout["columns"].items()})
+    return out.rename(columns={v: k for k, v in layout.columns.items()})
 
 
 def write(frame: pd.DataFrame, target: Path) -> None:
@@ -550,17 +569,27 @@ def write(frame: pd.DataFrame, target: Path) -> None:
     os.replace(tmp, target)
 
 
-def main(out: Path = OUT) -> list[Path]:
+def main(out: Path | None = None, council: Council | None = None) -> list[Path]:
+    """Write every year's file for ``council`` (the default council) into ``out`` (its
+    example folder), each in the layout the council declares for the year."""
+    council = council or config.load()
+    out = out or paths.raw_dir("example", council.slug) / "retention"
+    declared = layouts(council)
     rng = np.random.default_rng(SEED)
-    households, membership = build_households(rng)
+    households, membership = build_households(rng, council)
     written = []
     for fy in YEARS:
         target = out / file_name(fy, synthetic=True)
-        write(to_layout(snapshot(rng, households, membership, fy), fy), target)
+        frame = snapshot(rng, households, membership, fy)
+        write(to_layout(frame, declared[fy.label]), target)
         written.append(target)
     return written
 
 
 if __name__ == "__main__":
-    for path in main(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT):
+    parser = argparse.ArgumentParser(description="Write the synthetic household register.")
+    parser.add_argument("out", nargs="?", type=Path, help="folder (default: the example's)")
+    parser.add_argument("--council", help="council slug (default: the default council)")
+    args = parser.parse_args()
+    for path in main(args.out, config.load(args.council)):
         print(path)

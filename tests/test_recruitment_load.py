@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -10,10 +11,17 @@ from openpyxl import Workbook
 
 from analysis.core.errors import InputError
 from analysis.core.years import YearError
-from analysis.recruitment.load import available_years, load, read_extract, write_processed
-from analysis.recruitment.schema import RENAMED_2022
+from analysis.council import config
+from analysis.recruitment.load import available_years, layouts, load, write_processed
+from analysis.recruitment.load import read_extract as read_with
 
-HEADER = {schema: header for header, schema in RENAMED_2022.items()}
+COUNCIL = config.load()
+HEADER = {schema: header for header, schema in layouts(COUNCIL)["2024-25"].columns.items()}
+
+
+def read_extract(path: Path, year: str, council: config.Council = COUNCIL):
+    """One file read through the default council's declared layouts."""
+    return read_with(path, year, council)
 
 
 def row(**values: str) -> dict[str, str]:
@@ -85,27 +93,52 @@ def test_a_good_file_is_read_whole(tmp_path):
     assert clean.loc["H100002", "channel"] == "Foster carer referral"
 
 
-def test_missing_required_column_names_file_and_column(tmp_path):
+def test_a_declared_column_missing_names_file_column_and_the_columns_there_are(tmp_path):
     path = write(tmp_path, GOOD, drop=["outcome"])
-    with pytest.raises(InputError, match=r"2024-25\.csv.*required column missing: outcome"):
-        read_extract(path, "2024-25")
-
-
-def test_unknown_layout_names_unmatched_columns_and_shows_the_mapping(tmp_path):
-    path = write(tmp_path, GOOD, rename={"Outcome": "Current status"})
     with pytest.raises(InputError) as caught:
         read_extract(path, "2024-25")
     text = str(caught.value)
-    assert "enquiries_2024-25.csv" in text and "['Current status']" in text
-    assert "YEAR_LAYOUTS" in text and "'Current status': '?'" in text
-    assert "'Household ID': 'household_id'" in text
+    assert text.startswith(
+        "enquiries_2024-25.csv, column 'Outcome': column 'Outcome' declared for 2024-25 is "
+        "not in the file"
+    )
+    assert "the file's columns: ['Household ID', 'Enquiry received'," in text
+    assert "councils/coventry/layouts/recruitment.toml" in text
+
+
+def test_an_undeclared_column_stops_and_says_what_to_declare(tmp_path):
+    frame = pd.DataFrame(GOOD).rename(columns=HEADER).assign(**{"Social worker": "x"})
+    (tmp_path / "recruitment").mkdir()
+    path = tmp_path / "recruitment" / "enquiries_2024-25.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(InputError) as caught:
+        read_extract(path, "2024-25")
+    text = str(caught.value)
+    assert "columns ['Social worker'] are not in the 2024-25 declaration" in text
+    assert '["2024-25".columns]' in text and '"Social worker" = "?"' in text
+    assert "ignore_columns" in text
 
 
 def test_a_year_with_no_declared_layout_stops_with_the_declaration_to_add(tmp_path):
     path = write(tmp_path, [row(enquiry_date="2025-05-01")], year="2025-26")
-    with pytest.raises(InputError, match="no column layout is declared for 2025-26") as caught:
+    with pytest.raises(InputError, match="no recruitment layout is declared for 2025-26") as caught:
         read_extract(path, "2025-26")
-    assert "'Enquiry received': 'enquiry_date'" in str(caught.value)
+    text = str(caught.value)
+    assert '["2025-26"]\n# based_on = "2024-25"' in text
+    assert 'date_format = "%Y-%m-%d"' in text
+    assert '["2025-26".columns]\n"Household ID" = "household_id"\n"Enquiry received"' in text
+
+
+def test_the_declaration_offered_is_built_from_the_real_header_below_a_title_row(tmp_path):
+    path = write(tmp_path, [row(enquiry_date="2025-05-01")], year="2025-26")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    frame = frame.rename(columns={"Outcome": "Status now"})
+    path.write_text("Enquiries export,,,\n" + frame.to_csv(index=False))
+    with pytest.raises(InputError) as caught:
+        read_extract(path, "2025-26")
+    text = str(caught.value)
+    assert "header_row = 2" in text and '"Status now" = "?"' in text
+    assert '"Enquiries export"' not in text
 
 
 def test_unparseable_date_is_quarantined_with_file_row_and_column(tmp_path):
@@ -149,13 +182,45 @@ def test_unknown_reason_code_is_quarantined(tmp_path):
     assert bad["reason"].startswith("unknown reason code")
 
 
-def test_unknown_category_and_malformed_id_are_quarantined(tmp_path):
-    rows = [*GOOD, row(household_id="H100004", channel="carrier pigeon"), row(household_id="TEST")]
+def test_malformed_id_is_quarantined(tmp_path):
+    rows = [*GOOD, row(household_id="TEST")]
     held = read_extract(write(tmp_path, rows), "2024-25").quarantined
     assert set(held["reason"]) == {
-        "unknown channel value",
         "household id is not 'H' and six digits (a test or malformed record)",
     }
+
+
+def test_an_unknown_value_stops_with_each_new_value_its_count_and_where_to_declare(tmp_path):
+    rows = [
+        *GOOD,
+        row(household_id="H100004", channel="carrier pigeon"),
+        row(household_id="H100005", channel="Carrier pigeon "),
+        row(household_id="H100006", channel="radio"),
+    ]
+    with pytest.raises(InputError) as caught:
+        read_extract(write(tmp_path, rows), "2024-25")
+    text = str(caught.value)
+    assert text.startswith(
+        "enquiries_2024-25.csv, row 5, column 'Enquiry source': 3 value(s) not declared for "
+        "2024-25: 'carrier pigeon' (1 row), 'Carrier pigeon' (1 row), 'radio' (1 row)"
+    )
+    assert '["2024-25".values.channel] in councils/coventry/layouts/recruitment.toml' in text
+    assert "unknown_to_other under [extracts.recruitment]" in text
+
+
+def test_unknown_to_other_maps_new_values_and_counts_them(tmp_path):
+    rows = [*GOOD, row(household_id="H100004", channel="radio")]
+    rows[2] = {**rows[2], "exit_reason": "moved to Spain"}
+    council = replace(COUNCIL, unknown_to_other={"recruitment": ("channel", "exit_reason")})
+    result = read_extract(write(tmp_path, rows), "2024-25", council)
+    clean = result.clean.set_index("household_id")
+    assert clean.loc["H100004", "channel"] == "Other"
+    assert clean.loc["H100003", "exit_reason"] == "Other (reason text not in the declared list)"
+    assert clean.loc["H100003", "exit_reason_text"] == "moved to Spain"
+    assert result.other[["column", "value", "count"]].values.tolist() == [
+        ["channel", "radio", 1],
+        ["exit_reason", "moved to Spain", 1],
+    ]
 
 
 def test_future_and_too_early_dates_are_quarantined(tmp_path):
@@ -169,12 +234,17 @@ def test_future_and_too_early_dates_are_quarantined(tmp_path):
     assert "before the service's records begin" in held.loc[6, "reason"]
 
 
-def test_unrecognised_reason_text_is_kept_and_flagged(tmp_path):
-    rows = [*GOOD]
-    rows[2] = {**rows[2], "exit_reason": "moved to Spain"}
-    clean = read_extract(write(tmp_path, rows), "2024-25").clean.set_index("household_id")
-    assert clean.loc["H100003", "exit_reason"].startswith("Other (reason text not in")
-    assert clean.loc["H100003", "exit_reason_text"] == "moved to Spain"
+def test_a_whole_column_of_dates_in_another_format_stops_naming_the_pattern(tmp_path):
+    rows = [row(), row(household_id="H100002", enquiry_date="2024-06-03")]
+    path = write(tmp_path, rows)
+    path.write_text(
+        path.read_text().replace("2024-05-01", "01 May 2024").replace("2024-06-03", "03 Jun 2024")
+    )
+    with pytest.raises(InputError) as caught:
+        read_extract(path, "2024-25")
+    text = str(caught.value)
+    assert "column 'Enquiry received', value '01 May 2024': no date in the column" in text
+    assert "sample values ['01 May 2024', '03 Jun 2024'] match the pattern '%d %b %Y'" in text
 
 
 def test_empty_file_and_header_only_file_stop(tmp_path):
@@ -182,7 +252,7 @@ def test_empty_file_and_header_only_file_stop(tmp_path):
     path.write_text("")
     with pytest.raises(InputError, match=r"enquiries_2024-25\.csv: the file is empty"):
         read_extract(path, "2024-25")
-    path.write_text(",".join(RENAMED_2022) + "\n")
+    path.write_text(",".join(HEADER.values()) + "\n")
     with pytest.raises(InputError, match="header but no rows"):
         read_extract(path, "2024-25")
 

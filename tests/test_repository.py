@@ -97,3 +97,28 @@ def test_ci_runs_the_readme_test_command():
     assert "make test" in ci
     readme = (ROOT / "README.md").read_text()
     assert readme.index("make report") < readme.index("make test") < 2000
+
+
+def test_no_module_names_a_council():
+    """Everything council-specific lives in councils/<slug>/ and the example data."""
+    named = subprocess.run(
+        [
+            "git",
+            "grep",
+            "-l",
+            "-i",
+            "-E",
+            "coventry|leicester",
+            "--",
+            "src",
+            "scripts",
+            "notebooks",
+            "benchmarks",
+            "Makefile",
+            ".ci",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.split()
+    assert named == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -213,8 +214,13 @@ def test_unknown_household_type_names_file_row_column_and_value(copy_year):
     with pytest.raises(InputError) as error:
         load_register("2022-23", raw)
     message = str(error.value)
-    assert "household_register_2022-23_SYNTHETIC.csv, row 11, column 'household_type'" in message
-    assert "'Respite'" in message and "unknown household type label" in message
+    assert message.startswith(
+        "household_register_2022-23_SYNTHETIC.csv, row 11, column 'Household Type': "
+        "1 value(s) not declared for 2022-23: 'Respite' (1 row)"
+    )
+    assert '["2022-23".values.household_type] in councils/coventry/layouts/retention.toml' in (
+        message
+    )
 
 
 def test_unknown_reason_label_stops_the_run(copy_year):
@@ -223,9 +229,25 @@ def test_unknown_reason_label_stops_the_run(copy_year):
     frame.loc[leaver, "Reason for Ceasing to Foster"] = "Moved abroad"
     write(frame)
     with pytest.raises(
-        InputError, match=f"row {leaver + 2}, column 'reason', value 'Moved abroad'"
+        InputError,
+        match=f"row {leaver + 2}, column 'Reason for Ceasing to Foster': 1 value\\(s\\) not "
+        "declared for 2022-23: 'Moved abroad' \\(1 row\\)",
     ):
         load_register("2022-23", raw)
+
+
+def test_unknown_to_other_counts_new_reasons_as_other(copy_year):
+    raw, frame, write = copy_year()
+    leavers = frame.index[frame["Deregistration Date"] != ""][:2]
+    frame.loc[leavers, "Reason for Ceasing to Foster"] = "Moved abroad"
+    write(frame)
+    council = replace(config.load(), unknown_to_other={"retention": ("reason",)})
+    loaded = load_register("2022-23", raw, council)
+    assert loaded.other[["column", "value", "count"]].values.tolist() == [
+        ["reason", "Moved abroad", 2]
+    ]
+    rows = loaded.snapshots.set_index("source_row")
+    assert rows.loc[[i + 2 for i in leavers], "reason"].tolist() == ["other", "other"]
 
 
 def test_the_2024_25_transfer_spelling_is_unknown_in_the_2022_23_layout(copy_year):
@@ -235,7 +257,7 @@ def test_the_2024_25_transfer_spelling_is_unknown_in_the_2022_23_layout(copy_yea
         "Transfer to another LA fostering service / children's trust (IFA)"
     )
     write(frame)
-    with pytest.raises(InputError, match="unknown reason label"):
+    with pytest.raises(InputError, match='not declared for 2022-23: "Transfer to another LA'):
         load_register("2022-23", raw)
 
 
@@ -243,7 +265,9 @@ def test_a_renamed_column_stops_the_run_and_says_which(copy_year):
     raw, frame, write = copy_year()
     write(frame.rename(columns={"Approval Date": "Date Approved"}))
     with pytest.raises(
-        InputError, match=r"missing column\(s\) \['Approval Date'\].*\n.*Date Approved"
+        InputError,
+        match=r"column 'Approval Date' declared for 2022-23 is not in the file\n"
+        r"the file's columns: \[.*'Date Approved'",
     ):
         load_register("2022-23", raw)
 
@@ -289,8 +313,16 @@ def test_generator_reproduces_the_committed_files_byte_for_byte(tmp_path):
 def test_registry_entry_lists_years_and_inputs():
     retention, council = by_name()["retention"], config.load("coventry")
     assert retention.years(council) == YEARS
-    assert [p.name[:26] for p in retention.inputs(council, "2020-21")] == [
-        f"household_register_{y}" for y in YEARS[:3]
+    assert [
+        p.name[:26] if "register" in p.name else p.name
+        for p in retention.inputs(council, "2020-21")
+    ] == [
+        *(f"household_register_{y}" for y in YEARS[:3]),
+        "retention.toml",
+        "carers_ceasing.csv",
+        "recruitment_funnel.csv",
+        "children_in_care_and_capacity.csv",
+        "sources.csv",
     ]
 
 
@@ -306,8 +338,10 @@ def test_key_findings_are_generated_from_the_figures(register):
         m.leavers(register, fy),
         m.still_fostering(data[data["mainstream"]], None),
         m.reconcile(register, targets()).query("year == '2022-23'"),
+        config.load().comparator("national_retention"),
     )
     text = " ".join(sentences)
+    assert "above the national 87% the council quotes" in text
     assert "204 approved mainstream fostering households at 31 March 2023, up 2" in text
     assert "Retention was 93.1% (1 - 14 households ceasing to foster / 202" in text
     assert "266 of 399 approved mainstream places were filled (occupancy 66.7%" in text

@@ -87,12 +87,20 @@ def test_indicator_totals(returns):
     assert [int(row[m]) for m in stability.MEASURES] == [7, 1, 7, 1, 6, 3]
 
 
-def test_needs_two_earlier_returns(tmp_path):
+def test_indicators_needing_earlier_returns_are_not_available(tmp_path):
     headers, episodes = write_returns(tmp_path, DOBS, EPISODES, range(2023, 2025))
     returns = read_returns(headers, episodes)
-    with pytest.raises(YearError, match="need the SSDA903 returns for 2022-23, 2023-24, 2024-25"):
-        stability.compute(returns, ["2024-25"])
-    assert stability.years_with_history(returns.years) == []
+    row = stability.compute(returns, ["2024-25"]).iloc[0]
+    assert [int(row[m]) for m in stability.MEASURES[:4]] == [7, 1, 7, 1]
+    assert row[["long_term", "long_term_same_carer"]].isna().all()
+    assert stability.not_available(YEAR, returns.years) == {
+        "long_term": "not available: needs the 2022-23 return"
+    }
+    assert stability.not_available(YEAR, ["2024-25"])["cla_2_years"] == (
+        "not available: needs the 2023-24 return"
+    )
+    with pytest.raises(YearError, match="no SSDA903 return for 2025-26"):
+        stability.compute(returns, ["2025-26"])
 
 
 def test_stitching_reports_repeated_rows(returns):
@@ -105,46 +113,76 @@ def test_stitching_reports_repeated_rows(returns):
     assert returns.episodes.duplicated(["CHILD", "decom"]).sum() == 0
 
 
-def test_json_command(tmp_path, capsys):
-    headers, episodes = write_returns(tmp_path, DOBS, EPISODES, range(2022, 2025))
-    argv = [
+def _argv(headers, episodes):
+    return [
         a
         for h, e in zip(headers, episodes, strict=True)
         for a in ("--header", str(h), "--episodes", str(e))
     ]
-    assert stability.main([*argv, "--year", "2024-25"]) == 0
+
+
+def test_json_command(tmp_path, capsys):
+    headers, episodes = write_returns(tmp_path, DOBS, EPISODES, range(2022, 2025))
+    assert stability.main([*_argv(headers, episodes), "--year", "2024-25"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["returns"] == ["2022-23", "2023-24", "2024-25"]
+    assert out["returns"] == [
+        {"year": y, "header": f"header_{y}.csv", "episodes": f"episodes_{y}.csv"}
+        for y in ("2022-23", "2023-24", "2024-25")
+    ]
     assert out["indicators"] == [
         {
             "year": "2024-25",
-            "cla_31_march": {"total": 7, "with_3_or_more_placements": 1, "percent": 14},
-            "cla_2_years": {"total": 7, "with_3_or_more_placements_in_2_years": 1, "percent": 14},
-            "long_term_under_16": {"total": 6, "same_carer_2_years": 3, "percent": 50},
+            "cla_31_march": {
+                "total": 7,
+                "with_3_or_more_placements": 1,
+                "percent": 14,
+                "returns_used": ["2024-25"],
+            },
+            "cla_2_years": {
+                "total": 7,
+                "with_3_or_more_placements_in_2_years": 1,
+                "percent": 14,
+                "returns_used": ["2023-24", "2024-25"],
+            },
+            "long_term_under_16": {
+                "total": 6,
+                "same_carer_2_years": 3,
+                "percent": 50,
+                "returns_used": ["2022-23", "2023-24", "2024-25"],
+            },
         }
     ]
     assert out["quarantined_rows"] == 0
 
 
-def test_json_command_reports_missing_history(tmp_path, capsys):
+def test_json_command_reports_what_is_not_available(tmp_path, capsys):
     headers, episodes = write_returns(tmp_path, DOBS, EPISODES, range(2024, 2025))
     code = stability.main(
         ["--header", str(headers[0]), "--episodes", str(episodes[0]), "--year", "2024-25"]
     )
-    assert code == 2
-    assert "missing 2022-23, 2023-24" in capsys.readouterr().err
+    assert code == 0
+    (record,) = json.loads(capsys.readouterr().out)["indicators"]
+    assert record["cla_31_march"]["total"] == 7
+    assert record["cla_31_march"]["returns_used"] == ["2024-25"]
+    assert record["cla_2_years"] == {"not_available": "not available: needs the 2023-24 return"}
+    assert record["long_term_under_16"] == {
+        "not_available": "not available: needs the 2022-23 and 2023-24 returns"
+    }
 
 
 def test_json_command_all_years_by_default(tmp_path, capsys):
     headers, episodes = write_returns(tmp_path, DOBS, EPISODES, range(2021, 2025))
-    argv = [
-        a
-        for h, e in zip(headers, episodes, strict=True)
-        for a in ("--header", str(h), "--episodes", str(e))
-    ]
-    assert stability.main(argv) == 0
-    years = [r["year"] for r in json.loads(capsys.readouterr().out)["indicators"]]
-    assert years == ["2023-24", "2024-25"]
+    assert stability.main(_argv(headers, episodes)) == 0
+    records = json.loads(capsys.readouterr().out)["indicators"]
+    assert [r["year"] for r in records] == ["2021-22", "2022-23", "2023-24", "2024-25"]
+    assert "not_available" in records[0]["cla_2_years"]
+    assert "not_available" not in records[2]["long_term_under_16"]
+
+
+def test_json_command_missing_year_stops(tmp_path, capsys):
+    headers, episodes = write_returns(tmp_path, DOBS, EPISODES, range(2024, 2025))
+    assert stability.main([*_argv(headers, episodes), "--year", "2025-26"]) == 2
+    assert "no SSDA903 return for 2025-26; years available: 2024-25" in capsys.readouterr().err
 
 
 def test_pooled_returns_give_one_row_per_council(tmp_path):
@@ -187,3 +225,92 @@ def test_codes_from_the_validator_and_a_temporary_return_with_a_blank_urn(tmp_pa
     assert stability.placement_group("K3", "PR4") == "Other"
     j_moves = stability.placement_counts(history, YEAR.start, YEAR.end)
     assert sorted(j_moves.tolist()) == [2, 2]  # J: U4 (with its temporary stay), U6
+
+
+# ---- the DfE data guidance's cohorts and short breaks (issue 10, part 1) -----------------
+
+GUIDANCE_DOBS = {
+    "P1": "2012-01-01",  # period began in the previous year: in the 2-year cohort
+    "P2": "2012-01-01",  # began this year: not in the 2-year cohort
+    "P3": "2012-01-01",  # in care last year, left, came back: in the cohort (any period)
+    "P4": "2012-01-01",  # left on 1 April of the previous year: not in care during it
+    "Q": "2012-01-01",  # a short break inside a period: not broken, not a placement
+    "R": "2012-01-01",  # period began under short breaks, later continuous: excluded
+    "R2": "2012-01-01",  # short breaks last year (own periods), in care since May: 1 cohort
+    "S": "2012-01-01",  # in care for years, on a short break (V4) on 31 March: excluded
+}
+GUIDANCE_EPISODES = [
+    ep("P1", "2023-06-01", "S", "U6", "2024-09-01", reason="CARPL"),
+    ep("P1", "2024-09-01", "P", "U4", post="CV3 3CC"),
+    ep("P2", "2024-04-01", "S", "U6"),
+    ep("P3", "2023-05-01", "S", "U6", "2023-09-01", rec="E11"),
+    ep("P3", "2024-06-01", "S", "U4", post="CV3 3CC"),
+    ep("P4", "2022-01-01", "S", "U6", "2023-04-01", rec="E11"),
+    ep("P4", "2024-05-01", "S", "U4", post="CV3 3CC"),
+    ep("Q", "2020-01-01", "S", "U4", "2024-07-01", ls="C2"),
+    ep("Q", "2024-07-01", "B", "K2", "2024-07-05", ls="V3", post="CV9 9ZZ"),
+    ep("Q", "2024-07-05", "B", "U4", ls="C2"),
+    ep("R", "2021-01-01", "S", "K2", "2021-03-01", ls="V3", post="CV9 9ZZ"),
+    ep("R", "2021-03-01", "B", "U4", ls="C2"),
+    ep("R2", "2023-06-01", "S", "K2", "2023-06-03", rec="E8", ls="V3", post="CV9 9ZZ"),
+    ep("R2", "2023-08-01", "S", "K2", "2023-08-03", rec="E8", ls="V3", post="CV9 9ZZ"),
+    ep("R2", "2024-05-01", "S", "U4", ls="C2"),
+    ep("S", "2020-01-01", "S", "U4", "2025-03-01", ls="C2"),
+    ep("S", "2025-03-01", "B", "K2", ls="V4", post="CV9 9ZZ"),
+]
+
+
+@pytest.fixture
+def guidance_cohorts(tmp_path):
+    headers, episodes = write_returns(tmp_path, GUIDANCE_DOBS, GUIDANCE_EPISODES, range(2019, 2025))
+    returns = read_returns(headers, episodes)
+    assert returns.quarantine.empty
+    history = stability.build_history(returns)
+    c = stability.cohorts(history, YEAR)
+    names = history.children["CHILD"].to_numpy()[c["child"]]
+    return c.assign(CHILD=names).set_index("CHILD"), returns
+
+
+def test_two_year_cohort_is_any_day_in_care_in_the_previous_year(guidance_cohorts):
+    c, _ = guidance_cohorts
+    two = c["cla_2_years"].to_dict()
+    assert {k: two[k] for k in ("P1", "P2", "P3", "P4")} == {
+        "P1": True,  # started 1 June 2023, after the old 31 March 2023 cut-off
+        "P2": False,
+        "P3": True,
+        "P4": False,  # its episode ended on 1 April 2023: no day in care in 2023-24
+    }
+    # Placements over 1 April 2023 to 31 March 2025, earlier periods of care included.
+    assert c.loc[["P1", "P3", "P4"], "placements_2_years"].tolist() == [2, 2, 1]
+
+
+def test_short_break_inside_a_period_neither_breaks_it_nor_counts(guidance_cohorts):
+    c, _ = guidance_cohorts
+    q = c.loc["Q"]
+    assert (q["placements_year"], q["placements_2_years"]) == (1, 1)
+    assert q["cla_2_years"] and q["long_term"] and q["same_carer_2_years"]
+
+
+def test_period_that_began_under_short_breaks_is_excluded(guidance_cohorts):
+    c, _ = guidance_cohorts
+    assert "R" not in c.index
+    # Short breaks in their own periods are not days in care for the 2-year cohort.
+    r2 = c.loc["R2"]
+    assert (r2["placements_year"], bool(r2["cla_2_years"]), bool(r2["long_term"])) == (
+        1,
+        False,
+        False,
+    )
+
+
+def test_child_on_a_short_break_on_31_march_is_in_no_cohort(guidance_cohorts):
+    c, _ = guidance_cohorts
+    assert "S" not in c.index
+    assert sorted(c.index) == ["P1", "P2", "P3", "P4", "Q", "R2"]
+
+
+def test_guidance_indicator_totals(guidance_cohorts):
+    _, returns = guidance_cohorts
+    row = stability.compute(returns, ["2024-25"]).iloc[0]
+    # cla_31_march, 3+; cla_2_years (P1, P3, Q), 3+; long_term (Q), same carer (Q).
+    assert [int(row[m]) for m in stability.MEASURES] == [6, 0, 3, 0, 1, 1]

@@ -10,6 +10,13 @@ from analysis.sources.ssda903.load import read_returns, validate_episodes
 
 HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
 GOOD = "X1,01/05/2024,S,C2,N1,U6,PR1,,,,CV1 1AA,CV2 2BB,SC000001\n"
+# Two episodes ending in 2024-25: the dates, not only the name, say which year this is,
+# so one odd row is set aside rather than deciding the year.
+DATED = (
+    GOOD
+    + "X2,01/05/2024,S,C2,N1,U6,PR1,01/06/2024,E8,,,,\n"
+    + "X3,01/05/2023,S,C2,N1,U6,PR1,01/02/2025,E8,,,,\n"
+)
 
 
 def episodes_file(tmp_path, body: str, name: str = "episodes_2024-25.csv"):
@@ -71,13 +78,13 @@ def held(tmp_path, body: str, name: str = "episodes_2024-25.csv"):
     ],
 )
 def test_bad_row_is_quarantined_with_file_row_child_and_field(tmp_path, row, column, reason):
-    clean, quarantined = held(tmp_path, GOOD + row)
-    assert list(clean["CHILD"]) == ["X1"]
+    clean, quarantined = held(tmp_path, DATED + row)
+    assert sorted(clean["CHILD"]) == ["X1", "X2", "X3"]
     assert len(quarantined) == 1
     q = quarantined.iloc[0]
     assert (q["source_file"], q["source_row"], q["column"], q["reason"]) == (
         "episodes_2024-25.csv",
-        3,
+        5,
         column,
         reason,
     )

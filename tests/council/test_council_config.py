@@ -57,7 +57,9 @@ def test_comparators_are_read_with_their_sources():
     retention = config.load("coventry").comparator("national_retention")
     assert (retention.value, retention.unit) == (87.0, "%")
     assert "2022/23" in retention.source
-    with pytest.raises(CouncilError, match=r"(?s)councils/leicester/council.toml.*national_retention"):
+    with pytest.raises(
+        CouncilError, match=r"(?s)councils/leicester/council.toml.*national_retention"
+    ):
         config.load("leicester").comparator("national_retention")
 
 
@@ -79,7 +81,10 @@ def test_neighbours_may_be_overridden_and_are_checked(root):
         (GOOD + 'new_la_code = "E08000026"\n', r"(?s)column 'new_la_code'.*'E06000016'"),
         (GOOD + "la_code = 856\n", r"(?s)not valid TOML"),
         (GOOD.replace('"856"', "856"), r"column 'la_code', value 856: must be a str"),
-        (GOOD + "[comparators.national]\nvalue = 87\n", r"(?s)comparators.national.*missing 'unit'"),
+        (
+            GOOD + "[comparators.national]\nvalue = 87\n",
+            r"(?s)comparators.national.*missing 'unit'",
+        ),
         (GOOD + "[extracts.recruitment]\nmap = 1\n", r"(?s)extracts.recruitment"),
     ],
 )
@@ -98,7 +103,9 @@ def test_an_unknown_council_lists_those_configured(root):
 def test_an_unreadable_file_is_an_error_naming_it(root):
     path = _write(root, GOOD)
     path.write_bytes(b"\xff\xfe not text")
-    with pytest.raises(CouncilError, match=r"(?s)councils/testshire/council.toml: (cannot be read|not valid)"):
+    with pytest.raises(
+        CouncilError, match=r"(?s)councils/testshire/council.toml: (cannot be read|not valid)"
+    ):
         config.load("testshire", root)
 
 

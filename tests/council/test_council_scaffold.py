@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from analysis.core import paths
-from analysis.council import config, scaffold
 from analysis.core.errors import InputError
+from analysis.council import config, scaffold
 from analysis.sources.dfe import stability as dfe
 
 
@@ -55,7 +55,9 @@ def test_a_scaffolded_council_gets_its_own_benchmarks(root):
 
 
 def test_an_la_code_not_in_the_dfe_files_lists_near_matches(root):
-    with pytest.raises(InputError, match=r"(?s)value '8566'.*nearest LA codes: .*856 \(Leicester\)"):
+    with pytest.raises(
+        InputError, match=r"(?s)value '8566'.*nearest LA codes: .*856 \(Leicester\)"
+    ):
         scaffold.new("testshire", "8566", root)
     assert not (root / "councils" / "testshire").exists()
 

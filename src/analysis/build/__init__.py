@@ -4,14 +4,14 @@
 - :mod:`analysis.build.worker`: one notebook executed and exported, in a worker;
 - :mod:`analysis.build.manifest`: what was built from what;
 - :mod:`analysis.build.index`: the index page;
-- :mod:`analysis.build.run`: running the jobs, writing only from the parent;
+- :mod:`analysis.build.runner`: running the jobs, writing only from the parent;
 - :mod:`analysis.build.cli`: ``python -m analysis.build``.
 """
 
 from analysis.build.cli import main
 from analysis.build.manifest import MANIFEST, Manifest
-from analysis.build.plan import plan, sha256_file
-from analysis.build.run import reports_dir, run
+from analysis.build.plan import plan, reports_dir, sha256_file
+from analysis.build.runner import run
 from analysis.build.worker import CHROMIUM_FLAGS, find_chromium
 
 __all__ = [

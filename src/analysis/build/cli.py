@@ -5,7 +5,7 @@
 
 Reports go to ``reports/<council>/<data source>/<year>/<analysis>.html`` with an
 ``index.html`` per council and source; building one council never touches another's.
-See :mod:`analysis.build.plan` (what is out of date) and :mod:`analysis.build.run`
+See :mod:`analysis.build.plan` (what is out of date) and :mod:`analysis.build.runner`
 (how it is built).
 """
 
@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from analysis.build.run import run
+from analysis.build.runner import run
 from analysis.core import paths
 from analysis.core.errors import InputError
 from analysis.core.years import YearError
@@ -87,5 +87,8 @@ def main(
                 break
     except (YearError, InputError) as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # e.g. a read-only or full reports folder, before any build
+        print(f"error: cannot write the reports: {error.strerror or error}", file=sys.stderr)
         return 2
     return code

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from analysis.build.manifest import Manifest
 from analysis.core.atomic import atomic_write
 from analysis.core.years import FinancialYear
+from analysis.presentation import source as data_source
 from analysis.registry import Analysis
 
 if TYPE_CHECKING:
@@ -33,7 +34,8 @@ def write_index(
         items = []
         for entry in sorted(by_year[year], key=lambda e: e["title"]):
             title = html.escape(entry["title"])
-            if entry["status"] == "built" and (reports / year / f"{entry['name']}.html").exists():
+            page_exists = (reports / year / f"{entry['name']}.html").exists()
+            if entry["status"] in ("built", "outdated") and page_exists:
                 extra = (
                     " <span class='internal'>internal: not for circulation</span>"
                     if (entry["disclosure"] == "internal")
@@ -44,6 +46,11 @@ def write_index(
                     if (reports / year / f"{entry['name']}.pdf").exists()
                     else ""
                 )
+                if entry["status"] == "outdated":
+                    extra += (
+                        " <strong class='outdated'>out of date</strong>: its data or code "
+                        "changed after it was built, and it has not been rebuilt yet"
+                    )
                 items.append(
                     f"<li><a href='{year}/{entry['name']}.html'>{title}</a>{pdf}{extra} "
                     f"<small>built {html.escape(entry['built'])}</small></li>"
@@ -51,7 +58,8 @@ def write_index(
             elif entry["status"] == "failed":
                 items.append(
                     f"<li>{title}: <strong>failed to build</strong>, no appendix "
-                    f"<small>({html.escape(entry['error'])})</small></li>"
+                    f"<small>({html.escape(entry['error'])}; the terminal and "
+                    f"{year}/{entry['name']}.failed.ipynb say more)</small></li>"
                 )
         if items:
             label = FinancialYear.parse(year).report_label
@@ -73,7 +81,8 @@ def write_index(
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>Fostering service appendices: {html.escape(council.service)}</title><style>"
         "body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem}"
-        ".internal{color:#b00020;font-weight:700}</style></head><body>"
+        ".internal,.outdated{color:#b00020;font-weight:700}</style></head><body>"
+        f"{data_source.banner(data_source.of(raw, council.slug))}"
         "<h1>Fostering service: appendices to the annual report</h1>"
         f"<p>{html.escape(council.service)}. Data source: {html.escape(source)}. "
         "Newest year first.</p>"

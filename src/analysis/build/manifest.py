@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -40,12 +41,25 @@ class Manifest:
     entries: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, reports: Path) -> Manifest:
+    def load(cls, reports: Path, warn: Callable[[str], None] = print) -> Manifest:
+        """The manifest beside ``reports``; a damaged one is set aside (renamed ``.damaged``)
+        with a warning, and the build then decides from the files alone (rebuilding all)."""
         path = reports / MANIFEST
-        try:
-            return cls(path, json.loads(path.read_text(encoding="utf-8"))["entries"])
-        except (FileNotFoundError, json.JSONDecodeError, KeyError):
+        if not path.exists():
             return cls(path)
+        try:
+            entries = json.loads(path.read_text(encoding="utf-8"))["entries"]
+            if not isinstance(entries, dict) or not all(
+                isinstance(e, dict) and {"status", "name", "year", "title"} <= set(e)
+                for e in entries.values()
+            ):
+                raise ValueError("entries are not records of built appendices")
+        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
+            aside = path.with_name(path.name + ".damaged")
+            path.replace(aside)
+            warn(f"warning: the build manifest was damaged ({error}); set aside as {aside.name}")
+            return cls(path)
+        return cls(path, entries)
 
     def save(self) -> None:
         atomic_write(self.path, json.dumps({"entries": self.entries}, indent=1, sort_keys=True))
@@ -57,5 +71,7 @@ class Manifest:
         if not entry or entry.get("status") != "built" or entry.get("key") != job.key:
             return False
         if not files["html"].exists() or sha256_file(files["html"]) != entry.get("html"):
+            return False
+        if not files["ipynb"].exists():  # the executed notebook is part of the build
             return False
         return not job.pdf or (files["pdf"].exists() and entry.get("pdf") == entry.get("html"))

@@ -29,6 +29,7 @@ PACKAGE = Path(__file__).resolve().parents[1]
 # their imports), and the build itself (hashed, not followed: it imports the registry).
 ALWAYS = ("presentation.appendix", "presentation.export", "disclosure.suppression", "core.paths")
 BUILD = "build"
+SCRATCH = ".scratch"
 
 
 def sha256_file(path: Path) -> str:
@@ -56,7 +57,9 @@ def _imported_modules(source: str) -> set[str]:
     found = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
-            found |= {a.name[len("analysis.") :] for a in node.names if a.name.startswith("analysis.")}
+            found |= {
+                a.name[len("analysis.") :] for a in node.names if a.name.startswith("analysis.")
+            }
         elif isinstance(node, ast.ImportFrom) and node.module:
             if node.module == "analysis":
                 found |= {a.name for a in node.names}
@@ -71,7 +74,9 @@ def _module_files(name: str, package: Path) -> list[Path]:
     ``__init__`` on the way to it (empty when ``name`` is not a module)."""
     parts = name.split(".")
     target = package.joinpath(*parts)
-    module = target.with_suffix(".py") if target.with_suffix(".py").exists() else target / "__init__.py"
+    module = (
+        target.with_suffix(".py") if target.with_suffix(".py").exists() else target / "__init__.py"
+    )
     if not module.exists():
         return []
     inits = [package.joinpath(*parts[:i], "__init__.py") for i in range(len(parts))]
@@ -136,6 +141,7 @@ class Job:
     dirty: bool
     root: str
     service: str
+    scratch: str  # this build's own scratch folder, inside its reports folder
     pdf: bool = False
 
     @property
@@ -169,6 +175,11 @@ def source_slug(raw: str) -> str:
     where = Path(raw).expanduser().resolve()
     digest = hashlib.sha256(str(where).encode()).hexdigest()[:8]
     return f"folder-{where.name or 'root'}-{digest}"
+
+
+def reports_dir(root: Path, council: Council, raw: str) -> Path:
+    """``reports/<council>/<data source>/``: one council's and source's pages, kept apart."""
+    return root / "reports" / council.slug / source_slug(raw)
 
 
 def plan(
@@ -246,6 +257,7 @@ def plan(
                     dirty,
                     str(root),
                     council.service,
+                    str(reports_dir(root, council, raw) / SCRATCH),
                     pdf,
                 )
             )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -41,8 +42,8 @@ def warm_up() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
     import papermill  # noqa: F401
 
-    from analysis.presentation import export
     from analysis.build import kernels
+    from analysis.presentation import export
 
     export.exporter()
     kernels.preload()
@@ -105,11 +106,37 @@ def _failure(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}{at}"
 
 
-def _run_notebook(job: Job, executed: Path) -> None:
+_INPUT_ERROR = re.compile(r"^(?P<where>[^,:\n]+(?:, row \d+)?(?:, column '[^'\n]*')?)")
+
+
+def safe_summary(error: BaseException) -> str:
+    """What failed, for the index page: the cell and the kind of error, and for an input
+    error its file, row and column, never a value from the data (the full message goes to
+    the terminal and the kept ``.failed.ipynb``, which stay with the analyst)."""
+    from papermill.exceptions import PapermillExecutionError
+
+    if isinstance(error, PapermillExecutionError):
+        where = ""
+        if error.ename.endswith(("InputError", "CouncilError", "PublishedError")):
+            match = _INPUT_ERROR.match(error.evalue)
+            where = f" in {match.group('where')}" if match else ""
+        return f"cell {error.cell_index} raised {error.ename}{where}"
+    return f"the build raised {type(error).__name__}"
+
+
+def _interrupted(error: BaseException) -> bool:
+    """A cell stopped by Ctrl-C reaching the kernel: the build was interrupted, the
+    notebook did not fail."""
+    from papermill.exceptions import PapermillExecutionError
+
+    return isinstance(error, PapermillExecutionError) and error.ename == "KeyboardInterrupt"
+
+
+def _run_notebook(job: Job, executed: Path) -> bool:
     """Execute ``job``'s notebook into ``executed``, in a kernel forked from this worker's
     zygote. If that kernel fails for any reason other than a cell raising (it died
     starting up, say), run the notebook once more in an ordinary kernel: a notebook in a
-    fresh kernel gives the same result however it was started."""
+    fresh kernel gives the same result however it was started. True when it fell back."""
     import papermill
 
     from analysis.build.kernels import ForkedKernelManager
@@ -128,10 +155,11 @@ def _run_notebook(job: Job, executed: Path) -> None:
 
     if _ZYGOTE is None:
         run(None)
-        return
+        return False
     kernel = ForkedKernelManager(_ZYGOTE)
     try:
         run(kernel)
+        return False
     except papermill.PapermillExecutionError:
         raise
     except Exception as error:
@@ -142,6 +170,7 @@ def _run_notebook(job: Job, executed: Path) -> None:
         )
         executed.unlink(missing_ok=True)
         run(None)
+        return True
     finally:
         kernel.stop()
 
@@ -157,10 +186,12 @@ def execute(job: Job) -> dict[str, Any]:
     from analysis.presentation import export
 
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="fostering-build-") as scratch:
+    Path(job.scratch).mkdir(parents=True, exist_ok=True)
+    fell_back = False
+    with tempfile.TemporaryDirectory(prefix="job-", dir=job.scratch) as scratch:
         executed = Path(scratch) / f"{job.name}.ipynb"
         try:
-            _run_notebook(job, executed)
+            fell_back = _run_notebook(job, executed)
             notebook = nbformat.read(executed, as_version=4)
             page = export.to_html(
                 notebook,
@@ -186,8 +217,11 @@ def execute(job: Job) -> dict[str, Any]:
             kept = executed.read_text(encoding="utf-8") if executed.exists() else None
             return {
                 "ok": False,
+                "interrupted": _interrupted(error),
                 "error": _failure(error),
+                "summary": safe_summary(error),
                 "notebook": kept,
+                "fell_back": fell_back,
                 "seconds": time.monotonic() - started,
             }
         return {
@@ -196,5 +230,6 @@ def execute(job: Job) -> dict[str, Any]:
             "notebook": executed.read_text(encoding="utf-8"),
             "pdf": pdf,
             "findings_first": export.findings_first(page),
+            "fell_back": fell_back,
             "seconds": time.monotonic() - started,
         }

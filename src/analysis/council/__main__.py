@@ -18,7 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis.council", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     new = commands.add_parser("new", help="scaffold councils/<slug>/ from the DfE files")
-    new.add_argument("slug", help="the council's folder name, e.g. leicester")
+    new.add_argument("slug", help="the council's folder name, e.g. york")
     new.add_argument("--la-code", required=True, help="the DfE's three-digit LA code, e.g. 856")
     commands.add_parser("list", help="list the configured councils")
     args = parser.parse_args(argv)
@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"LA {council.la_code} ({council.new_la_code}); statistical neighbours "
                 f"{', '.join(council.neighbours)}.\nNext: check the service name in it, add the "
                 f"council's extracts under data/raw/extracts/{args.slug}/ and build with "
-                f"`make report COUNCIL={args.slug} ARGS=\"--raw extracts\"`."
+                f'`make report COUNCIL={args.slug} ARGS="--raw extracts"`.'
             )
         else:
             default = config.default_slug()

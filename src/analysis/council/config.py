@@ -182,9 +182,7 @@ def _authority(code: str, path: Path, key: str) -> dict[str, str]:
     try:
         return areas.authority(code)
     except InputError as error:
-        raise CouncilError(
-            path, error.problem, column=key, value=code, hint=error.hint
-        ) from None
+        raise CouncilError(path, error.problem, column=key, value=code, hint=error.hint) from None
 
 
 def load(slug: str | None = None, root: Path | None = None) -> Council:

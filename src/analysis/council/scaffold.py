@@ -57,7 +57,7 @@ def _short_name(name: str) -> str:
 
 
 def _council_name(la_name: str) -> str:
-    """The DfE file gives the area ('Leicester'); the configuration wants the council."""
+    """The DfE file names the area ('York'); the configuration wants 'York Council'."""
     return la_name if "council" in la_name.lower() else f"{la_name} Council"
 
 

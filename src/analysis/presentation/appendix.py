@@ -3,19 +3,93 @@
 Notebooks create one :class:`Appendix` and show everything through it, so that
 numbering, anchors for the table of contents, and small-number suppression are
 applied the same way in every export. Nothing here computes a figure.
+
+Disclosure is decided for the page as a whole (:mod:`analysis.disclosure.page`): every
+count a table, sentence or chart shows is registered with what it counts, and the
+relations between them. Each item is displayed with a ``display_id``; after every cell
+the page's decision is taken again and any item it changes is redrawn in place with
+``update_display`` (which papermill writes into the executed notebook), so a count a
+later table reveals is withheld in an earlier one too. The ledger of registered counts
+goes into the executed notebook under :data:`LEDGER` (for the audit); the HTML export
+drops it.
 """
 
 from __future__ import annotations
 
+import base64
 import html
-from collections.abc import Hashable, Iterable, Sequence
+import io
+import itertools
+import re
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
-from IPython.display import HTML, Markdown, display
+from IPython import get_ipython
+from IPython.display import display, update_display
 
+from analysis.disclosure import page
 from analysis.disclosure import suppression as disclosure
+
+LEDGER = "application/vnd.fostering.disclosure+json"
+TOKEN = re.compile("\u27e6(\\d+)\u27e7")
+_IDS = itertools.count(1)
+Figure = plt.Figure | Callable[[], plt.Figure]
+
+
+@dataclass
+class _Table:
+    frame: pd.DataFrame
+    keys: dict[tuple[int, str], str]  # (row position, count column) -> ledger key
+    rates: dict[str, Sequence[str]]
+    published: bool
+
+
+def _row_labels(frame: pd.DataFrame, index: bool, counts: Sequence[str]) -> list[str]:
+    """A readable, unique label for each row: its index, or its first column's text."""
+    if index or not isinstance(frame.index, pd.RangeIndex):
+        labels = [str(v) for v in frame.index]
+    elif frame.shape[1] and frame.columns[0] not in counts:
+        labels = [str(v) for v in frame.iloc[:, 0]]
+    else:
+        labels = [str(i + 1) for i in range(len(frame))]
+    seen: dict[str, int] = {}
+    unique = []
+    for text in labels:
+        seen[text] = seen.get(text, 0) + 1
+        unique.append(text if seen[text] == 1 else f"{text}#{seen[text]}")
+    return unique
+
+
+def drawn_values(fig: plt.Figure) -> list[float]:
+    """Every number a chart encodes: bar heights and widths, line points, numeric labels."""
+    found: list[float] = []
+    for ax in fig.axes:
+        for patch in ax.patches:
+            for size in (getattr(patch, "get_height", None), getattr(patch, "get_width", None)):
+                if size is not None:
+                    found.append(float(size()))
+        for line in ax.lines:
+            found.extend(float(y) for y in np.asarray(line.get_ydata(), dtype=float))
+        for collection in ax.collections:
+            offsets = np.asarray(collection.get_offsets(), dtype=float)
+            if offsets.ndim == 2 and offsets.shape[1] == 2:
+                found.extend(float(y) for y in offsets[:, 1])
+        for text in ax.texts:
+            try:
+                found.append(float(text.get_text().replace(",", "")))
+            except ValueError:
+                continue
+    return [v for v in found if np.isfinite(v)]
+
+
+def _png(fig: plt.Figure) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
 @dataclass
@@ -28,14 +102,118 @@ class Appendix:
     service: str = field(kw_only=True)
     _tables: int = field(default=0, init=False)
     _figures: int = field(default=0, init=False)
+    ledger: page.Ledger = field(default_factory=page.Ledger, init=False)
+    hidden: set[str] = field(default_factory=set, init=False)
+    _tables_by_name: dict[str, _Table] = field(default_factory=dict, init=False)
+    _items: list[dict[str, Any]] = field(default_factory=list, init=False)
+    _counts: list[str] = field(default_factory=list, init=False)
+    _charts: list[dict[str, Any]] = field(default_factory=list, init=False)
+    _ledger_id: str = field(default="", init=False)
 
     def __post_init__(self) -> None:
         disclosure.check_rule(self.disclosure)
+        self._ledger_id = f"fostering-ledger-{next(_IDS)}"
+        display({LEDGER: self._ledger_json()}, raw=True, display_id=self._ledger_id)
+        shell = get_ipython()
+        if shell is not None:
+            shell.events.register("post_run_cell", self._after_cell)
+
+    # -- the page-level decision -------------------------------------------------------
+
+    def _after_cell(self, *_: object) -> None:
+        self.finish()
+
+    def _decide(self) -> set[str]:
+        return page.decide(self.ledger) if self.disclosure == "public" else set()
+
+    def finish(self) -> None:
+        """Take the page's disclosure decision again and redraw what it changes.
+
+        Runs after every cell by itself; call it only outside IPython.
+        """
+        self.hidden = self._decide()
+        for item in self._items:
+            bundle = item["render"]()
+            if bundle != item["bundle"]:
+                item["bundle"] = bundle
+                update_display(bundle, raw=True, display_id=item["id"], metadata=item["metadata"])
+        update_display({LEDGER: self._ledger_json()}, raw=True, display_id=self._ledger_id)
+
+    def _ledger_json(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "year": self.year,
+            "service": self.service,
+            "disclosure": self.disclosure,
+            "ledger": self.ledger.as_json(),
+            "hidden": sorted(self.hidden),
+            "charts": self._charts,
+        }
+
+    def _show(
+        self, render: Callable[[], dict[str, Any]], metadata: dict[str, Any] | None = None
+    ) -> None:
+        """Display an item now (under the decision so far) and keep it for redrawing;
+        ``metadata`` goes with it (a chart's alt text)."""
+        self.hidden = self._decide()
+        item = {
+            "id": f"fostering-item-{next(_IDS)}",
+            "render": render,
+            "bundle": render(),
+            "metadata": metadata,
+        }
+        self._items.append(item)
+        display(item["bundle"], raw=True, display_id=item["id"], metadata=metadata)
+
+    # -- registering counts ------------------------------------------------------------
+
+    def count(self, value: float, key: str | None = None) -> str:
+        """A count for a sentence, registered on the page; put the result in the text.
+
+        ``key`` says what it counts (the same key as a table's ``base``, or
+        :meth:`cell`), so the page knows how it relates to other numbers. In the shown
+        text a withheld count reads "fewer than 6" (counts of 1 to 5) or "a withheld
+        number" (counts withheld to protect others).
+        """
+        key = key or f"text-{len(self._counts) + 1}"
+        self.ledger.add(key, value)
+        self._counts.append(key)
+        return f"\u27e6{len(self._counts) - 1}\u27e7"
+
+    def stated(self, text: str, fmt: str = "{:,.0f}") -> str:
+        """``text`` with each :meth:`count` in it as the page shows it."""
+
+        def number(match: re.Match[str]) -> str:
+            key = self._counts[int(match.group(1))]
+            value = self.ledger.values[key]
+            if key not in self.hidden:
+                return fmt.format(value)
+            return "fewer than 6" if disclosure.is_small(value) else "a withheld number"
+
+        return TOKEN.sub(number, text)
+
+    def cell(self, table: str, row: Hashable, column: str) -> str:
+        """The key of one count in a named table (for :meth:`relate`)."""
+        return f"{table}|{row}|{column}"
+
+    def relate(self, total: str, plus: Iterable[str], minus: Iterable[str] = ()) -> None:
+        """Tell the page that ``total = sum(plus) - sum(minus)`` (e.g. a stock at the end
+        of the year is the stock at the start plus joiners minus leavers)."""
+        self.ledger.relate(total, plus, minus)
+
+    def shown(self, table: str) -> pd.DataFrame:
+        """A named table as the page now shows it (for charts drawn from it)."""
+        return self._render_frame(self._tables_by_name[table])
+
+    # -- what the reader sees ----------------------------------------------------------
+
+    def _markdown(self, text: str) -> Callable[[], dict[str, Any]]:
+        return lambda: {"text/markdown": self.stated(text)}
 
     def header(self, summary: str) -> None:
         """Title block: service, analysis, year, what the appendix answers, and the rule."""
-        display(
-            Markdown(
+        self._show(
+            self._markdown(
                 f"# {self.title}: {self.year.replace('-', '/')}\n\n"
                 f"**{self.service}.** {summary}\n\n"
                 f"*{disclosure.describe(self.disclosure)}*"
@@ -43,17 +221,76 @@ class Appendix:
         )
 
     def findings(self, sentences: Iterable[str]) -> None:
-        """The key findings, as a bulleted list of plain sentences."""
+        """The key findings, as a bulleted list of plain sentences (with :meth:`count`)."""
         items = "\n".join(f"- {s}" for s in sentences)
-        display(Markdown(f"## Key findings\n\n{items}"))
+        self._show(self._markdown(f"## Key findings\n\n{items}"))
 
     def section(self, heading: str, text: str = "") -> None:
         """A numbered-free section heading (level 2) with optional lead text."""
-        display(Markdown(f"## {heading}\n\n{text}".rstrip()))
+        self._show(self._markdown(f"## {heading}\n\n{text}".rstrip()))
 
     def note(self, text: str) -> None:
-        """A paragraph of plain text (Markdown)."""
-        display(Markdown(text))
+        """A paragraph of plain text (Markdown, with :meth:`count`)."""
+        self._show(self._markdown(text))
+
+    def _register(
+        self,
+        frame: pd.DataFrame,
+        name: str,
+        *,
+        counts: Sequence[str],
+        published: bool,
+        index: bool,
+        totals: Mapping[str, Sequence[str]] | None,
+        total_row: Hashable | None,
+        base: str | Mapping[str, str] | None,
+    ) -> dict[tuple[int, str], str]:
+        """Put a table's counts and the relations it implies into the page's ledger."""
+        labels = _row_labels(frame, index, counts)
+        numbers = frame[list(counts)].apply(pd.to_numeric, errors="coerce")
+        keys = {}
+        for i, label in enumerate(labels):
+            for column in counts:
+                value = numbers[column].iloc[i]
+                if pd.notna(value):
+                    keys[(i, column)] = self.cell(name, label, column)
+                    self.ledger.add(keys[(i, column)], value, published=published)
+        found = disclosure._detect_total_columns(numbers) if totals is None else dict(totals)
+        for total, parts in found.items():
+            for i in range(len(frame)):
+                if (i, total) in keys and all((i, p) in keys for p in parts):
+                    self.ledger.relate(keys[(i, total)], [keys[(i, p)] for p in parts])
+        if total_row is not None:
+            row = disclosure._total_row_position(frame, total_row)
+        else:
+            row = disclosure._detect_total_row(frame, numbers)
+        others = [i for i in range(len(frame)) if i != row]
+        bases = {c: base for c in counts} if isinstance(base, str) else dict(base or {})
+        for column in counts:
+            parts = [keys[(i, column)] for i in others if (i, column) in keys]
+            if row is not None and (row, column) in keys:
+                self.ledger.relate(keys[(row, column)], parts)
+            if column in bases:
+                self.ledger.add(
+                    bases[column], float(numbers[column].iloc[others].sum()), stated=False
+                )
+                self.ledger.relate(bases[column], parts)
+        return keys
+
+    def _render_frame(self, table: _Table) -> pd.DataFrame:
+        if table.published or self.disclosure == "internal":
+            return table.frame.copy()
+        columns = {c for _, c in table.keys} | set(table.rates)
+        shown = table.frame.copy().astype({c: "object" for c in columns})
+        withheld = pd.DataFrame(False, index=range(len(shown)), columns=sorted(columns))
+        for (i, column), key in table.keys.items():
+            if key in self.hidden:
+                shown.iloc[i, shown.columns.get_loc(column)] = disclosure.SUPPRESSED
+                withheld.loc[i, column] = True
+        for rate, bases in table.rates.items():
+            hit = withheld[[b for b in bases if b in withheld]].any(axis=1).to_numpy()
+            shown.loc[hit, rate] = disclosure.SUPPRESSED
+        return shown
 
     def table(
         self,
@@ -67,39 +304,61 @@ class Appendix:
         index: bool = False,
         totals: dict[str, Sequence[str]] | None = None,
         total_row: Hashable | None = None,
+        name: str | None = None,
+        base: str | Mapping[str, str] | None = None,
     ) -> pd.DataFrame:
-        """Show ``frame`` as "Table N: caption", suppressed under the appendix's rule.
+        """Show ``frame`` as "Table N: caption", suppressed under the page's decision.
 
         ``counts`` names the columns that count people (children or carers); rates
         maps a rate column to the count columns it is built on, so it is withheld
         with them. ``totals`` (a total column -> the count columns it adds up) and
-        ``total_row`` (the label of a row of column totals) tell the rule where a
-        total could reveal a withheld count; columns and rows labelled "Total" that
-        add up are found without them. ``published=True`` marks figures the council
-        has already published, which are shown as printed. Returns what was shown.
+        ``total_row`` (the label of a row of column totals) say where a total could
+        reveal a withheld count; columns and rows labelled "Total" that add up are
+        found without them. ``base`` names the group the rows of a count column break
+        down (one name for every count column, or column -> name): two tables, or a
+        sentence's :meth:`count`, with the same base are related. ``name`` names the
+        table for :meth:`cell` and :meth:`shown`. ``published=True`` marks figures the
+        council has already published, shown as printed and known to any reader.
+        Returns what is shown now (a later item can withhold more: see :meth:`shown`).
         """
         self._tables += 1
-        shown = frame
-        if not published:
-            shown = disclosure.apply(
-                frame,
-                self.disclosure,
-                counts=counts,
-                rates=rates or {},
-                totals=totals,
-                total_row=total_row,
-            )
-        anchor = f"table-{self._tables}"
-        body = shown.to_html(index=index, na_rep="", escape=True, border=0, classes="data")
-        foot = f"<p class='table-note'>{html.escape(note)}</p>" if note else ""
-        display(
-            HTML(
-                f"<figure class='table' id='{anchor}'>"
-                f"<figcaption>Table {self._tables}: {html.escape(caption)}</figcaption>"
-                f"{body}{foot}</figure>"
-            )
+        name = name or f"table-{self._tables}"
+        if name in self._tables_by_name:
+            raise ValueError(f"two tables are named {name!r}")
+        if not published and counts:
+            missing = [
+                c for c in (totals or {}) for c in [c, *(totals or {})[c]] if c not in counts
+            ]
+            if missing:
+                raise ValueError(f"totals name columns not listed in counts: {missing}")
+        keys = self._register(
+            frame,
+            name,
+            counts=counts,
+            published=published,
+            index=index,
+            totals=totals,
+            total_row=total_row,
+            base=base,
         )
-        return shown
+        entry = _Table(frame.copy(), keys, dict(rates or {}), published)
+        self._tables_by_name[name] = entry
+        anchor = f"table-{self._tables}"
+        foot = f"<p class='table-note'>{html.escape(note)}</p>" if note else ""
+        number = self._tables
+
+        def render() -> dict[str, Any]:
+            shown = self._render_frame(entry)
+            body = shown.to_html(index=index, na_rep="", escape=True, border=0, classes="data")
+            return {
+                "text/html": f"<figure class='table' id='{anchor}'>"
+                f"<figcaption>Table {number}: {html.escape(caption)}</figcaption>"
+                f"{body}{foot}</figure>",
+                "text/plain": f"Table {number}: {caption}",
+            }
+
+        self._show(render)
+        return self._render_frame(entry)
 
     def label(self, count: object, fmt: str = "{:,.0f}") -> str:
         """A chart annotation for a count of people: 'c' when this appendix withholds it."""
@@ -110,18 +369,48 @@ class Appendix:
         return disclosure.chart_values(counts, self.disclosure)
 
     def figure(
-        self, fig: plt.Figure, caption: str, *, note: str | None = None, alt: str | None = None
+        self,
+        fig: Figure,
+        caption: str,
+        *,
+        note: str | None = None,
+        table: str | None = None,
+        alt: str | None = None,
     ) -> None:
-        """Show a matplotlib figure as "Figure N: caption" and close it. ``alt`` is the
-        chart's text alternative in the export (``<img alt>``); it defaults to the caption."""
+        """Show a figure as "Figure N: caption".
+
+        Pass a function drawing the figure from :meth:`shown` (``lambda:
+        charts.x(app.shown("reasons"))``) so that it is redrawn whenever the page
+        withholds more; a drawn figure is shown as it is. ``table`` names the table
+        the chart draws, so the audit can check it encodes nothing that table withholds.
+        ``alt`` is the chart's text alternative in the export (``<img alt>``); it
+        defaults to the caption.
+        """
         self._figures += 1
-        display(
-            HTML(
-                f"<p class='figure-caption' id='figure-{self._figures}'>"
-                f"<strong>Figure {self._figures}:</strong> {html.escape(caption)}</p>"
-            )
+        number = self._figures
+        self._show(
+            lambda: {
+                "text/html": f"<p class='figure-caption' id='figure-{number}'>"
+                f"<strong>Figure {number}:</strong> {html.escape(caption)}</p>"
+            }
         )
-        display(fig, metadata={"image/png": {"alt": alt or caption}})
-        plt.close(fig)
+        chart = {"number": number, "table": table, "values": []}
+        self._charts.append(chart)
+        drawn: dict[str, Any] = {}
+
+        def render() -> dict[str, Any]:
+            state = frozenset(self.hidden)
+            redraw = callable(fig) and not isinstance(fig, plt.Figure)
+            if "bundle" not in drawn or (redraw and drawn["state"] != state):
+                made = fig() if redraw else fig
+                drawn.update(
+                    state=state,
+                    bundle={"image/png": _png(made), "text/plain": f"Figure {number}: {caption}"},
+                )
+                chart["values"] = drawn_values(made)
+                plt.close(made)
+            return drawn["bundle"]
+
+        self._show(render, metadata={"image/png": {"alt": alt or caption}})
         if note:
-            display(Markdown(f"*{note}*"))
+            self._show(self._markdown(f"*{note}*"))

@@ -5,22 +5,35 @@ it uses the ``appendix`` nbconvert template (the lab layout without require.js,
 MathJax, Mermaid or widget scripts), embeds charts as data URIs, and is checked for
 anything that would still fetch from the network. It adds a banner (service,
 analysis, year), a table of contents with anchors to every section, table and
-figure, a red "internal" band on working copies, and a provenance footer.
+figure, a red "internal" band on working copies, a yellow band on pages built from a
+source that declares itself synthetic (:mod:`analysis.presentation.source`), and a
+provenance footer. The disclosure ledger the appendix keeps in the executed notebook
+(every count before suppression, for the audit) is dropped before rendering.
+
+:class:`AppendixExporter` is the same export for ``jupyter nbconvert --to appendix``
+(registered as an nbconvert exporter): it reads the parameters from the papermill
+metadata and gives the file the build gives, apart from the build time.
 """
 
 from __future__ import annotations
 
+import ast
+import copy
 import functools
 import html
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import nbformat
 from nbconvert import HTMLExporter
 
 from analysis.disclosure import suppression as disclosure
+from analysis.presentation import source
+from analysis.presentation.appendix import LEDGER
 
 TEMPLATES = Path(__file__).parent / "templates"
 # Anything that would make a browser fetch from elsewhere when the page opens.
@@ -182,8 +195,13 @@ def to_html(
     provenance: Provenance,
 ) -> str:
     """The executed notebook as a self-contained, code-free HTML appendix."""
+    notebook = without_ledger(notebook)
     notebook.metadata["title"] = f"{title}: {year_label} ({service})"
     page, _ = exporter().from_notebook_node(notebook)
+    parameters = provenance.parameters
+    synthetic = source.banner(
+        source.of(parameters.get("raw", "example"), parameters.get("council"))
+    )
     internal = provenance.rule == "internal"
     band = (
         "<div class='appendix-internal' role='note'>INTERNAL: NOT FOR CIRCULATION</div>"
@@ -191,8 +209,8 @@ def to_html(
         else ""
     )
     top = (
-        f"{band}<div class='appendix-band'>{html.escape(service)} &middot; Appendix to the "
-        f"annual fostering report &middot; {html.escape(title)} &middot; "
+        f"{band}{synthetic}<div class='appendix-band'>{html.escape(service)} &middot; "
+        f"Appendix to the annual fostering report &middot; {html.escape(title)} &middot; "
         f"{html.escape(year_label)}</div>"
     )
     entries = outline(page)
@@ -209,3 +227,89 @@ def to_html(
     if match:
         raise ExportError(f"the export would load something from the network: {match.group(0)!r}")
     return body
+
+
+def without_ledger(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of ``notebook`` with no disclosure ledger output (unsuppressed counts)."""
+    notebook = copy.deepcopy(notebook)
+    for cell in notebook.cells:
+        if cell.get("outputs"):
+            cell.outputs = [o for o in cell.outputs if LEDGER not in o.get("data", {})]
+    return notebook
+
+
+def ledgers(notebook: nbformat.NotebookNode) -> list[dict[str, Any]]:
+    """Every appendix ledger in an executed notebook (for the audit)."""
+    return [
+        output["data"][LEDGER]
+        for cell in notebook.cells
+        for output in cell.get("outputs", [])
+        if LEDGER in output.get("data", {})
+    ]
+
+
+def parameters(notebook: nbformat.NotebookNode) -> dict[str, str]:
+    """The notebook's parameters as run: its defaults, overridden by papermill's."""
+    from papermill.inspection import _infer_parameters
+
+    values: dict[str, Any] = {}
+    for parameter in _infer_parameters(notebook):
+        try:
+            values[parameter.name] = ast.literal_eval(parameter.default)
+        except (ValueError, SyntaxError):
+            continue
+    values.update(notebook.metadata.get("papermill", {}).get("parameters", {}))
+    return {k: str(values.get(k, "")) for k in ("year", "disclosure", "raw", "council")}
+
+
+class AppendixExporter(HTMLExporter):
+    """``jupyter nbconvert --to appendix out.ipynb``: the build's export, by hand.
+
+    Title, council, inputs (hashed now) and code version are worked out as the build
+    works them out, from the parameters papermill recorded in the notebook.
+    """
+
+    export_from_notebook = "Fostering appendix"
+
+    def from_notebook_node(
+        self, nb: nbformat.NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
+    ) -> tuple[str, dict[str, Any]]:
+        from analysis.build.plan import _relative, git_state, sha256_file
+        from analysis.core import paths
+        from analysis.core.years import FinancialYear
+        from analysis.council import config
+        from analysis.registry import ANALYSES
+
+        resources = self._init_resources(resources)
+        resources["output_extension"] = ".html"
+        given = parameters(nb)
+        council = config.load(given["council"] or None)
+        given["council"] = council.slug
+        name = Path(nb.metadata.get("papermill", {}).get("input_path", "")).stem
+        analysis = next((a for a in ANALYSES if a.name == name), None)
+        found = ledgers(nb)
+        title = analysis.title if analysis else (found[0]["title"] if found else name)
+        inputs = (
+            [
+                (_relative(p, paths.ROOT), sha256_file(p) if p.exists() else "missing")
+                for p in sorted(set(analysis.inputs(council, given["year"], given["raw"])))
+            ]
+            if analysis
+            else []
+        )
+        commit, dirty = git_state(paths.ROOT)
+        page = to_html(
+            nb,
+            title=title,
+            service=council.service,
+            year_label=FinancialYear.parse(given["year"]).report_label,
+            provenance=Provenance(
+                inputs=inputs,
+                commit=commit,
+                dirty=dirty,
+                parameters=given,
+                built=datetime.now(UTC).isoformat(timespec="seconds"),
+                rule=given["disclosure"],
+            ),
+        )
+        return page, resources

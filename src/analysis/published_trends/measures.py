@@ -14,7 +14,7 @@ import pandas as pd
 
 from analysis.core.years import FinancialYear
 from analysis.published_trends import consistency
-from analysis.sources.published.load import FOSTERING_YEARS, FUNNEL_TABLE, preferred
+from analysis.sources.published.load import FUNNEL_TABLE, preferred
 
 STAGE_NAMES = {
     "initial_enquiries": "Initial enquiries",
@@ -65,16 +65,86 @@ BUDGET_LINES = {
 }
 
 
+LEAVERS_TABLE = "mainstream_households_ceasing"
+BUDGET_TABLE = "fostering_budget"
+# Readable names for measures a finding quotes against England (else the measure's words).
+MEASURE_NAMES = {
+    "children_with_3plus_placement_moves_share": "Children with three or more placement moves",
+    "lado_concerns_substantiated": "Concerns about foster carers referred to the LADO "
+    "and substantiated",
+}
+_NUMBER_WORDS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
+
+
 def _best(figures: pd.DataFrame) -> pd.DataFrame:
     return preferred(figures)
 
 
+def _order(years: object) -> list[str]:
+    return sorted(set(years), key=lambda y: FinancialYear.parse(y).start_year)
+
+
+def years(figures: pd.DataFrame) -> list[str]:
+    """Every year with a usable published figure (as ``load.available_years`` defines them)."""
+    return _order(figures.loc[figures["status"] == "value", "year"])
+
+
+def _table_years(figures: pd.DataFrame, table: str, measures: object = None) -> list[str]:
+    rows = _best(figures)
+    rows = rows[rows["table"] == table]
+    if measures is not None:
+        rows = rows[rows["measure"].isin(measures)]
+    return _order(rows["year"])
+
+
+def period(years_shown: list[str]) -> str:
+    """``2018/19 to 2024/25``; ``2024/25`` for one year; empty for none."""
+    if not years_shown:
+        return ""
+    first, last = (y.replace("-", "/") for y in (years_shown[0], years_shown[-1]))
+    return first if first == last else f"{first} to {last}"
+
+
+def span(years_shown: list[str]) -> str:
+    """``the seven years 2018/19 to 2024/25``; ``2024/25`` for one year; empty for none."""
+    if len(years_shown) < 2:
+        return period(years_shown)
+    count = len(years_shown)
+    word = _NUMBER_WORDS[count - 1] if count <= len(_NUMBER_WORDS) else str(count)
+    return f"the {word} years {period(years_shown)}"
+
+
+def budget_years(figures: pd.DataFrame) -> list[str]:
+    """The years the budget table is printed for."""
+    return _table_years(figures, BUDGET_TABLE)
+
+
+def name(row: pd.Series) -> str:
+    """A figure's name in words: :data:`MEASURE_NAMES`, else the measure's own words."""
+    known = MEASURE_NAMES.get(row["measure"])
+    if known is None:
+        return consistency.describe(row)
+    extra = [x.replace("_", " ") for x in (row["breakdown"], row["basis"]) if x]
+    return known + (f" ({', '.join(extra)})" if extra else "")
+
+
+def trend_years(figures: pd.DataFrame) -> list[str]:
+    """The years the trend views (funnel, leavers, budget) cover."""
+    return _order(
+        [
+            *_table_years(figures, FUNNEL_TABLE, STAGE_NAMES),
+            *_table_years(figures, LEAVERS_TABLE),
+            *_table_years(figures, BUDGET_TABLE),
+        ]
+    )
+
+
 def funnel(figures: pd.DataFrame) -> pd.DataFrame:
-    """Year by stage: the mainstream recruitment funnel, 2018-19 to 2024-25."""
+    """Year by stage: the mainstream recruitment funnel, every year it is printed."""
     best = _best(figures)
     rows = best[(best["table"] == FUNNEL_TABLE) & best["measure"].isin(STAGE_NAMES)]
     wide = rows.pivot(index="year", columns="measure", values="number")
-    wide = wide.reindex(index=list(FOSTERING_YEARS), columns=list(STAGE_NAMES))
+    wide = wide.reindex(index=_order(rows["year"]), columns=list(STAGE_NAMES)).astype(float)
     wide.index.name = "year"
     wide.columns.name = None
     return wide
@@ -88,7 +158,7 @@ def conversion_rates(figures: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for name, (num, den) in RATE_NAMES.items():
         measure, bases = RATE_PRINTED[name]
-        for year in FOSTERING_YEARS:
+        for year in stages.index:
             shown = best[
                 (best["measure"] == measure) & (best["year"] == year) & best["basis"].isin(bases)
             ]
@@ -100,15 +170,17 @@ def conversion_rates(figures: pd.DataFrame) -> pd.DataFrame:
                     "recomputed": 100 * stages.loc[year, num] / stages.loc[year, den],
                 }
             )
-    return pd.DataFrame(rows).astype({"printed": float, "recomputed": float})
+    columns = ["year", "rate", "printed", "recomputed"]
+    return pd.DataFrame(rows, columns=columns).astype({"printed": float, "recomputed": float})
 
 
 def leavers(figures: pd.DataFrame) -> pd.DataFrame:
     """Year by reason: mainstream households ceasing to foster, with the printed total."""
     best = _best(figures)
-    rows = best[(best["table"] == "mainstream_households_ceasing")]
+    rows = best[(best["table"] == LEAVERS_TABLE)]
     wide = rows.pivot(index="year", columns="breakdown", values="number")
-    wide = wide.reindex(index=list(FOSTERING_YEARS), columns=[*REASON_NAMES, "total"])
+    wide = wide.reindex(index=_order(rows["year"]), columns=[*REASON_NAMES, "total"])
+    wide = wide.astype(float)
     wide = wide.rename(columns={**REASON_NAMES, "total": "Total (as printed)"})
     wide.index.name = "year"
     wide.columns.name = None
@@ -118,7 +190,10 @@ def leavers(figures: pd.DataFrame) -> pd.DataFrame:
 def budget(figures: pd.DataFrame) -> pd.DataFrame:
     """Year, budget line, budget, actual and variance (actual - budget), all in £000."""
     best = _best(figures)
-    rows = best[best["table"] == "fostering_budget"]
+    rows = best[best["table"] == BUDGET_TABLE]
+    columns = ["year", "line", "budget", "actual", "variance"]
+    if rows.empty:
+        return pd.DataFrame(columns=columns).astype({c: float for c in columns[2:]})
     wide = rows.pivot_table(
         index=["year", "breakdown"], columns="measure", values="number", aggfunc="first"
     ).reset_index()
@@ -128,7 +203,7 @@ def budget(figures: pd.DataFrame) -> pd.DataFrame:
     wide = wide.sort_values(
         ["year", "breakdown"], key=lambda s: s.map(order) if s.name == "breakdown" else s
     )
-    return wide[["year", "line", "budget", "actual", "variance"]].reset_index(drop=True)
+    return wide[columns].reset_index(drop=True)
 
 
 def households(figures: pd.DataFrame) -> pd.DataFrame:
@@ -153,14 +228,18 @@ def _change(now: float | None, then: float | None, percent: bool) -> str:
     return f"{diff:+.1f} points" if percent else f"{diff:+,.0f}"
 
 
-def _previous_label(year: str) -> str | None:
+def _previous_label(figures: pd.DataFrame, year: str) -> str | None:
     before = FinancialYear.parse(year).previous.label
-    return before if before in FOSTERING_YEARS else None
+    return before if before in years(figures) else None
 
 
 def key_figures(figures: pd.DataFrame, year: str) -> pd.DataFrame:
-    """The selected year's headline figures beside the previous year's, with the change."""
-    before = _previous_label(year)
+    """The selected year's headline figures beside the previous year's, with the change.
+
+    Only the views the council publishes at all (funnel, leavers, households, budget)
+    have rows; no rows when it publishes none of them.
+    """
+    before = _previous_label(figures, year)
     stages = funnel(figures)
     rates = conversion_rates(figures).set_index(["rate", "year"])["recomputed"]
     left = leavers(figures)["Total (as printed)"]
@@ -171,17 +250,30 @@ def key_figures(figures: pd.DataFrame, year: str) -> pd.DataFrame:
     def get(series: pd.Series, key: object) -> float | None:
         return None if key is None or key not in series.index else series.loc[key]
 
-    rows: list[tuple[str, float | None, float | None, bool]] = [
-        (STAGE_NAMES[s], get(stages[s], before), get(stages[s], year), False) for s in STAGE_NAMES
-    ]
-    for name in ("Enquiry to approval", "Expression of interest to approval"):
-        rows.append((f"{name} (%)", get(rates, (name, before)), get(rates, (name, year)), True))
-    rows += [
-        ("Households ceasing to foster", get(left, before), get(left, year), False),
-        ("Approved households at 31 March", get(homes, before), get(homes, year), False),
-        ("Budget (£000)", get(money["budget"], before), get(money["budget"], year), False),
-        ("Actual spend (£000)", get(money["actual"], before), get(money["actual"], year), False),
-    ]
+    rows: list[tuple[str, float | None, float | None, bool]] = []
+    if not stages.empty:
+        rows += [
+            (STAGE_NAMES[s], get(stages[s], before), get(stages[s], year), False)
+            for s in STAGE_NAMES
+        ]
+        for name in ("Enquiry to approval", "Expression of interest to approval"):
+            rows.append((f"{name} (%)", get(rates, (name, before)), get(rates, (name, year)), True))
+    if not left.empty:
+        rows.append(("Households ceasing to foster", get(left, before), get(left, year), False))
+    if not homes.empty:
+        rows.append(
+            ("Approved households at 31 March", get(homes, before), get(homes, year), False)
+        )
+    if not money.empty:
+        rows += [
+            ("Budget (£000)", get(money["budget"], before), get(money["budget"], year), False),
+            (
+                "Actual spend (£000)",
+                get(money["actual"], before),
+                get(money["actual"], year),
+                False,
+            ),
+        ]
     label_then = (
         before.replace("-", "/")
         if before
@@ -197,17 +289,124 @@ def key_figures(figures: pd.DataFrame, year: str) -> pd.DataFrame:
                 "Change": _change(now, then, percent),
             }
             for name, then, now, percent in rows
-        ]
+        ],
+        columns=["Figure", label_then, year.replace("-", "/"), "Change"],
     )
 
 
+def not_published(figures: pd.DataFrame, year: str) -> list[str]:
+    """The views the papers give no figures for in the year, in words (for findings and notes)."""
+    missing = []
+    if year not in funnel(figures).index:
+        missing.append("recruitment funnel (enquiries, assessments and approvals)")
+    if year not in leavers(figures).index:
+        missing.append("table of households ceasing to foster")
+    if year not in set(budget(figures)["year"]):
+        missing.append("budget")
+    return missing
+
+
+def _many(count: int, noun: str) -> str:
+    """``one document``, ``6 figures``."""
+    if count == 1:
+        return f"one {noun}"
+    return f"{count:,} {noun}s"
+
+
+def _listed(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
+
+
+def year_figures(figures: pd.DataFrame, year: str) -> pd.DataFrame:
+    """Every printed cell for the year, once each, in file order (the rows behind the figures)."""
+    rows = figures[figures["year"] == year].drop_duplicates(["source_file", "source_row"])
+    return rows.sort_values(["date", "source_file", "source_row"], kind="stable").reset_index(
+        drop=True
+    )
+
+
+def benchmarks(figures: pd.DataFrame, year: str) -> list[str]:
+    """Sentences for figures the papers print beside the same measure for England."""
+    best = _best(figures)
+    best = best[(best["year"] == year) & (best["basis"] == "")]
+    out = []
+    for _, row in best[best["breakdown"] == "england"].iterrows():
+        own = best[(best["measure"] == row["measure"]) & (best["breakdown"] == "")]
+        if own.empty:
+            continue
+        out.append(
+            f"{name(own.iloc[0])}: {consistency.shown(own.iloc[0])} in "
+            f"{year.replace('-', '/')}, against {consistency.shown(row)} for England as the "
+            "papers quote it."
+        )
+    return out
+
+
 def findings(figures: pd.DataFrame, checks: pd.DataFrame, year: str) -> list[str]:
-    """Plain sentences for a strategic lead, built from the figures (never typed in)."""
+    """Plain sentences for a strategic lead, built from the figures (never typed in).
+
+    Each view the papers do not give for the year is named as not published.
+    """
     shown = year.replace("-", "/")
-    before = _previous_label(year)
+    before = _previous_label(figures, year)
     then = before.replace("-", "/") if before else None
     stages = funnel(figures)
     sentences = []
+    if year in stages.index:
+        sentences += _funnel_findings(stages, year, before)
+    else:
+        printed = year_figures(figures, year)
+        documents = printed["source"].nunique()
+        sentences.append(
+            f"For {shown} the published papers we hold give {_many(len(printed), 'figure')} "
+            f"from {_many(documents, 'document')}; each is listed, as printed, under 'Every "
+            f"figure published for {shown}'."
+        )
+    counts = households(figures)
+    counts = counts[counts["year"] == year]["households"].tolist()
+    if counts:
+        others = f" (the report also gives {', '.join(f'{c:,.0f}' for c in counts[1:])})"
+        sentences.append(
+            f"There were {counts[0]:,.0f} approved mainstream fostering households at 31 March "
+            f"{FinancialYear.parse(year).end.year}{others if len(counts) > 1 else ''}."
+        )
+    left = leavers(figures)
+    if year in left.index:
+        total = left.loc[year, "Total (as printed)"]
+        reasons = left.loc[year, list(REASON_NAMES.values())].dropna()
+        top = reasons.idxmax()
+        text = f"{total:,.0f} mainstream households stopped fostering"
+        if before in left.index:
+            text += f" ({left.loc[before, 'Total (as printed)']:,.0f} in {then})"
+        sentences.append(
+            text
+            + f"; the most common reason was '{top.lower()}' ({reasons.max():,.0f} households)."
+        )
+    money = budget(figures)
+    total_line = money[(money["line"] == "Total") & (money["year"] == year)]
+    if not total_line.empty:
+        spend, plan = float(total_line["actual"].iloc[0]), float(total_line["budget"].iloc[0])
+        gap = spend - plan
+        sentences.append(
+            f"Fostering spending was £{spend / 1000:.1f} million against a budget of "
+            f"£{plan / 1000:.1f} million: an {'overspend' if gap > 0 else 'underspend'} of "
+            f"£{abs(gap):,.0f} thousand ({100 * abs(gap) / plan:.1f}% of the budget)."
+        )
+    missing = not_published(figures, year)
+    if missing == ["budget"]:
+        sentences.append(f"The published reports give no budget figures for {shown}.")
+    elif missing:
+        sentences.append(f"The published papers we hold give no {_listed(missing)} for {shown}.")
+    sentences += benchmarks(figures, year)
+    sentences.append(_checks_finding(checks, year))
+    return sentences
+
+
+def _funnel_findings(stages: pd.DataFrame, year: str, before: str | None) -> list[str]:
+    """The recruitment sentences: enquiries and approvals, conversion, largest drop-off."""
+    shown = year.replace("-", "/")
+    before = before if before in stages.index else None
+    then = before.replace("-", "/") if before else None
     enquiries, approved = (
         stages.loc[year, "initial_enquiries"],
         stages.loc[year, "households_approved"],
@@ -221,7 +420,7 @@ def findings(figures: pd.DataFrame, checks: pd.DataFrame, year: str) -> list[str
             f", against {stages.loc[before, 'initial_enquiries']:,.0f} enquiries and "
             f"{stages.loc[before, 'households_approved']:,.0f} approvals in {then}"
         )
-    sentences.append(text + ".")
+    sentences = [text + "."]
     rate = 100 * approved / enquiries
     text = f"About {rate:.1f} in every 100 enquiries ended in an approval"
     eoi = stages.loc[year, "expressions_of_interest"]
@@ -244,48 +443,26 @@ def findings(figures: pd.DataFrame, checks: pd.DataFrame, year: str) -> list[str
         f"{STAGE_NAMES[worst].lower()}: {steps[worst]:,.0f} of {steps[came_from]:,.0f} "
         f"({100 * kept[worst]:.0f}%) went on to the next stage."
     )
-    counts = households(figures)
-    counts = counts[counts["year"] == year]["households"].tolist()
-    if counts:
-        others = f" (the report also gives {', '.join(f'{c:,.0f}' for c in counts[1:])})"
-        sentences.append(
-            f"There were {counts[0]:,.0f} approved mainstream fostering households at 31 March "
-            f"{FinancialYear.parse(year).end.year}{others if len(counts) > 1 else ''}."
-        )
-    left = leavers(figures)
-    total = left.loc[year, "Total (as printed)"]
-    reasons = left.loc[year, list(REASON_NAMES.values())].dropna()
-    top = reasons.idxmax()
-    text = f"{total:,.0f} mainstream households stopped fostering"
-    if before:
-        text += f" ({left.loc[before, 'Total (as printed)']:,.0f} in {then})"
-    sentences.append(
-        text + f"; the most common reason was '{top.lower()}' ({reasons.max():,.0f} households)."
-    )
-    money = budget(figures)
-    total_line = money[(money["line"] == "Total") & (money["year"] == year)]
-    if total_line.empty:
-        sentences.append(f"The published reports give no budget figures for {shown}.")
-    else:
-        spend, plan = float(total_line["actual"].iloc[0]), float(total_line["budget"].iloc[0])
-        gap = spend - plan
-        sentences.append(
-            f"Fostering spending was £{spend / 1000:.1f} million against a budget of "
-            f"£{plan / 1000:.1f} million: an {'overspend' if gap > 0 else 'underspend'} of "
-            f"£{abs(gap):,.0f} thousand ({100 * abs(gap) / plan:.1f}% of the budget)."
+    return sentences
+
+
+def _checks_finding(checks: pd.DataFrame, year: str) -> str:
+    shown = year.replace("-", "/")
+    if checks[checks["year"] == year].empty:
+        return (
+            f"None of the figures published for {shown} can be recomputed from other published "
+            "figures, so none could be checked."
         )
     wrong = consistency.disagreements(checks, year)
     if wrong.empty:
-        sentences.append(
+        return (
             f"Every published figure for {shown} that can be recomputed from its parts agrees "
             "with them."
         )
-    else:
-        sentences.append(
-            f"{len(wrong)} published figure(s) for {shown} do not follow from the figures they "
-            "are built on; they are listed, with the likely cause, in the last section."
-        )
-    return sentences
+    return (
+        f"{len(wrong)} published figure(s) for {shown} do not follow from the figures they "
+        "are built on; they are listed, with the likely cause, in the last section."
+    )
 
 
 def households_note(figures: pd.DataFrame, year: str) -> str | None:
@@ -380,6 +557,28 @@ def check_summary(checks: pd.DataFrame) -> pd.DataFrame:
     return table.rename(columns={"check": "Kind of check"})
 
 
+def first_recorded(table: pd.DataFrame, names: dict[str, str] | None = None) -> list[str]:
+    """``'X' was first recorded in 2020/21`` for each column that starts after the first year."""
+    out = []
+    for column in table.columns:
+        present = table[column].dropna()
+        if not present.empty and present.index[0] != table.index[0]:
+            name = (names or {}).get(column, column)
+            out.append(f"'{name}' was first recorded in {present.index[0].replace('-', '/')}.")
+    return out
+
+
+def funnel_note(figures: pd.DataFrame) -> str | None:
+    """Which funnel stages the reports began to record after the first year shown."""
+    stages = funnel(figures)
+    notes = [
+        f"{STAGE_NAMES[s]} were first recorded in {stages[s].dropna().index[0].replace('-', '/')}."
+        for s in STAGE_NAMES
+        if not stages[s].dropna().empty and stages[s].dropna().index[0] != stages.index[0]
+    ]
+    return " ".join(notes) or None
+
+
 def leavers_note(figures: pd.DataFrame) -> str:
     """What the leavers chart shows, and any year whose reasons do not add to its printed total."""
     table = leavers(figures)
@@ -391,10 +590,27 @@ def leavers_note(figures: pd.DataFrame) -> str:
         for year in table.index
         if pd.notna(totals[year]) and sums[year] != totals[year]
     ]
-    text = (
-        "Bars add up the reasons as printed. 'Decided fostering not for them' was first "
-        "recorded in 2020/21."
+    text = " ".join(
+        [
+            "Bars add up the reasons as printed.",
+            *first_recorded(table.drop(columns="Total (as printed)")),
+        ]
     )
     if off:
         text += " The printed totals differ from the reasons: " + "; ".join(off) + "."
     return text
+
+
+def year_table(figures: pd.DataFrame, year: str) -> pd.DataFrame:
+    """Every printed cell for the year for display: what it is, the words, the text as printed."""
+    rows = year_figures(figures, year)
+    return pd.DataFrame(
+        {
+            "Figure": [name(r) for _, r in rows.assign(basis="").iterrows()],
+            "Printed words": rows["label"],
+            "As printed": rows["value"].map(lambda v: " ".join(str(v).split()) or "(blank)"),
+            "Unit": rows["unit"],
+            "Printed in": rows["document"] + ", " + rows["section"],
+            "Note": rows["note"],
+        }
+    ).reset_index(drop=True)

@@ -1,9 +1,11 @@
 """Read, map, parse and validate the yearly enquiry extracts; write the clean table.
 
 Each file is ``recruitment/enquiries_<year>*.csv`` or ``.xlsx`` under the raw folder.
-A file whose layout is not the one declared for its year stops the run
-(:class:`~analysis.core.errors.InputError`, naming the file, the unmatched columns and the
-mapping to add). Rows that fail a check are set aside in quarantine with their file,
+Each file is read through the layout the council declares for its year
+(``councils/<slug>/layouts/recruitment.toml``, by :mod:`analysis.core.layouts`): a year
+with no declaration, a changed header, a new date format or a new category spelling
+stops the run with an :class:`~analysis.core.errors.InputError` naming the file and
+what to declare. Rows that fail a check are set aside in quarantine with their file,
 row and reason; per file, rows read = rows clean + rows quarantined.
 
 Each extract holds every household with an event dated in its year, as the system
@@ -17,37 +19,25 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from analysis.core import layouts as layouts_core
 from analysis.core import paths, quarantine
 from analysis.core.errors import InputError
+from analysis.core.layouts import HOUSEHOLD_ID
 from analysis.core.years import FinancialYear, require_year
+from analysis.council import config
+from analysis.council.config import Council
 from analysis.recruitment.schema import (
-    CATEGORIES,
     DATE_COLUMNS,
-    HOUSEHOLD_ID,
-    LAYOUT_NAMES,
     REASON_CODES,
-    REASON_LOOKUP,
     REASONS,
     RECORDS_START,
-    REQUIRED,
-    SCHEMA,
+    SPEC,
     STAGE_DATES,
-    UNRECOGNISED_REASON,
-    VOCABULARY,
-    YEAR_LAYOUTS,
-    Layout,
-    lookup,
-    normalise,
 )
-
-if TYPE_CHECKING:
-    from analysis.council.config import Council
 
 DATASET = "recruitment"
 FILE_NAME = re.compile(r"^enquiries_(\d{4}-\d{2}).*\.(csv|xlsx)$", re.IGNORECASE)
@@ -81,111 +71,40 @@ def available_years(raw: str = "example") -> list[str]:
     return sorted(extract_files(raw))
 
 
-def _suggest(headers: list[str], date_format: str, header_row: int) -> str:
-    """The declaration an analyst would add, filled in where a header is already known."""
-    known = {h: c for layout in LAYOUT_NAMES.values() for h, c in layout.items()}
-    lines = [f"    {h!r}: {known.get(h, '?')!r}," for h in headers]
-    return (
-        "Declare it in src/analysis/recruitment_schema.py, YEAR_LAYOUTS (replace each '?' "
-        f"with one of {SCHEMA}):\n"
-        "    Layout({\n" + "\n".join("    " + line for line in lines) + "\n"
-        f"    }}, {date_format!r}, header_row={header_row}),"
-    )
-
-
-def read_table(path: Path, layout: Layout | None) -> pd.DataFrame:
-    """The file's cells (text, or dates from Excel) under its header, with each row's
-    file name and spreadsheet row number."""
-    header_row = layout.header_row if layout else 1
-    try:
-        if path.suffix.lower() == ".xlsx":
-            cells = pd.read_excel(path, header=None, dtype=object)
-            if len(cells) < header_row:
-                raise InputError(path, "the file is empty")
-            headers = [str(h).strip() for h in cells.iloc[header_row - 1]]
-            table = cells.iloc[header_row:].set_axis(headers, axis=1)
-            table = table.dropna(how="all")
-        else:
-            table = pd.read_csv(path, dtype=str, keep_default_na=False, skiprows=header_row - 1)
-            table.columns = [str(h).strip() for h in table.columns]
-    except pd.errors.EmptyDataError as exc:
-        raise InputError(path, "the file is empty") from exc
-    if table.empty:
-        raise InputError(path, "the file has a header but no rows")
-    table = table.reset_index(drop=True)
-    table.insert(0, "source_row", range(header_row + 1, header_row + 1 + len(table)))
-    table.insert(0, "source_file", path.name)
-    return table
-
-
-def map_columns(table: pd.DataFrame, path: Path, year: str) -> tuple[pd.DataFrame, Layout]:
-    """Rename the file's columns to the schema through the year's declared layout."""
-    headers = [c for c in table.columns if c not in ("source_file", "source_row")]
-    layout = YEAR_LAYOUTS.get(year)
-    if layout is None:
-        raise InputError(
-            path, f"no column layout is declared for {year}", hint=_suggest(headers, "%Y-%m-%d", 1)
-        )
-    unmatched = [h for h in headers if h not in layout.columns]
-    if unmatched:
-        raise InputError(
-            path,
-            f"unknown layout for {year}: columns {unmatched} are not in the declared mapping",
-            hint=_suggest(headers, layout.date_format, layout.header_row),
-        )
-    mapped = table.rename(columns=layout.columns)
-    missing = [c for c in REQUIRED if c not in mapped.columns]
-    if missing:
-        raise InputError(
-            path,
-            f"required column missing: {missing[0]}",
-            column=missing[0],
-            hint=f"the file must hold every column of {REQUIRED}",
-        )
-    for column in SCHEMA:
-        if column not in mapped.columns:
-            mapped[column] = pd.NA
-    return mapped[["source_file", "source_row", *SCHEMA]], layout
-
-
 def _blank(values: pd.Series) -> pd.Series:
-    return values.isna() | values.astype("string").str.strip().eq("")
+    return layouts_core.blank(values)
 
 
-def parse_dates(records: pd.DataFrame, layout: Layout) -> tuple[pd.DataFrame, list]:
-    """Dates as timestamps; a cell that is not a date in the declared format is quarantined."""
-    parts = []
+def layouts(council: Council) -> dict[str, layouts_core.Layout]:
+    """The council's declared enquiry-extract layouts, year label -> layout."""
+    return layouts_core.declarations(council.layouts, SPEC)
+
+
+def parse_dates(extract: layouts_core.Extract, records: pd.DataFrame) -> tuple[pd.DataFrame, list]:
+    """Dates as timestamps; a cell that is not a date in the declared format is quarantined
+    (a whole column of them stops the run: see :func:`analysis.core.layouts.parse_dates`)."""
+    parsed, bad = layouts_core.parse_dates(extract, records, DATE_COLUMNS)
+    kept, parts = parsed, []
     for column in DATE_COLUMNS:
-        raw = records[column]
-        stamps = pd.Series(pd.NaT, index=records.index, dtype="datetime64[ns]")
-        is_date = raw.map(lambda v: isinstance(v, date))
-        stamps[is_date] = pd.to_datetime(raw[is_date])
-        text = ~is_date & ~_blank(raw)
-        stamps[text] = pd.to_datetime(
-            raw[text].astype(str).str.strip(), format=layout.date_format, errors="coerce"
+        kept, out = quarantine.set_aside(
+            kept.assign(**{column: records.loc[kept.index, column]}),
+            bad[column].loc[kept.index],
+            f"not a date in the declared format {extract.layout.date_format}",
+            column,
         )
-        bad = text & stamps.isna()
-        records, out = quarantine.set_aside(
-            records, bad, f"not a date in the declared format {layout.date_format}", column
-        )
+        kept[column] = parsed.loc[kept.index, column]
         parts.append(out)
-        records[column] = stamps[records.index].dt.normalize()
-    return records, parts
+    return kept, parts
 
 
-def _categorise(records: pd.DataFrame) -> tuple[pd.DataFrame, list]:
-    """Map codes and categories onto the clean values; unknown values are quarantined."""
-    parts = []
-    for column in CATEGORIES:
-        table = lookup(VOCABULARY[column])
-        text = records[column]
-        blank = _blank(text)
-        clean = text.map(lambda v, t=table: t.get(normalise(v)))
-        records, out = quarantine.set_aside(
-            records, ~blank & clean.isna(), f"unknown {column.replace('_', ' ')} value", column
-        )
-        parts.append(out)
-        records[column] = clean[records.index].astype("string")
+def _categorise(
+    extract: layouts_core.Extract, records: pd.DataFrame, unknown_to_other: tuple[str, ...]
+) -> tuple[pd.DataFrame, list, pd.DataFrame]:
+    """Codes and categories as the clean values (an undeclared spelling stops the run
+    unless the council maps it to "other"); an unknown Ofsted code is quarantined."""
+    text = records["exit_reason"]
+    records = records.assign(exit_reason_text=text.where(~_blank(text)).astype("string"))
+    records, other = layouts_core.map_values(extract, records, SPEC, unknown_to_other)
     code = records["exit_reason_code"].astype("string").str.strip().str.upper()
     unknown = code.notna() & code.ne("") & ~code.isin(list(REASON_CODES))
     records, out = quarantine.set_aside(
@@ -194,14 +113,8 @@ def _categorise(records: pd.DataFrame) -> tuple[pd.DataFrame, list]:
         f"unknown reason code (known: {', '.join(REASON_CODES)})",
         "exit_reason_code",
     )
-    parts.append(out)
     records["exit_reason_code"] = code[records.index].replace("", pd.NA)
-    text = records["exit_reason"]
-    records["exit_reason_text"] = text.where(~_blank(text)).astype("string")
-    reason = text.map(lambda v: REASON_LOOKUP.get(normalise(v)))
-    reason = reason.where(_blank(text) | reason.notna(), UNRECOGNISED_REASON)
-    records["exit_reason"] = reason.where(~_blank(text)).astype("string")
-    return records, parts
+    return records, [out], other
 
 
 def _stage_order(records: pd.DataFrame) -> pd.Series:
@@ -336,22 +249,27 @@ class FileResult:
     clean: pd.DataFrame
     quarantined: pd.DataFrame
     read: int
+    other: pd.DataFrame  # values mapped to "other" (column, value, count)
 
 
-def read_extract(path: Path, year: str) -> FileResult:
+def read_extract(
+    path: Path, year: str, council: Council, known: dict[str, layouts_core.Layout] | None = None
+) -> FileResult:
     """Read one year's file through its declared layout, parse, validate and reconcile."""
-    layout = YEAR_LAYOUTS.get(year)
-    table = read_table(path, layout)
-    records, layout = map_columns(table, path, year)
-    read = len(records)
-    records, date_parts = parse_dates(records, layout)
-    records, category_parts = _categorise(records)
+    known = layouts(council) if known is None else known
+    extract = layouts_core.read(path, year, known, SPEC)
+    allowed = council.unknown_to_other.get(DATASET, ())
+    records, category_parts, other = _categorise(extract, extract.records, allowed)
+    read = len(extract.records)
+    records, date_parts = parse_dates(extract, records)
     records, check_parts = validate(records, path, year)
     records["transferred_from_agency"] = records["channel"].eq("Transfer from another agency")
     records["extract_year"] = year
-    held = quarantine.combine(date_parts + category_parts + check_parts)
+    held = quarantine.combine(category_parts + date_parts + check_parts)
     quarantine.reconcile(read, records, held)
-    return FileResult(year, path, records.reset_index(drop=True), held, read)
+    return FileResult(
+        year, path, records.reset_index(drop=True), held, read, other.assign(extract_year=year)
+    )
 
 
 @dataclass(frozen=True)
@@ -363,6 +281,7 @@ class Loaded:
     quarantine: pd.DataFrame
     reconciliation: pd.DataFrame
     files: list[Path]
+    other: pd.DataFrame  # values mapped to "other" by council.toml (column, value, count)
 
     @property
     def years(self) -> list[str]:
@@ -370,8 +289,10 @@ class Loaded:
         return list(self.reconciliation["Extract"])
 
 
-def load(year: str, raw: str = "example") -> Loaded:
+def load(year: str, raw: str = "example", council: Council | None = None) -> Loaded:
     """Read every extract up to ``year``; one row per household from its latest extract.
+
+    ``council`` gives the declared layouts (the default council when None).
 
     A household whose row in a later extract was set aside is left out altogether
     rather than shown as its earlier, out-of-date record: the quarantine explains it.
@@ -379,7 +300,9 @@ def load(year: str, raw: str = "example") -> Loaded:
     files = extract_files(raw)
     fy = require_year(year, files, "enquiry extract")
     used = {y: p for y, p in files.items() if FinancialYear.parse(y) <= fy}
-    results = [read_extract(p, y) for y, p in sorted(used.items())]
+    council = council or config.load()
+    known = layouts(council)
+    results = [read_extract(p, y, council, known) for y, p in sorted(used.items())]
     records = pd.concat([r.clean for r in results], ignore_index=True)
     for later in results:
         held_ids = set(later.quarantined.get("household_id", pd.Series()).dropna().astype(str))
@@ -401,7 +324,8 @@ def load(year: str, raw: str = "example") -> Loaded:
         }
     )
     held = quarantine.combine([r.quarantined.assign(extract_year=r.year) for r in results])
-    return Loaded(fy.label, households, held, reconciliation, [r.path for r in results])
+    other = pd.concat([r.other for r in results], ignore_index=True)
+    return Loaded(fy.label, households, held, reconciliation, [r.path for r in results], other)
 
 
 def _atomic_parquet(frame: pd.DataFrame, target: Path) -> None:
@@ -443,9 +367,11 @@ def years(council: Council, raw: str = "example") -> list[str]:
 
 def inputs(council: Council, year: str, raw: str = "example") -> list[Path]:
     """The year's enquiry extract, every earlier one (households carried across years and
-    the cohort and trend views), and the published tables it reconciles against."""
+    the cohort and trend views), their declared layouts, and the published tables it
+    reconciles against."""
     extracts = extract_files(paths.raw_dir(raw, council.slug))
     published = ["recruitment_funnel", "panel_business", "children_in_care_and_capacity", "sources"]
     return [p for y, p in sorted(extracts.items()) if y <= year] + [
-        council.published / f"{name}.csv" for name in published
+        council.layouts / f"{DATASET}.toml",
+        *(council.published / f"{name}.csv" for name in published),
     ]

@@ -18,17 +18,19 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.core.years import FinancialYear, YearError, financial_year_labels
+from analysis.council.config import Council
 from analysis.recruitment.load import available_years, folder, load, reason_avoidable
 from analysis.recruitment.schema import (
     MINORITY_ETHNIC,
     STAGE_LABELS,
     STAGES,
     UNRECOGNISED_REASON,
-    YEAR_LAYOUTS,
 )
 
 
-def load_clean(raw: str = "example", year: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def load_clean(
+    raw: str = "example", year: str | None = None, council: Council | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(households, quarantine) from every extract up to ``year`` (default: the latest).
 
     One row per household (id ``H`` + six digits, unique across all years) with the
@@ -41,17 +43,19 @@ def load_clean(raw: str = "example", year: str | None = None) -> tuple[pd.DataFr
         if not years:
             raise YearError(f"no enquiry extract in {folder(raw)}")
         year = years[-1]
-    loaded = load(year, raw)
+    loaded = load(year, raw, council)
     return loaded.households, loaded.quarantine
 
 
-def approved_households(raw: str = "example", year: str | None = None) -> pd.DataFrame:
+def approved_households(
+    raw: str = "example", year: str | None = None, council: Council | None = None
+) -> pd.DataFrame:
     """Every household approved in the extracts up to ``year``: the retention analysis's input.
 
     Columns: household_id, approval_date, approval_year, household_type, ethnic_group,
     channel, transferred_from_agency.
     """
-    households, _ = load_clean(raw, year)
+    households, _ = load_clean(raw, year, council)
     approved = households[households["approval_date"].notna()].copy()
     approved["approval_year"] = financial_year_labels(approved["approval_date"])
     columns = [
@@ -83,16 +87,17 @@ def _in_year(dates: pd.Series, year: str) -> pd.Series:
     return dates.between(fy.start, fy.end)
 
 
-def eoi_recorded(year: str) -> bool:
-    """Whether the year's extract layout carries expressions of interest (from 2020-21)."""
-    layout = YEAR_LAYOUTS.get(year)
-    return layout is not None and "eoi_date" in layout.columns.values()
+def eoi_recorded(households: pd.DataFrame, year: str) -> bool:
+    """Whether expressions of interest were recorded in the year: some household has one
+    dated in it. A system that kept no EOI date (a layout without the column) has none, so
+    the year's EOI count is shown as not recorded rather than as zero."""
+    return bool(_in_year(households["eoi_date"], year).any())
 
 
 def period_counts(households: pd.DataFrame, year: str) -> pd.Series:
     """Events dated in the year at each stage, as the annual report counts them."""
     counts = {s: int(_in_year(households[f"{s}_date"], year).sum()) for s in STAGES}
-    if not eoi_recorded(year):
+    if not eoi_recorded(households, year):
         counts["eoi"] = pd.NA
     return pd.Series(counts, name=year, dtype="Int64")
 
@@ -254,7 +259,7 @@ def conversion(households: pd.DataFrame, years: list[str]) -> pd.DataFrame:
     status = status_as_at(households)
     for y in years:
         for first, second in PAIRS:
-            if "eoi" in (first, second) and not eoi_recorded(y):
+            if "eoi" in (first, second) and not eoi_recorded(households, y):
                 continue
             entered = _in_year(households[f"{first}_date"], y)
             moved = entered & households[f"{second}_date"].notna()
@@ -277,7 +282,7 @@ def conversion(households: pd.DataFrame, years: list[str]) -> pd.DataFrame:
 def dropout_by_stage(households: pd.DataFrame, year: str) -> pd.DataFrame:
     """Households whose record closed in the year, by the stage they left and who ended it."""
     left = households[_in_year(households["exit_date"], year)]
-    stages = [s for s in LEAVING_STAGES if s != "eoi" or eoi_recorded(year)]
+    stages = [s for s in LEAVING_STAGES if s != "eoi" or eoi_recorded(households, year)]
     table = pd.crosstab(left["exit_stage"], left["outcome"]).reindex(
         index=stages, columns=["withdrew", "not progressed"], fill_value=0
     )
@@ -339,7 +344,7 @@ def stage_durations(households: pd.DataFrame, year: str) -> pd.DataFrame:
     """Days spent between stages, for steps completed in the year: median and quartiles."""
     rows = []
     for label, start, end in INTERVALS:
-        if "eoi_date" in (start, end) and not eoi_recorded(year):
+        if "eoi_date" in (start, end) and not eoi_recorded(households, year):
             continue
         done = households[_in_year(households[end], year) & households[start].notna()]
         days = (done[end] - done[start]).dt.days

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.years import FinancialYear
+from analysis.council.config import Comparator
 from analysis.retention.load import Register
 from analysis.retention.measures import (
     capacity,
@@ -13,7 +14,6 @@ from analysis.retention.measures import (
     places_change,
     unoccupied_by_reason,
 )
-from analysis.retention.published import NATIONAL_RETENTION
 
 
 def _change(word_up: str, word_down: str, delta: float) -> str:
@@ -27,8 +27,11 @@ def key_findings(
     leaving: pd.DataFrame,
     still: pd.DataFrame,
     reconciliation: pd.DataFrame,
+    national: Comparator,
 ) -> list[str]:
-    """Sentences a strategic lead can read unaided, every number taken from the inputs."""
+    """Sentences a strategic lead can read unaided, every number taken from the inputs.
+
+    ``national`` is the council's declared ``national_retention`` comparator."""
     row = flow.set_index("year").loc[year.label]
     when = year.end.strftime("%-d %B %Y")
     diff = int(row["end"] - row["start"])
@@ -45,7 +48,7 @@ def key_findings(
         f"{others}."
     ]
     rate = row["retention rate %"]
-    national = NATIONAL_RETENTION["value"]
+    national = national.value
     text = (
         f"Retention was {rate:.1f}% (1 - {int(row['leavers'])} households ceasing to "
         f"foster / {int(row['start'])} approved at 1 April), "

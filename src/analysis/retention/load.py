@@ -1,8 +1,9 @@
 """Read, clean and validate the yearly household register extracts.
 
-A wrong column, code or date stops the run with an :class:`InputError` naming the
-file, row, column and value: these mean the year's mapping in
-:mod:`analysis.retention.schema` must be reviewed. A row that is internally
+Each file is read through the layout the council declares for its year
+(``councils/<slug>/layouts/retention.toml``, by :mod:`analysis.core.layouts`). A wrong
+column, label or date stops the run with an :class:`InputError` naming the file, row,
+column and value: the year's declaration must be reviewed. A row that is internally
 inconsistent (deregistered before approval, a leaver with no reason, more places
 filled than approved, an id seen twice...) is set aside in quarantine with its
 reason, so the rest of the year can still be counted and nothing is lost silently.
@@ -12,26 +13,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from analysis.core import layouts as layouts_core
 from analysis.core import paths, quarantine
 from analysis.core.errors import InputError
+from analysis.core.layouts import HOUSEHOLD_ID
 from analysis.core.years import FinancialYear, require_year
+from analysis.council import config
+from analysis.council.config import Council
 from analysis.retention.schema import (
     CANONICAL,
     FILE_PATTERN,
-    ID_PATTERN,
     MAINSTREAM_TYPES,
     REASONS,
-    layout_for,
+    SPEC,
+    YES_NO,
 )
 
-if TYPE_CHECKING:
-    from analysis.council.config import Council
-
 DATASET = "retention"
+# The council's published tables the register is reconciled against.
+RECONCILED = ("carers_ceasing", "recruitment_funnel", "children_in_care_and_capacity", "sources")
 PLACE_COLUMNS = ["approved_places", "filled_places", "vacant_places", "unavailable_places"]
 
 
@@ -44,7 +47,7 @@ def available_files(raw: str = "example") -> dict[str, Path]:
     """Year label -> extract file, for every register extract in the folder."""
     found = {}
     folder = register_dir(raw)
-    for path in sorted(folder.glob("*.csv")) if folder.exists() else []:
+    for path in sorted(folder.glob("household_register_*")) if folder.exists() else []:
         match = FILE_PATTERN.match(path.name)
         if match:
             found[match.group(1)] = path
@@ -53,24 +56,6 @@ def available_files(raw: str = "example") -> dict[str, Path]:
 
 def available_years(raw: str = "example") -> list[str]:
     return sorted(available_files(raw))
-
-
-def _map_codes(frame: pd.DataFrame, path: Path, column: str, mapping: dict, blank_ok: bool):
-    """Map a column's labels to canonical codes; an unknown label stops the run."""
-    text = frame[column].fillna("").astype(str).str.strip()
-    mapped = text.map(mapping)
-    unknown = mapped.isna() & ~(blank_ok & text.eq(""))
-    _stop_at_first(
-        frame,
-        unknown,
-        path,
-        column,
-        text,
-        f"unknown {column.replace('_', ' ')} label",
-        hint=f"Labels declared for this year: {sorted(mapping)}. If the label is new, "
-        "add it to the year's mapping in analysis/retention_schema.py.",
-    )
-    return mapped.where(text.ne(""))
 
 
 def _stop_at_first(
@@ -95,53 +80,66 @@ def _stop_at_first(
         )
 
 
-def _parse_dates(frame: pd.DataFrame, path: Path, column: str, fmt: str) -> pd.Series:
-    text = frame[column].fillna("").astype(str).str.strip()
-    parsed = pd.to_datetime(text.where(text.ne("")), format=fmt, errors="coerce")
-    bad = parsed.isna() & text.ne("")
-    _stop_at_first(frame, bad, path, column, text, f"not a date in the form {fmt}")
-    return parsed
-
-
 def _parse_counts(frame: pd.DataFrame, path: Path, column: str) -> pd.Series:
-    text = frame[column].fillna("").astype(str).str.strip()
+    text = frame[column].map(_count_text)
     numbers = pd.to_numeric(text.where(text.ne("")), errors="coerce")
     bad = (numbers.isna() & text.ne("")) | (numbers.notna() & ((numbers < 0) | (numbers % 1 != 0)))
     _stop_at_first(frame, bad, path, column, text, "not a whole number of places")
     return numbers.astype("Int64")
 
 
-def read_year(path: Path, year: FinancialYear) -> tuple[pd.DataFrame, pd.DataFrame, int]:
-    """One year's extract as canonical columns: (clean rows, quarantined rows, rows read)."""
-    layout = layout_for(year)
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    missing = [c for c in layout["columns"] if c not in raw.columns]
-    if missing:
-        unexpected = [c for c in raw.columns if c not in layout["columns"]]
-        raise InputError(
-            path,
-            f"missing column(s) {missing} expected in the {year.label} layout",
-            column=missing[0],
-            hint=f"Columns found but not declared: {unexpected}. If the system renamed a "
-            "column, declare the new name for this year in analysis/retention_schema.py.",
-        )
-    frame = raw[list(layout["columns"])].rename(columns=layout["columns"])
-    frame.insert(0, "source_row", range(2, len(frame) + 2))
-    frame.insert(0, "source_file", path.name)
-    for column in ("household_type", "reason", "unavailable_reason", "single_or_couple"):
-        frame[column] = _map_codes(
-            frame, path, column, layout[column], blank_ok=column != "household_type"
-        )
+def layouts(council: Council) -> dict[str, layouts_core.Layout]:
+    """The council's declared register layouts, year label -> layout."""
+    return layouts_core.declarations(council.layouts, SPEC)
+
+
+def read_year(
+    path: Path,
+    year: FinancialYear,
+    council: Council,
+    known: dict[str, layouts_core.Layout] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, int, pd.DataFrame]:
+    """One year's extract as canonical columns: (clean rows, quarantined rows, rows read,
+    labels mapped to "other" by the council's configuration)."""
+    known = layouts(council) if known is None else known
+    extract = layouts_core.read(path, year.label, known, SPEC)
+    allowed = council.unknown_to_other.get(DATASET, ())
+    frame, other = layouts_core.map_values(extract, extract.records, SPEC, allowed)
+    _stop_at_first(
+        frame,
+        frame["household_type"].isna(),
+        path,
+        "household_type",
+        frame["household_type"].fillna(""),
+        "no household type",
+    )
     for column in ("transferred_in", "transferred_out"):
-        frame[column] = _map_codes(frame, path, column, layout["yes_no"], blank_ok=True)
-    for column in ("approval_date", "deregistration_date"):
-        frame[column] = _parse_dates(frame, path, column, layout["date_format"])
+        frame[column] = frame[column].map(YES_NO).astype(object).where(frame[column].notna())
+    frame, bad = layouts_core.parse_dates(extract, frame, list(SPEC.dates))
+    for column in SPEC.dates:
+        _stop_at_first(
+            frame,
+            bad[column],
+            path,
+            column,
+            extract.records[column].astype(str),
+            f"not a date in the form {extract.layout.date_format}",
+        )
     for column in PLACE_COLUMNS:
         frame[column] = _parse_counts(frame, path, column)
-    frame["household_id"] = frame["household_id"].str.strip()
+    frame["household_id"] = frame["household_id"].astype("string").str.strip()
     frame["year"] = year.label
     clean, held = _quarantine_rows(frame, year)
-    return clean, held, len(raw)
+    return clean, held, len(frame), other.assign(year=year.label)
+
+
+def _count_text(value: object) -> str:
+    """A place count as text; a whole number from Excel loses its ".0"."""
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
 
 
 def _quarantine_rows(frame: pd.DataFrame, year: FinancialYear):
@@ -149,7 +147,7 @@ def _quarantine_rows(frame: pd.DataFrame, year: FinancialYear):
     parts = []
     checks = [
         (
-            lambda f: ~f["household_id"].str.match(ID_PATTERN.pattern),
+            lambda f: ~f["household_id"].fillna("").str.match(HOUSEHOLD_ID.pattern),
             "household id is not 'H' followed by six digits",
             "household_id",
         ),
@@ -228,6 +226,7 @@ class Register:
     snapshots: pd.DataFrame
     quarantined: pd.DataFrame
     rows: pd.DataFrame
+    other: pd.DataFrame  # labels mapped to "other" by council.toml (column, value, count)
 
     @property
     def households(self) -> pd.DataFrame:
@@ -242,16 +241,20 @@ class Register:
         return self.snapshots[self.snapshots["year"] == year.label].reset_index(drop=True)
 
 
-def load_register(year: str, raw: str = "example") -> Register:
-    """Read and clean every extract up to and including ``year``."""
+def load_register(year: str, raw: str = "example", council: Council | None = None) -> Register:
+    """Read and clean every extract up to and including ``year`` through the layouts
+    ``council`` declares (the default council when None)."""
+    council = council or config.load()
+    known = layouts(council)
     files = available_files(raw)
     target = require_year(year, files, "household register extract")
-    snapshots, held, rows = [], [], []
+    snapshots, held, rows, other = [], [], [], []
     for label, path in files.items():
         fy = FinancialYear.parse(label)
         if fy > target:
             continue
-        clean, bad, read = read_year(path, fy)
+        clean, bad, read, mapped = read_year(path, fy, council, known)
+        other.append(mapped)
         quarantine.reconcile(read, clean, bad)
         snapshots.append(clean)
         held.append(bad.assign(year=label))
@@ -274,6 +277,7 @@ def load_register(year: str, raw: str = "example") -> Register:
         frame[["year", *CANONICAL, "mainstream", "ceasing", "source_file", "source_row"]],
         quarantine.combine(held),
         pd.DataFrame(rows),
+        pd.concat(other, ignore_index=True),
     )
 
 
@@ -284,6 +288,10 @@ def years(council: Council, raw: str = "example") -> list[str]:
 
 
 def inputs(council: Council, year: str, raw: str = "example") -> list[Path]:
-    """Every register extract up to ``year`` (survival uses the whole history)."""
+    """Every register extract up to ``year`` (survival uses the whole history), their
+    declared layouts, and the published figures the register reconciles against."""
     files = available_files(paths.raw_dir(raw, council.slug))
-    return [p for y, p in files.items() if y <= year]
+    return [p for y, p in files.items() if y <= year] + [
+        council.layouts / f"{DATASET}.toml",
+        *(council.published / f"{name}.csv" for name in RECONCILED),
+    ]

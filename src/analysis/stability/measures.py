@@ -1,58 +1,74 @@
 """The DfE's three placement-stability indicators, computed from SSDA903 returns.
 
-Definitions (DfE, "Children looked after in England including adoptions",
-methodology and table notes, explore-education-statistics.service.gov.uk; the
-former national indicators NI 62 and NI 63; SSDA903 guide for each collection year):
+Sources quoted (DfE, "Children looked after in England including adoptions", data
+guidance for the 2022 and 2023 reporting years, as copied in the repository
+``BenGoodair/childrens_social_care_data``: ``Raw_Data/LA_level/Children_Placement_
+Characteristics/post_2017/data-guidance/data-guidance.txt`` (2022) and
+``.../post_2017_updated24/data-guidance/data-guidance.txt`` (2023); read 2025):
 
-1. **Children looked after at 31 March with 3 or more placements during the year.**
-   Cohort: every child looked after on 31 March (an episode that started on or before
-   31 March and had not ended by then). Placements counted: every placement the
-   child occupied at any time between 1 April and 31 March, the one they were in on
-   1 April included.
-2. **Children looked after for 2 years at 31 March with 3 or more placements during
-   the previous 2 years.** Cohort: looked after on 31 March and continuously since at
-   least 31 March two years earlier (the **31 March cut-off**). Placements counted over
-   the two years to 31 March.
-3. **Children under 16 looked after continuously for at least 2.5 years at 31 March
-   who have lived in the same placement for at least 2 years, or are placed for
-   adoption and their adoptive placement together with their previous placement
-   lasts at least 2 years.** Cohort: under 16 on 31 March and in the current period
-   of care since 30 September two and a half years earlier (the **30 September
-   cut-off**); "same carer for 2 years" means the current placement started on or
-   before 31 March two years earlier.
+- all figures: "Figures exclude children looked after under a series of short-term
+  placements" (2023, LA file, footnote 1);
+- 2-year cohort: "Includes children looked after on 31 March each year who also spent at
+  least one day in care in the previous year ending 31 March" (2023, footnote 4);
+- 2.5-year measure: "the figures now a. exclude children who started a period of care
+  under an agreed series of short-term placements which later became continuous and
+  b. include children in fostering placements with relative(s) or friend(s) or other
+  foster carers who is/are also an approved adopter(s) - fostering for adoption/concurrent
+  planning (placement codes U2 and U5) as a placement change" (2023, footnote 2; the 2022
+  guidance has the same text) and "A child is included as having been a. in care for at
+  least 2.5 years if their period of care start date was on or before the 30 September of
+  the relevant year and b. with the same carer for at least 2 years if their episode start
+  date for the relevant placement was on or before the 31 March of the relevant year"
+  (2023, footnote 3).
 
-Counting rules applied here:
+The indicators for the year ending 31 March Y:
 
-- **A new placement** starts with an episode whose reason for new episode (RNE) is
-  ``S`` (started to be looked after), ``P`` (change of placement) or ``B`` (change of
-  placement and legal status). ``L`` (legal status only) and ``T``/``U`` (placement
-  *type* changes with the *same carer*, e.g. a fostering-for-adoption placement, U2 or
-  U5, becoming placed for adoption, A3 or A5, with the same carers) are not moves.
-  A move *into* a U2/U5 fostering-for-adoption or concurrent-planning placement is
-  a move (RNE P or B) like any other, and the U2/U5 placement then runs on into the
-  adoptive placement with the same carers without a new count. Issue 5 calls this
-  "the 2021 change that counts U2/U5 moves"; the DfE's own wording was not available
-  to check (see below).
-- **Temporary placements** (PLACE T0 to T4: hospital, holidays, carers' holidays,
-  seven days or less) are not placements, and the return to the placement the child
-  was in before one (same PLACE, URN and placement postcode) is not a move.
-- **Short breaks**: episodes under legal status V3 or V4 (an agreed series of short
-  breaks) are left out entirely, so a child whose only care is short breaks is in no
-  cohort.
-- **Continuous care**: a period of care starts with RNE ``S`` or where an episode
-  does not start on the day the previous one ended.
-- A placement that ended on 1 April (the child moved that day) is not counted as
-  occupied during the year; one that started on 31 March is.
+1. **Looked after on 31 March with 3 or more placements during the year.** Cohort: every
+   child looked after on 31 March (an episode that started on or before 31 March and had
+   not ended by then). Placements counted: every placement the child occupied at any time
+   between 1 April and 31 March, the one they were in on 1 April included.
+2. **Looked after for 2 years on 31 March with 3 or more placements during the previous
+   2 years.** Cohort: looked after on 31 March Y *and* on at least one day of the previous
+   year, 1 April Y-2 to 31 March Y-1, in any period of care (gaps allowed). Placements
+   counted over 1 April Y-2 to 31 March Y.
+3. **Under 16, looked after continuously for at least 2.5 years, living with the same
+   carer for at least 2 years** (or placed for adoption, the adoptive and the previous
+   placement together lasting 2 years). Cohort: under 16 on 31 March Y, current period of
+   care started on or before 30 September Y-3; same carer: the current placement started
+   on or before 31 March Y-2. "Relevant year" is not defined; these dates are 2.5 and 2
+   years before 31 March Y, both inclusive as the guidance says ("on or before").
+
+Counting rules (the guidance is silent on each unless a quote above covers it):
+
+- **Periods of care** are stitched from *all* episodes, short breaks included: a period
+  starts with RNE ``S`` or where an episode does not start on the day the previous one ended.
+- **Short breaks** (legal status V3/V4). A child whose episode on 31 March is V3/V4 is in
+  no cohort. A period of care whose first episode is V3/V4 is left out whole, so the child
+  is in none of the three cohorts: the guidance says so for the 2.5-year measure; for the
+  other two it is silent, and we apply the same reading so one child is never in one
+  cohort and out of another for the same reason. A V3/V4 episode inside a period does not
+  break it and is not a placement ("Figures exclude children looked after under a series
+  of short-term placements": a short break is not a placement move); like a temporary
+  placement, the return from it to the same placement is not a move. Days under V3/V4 are
+  not days "in care" for the 2-year cohort.
+- **A new placement** starts with an episode whose reason for new episode (RNE) is ``S``,
+  ``P`` or ``B``. ``L`` (legal status only) and ``T``/``U`` (same carer) are not moves: the
+  2023 guidance measures the "same carer". A move *into* a U2/U5 fostering-for-adoption
+  placement is a move (RNE P or B), as the 2021 change ("U2 and U5 ... as a placement
+  change") says; the later change to placed for adoption with the same carers (RNE T or U,
+  validator rule 217) is not, so the U2/U5 and adoptive placement are one placement.
+- **Temporary placements** (PLACE T0 to T4) are not placements, and the return to the
+  placement the child was in before one (same PLACE and placement postcode, validator
+  rule 383) is not a move.
+- A placement that ended on 1 April (the child moved that day) is not counted as occupied
+  during the year; one that started on 31 March is. The same boundary decides whether a
+  child was in care during the previous year.
+- Placements in an earlier period of care within the window are counted.
 - **Age**: under 16 on 31 March means the 16th birthday falls after 31 March.
-- Percentages are rounded to whole numbers, as the DfE publishes them.
+- Percentages are rounded half up to whole numbers, as the DfE publishes them.
 
-Not verified against the methodology text: the search tool available when this was
-written did not return the DfE methodology page, so the rules above were written from
-the published indicator titles, the SSDA903 code definitions and validation rules
-(csc-validator-be-903 rules 217, 380), and are documented as an assumption in
-``docs/assumptions.md``. The exact reproduction of Coventry's published figures by
-the synthetic example data shows the code is self-consistent, not that the DfE's
-programs agree with it on every edge case.
+No DfE methodology text on these points was found; ``docs/assumptions.md`` lists each
+reading. Reproducing published figures from synthetic data shows self-consistency only.
 """
 
 from __future__ import annotations
@@ -67,7 +83,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.errors import InputError
-from analysis.core.years import FinancialYear, YearError
+from analysis.core.years import FinancialYear, YearError, require_year
 from analysis.sources.ssda903.codes import (
     FOSTER,
     PLACED_FOR_ADOPTION,
@@ -90,17 +106,25 @@ MEASURES = [
     "long_term_same_carer",
 ]
 AGE_GROUPS = ["Under 1", "1 to 4", "5 to 9", "10 to 15", "16 and over"]
+# Each indicator, its two counts, and how many earlier years' returns its window reaches:
+# the year (1 April to 31 March), the two years from 1 April Y-2, and 30 September Y-3.
+INDICATORS = {
+    "cla_31_march": (("cla_31_march", "cla_31_march_3_plus"), 0),
+    "cla_2_years": (("cla_2_years", "cla_2_years_3_plus"), 1),
+    "long_term": (("long_term", "long_term_same_carer"), 2),
+}
 
 
 @dataclass
 class History:
     """Episodes in date order with their placements and periods of care numbered.
 
-    ``episodes``: one row per episode (short breaks removed), ``child`` an integer
-    per (LA, CHILD). ``placements``: one row per placement with its child, start,
-    end, type, the reason recorded when it ended, and the start of the previous
-    placement in the same period of care. ``children``: LA, CHILD and date of birth
-    per child code (private: used for ages only).
+    ``episodes``: one row per episode (periods of care that began under short breaks
+    removed), ``child`` an integer per (LA, CHILD); ``temporary`` marks temporary stays
+    and short breaks inside a period, ``short_break`` the latter. ``placements``: one
+    row per placement with its child, start, end, type, the reason recorded when it
+    ended, and the start of the previous placement in the same period of care.
+    ``children``: LA, CHILD and date of birth per child code (private: ages only).
     """
 
     episodes: pd.DataFrame
@@ -123,14 +147,35 @@ def _category(column: pd.Series) -> pd.Categorical:
     return pd.Categorical.from_codes(codes, categories=pd.Index(np.asarray(uniques, dtype=object)))
 
 
+def _periods(child: np.ndarray, decom: np.ndarray, dec: np.ndarray, rne) -> np.ndarray:
+    """True where an episode starts a period of care (rows sorted by child, then start)."""
+    first = child != _shift(child, -1)
+    joined = ~first & (decom == _shift(dec, np.datetime64("NaT")))
+    return first | ~joined | np.asarray(rne == "S")
+
+
 def build_history(returns: Returns) -> History:
-    """Number placements and periods of care under the DfE counting rules (vectorised)."""
-    epi = returns.episodes.loc[~returns.episodes["LS"].isin(SHORT_BREAKS).to_numpy(bool)]
+    """Number placements and periods of care under the DfE counting rules (vectorised).
+
+    Periods of care are stitched from every episode, short breaks included; a period
+    whose first episode is a short break (V3/V4) is then left out whole.
+    """
+    epi = returns.episodes
     child_all, _ = pd.factorize(epi["LA"] + "\x1f" + epi["CHILD"])
     order = np.lexsort((epi["decom"].to_numpy("datetime64[ns]"), child_all))
     epi = epi.iloc[order]
+    starts_all = _periods(
+        child_all[order],
+        epi["decom"].to_numpy("datetime64[ns]"),
+        epi["dec"].to_numpy("datetime64[ns]"),
+        _category(epi["RNE"]),
+    )
+    short_all = epi["LS"].isin(SHORT_BREAKS).to_numpy(bool)
+    began_short = short_all[np.maximum.accumulate(np.where(starts_all, np.arange(len(epi)), 0))]
+    keep = ~began_short if len(epi) else short_all
+    epi, period_start, short = epi.loc[keep], starts_all[keep], short_all[keep]
     # Renumber children in date order so each child's rows are contiguous and ascending.
-    child, _ = pd.factorize(child_all[order])
+    child, _ = pd.factorize(child_all[order][keep])
     n = len(epi)
     decom = epi["decom"].to_numpy("datetime64[ns]")
     dec = epi["dec"].to_numpy("datetime64[ns]")
@@ -138,10 +183,9 @@ def build_history(returns: Returns) -> History:
     place = _category(epi["PLACE"])
     key = epi["placement_key"].to_numpy().astype("uint64")
     first = child != _shift(child, -1)
-    joined = ~first & (decom == _shift(dec, np.datetime64("NaT")))
-    period_start = first | ~joined | np.asarray(rne == "S")
     period = np.cumsum(period_start)
-    temp = np.asarray(place.isin(list(TEMPORARY)))
+    # Temporary stays and short breaks inside a period are not placements of their own.
+    temp = np.asarray(place.isin(list(TEMPORARY))) | short
     # Return from a run of temporary placements to the placement held before it.
     base = pd.Series(np.where(temp, np.nan, key.astype("float64"))).groupby(period).ffill()
     back = (
@@ -172,6 +216,7 @@ def build_history(returns: Returns) -> History:
             "new_placement": new,
             "starts_period": period_start,
             "temporary": temp,
+            "short_break": short,
         }
     )
     p_period = period[starts]
@@ -228,14 +273,29 @@ def placement_counts(history: History, start: pd.Timestamp, end: pd.Timestamp) -
     return np.bincount(p["child"].to_numpy()[hit], minlength=len(history.children))
 
 
+def in_care_during(history: History, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
+    """Per child code: looked after (not on a short break) on at least one day in the span."""
+    epi = history.episodes
+    dec = epi["dec"].to_numpy()
+    hit = (
+        ~epi["short_break"].to_numpy(bool)
+        & (epi["decom"].to_numpy() <= _day(end))
+        & (np.isnat(dec) | (dec > _day(start)))
+    )
+    return np.bincount(epi["child"].to_numpy()[hit], minlength=len(history.children)) > 0
+
+
 def cohorts(history: History, year: FinancialYear) -> pd.DataFrame:
-    """One row per child looked after on 31 March, with the three indicators' flags."""
+    """One row per child looked after on 31 March (not on a short break), with the flags."""
     end = year.end
+    previous = FinancialYear(year.start_year - 1)
     two_back = FinancialYear(year.start_year - 2)
     now = _open_at(history, end)
+    now = now.loc[~now["short_break"].to_numpy(bool)]
     p = history.placements.iloc[now["placement"].to_numpy()]
     counts_1 = placement_counts(history, year.start, end)
-    counts_2 = placement_counts(history, FinancialYear(year.start_year - 1).start, end)
+    counts_2 = placement_counts(history, previous.start, end)
+    cared_before = in_care_during(history, previous.start, previous.end)
     dob = history.children["dob"].to_numpy("datetime64[ns]")[now["child"].to_numpy()]
     under_16 = dob > _day(end - pd.DateOffset(years=16))
     period_start = now["period_start"].to_numpy()
@@ -263,7 +323,7 @@ def cohorts(history: History, year: FinancialYear) -> pd.DataFrame:
             "LA": history.children["LA"].to_numpy()[now["child"].to_numpy()],
             "placements_year": counts_1[now["child"].to_numpy()],
             "placements_2_years": counts_2[now["child"].to_numpy()],
-            "cla_2_years": period_start <= _day(two_back.end),
+            "cla_2_years": cared_before[now["child"].to_numpy()],
             "long_term": under_16
             & (period_start <= _day(pd.Timestamp(two_back.start_year, 9, 30))),
             "same_carer_2_years": carer_since <= _day(two_back.end),
@@ -274,8 +334,31 @@ def cohorts(history: History, year: FinancialYear) -> pd.DataFrame:
     return out
 
 
-def indicators(history: History, year: FinancialYear) -> pd.DataFrame:
-    """The three indicators for every council in ``history``: one row per LA."""
+def returns_needed(indicator: str, year: FinancialYear) -> list[str]:
+    """The returns an indicator's window reaches into, earliest first."""
+    back = INDICATORS[indicator][1]
+    return [FinancialYear(year.start_year - k).label for k in range(back, -1, -1)]
+
+
+def not_available(year: FinancialYear, loaded: list[str]) -> dict[str, str]:
+    """Indicators whose returns are not all loaded, each with what it needs."""
+    out = {}
+    for indicator in INDICATORS:
+        missing = [y for y in returns_needed(indicator, year) if y not in loaded]
+        if missing:
+            plural = "return" if len(missing) == 1 else "returns"
+            out[indicator] = f"not available: needs the {' and '.join(missing)} {plural}"
+    return out
+
+
+def indicators(
+    history: History, year: FinancialYear, loaded: list[str] | None = None
+) -> pd.DataFrame:
+    """The three indicators for every council in ``history``: one row per LA.
+
+    With ``loaded`` (the years whose returns were read), an indicator whose window
+    reaches a return not loaded is missing (``<NA>``) rather than a wrong figure.
+    """
     c = cohorts(history, year)
     flags = pd.DataFrame(
         {
@@ -289,66 +372,50 @@ def indicators(history: History, year: FinancialYear) -> pd.DataFrame:
         }
     )
     las = history.children["LA"].drop_duplicates().sort_values()
-    out = flags.groupby("LA").sum().reindex(las, fill_value=0).astype("int64").reset_index()
+    out = flags.groupby("LA").sum().reindex(las, fill_value=0).astype("Int64").reset_index()
+    for indicator in not_available(year, loaded) if loaded is not None else {}:
+        out.loc[:, list(INDICATORS[indicator][0])] = pd.NA
     out.insert(1, "year", year.label)
     return out
 
 
 def percent(part: int, whole: int) -> int | None:
-    """A whole-number percentage, as the DfE publishes it (None when the base is 0)."""
-    return int(np.floor(100 * part / whole + 0.5)) if whole else None
+    """A whole-number percentage, as the DfE publishes it (None when the base is 0 or NA)."""
+    if pd.isna(part) or pd.isna(whole) or not whole:
+        return None
+    return int(np.floor(100 * part / whole + 0.5))
 
 
-def as_records(table: pd.DataFrame) -> list[dict]:
-    """Indicator rows as JSON-ready records with the DfE's percentages."""
+RECORD_KEYS = {
+    "cla_31_march": ("cla_31_march", "total", "with_3_or_more_placements"),
+    "cla_2_years": ("cla_2_years", "total", "with_3_or_more_placements_in_2_years"),
+    "long_term": ("long_term_under_16", "total", "same_carer_2_years"),
+}
+
+
+def as_records(table: pd.DataFrame, loaded: list[str]) -> list[dict]:
+    """Indicator rows as JSON-ready records: counts, the DfE's percentage, and the returns
+    each indicator used, or what it needs when it is not available."""
     records = []
     for row in table.to_dict("records"):
+        year = FinancialYear.parse(row["year"])
+        missing = not_available(year, loaded)
         record = {"year": row["year"]}
         if row["LA"]:
             record["la"] = row["LA"]
-        record["cla_31_march"] = {
-            "total": row["cla_31_march"],
-            "with_3_or_more_placements": row["cla_31_march_3_plus"],
-            "percent": percent(row["cla_31_march_3_plus"], row["cla_31_march"]),
-        }
-        record["cla_2_years"] = {
-            "total": row["cla_2_years"],
-            "with_3_or_more_placements_in_2_years": row["cla_2_years_3_plus"],
-            "percent": percent(row["cla_2_years_3_plus"], row["cla_2_years"]),
-        }
-        record["long_term_under_16"] = {
-            "total": row["long_term"],
-            "same_carer_2_years": row["long_term_same_carer"],
-            "percent": percent(row["long_term_same_carer"], row["long_term"]),
-        }
+        for indicator, (name, total, part) in RECORD_KEYS.items():
+            whole_col, part_col = INDICATORS[indicator][0]
+            if indicator in missing:
+                record[name] = {"not_available": missing[indicator]}
+                continue
+            record[name] = {
+                total: int(row[whole_col]),
+                part: int(row[part_col]),
+                "percent": percent(row[part_col], row[whole_col]),
+                "returns_used": returns_needed(indicator, year),
+            }
         records.append(record)
     return records
-
-
-def years_with_history(loaded: list[str]) -> list[str]:
-    """Years whose indicators the loaded returns support: that year and the two before.
-
-    The long-term indicator looks back to 30 September two and a half years before
-    31 March, which falls in the return two years earlier.
-    """
-    have = set(loaded)
-    out = []
-    for label in loaded:
-        y = FinancialYear.parse(label)
-        if {FinancialYear(y.start_year - k).label for k in (1, 2)} <= have:
-            out.append(label)
-    return out
-
-
-def require_history(year: FinancialYear, loaded: list[str]) -> None:
-    """Stop with a clear message when the returns do not reach back far enough."""
-    needed = [FinancialYear(year.start_year - k).label for k in (2, 1, 0)]
-    missing = [y for y in needed if y not in loaded]
-    if missing:
-        raise YearError(
-            f"the {year.label} indicators need the SSDA903 returns for {', '.join(needed)}; "
-            f"missing {', '.join(missing)} (loaded: {', '.join(loaded) or 'none'})"
-        )
 
 
 # ---- the detail behind the indicators (one council) ---------------------------------
@@ -459,21 +526,27 @@ def at_risk(history: History, year: FinancialYear) -> pd.DataFrame:
 
 
 def compute(returns: Returns, years: list[str] | None = None) -> pd.DataFrame:
-    """Indicators for every council and every year the returns support."""
-    history = build_history(returns)
-    wanted = years or years_with_history(returns.years)
+    """Indicators for every council, for ``years`` (default: every year with a return).
+
+    A year needs its own return; an indicator that also needs earlier returns not
+    loaded is ``<NA>`` (see :func:`not_available`).
+    """
+    wanted = years or returns.years
     for label in wanted:
-        require_history(FinancialYear.parse(label), returns.years)
-    parts = [indicators(history, FinancialYear.parse(label)) for label in wanted]
-    if not parts:
+        require_year(label, returns.years, "SSDA903 return")
+    if not wanted:
         return pd.DataFrame(columns=["LA", "year", *MEASURES])
+    history = build_history(returns)
+    parts = [indicators(history, FinancialYear.parse(y), returns.years) for y in wanted]
     return pd.concat(parts, ignore_index=True)
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``python -m analysis.stability``: the indicators as JSON on standard output."""
     parser = argparse.ArgumentParser(
         prog="python -m analysis.stability",
-        description="DfE placement-stability indicators from SSDA903 header and episodes files.",
+        description="DfE placement-stability indicators from SSDA903 header and episodes "
+        "files. Each return's year is read from its dates; the file names are a hint only.",
     )
     parser.add_argument("--header", action="append", required=True, type=Path, help="header CSV")
     parser.add_argument(
@@ -490,15 +563,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     reasons = returns.quarantine.groupby("reason").size().to_dict()
     out = {
-        "returns": returns.years,
-        "indicators": as_records(table),
+        "returns": [
+            {"year": label, "header": head.name, "episodes": epi.name}
+            for label, (head, epi) in returns.files.items()
+        ],
+        "indicators": as_records(table, returns.years),
         "quarantined_rows": len(returns.quarantine),
         "quarantine_reasons": {k: int(v) for k, v in reasons.items()},
     }
     json.dump(out, sys.stdout, indent=2)
     sys.stdout.write("\n")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

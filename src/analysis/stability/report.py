@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from analysis.council.config import Council
 from analysis.sources.dfe import stability as dfe_stability
 from analysis.sources.ssda903.codes import PLACEMENT_GROUPS
-from analysis.sources.ssda903.load import YEAR_IN_NAME, Returns, read_returns
+from analysis.sources.ssda903.load import Returns, find_returns, read_returns
 from analysis.stability import measures as stability
 
 FOLDER = "ssda903"
@@ -34,14 +34,14 @@ MEASURE_LABELS = {
     "long_term": "Under 16, looked after 2.5 years or more",
     "long_term_same_carer": "... with the same carer for 2 years or more",
 }
-# Coventry fostering reports for 2022/23 (public council papers, shared seeds 001 and 004):
-# children looked after on 31 March 2023 and where they lived.
-ANNUAL_REPORT_2023 = {
-    "All children looked after": 726,
-    "All fostered": 499,
-    "With the council's own carers (incl. connected persons)": 362,
-    "Agency foster carers": 137,
-    "Connected persons": 98,
+# What a council's annual report prints about where children in care lived on 31 March
+# (measures of its published figures), and the row of the snapshot each one matches.
+PUBLISHED_SNAPSHOT = {
+    "children_in_care": "All children looked after",
+    "children_in_foster_care": "All fostered",
+    "children_with_own_foster_carers": "With the council's own carers (incl. connected persons)",
+    "children_with_ifa_carers": "Agency foster carers",
+    "children_with_connected_persons_carers": "Connected persons",
 }
 
 
@@ -50,30 +50,20 @@ def folder(raw: str = "example") -> Path:
     return paths.raw_dir(raw) / FOLDER
 
 
-def files(where: Path, label: str, kind: str) -> list[Path]:
-    """The ``kind`` ("header" or "episodes") CSV files for one year in ``where``."""
-    return sorted(where.glob(f"*{kind}*{label}*.csv"))
-
-
 def available_years(where: Path) -> list[str]:
-    """Years with header and episodes files for that year and the two before it."""
-    labels = set()
-    for path in where.glob("*episodes*.csv"):
-        match = YEAR_IN_NAME.search(path.name)
-        if match:
-            label = f"{match.group(1)}-{match.group(2)}"
-            if files(where, label, "header"):
-                labels.add(label)
-    return stability.years_with_history(sorted(labels))
+    """Years with a return (header and episodes) in ``where``, each year read from its dates."""
+    return list(find_returns(where))
+
+
+def _window(found: dict[str, tuple[Path, Path]], year: FinancialYear) -> list[tuple[Path, Path]]:
+    """The (header, episodes) pairs of the year and the two before it, where present."""
+    labels = [FinancialYear(year.start_year - k).label for k in (2, 1, 0)]
+    return [found[label] for label in labels if label in found]
 
 
 def inputs(where: Path, year: str) -> list[Path]:
-    """The files one year's indicators depend on."""
-    y = FinancialYear.parse(year)
-    labels = [FinancialYear(y.start_year - k).label for k in (2, 1, 0)]
-    return [
-        p for label in labels for kind in ("header", "episodes") for p in files(where, label, kind)
-    ]
+    """The files one year's indicators read: its return and the two before, where present."""
+    return [p for pair in _window(find_returns(where), FinancialYear.parse(year)) for p in pair]
 
 
 @dataclass
@@ -85,35 +75,51 @@ class Year:
     returns: Returns
     history: stability.History
     indicators: pd.Series
+    missing: dict[str, str]
 
 
 def load_year(year: str, council: Council, raw: str | Path = "example") -> Year:
-    """Read and validate the returns the year needs and compute its indicators."""
+    """Read and validate the year's return and the two before it (those present).
+
+    The year needs its own return; an indicator that needs an earlier return that is
+    not there is reported as not available (``missing``), not as a figure.
+    """
     where = folder(paths.raw_dir(raw, council.slug))
-    fy = require_year(year, available_years(where), "SSDA903 returns")
-    chosen = inputs(where, fy.label)
-    returns = read_returns(
-        [p for p in chosen if "header" in p.name], [p for p in chosen if "episodes" in p.name]
-    )
+    found = find_returns(where)
+    fy = require_year(year, list(found), "SSDA903 returns")
+    chosen = _window(found, fy)
+    returns = read_returns([h for h, _ in chosen], [e for _, e in chosen])
     history = stability.build_history(returns)
-    row = stability.indicators(history, fy).iloc[0]
-    return Year(fy, council, returns, history, row)
+    row = stability.indicators(history, fy, returns.years).iloc[0]
+    return Year(fy, council, returns, history, row, stability.not_available(fy, returns.years))
 
 
 def headline(data: Year) -> pd.DataFrame:
-    """The three indicators for the year: cohort, children meeting it, percentage."""
+    """The three indicators for the year: cohort, children meeting it, percentage.
+
+    An indicator whose earlier returns are missing says so in the "Per cent" column.
+    """
     r = data.indicators
     rows = []
     for label, (part, whole) in dfe_stability.INDICATORS.items():
+        gap = data.missing.get(whole)
         rows.append(
             {
                 "Indicator": label,
-                "Children in the group": int(r[whole]),
-                "Children meeting it": int(r[part]),
-                "Per cent": stability.percent(r[part], r[whole]),
+                "Children in the group": None if gap else int(r[whole]),
+                "Children meeting it": None if gap else int(r[part]),
+                "Per cent": gap or stability.percent(r[part], r[whole]),
             }
         )
     return pd.DataFrame(rows)
+
+
+def _gap(data: Year, measure: str) -> str | None:
+    """Why a measure is not available for the year (None when it is)."""
+    for indicator, (columns, _) in stability.INDICATORS.items():
+        if measure in columns:
+            return data.missing.get(indicator)
+    return None
 
 
 def benchmark_table(data: Year) -> pd.DataFrame:
@@ -217,44 +223,46 @@ def reconciliation(data: Year) -> pd.DataFrame:
     pub = published.loc[(published["area"] == "council") & (published["year"] == data.year.label)]
     rows = []
     for measure in stability.MEASURES:
-        ours = int(data.indicators[measure])
+        gap = _gap(data, measure)
+        ours = None if gap else int(data.indicators[measure])
         theirs = int(pub[measure].iloc[0]) if len(pub) and pd.notna(pub[measure].iloc[0]) else None
         rows.append(
             {
                 "Measure": MEASURE_LABELS[measure],
-                "From the returns": ours,
+                "From the returns": gap or ours,
                 "Published by the DfE": theirs,
-                "Difference": None if theirs is None else ours - theirs,
+                "Difference": None if theirs is None or ours is None else ours - theirs,
             }
         )
     return pd.DataFrame(rows)
 
 
 def snapshot(data: Year) -> pd.DataFrame:
-    """Children looked after on 31 March by placement, with the annual report where it exists."""
-    counts = stability.snapshot(data.history, data.year)
+    """Children looked after on 31 March by placement, beside the figures the council's annual
+    report printed for the same date, where it printed any (read from its published figures)."""
+    from analysis.sources.published import load as published
+
+    counts = stability.snapshot(data.history, data.year).astype(int)
+    counts["With the council's own carers (incl. connected persons)"] = (
+        counts["Own foster carers"] + counts["Connected persons"]
+    )
     table = counts.rename_axis("Placement on 31 March").rename("Children (returns)").reset_index()
-    if data.year.label == "2022-23" and data.council.slug == "coventry":
-        ours = counts.to_dict()
-        ours["With the council's own carers (incl. connected persons)"] = (
-            ours["Own foster carers"] + ours["Connected persons"]
-        )
-        mapping = {
-            "Agency foster carers": "Agency foster carers",
-            "Connected persons": "Connected persons",
-        }
-        rows = []
-        for label, printed in ANNUAL_REPORT_2023.items():
-            key = mapping.get(label, label)
-            rows.append(
-                {
-                    "Placement on 31 March": label,
-                    "Children (returns)": ours.get(key),
-                    "Annual report 2022/23": printed,
-                }
-            )
-        return pd.DataFrame(rows)
-    return table
+    figures = published.load_all(data.council.published)
+    printed = published.preferred(figures)
+    printed = printed[
+        (printed["year"] == data.year.label)
+        & printed["measure"].isin(PUBLISHED_SNAPSHOT)
+        & (printed["breakdown"] == "")
+        & (printed["basis"] == "")
+    ]
+    if printed.empty:
+        return table[table["Placement on 31 March"] != list(PUBLISHED_SNAPSHOT.values())[2]]
+    label = f"Annual report {data.year.report_label}"
+    shown = dict(zip(printed["measure"].map(PUBLISHED_SNAPSHOT), printed["number"], strict=True))
+    table = table[table["Placement on 31 March"].isin(shown)].copy()
+    table[label] = table["Placement on 31 March"].map(shown).astype("Int64")
+    order = [row for row in PUBLISHED_SNAPSHOT.values() if row in shown]
+    return table.set_index("Placement on 31 March").loc[order].reset_index()
 
 
 def data_quality(data: Year) -> pd.DataFrame:
@@ -292,18 +300,25 @@ def findings(data: Year) -> list[str]:
         f"Of the {r['cla_31_march']:,} children looked after on 31 March {year.end.year}, "
         f"{p1}% had three or more placements during {year.report_label}{compare}."
     )
-    p2 = stability.percent(r["cla_2_years_3_plus"], r["cla_2_years"])
-    out.append(
-        f"Of the {r['cla_2_years']:,} children looked after for two years or more, {p2}% had "
-        f"three or more placements over those two years."
-    )
-    p3 = stability.percent(r["long_term_same_carer"], r["long_term"])
-    eng3 = pub.get(("Same carer 2+ years (under 16s)", "England"))
-    tail = "" if eng3 is None or pd.isna(eng3) else f" (England: {eng3:.0f}%, higher is better)"
-    out.append(
-        f"Of the {r['long_term']:,} under-16s looked after for at least two and a half years, "
-        f"{p3}% had lived with the same carer for two years or more{tail}."
-    )
+    if "cla_2_years" in data.missing:
+        out.append(f"The two-year indicator is {data.missing['cla_2_years']}.")
+    else:
+        p2 = stability.percent(r["cla_2_years_3_plus"], r["cla_2_years"])
+        out.append(
+            f"Of the {r['cla_2_years']:,} children looked after on 31 March {year.end.year} who "
+            f"were also in care during the previous year, {p2}% had three or more placements "
+            "over the two years."
+        )
+    if "long_term" in data.missing:
+        out.append(f"The long-term stability indicator is {data.missing['long_term']}.")
+    else:
+        p3 = stability.percent(r["long_term_same_carer"], r["long_term"])
+        eng3 = pub.get(("Same carer 2+ years (under 16s)", "England"))
+        tail = "" if eng3 is None or pd.isna(eng3) else f" (England: {eng3:.0f}%, higher is better)"
+        out.append(
+            f"Of the {r['long_term']:,} under-16s looked after for at least two and a half years, "
+            f"{p3}% had lived with the same carer for two years or more{tail}."
+        )
     m = stability.moves(data.history, year)
     if len(m):
         top = m["reason"].value_counts()

@@ -10,6 +10,13 @@ year's return with the same CHILD and DECOM: stitching keeps one row per
 DEC and REC. An optional ``LA`` column lets regionally pooled files carry several
 councils.
 
+A return's collection year comes from its content (:func:`episodes_year`: the year its
+episode ends fall in, bounded by its latest start), the file name being a hint only;
+a header takes the year of the episodes file it pairs with (:func:`catalogue`). A file
+whose year cannot be told, a name that contradicts the dates, a header and episodes
+file from different years, a second file for a year, or a file with no rows stops the
+run with an :class:`~analysis.core.errors.InputError` naming the file.
+
 Validation follows the issue's contract: a missing column stops the run with an
 :class:`~analysis.core.errors.InputError`; a row that cannot be used (bad date, code not
 in that year's code list, episode ending before it starts, outside the return's
@@ -75,7 +82,6 @@ EPISODE_LAYOUT = [
 ]
 DATE_FORMAT = "%d/%m/%Y"
 TEXT = pd.ArrowDtype(pa.string())
-YEAR_IN_NAME = re.compile(r"(20\d\d)[-_](\d\d)(?!\d)")
 QUARANTINE_KEEP = ["source_file", "source_row", "column", "value", "reason", "LA", "CHILD"]
 
 
@@ -89,6 +95,7 @@ class Returns:
     years: list[str]
     rows_read: dict[str, int] = field(default_factory=dict)
     superseded: dict[str, int] = field(default_factory=dict)
+    files: dict[str, tuple[Path, Path]] = field(default_factory=dict)
 
     def reconciliation(self) -> pd.DataFrame:
         """Per file: rows read = rows used + rows quarantined + rows superseded.
@@ -107,17 +114,76 @@ class Returns:
         return out.rename_axis("file").reset_index()
 
 
-def collection_year(path: Path, frame: pd.DataFrame, date_columns: list[str]) -> FinancialYear:
-    """The return's year: from a ``2024-25`` style name, else from its latest date."""
-    match = YEAR_IN_NAME.search(path.name)
-    if match:
-        return FinancialYear.parse(f"{match.group(1)}-{match.group(2)}")
-    latest = max(_parse_dates(frame[c]).max() for c in date_columns)
-    if pd.isna(latest):
+def name_years(name: str) -> tuple[FinancialYear, ...]:
+    """The years a file name may mean (a hint only): ``2024-25``, ``202425``, or ``2024``.
+
+    A bare ``2024`` may be the year the collection starts (2024-25) or ends (2023-24),
+    so it gives both; no year in the name gives none.
+    """
+    stem = Path(name).stem
+    pair = re.search(r"(?<!\d)(20\d\d)[-_ ]?(?:20)?(\d\d)(?!\d)", stem)
+    if pair and (int(pair.group(1)) + 1) % 100 == int(pair.group(2)):
+        return (FinancialYear(int(pair.group(1))),)
+    single = re.findall(r"(?<!\d)(20\d\d)(?!\d)", stem)
+    if len(single) == 1:
+        y = int(single[0])
+        return (FinancialYear(y - 1), FinancialYear(y))
+    return ()
+
+
+def _dated_year(frame: pd.DataFrame) -> tuple[FinancialYear | None, FinancialYear | None]:
+    """What the dates say: (the year most episode ends fall in, the latest start's year).
+
+    A return lists the episodes open at any time in its year, so every end falls in the
+    year and every start is on or before its 31 March: the ends name the year (the one
+    most of them agree on, so an odd row is set aside later rather than deciding it);
+    without ends, the latest start only bounds it from below. None where the dates are
+    silent or the ends are split evenly between years.
+    """
+    decom = _parse_dates(frame["DECOM"])
+    dec = _parse_dates(frame["DEC"])
+    latest = decom.max()
+    floor = None if pd.isna(latest) else FinancialYear.containing(latest)
+    ends = dec.dropna()
+    if ends.empty:
+        return None, floor
+    years = (ends.dt.year - (ends.dt.month < 4)).value_counts()
+    top = years[years == years.max()]
+    return (FinancialYear(int(top.index[0])) if len(top) == 1 else None), floor
+
+
+def episodes_year(path: Path, frame: pd.DataFrame) -> FinancialYear:
+    """The collection year of an episodes file, from its dates; its name is a hint only.
+
+    Stops (naming the file) when the two readings disagree or neither can tell.
+    """
+    hint = name_years(Path(path).name)
+    ends, floor = _dated_year(frame)
+    said = " or ".join(y.label for y in hint)
+    if ends is not None:
+        if hint and ends not in hint:
+            raise InputError(
+                path,
+                f"the file name says {said} but its episode dates say {ends.label}",
+                hint="Check this is the return you meant and rename it with its collection "
+                f"year (e.g. episodes_{ends.label}.csv).",
+            )
+        return ends
+    fits = [y for y in hint if floor is None or y >= floor]
+    if len(fits) == 1:
+        return fits[0]
+    if hint and not fits:
         raise InputError(
-            path, "cannot tell which year this return covers", hint="Name it like 903_2024-25.csv"
+            path,
+            f"the file name says {said} but its episodes start as late as the {floor.label} year",
+            hint="Check this is the return you meant and name it with its collection year.",
         )
-    return FinancialYear.containing(latest)
+    raise InputError(
+        path,
+        "cannot tell which year this return covers"
+        + (f" (the name may mean {said})" if hint else ""),
+        hint="Name it with its collection year, e.g. episodes_2024-25.csv.",
+    )
 
 
 def _parse_dates(text: pd.Series) -> pd.Series:
@@ -163,6 +229,13 @@ def _read(path: Path, required: list[str]) -> pd.DataFrame:
             null_values=[""],
         ),
     )
+    if table.num_rows == 0:
+        raise InputError(
+            path,
+            "has column names but no rows",
+            row=2,
+            hint="The export may have failed: export the return again from the case system.",
+        )
     frame = pd.DataFrame(
         {c: _text(table.column(c)) for c in use}, index=pd.RangeIndex(table.num_rows)
     )
@@ -174,10 +247,9 @@ def _read(path: Path, required: list[str]) -> pd.DataFrame:
     return frame
 
 
-def validate_header(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, FinancialYear]:
-    """One year's header: (clean rows with parsed ``dob``, quarantined rows, year)."""
+def validate_header(path: Path, year: FinancialYear) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One year's header (its year from :func:`catalogue`): (clean rows, quarantined rows)."""
     frame = _read(path, HEADER_COLUMNS)
-    year = collection_year(Path(path), frame, ["DOB"])
     parts: list[pd.DataFrame] = []
     frame["dob"] = _parse_dates(frame["DOB"])
     checks = [
@@ -189,11 +261,7 @@ def validate_header(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, FinancialYe
     repeated = frame.duplicated(["LA", "CHILD"], keep="first").to_numpy()
     frame = _split(frame, [(repeated, "child appears twice in the header", "CHILD")], parts)
     frame = frame.assign(year=year.label)
-    return (
-        frame[["LA", "CHILD", "SEX", "dob", "year", "source_file"]],
-        quarantine.combine(parts),
-        year,
-    )
+    return frame[["LA", "CHILD", "SEX", "dob", "year", "source_file"]], quarantine.combine(parts)
 
 
 def _split(frame: pd.DataFrame, checks, parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -212,7 +280,7 @@ def _split(frame: pd.DataFrame, checks, parts: list[pd.DataFrame]) -> pd.DataFra
 def validate_episodes(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, FinancialYear]:
     """One year's episodes: (clean rows with parsed dates, quarantined rows, year)."""
     frame = _read(path, EPISODE_COLUMNS)
-    year = collection_year(Path(path), frame, ["DECOM", "DEC"])
+    year = episodes_year(Path(path), frame)
     parts: list[pd.DataFrame] = []
     frame["decom"] = _parse_dates(frame["DECOM"])
     frame["dec"] = _parse_dates(frame["DEC"])
@@ -271,21 +339,98 @@ def _overlaps(frame: pd.DataFrame, codes: np.ndarray | None = None) -> pd.Series
     return pd.Series(same & still_open, index=frame.index)
 
 
-def read_returns(headers: list[Path], episodes: list[Path]) -> Returns:
-    """Validate every file, stitch the years together and hold back unusable rows."""
+def _pair_key(name: str) -> str:
+    """A file name with ``header``/``episodes`` blanked, to pair the two files of a return."""
+    return re.sub(r"episodes?|header", "*", name.lower())
+
+
+def catalogue(headers: list[Path], episodes: list[Path]) -> dict[str, tuple[Path, Path]]:
+    """Each collection year with its (header, episodes) files, or stop naming the files.
+
+    An episodes file's year comes from its dates (:func:`episodes_year`); a header's from
+    the episodes file it pairs with (same name apart from header/episodes), else from its
+    own name. Stops on a year with two files of a kind (a resubmission beside the
+    original), a header with no episodes file for its year, or the reverse.
+    """
     if not headers or not episodes:
         raise InputError("command line", "give at least one header file and one episodes file")
+    epi_years: dict[Path, FinancialYear] = {}
+    for path in episodes:
+        frame = _read(path, ["DECOM", "DEC"])  # the dates only: cheap
+        epi_years[Path(path)] = episodes_year(Path(path), frame)
+    by_key = {_pair_key(p.name): y for p, y in epi_years.items()}
+    head_years: dict[Path, FinancialYear] = {}
+    for path in map(Path, headers):
+        paired = by_key.get(_pair_key(path.name))
+        own = name_years(path.name)
+        if paired is not None:
+            head_years[path] = paired
+        elif len(own) == 1:
+            head_years[path] = own[0]
+        elif len(headers) == 1 and len(episodes) == 1:
+            head_years[path] = next(iter(epi_years.values()))
+        else:
+            raise InputError(
+                path,
+                "cannot tell which year this header file covers",
+                hint="Name it like its episodes file with 'header' for 'episodes', "
+                "e.g. header_2024-25.csv beside episodes_2024-25.csv.",
+            )
+    for kind, years in (("episodes", epi_years), ("header", head_years)):
+        for label in sorted({y.label for y in years.values()}):
+            same = sorted(p for p, y in years.items() if y.label == label)
+            if len(same) > 1:
+                raise InputError(
+                    same[1],
+                    f"a second {kind} file for {label}, beside {same[0].name}",
+                    hint="Keep one return per year (e.g. the resubmission) and move the other "
+                    "out of the folder.",
+                )
+    epi_labels = {y.label for y in epi_years.values()}
+    listed = ", ".join(f"{p.name} ({y.label})" for p, y in epi_years.items())
+    for path, year in head_years.items():
+        if year.label not in epi_labels:
+            raise InputError(
+                path,
+                f"this header is for {year.label} but no episodes file is for that year "
+                f"(episodes: {listed})",
+                hint="The header and episodes files must come from the same return.",
+            )
+    head_by = {y.label: p for p, y in head_years.items()}
+    out: dict[str, tuple[Path, Path]] = {}
+    for path, year in epi_years.items():
+        if year.label not in head_by:
+            given = ", ".join(f"{p.name} ({y.label})" for p, y in head_years.items())
+            raise InputError(
+                path,
+                f"no header file for {year.label} (headers given: {given})",
+                hint="A header and an episodes file from the same return are needed.",
+            )
+        out[year.label] = (head_by[year.label], path)
+    return dict(sorted(out.items()))
+
+
+def find_returns(folder: Path) -> dict[str, tuple[Path, Path]]:
+    """The returns in ``folder`` by collection year (see :func:`catalogue`); {} if none."""
+    csvs = sorted(Path(folder).glob("*.csv")) if Path(folder).is_dir() else []
+    headers = [p for p in csvs if "header" in p.name.lower()]
+    episodes = [p for p in csvs if re.search("episode", p.name, re.IGNORECASE)]
+    return catalogue(headers, episodes) if headers or episodes else {}
+
+
+def read_returns(headers: list[Path], episodes: list[Path]) -> Returns:
+    """Validate every file, stitch the years together and hold back unusable rows."""
+    files = catalogue(headers, episodes)
     rows_read: dict[str, int] = {}
     head_parts, epi_parts, held = [], [], []
     years: set[str] = set()
-    for path in headers:
-        clean, bad, year = validate_header(path)
-        rows_read[Path(path).name] = len(clean) + len(bad)
+    for label, (head_path, epi_path) in files.items():
+        clean, bad = validate_header(head_path, FinancialYear.parse(label))
+        rows_read[Path(head_path).name] = len(clean) + len(bad)
         head_parts.append(clean)
         held.append(bad)
-    for path in episodes:
-        clean, bad, year = validate_episodes(path)
-        rows_read[Path(path).name] = len(clean) + len(bad)
+        clean, bad, year = validate_episodes(epi_path)
+        rows_read[Path(epi_path).name] = len(clean) + len(bad)
         epi_parts.append(clean)
         held.append(bad)
         years.add(year.label)
@@ -329,4 +474,5 @@ def read_returns(headers: list[Path], episodes: list[Path]) -> Returns:
         years=sorted(years),
         rows_read=rows_read,
         superseded=superseded,
+        files=files,
     )

@@ -3,6 +3,7 @@
 import pytest
 from _published_helpers import funnel, rate, row, write_folder
 
+from analysis.core import paths
 from analysis.published_trends import consistency
 from analysis.published_trends.consistency import AGREES, CANNOT, DISAGREES, judge
 from analysis.sources.published import load as published
@@ -281,18 +282,18 @@ def test_made_up_shares_and_averages(tmp_path):
                 ),
                 row("children_in_care", "2030-31", "children_in_care", "400"),
                 row("children_in_care", "2030-31", "children_in_foster_care", "300"),
-                row("children_in_care", "2030-31", "children_with_coventry_foster_carers", "150"),
+                row("children_in_care", "2030-31", "children_with_own_foster_carers", "150"),
                 row(
                     "children_in_care",
                     "2030-31",
-                    "share_of_foster_children_with_coventry_carers",
+                    "share_of_foster_children_with_own_carers",
                     "50%",
                     unit="percent",
                 ),
                 row(
                     "children_in_care",
                     "2030-31",
-                    "share_of_children_in_care_with_coventry_carers",
+                    "share_of_children_in_care_with_own_carers",
                     "50%",
                     unit="percent",
                 ),
@@ -308,11 +309,12 @@ def test_made_up_shares_and_averages(tmp_path):
             DISAGREES,
         ],
     ]
-    share = one(checks, figure="Share of all children in care with Coventry carers")
+    share = one(checks, figure="Share of all children in care with the council's own carers")
     assert share["recomputed"] == pytest.approx(37.5)
     assert share["likely_cause"].startswith("150 of 400 children in care is 37.5%")
     assert (
-        one(checks, figure="Share of fostered children with Coventry carers")["verdict"] == AGREES
+        one(checks, figure="Share of fostered children with the council's own carers")["verdict"]
+        == AGREES
     )
 
 
@@ -346,7 +348,7 @@ REAL_DISAGREEMENTS = [
 
 @pytest.fixture(scope="module")
 def real():
-    return consistency.run(published.load_all())
+    return consistency.run(published.load_all(), own="Coventry")
 
 
 def test_real_figures_disagree_exactly_where_expected(real):
@@ -459,3 +461,19 @@ def test_real_agreements_include_the_checks_the_reports_get_right(real):
     ]
     budget = agree[agree["figure"].str.startswith("Fostering budget")]
     assert len(budget) == 14  # every column of both reports' budget tables adds up
+
+
+def test_every_check_skips_cleanly_when_its_figures_are_absent(tmp_path):
+    empty = consistency.run(published.load_all(tmp_path / "nothing"))
+    assert empty.empty and list(empty.columns) == consistency.COLUMNS
+    leicester = consistency.run(published.load_all(paths.COUNCILS / "leicester" / "published"))
+    assert leicester.empty
+
+
+def test_engine_runs_only_the_checks_it_is_given(real):
+    from analysis.published_trends import checks
+
+    figures = published.load_all()
+    only = consistency.run(figures, [checks.table_totals], own="Coventry")
+    assert set(only["check"]) == {"total"}
+    assert len(only) == len(real[real["figure"].str.startswith(tuple(checks.TOTALLED.values()))])

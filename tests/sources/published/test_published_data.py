@@ -11,6 +11,7 @@ from analysis.core.errors import InputError
 from analysis.published_trends import consistency
 from analysis.sources.published import load as published
 
+LEICESTER = paths.COUNCILS / "leicester" / "published"
 YEARS = ["2018-19", "2019-20", "2020-21", "2021-22", "2022-23", "2023-24", "2024-25"]
 
 
@@ -31,8 +32,10 @@ def raw():
     }
 
 
-def test_available_years_are_the_seven_published_years():
-    assert published.available_years() == YEARS
+def test_available_years_are_every_year_with_a_usable_figure():
+    # 2015-16: the 149 occupied placements at the start of the transformation project.
+    assert published.available_years() == ["2015-16", *YEARS]
+    assert published.available_years(LEICESTER) == ["2024-25"]
 
 
 def test_every_source_is_described_in_the_readme():
@@ -128,12 +131,12 @@ def test_headline_figures_as_published(figures):
     assert get(figures, "households_approved", "2024-25", table="scrutiny_minutes") == 20
     assert get(figures, "children_in_care", "2022-23") == 726
     assert get(figures, "children_in_foster_care", "2022-23") == 499
-    assert get(figures, "children_with_coventry_foster_carers", "2022-23") == 362
+    assert get(figures, "children_with_own_foster_carers", "2022-23") == 362
+    assert not figures["source"].str.contains("leicester").any()
     assert get(figures, "children_with_ifa_carers", "2022-23") == 137
     assert get(figures, "budget", "2024-25", breakdown="connected_person_fees") == 1798
     assert get(figures, "indicator", "2022-23", breakdown="A3", basis="part") == 39
     assert get(figures, "rate_enquiry_to_full_assessment", "2020-21", basis="enquiries") == 12
-    assert get(figures, "kinship_carers", "2024-25", breakdown="leicester") == 43
 
 
 def test_figure_lookup_says_what_is_missing_or_ambiguous(figures):
@@ -143,11 +146,26 @@ def test_figure_lookup_says_what_is_missing_or_ambiguous(figures):
         published.figure(figures, "approved_households", "2024-25")
 
 
-def test_other_councils_are_kept_apart_and_labelled(figures):
-    other = figures[figures["source"] == "leicester-minutes-2025"]
-    assert set(other["table"]) == {"leicester_city_council"}
-    assert set(other["source_file"]) == {"other_councils.csv"}
-    assert other["note"].str.contains("not Coventry|national benchmark").all()
+def test_leicester_publishes_a_subset_of_topics():
+    assert published.topics(LEICESTER) == [
+        "children_in_care_and_capacity",
+        "support_and_engagement",
+    ]
+    figures = published.load_all(LEICESTER)
+    get = published.figure
+    assert get(figures, "children_with_3plus_placement_moves_share", "2024-25") == 5
+    assert (
+        get(figures, "children_with_3plus_placement_moves_share", "2024-25", breakdown="england")
+        == 11
+    )
+    assert get(figures, "kinship_carers", "2024-25") == 43
+    assert get(figures, "lado_concerns_substantiated", "2024-25") == 3
+    assert len(figures) == 6 and set(figures["status"]) == {"value"}
+    assert published.load("recruitment_funnel", LEICESTER).empty
+    assert published.repairs(LEICESTER).empty
+    readme = (LEICESTER / "README.md").read_text()
+    for source in published.sources(LEICESTER).itertuples():
+        assert source.source in readme and source.seed_file in readme
 
 
 def _independent_sums(raw, topic, table):
@@ -196,14 +214,48 @@ def copy_of_published(tmp_path):
     return shutil.copytree((paths.COUNCILS / "coventry" / "published"), tmp_path / "published")
 
 
-def test_missing_file_names_the_file(copy_of_published):
+def test_missing_topic_is_simply_absent(copy_of_published):
     (copy_of_published / "recruitment_funnel.csv").unlink()
-    with pytest.raises(
-        InputError,
-        match=r"recruitment_funnel.csv: published figures file is "
-        r"missing\n.*git checkout",
-    ):
-        published.available_years(copy_of_published)
+    (copy_of_published / "repairs.csv").write_text(
+        (copy_of_published / "repairs.csv").read_text().splitlines()[0] + "\n"
+    )
+    assert "recruitment_funnel" not in published.topics(copy_of_published)
+    figures = published.load_all(copy_of_published)
+    assert "mainstream_recruitment" not in set(figures["table"])
+    assert published.available_years(copy_of_published)[-1] == "2024-25"
+
+
+def test_missing_sources_file_names_the_file(copy_of_published):
+    (copy_of_published / "sources.csv").unlink()
+    with pytest.raises(InputError, match=r"sources.csv: published figures file is missing\n"):
+        published.load_all(copy_of_published)
+
+
+def test_unknown_csv_is_refused_by_name(copy_of_published):
+    (copy_of_published / "other_councils.csv").write_text("table,year\n")
+    with pytest.raises(InputError, match=r"other_councils.csv: is not a published-figures topic"):
+        published.load_all(copy_of_published)
+
+
+def test_repair_whose_original_no_longer_matches_is_reported(copy_of_published):
+    path = copy_of_published / "recruitment_funnel.csv"
+    path.write_text(path.read_text().replace(",nouseholds,", ",23,"))
+    with pytest.raises(InputError) as error:
+        published.load("recruitment_funnel", copy_of_published)
+    message = str(error.value)
+    assert "repairs.csv, row 2, column 'original', value 'nouseholds'" in message
+    assert "no longer matches" in message and "reads '23'" in message
+    assert "delete the repair" in message
+
+
+def test_repair_naming_no_printed_figure_is_reported(tmp_path):
+    folder = write_folder(tmp_path, {"recruitment_funnel": funnel("2024-25", 511, 42, 35, 33, 20)})
+    (folder / "repairs.csv").write_text(
+        "source,table,year,measure,breakdown,original,repaired,reason\n"
+        'report-a,fostering_budget,2024-25,budget,total,1798,"1,798",no separator\n'
+    )
+    with pytest.raises(InputError, match=r"repairs.csv, row 2, .*names no printed figure"):
+        published.load_all(folder)
 
 
 def test_missing_column_names_the_column(copy_of_published):
@@ -240,7 +292,7 @@ def test_value_that_is_not_a_figure_names_the_row(tmp_path):
         published.load("recruitment_funnel", folder)
     message = str(error.value)
     assert "recruitment_funnel.csv, row 7, column 'value', value 'nouseholds'" in message
-    assert "REPAIRS" in message
+    assert "repairs.csv" in message
 
 
 def test_unknown_source_is_refused(tmp_path):

@@ -1,0 +1,333 @@
+"""Building what is out of date, on worker processes, writing only from this process.
+
+- Parallel: ``jobs`` worker processes, each importing papermill and nbconvert once, run
+  the notebooks (each in its own fresh kernel) and export them in process.
+- Contained failure: a notebook that raises is reported with its analysis, year, cell
+  and error; its HTML is removed and the executed notebook kept as
+  ``<year>/<name>.failed.ipynb``; the other years still build.
+- Nothing half-written: only this process writes under ``reports/``, each file via a
+  temporary file and ``os.replace``; an interruption stops the workers, which clean up
+  their scratch space, and leaves every report either complete or absent.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import multiprocessing
+import os
+import queue
+import shutil
+import sys
+import time
+import traceback
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+from analysis.build.index import write_index
+from analysis.build.manifest import Manifest, outputs, sweep
+from analysis.build.plan import PACKAGE, SCRATCH, Job, plan, reports_dir, sha256_file
+from analysis.build.worker import _init_worker, execute, find_chromium, warm_up
+from analysis.core import paths
+from analysis.core.atomic import atomic_write
+from analysis.core.errors import InputError
+from analysis.registry import Analysis
+
+if TYPE_CHECKING:
+    from analysis.council.config import Council
+
+LOCK = ".build.lock"
+
+
+class WriteError(RuntimeError):
+    """The reports folder cannot be written (full disk, read-only): the build stops."""
+
+
+@dataclass
+class Outcome:
+    built: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+    # notebooks whose forked kernel failed and that ran again in an ordinary kernel
+    fell_back: list[str] = field(default_factory=list)
+    interrupted: bool = False
+    write_error: str | None = None
+
+    @property
+    def code(self) -> int:
+        if self.interrupted:
+            return 130
+        return 1 if self.failed or self.write_error else 0
+
+
+def check_source(root: Path, council: Council, raw: str) -> None:
+    """A data source that is a folder (``--raw DIR``) or the council's own extracts must exist
+    and hold something: a missing or empty folder is an error, never "0 to build"."""
+    if raw == "example":
+        return
+    folder = paths.raw_dir(raw, council.slug)
+    if not folder.is_absolute():
+        folder = root / folder
+    if not folder.is_dir():
+        raise InputError(folder, f"the data source folder {folder} does not exist")
+    if not any(folder.iterdir()):
+        raise InputError(folder, f"the data source folder {folder} is empty")
+
+
+def _record(job: Job, result: dict[str, Any], reports: Path, manifest: Manifest) -> None:
+    """Write one job's results into place (parent process only). If the reports folder
+    cannot be written, remove what this job left there (never an executed notebook beside
+    a page it does not match) and stop with :class:`WriteError`."""
+    try:
+        _write(job, result, reports, manifest)
+    except OSError as error:
+        for path in outputs(reports, job).values():
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
+        manifest.entries.pop(job.slot, None)
+        with contextlib.suppress(OSError):
+            manifest.save()
+        raise WriteError(
+            f"cannot write the reports in {reports}: {error.strerror or error}"
+        ) from None
+
+
+def _write(job: Job, result: dict[str, Any], reports: Path, manifest: Manifest) -> None:
+    files = outputs(reports, job)
+    if result["ok"]:
+        atomic_write(files["ipynb"], result["notebook"])
+        atomic_write(files["html"], result["html"])
+        if result["pdf"] is not None:
+            atomic_write(files["pdf"], result["pdf"])
+        else:
+            files["pdf"].unlink(missing_ok=True)
+        files["failed"].unlink(missing_ok=True)
+        files["png"].unlink(missing_ok=True)  # a screenshot of the old page would mislead
+        digest = sha256_file(files["html"])
+        manifest.entries[job.slot] = {
+            "status": "built",
+            "key": job.key,
+            "html": digest,
+            "pdf": digest if result["pdf"] is not None else None,
+            "title": job.title,
+            "name": job.name,
+            "year": job.year,
+            "built": datetime.now(UTC).isoformat(timespec="seconds"),
+            "disclosure": job.parameters["disclosure"],
+            "inputs": job.inputs,
+        }
+    else:
+        for kind in ("html", "ipynb", "pdf", "png"):
+            files[kind].unlink(missing_ok=True)
+        if result["notebook"] is not None:
+            atomic_write(files["failed"], result["notebook"])
+        manifest.entries[job.slot] = {
+            "status": "failed",
+            "title": job.title,
+            "name": job.name,
+            "year": job.year,
+            "error": result["summary"],
+            "disclosure": job.parameters["disclosure"],
+        }
+    manifest.save()
+
+
+def _clock(seconds: float) -> str:
+    return f"{int(seconds) // 60}:{seconds % 60:04.1f}"
+
+
+@contextlib.contextmanager
+def _locked(reports: Path) -> Iterator[int]:
+    """One build at a time per reports folder; yields the lock's file descriptor."""
+    reports.mkdir(parents=True, exist_ok=True)
+    with open(reports / LOCK, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SystemExit(f"another build is running on {reports}") from None
+        yield handle.fileno()
+
+
+def run(
+    analyses: Sequence[Analysis],
+    root: Path,
+    council: Council,
+    *,
+    year: str | None = None,
+    only: Sequence[str] = (),
+    jobs: int | None = None,
+    disclosure: str = "public",
+    raw: str = "example",
+    pdf: bool = False,
+    out: TextIO = sys.stdout,
+    package: Path = PACKAGE,
+) -> Outcome:
+    """Build what is out of date; return what was built, skipped and failed."""
+    started = time.monotonic()
+    reports = reports_dir(root, council, raw)
+    outcome = Outcome()
+
+    def say(text: str) -> None:
+        print(f"[{_clock(time.monotonic() - started)}] {text}", file=out, flush=True)
+
+    if pdf and find_chromium() is None:
+        raise SystemExit("--pdf needs Chromium: install it with `sudo apt-get install -y chromium`")
+    check_source(root, council, raw)
+    with _locked(reports) as lock:
+        sweep(reports)
+        shutil.rmtree(reports / SCRATCH, ignore_errors=True)  # a killed build's scratch
+        manifest = Manifest.load(reports, warn=say)
+        planned, missing = plan(
+            analyses,
+            root,
+            council,
+            year=year,
+            only=only,
+            disclosure=disclosure,
+            raw=raw,
+            pdf=pdf,
+            package=package,
+        )
+        todo = [job for job in planned if not manifest.current(job, reports)]
+        outcome.skipped = [job.slot for job in planned if job not in todo]
+        say(
+            f"{council.name}, data source {raw!r}: "
+            f"{len(todo)} to build, {len(outcome.skipped)} up to date"
+        )
+        for analysis in missing:
+            say(f"{analysis.name}: no {analysis.needs} supplied for {council.name}; not built")
+        _mark_outdated(manifest, todo, planned, whole=not year and not only)
+        try:
+            if todo:
+                _execute_all(
+                    todo, reports, manifest, outcome, jobs or os.cpu_count() or 1, say, lock
+                )
+        except KeyboardInterrupt:
+            outcome.interrupted = True
+            say(
+                "interrupted: workers stopped; finished reports kept, nothing half-written; "
+                "what was not rebuilt is marked out of date in the index"
+            )
+        except WriteError as error:
+            outcome.write_error = str(error)
+            say(f"stopped: {error}")
+        finally:
+            sweep(reports)
+            shutil.rmtree(reports / SCRATCH, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                write_index(reports, manifest, council, raw, missing)
+    for slot, error in outcome.failed.items():
+        print(f"FAILED {slot.replace('/', ' ')}: {error}", file=sys.stderr, flush=True)
+    fell_back = (
+        f", {len(outcome.fell_back)} ran again in an ordinary kernel after their forked kernel "
+        f"failed ({', '.join(outcome.fell_back)})"
+        if outcome.fell_back
+        else ""
+    )
+    say(
+        f"done: {len(outcome.built)} built, {len(outcome.skipped)} up to date, "
+        f"{len(outcome.failed)} failed{fell_back}; index at {reports / 'index.html'}"
+    )
+    return outcome
+
+
+def _mark_outdated(manifest: Manifest, todo: list[Job], planned: list[Job], *, whole: bool) -> None:
+    """Before building, mark as out of date every built appendix that is about to be rebuilt
+    (and, when the whole plan is built, every one that no longer has data), so that an
+    interrupted or failed build never leaves an old page listed as current."""
+    due = {job.slot for job in todo}
+    if whole:
+        due |= set(manifest.entries) - {job.slot for job in planned}
+    for slot in due:
+        entry = manifest.entries.get(slot)
+        if entry and entry["status"] == "built":
+            entry["status"] = "outdated"
+    manifest.save()
+
+
+def _execute_all(
+    todo: list[Job],
+    reports: Path,
+    manifest: Manifest,
+    outcome: Outcome,
+    jobs: int,
+    say: Any,
+    lock: int,
+) -> None:
+    """Run ``todo`` on ``jobs`` worker processes, recording each as it finishes."""
+    warm_up()
+    context = multiprocessing.get_context("fork")
+    results: queue.SimpleQueue[tuple[Job, dict[str, Any]]] = queue.SimpleQueue()
+    pool = context.Pool(
+        min(jobs, len(todo)), initializer=_init_worker, initargs=(todo[0].root, lock)
+    )
+    pending = list(todo)
+    running: dict[str, float] = {}
+    durations: list[float] = []
+    try:
+
+        def submit() -> None:
+            job = pending.pop(0)
+            running[job.slot] = time.monotonic()
+            say(f"start  {job.name} {job.year} ({len(pending)} waiting)")
+            pool.apply_async(
+                execute,
+                (job,),
+                callback=lambda r, job=job: results.put((job, r)),
+                error_callback=lambda e, job=job: results.put(
+                    (
+                        job,
+                        {
+                            "ok": False,
+                            "error": f"{type(e).__name__}: {e!r}",
+                            "summary": f"the build's worker raised {type(e).__name__}",
+                            "notebook": None,
+                            "seconds": 0.0,
+                            "trace": traceback.format_exception(e),
+                        },
+                    )
+                ),
+            )
+
+        while pending and len(running) < jobs:
+            submit()
+        while running:
+            job, result = results.get()
+            seconds = time.monotonic() - running.pop(job.slot)
+            if result.get("interrupted"):  # Ctrl-C reached the kernel before this process
+                raise KeyboardInterrupt
+            durations.append(seconds)
+            if result.get("fell_back"):
+                outcome.fell_back.append(job.slot)
+            _record(job, result, reports, manifest)
+            if "trace" in result:  # the worker itself failed, not the notebook
+                print("".join(result["trace"]), file=sys.stderr, flush=True)
+            left = len(pending) + len(running)
+            estimate = sum(durations) / len(durations) * left / jobs
+            if result["ok"]:
+                outcome.built.append(job.slot)
+                say(
+                    f"built  {job.name} {job.year} in {seconds:.1f} s "
+                    f"({left} left, about {estimate:.0f} s)"
+                )
+                if not result["findings_first"]:
+                    say(f"warning: {job.name} {job.year} does not open with its key findings")
+            else:
+                outcome.failed[job.slot] = result["error"]
+                say(
+                    f"FAILED {job.name} {job.year}: {result['error']}"
+                    f" (kept {outputs(reports, job)['failed'].relative_to(todo[0].root)})"
+                    if result["notebook"]
+                    else f"FAILED {job.name} {job.year}: {result['error']}"
+                )
+            if pending:
+                submit()
+        pool.close()
+    except BaseException:
+        pool.terminate()
+        raise
+    finally:
+        pool.join()

@@ -1,0 +1,137 @@
+"""An attacker's audit of one page: what each withheld count could be, from what is shown.
+
+The attacker knows every number the page shows (and every published figure), and every
+linear relation between them that the page implies (row and column totals, breakdowns
+of a named group, a stock at two dates and the flows between). Each withheld count is
+an unknown, at least 0. The range each one could take is the linear-programming
+relaxation: its minimum and maximum subject to the relations (``scipy.optimize.linprog``).
+A withheld count is *recoverable* when that range pins it to one whole number, or lies
+within 1 to 5 (the attacker then knows it is a small count).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.optimize import linprog
+
+from analysis.disclosure.suppression import HIGHEST, LOWEST
+
+Relation = Mapping[str, float]  # sum(coefficient * value) == 0
+TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Exposure:
+    """A withheld count an attacker can narrow down: its key and the range it must lie in."""
+
+    key: str
+    low: float
+    high: float
+
+    def __str__(self) -> str:
+        return f"{self.key} must lie in [{self.low:g}, {self.high:g}]"
+
+
+def ranges(
+    known: Mapping[str, float], hidden: Iterable[str], relations: Iterable[Relation]
+) -> dict[str, tuple[float, float]]:
+    """(min, max) of each hidden count over non-negative values satisfying ``relations``.
+
+    ``known`` holds every value the attacker can read; a relation naming a key that is
+    neither known nor hidden is ignored (the page never stated that number).
+    """
+    hidden = sorted(set(hidden))
+    where = {key: i for i, key in enumerate(hidden)}
+    rows, rhs = [], []
+    for relation in relations:
+        if any(k not in where and k not in known for k in relation):
+            continue
+        coefficients = np.zeros(len(hidden))
+        constant = 0.0
+        for key, weight in relation.items():
+            if key in where:
+                coefficients[where[key]] += weight
+            else:
+                constant += weight * known[key]
+        if np.any(coefficients):
+            rows.append(coefficients)
+            rhs.append(-constant)
+    found: dict[str, tuple[float, float]] = {}
+    if not hidden:
+        return found
+    equalities = (np.array(rows), np.array(rhs)) if rows else (None, None)
+    for key, i in where.items():
+        bounds = []
+        for sign in (1.0, -1.0):
+            objective = np.zeros(len(hidden))
+            objective[i] = sign
+            result = linprog(
+                objective,
+                A_eq=equalities[0],
+                b_eq=equalities[1],
+                bounds=[(0, None)] * len(hidden),
+                method="highs",
+            )
+            if result.status == 3:  # unbounded: only possible when maximising
+                bounds.append(math.inf)
+            elif result.status != 0:
+                raise ValueError(f"the page's numbers are inconsistent ({result.message})")
+            else:
+                bounds.append(sign * result.fun)
+        found[key] = (bounds[0], bounds[1])
+    return found
+
+
+def is_exposed(low: float, high: float) -> bool:
+    """Pinned to one whole number, or known to be a count of 1 to 5."""
+    pinned = math.isfinite(high) and math.ceil(low - TOLERANCE) >= math.floor(high + TOLERANCE)
+    small = low >= LOWEST - TOLERANCE and high <= HIGHEST + TOLERANCE
+    return pinned or small
+
+
+def exposures(
+    known: Mapping[str, float],
+    hidden: Iterable[str],
+    relations: Iterable[Relation],
+    unstated: Iterable[str] = (),
+) -> list[Exposure]:
+    """Every withheld count the page lets an attacker pin down or bound within 1 to 5.
+
+    ``unstated`` are counts the page never shows but that its relations involve (the
+    size of a group two tables break down): unknowns to the attacker, never reported.
+    """
+    hidden = set(hidden)
+    found = ranges(known, hidden | set(unstated), relations)
+    return [
+        Exposure(key, low, high)
+        for key, (low, high) in found.items()
+        if key in hidden and is_exposed(low, high)
+    ]
+
+
+def chart_leaks(
+    charts: Iterable[Mapping[str, object]],
+    values: Mapping[str, float],
+    hidden: Iterable[str],
+) -> list[str]:
+    """Charts that draw a value the page withholds (and shows nowhere else in their scope).
+
+    A chart's scope is the table it names (``table``) or else the whole page.
+    """
+    hidden = set(hidden)
+    problems = []
+    for chart in charts:
+        table = chart.get("table")
+        scope = [k for k in values if not table or k.startswith(f"{table}|")]
+        withheld = {values[k] for k in scope if k in hidden} - {
+            values[k] for k in scope if k not in hidden
+        }
+        drawn = {float(v) for v in chart.get("values", [])}  # type: ignore[attr-defined]
+        leaked = sorted(v for v in drawn & withheld if v >= LOWEST)
+        if leaked:
+            problems.append(f"figure {chart['number']} draws withheld value(s) {leaked}")
+    return problems

@@ -1,0 +1,151 @@
+"""One disclosure decision for a whole page.
+
+Every count a page shows is registered here under a key saying what it counts, with
+the linear relations the page implies between counts (a table's totals, breakdowns of
+a named group, stocks and flows). :func:`decide` then withholds, for the page as a
+whole:
+
+1. *Primary*: every count of 1 to 5 not already published by the council.
+2. *Secondary*: in any relation with exactly one withheld count, the smallest positive
+   count that is not published is withheld too; repeated until no relation has one.
+3. *Audit*: the attacker's audit (:mod:`analysis.disclosure.audit`) is run; for any
+   withheld count it can still pin down or bound within 1 to 5, one more count in a
+   relation with it is withheld, until the audit finds nothing (or nothing is left to
+   withhold, which :func:`decide` reports).
+
+Published figures stay as printed and are known to the attacker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from analysis.disclosure import audit
+from analysis.disclosure.suppression import is_small
+
+
+class DisclosureError(ValueError):
+    """The page states two different values for one count, or cannot be made safe."""
+
+
+@dataclass
+class Ledger:
+    """Every count on one page (key -> value), which are published, and their relations."""
+
+    values: dict[str, float] = field(default_factory=dict)
+    published: set[str] = field(default_factory=set)
+    relations: list[dict[str, float]] = field(default_factory=list)
+    stated: set[str] = field(default_factory=set)
+
+    def add(self, key: str, value: float, *, published: bool = False, stated: bool = True) -> None:
+        """Register one count; the same key must always carry the same value.
+
+        ``stated=False`` registers a count the page does not show but that relations
+        involve (the size of a group two tables break down).
+        """
+        value = float(value)
+        if key in self.values and self.values[key] != value:
+            raise DisclosureError(
+                f"the page states {key!r} as both {self.values[key]:g} and {value:g}"
+            )
+        self.values[key] = value
+        if stated:
+            self.stated.add(key)
+        if published:
+            self.published.add(key)
+
+    def relate(self, total: str, plus: Iterable[str], minus: Iterable[str] = ()) -> None:
+        """Register ``total = sum(plus) - sum(minus)`` (keys may be registered later)."""
+        relation: dict[str, float] = {total: -1.0}
+        for key in plus:
+            relation[key] = relation.get(key, 0.0) + 1.0
+        for key in minus:
+            relation[key] = relation.get(key, 0.0) - 1.0
+        relation = {k: v for k, v in relation.items() if v}
+        if relation and relation not in self.relations:
+            self.relations.append(relation)
+
+    def as_json(self) -> dict[str, Any]:
+        """The ledger as plain JSON (kept in the executed notebook, never in the HTML)."""
+        return {
+            "values": self.values,
+            "published": sorted(self.published),
+            "relations": self.relations,
+            "stated": sorted(self.stated),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Ledger:
+        return cls(
+            dict(data["values"]),
+            set(data["published"]),
+            [dict(r) for r in data["relations"]],
+            set(data["stated"]),
+        )
+
+    def _live(self) -> list[dict[str, float]]:
+        """Relations all of whose counts the page has stated."""
+        return [r for r in self.relations if all(k in self.values for k in r)]
+
+    def exposures(self, hidden: Iterable[str]) -> list[audit.Exposure]:
+        """What the attacker's audit can recover when ``hidden`` are withheld."""
+        hidden = set(hidden) & self.stated
+        known = {k: v for k, v in self.values.items() if k in self.stated and k not in hidden}
+        unstated = set(self.values) - self.stated
+        return audit.exposures(known, hidden, self._live(), unstated)
+
+
+def _open(ledger: Ledger, hidden: set[str], keys: Iterable[str]) -> list[str]:
+    """Counts in ``keys`` that could still be withheld: shown, positive, not published."""
+    return [
+        k
+        for k in keys
+        if k in ledger.stated
+        and k not in hidden
+        and k not in ledger.published
+        and ledger.values.get(k, 0) > 0
+    ]
+
+
+def decide(ledger: Ledger) -> set[str]:
+    """The keys to withhold on the page (see the module docstring)."""
+    hidden = {
+        k
+        for k, v in ledger.values.items()
+        if k in ledger.stated and k not in ledger.published and is_small(v)
+    }
+    relations = ledger._live()
+
+    def smallest(keys: Iterable[str]) -> str | None:
+        candidates = _open(ledger, hidden, keys)
+        return min(candidates, key=lambda k: (ledger.values[k], k)) if candidates else None
+
+    while True:
+        changed = True
+        while changed:
+            changed = False
+            for relation in relations:
+                unknown = [k for k in relation if k in hidden or k not in ledger.stated]
+                if len(unknown) == 1 and unknown[0] in hidden:
+                    choice = smallest(relation)
+                    if choice is not None:
+                        hidden.add(choice)
+                        changed = True
+        exposed = ledger.exposures(hidden) if hidden else []
+        if not exposed:
+            return hidden
+        added = False
+        for exposure in exposed:
+            near = {k for r in relations if exposure.key in r for k in r}
+            choice = smallest(near)
+            if choice is not None:
+                hidden.add(choice)
+                added = True
+                break
+        if not added:
+            raise DisclosureError(
+                "cannot protect withheld counts from what the page shows: "
+                + "; ".join(str(e) for e in exposed)
+            )

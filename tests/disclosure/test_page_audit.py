@@ -1,0 +1,173 @@
+"""The page-level decision and the attacker's audit, on hand-made pages with known answers."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis.disclosure import audit
+from analysis.disclosure.page import DisclosureError, Ledger, decide
+from analysis.presentation.appendix import Appendix
+
+
+def _app() -> Appendix:
+    return Appendix("Test", "2024-25", service="Test service")
+
+
+def _exposed(app: Appendix) -> list[audit.Exposure]:
+    app.finish()
+    return app.ledger.exposures(app.hidden)
+
+
+def test_audit_pins_a_count_hidden_alone_in_a_total():
+    # 20 = a + 8 + 9 with a hidden: a is 3.
+    found = audit.exposures({"b": 8, "c": 9, "t": 20}, {"a"}, [{"t": -1, "a": 1, "b": 1, "c": 1}])
+    assert [(e.key, e.low, e.high) for e in found] == [("a", 3, 3)]
+
+
+def test_audit_reports_a_range_within_one_to_five_but_not_a_wide_one():
+    relation = {"t": -1, "a": 1, "b": 1, "c": 1}
+    assert audit.ranges({"c": 9, "t": 20}, {"a", "b"}, [relation]) == {
+        "a": (0, 11),
+        "b": (0, 11),
+    }
+    assert not audit.exposures({"c": 9, "t": 20}, {"a", "b"}, [relation])
+    # a >= 2 and a <= 4 known from two relations: a count of 1 to 5.
+    relations = [{"a": 1, "b": 1, "t": -1}, {"a": 1, "d": -1, "e": -1}]
+    found = audit.ranges({"t": 4}, {"a", "b", "d", "e"}, relations)
+    assert found["a"] == (0, 4)
+    assert audit.is_exposed(2, 4) and audit.is_exposed(3, 3) and not audit.is_exposed(0, 4)
+
+
+def test_findings_total_minus_table_rows():
+    app = _app()
+    app.findings([f"{app.count(20, 'leavers')} households left."])
+    app.table(
+        pd.DataFrame({"reason": ["a", "b", "c"], "n": [3, 8, 9]}),
+        "Leavers by reason",
+        counts=["n"],
+        base="leavers",
+    )
+    assert not _exposed(app)
+    assert app.shown("table-1")["n"].tolist() == ["c", "c", 9]
+    # Without the base the old per-table rule shows 8: 20 - 8 - 9 = 3.
+    attacker = Ledger(
+        {"leavers": 20, "b": 8, "c": 9, "a": 3}, set(), [], {"leavers", "a", "b", "c"}
+    )
+    attacker.relate("leavers", ["a", "b", "c"])
+    assert [e.key for e in attacker.exposures({"a"})] == ["a"]
+
+
+def test_one_tables_total_minus_anothers_cells_on_the_same_base():
+    app = _app()
+    app.table(
+        pd.DataFrame({"stage": ["x", "y", "Total"], "n": [10, 12, 22]}),
+        "By stage",
+        counts=["n"],
+        base="leavers",
+    )
+    app.table(
+        pd.DataFrame({"reason": ["a", "b", "c"], "n": [4, 8, 10]}),
+        "By reason",
+        counts=["n"],
+        base="leavers",
+    )
+    assert not _exposed(app)
+    assert app.shown("table-2")["n"].tolist().count("c") >= 2
+
+
+def test_a_row_total_minus_its_shown_columns():
+    app = _app()
+    frame = pd.DataFrame(
+        {"year": ["2023", "2024"], "boys": [2, 9], "girls": [7, 8], "Total": [9, 17]}
+    )
+    shown = app.table(frame, "Children", counts=["boys", "girls", "Total"])
+    assert not _exposed(app)
+    assert shown.loc[0, "boys"] == "c" and "c" in (shown.loc[0, "girls"], shown.loc[0, "Total"])
+
+
+def test_two_breakdowns_of_the_same_group():
+    app = _app()
+    app.table(pd.DataFrame({"age": ["0-9", "10+"], "n": [2, 14]}), "By age", counts=["n"], base="g")
+    app.table(pd.DataFrame({"sex": ["f", "m"], "n": [7, 9]}), "By sex", counts=["n"], base="g")
+    assert not _exposed(app)
+    # 7 + 9 - 14 = 2 would give the withheld age band away unless more is withheld.
+    assert app.hidden - {"table-1|0-9|n"}
+
+
+def test_stock_at_two_dates_minus_the_flows():
+    app = _app()
+    app.table(
+        pd.DataFrame({"when": ["1 April", "31 March"], "carers": [100, 99]}),
+        "Carers",
+        counts=["carers"],
+        name="stock",
+    )
+    app.table(
+        pd.DataFrame({"flow": ["joined", "left"], "carers": [3, 4]}),
+        "Carers joining and leaving",
+        counts=["carers"],
+        name="flows",
+    )
+    app.relate(
+        app.cell("stock", "31 March", "carers"),
+        [app.cell("stock", "1 April", "carers"), app.cell("flows", "joined", "carers")],
+        [app.cell("flows", "left", "carers")],
+    )
+    assert not _exposed(app)
+    assert app.cell("flows", "joined", "carers") in app.hidden
+
+
+def test_a_sentence_states_a_withheld_count_as_fewer_than_six():
+    app = _app()
+    sentence = f"{app.count(4, 'moved')} children moved; {app.count(40, 'stayed')} stayed."
+    app.finish()
+    assert app.stated(sentence) == "fewer than 6 children moved; 40 stayed."
+
+
+def test_published_counts_stay_and_are_known_to_the_attacker():
+    app = _app()
+    app.findings([f"{app.count(20, 'carers')} carers (published)."])
+    shown = app.table(
+        pd.DataFrame({"type": ["a", "b"], "n": [3, 17]}),
+        "As published",
+        counts=["n"],
+        published=True,
+        base="carers",
+    )
+    assert shown["n"].tolist() == [3, 17]
+
+
+def test_the_same_count_stated_twice_differently_is_an_error():
+    ledger = Ledger()
+    ledger.add("x", 3)
+    with pytest.raises(DisclosureError, match="'x' as both 3 and 4"):
+        ledger.add("x", 4)
+
+
+def test_decide_leaves_a_page_without_small_counts_alone():
+    ledger = Ledger()
+    for key, value in {"a": 10, "b": 0, "t": 10}.items():
+        ledger.add(key, value)
+    ledger.relate("t", ["a", "b"])
+    assert decide(ledger) == set()
+
+
+def test_charts_drawn_from_the_page_are_redrawn_without_withheld_bars():
+    import matplotlib.pyplot as plt
+
+    app = _app()
+    app.findings([f"{app.count(21, 'g')} in all."])
+    app.table(
+        pd.DataFrame({"k": ["a", "b", "c"], "n": [3, 8, 10]}), "T", counts=["n"], base="g", name="t"
+    )
+
+    def draw() -> plt.Figure:
+        fig, ax = plt.subplots()
+        shown = app.shown("t")
+        ax.bar(shown["k"], app.chart_values(shown["n"]))
+        return fig
+
+    app.figure(draw, "Chart", table="t")
+    app.finish()
+    assert app._charts[0]["values"].count(8) == 0 and 10 in app._charts[0]["values"]
