@@ -130,6 +130,10 @@ KNOWN = {
         "'docs/assumptions.md' in every year's recruitment export: 'assumptions behind "
         "every figure are in docs/assumptions.md (Recruitment drop-off)'"
     ),
+    ("repository path", "published_trends"): (
+        "'docs/assumptions.md' in the 2022-23 published_trends export: a published figure's "
+        "note, 'context suggest 31/3/23 - see docs/assumptions.md'"
+    ),
     ("repository path", "retention"): (
         "'docs/assumptions.md' in every year's retention export: 'the synthetic example "
         "data are listed in docs/assumptions.md, section 'Retention and ...''"
