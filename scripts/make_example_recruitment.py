@@ -11,7 +11,7 @@ file per year in that year's layout, drifting the way real extracts do.
 
 Everything is drawn from one seeded generator, written in a fixed order, with fixed
 timestamps inside the .xlsx, so running this again reproduces every file byte for
-byte (tests/test_recruitment_example.py checks). The choices made here are listed in
+byte (tests/recruitment/test_recruitment_example.py checks). The choices made here are listed in
 docs/assumptions.md, section "Recruitment drop-off".
 """
 

@@ -51,14 +51,27 @@ def demo_copy(demo_site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     return root
 
 
-@pytest.fixture(scope="session")
-def built_reports() -> Path:
-    """Every registered analysis built for the default council on the example data, into
-    ``reports/<council>/example/`` (what ``make report`` makes)."""
-    council = config.load()
+def _build_council(slug: str | None) -> Path:
+    council = config.load(slug)
     log = io.StringIO()
     outcome = build.run(ANALYSES, paths.ROOT, council, jobs=os.cpu_count() or 2, out=log)
     assert outcome.code == 0, log.getvalue() + "\n".join(
         f"{slot}: {error}" for slot, error in outcome.failed.items()
     )
     return build.reports_dir(paths.ROOT, council, "example")
+
+
+@pytest.fixture(scope="session")
+def built_reports() -> Path:
+    """Every registered analysis built for the default council on the example data, into
+    ``reports/<council>/example/`` (what ``make report`` makes)."""
+    return _build_council(None)
+
+
+@pytest.fixture(scope="session")
+def built_councils(built_reports: Path) -> dict[str, Path]:
+    """Every council's appendices on the example data: slug -> its reports folder."""
+    folders = {config.default_slug(): built_reports}
+    for slug in config.available():
+        folders.setdefault(slug, _build_council(slug))
+    return folders

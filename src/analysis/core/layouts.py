@@ -531,3 +531,77 @@ def _stop_unknown(
             else ""
         ),
     )
+
+
+# ---- column aliases (extracts read by name, such as the SSDA903 return) ------------
+
+ALIAS_KEYS = {"based_on": str, "aliases": dict}
+
+
+def aliases(folder: Path, kind: str, names: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    """Per declared year, the council's header -> the official column name it stands for,
+    from ``folder/<kind>.toml`` (``{}`` without one: the file uses the official names).
+
+    A year's table holds ``aliases`` (header as the system exports it = official name) and
+    optionally ``based_on`` (an earlier declared year whose aliases it adds to). An unknown
+    key, a name that is not one of ``names`` or a bad ``based_on`` stops with a
+    :class:`LayoutError` naming the file and the key."""
+    path = Path(folder) / f"{kind}.toml"
+    try:
+        with open(path, "rb") as handle:
+            tables = tomllib.load(handle)
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as error:
+        raise LayoutError(path, f"not valid TOML: {error}") from None
+    out: dict[str, dict[str, str]] = {}
+    for year in sorted(tables):
+        table = tables[year]
+        try:
+            label = FinancialYear.parse(year).label
+        except YearError:
+            label = None
+        where = f"[{_toml_key(year)}]"
+        if label != year or not isinstance(table, dict):
+            raise LayoutError(
+                path,
+                f'unknown key {year!r}: each table is a financial year such as ["2024-25"]',
+                column=year,
+            )
+        unknown = sorted(set(table) - set(ALIAS_KEYS))
+        if unknown:
+            raise LayoutError(
+                path,
+                f"unknown key {unknown[0]!r} in {where}",
+                column=unknown[0],
+                hint=f"known keys: {', '.join(ALIAS_KEYS)}",
+            )
+        for key, kind_of in ALIAS_KEYS.items():
+            if key in table and not isinstance(table[key], kind_of):
+                raise LayoutError(
+                    path,
+                    f"{where} {key} must be a {kind_of.__name__}",
+                    column=key,
+                    value=table[key],
+                )
+        parent = table.get("based_on")
+        if parent is not None and parent not in out:
+            raise LayoutError(
+                path,
+                f"{where} is based on {parent!r}, which is not an earlier declared year",
+                column="based_on",
+                value=parent,
+            )
+        declared = dict(out[parent]) if parent else {}
+        for header, name in table.get("aliases", {}).items():
+            if name not in names:
+                raise LayoutError(
+                    path,
+                    f"{where} aliases {header!r} to {name!r}, which is not a {kind} column",
+                    column=f"aliases.{header}",
+                    value=name,
+                    hint=f"{kind} columns: {', '.join(names)}",
+                )
+            declared[header] = name
+        out[year] = declared
+    return out

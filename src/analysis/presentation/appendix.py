@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 from IPython import get_ipython
 from IPython.display import display, update_display
+from matplotlib.category import UnitData
 
 from analysis.disclosure import page
 from analysis.disclosure import suppression as disclosure
@@ -64,20 +65,33 @@ def _row_labels(frame: pd.DataFrame, index: bool, counts: Sequence[str]) -> list
     return unique
 
 
+def _categorical(axis: Any) -> bool:
+    """Whether a chart axis holds categories (its positions 0, 1, 2 ... encode no value)."""
+    return isinstance(axis.get_units(), UnitData)
+
+
 def drawn_values(fig: plt.Figure) -> list[float]:
-    """Every number a chart encodes: bar heights and widths, line points, numeric labels."""
+    """Every number a chart encodes: bar heights and widths, line points, numeric labels.
+
+    Positions along a categorical axis, and lines drawn across the axes (``axhline``,
+    ``axvline``: in axes coordinates), encode no value and are left out.
+    """
     found: list[float] = []
     for ax in fig.axes:
+        x_cat, y_cat = _categorical(ax.xaxis), _categorical(ax.yaxis)
         for patch in ax.patches:
-            for size in (getattr(patch, "get_height", None), getattr(patch, "get_width", None)):
-                if size is not None:
-                    found.append(float(size()))
+            sizes = [] if x_cat else [getattr(patch, "get_width", None)]
+            sizes += [] if y_cat else [getattr(patch, "get_height", None)]
+            found.extend(float(size()) for size in sizes if size is not None)
         for line in ax.lines:
-            found.extend(float(y) for y in np.asarray(line.get_ydata(), dtype=float))
+            if line.get_transform() != ax.transData or (x_cat and y_cat):
+                continue
+            data = line.get_xdata() if y_cat else line.get_ydata()
+            found.extend(float(v) for v in np.asarray(data, dtype=float))
         for collection in ax.collections:
             offsets = np.asarray(collection.get_offsets(), dtype=float)
-            if offsets.ndim == 2 and offsets.shape[1] == 2:
-                found.extend(float(y) for y in offsets[:, 1])
+            if offsets.ndim == 2 and offsets.shape[1] == 2 and not (x_cat and y_cat):
+                found.extend(float(v) for v in offsets[:, 0 if y_cat else 1])
         for text in ax.texts:
             try:
                 found.append(float(text.get_text().replace(",", "")))
@@ -106,7 +120,7 @@ class Appendix:
     hidden: set[str] = field(default_factory=set, init=False)
     _tables_by_name: dict[str, _Table] = field(default_factory=dict, init=False)
     _items: list[dict[str, Any]] = field(default_factory=list, init=False)
-    _counts: list[str] = field(default_factory=list, init=False)
+    _counts: list[str | tuple[str, tuple[str, ...]]] = field(default_factory=list, init=False)
     _charts: list[dict[str, Any]] = field(default_factory=list, init=False)
     _ledger_id: str = field(default="", init=False)
 
@@ -180,11 +194,20 @@ class Appendix:
         self._counts.append(key)
         return f"\u27e6{len(self._counts) - 1}\u27e7"
 
+    def share(self, text: str, on: Iterable[str]) -> str:
+        """A rate or share for a sentence (``text``, as it reads when shown), built on the
+        counts keyed ``on``: while any of them is withheld it reads "a withheld share"."""
+        self._counts.append((text, tuple(on)))
+        return f"\u27e6{len(self._counts) - 1}\u27e7"
+
     def stated(self, text: str, fmt: str = "{:,.0f}") -> str:
-        """``text`` with each :meth:`count` in it as the page shows it."""
+        """``text`` with each :meth:`count` and :meth:`share` in it as the page shows it."""
 
         def number(match: re.Match[str]) -> str:
             key = self._counts[int(match.group(1))]
+            if isinstance(key, tuple):
+                shown, on = key
+                return "a withheld share" if self.hidden.intersection(on) else shown
             value = self.ledger.values[key]
             if key not in self.hidden:
                 return fmt.format(value)
@@ -195,6 +218,12 @@ class Appendix:
     def cell(self, table: str, row: Hashable, column: str) -> str:
         """The key of one count in a named table (for :meth:`relate`)."""
         return f"{table}|{row}|{column}"
+
+    def keys(self, table: str, column: str) -> list[str | None]:
+        """The ledger key of each row's count in ``column`` of a named table (None where
+        the row has no count), for relating a table's rows to other counts."""
+        entry = self._tables_by_name[table]
+        return [entry.keys.get((i, column)) for i in range(len(entry.frame))]
 
     def relate(self, total: str, plus: Iterable[str], minus: Iterable[str] = ()) -> None:
         """Tell the page that ``total = sum(plus) - sum(minus)`` (e.g. a stock at the end

@@ -1,5 +1,5 @@
-"""Charts for the recruitment appendix. Each takes a table from :mod:`analysis.recruitment.measures`
-and the disclosure rule, and returns a Figure; values withheld under the rule are not drawn.
+"""Charts for the recruitment appendix. Each takes a table as the page shows it
+(``Appendix.shown``) and returns a Figure; values the page withholds ("c") are not drawn.
 """
 
 from __future__ import annotations
@@ -10,21 +10,14 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
 
-from analysis.disclosure import suppression as disclosure
-
 sns.set_theme(style="whitegrid", context="notebook")
 AVOIDABLE, OTHER = "#c0392b", "#95a5a6"
 
 
-def _shown(
-    frame: pd.DataFrame,
-    rule: str,
-    counts: Sequence[str],
-    rates: dict[str, Sequence[str]] | None = None,
-) -> pd.DataFrame:
-    """``frame`` with the values the rule withholds set to missing, so they are not drawn."""
-    out = disclosure.apply(frame, rule, counts=counts, rates=rates or {})
-    for column in [*counts, *(rates or {})]:
+def _numbers(shown: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """``shown`` (a table as the page shows it) with withheld values ("c") as missing."""
+    out = shown.copy()
+    for column in columns:
         out[column] = pd.to_numeric(out[column], errors="coerce")
     return out
 
@@ -43,12 +36,10 @@ def funnel_over_time(history: pd.DataFrame, labels: dict[str, str]) -> plt.Figur
     return fig
 
 
-def cohort_status(cohorts: pd.DataFrame, status_columns: Sequence[str], rule: str) -> plt.Figure:
+def cohort_status(cohorts: pd.DataFrame, status_columns: Sequence[str]) -> plt.Figure:
     """Where each enquiry cohort stands, as shares of its enquiries (stacked bars)."""
-    shown = _shown(cohorts, rule, counts=[*status_columns, "Enquiries"])
-    shares = shown.set_index("Enquiry year")[list(status_columns)].div(
-        cohorts.set_index("Enquiry year")["Enquiries"], axis=0
-    )
+    shown = _numbers(cohorts, [*status_columns, "Enquiries"]).set_index("Enquiry year")
+    shares = shown[list(status_columns)].div(shown["Enquiries"], axis=0)
     fig, ax = plt.subplots(figsize=(9, 3.8))
     shares.mul(100).plot.barh(stacked=True, ax=ax, colormap="tab20c", width=0.7)
     ax.set_xlabel("% of the year's enquiries")
@@ -59,14 +50,9 @@ def cohort_status(cohorts: pd.DataFrame, status_columns: Sequence[str], rule: st
     return fig
 
 
-def conversion_over_time(conversion: pd.DataFrame, rule: str) -> plt.Figure:
+def conversion_over_time(conversion: pd.DataFrame) -> plt.Figure:
     """Share moving on from each stage to the next, by the year the stage was entered."""
-    shown = _shown(
-        conversion,
-        rule,
-        counts=["Entered", "Moved on"],
-        rates={"% moved on": ["Entered", "Moved on"]},
-    )
+    shown = _numbers(conversion, ["Entered", "Moved on", "% moved on"])
     shown["Step"] = shown["From"] + " to " + shown["To"].str.lower()
     fig, ax = plt.subplots(figsize=(9, 4.5))
     sns.lineplot(data=shown, x="Year", y="% moved on", hue="Step", marker="o", ax=ax)
@@ -78,9 +64,9 @@ def conversion_over_time(conversion: pd.DataFrame, rule: str) -> plt.Figure:
     return fig
 
 
-def reasons_chart(reasons: pd.DataFrame, rule: str) -> plt.Figure:
+def reasons_chart(reasons: pd.DataFrame) -> plt.Figure:
     """Households leaving by stage and reason; reasons the service can act on in red."""
-    shown = _shown(reasons, rule, counts=["Households"]).dropna(subset=["Households"])
+    shown = _numbers(reasons, ["Households"]).dropna(subset=["Households"])
     shown = shown.assign(label=shown["Stage left"] + ": " + shown["Reason"])
     shown = shown.sort_values("Households", ascending=True)
     fig, ax = plt.subplots(figsize=(9, max(3, 0.3 * len(shown) + 1)))
@@ -94,11 +80,10 @@ def reasons_chart(reasons: pd.DataFrame, rule: str) -> plt.Figure:
     return fig
 
 
-def durations_chart(durations: pd.DataFrame, rule: str) -> plt.Figure:
+def durations_chart(durations: pd.DataFrame) -> plt.Figure:
     """Median days at each step with the middle half of households (quartiles)."""
     stats = ["Median (days)", "Lower quartile", "Upper quartile"]
-    shown = _shown(durations, rule, counts=["Households"], rates={s: ["Households"] for s in stats})
-    shown = shown.dropna(subset=stats).iloc[::-1]
+    shown = _numbers(durations, stats).dropna(subset=stats).iloc[::-1]
     fig, ax = plt.subplots(figsize=(9, 4))
     ax.barh(shown["Step"], shown["Upper quartile"] - shown["Lower quartile"],
             left=shown["Lower quartile"], color="#aed6f1", label="Middle half")  # fmt: skip
@@ -110,8 +95,11 @@ def durations_chart(durations: pd.DataFrame, rule: str) -> plt.Figure:
     return fig
 
 
-def channel_mix_chart(mix: pd.DataFrame) -> plt.Figure:
-    """How enquirers heard about fostering, share of each year's enquiries."""
+def channel_mix_chart(counts: pd.DataFrame) -> plt.Figure:
+    """How enquirers heard about fostering, share of each year's enquiries (from the table
+    of enquiries by year and channel; a withheld count leaves its segment out)."""
+    shown = _numbers(counts.set_index("Year"), [c for c in counts.columns if c != "Year"])
+    mix = 100 * shown.drop(columns="Total").div(shown["Total"], axis=0)
     fig, ax = plt.subplots(figsize=(9, 4))
     mix.plot.bar(stacked=True, ax=ax, colormap="Set2", width=0.75)
     ax.set_ylabel("% of the year's enquiries")
@@ -122,14 +110,9 @@ def channel_mix_chart(mix: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-def minority_chart(groups: pd.DataFrame, children_share: float, rule: str) -> plt.Figure:
+def minority_chart(groups: pd.DataFrame, children_share: float) -> plt.Figure:
     """Minority-ethnic share at each stage against the share of children in care."""
-    shown = _shown(
-        groups,
-        rule,
-        counts=["Ethnicity known", "Minority ethnic"],
-        rates={"% minority ethnic": ["Ethnicity known", "Minority ethnic"]},
-    )
+    shown = _numbers(groups, ["% minority ethnic"])
     fig, ax = plt.subplots(figsize=(8, 3.5))
     ax.barh(shown["Group"], shown["% minority ethnic"], color="#5dade2")
     ax.axvline(children_share, color="#c0392b", linestyle="--",

@@ -15,11 +15,16 @@ and returns a DataFrame; nothing here reads files or draws.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from analysis.core.years import FinancialYear, YearError, financial_year_labels
 from analysis.council.config import Council
 from analysis.recruitment.load import available_years, folder, load, reason_avoidable
+
+if TYPE_CHECKING:
+    from analysis.presentation.appendix import Appendix
 from analysis.recruitment.schema import (
     MINORITY_ETHNIC,
     STAGE_LABELS,
@@ -386,6 +391,15 @@ def channel_mix(households: pd.DataFrame, years: list[str]) -> pd.DataFrame:
     return (100 * pd.crosstab(frame["cohort"], frame["channel"], normalize="index")).round(1)
 
 
+def channel_counts(households: pd.DataFrame, years: list[str]) -> pd.DataFrame:
+    """Each year's enquiries by how they heard (rows years, columns channels and Total)."""
+    frame = households.assign(cohort=financial_year_labels(households["enquiry_date"]))
+    frame = frame[frame["cohort"].isin(years)]
+    table = pd.crosstab(frame["cohort"], frame["channel"])
+    table["Total"] = table.sum(axis=1)
+    return table.rename_axis(index="Year", columns=None).reset_index()
+
+
 def channel_conversion(
     households: pd.DataFrame, years: list[str], cohorts: int = 3
 ) -> pd.DataFrame:
@@ -468,18 +482,11 @@ def unrecognised_reasons(households: pd.DataFrame) -> int:
     return int(households["exit_reason"].eq(UNRECOGNISED_REASON).sum())
 
 
-def _count(n: int, rule: str) -> str:
-    """A count for a sentence: withheld as 'fewer than six' under the public rule."""
-    if rule == "public" and 1 <= n <= 5:
-        return "fewer than six"
-    return f"{n:,}"
-
-
 def _pct(part: float, whole: float) -> float:
     return round(100 * part / whole, 1) if whole else 0.0
 
 
-def _conversion_change(households: pd.DataFrame, years: list[str], rule: str) -> str | None:
+def _conversion_change(households: pd.DataFrame, years: list[str], app: Appendix) -> str | None:
     """A sentence on the stage step whose conversion moved most against earlier years."""
     table = conversion(households, years)
     year = sorted(years)[-1]
@@ -495,16 +502,23 @@ def _conversion_change(households: pd.DataFrame, years: list[str], rule: str) ->
         iter(now.reindex(now["gap"].abs().sort_values().index[::-1]).iterrows())
     )
     direction = "up" if row["gap"] > 0 else "down"
+    step = f"conversion {year} {first} to {second}"
+    on = [f"{step}: {c}" for c in ("Entered", "Moved on")]
+    for key, column in zip(on, ("Entered", "Moved on"), strict=True):
+        app.count(int(row[column]), key)
     waiting = int(row["Still waiting"])
     caveat = (
-        f" ({_count(waiting, rule)} still waiting, so this year's figure may rise)"
+        f" ({app.count(waiting, f'{step}: Still waiting')} still waiting, so this year's "
+        "figure may rise)"
         if waiting
         else ""
     )
+    moved = app.share(f"{row['% moved on']}%", on)
     return (
-        f"The step that changed most: {row['% moved on']}% of households entering "
-        f"{first.lower()} in {year.replace('-', '/')} had reached {second.lower()} by 31 March, "
-        f"{direction} from an average of {row['earlier']:.1f}% in earlier years{caveat}."
+        f"The step that changed most: {moved} of "
+        f"households entering {first.lower()} in {year.replace('-', '/')} had reached "
+        f"{second.lower()} by 31 March, {direction} from an average of {row['earlier']:.1f}% in "
+        f"earlier years{caveat}."
     )
 
 
@@ -514,9 +528,18 @@ def key_findings(
     years: list[str],
     published: pd.DataFrame,
     children_share: float,
-    rule: str,
+    app: Appendix,
+    other: pd.DataFrame | None = None,
 ) -> list[str]:
-    """The appendix's key findings, written from the figures."""
+    """The appendix's key findings, written from the figures.
+
+    Counts and shares go through ``app.count`` / ``app.share`` under the keys of the
+    tables they come from (table names as the notebook gives them: ``cohorts``,
+    ``leavers by stage``, ``channels``, ``groups``), so the page withholds a count in a
+    sentence exactly when it withholds it in its table; :func:`relate_leavers` ties the
+    remaining ones to the leavers' tables. ``other`` is :attr:`Loaded.other`: values the
+    council's ``unknown_to_other`` setting counted as "other"; the year's extract's are said
+    in a sentence, so none is hidden."""
     fy = FinancialYear.parse(year)
     counts = period_counts(households, year)
     sentences = []
@@ -535,14 +558,26 @@ def key_findings(
     cohorts = cohort_view(households, years, cohorts=2)
     previous = cohorts.iloc[0]
     if previous["Enquiries"]:
+        cohort = previous["Enquiry year"]
+
+        def cell(column: str) -> str:
+            key = app.cell("cohorts", cohort, column)
+            app.count(int(previous[column]), key)
+            return key
+
+        enquiries, approved = cell("Enquiries"), cell("Approved")
         left_first = _pct(previous["Left after enquiry"], previous["Enquiries"])
-        waiting = _count(int(previous["Still in progress"]), rule)
+        left_share = app.share(f"{left_first}%", [cell("Left after enquiry"), enquiries])
+        approved_share = app.share(f"{previous['% approved']}%", [approved, enquiries])
         sentences.append(
-            f"Following people rather than events: of the {previous['Enquiries']:,} households "
-            f"that enquired in {previous['Enquiry year'].replace('-', '/')}, "
-            f"{_count(int(previous['Approved']), rule)} ({previous['% approved']}%) had been "
-            f"approved by 31 March {fy.end.year}, {left_first}% left at the first enquiry "
-            f"and {waiting} were still in progress."
+            "Following people rather than events: of the "
+            f"{app.count(int(previous['Enquiries']), enquiries)} households "
+            f"that enquired in {cohort.replace('-', '/')}, "
+            f"{app.count(int(previous['Approved']), approved)} "
+            f"({approved_share}) had been "
+            f"approved by 31 March {fy.end.year}, {left_share} left at the first enquiry "
+            f"and {app.count(int(previous['Still in progress']), cell('Still in progress'))} "
+            "were still in progress."
         )
     by_stage = dropout_by_stage(households, year)
     total = int(by_stage["Total"].sum())
@@ -552,25 +587,31 @@ def key_findings(
         reasons = dropout_reasons(households, year)
         committed = reasons[reasons["Stage left"] != STAGE_LABELS["enquiry"]]
         avoidable_later = int(committed.loc[committed["Avoidable"] == "yes", "Households"].sum())
+        first_key = app.cell("leavers by stage", STAGE_LABELS["enquiry"], "Total")
+        app.count(first, first_key)
+        app.relate("leavers", [first_key, "leavers after enquiry"])
         sentences.append(
-            f"Of the {total:,} households whose record closed in the year, {_pct(first, total)}% "
+            f"Of the {app.count(total, 'leavers')} households whose record closed in the year, "
+            f"{app.share(f'{_pct(first, total)}%', ['leavers', first_key])} "
             "left at the first enquiry, before any commitment; "
-            f"{_count(later, rule)} left after expressing interest or during assessment, "
-            f"{_count(avoidable_later, rule)} of them for reasons the service can act on."
+            f"{app.count(later, 'leavers after enquiry')} left after expressing interest or "
+            f"during assessment, {app.count(avoidable_later, 'avoidable leavers after enquiry')} "
+            "of them for reasons the service can act on."
         )
         top = largest_avoidable(reasons)
         if not top.empty:
             named = "; ".join(
-                f"{r.Reason.lower()} ({r['Stage left'].lower()}, {_count(int(r.Households), rule)})"
-                for _, r in top.iterrows()
+                f"{r.Reason.lower()} ({r['Stage left'].lower()}, "
+                f"{app.count(int(r.Households), f'largest avoidable {i + 1}')})"
+                for i, r in top.iterrows()
             )
             sentences.append(f"The largest avoidable losses this year: {named}.")
-    change = _conversion_change(households, years, rule)
+    change = _conversion_change(households, years, app)
     if change:
         sentences.append(change)
     durations = stage_durations(households, year).set_index("Step")
     assessment = durations.loc["Start of assessment (stage 1) to approval"]
-    if assessment["Households"] > 5 or rule == "internal":
+    if assessment["Households"] > 5 or app.disclosure == "internal":
         median, low, high = (
             assessment[c] / 30.44 for c in ("Median (days)", "Lower quartile", "Upper quartile")
         )
@@ -586,26 +627,151 @@ def key_findings(
         referral_now = mix.loc[year, "Foster carer referral"]
         referral_then = mix.iloc[0]["Foster carer referral"]
         first_year = mix.index[0].replace("-", "/")
-        referred = channels.loc["Foster carer referral", "% to stage 1"]
-        social = channels["% to stage 1"].get("Social media", 0.0)
+
+        def to_stage1(channel: str) -> str:
+            if channel not in channels.index:
+                return "0.0%"
+            on = [app.cell("channels", channel, c) for c in ("Reached stage 1", "Enquiries")]
+            for key, column in zip(on, ("Reached stage 1", "Enquiries"), strict=True):
+                app.count(int(channels.loc[channel, column]), key)
+            return app.share(f"{channels.loc[channel, '% to stage 1']}%", on)
+
+        referred, social = to_stage1("Foster carer referral"), to_stage1("Social media")
         sentences.append(
             f"Foster carer referrals made {referral_now}% of {fy.report_label} enquiries "
             f"(from {referral_then}% in {first_year}); of enquirers since "
-            f"{_last(years, 3)[0].replace('-', '/')}, {referred}% "
-            f"of referred enquirers started an assessment, against {social}% of social media "
+            f"{_last(years, 3)[0].replace('-', '/')}, {referred} "
+            f"of referred enquirers started an assessment, against {social} of social media "
             "enquirers."
         )
     groups = who_gets_through(households, years).set_index("Group")
-    shares = groups["% minority ethnic"]
+
+    def minority(group: str) -> str:
+        on = [app.cell("groups", group, c) for c in ("Minority ethnic", "Ethnicity known")]
+        for key, column in zip(on, ("Minority ethnic", "Ethnicity known"), strict=True):
+            app.count(int(groups.loc[group, column]), key)
+        return app.share(f"{groups.loc[group, '% minority ethnic']}%", on)
+
     pooled = _last(years, 3)
     span = pooled[0].replace("-", "/") + (
         f" to {year.replace('-', '/')}" if len(pooled) > 1 else ""
     )
     sentences.append(
         f"In {span}, "
-        f"{shares['Enquirers']}% of enquirers (whose ethnicity is known) were from minority "
-        f"ethnic backgrounds, {shares['Applicants (started stage 1)']}% of those starting "
-        f"assessment and {shares['Approved households']}% of those approved, against about "
+        f"{minority('Enquirers')} of enquirers (whose ethnicity is known) were from minority "
+        f"ethnic backgrounds, {minority('Applicants (started stage 1)')} of those starting "
+        f"assessment and {minority('Approved households')} of those approved, against about "
         f"{children_share:g}% of children in care."
     )
+    mapped = mapped_to_other(other, year, app.disclosure)
+    if mapped:
+        sentences.append(mapped)
     return sentences
+
+
+# How a sentence names an enquiry's value of a column that may be mapped to "other".
+_OTHER_PHRASES = {
+    "channel": "from channels",
+    "ethnic_group": "with ethnic groups",
+    "exit_reason": "with exit reasons",
+}
+
+
+def _count(n: int, rule: str) -> str:
+    """A count for a sentence that no table shows: withheld as 'fewer than six' under the
+    public rule (nothing else on the page bears on it, so primary suppression suffices)."""
+    if rule == "public" and 1 <= n <= 5:
+        return "fewer than six"
+    return f"{n:,}"
+
+
+def mapped_to_other(other: pd.DataFrame | None, year: str, rule: str) -> str | None:
+    """A sentence saying how many of ``year``'s enquiries had a value not declared for the
+    year and were counted as "other" (``Loaded.other``), or None when there were none."""
+    if other is None or other.empty:
+        return None
+    rows = other[other["extract_year"] == year] if "extract_year" in other else other
+    totals = rows.groupby("column", sort=False)["count"].sum()
+    shown = {column: _count(int(n), rule) for column, n in totals.items() if n}
+    if not shown:
+        return None
+    parts = [
+        f"{text} {'enquiry' if text == '1' else 'enquiries'} "
+        f"{_OTHER_PHRASES.get(column, f'with {column} values')}"
+        for column, text in shown.items()
+    ]
+    listed = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
+    verb = "is" if list(shown.values()) == ["1"] else "are"
+    return (
+        f"{listed[:1].upper()}{listed[1:]} not declared for {year} {verb} counted as other, "
+        "as the council's configuration allows (unknown_to_other)."
+    )
+
+
+def relate_leavers(app: Appendix, reasons: pd.DataFrame, largest: pd.DataFrame) -> None:
+    """Tie the leavers' counts together once their tables are shown: each stage's total
+    is the sum of its reasons, the findings' avoidable leavers after enquiry and largest
+    losses are reasons' rows, and the largest-losses table repeats reasons' rows.
+
+    Tables as the notebook names them: ``leavers by stage``, ``reasons``, ``largest``."""
+    keys = app.keys("reasons", "Households")
+    stages = reasons["Stage left"].tolist()
+    for stage in dict.fromkeys(stages):
+        parts = [k for k, s in zip(keys, stages, strict=True) if s == stage]
+        app.relate(app.cell("leavers by stage", stage, "Total"), parts)
+    later = (reasons["Stage left"] != STAGE_LABELS["enquiry"]) & (reasons["Avoidable"] == "yes")
+    app.relate(
+        "avoidable leavers after enquiry", [k for k, x in zip(keys, later, strict=True) if x]
+    )
+    where = dict(zip(zip(stages, reasons["Reason"], strict=True), keys, strict=True))
+    pairs = zip(largest["Stage left"], largest["Reason"], strict=True)
+    for i, (pair, key) in enumerate(zip(pairs, app.keys("largest", "Households"), strict=True)):
+        app.relate(where[pair], [key])
+        app.relate(f"largest avoidable {i + 1}", [key])
+
+
+def relate_conversion(app: Appendix, recent: pd.DataFrame) -> None:
+    """Tie the findings' conversion counts to the rows of the ``conversion`` table."""
+    for column in ("Entered", "Moved on", "Still waiting"):
+        for row, key in zip(recent.itertuples(), app.keys("conversion", column), strict=True):
+            app.relate(f"conversion {row.Year} {row.From} to {row.To}: {column}", [key])
+
+
+def relate_enquiries(
+    app: Appendix, cohorts: pd.DataFrame, counts: pd.DataFrame, years: list[str]
+) -> None:
+    """One year's enquirers counted in several tables are one number: the ``cohorts`` and
+    ``period vs cohort`` tables and the year's total of ``channel mix``; each channel's
+    enquirers in ``channels`` add up its years in ``channel mix``."""
+    for year in cohorts["Enquiry year"]:
+        app.relate(
+            app.cell("cohorts", year, "Enquiries"),
+            [app.cell("period vs cohort", year, "Enquiries")],
+        )
+        app.relate(
+            app.cell("cohorts", year, "Approved"),
+            [app.cell("period vs cohort", year, "Enquirers approved by now")],
+        )
+    for year in counts["Year"]:
+        app.relate(
+            app.cell("channel mix", year, "Total"),
+            [app.cell("period vs cohort", year, "Enquiries")],
+        )
+    for channel in [c for c in counts.columns if c not in ("Year", "Total")]:
+        app.relate(
+            app.cell("channels", channel, "Enquiries"),
+            [app.cell("channel mix", year, channel) for year in _last(years, 3)],
+        )
+
+
+def relate_groups(app: Appendix, ethnic: pd.DataFrame) -> None:
+    """Each group's households of known ethnicity, and of minority ethnicity, in the
+    ``groups`` table add up rows of the ``ethnic`` table."""
+    for group in GROUPS:
+        keys = app.keys("ethnic", group)
+        known = [k for k, g in zip(keys, ethnic["Ethnic group"], strict=True) if g != "Not known"]
+        minority = [
+            k for k, g in zip(keys, ethnic["Ethnic group"], strict=True) if g in MINORITY_ETHNIC
+        ]
+        app.relate(app.cell("groups", group, "Ethnicity known"), known)
+        app.relate(app.cell("groups", group, "Minority ethnic"), minority)

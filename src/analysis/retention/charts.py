@@ -48,21 +48,22 @@ def waterfall(row: pd.Series, title: str) -> plt.Figure:
     return fig
 
 
-def retention_trend(flow: pd.DataFrame, national: float) -> plt.Figure:
-    """Retention rate by year against the national figure the council quotes."""
+def retention_trend(flow: pd.DataFrame, national: float, council: str) -> plt.Figure:
+    """Retention rate by year against the national figure the council quotes;
+    ``council`` is the council's short name, for the legend."""
     fig, ax = plt.subplots(figsize=(7.5, 3.4))
     ax.plot(
         flow["year"],
         flow["retention rate %"],
         marker="o",
         color=PALETTE["total"],
-        label="Coventry (register)",
+        label=f"{council} (register)",
     )
     ax.axhline(
         national,
         color=PALETTE["grey"],
         linestyle="--",
-        label=f"National figure quoted in the 2022/23 report ({national:.0f}%)",
+        label=f"National figure the council quotes ({national:.0f}%)",
     )
     ax.set_ylim(80, 100)
     ax.set_ylabel("Retention rate %")
@@ -72,9 +73,15 @@ def retention_trend(flow: pd.DataFrame, national: float) -> plt.Figure:
     return fig
 
 
-def leavers_by_influence(leaving: pd.DataFrame) -> plt.Figure:
-    """Leavers in the year by reason, coloured by whether the service could influence it."""
-    counts = leaving.groupby(["influence", "reason label"]).size().reset_index(name="n")
+def leavers_by_influence(tenure: pd.DataFrame) -> plt.Figure:
+    """Leavers in the year by reason, coloured by whether the service could influence it.
+
+    ``tenure`` is the reasons-and-tenure table as the page shows it: a reason with a
+    withheld count is left out."""
+    shown = tenure.assign(n=pd.to_numeric(tenure["households"], errors="coerce"))
+    counts = (
+        shown.groupby(["influence", "reason label"])["n"].sum(min_count=1).dropna().reset_index()
+    )
     counts = counts.sort_values(["influence", "n"])
     fig, ax = plt.subplots(figsize=(7.5, 0.45 * max(len(counts), 3) + 1))
     ax.barh(

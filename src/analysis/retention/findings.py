@@ -7,6 +7,7 @@ import pandas as pd
 
 from analysis.core.years import FinancialYear
 from analysis.council.config import Comparator
+from analysis.presentation.appendix import Appendix
 from analysis.retention.load import Register
 from analysis.retention.measures import (
     capacity,
@@ -14,6 +15,7 @@ from analysis.retention.measures import (
     places_change,
     unoccupied_by_reason,
 )
+from analysis.retention.schema import REASONS
 
 
 def _change(word_up: str, word_down: str, delta: float) -> str:
@@ -28,30 +30,41 @@ def key_findings(
     still: pd.DataFrame,
     reconciliation: pd.DataFrame,
     national: Comparator,
+    appendix: Appendix,
 ) -> list[str]:
     """Sentences a strategic lead can read unaided, every number taken from the inputs.
 
-    ``national`` is the council's declared ``national_retention`` comparator."""
+    ``national`` is the council's declared ``national_retention`` comparator. Counts of
+    households go through ``appendix.count`` under the keys of the tables they come
+    from (the ``flows`` and ``influence`` tables as the notebook names them). Labels the
+    council's ``unknown_to_other`` setting counted as "other" (``register.other``) in the
+    year's extract are said in a sentence, so none is hidden."""
     row = flow.set_index("year").loc[year.label]
+
+    def count(column: str) -> str:
+        return appendix.count(int(row[column]), appendix.cell("flows", year.label, column))
+
     when = year.end.strftime("%-d %B %Y")
     diff = int(row["end"] - row["start"])
     others = (
-        f", and {int(row['other exits'])} left the mainstream register for other "
+        f", and {count('other exits')} left the mainstream register for other "
         "reasons (change of approval)"
         if row["other exits"]
         else ""
     )
+    start, end = (appendix.cell("flows", year.label, c) for c in ("start", "end"))
+    net = appendix.share(str(abs(diff)), [start, end]) if diff else ""  # shown with both
     sentences = [
-        f"There were {int(row['end'])} approved mainstream fostering households at {when}, "
-        f"{_change('up', 'down', diff)} {abs(diff) or ''} on 1 April".replace("  ", " ")
-        + f": {int(row['joiners'])} were approved and {int(row['leavers'])} ceased to foster"
+        f"There were {count('end')} approved mainstream fostering households at {when}, "
+        f"{_change('up', 'down', diff)} {net} on 1 April".replace("  ", " ")
+        + f": {count('joiners')} were approved and {count('leavers')} ceased to foster"
         f"{others}."
     ]
     rate = row["retention rate %"]
     national = national.value
     text = (
-        f"Retention was {rate:.1f}% (1 - {int(row['leavers'])} households ceasing to "
-        f"foster / {int(row['start'])} approved at 1 April), "
+        f"Retention was {rate:.1f}% (1 - {count('leavers')} households ceasing to "
+        f"foster / {count('start')} approved at 1 April), "
         f"{'above' if rate > national else 'below'} the national {national:.0f}% the "
         "council quotes"
     )
@@ -62,12 +75,17 @@ def key_findings(
     if len(leaving):
         groups = leaving["influence"].value_counts()
         median = leaving["years fostered"].median()
+
+        def group(name: str) -> str:
+            key = appendix.cell("influence", name, "households")
+            return appendix.count(int(groups.get(name, 0)), key)
+
         sentences.append(
-            f"Of the {len(leaving)} households that ceased to foster, "
-            f"{groups.get('could influence', 0)} left for reasons the service could influence "
+            f"Of the {count('leavers')} households that ceased to foster, "
+            f"{group('could influence')} left for reasons the service could influence "
             "(dissatisfaction, deciding fostering was not for them, or a transfer to another "
-            f"agency), {groups.get('could not influence', 0)} for reasons it could not, and "
-            f"{groups.get('quality of care or safeguarding', 0)} ended over quality of care or "
+            f"agency), {group('could not influence')} for reasons it could not, and "
+            f"{group('quality of care or safeguarding')} ended over quality of care or "
             f"safeguarding; half had fostered for {median:.1f} years or more."
         )
     overall = still.iloc[0]
@@ -127,4 +145,25 @@ def key_findings(
                 "each other; the reconciliation table says which figure the register follows"
             )
         sentences.append(text + ".")
+    mapped = mapped_to_other(register.other, year, appendix.disclosure)
+    if mapped:
+        sentences.append(mapped)
     return sentences
+
+
+def mapped_to_other(other: pd.DataFrame, year: FinancialYear, rule: str) -> str | None:
+    """A sentence saying how many of the year's households had a reason for ceasing to
+    foster not declared for the year and were counted in the reports' "other" row (a count
+    of 1 to 5 reads "fewer than six" under the public rule; no table shows it)."""
+    rows = other[(other["year"] == year.label) & (other["column"] == "reason")]
+    n = int(rows["count"].sum())
+    if not n:
+        return None
+    hidden = rule == "public" and n <= 5
+    said = "Fewer than six" if hidden else f"{n:,}"
+    return (
+        f"{said} household{'s' if n != 1 or hidden else ''} whose reason for ceasing to foster "
+        f"is not declared for {year.label} {'are' if n != 1 or hidden else 'is'} counted as "
+        f"'{REASONS['other']['label']}', as the council's configuration allows "
+        "(unknown_to_other)."
+    )

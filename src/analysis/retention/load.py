@@ -31,10 +31,9 @@ from analysis.retention.schema import (
     SPEC,
     YES_NO,
 )
+from analysis.retention.targets import READINGS_FILE
 
 DATASET = "retention"
-# The council's published tables the register is reconciled against.
-RECONCILED = ("carers_ceasing", "recruitment_funnel", "children_in_care_and_capacity", "sources")
 PLACE_COLUMNS = ["approved_places", "filled_places", "vacant_places", "unavailable_places"]
 
 
@@ -289,9 +288,12 @@ def years(council: Council, raw: str = "example") -> list[str]:
 
 def inputs(council: Council, year: str, raw: str = "example") -> list[Path]:
     """Every register extract up to ``year`` (survival uses the whole history), their
-    declared layouts, and the published figures the register reconciles against."""
+    declared layouts, and the published figures the register reconciles against (every
+    file the published-figures loader reads, and the council's readings of them)."""
     files = available_files(paths.raw_dir(raw, council.slug))
+    published = sorted(council.published.glob("*.csv")) if council.published.is_dir() else []
     return [p for y, p in files.items() if y <= year] + [
         council.layouts / f"{DATASET}.toml",
-        *(council.published / f"{name}.csv" for name in RECONCILED),
+        *published,
+        council.published / READINGS_FILE,
     ]

@@ -13,14 +13,19 @@ if TYPE_CHECKING:
 
 def years(council: Council, raw: str = "example") -> list[str]:
     """The years with returns for ``council`` (the build's interface)."""
+    from analysis.sources.ssda903.load import declared_aliases
     from analysis.stability import report
 
     where = report.folder(paths.raw_dir(raw, council.slug))
-    return report.available_years(where) if where.is_dir() else []
+    aliases = declared_aliases(council.layouts)
+    return report.available_years(where, aliases) if where.is_dir() else []
 
 
 def inputs(council: Council, year: str, raw: str = "example") -> list[Path]:
-    """The returns one year's indicators depend on."""
+    """The returns one year's indicators depend on, and the council's column aliases."""
+    from analysis.sources.ssda903.load import declared_aliases
     from analysis.stability import report
 
-    return report.inputs(report.folder(paths.raw_dir(raw, council.slug)), year)
+    where = report.folder(paths.raw_dir(raw, council.slug))
+    aliases = declared_aliases(council.layouts)
+    return [*report.inputs(where, year, aliases), council.layouts / "ssda903.toml"]

@@ -21,8 +21,15 @@ from analysis.core.years import FinancialYear, require_year
 if TYPE_CHECKING:
     from analysis.council.config import Council
 from analysis.sources.dfe import stability as dfe_stability
+from analysis.sources.ssda903 import validator
 from analysis.sources.ssda903.codes import PLACEMENT_GROUPS
-from analysis.sources.ssda903.load import Returns, find_returns, read_returns
+from analysis.sources.ssda903.load import (
+    Aliases,
+    Returns,
+    declared_aliases,
+    find_returns,
+    read_returns,
+)
 from analysis.stability import measures as stability
 
 FOLDER = "ssda903"
@@ -50,9 +57,9 @@ def folder(raw: str = "example") -> Path:
     return paths.raw_dir(raw) / FOLDER
 
 
-def available_years(where: Path) -> list[str]:
+def available_years(where: Path, aliases: Aliases | None = None) -> list[str]:
     """Years with a return (header and episodes) in ``where``, each year read from its dates."""
-    return list(find_returns(where))
+    return list(find_returns(where, aliases))
 
 
 def _window(found: dict[str, tuple[Path, Path]], year: FinancialYear) -> list[tuple[Path, Path]]:
@@ -61,9 +68,10 @@ def _window(found: dict[str, tuple[Path, Path]], year: FinancialYear) -> list[tu
     return [found[label] for label in labels if label in found]
 
 
-def inputs(where: Path, year: str) -> list[Path]:
+def inputs(where: Path, year: str, aliases: Aliases | None = None) -> list[Path]:
     """The files one year's indicators read: its return and the two before, where present."""
-    return [p for pair in _window(find_returns(where), FinancialYear.parse(year)) for p in pair]
+    found = find_returns(where, aliases)
+    return [p for pair in _window(found, FinancialYear.parse(year)) for p in pair]
 
 
 @dataclass
@@ -85,10 +93,11 @@ def load_year(year: str, council: Council, raw: str | Path = "example") -> Year:
     not there is reported as not available (``missing``), not as a figure.
     """
     where = folder(paths.raw_dir(raw, council.slug))
-    found = find_returns(where)
+    aliases = declared_aliases(council.layouts)
+    found = find_returns(where, aliases)
     fy = require_year(year, list(found), "SSDA903 returns")
     chosen = _window(found, fy)
-    returns = read_returns([h for h, _ in chosen], [e for _, e in chosen])
+    returns = read_returns([h for h, _ in chosen], [e for _, e in chosen], aliases)
     history = stability.build_history(returns)
     row = stability.indicators(history, fy, returns.years).iloc[0]
     return Year(fy, council, returns, history, row, stability.not_available(fy, returns.years))
@@ -336,3 +345,37 @@ def findings(data: Year) -> list[str]:
             "(carer request, allegation or standards concern)."
         )
     return out
+
+
+def validator_results(data: Year, raw: str | Path = "example") -> tuple[pd.DataFrame, str]:
+    """What the DfE's validator will query in the year's return: (table, sentence).
+
+    One row per failed rule and table: rule code, the validator's message, rows affected.
+    Row numbers stay in the analyst's CSV (``data/processed/<council>/ssda903/``), never on
+    the page; the validator's own bugs (``validator.KNOWN_BUGS``) are marked as such.
+    """
+    where = folder(paths.raw_dir(raw, data.council.slug))
+    table, result = validator.validate_year(
+        data.council.slug, data.council.new_la_code, where, data.year.label
+    )
+    rules = len(result["status"])
+    checked = sum(status in ("pass", "fail") for status in result["status"].values())
+    real = table.loc[~table["Known validator bug"]]
+    sentence = (
+        f"The validator's {result['ruleset']} rules ({rules} rules, {checked} of which apply to "
+        f"the header and episodes tables with the previous year's) "
+        + (
+            "find nothing to query."
+            if real.empty
+            else f"query {real['Rows affected'].sum():,} rows under {real['Rule'].nunique()} rules."
+        )
+    )
+    if result["note"]:
+        sentence += f" Note: {result['note']}."
+    shown = table.assign(
+        Note=table["Rule"]
+        .map(validator.KNOWN_BUGS)
+        .fillna("")
+        .map(lambda text: f"validator bug: {text}" if text else "")
+    )
+    return shown[["Rule", "Message", "Table", "Rows affected", "Note"]], sentence

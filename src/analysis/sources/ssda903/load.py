@@ -44,6 +44,8 @@ import pyarrow.csv as pacsv
 
 from analysis.core import quarantine
 from analysis.core.errors import InputError
+from analysis.core.layouts import aliases as layout_aliases
+from analysis.core.layouts import normalise
 from analysis.core.years import FinancialYear
 from analysis.sources.ssda903.codes import code_lists
 
@@ -202,28 +204,75 @@ def _text(column: pa.ChunkedArray) -> pd.api.extensions.ExtensionArray:
     return pd.array(cleaned, dtype=TEXT)
 
 
-def _read(path: Path, required: list[str]) -> pd.DataFrame:
-    """Read the columns the analysis needs as text; stop if any is missing."""
-    path = Path(path)
-    try:
-        columns = pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns
-    except (OSError, pd.errors.EmptyDataError) as exc:
-        raise InputError(path, f"cannot read the file ({exc})") from exc
-    missing = [c for c in required if c not in columns]
+# Per collection year, the council's header -> the DfE column name it stands for
+# (``councils/<slug>/layouts/ssda903.toml``, read by :func:`analysis.core.layouts.aliases`).
+Aliases = dict[str, dict[str, str]]
+# Every DfE column name this module may read: what an alias may stand for.
+DFE_NAMES = tuple(dict.fromkeys([*HEADER_COLUMNS, *EPISODE_COLUMNS, *OPTIONAL]))
+
+
+def declared_aliases(layouts: Path) -> Aliases:
+    """The council's declared aliases per year (``<layouts>/ssda903.toml``; {} without)."""
+    return layout_aliases(Path(layouts), "ssda903", DFE_NAMES)
+
+
+def _file_aliases(path: Path, aliases: Aliases | None) -> dict[str, str]:
+    """The aliases for a file: its named year's declaration, or, for a file whose name
+    gives no single year, every declared year's (they only rename columns)."""
+    if not aliases:
+        return {}
+    years = [y.label for y in name_years(Path(path).name)]
+    if len(years) == 1:
+        return aliases.get(years[0], {})
+    return {h: n for declared in aliases.values() for h, n in declared.items()}
+
+
+def _dfe_names(
+    path: Path, columns: list[str], required: list[str], aliases: dict[str, str]
+) -> dict[str, str]:
+    """The file's header -> DfE name, for every column it has that the analysis reads.
+
+    A header matches a DfE name or a declared alias ignoring case, spaces and
+    punctuation; a missing DfE column stops, saying what to declare."""
+    wanted = {normalise(n): n for n in [*required, *OPTIONAL]}
+    wanted |= {normalise(h): n for h, n in aliases.items() if n in [*required, *OPTIONAL]}
+    found = {c: wanted[normalise(c)] for c in columns if normalise(c) in wanted}
+    missing = [c for c in required if c not in found.values()]
     if missing:
+        years = [y.label for y in name_years(Path(path).name)]
+        year = years[0] if len(years) == 1 else "<collection year>"
+        declaration = "\n".join(
+            [f'["{year}".aliases]', *(f'"<header in the file>" = "{c}"' for c in missing)]
+        )
         raise InputError(
             path,
-            f"missing column(s) {', '.join(missing)}",
+            f"missing DfE column(s) {', '.join(missing)}",
             row=1,
             column=missing[0],
-            hint=f"An SSDA903 file needs the DfE column names: {', '.join(required)}",
+            hint=f"The file's columns: {', '.join(columns)}. An SSDA903 file needs the DfE "
+            f"column names {', '.join(required)} (any case). If the system exports one "
+            "under another name, declare it in councils/<council>/layouts/ssda903.toml:\n"
+            + declaration,
         )
-    use = required + [c for c in OPTIONAL if c in columns]
+    return found
+
+
+def _read(path: Path, required: list[str], aliases: dict[str, str] | None = None) -> pd.DataFrame:
+    """Read the columns the analysis needs as text, under their DfE names (through the
+    council's declared ``aliases``, header -> DfE name); stop if any is missing."""
+    path = Path(path)
+    try:
+        columns = list(pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns)
+    except (OSError, pd.errors.EmptyDataError) as exc:
+        raise InputError(path, f"cannot read the file ({exc})") from exc
+    names = _dfe_names(path, columns, required, aliases or {})
+    header = {n: c for c, n in names.items()}
+    use = required + [c for c in OPTIONAL if c in header]
     table = pacsv.read_csv(
         path,
         convert_options=pacsv.ConvertOptions(
-            include_columns=use,
-            column_types=dict.fromkeys(use, pa.string()),
+            include_columns=[header[c] for c in use],
+            column_types=dict.fromkeys([header[c] for c in use], pa.string()),
             strings_can_be_null=True,
             quoted_strings_can_be_null=True,
             null_values=[""],
@@ -237,7 +286,7 @@ def _read(path: Path, required: list[str]) -> pd.DataFrame:
             hint="The export may have failed: export the return again from the case system.",
         )
     frame = pd.DataFrame(
-        {c: _text(table.column(c)) for c in use}, index=pd.RangeIndex(table.num_rows)
+        {c: _text(table.column(header[c])) for c in use}, index=pd.RangeIndex(table.num_rows)
     )
     if "LA" not in frame:
         frame["LA"] = pd.Series("", index=frame.index, dtype=TEXT)
@@ -247,9 +296,11 @@ def _read(path: Path, required: list[str]) -> pd.DataFrame:
     return frame
 
 
-def validate_header(path: Path, year: FinancialYear) -> tuple[pd.DataFrame, pd.DataFrame]:
+def validate_header(
+    path: Path, year: FinancialYear, aliases: Aliases | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One year's header (its year from :func:`catalogue`): (clean rows, quarantined rows)."""
-    frame = _read(path, HEADER_COLUMNS)
+    frame = _read(path, HEADER_COLUMNS, (aliases or {}).get(year.label, {}))
     parts: list[pd.DataFrame] = []
     frame["dob"] = _parse_dates(frame["DOB"])
     checks = [
@@ -277,9 +328,11 @@ def _split(frame: pd.DataFrame, checks, parts: list[pd.DataFrame]) -> pd.DataFra
     return frame.loc[~failed] if failed.any() else frame
 
 
-def validate_episodes(path: Path) -> tuple[pd.DataFrame, pd.DataFrame, FinancialYear]:
+def validate_episodes(
+    path: Path, aliases: Aliases | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, FinancialYear]:
     """One year's episodes: (clean rows with parsed dates, quarantined rows, year)."""
-    frame = _read(path, EPISODE_COLUMNS)
+    frame = _read(path, EPISODE_COLUMNS, _file_aliases(path, aliases))
     year = episodes_year(Path(path), frame)
     parts: list[pd.DataFrame] = []
     frame["decom"] = _parse_dates(frame["DECOM"])
@@ -344,7 +397,9 @@ def _pair_key(name: str) -> str:
     return re.sub(r"episodes?|header", "*", name.lower())
 
 
-def catalogue(headers: list[Path], episodes: list[Path]) -> dict[str, tuple[Path, Path]]:
+def catalogue(
+    headers: list[Path], episodes: list[Path], aliases: Aliases | None = None
+) -> dict[str, tuple[Path, Path]]:
     """Each collection year with its (header, episodes) files, or stop naming the files.
 
     An episodes file's year comes from its dates (:func:`episodes_year`); a header's from
@@ -356,7 +411,7 @@ def catalogue(headers: list[Path], episodes: list[Path]) -> dict[str, tuple[Path
         raise InputError("command line", "give at least one header file and one episodes file")
     epi_years: dict[Path, FinancialYear] = {}
     for path in episodes:
-        frame = _read(path, ["DECOM", "DEC"])  # the dates only: cheap
+        frame = _read(path, ["DECOM", "DEC"], _file_aliases(path, aliases))  # the dates only
         epi_years[Path(path)] = episodes_year(Path(path), frame)
     by_key = {_pair_key(p.name): y for p, y in epi_years.items()}
     head_years: dict[Path, FinancialYear] = {}
@@ -410,26 +465,30 @@ def catalogue(headers: list[Path], episodes: list[Path]) -> dict[str, tuple[Path
     return dict(sorted(out.items()))
 
 
-def find_returns(folder: Path) -> dict[str, tuple[Path, Path]]:
+def find_returns(folder: Path, aliases: Aliases | None = None) -> dict[str, tuple[Path, Path]]:
     """The returns in ``folder`` by collection year (see :func:`catalogue`); {} if none."""
     csvs = sorted(Path(folder).glob("*.csv")) if Path(folder).is_dir() else []
     headers = [p for p in csvs if "header" in p.name.lower()]
     episodes = [p for p in csvs if re.search("episode", p.name, re.IGNORECASE)]
-    return catalogue(headers, episodes) if headers or episodes else {}
+    return catalogue(headers, episodes, aliases) if headers or episodes else {}
 
 
-def read_returns(headers: list[Path], episodes: list[Path]) -> Returns:
-    """Validate every file, stitch the years together and hold back unusable rows."""
-    files = catalogue(headers, episodes)
+def read_returns(
+    headers: list[Path], episodes: list[Path], aliases: Aliases | None = None
+) -> Returns:
+    """Validate every file, stitch the years together and hold back unusable rows.
+
+    ``aliases`` (per year, header -> DfE name) are the council's declared column names."""
+    files = catalogue(headers, episodes, aliases)
     rows_read: dict[str, int] = {}
     head_parts, epi_parts, held = [], [], []
     years: set[str] = set()
     for label, (head_path, epi_path) in files.items():
-        clean, bad = validate_header(head_path, FinancialYear.parse(label))
+        clean, bad = validate_header(head_path, FinancialYear.parse(label), aliases)
         rows_read[Path(head_path).name] = len(clean) + len(bad)
         head_parts.append(clean)
         held.append(bad)
-        clean, bad, year = validate_episodes(epi_path)
+        clean, bad, year = validate_episodes(epi_path, aliases)
         rows_read[Path(epi_path).name] = len(clean) + len(bad)
         epi_parts.append(clean)
         held.append(bad)

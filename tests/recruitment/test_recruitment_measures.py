@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from analysis.presentation.appendix import Appendix
 from analysis.recruitment import measures as rec
 from analysis.recruitment.load import load
 
@@ -244,12 +245,47 @@ def test_example_rows_reconcile_and_only_test_records_are_set_aside(example):
 
 
 def test_key_findings_are_generated_from_the_figures(example):
-    sentences = rec.key_findings(
-        example.households, "2024-25", example.years, rec.published_funnel(), 35.8, "public"
+    app = Appendix("Recruitment", "2024-25", service="Test")
+    found = rec.key_findings(
+        example.households, "2024-25", example.years, rec.published_funnel(), 35.8, app
     )
+    app.finish()
+    sentences = [app.stated(s) for s in found]
     assert sentences[0].startswith("In 2024/25 the service received 511 enquiries")
     assert "match the published figures" in sentences[0]
     assert any("35.8% of children in care" in s for s in sentences)
+    assert not any("counted as other" in s for s in sentences)
+
+
+def test_key_findings_say_how_many_values_were_counted_as_other(example):
+    other = pd.DataFrame(
+        {
+            "column": ["channel", "channel", "exit_reason", "channel"],
+            "value": ["radio", "Radio advert", "moved to Spain", "radio"],
+            "count": [7, 5, 1, 9],
+            "extract_year": ["2024-25", "2024-25", "2024-25", "2023-24"],
+        }
+    )
+    app = Appendix("Recruitment", "2024-25", "internal", service="Test")
+    found = rec.key_findings(
+        example.households, "2024-25", example.years, rec.published_funnel(), 35.8, app, other
+    )
+    app.finish()
+    sentences = [app.stated(s) for s in found]
+    assert sentences[-1] == (
+        "12 enquiries from channels and 1 enquiry with exit reasons not declared for 2024-25 "
+        "are counted as other, as the council's configuration allows (unknown_to_other)."
+    )
+    assert rec.mapped_to_other(other, "2023-24", "internal") == (
+        "9 enquiries from channels not declared for 2023-24 are counted as other, as the "
+        "council's configuration allows (unknown_to_other)."
+    )
+    # Under the public rule a count of one to five is withheld, as elsewhere on the page.
+    assert rec.mapped_to_other(other[other["column"] == "exit_reason"], "2024-25", "public") == (
+        "Fewer than six enquiries with exit reasons not declared for 2024-25 are counted as "
+        "other, as the council's configuration allows (unknown_to_other)."
+    )
+    assert rec.mapped_to_other(other, "2022-23", "public") is None
 
 
 def test_example_trajectories_are_coherent_and_cross_year_ends(example):

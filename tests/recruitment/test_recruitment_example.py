@@ -14,7 +14,7 @@ from analysis.core import paths
 from analysis.council import config
 from analysis.registry import by_name
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "data" / "raw" / "example" / "coventry" / "recruitment"
 
 
