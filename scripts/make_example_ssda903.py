@@ -1,34 +1,44 @@
-"""Write SYNTHETIC SSDA903 header and episodes files for 2018-19 to 2024-25.
+"""Write one council's SYNTHETIC SSDA903 header and episodes files for 2018-19 to 2024-25.
 
-``python scripts/make_example_ssda903.py`` writes
-``data/raw/example/ssda903/ssda903_{header,episodes}_<year>_SYNTHETIC.csv`` in the
-DfE's published layout. No row describes a real child. The seed is fixed, so a rerun
-reproduces every file byte for byte.
+``python scripts/make_example_ssda903.py --council <slug>`` writes
+``data/raw/example/<slug>/ssda903/ssda903_{header,episodes}_<year>_SYNTHETIC.csv`` in the
+DfE's layout. No row describes a real child. The seed is fixed, so a rerun reproduces
+every file byte for byte.
 
-The children are built year by year so that, put through
-:mod:`analysis.stability.measures`, the files reproduce exactly Coventry's published DfE
-placement-stability figures for 2020/21 to 2024/25 (``TARGETS``, copied from
-``data/raw/dfe/la_cla_placement_stability.csv``), and the placement mix on
-31 March 2023 and 2022 matches the council's annual reports (``SNAPSHOTS``). Each
-year: children who must leave (18th birthday) leave; of the rest, exactly as many
-stay as the year's cohorts need (chosen from those looked after 2 years, from those
-under 16 and looked after 2.5 years, and from last year's entrants); new entrants
-make up the total; then moves are allocated so that the 3-or-more-placement counts
-and the same-carer count come out exact. Temporary placements, legal-status-only
-changes, short-break children and fostering-for-adoption placements that become
-adoptive placements with the same carers are added where they cannot change a
-published count, to exercise the counting rules. The generator checks its output
-with the project's own indicator code and stops if any figure differs.
+Targets: the council's published DfE placement-stability figures for reporting years 2021 to
+2025 (``data/raw/dfe/la_cla_placement_stability.csv``, read by the council's old LA code
+from ``councils/<slug>/council.toml``), and the placement mix on 31 March where the
+council's published figures give one (``councils/<slug>/published/``). Tuning (sizes, seed,
+entry timing) comes from ``calibration.toml`` in the output folder. The children are built
+year by year so that, put through :mod:`analysis.stability.measures`, the files reproduce
+the targets exactly. Each year: children who must leave (18th birthday) leave; of the rest,
+exactly as many stay as the year's cohorts need (the 2-year cohort is every child looked
+after on 31 March who was also looked after in the previous year; the long-term one the
+under-16s looked after since 30 September two and a half years before); new entrants make up
+the total; then moves are allocated so that the 3-or-more-placement counts and the
+same-carer count come out exact. Temporary placements, legal-status-only changes,
+short-break children and fostering-for-adoption placements that become adoptive placements
+with the same carers are added where they cannot change a published count, to exercise the
+counting rules.
+
+Every file passes the DfE's own validator (csc-validator-be-903, ``make validator``)
+except for its documented bugs: real postcodes from the council's area
+(``scripts/postcodes/<new_la_code>.txt``), UPNs with valid check letters, SEX 1/2 until
+2023-24 and M/F from 2024-25, and the code combinations and durations the rules allow
+(see ``docs/assumptions.md``). The generator checks its output with the project's own
+indicator code and stops if any figure differs.
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import os
 import random
 import sys
 import tempfile
+import tomllib
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -36,32 +46,18 @@ from pathlib import Path
 from analysis.sources.ssda903.load import EPISODE_LAYOUT, HEADER_LAYOUT
 
 ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "data" / "raw" / "example" / "coventry" / "ssda903"
-SEED = 1
+FIRST, LAST = 2018, 2024  # first and last collection years' start years
+FIRST_REPORTED = 2021  # reporting years with published targets: 2021 (2020-21) to 2025
 AGES_2020 = [(1, 5), (3, 7), (5, 8), (7, 9), (9, 10), (11, 11), (13, 12), (14, 11), (15, 9)]
 LATE_2018 = 0.12  # share of the 2020 population who arrived from October 2018
 WIDTH = 2400  # days of leeway in a long-stay child's date of birth until it is fixed
-FIRST, LAST = 2018, 2024  # first and last collection years' start years
-
-# Coventry (old_la_code 331), DfE la_cla_placement_stability.csv, reporting years 2021-2025:
-# (CLA 31 March, with 3+ placements, CLA 2 years, with 3+ in 2 years,
-#  under-16s looked after 2.5+ years, living with the same carer 2+ years)
-TARGETS = {
-    2021: (747, 93, 522, 111, 257, 183),
-    2022: (724, 79, 541, 136, 250, 181),
-    2023: (725, 86, 519, 141, 278, 177),
-    2024: (672, 79, 493, 127, 254, 155),
-    2025: (684, 76, 487, 119, 243, 159),
-}
-# New entrants still looked after at 31 March, chosen so next year's 2-year cohort is reachable.
-# Share of them arriving from October: two years on they are in the 2-year cohort
-# but not yet the 2.5-year one.
-LATE_ENTRY = {2021: 0.8, 2022: 0.9, 2023: 0.9, 2024: 0.8, 2025: 0.5}
-ENTRANTS_STAYING = {2021: 85, 2022: 108, 2023: 106, 2024: 85, 2025: 115}
-# Annual fostering reports: children looked after on 31 March by placement
-# (connected persons, own mainstream foster carers, agency foster carers). 2023: 98 + 264
-# = 362 with Coventry carers, 137 with agencies, 499 fostered; 2022: 105 connected, 163 agency.
-SNAPSHOTS = {2023: {"conn": 98, "own": 264, "agency": 137}, 2022: {"conn": 105, "agency": 163}}
+# SEX is coded 1 (male) / 2 (female) up to 2023-24 and M / F / U from 2024-25 (the DfE
+# validator's rule 101 in its lac2024_25 rules; earlier rules accept 1 and 2).
+NEW_SEX_FROM = 2024
+NEW_SEX = {"1": "M", "2": "F"}
+# UPN check letter: DfE, "Unique pupil numbers (UPN): guidance", weights 2 to 13 on
+# characters 2 to 13, remainder modulo 23 indexing this alphabet.
+UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
 
 REASONS = [
     ("CARPL", 40),
@@ -80,6 +76,105 @@ ETHNIC = [("WBRI", 55), ("MWBC", 8), ("MOTH", 5), ("AIND", 3), ("APKN", 4), ("BA
 ETHNIC += [("BCRB", 3), ("AOTH", 4), ("OOTH", 5), ("WOTH", 4)]
 OWN_URN, AGENCY_URNS = "SC999001", [f"SC9991{i:02d}" for i in range(12)]
 HOME_URNS = [f"SC9992{i:02d}" for i in range(30)]
+# Placement types with no Ofsted URN (DfE validator rules 218 and 222): blank, or XXXXXXX
+# (the guide's code for a placement with no URN) where the 2024-25 rules want one filled.
+NO_URN = frozenset({"P1", "P3", "R1", "R2", "R5", "T0", "T1", "T2", "T3", "T4", "Z1"})
+NOT_REGISTERED = frozenset({"H5", "P2"})
+NO_PROVIDER = frozenset({"Z1"})
+# Unregulated semi-independent (H5) and independent living (P2) placements ended by
+# 28 October 2023 (validator rules 217t and 230, the supported accommodation reforms);
+# one running past that day is a children's home placement here.
+UNREGULATED_UNTIL = date(2023, 10, 28)  # rule 178: "other placements" have no provider code
+
+
+@dataclass
+class Calibration:
+    """One council's targets and the generator's tuning, from its calibration.toml."""
+
+    slug: str
+    la_code: str  # old three-digit DfE code: the published figures and the UPNs
+    new_la_code: str  # ONS code: the validator's localAuthority and the postcode sample
+    targets: dict[int, tuple[int, ...]]
+    seed: int
+    initial_long: int
+    initial_recent: int
+    leavers_before: int
+    leavers_in_year: int
+    late_entry: dict[int, float]
+    snapshots: dict[int, dict[str, int]]
+    postcodes: list[str]
+
+    @property
+    def out(self) -> Path:
+        return ROOT / "data" / "raw" / "example" / self.slug / "ssda903"
+
+
+def published_targets(la_code: str) -> dict[int, tuple[int, ...]]:
+    """The council's published DfE figures by reporting year, in MEASURES order."""
+    from analysis.sources.dfe import stability as dfe_stability
+    from analysis.stability.measures import MEASURES
+
+    table = dfe_stability.load()
+    mine = table.loc[table["area"] == la_code].set_index("year")
+    out = {}
+    for reporting in range(FIRST_REPORTED, LAST + 2):
+        row = mine.loc[dfe_stability.year_label(reporting), MEASURES]
+        out[reporting] = tuple(int(v) for v in row)
+    return out
+
+
+def printed_placements(folder: Path) -> dict[int, dict[str, int]]:
+    """Children fostered on 31 March by kind, as the council's reports printed them.
+
+    From its published figures (``councils/<slug>/published/``, where it has any):
+    connected persons, the council's own carers less connected persons, and agencies;
+    keyed by the calendar year of 31 March.
+    """
+    from analysis.sources.published import load as published
+
+    if not folder.is_dir():
+        return {}
+    figures = published.preferred(published.load_all(folder))
+    figures = figures[(figures["breakdown"] == "") & (figures["basis"] == "")]
+    out: dict[int, dict[str, int]] = {}
+    for label, rows in figures.groupby("year"):
+        got = dict(zip(rows["measure"], rows["number"], strict=True))
+        quota = {}
+        if "children_with_connected_persons_carers" in got:
+            quota["conn"] = int(got["children_with_connected_persons_carers"])
+            if "children_with_own_foster_carers" in got:
+                quota["own"] = int(got["children_with_own_foster_carers"]) - quota["conn"]
+        if "children_with_ifa_carers" in got:
+            quota["agency"] = int(got["children_with_ifa_carers"])
+        if quota:
+            out[int(str(label)[:4]) + 1] = quota
+    return out
+
+
+def calibration(slug: str) -> Calibration:
+    """Read the council's configuration, published targets and calibration file."""
+    from analysis.council import config
+
+    council = config.load(slug)
+    folder = ROOT / "data" / "raw" / "example" / council.slug / "ssda903"
+    with open(folder / "calibration.toml", "rb") as handle:
+        tuning = tomllib.load(handle)
+    by_year = lambda table: {int(k): v for k, v in table.items()}  # noqa: E731
+    postcodes = (ROOT / "scripts" / "postcodes" / f"{council.new_la_code}.txt").read_text()
+    return Calibration(
+        slug=council.slug,
+        la_code=council.la_code,
+        new_la_code=council.new_la_code,
+        targets=published_targets(council.la_code),
+        seed=tuning["seed"],
+        initial_long=tuning["initial_long"],
+        initial_recent=tuning["initial_recent"],
+        leavers_before=tuning["leavers_before"],
+        leavers_in_year=tuning["leavers_in_year"],
+        late_entry=by_year(tuning["late_entry"]),
+        snapshots=printed_placements(council.published),
+        postcodes=postcodes.split("\n")[:-1],
+    )
 
 
 def fy_start(y: int) -> date:
@@ -109,6 +204,8 @@ class Child:
     exit: date | None = None
     exit_rec: str = ""
     adoption_chain: bool = False
+    upn: str = ""
+    home: str = ""
     types: dict[date, tuple[str, str, str, str]] = field(default_factory=dict)
     # The date of birth is fixed late: until then it may be anywhere in [lo, hi], so
     # a child can be placed in whichever age group a year's cohorts need.
@@ -134,8 +231,9 @@ class Child:
 
 
 class Generator:
-    def __init__(self, seed: int = SEED) -> None:
-        self.rng = random.Random(seed)
+    def __init__(self, cal: Calibration) -> None:
+        self.cal = cal
+        self.rng = random.Random(cal.seed)
         self.children: list[Child] = []
         self.short_breaks: list[Child] = []
 
@@ -193,7 +291,7 @@ class Generator:
         else:
             child.exit = self.day_between(lo + timedelta(days=2), hi - timedelta(days=1))
             age = (child.exit - child.dob).days / 365.25
-            table = [("E4A", 40), ("E41", 8), ("E44", 10), ("E13", 6), ("E8", 8), ("E3", 3)]
+            table = [("E4A", 40), ("E41", 8), ("E47", 10), ("E13", 6), ("E8", 8), ("E3", 3)]
             if age < 6:
                 table.append(("E11", 25))
             if age > 15:
@@ -202,14 +300,19 @@ class Generator:
         start = max(child.last_start(), lo)
         if (child.exit - start).days > 20 and self.rng.random() < 0.2:
             child.moves += self.inner_days(start, child.exit, 1)
-        if child.exit_rec == "E11" and (child.exit - child.last_start()).days > 90:
-            child.adoption_chain = True
+        if child.exit_rec == "E11":
+            # Adopted only from an adoptive placement (validator rule 390): fostering for
+            # adoption that becomes one, which needs time; otherwise the child goes home.
+            if (child.exit - child.last_start()).days > 90:
+                child.adoption_chain = True
+            else:
+                child.exit_rec = "E4A"
 
     # ---- population -----------------------------------------------------------------
     def initial(self) -> None:
         """Children looked after on 31 March 2020, with history back to 2018, and leavers."""
         census = date(2020, 3, 31)
-        for _ in range(760):  # looked after for a year or more by 31 March 2020
+        for _ in range(self.cal.initial_long):  # looked after for a year or more by 31 March 2020
             age = self.pick(AGES_2020)
             dob = census - timedelta(days=365 * age + self.rng.randint(0, 700))
             earliest = max(dob + timedelta(days=20), date(2008, 1, 1))
@@ -218,7 +321,7 @@ class Generator:
             entry = self.day_between(earliest, date(2019, 3, 20))
             child = self.new_child(dob, entry, WIDTH)
             self.history_moves(child, entry, census)
-        for _ in range(200):  # entered during 2019-20
+        for _ in range(self.cal.initial_recent):  # entered during 2019-20
             entry = self.day_between(date(2019, 4, 5), date(2020, 3, 20))
             child = self.new_child(self.entrant_dob(entry, staying=True), entry, WIDTH)
             self.history_moves(child, entry, census)
@@ -229,7 +332,7 @@ class Generator:
             else:
                 child.narrow(lo=t18 + timedelta(days=1))
         for year in (2018, 2019):  # children who came and went before April 2020
-            for _ in range(230):
+            for _ in range(self.cal.leavers_before):
                 entry = self.day_between(
                     fy_start(year) - timedelta(days=500), fy_end(year) - timedelta(days=40)
                 )
@@ -256,15 +359,16 @@ class Generator:
     def year(self, y: int) -> None:
         """Events in the year to 31 March ``y + 1``, making reporting year ``y + 1`` exact."""
         after = timedelta(days=1)
-        n, n3, n2, n23, lt, lts = TARGETS[y + 1]
+        n, n3, n2, n23, lt, lts = self.cal.targets[y + 1]
         ws, we = fy_start(y), fy_end(y)
         two_back, lt_cut = fy_end(y - 2), date(y - 2, 9, 30)
         t16, t18 = date(y + 1 - 16, 3, 31), date(y + 1 - 18, 3, 31)
         pool = [c for c in self.children if c.exit is None and c.entry <= we]
         must_go = [c for c in pool if c.hi <= t18]
         pool = [c for c in pool if c.hi > t18]
-        vets = [c for c in pool if c.entry <= two_back]
-        recents = [c for c in pool if c.entry > two_back]
+        # The 2-year cohort: looked after on 31 March and on at least one day in the
+        # previous year, so every child still looked after from last year is eligible.
+        vets = pool
         prev_lo, prev_hi = fy_start(y - 1), fy_end(y - 1)
         m_prev = {c.cid: c.moves_in(prev_lo, prev_hi) for c in vets}
         serial = {c.cid for c in vets if m_prev[c.cid] >= 2}
@@ -310,36 +414,27 @@ class Generator:
             c.narrow(lo=t18 + after)
             if c.entry <= lt_cut:
                 c.narrow(hi=t16)
-        new_n = ENTRANTS_STAYING[y + 1]
-        # Keep the latest entrants who can still be under 18 next year: they join the
-        # 2-year cohort next year without joining the long-term one.
-        recents.sort(key=lambda c: (c.lo <= t18, c.hi <= next18, -c.entry.toordinal()))
-        stay_r = recents[: n - n2 - new_n]
-        for c in stay_r:
-            c.narrow(lo=t18 + after)
+        new_n = n - n2  # this year's entrants still looked after on 31 March
         stay_v = chosen_lt + chosen_o
         same = {c.cid for c in chosen_settled[:lts]}
         must_move = {c.cid for c in chosen_lt if c.cid not in same and c.last_start() <= two_back}
-        if len(stay_r) != n - n2 - new_n:
-            raise RuntimeError(f"{y + 1}: too few recent entrants to stay")
-        staying = {c.cid for c in stay_v + stay_r}
+        staying = {c.cid for c in stay_v}
         for c in must_go + [c for c in pool if c.cid not in staying]:
             self.leave(c, max(ws, c.last_start()), we)
         newcomers = []
         for _ in range(new_n):
-            if self.rng.random() < LATE_ENTRY[y + 1]:
+            if self.rng.random() < self.cal.late_entry[y + 1]:
                 entry = self.day_between(date(y, 10, 1), we - timedelta(days=25))
             else:
                 entry = self.day_between(ws + timedelta(days=3), date(y, 9, 29))
             child = self.new_child(self.entrant_dob(entry, staying=True), entry, WIDTH)
             child.narrow(lo=t18 + after)
             newcomers.append(child)
-        for _ in range(95):  # entrants who leave within the year
+        for _ in range(self.cal.leavers_in_year):  # entrants who leave within the year
             entry = self.day_between(ws + timedelta(days=2), we - timedelta(days=40))
             child = self.new_child(self.entrant_dob(entry), entry)
             self.leave(child, entry, we)
         # Moves: twice or more (3+ placements), once, or not at all.
-        n3_r = min(len(stay_r), round(0.15 * n3))
         movers_v_serial = [c for c in stay_v if c.cid in serial][: round(0.35 * n3)]
         fresh = [c for c in stay_v if c.cid not in serial and c.cid not in same]
         fresh.sort(key=lambda c: m_prev[c.cid] == 1)  # spare last year's one-move children
@@ -348,7 +443,6 @@ class Generator:
         n_fresh = max(0, round(0.55 * n3) - len(movers_v_serial))
         n_fresh = max(n_fresh, n23 - base - one_move)
         n_fresh = min(n_fresh, n23 - base, n3 - len(movers_v_serial))
-        n3_r = min(n3_r, n3 - len(movers_v_serial) - n_fresh)
         movers_v = movers_v_serial + fresh[:n_fresh]
         fill = n23 - base - n_fresh
         one_before = [c for c in fresh[n_fresh:] if m_prev[c.cid] == 1]
@@ -357,11 +451,11 @@ class Generator:
                 f"{y + 1}: cannot reach {n23}: base {base}, fresh {n_fresh}, "
                 f"fill {fill} of {len(one_before)}"
             )
-        n3_new = n3 - len(movers_v) - n3_r
-        twice = {c.cid for c in movers_v + stay_r[:n3_r] + newcomers[:n3_new]}
+        n3_new = n3 - len(movers_v)
+        twice = {c.cid for c in movers_v + newcomers[:n3_new]}
         once = {c.cid for c in one_before[:fill]}
         no_move = {c.cid for c in one_before[fill:]} | same
-        for c in stay_v + stay_r + newcomers:
+        for c in stay_v + newcomers:
             start = max(ws, c.entry)
             if c.cid in twice:
                 k = self.rng.choices((2, 3), weights=(4, 1))[0]
@@ -426,8 +520,7 @@ class Generator:
         for c in self.children:
             if c.adoption_chain:
                 fixed[(c.cid, c.last_start())] = ("U5", "PR1")
-        for year in (2023, 2022):
-            quota = SNAPSHOTS[year]
+        for year, quota in sorted(self.cal.snapshots.items(), reverse=True):
             now = self.current(date(year, 3, 31))
             now.sort(key=lambda pair: pair[0].cid)
             self.rng.shuffle(now)
@@ -446,15 +539,26 @@ class Generator:
                     c, start = free.pop()
                     fixed[(c.cid, start)] = self.of_kind(kind, c, start)
             for c, start in free:
-                if year == 2023:
+                if "own" in quota:  # every fostered child is counted: the rest are not fostered
                     fixed[(c.cid, start)] = self.of_kind("none", c, start)
                 else:
                     kind = self.pick([("own", 60), ("none", 40)])
                     fixed[(c.cid, start)] = self.of_kind(kind, c, start)
         for c in self.children:
-            for start in c.starts():
+            c.home = self.postcode()
+            before = None
+            ends = [*c.starts()[1:], c.exit]
+            for start, end in zip(c.starts(), ends, strict=True):
                 place, provider = fixed.get((c.cid, start)) or self.default_type(c, start)
-                c.types[start] = (place, provider, self.urn(place, provider), self.postcode())
+                if place in NOT_REGISTERED and (end is None or end >= UNREGULATED_UNTIL):
+                    place, provider = "K2", "PR4"
+                provider = "" if place in NO_PROVIDER else provider
+                this = (place, provider, self.urn(place, provider), self.postcode())
+                # A move changes something (rule 435); only a child placed with parents
+                # lives at the home postcode (rule 392d).
+                while this == before or (this[3] == c.home and place != "P1"):
+                    this = (place, provider, this[2], self.postcode())
+                c.types[start] = before = this
 
     @staticmethod
     def kind(pair: tuple[str, str]) -> str:
@@ -480,22 +584,34 @@ class Generator:
         return self.pick([(("P1", "PR0"), 5), (("Z1", "PR1"), 1)])
 
     def urn(self, place: str, provider: str) -> str:
-        if place in ("K1", "K2", "H5"):
+        if place in NO_URN:
+            return ""
+        if place in NOT_REGISTERED:
+            return "XXXXXXX"
+        if place in ("K1", "K2"):
             return self.rng.choice(HOME_URNS)
-        if place.startswith("U") or place.startswith("A"):
-            return OWN_URN if provider == "PR1" else self.rng.choice(AGENCY_URNS)
-        return ""
+        return OWN_URN if provider == "PR1" else self.rng.choice(AGENCY_URNS)
 
     def postcode(self) -> str:
-        letters = "ABDEFGHJLNPQRSTUWXYZ"
-        inward = f"{self.rng.randint(1, 9)}{self.rng.choice(letters)}{self.rng.choice(letters)}"
-        return f"CV{self.rng.randint(1, 7)} {inward}"
+        """A real postcode in the council's area (scripts/postcodes/<new_la_code>.txt)."""
+        return self.rng.choice(self.cal.postcodes)
+
+    def upn(self, child: Child) -> str:
+        """A UPN with a valid check letter: LA number, school, year of issue, serial."""
+        school = self.rng.randint(2000, 7999)
+        issued = (birthday(child.dob, 4) if child.dob.year > 2000 else date(2005, 9, 1)).year
+        serial = int(child.cid[-6:]) % 1000 if child.cid[-6:].isdigit() else 999
+        body = f"{self.cal.la_code}{school:04d}{issued % 100:02d}{serial:03d}"
+        total = sum(int(d) * w for d, w in zip(body, range(2, 14), strict=True))
+        return UPN_LETTERS[total % 23] + body
 
     # ---- episodes -------------------------------------------------------------------
     def episodes(self, child: Child) -> list[dict]:
         """The child's episodes as rows with real dates (DEC None while open)."""
-        home = self.postcode()
-        legal = self.pick([("C1", 70), ("V2", 25), ("J1", 2), ("L2", 3)])
+        home = child.home
+        legal = self.pick([("C1", 70), ("V2", 30)])
+        if legal == "V2" and any(t[0] == "P1" for t in child.types.values()):
+            legal = "C1"  # placed with parents needs a care order (validator rule 378)
         rows = []
         starts = child.starts()
         ends = [*starts[1:], child.exit]
@@ -576,9 +692,26 @@ class Generator:
             if back >= end - timedelta(days=5):
                 continue
             temp = self.pick([("T1", 1), ("T3", 2), ("T4", 1)])
+            if rows[i]["PLACE"] == "P1":
+                continue  # a foster carer's holiday needs a foster placement
             original = dict(r)
-            self.split(rows, i, away, RNE="P", PLACE=temp, PL_POST=self.postcode(), URN="")
-            rows[i]["REASON_PLACE_CHANGE"] = "OTHER"
+            where = self.postcode()
+            while where in (r["HOME_POST"], r["PL_POST"]):
+                where = self.postcode()
+            self.split(
+                rows,
+                i,
+                away,
+                RNE="P",
+                PLACE=temp,
+                PLACE_PROVIDER="",
+                PL_POST=where,
+                URN="",
+                REASON_PLACE_CHANGE="",
+            )
+            # No reason for change into or out of a temporary placement (rules 226, 225).
+            if temp == "T4":  # seven days or less (rule 379)
+                back = min(back, away + timedelta(days=7))
             rows[i + 1]["DEC"], rows[i + 1]["REC"] = back, "X1"
             rows.insert(i + 2, dict(original, DECOM=back, RNE="P"))
             return
@@ -587,21 +720,27 @@ class Generator:
         """Fostering for adoption (U5) becomes placed for adoption (A5), same carers: RNE T."""
         last = rows[-1]
         span = (last["DEC"] - last["DECOM"]).days
-        if span < 90 or last["RNE"] not in ("S", "P"):
+        lo = max(
+            last["DECOM"] + timedelta(days=30),
+            fy_start(last["DEC"].year - (last["DEC"].month < 4)) + timedelta(days=1),
+        )
+        hi = last["DEC"] - timedelta(days=30)
+        if span < 90 or last["RNE"] not in ("S", "P") or last["PLACE"] != "U5" or hi <= lo:
+            last["REC"] = "E4A"  # no adoptive placement, so not adopted (rule 390)
             return
-        day = last["DECOM"] + timedelta(days=self.rng.randint(30, span - 30))
-        if day <= fy_start(last["DEC"].year - (last["DEC"].month < 4)):
-            return
+        day = self.day_between(lo, hi)
+        # Placement order and adoptive placement together: change of legal status and
+        # placement type with the same carers (RNE U; a T would need the same legal status).
         rows[-1:] = [
-            dict(last, DEC=day, REC="X1"),
-            dict(last, DECOM=day, RNE="T", PLACE="A5", LS="E1"),
+            dict(last, DEC=day, REC="X1", REASON_PLACE_CHANGE="PLACE"),
+            dict(last, DECOM=day, RNE="U", PLACE="A5", LS="E1"),
         ]
 
     def short_break_rows(self, child: Child) -> list[dict]:
         rows = []
         day = date(2018, 4, 10) + timedelta(days=self.rng.randint(0, 20))
-        place, urn = ("K2", self.rng.choice(HOME_URNS))
-        while day < date(2025, 3, 20):
+        stop = min(date(2025, 3, 20), birthday(child.dob, 18) - timedelta(days=10))
+        while day < stop:
             back = day + timedelta(days=self.rng.randint(2, 4))
             rows.append(
                 {
@@ -610,14 +749,14 @@ class Generator:
                     "RNE": "S",
                     "LS": "V3",
                     "CIN": "N2",
-                    "PLACE": place,
+                    "PLACE": "K2",
                     "PLACE_PROVIDER": "PR1",
                     "DEC": back,
                     "REC": "E8",
                     "REASON_PLACE_CHANGE": "",
                     "HOME_POST": "",
                     "PL_POST": "",
-                    "URN": urn,
+                    "URN": "",
                 }
             )
             day = back + timedelta(days=self.rng.randint(25, 40))
@@ -636,9 +775,9 @@ def write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def build(seed: int = SEED) -> dict[str, str]:
+def build(cal: Calibration) -> dict[str, str]:
     """The files' names and contents."""
-    gen = Generator(seed)
+    gen = Generator(cal)
     gen.initial()
     for y in range(2020, LAST + 1):
         gen.year(y)
@@ -648,6 +787,8 @@ def build(seed: int = SEED) -> dict[str, str]:
     gen.add_short_breaks()
     everyone = [(c, gen.episodes(c)) for c in gen.children]
     everyone += [(c, gen.short_break_rows(c)) for c in gen.short_breaks]
+    for child, _ in everyone:
+        child.upn = gen.upn(child)
     files = {}
     for y in range(FIRST, LAST + 1):
         lo, hi = fy_start(y), fy_end(y)
@@ -671,11 +812,12 @@ def build(seed: int = SEED) -> dict[str, str]:
             hw.writerow(
                 {
                     "CHILD": child.cid,
-                    "SEX": child.sex,
+                    "SEX": NEW_SEX[child.sex] if y >= NEW_SEX_FROM else child.sex,
                     "DOB": fmt(child.dob),
                     "ETHNIC": child.ethnic,
-                    "UPN": "UN1",
-                    "MOTHER": "",
+                    "UPN": child.upn,
+                    # Whether a girl is a mother: none is (0); blank for boys.
+                    "MOTHER": "0" if child.sex == "2" else "",
                     "MC_DOB": "",
                 }
             )
@@ -684,7 +826,7 @@ def build(seed: int = SEED) -> dict[str, str]:
     return files
 
 
-def check(folder: Path) -> list[str]:
+def check(cal: Calibration, folder: Path) -> list[str]:
     """Differences between the files' indicators and the published figures (empty if none)."""
     from analysis.sources.ssda903.load import read_returns
     from analysis.stability.measures import MEASURES, compute
@@ -694,7 +836,7 @@ def check(folder: Path) -> list[str]:
     )
     table = compute(returns).set_index("year")
     problems = []
-    for reporting, target in TARGETS.items():
+    for reporting, target in cal.targets.items():
         label = f"{reporting - 1}-{reporting % 100:02d}"
         got = tuple(int(v) for v in table.loc[label, MEASURES])
         if got != target:
@@ -704,14 +846,20 @@ def check(folder: Path) -> list[str]:
     return problems
 
 
-def main() -> int:
-    files = build()
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--council", help="council slug (default: the default council)")
+    args = parser.parse_args(argv)
+    from analysis.council import config
+
+    cal = calibration(args.council or config.default_slug())
+    files = build(cal)
     for name, text in files.items():
-        write_atomic(OUT / name, text)
-    problems = check(OUT)
+        write_atomic(cal.out / name, text)
+    problems = check(cal, cal.out)
     for p in problems:
         print("MISMATCH", p, file=sys.stderr)
-    print(f"wrote {len(files)} files to {OUT.relative_to(ROOT)}")
+    print(f"wrote {len(files)} files to {cal.out.relative_to(ROOT)}")
     return 1 if problems else 0
 
 

@@ -113,3 +113,38 @@ def test_no_default_council_is_an_error_naming_the_settings(root):
     (root / "councils" / "settings.toml").write_text("# nothing\n")
     with pytest.raises(CouncilError, match=r"(?s)councils/settings.toml, column 'default'"):
         config.load(None, root)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (GOOD.replace('"Leicester City Council"', '"  "', 1), r"column 'name'.*missing or empty"),
+        (GOOD + 'neighbours = ["856", "821"]\n', r"column 'neighbours'.*itself"),
+        (GOOD + 'neighbours = ["821", "821"]\n', r"column 'neighbours'.*twice"),
+        (GOOD + "neighbours = []\n", r"column 'neighbours'.*empty list"),
+        (
+            GOOD + '[comparators.x]\nvalue = true\nunit = "%"\nlabel = "x"\nsource = "y"\n',
+            r"comparators.x.value",
+        ),
+    ],
+)
+def test_quiet_mistakes_in_a_configuration_are_errors(root, text, message):
+    _write(root, text)
+    with pytest.raises(CouncilError, match="(?s)" + message):
+        config.load("testshire", root)
+
+
+@pytest.mark.parametrize("slug", ["../councils/coventry", "Coventry", "a b"])
+def test_a_council_is_named_by_its_folder_only(root, slug):
+    with pytest.raises(CouncilError, match="lower-case letters"):
+        config.load(slug, root)
+
+
+def test_the_settings_are_checked(root):
+    settings = root / "councils" / "settings.toml"
+    settings.write_text('default = "york"\n')
+    with pytest.raises(CouncilError, match=r"(?s)councils/settings.toml, column 'default'.*york"):
+        config.load(None, root)
+    settings.write_text('default = "coventry"\ncolour = 1\n')
+    with pytest.raises(CouncilError, match=r"column 'colour'"):
+        config.load(None, root)

@@ -82,4 +82,5 @@ def test_notebook_runs_for_every_year(built_reports, year):
     assert "Matches the published figure." in text
     assert "Table 13" in text and "Figure 7" in text
     assert not re.search(r"\bH\d{6}\b", text)  # no household id is ever shown
-    assert (paths.PROCESSED / f"recruitment_households_{year}.parquet").exists()
+    processed = paths.processed_dir("coventry", "example")
+    assert (processed / f"recruitment_households_{year}.parquet").exists()

@@ -16,12 +16,25 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from analysis.build.runner import run
 from analysis.core import paths
 from analysis.core.errors import InputError
 from analysis.core.years import YearError
 from analysis.registry import ANALYSES, Analysis
+
+if TYPE_CHECKING:
+    from analysis.council.config import Council
+
+
+def _has_year(analyses: Sequence[Analysis], council: Council, args: argparse.Namespace) -> bool:
+    """Whether any selected analysis has data for the requested year for ``council``."""
+    return any(
+        args.year in a.years(council, args.raw)
+        for a in analyses
+        if not args.only or a.name in args.only
+    )
 
 
 def main(
@@ -71,6 +84,9 @@ def main(
         slugs = config.available(root) if args.council == "all" else [args.council]
         for slug in slugs:
             council = config.load(slug, root)
+            if len(slugs) > 1 and args.year and not _has_year(analyses, council, args):
+                print(f"{council.name}: no data for {args.year}; skipped", file=sys.stderr)
+                continue
             outcome = run(
                 analyses,
                 root,

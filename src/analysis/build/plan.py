@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analysis.core import paths
 from analysis.core.years import require_year
 from analysis.registry import Analysis
 
@@ -120,10 +121,12 @@ def environment_fingerprint() -> str:
 
 
 def _relative(path: Path, root: Path) -> str:
+    """A file as the provenance footer names it: from the repository root, or by its name
+    alone when it lies elsewhere (a folder's path can name a person, such as a user)."""
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
-        return str(path)
+        return path.name
 
 
 @dataclass(frozen=True)
@@ -167,19 +170,9 @@ def git_state(root: Path) -> tuple[str, bool]:
     return commit, bool(status.strip())
 
 
-def source_slug(raw: str) -> str:
-    """The reports sub-folder for a data source: ``example``, ``extracts``, or for a folder
-    given by path its name and a short hash of where it is (two folders never share one)."""
-    if raw in ("example", "extracts"):
-        return raw
-    where = Path(raw).expanduser().resolve()
-    digest = hashlib.sha256(str(where).encode()).hexdigest()[:8]
-    return f"folder-{where.name or 'root'}-{digest}"
-
-
 def reports_dir(root: Path, council: Council, raw: str) -> Path:
     """``reports/<council>/<data source>/``: one council's and source's pages, kept apart."""
-    return root / "reports" / council.slug / source_slug(raw)
+    return root / "reports" / council.slug / paths.source_slug(raw)
 
 
 def plan(

@@ -7,6 +7,7 @@ tests use it to build into a temporary copy).
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -44,3 +45,25 @@ def raw_dir(source: str | os.PathLike[str] = "example", council: str | None = No
         return (EXAMPLE if str(source) == "example" else EXTRACTS) / council
     path = Path(source)
     return path if path.is_absolute() else ROOT / path
+
+
+def source_slug(raw: str | os.PathLike[str]) -> str:
+    """A short name for a data source, used to keep its outputs apart from other sources':
+    ``example``, ``extracts``, or for any other folder its name and a hash of where it is
+    (two folders of the same name never share outputs). A folder inside the shipped example
+    data or the extracts folder is that source."""
+    if str(raw) in ("example", "extracts"):
+        return str(raw)
+    where = Path(raw).expanduser()
+    where = (where if where.is_absolute() else ROOT / where).resolve()
+    for name, base in (("example", EXAMPLE), ("extracts", EXTRACTS)):
+        if where == base.resolve() or base.resolve() in where.parents:
+            return name
+    digest = hashlib.sha256(str(where).encode()).hexdigest()[:8]
+    return f"folder-{where.name or 'root'}-{digest}"
+
+
+def processed_dir(council: str, raw: str | os.PathLike[str]) -> Path:
+    """``data/processed/<council>/<source>/``: derived tables of one council and data source,
+    never overwriting another's."""
+    return PROCESSED / council / source_slug(raw)

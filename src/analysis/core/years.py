@@ -73,6 +73,10 @@ class FinancialYear:
     def previous(self) -> FinancialYear:
         return FinancialYear(self.start_year - 1)
 
+    @property
+    def next(self) -> FinancialYear:
+        return FinancialYear(self.start_year + 1)
+
     def __str__(self) -> str:
         return self.label
 

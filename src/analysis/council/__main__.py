@@ -34,7 +34,11 @@ def main(argv: list[str] | None = None) -> int:
                 f'`make report COUNCIL={args.slug} ARGS="--raw extracts"`.'
             )
         else:
-            default = config.default_slug()
+            try:
+                default = config.default_slug()
+            except InputError as error:
+                default = None
+                print(f"warning: {error}", file=sys.stderr)
             for slug in config.available():
                 council = config.load(slug)
                 mark = " (default)" if slug == default else ""

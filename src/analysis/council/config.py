@@ -9,6 +9,7 @@ its published figures (``published/``) and its extract layouts per year (``layou
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from analysis.core import paths
 from analysis.core.errors import InputError
 
 CONFIG = "council.toml"
+SLUG = re.compile(r"^[a-z][a-z0-9_-]*$")
 SETTINGS = "settings.toml"
 KEYS = {
     "name": str,
@@ -105,11 +107,23 @@ def available(root: Path | None = None) -> list[str]:
 
 def default_slug(root: Path | None = None) -> str:
     """The council used when none is named: ``default`` in ``councils/settings.toml``."""
-    path = (root or paths.ROOT) / "councils" / SETTINGS
+    root = root or paths.ROOT
+    path = root / "councils" / SETTINGS
     settings = _read(path)
+    unknown = sorted(set(settings) - {"default"})
+    if unknown:
+        raise CouncilError(path, f"unknown key(s) {', '.join(unknown)}", column=unknown[0])
     slug = settings.get("default")
     if not isinstance(slug, str) or not slug:
         raise CouncilError(path, "no default council is set", column="default")
+    if slug not in available(root):
+        raise CouncilError(
+            path,
+            "names a council that is not configured",
+            column="default",
+            value=slug,
+            hint=f"configured councils: {', '.join(available(root)) or 'none'}",
+        )
     return slug
 
 
@@ -134,12 +148,13 @@ def _check_types(data: dict, path: Path) -> None:
             column=unknown[0],
             hint=f"known keys: {', '.join(KEYS)}",
         )
-    for key in REQUIRED:
-        if not data.get(key):
-            raise CouncilError(path, "a required key is missing or empty", column=key)
     for key, kind in KEYS.items():
         if key in data and not isinstance(data[key], kind):
             raise CouncilError(path, f"must be a {kind.__name__}", column=key, value=data[key])
+    for key in REQUIRED:
+        value = data.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise CouncilError(path, "a required key is missing or empty", column=key)
 
 
 def _comparators(data: dict, path: Path) -> dict[str, Comparator]:
@@ -155,7 +170,7 @@ def _comparators(data: dict, path: Path) -> dict[str, Comparator]:
             if name not in spec:
                 raise CouncilError(path, f"missing {name!r}", column=where)
         for name, kind in COMPARATOR_KEYS.items():
-            if name in spec and not isinstance(spec[name], kind):
+            if name in spec and (not isinstance(spec[name], kind) or isinstance(spec[name], bool)):
                 raise CouncilError(path, "wrong type", column=f"{where}.{name}", value=spec[name])
         out[key] = Comparator(key=key, **spec)
     return out
@@ -193,6 +208,13 @@ def load(slug: str | None = None, root: Path | None = None) -> Council:
     slug = slug or default_slug(root)
     folder = root / "councils" / slug
     path = folder / CONFIG
+    if not SLUG.match(slug):
+        raise CouncilError(
+            root / "councils" / CONFIG,
+            "a council is named by its folder under councils/: lower-case letters, digits, "
+            "'-' or '_'",
+            value=slug,
+        )
     if not path.exists():
         raise CouncilError(
             path,
@@ -211,7 +233,18 @@ def load(slug: str | None = None, root: Path | None = None) -> Council:
                 column=key,
                 value=data[key],
             )
-    neighbours = data.get("neighbours") or areas.statistical_neighbours(data["la_code"])
+    if "neighbours" in data:
+        neighbours = data["neighbours"]
+        if not neighbours:
+            raise CouncilError(
+                path, "an empty list: leave the key out to use the DfE's model", column="neighbours"
+            )
+        if data["la_code"] in neighbours or len(set(neighbours)) != len(neighbours):
+            raise CouncilError(
+                path, "lists the council itself or a council twice", column="neighbours"
+            )
+    else:
+        neighbours = areas.statistical_neighbours(data["la_code"])
     for code in neighbours:
         _authority(str(code), path, "neighbours")
     return Council(

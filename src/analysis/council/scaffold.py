@@ -9,14 +9,12 @@ the analyst, with a comment saying where it goes.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from analysis.core import paths
-from analysis.council.config import CONFIG, CouncilError, load
+from analysis.council.config import CONFIG, SLUG, CouncilError, load
 from analysis.sources.dfe import areas
 
-SLUG = re.compile(r"^[a-z][a-z0-9_-]*$")
 TEMPLATE = """\
 # {name}: scaffolded from the DfE files by `python -m analysis.council new`.
 # Checked when loaded against data/raw/dfe/ (LA code, new LA code, region).

@@ -339,9 +339,9 @@ def _atomic_parquet(frame: pd.DataFrame, target: Path) -> None:
         Path(tmp).unlink(missing_ok=True)
 
 
-def write_processed(loaded: Loaded, out_dir: Path | None = None) -> list[Path]:
-    """Write the household table and the quarantine as parquet, each atomically."""
-    out_dir = out_dir or paths.PROCESSED
+def write_processed(loaded: Loaded, out_dir: Path) -> list[Path]:
+    """Write the household table and the quarantine as parquet, each atomically, into the
+    council's and data source's own folder (``paths.processed_dir``)."""
     households = out_dir / f"recruitment_households_{loaded.year}.parquet"
     held = out_dir / f"recruitment_quarantine_{loaded.year}.parquet"
     _atomic_parquet(loaded.households, households)

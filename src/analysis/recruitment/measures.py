@@ -99,6 +99,39 @@ def eoi_recorded(households: pd.DataFrame, year: str) -> bool:
     return bool(_in_year(households["eoi_date"], year).any())
 
 
+def eoi_note(households: pd.DataFrame, years: list[str]) -> str:
+    """Which years of the extracts record expressions of interest, said from the data."""
+    recorded = [y for y in years if eoi_recorded(households, y)]
+    if len(recorded) == len(years):
+        return ""
+    if not recorded:
+        return (
+            "The extracts record no expressions of interest, so households leaving after one "
+            "appear as leaving after the enquiry."
+        )
+    first = FinancialYear.parse(recorded[0]).report_label
+    return (
+        f"Expressions of interest are recorded from {first}; before that, households leaving "
+        "after one appear as leaving after the enquiry."
+    )
+
+
+def funnel_sources(folder: object = None) -> str:
+    """The documents the published funnel and panel figures come from, for a table's note."""
+    from analysis.sources.published import load as published
+
+    names = []
+    for topic, table in (("recruitment_funnel", published.FUNNEL_TABLE), ("panel_business", None)):
+        if topic not in published.topics(folder):
+            continue
+        figures = published.load(topic, folder)
+        if table:
+            figures = figures[figures["table"] == table]
+        names += list(dict.fromkeys(figures.sort_values("date")["document"].dropna()))
+    listed = "; ".join(dict.fromkeys(names))
+    return f"Published: {listed}." if listed else "The council has published no funnel figures."
+
+
 def period_counts(households: pd.DataFrame, year: str) -> pd.Series:
     """Events dated in the year at each stage, as the annual report counts them."""
     counts = {s: int(_in_year(households[f"{s}_date"], year).sum()) for s in STAGES}
@@ -544,12 +577,17 @@ def key_findings(
     counts = period_counts(households, year)
     sentences = []
     match = funnel_comparison(households, year, published, pd.DataFrame())
-    differ = match[pd.to_numeric(match["Difference"], errors="coerce").fillna(0) != 0]
-    agree = (
-        "match the published figures"
-        if differ.empty
-        else f"differ from the published figures at {len(differ)} stage(s) (see the funnel table)"
-    )
+    difference = pd.to_numeric(match["Difference"], errors="coerce")
+    compared = int(difference.notna().sum())
+    differ = int((difference.dropna() != 0).sum())
+    if not compared:
+        agree = "have no published figures to be checked against"
+    elif differ:
+        agree = f"differ from the published figures at {differ} stage(s) (see the funnel table)"
+    elif compared < len(match):
+        agree = f"match the published figures at the {compared} stages the council published"
+    else:
+        agree = "match the published figures"
     sentences.append(
         f"In {fy.report_label} the service received {counts['enquiry']:,} enquiries, started "
         f"{counts['stage1']:,} stage 1 assessments and approved {counts['approval']:,} "

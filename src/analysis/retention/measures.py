@@ -32,7 +32,6 @@ from analysis.retention.schema import (
 )
 from analysis.retention.survival import kaplan_meier, survival_at
 
-DATA_START = pd.Timestamp(2018, 4, 1)
 TENURE_BANDS = [
     (0, 1, "under 1 year"),
     (1, 3, "1 to 3 years"),
@@ -140,32 +139,32 @@ def survival_data(register: Register) -> pd.DataFrame:
 
     Leaving means ceasing to foster; an other exit (change of approval) and a
     household still approved at the end of the last year are censored. Households
-    approved before April 2018 enter at the tenure they had on 1 April 2018.
+    approved before the register's first year enter at the tenure they had on its first
+    day (delayed entry); cohorts are two-year bands from that day.
     """
     h = register.households.copy()
-    end = _years(register)[-1].end
+    years = _years(register)
+    start, end = years[0].start, years[-1].end
     stop = h["deregistration_date"].where(h["deregistration_date"] <= end, end).fillna(end)
     h["duration"] = (stop - h["approval_date"]).dt.days / 365.25
     h["event"] = h["ceasing"] & h["deregistration_date"].le(end)
-    h["entry"] = ((DATA_START - h["approval_date"]).dt.days / 365.25).clip(lower=0)
+    h["entry"] = ((start - h["approval_date"]).dt.days / 365.25).clip(lower=0)
     h["type group"] = np.select(
         [h["household_type"].eq("connected_persons"), h["household_type"].eq("mainstream")],
         ["Connected persons", "Mainstream (general)"],
         "Mainstream schemes",
     )
     approved = h["approval_date"]
+    first = years[0]
+    bands = [FinancialYear(first.start_year + k) for k in (0, 2, 4)]
     h["cohort"] = np.select(
+        [approved < bands[0].start, approved < bands[1].start, approved < bands[2].start],
         [
-            approved < DATA_START,
-            approved < pd.Timestamp(2020, 4, 1),
-            approved < pd.Timestamp(2022, 4, 1),
+            f"approved before April {first.start_year}",
+            f"approved {bands[0].label} to {bands[0].next.label}",
+            f"approved {bands[1].label} to {bands[1].next.label}",
         ],
-        [
-            "approved before April 2018",
-            "approved 2018-19 to 2019-20",
-            "approved 2020-21 to 2021-22",
-        ],
-        "approved 2022-23 or later",
+        f"approved {bands[2].label} or later",
     )
     return h
 

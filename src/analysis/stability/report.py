@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from analysis.council.config import Council
 from analysis.presentation.appendix import Appendix
 from analysis.sources.dfe import stability as dfe_stability
+from analysis.sources.ssda903 import validator
 from analysis.sources.ssda903.codes import PLACEMENT_GROUPS
 from analysis.sources.ssda903.load import (
     Aliases,
@@ -405,3 +406,50 @@ def relate_children(appendix: Appendix) -> None:
         snapshot[PUBLISHED_SNAPSHOT["children_with_own_foster_carers"]],
         [snapshot["Own foster carers"], snapshot["Connected persons"]],
     )
+
+
+def validator_results(
+    data: Year, appendix: Appendix, raw: str | Path = "example"
+) -> tuple[pd.DataFrame, str]:
+    """What the DfE's validator will query in the year's return: (table, sentence).
+
+    The sentence's count of rows queried goes through ``appendix.count`` (key ``rows
+    queried``; :func:`relate_validator` ties it to the table's rows).
+
+    One row per failed rule and table: rule code, the validator's message, rows affected.
+    Row numbers stay in the analyst's CSV (``data/processed/<council>/ssda903/``), never on
+    the page; the validator's own bugs (``validator.KNOWN_BUGS``) are marked as such.
+    """
+    where = folder(paths.raw_dir(raw, data.council.slug))
+    table, result = validator.validate_year(
+        data.council.slug, data.council.new_la_code, where, data.year.label
+    )
+    rules = len(result["status"])
+    checked = sum(status in ("pass", "fail") for status in result["status"].values())
+    real = table.loc[~table["Known validator bug"]]
+    sentence = (
+        f"The validator's {result['ruleset']} rules ({rules} rules, {checked} of which apply to "
+        f"the header and episodes tables with the previous year's) "
+        + (
+            "find nothing to query."
+            if real.empty
+            else f"query {appendix.count(int(real['Rows affected'].sum()), 'rows queried')} rows under {real['Rule'].nunique()} rules."
+        )
+    )
+    if result["note"]:
+        sentence += f" Note: {result['note']}."
+    shown = table.assign(
+        Note=table["Rule"]
+        .map(validator.KNOWN_BUGS)
+        .fillna("")
+        .map(lambda text: f"validator bug: {text}" if text else "")
+    )
+    return shown[["Rule", "Message", "Table", "Rows affected", "Note"]], sentence
+
+
+def relate_validator(appendix: Appendix, checks: pd.DataFrame) -> None:
+    """The rows the sentence says the validator queries are the ``validator`` table's rows
+    that are not the validator's own bugs."""
+    keys = appendix.keys("validator", "Rows affected")
+    real = [k for k, note in zip(keys, checks["Note"], strict=True) if k and not note]
+    appendix.relate("rows queried", real)
