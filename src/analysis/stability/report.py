@@ -427,13 +427,14 @@ def validator_results(
     rules = len(result["status"])
     checked = sum(status in ("pass", "fail") for status in result["status"].values())
     real = table.loc[~table["Known validator bug"]]
+    queried = appendix.count(int(real["Rows affected"].sum()), "rows queried")
     sentence = (
         f"The validator's {result['ruleset']} rules ({rules} rules, {checked} of which apply to "
         f"the header and episodes tables with the previous year's) "
         + (
             "find nothing to query."
             if real.empty
-            else f"query {appendix.count(int(real['Rows affected'].sum()), 'rows queried')} rows under {real['Rule'].nunique()} rules."
+            else f"query {queried} rows under {real['Rule'].nunique()} rules."
         )
     )
     if result["note"]:
