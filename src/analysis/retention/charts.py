@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import seaborn as sns
 
@@ -12,35 +13,45 @@ PALETTE = {"up": "#2a7f62", "down": "#b8413b", "total": "#3b5b92", "grey": "#9a9
 INFLUENCE_COLOURS = dict(zip(INFLUENCE_ORDER, ["#b8413b", "#3b5b92", "#d39b2a"], strict=True))
 
 
+def _number(value: object) -> float:
+    """A count as the page shows it: a number, or NaN where it is withheld ("c")."""
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    return float(number)
+
+
 def waterfall(row: pd.Series, title: str) -> plt.Figure:
-    """Households at the start, joiners, leavers, other exits and the end, as a waterfall."""
-    steps = [
-        ("At 1 April", row["start"], "total"),
-        ("Approved", row["joiners"], "up"),
-        ("Ceased to foster", -row["leavers"], "down"),
-    ]
-    if row["other exits"]:
-        steps.append(("Other exits", -row["other exits"], "down"))
+    """Households at the start, joiners, leavers, other exits and the end, as a waterfall.
+
+    ``row`` is the year's row of the flows table as the page shows it. While every count
+    in it is shown the bars float (each flow starts where the previous one ended); once
+    any is withheld the position of a later bar would give it away, so every bar stands on
+    zero and a withheld count is an empty slot labelled "c"."""
+    value = {c: _number(row[c]) for c in ("start", "joiners", "leavers", "other exits", "end")}
+    steps = [("At 1 April", "start", "total"), ("Approved", "joiners", "up")]
+    steps.append(("Ceased to foster", "leavers", "down"))
+    if value["other exits"] != 0:
+        steps.append(("Other exits", "other exits", "down"))
+    steps.append(("At 31 March", "end", "total"))
+    floating = not any(np.isnan(v) for v in value.values())
     fig, ax = plt.subplots(figsize=(7.5, 3.8))
-    level = 0
-    for i, (_label, change, kind) in enumerate(steps):
-        bottom = 0 if kind == "total" else (level if change >= 0 else level + change)
-        ax.bar(i, abs(change), bottom=bottom, color=PALETTE[kind], width=0.6)
-        ax.text(
-            i,
-            bottom + abs(change) + 2,
-            f"{'+' if kind == 'up' else ''}{int(change)}",
-            ha="center",
-            va="bottom",
-            fontsize=9,
-        )
-        level = change if kind == "total" else level + change
-    end = len(steps)
-    ax.bar(end, row["end"], color=PALETTE["total"], width=0.6)
-    ax.text(end, row["end"] + 2, f"{int(row['end'])}", ha="center", va="bottom", fontsize=9)
-    ax.set_xticks(range(end + 1), [s[0] for s in steps] + ["At 31 March"])
-    low = min(row["start"], row["end"]) - row["leavers"] - row["other exits"] - 10
-    ax.set_ylim(max(0, low), max(row["start"], row["end"]) + row["joiners"] + 15)
+    level = 0.0
+    for i, (_label, column, kind) in enumerate(steps):
+        size = value[column]
+        if np.isnan(size):
+            ax.text(i, 2, "c", ha="center", va="bottom", fontsize=9)
+            continue
+        change = -size if kind == "down" else size
+        bottom = 0.0
+        if floating and kind != "total":
+            bottom = level if change >= 0 else level + change
+        ax.bar(i, size, bottom=bottom, color=PALETTE[kind], width=0.6)
+        sign = "+" if kind == "up" else "-" if kind == "down" else ""
+        ax.text(i, bottom + size + 2, f"{sign}{int(size)}", ha="center", va="bottom", fontsize=9)
+        level = size if kind == "total" else level + change
+    ax.set_xticks(range(len(steps)), [s[0] for s in steps])
+    if floating:
+        low = min(value["start"], value["end"]) - value["leavers"] - value["other exits"] - 10
+        ax.set_ylim(max(0, low), max(value["start"], value["end"]) + value["joiners"] + 15)
     ax.set_ylabel("Mainstream households")
     ax.set_title(title, loc="left", fontsize=11)
     sns.despine(fig)
@@ -48,13 +59,15 @@ def waterfall(row: pd.Series, title: str) -> plt.Figure:
     return fig
 
 
-def retention_trend(flow: pd.DataFrame, national: float, council: str) -> plt.Figure:
-    """Retention rate by year against the national figure the council quotes;
-    ``council`` is the council's short name, for the legend."""
+def retention_trend(rates: pd.DataFrame, national: float, council: str) -> plt.Figure:
+    """Retention rate by year against the national figure the council quotes.
+
+    ``rates`` is the retention-rate table as the page shows it: a withheld rate is a gap
+    in the line. ``council`` is the council's short name, for the legend."""
     fig, ax = plt.subplots(figsize=(7.5, 3.4))
     ax.plot(
-        flow["year"],
-        flow["retention rate %"],
+        rates["year"],
+        pd.to_numeric(rates["retention rate %"], errors="coerce"),
         marker="o",
         color=PALETTE["total"],
         label=f"{council} (register)",
@@ -127,7 +140,11 @@ def survival(curves: dict[str, pd.DataFrame], title: str, max_years: float = 10)
 
 
 def capacity_trend(trend: pd.DataFrame) -> plt.Figure:
-    """Approved mainstream places at each 31 March, split into filled and unoccupied."""
+    """Approved mainstream places at each 31 March, split into filled and unoccupied.
+
+    ``trend`` is the capacity table as the page shows it: a withheld part is left out of
+    its stack (so no bar's position depends on it) and a withheld occupancy is not written."""
+    trend = trend.apply(pd.to_numeric, errors="coerce")
     parts = [
         ("filled places", "Filled", PALETTE["total"]),
         ("vacant places", "Vacant (free to match)", PALETTE["up"]),
@@ -139,17 +156,16 @@ def capacity_trend(trend: pd.DataFrame) -> plt.Figure:
     for column, label, colour in parts:
         ax.bar(
             trend["31 March"].astype(str),
-            trend[column],
+            trend[column].fillna(0),
             bottom=bottom,
             label=label,
             color=colour,
             width=0.65,
         )
-        bottom = bottom + trend[column]
-    for x, (occ, total) in enumerate(
-        zip(trend["occupancy %"], trend["approved places"], strict=True)
-    ):
-        ax.text(x, total + 4, f"{occ:.1f}%", ha="center", fontsize=8)
+        bottom = bottom + trend[column].fillna(0)
+    for x, (occ, top) in enumerate(zip(trend["occupancy %"], bottom, strict=True)):
+        if not np.isnan(occ):
+            ax.text(x, top + 4, f"{occ:.1f}%", ha="center", fontsize=8)
     ax.set_ylabel("Approved mainstream places")
     ax.set_xlabel("31 March")
     ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1, 1))

@@ -13,7 +13,6 @@ from analysis.retention.measures import (
     capacity,
     measure_label,
     places_change,
-    unoccupied_by_reason,
 )
 from analysis.retention.schema import REASONS
 
@@ -36,7 +35,8 @@ def key_findings(
 
     ``national`` is the council's declared ``national_retention`` comparator. Counts of
     households go through ``appendix.count`` under the keys of the tables they come
-    from (the ``flows`` and ``influence`` tables as the notebook names them). Labels the
+    from (the ``flows``, ``influence`` and ``capacity`` tables as the notebook names
+    them); rates through ``appendix.share`` on the counts they are built on. Labels the
     council's ``unknown_to_other`` setting counted as "other" (``register.other``) in the
     year's extract are said in a sentence, so none is hidden."""
     row = flow.set_index("year").loc[year.label]
@@ -52,7 +52,9 @@ def key_findings(
         if row["other exits"]
         else ""
     )
-    start, end = (appendix.cell("flows", year.label, c) for c in ("start", "end"))
+    start, end, leavers = (
+        appendix.cell("flows", year.label, c) for c in ("start", "end", "leavers")
+    )
     net = appendix.share(str(abs(diff)), [start, end]) if diff else ""  # shown with both
     sentences = [
         f"There were {count('end')} approved mainstream fostering households at {when}, "
@@ -63,14 +65,18 @@ def key_findings(
     rate = row["retention rate %"]
     national = national.value
     text = (
-        f"Retention was {rate:.1f}% (1 - {count('leavers')} households ceasing to "
-        f"foster / {count('start')} approved at 1 April), "
-        f"{'above' if rate > national else 'below'} the national {national:.0f}% the "
-        "council quotes"
+        f"Retention was {appendix.share(f'{rate:.1f}%', [start, leavers])} "
+        f"(1 - {count('leavers')} households ceasing to foster / {count('start')} approved "
+        f"at 1 April), {'above' if rate > national else 'below'} the national "
+        f"{national:.0f}% the council quotes"
     )
     if year.previous.label in set(flow["year"]):
         before = flow.set_index("year").at[year.previous.label, "retention rate %"]
-        text += f", compared with {before:.1f}% in {year.previous.report_label}"
+        on = [appendix.cell("flows", year.previous.label, c) for c in ("start", "leavers")]
+        text += (
+            f", compared with {appendix.share(f'{before:.1f}%', on)} in "
+            f"{year.previous.report_label}"
+        )
     sentences.append(text + ".")
     if len(leaving):
         groups = leaving["influence"].value_counts()
@@ -102,15 +108,23 @@ def key_findings(
             "fostering count as censored, not as leavers)."
         )
     cap = capacity(register.snapshot(year))
-    reasons = unoccupied_by_reason(register.snapshot(year))
-    vacant = int(reasons.loc[reasons["group"] == "vacant", "places"].sum())
+
+    def places(column: str) -> str:
+        return appendix.count(int(cap[column]), appendix.cell("capacity", year.end.year, column))
+
+    filled, approved, households = (
+        appendix.cell("capacity", year.end.year, c)
+        for c in ("filled places", "approved places", "households")
+    )
+    occupancy = appendix.share(f"{cap['occupancy %']:.1f}%", [filled, approved])
+    per_household = appendix.share(f"{cap['places per household']:.2f}", [approved, households])
     sentences.append(
-        f"At {when} {cap['filled places']} of {cap['approved places']} approved mainstream "
-        f"places were filled (occupancy {cap['occupancy %']:.1f}%, "
-        f"{cap['places per household']:.2f} places per household); of the "
-        f"{cap['unoccupied places']} unoccupied places, {cap['unavailable places']} were "
-        f"unavailable (carers not considering more children, or matching difficulties), "
-        f"{cap['on hold or blocked places']} on hold or blocked and {vacant} free to be matched."
+        f"At {when} {places('filled places')} of {places('approved places')} approved "
+        f"mainstream places were filled (occupancy {occupancy}, {per_household} places per "
+        f"household); of the {places('unoccupied places')} unoccupied places, "
+        f"{places('unavailable places')} were unavailable (carers not considering more "
+        f"children, or matching difficulties), {places('on hold or blocked places')} on hold "
+        f"or blocked and {places('vacant places')} free to be matched."
     )
     change = places_change(register, year)
     if change is not None:

@@ -14,14 +14,18 @@ including the Next Steps, out of hours, parent and child and short stay schemes)
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pandas as pd
 
 from analysis.core.years import FinancialYear
+from analysis.presentation.appendix import Appendix
 from analysis.retention.load import Register
 from analysis.retention.schema import (
     HOUSEHOLD_TYPES,
     INFLUENCE_ORDER,
+    MAINSTREAM_TYPES,
     REASON_ORDER,
     REASONS,
     UNAVAILABLE_REASONS,
@@ -413,3 +417,118 @@ def readable(reconciliation: pd.DataFrame) -> pd.DataFrame:
     out["published"] = out["published"].map("{:g}".format)
     out["register"] = out["register"].map("{:.4g}".format)
     return out
+
+
+# -- what the page's tables imply about each other (for the disclosure decision) ------
+
+CAPACITY_COUNTS = [
+    "households",
+    "approved places",
+    "filled places",
+    "vacant places",
+    "unavailable places",
+    "on hold or blocked places",
+    "unoccupied places",
+]
+CAPACITY_RATES = {
+    "occupancy %": ["filled places", "approved places"],
+    "places per household": ["approved places", "households"],
+}
+
+
+def relate_flows(app: Appendix, flow: pd.DataFrame) -> None:
+    """Each year's mainstream households at 31 March are those at 1 April plus joiners
+    minus leavers and other exits, and the next year starts where this one ended.
+
+    Tables as the notebook names them: ``flows``."""
+    years = flow["year"].tolist()
+    for y in years:
+        app.relate(
+            app.cell("flows", y, "end"),
+            [app.cell("flows", y, c) for c in ("start", "joiners")],
+            [app.cell("flows", y, c) for c in ("leavers", "other exits")],
+        )
+    for before, after in pairwise(years):
+        app.relate(app.cell("flows", after, "start"), [app.cell("flows", before, "end")])
+
+
+def relate_capacity(app: Appendix, trend: pd.DataFrame, flow: pd.DataFrame) -> None:
+    """Approved places are filled, vacant, unavailable or on hold; unoccupied places are
+    the approved ones not filled; the households are the flows table's at 31 March.
+
+    Tables as the notebook names them: ``capacity``, ``flows``."""
+    parts = ["filled places", "vacant places", "unavailable places", "on hold or blocked places"]
+    for day, year in zip(trend["31 March"], flow["year"], strict=True):
+        app.relate(
+            app.cell("capacity", day, "approved places"),
+            [app.cell("capacity", day, c) for c in parts],
+        )
+        app.relate(
+            app.cell("capacity", day, "unoccupied places"),
+            [app.cell("capacity", day, "approved places")],
+            [app.cell("capacity", day, "filled places")],
+        )
+        app.relate(app.cell("capacity", day, "households"), [app.cell("flows", year, "end")])
+
+
+def relate_unoccupied(app: Appendix, unoccupied: pd.DataFrame, day: int) -> None:
+    """The unoccupied places by reason break down the year's vacant, unavailable and on
+    hold places in the capacity table (31 March ``day``).
+
+    Tables as the notebook names them: ``unoccupied``, ``capacity``."""
+    keys = app.keys("unoccupied", "places")
+    for group, column in [
+        ("vacant", "vacant places"),
+        ("unavailable", "unavailable places"),
+        ("on hold or blocked", "on hold or blocked places"),
+    ]:
+        parts = [k for k, g in zip(keys, unoccupied["group"], strict=True) if g == group and k]
+        app.relate(app.cell("capacity", day, column), parts)
+
+
+def relate_schemes(app: Appendix, schemes: pd.DataFrame, connected: pd.DataFrame) -> None:
+    """The households by type at 31 March add up to the flows table's mainstream
+    households and the connected persons table's; each scheme's households at 31 March
+    are those a year before plus those joining, minus those leaving the scheme and an
+    unstated number whose approval ended (so at most that: the attacker's bound).
+
+    Tables as the notebook names them: ``schemes`` (rows = the frame's columns),
+    ``connected``, ``flows``."""
+    frame = schemes.set_index("year")
+    years = frame.index.tolist()
+    mainstream = [HOUSEHOLD_TYPES[c] for c in MAINSTREAM_TYPES]
+    connected_label = f"{HOUSEHOLD_TYPES['connected_persons']} at 31 March"
+    for y in years:
+        app.relate(
+            app.cell("flows", y, "end"),
+            [app.cell("schemes", f"{label} at 31 March", y) for label in mainstream],
+        )
+        app.relate(
+            app.cell("connected", y, "households at 31 March"),
+            [app.cell("schemes", connected_label, y)],
+        )
+    for before, y in pairwise(years):
+        for label in mainstream[1:]:
+            at, joining, leaving = (
+                f"{label} at 31 March",
+                f"{label} joining",
+                f"{label} leaving the scheme",
+            )
+            gone = f"{label} households whose approval ended in {y}"
+            ended = frame.at[before, at] + frame.at[y, joining] - frame.at[y, leaving]
+            app.ledger.add(gone, ended - frame.at[y, at], stated=False)
+            app.relate(
+                app.cell("schemes", at, y),
+                [app.cell("schemes", at, before), app.cell("schemes", joining, y)],
+                [app.cell("schemes", leaving, y), gone],
+            )
+    rows = connected["year"].tolist()
+    for before, y in pairwise(rows):
+        app.relate(
+            app.cell("connected", y, "households at 31 March"),
+            [
+                app.cell("connected", before, "households at 31 March"),
+                app.cell("connected", y, "approved"),
+            ],
+            [app.cell("connected", y, "deregistered")],
+        )

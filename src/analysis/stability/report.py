@@ -20,6 +20,7 @@ from analysis.core.years import FinancialYear, require_year
 
 if TYPE_CHECKING:
     from analysis.council.config import Council
+from analysis.presentation.appendix import Appendix
 from analysis.sources.dfe import stability as dfe_stability
 from analysis.sources.ssda903 import validator
 from analysis.sources.ssda903.codes import PLACEMENT_GROUPS
@@ -41,6 +42,8 @@ MEASURE_LABELS = {
     "long_term": "Under 16, looked after 2.5 years or more",
     "long_term_same_carer": "... with the same carer for 2 years or more",
 }
+HEADLINE_COUNTS = ["Children in the group", "Children meeting it"]
+UNPLANNED_COUNTS = ["Ended unplanned", "Ended otherwise"]
 # What a council's annual report prints about where children in care lived on 31 March
 # (measures of its published figures), and the row of the snapshot each one matches.
 PUBLISHED_SNAPSHOT = {
@@ -191,11 +194,14 @@ def moves_by_age(data: Year) -> pd.DataFrame:
     return moves_by(data, "age_group", "Age at the move", stability.AGE_GROUPS)
 
 
-def moves_chart(data: Year) -> plt.Figure:
-    table = moves_by_reason(data)
-    fig, ax = plt.subplots(figsize=(8, 0.35 * len(table) + 1))
-    sns.barplot(data=table, y="Reason for the placement change", x="Moves", color="#4C72B0", ax=ax)
-    ax.set_ylabel("")
+def moves_chart(shown: pd.DataFrame) -> plt.Figure:
+    """Moves by reason, from the moves-by-reason table as the page shows it (``shown``):
+    a reason whose count is withheld has no bar."""
+    label = "Reason for the placement change"
+    fig, ax = plt.subplots(figsize=(8, 0.35 * len(shown) + 1))
+    ax.barh(shown[label], pd.to_numeric(shown["Moves"], errors="coerce"), color="#4C72B0")
+    ax.invert_yaxis()
+    ax.set_xlabel("Moves")
     fig.tight_layout()
     return fig
 
@@ -291,64 +297,124 @@ def quarantine_reasons(data: Year) -> pd.DataFrame:
     )
 
 
-def findings(data: Year) -> list[str]:
-    """Key findings as sentences, generated from the figures."""
+def findings(data: Year, appendix: Appendix) -> list[str]:
+    """Key findings as sentences, generated from the figures.
+
+    Counts go through ``appendix.count`` and percentages through ``appendix.share``
+    under the keys of the tables the notebook shows them in (``headline``, ``reasons``,
+    ``unplanned``, and ``moves``, the group the three moves tables break down), so a
+    sentence never states what a table withholds."""
     r = data.indicators
     year = data.year
     pub = dfe_stability.rates(dfe_stability.comparison(data.council))
     pub = pub.loc[pub["year"] == year.label].set_index(["indicator", "name"])["percent"]
+    labels = {whole: label for label, (_, whole) in dfe_stability.INDICATORS.items()}
+
+    def cohort(whole: str) -> str:
+        key = appendix.cell("headline", labels[whole], "Children in the group")
+        return appendix.count(int(r[whole]), key)
+
+    def percent(part: str, whole: str) -> str:
+        on = [appendix.cell("headline", labels[whole], c) for c in HEADLINE_COUNTS]
+        return appendix.share(f"{stability.percent(r[part], r[whole])}%", on)
+
     out = []
-    p1 = stability.percent(r["cla_31_march_3_plus"], r["cla_31_march"])
     eng = pub.get(("3+ placements in the year", "England"))
     compare = (
-        ""
-        if eng is None or pd.isna(eng)
-        else (f", against {eng:.0f}% in England" + (" (lower is better)" if p1 is not None else ""))
+        "" if eng is None or pd.isna(eng) else f", against {eng:.0f}% in England (lower is better)"
     )
     out.append(
-        f"Of the {r['cla_31_march']:,} children looked after on 31 March {year.end.year}, "
-        f"{p1}% had three or more placements during {year.report_label}{compare}."
+        f"Of the {cohort('cla_31_march')} children looked after on 31 March {year.end.year}, "
+        f"{percent('cla_31_march_3_plus', 'cla_31_march')} had three or more placements "
+        f"during {year.report_label}{compare}."
     )
     if "cla_2_years" in data.missing:
         out.append(f"The two-year indicator is {data.missing['cla_2_years']}.")
     else:
-        p2 = stability.percent(r["cla_2_years_3_plus"], r["cla_2_years"])
         out.append(
-            f"Of the {r['cla_2_years']:,} children looked after on 31 March {year.end.year} who "
-            f"were also in care during the previous year, {p2}% had three or more placements "
+            f"Of the {cohort('cla_2_years')} children looked after on 31 March {year.end.year} "
+            f"who were also in care during the previous year, "
+            f"{percent('cla_2_years_3_plus', 'cla_2_years')} had three or more placements "
             "over the two years."
         )
     if "long_term" in data.missing:
         out.append(f"The long-term stability indicator is {data.missing['long_term']}.")
     else:
-        p3 = stability.percent(r["long_term_same_carer"], r["long_term"])
         eng3 = pub.get(("Same carer 2+ years (under 16s)", "England"))
         tail = "" if eng3 is None or pd.isna(eng3) else f" (England: {eng3:.0f}%, higher is better)"
         out.append(
-            f"Of the {r['long_term']:,} under-16s looked after for at least two and a half years, "
-            f"{p3}% had lived with the same carer for two years or more{tail}."
+            f"Of the {cohort('long_term')} under-16s looked after for at least two and a half "
+            f"years, {percent('long_term_same_carer', 'long_term')} had lived with the same "
+            f"carer for two years or more{tail}."
         )
     m = stability.moves(data.history, year)
     if len(m):
         top = m["reason"].value_counts()
+        on = ["moves", appendix.cell("reasons", top.index[0], "Moves")]
+        share = appendix.share(f"{round(100 * top.iloc[0] / len(m))}%", on)
         out.append(
-            f"There were {len(m):,} placement moves in the year; the most common recorded reason "
-            f"was '{top.index[0]}' ({round(100 * top.iloc[0] / len(m))}% of moves)."
+            f"There were {appendix.count(len(m), 'moves')} placement moves in the year; the "
+            f"most common recorded reason was '{top.index[0]}' ({share} of moves)."
         )
-    ended = stability.unplanned_foster_endings(data.history, year)
-    if ended["placements"].sum():
-        share = round(
-            100 * ended.loc[ended["unplanned"], "placements"].sum() / ended["placements"].sum()
-        )
+    ended = unplanned(data)
+    total = int(ended[UNPLANNED_COUNTS].to_numpy().sum())
+    if total:
+        on = [
+            appendix.cell("unplanned", group, column)
+            for group in ended["Foster placement"]
+            for column in UNPLANNED_COUNTS
+        ]
+        share = round(100 * ended["Ended unplanned"].sum() / total)
         out.append(
-            f"{share}% of foster placements that ended in the year ended unplanned "
-            "(carer request, allegation or standards concern)."
+            f"{appendix.share(f'{share}%', on)} of foster placements that ended in the year "
+            "ended unplanned (carer request, allegation or standards concern)."
         )
     return out
 
 
-def validator_results(data: Year, raw: str | Path = "example") -> tuple[pd.DataFrame, str]:
+def relate_reconciliation(appendix: Appendix) -> None:
+    """The returns' figures in the ``reconciliation`` table are the ``headline`` table's
+    cohorts and children meeting each indicator (one number shown twice)."""
+    for label, (part, whole) in dfe_stability.INDICATORS.items():
+        for measure, column in ((whole, HEADLINE_COUNTS[0]), (part, HEADLINE_COUNTS[1])):
+            appendix.relate(
+                appendix.cell("reconciliation", MEASURE_LABELS[measure], "From the returns"),
+                [appendix.cell("headline", label, column)],
+            )
+
+
+def relate_children(appendix: Appendix) -> None:
+    """Children looked after on 31 March are one group across tables: the ``placements``
+    table breaks down the first indicator's cohort (its rows of three or more placements,
+    the children meeting it), and in the ``snapshot`` table the five placement groups add
+    up to all children looked after, own carers and connected persons to the council's
+    own (rows the table does not show relate nothing). "All fostered" also counts foster
+    placements in "Other" (an unknown provider), so it is not declared as a sum."""
+    label = next(iter(dfe_stability.INDICATORS))
+    cohort, meeting = (appendix.cell("headline", label, c) for c in HEADLINE_COUNTS)
+    rows = ["1", "2", "3", "4", "5 or more"]
+    appendix.relate(cohort, [appendix.cell("placements", r, "children") for r in rows])
+    appendix.relate(meeting, [appendix.cell("placements", r, "children") for r in rows[2:]])
+    snapshot = {
+        row: appendix.cell("snapshot", row, "Children (returns)")
+        for row in [*PLACEMENT_GROUPS, *PUBLISHED_SNAPSHOT.values()]
+    }
+    everyone = snapshot[PUBLISHED_SNAPSHOT["children_in_care"]]
+    appendix.relate(everyone, [snapshot[g] for g in PLACEMENT_GROUPS])
+    appendix.relate(everyone, [cohort])
+    appendix.relate(
+        snapshot[PUBLISHED_SNAPSHOT["children_with_own_foster_carers"]],
+        [snapshot["Own foster carers"], snapshot["Connected persons"]],
+    )
+
+
+def validator_results(
+    data: Year, appendix: Appendix, raw: str | Path = "example"
+) -> tuple[pd.DataFrame, str]:
     """What the DfE's validator will query in the year's return: (table, sentence).
+
+    The sentence's count of rows queried goes through ``appendix.count`` (key ``rows
+    queried``; :func:`relate_validator` ties it to the table's rows).
 
     One row per failed rule and table: rule code, the validator's message, rows affected.
     Row numbers stay in the analyst's CSV (``data/processed/<council>/ssda903/``), never on
@@ -361,13 +427,14 @@ def validator_results(data: Year, raw: str | Path = "example") -> tuple[pd.DataF
     rules = len(result["status"])
     checked = sum(status in ("pass", "fail") for status in result["status"].values())
     real = table.loc[~table["Known validator bug"]]
+    queried = appendix.count(int(real["Rows affected"].sum()), "rows queried")
     sentence = (
         f"The validator's {result['ruleset']} rules ({rules} rules, {checked} of which apply to "
         f"the header and episodes tables with the previous year's) "
         + (
             "find nothing to query."
             if real.empty
-            else f"query {real['Rows affected'].sum():,} rows under {real['Rule'].nunique()} rules."
+            else f"query {queried} rows under {real['Rule'].nunique()} rules."
         )
     )
     if result["note"]:
@@ -379,3 +446,11 @@ def validator_results(data: Year, raw: str | Path = "example") -> tuple[pd.DataF
         .map(lambda text: f"validator bug: {text}" if text else "")
     )
     return shown[["Rule", "Message", "Table", "Rows affected", "Note"]], sentence
+
+
+def relate_validator(appendix: Appendix, checks: pd.DataFrame) -> None:
+    """The rows the sentence says the validator queries are the ``validator`` table's rows
+    that are not the validator's own bugs."""
+    keys = appendix.keys("validator", "Rows affected")
+    real = [k for k, note in zip(keys, checks["Note"], strict=True) if k and not note]
+    appendix.relate("rows queried", real)
