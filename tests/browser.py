@@ -1,33 +1,45 @@
-"""Open exported HTML in headless Chromium with the network cut off, through the DevTools protocol.
+"""Open exported HTML in Debian's headless Chromium, offline, through Playwright.
 
-One browser per test session; each page gets a fresh tab. For every page we record
-console errors, uncaught exceptions, any request to an address other than the file
-itself or an embedded ``data:`` URI, failed loads, whether every image decodes and
-is not blank, whether every in-page link (the table of contents) has a target, and
-a full-page screenshot.
+One browser per test session; each page gets a fresh context. Playwright drives the
+installed Chromium (``executable_path``): ``playwright install`` is never needed. Every
+request other than the page itself or an embedded ``data:`` URI is recorded and, unless
+it is a local file, aborted, so a page that is not self-contained fails its check.
+
+For every page we record console errors, uncaught exceptions, those requests and any
+failed load, whether every image decodes and is not blank, whether every in-page link
+(the table of contents) has a target, a full-page screenshot, and what axe-core finds
+against the WCAG 2.2 A and AA rules.
 """
 
 from __future__ import annotations
 
-import base64
-import json
-import subprocess
-import time
+import importlib.resources
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import websocket
+from playwright.sync_api import Browser as PlaywrightBrowser
+from playwright.sync_api import Playwright, Request, Route, sync_playwright
 
-from analysis.build.worker import CHROMIUM_FLAGS
+from analysis.build.worker import find_chromium
 
 INSTALL = (
     "Chromium is not installed, so the offline browser checks cannot run. Install it with "
     "`sudo apt-get install -y chromium` (Debian/Ubuntu); CI installs it in .ci/run."
 )
 
+# axe-core as shipped inside the pinned PyPI package axe-playwright-python (its
+# axe.min.js); only the script is used, injected into the page from disk.
+AXE = Path(str(importlib.resources.files("axe_playwright_python") / "axe.min.js"))
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_RUN = """options => axe.run(document, options).then(r => r.violations.map(v => ({
+  id: v.id, impact: v.impact, help: v.help,
+  targets: v.nodes.slice(0, 3).map(n => n.target.join(' ')), count: v.nodes.length})))"""
+
 CHECK = """
-(async () => {
+async () => {
   const out = {images: [], links: [], toc: document.querySelectorAll('nav.appendix-toc a').length};
   for (const img of [...document.images]) {
     const seen = {src: img.src.slice(0, 30), decoded: true, width: 0, height: 0, blank: true};
@@ -53,7 +65,7 @@ CHECK = """
     out.links.push({href: a.getAttribute('href'), resolves});
   }
   return out;
-})()
+}
 """
 
 
@@ -67,8 +79,10 @@ class PageReport:
     images: list[dict[str, Any]] = field(default_factory=list)
     links: list[dict[str, Any]] = field(default_factory=list)
     toc: int = 0
+    violations: list[dict[str, Any]] = field(default_factory=list)
 
     def problems(self) -> list[str]:
+        """Everything that makes the page fail to load cleanly and offline."""
         found = [f"console/exception: {e}" for e in self.errors]
         found += [f"request: {r}" for r in self.requests]
         for image in self.images:
@@ -81,136 +95,111 @@ class PageReport:
         ]
         return found
 
+    def barriers(self) -> list[str]:
+        """axe-core's WCAG 2.2 A/AA violations: id, impact, help, first offending selectors."""
+        return [
+            f"{v['id']} ({v['impact']}): {v['help']}; {v['count']} element(s), e.g. "
+            + " | ".join(v["targets"])
+            for v in self.violations
+        ]
+
 
 class Browser:
-    """A headless Chromium driven over the DevTools protocol, offline."""
+    """The installed headless Chromium under Playwright, with the network cut off."""
 
-    def __init__(self, binary: str, profile: Path) -> None:
-        profile.mkdir(parents=True, exist_ok=True)
-        self.process = subprocess.Popen(
-            [
-                binary,
-                *CHROMIUM_FLAGS,
-                f"--user-data-dir={profile}",
-                "--remote-debugging-port=0",
-                "--proxy-server=127.0.0.1:9",
-                "--host-resolver-rules=MAP * ~NOTFOUND",
-                "--hide-scrollbars",
-                "about:blank",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        port_file = profile / "DevToolsActivePort"
-        deadline = time.monotonic() + 60
-        while not (port_file.exists() and len(port_file.read_text().split()) >= 2):
-            if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("Chromium did not start its DevTools endpoint")
-            time.sleep(0.1)
-        port, path = port_file.read_text().split()[:2]
-        self.socket = websocket.create_connection(f"ws://127.0.0.1:{port}{path}", timeout=60)
-        self._id = 0
-        self.events: list[dict[str, Any]] = []
-
-    def send(self, method: str, params: dict[str, Any] | None = None, session: str | None = None):
-        self._id += 1
-        message: dict[str, Any] = {"id": self._id, "method": method, "params": params or {}}
-        if session:
-            message["sessionId"] = session
-        self.socket.send(json.dumps(message))
-        while True:
-            reply = json.loads(self.socket.recv())
-            if reply.get("id") == self._id:
-                if "error" in reply:
-                    raise RuntimeError(f"{method}: {reply['error']}")
-                return reply.get("result", {})
-            self.events.append(reply)
-
-    def wait_for(self, method: str, session: str, timeout: float = 60) -> None:
-        deadline = time.monotonic() + timeout
-        while not any(
-            e.get("method") == method and e.get("sessionId") == session for e in self.events
-        ):
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"no {method} within {timeout} s")
-            self.events.append(json.loads(self.socket.recv()))
+    def __init__(self, binary: str) -> None:
+        self._playwright: Playwright = sync_playwright().start()
+        try:
+            self._browser: PlaywrightBrowser = self._playwright.chromium.launch(
+                executable_path=binary,
+                args=[
+                    "--disable-quic",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--host-resolver-rules=MAP * ~NOTFOUND",
+                    "--hide-scrollbars",
+                ],
+                proxy={"server": "http://127.0.0.1:9"},
+            )
+        except BaseException:
+            self._playwright.stop()
+            raise
 
     def check(self, page: Path, screenshot: Path) -> PageReport:
-        """Load ``page`` offline, run the checks, save a full-page screenshot."""
-        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
-            "sessionId"
-        ]
-        for domain in ("Page", "Runtime", "Log", "Network"):
-            self.send(f"{domain}.enable", session=session)
-        self.send(
-            "Network.emulateNetworkConditions",
-            {
-                "offline": True,
-                "latency": 0,
-                "downloadThroughput": -1,
-                "uploadThroughput": -1,
-            },
-            session,
-        )
-        self.events.clear()
-        self.send("Page.navigate", {"url": page.resolve().as_uri()}, session)
-        self.wait_for("Page.loadEventFired", session)
-        result = self.send(
-            "Runtime.evaluate",
-            {
-                "expression": CHECK,
-                "awaitPromise": True,
-                "returnByValue": True,
-            },
-            session,
-        )
-        if "exceptionDetails" in result:
-            raise RuntimeError(f"check script failed on {page}: {result['exceptionDetails']}")
-        seen = result["result"]["value"]
-        metrics = self.send("Page.getLayoutMetrics", session=session)["cssContentSize"]
-        shot = self.send(
-            "Page.captureScreenshot",
-            {
-                "format": "png",
-                "captureBeyondViewport": True,
-                "clip": {
-                    "x": 0,
-                    "y": 0,
-                    "width": metrics["width"],
-                    "height": metrics["height"],
-                    "scale": 1,
-                },
-            },
-            session,
-        )
-        screenshot.write_bytes(base64.b64decode(shot["data"]))
-        report = PageReport(page, images=seen["images"], links=seen["links"], toc=seen["toc"])
-        for event in self.events:
-            if event.get("sessionId") != session:
-                continue
-            method, params = event.get("method"), event.get("params", {})
-            if method == "Runtime.exceptionThrown":
-                report.errors.append(params["exceptionDetails"].get("text", "exception"))
-            elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
-                report.errors.append(" ".join(str(a.get("value")) for a in params.get("args", [])))
-            elif method == "Log.entryAdded" and params["entry"].get("level") == "error":
-                report.errors.append(params["entry"].get("text", ""))
-            elif method == "Network.requestWillBeSent":
-                url = params["request"]["url"]
-                if not url.startswith(("data:", page.resolve().as_uri())):
-                    report.requests.append(url)
-            elif method == "Network.loadingFailed":
-                report.requests.append(f"failed: {params.get('errorText')}")
-        self.send("Target.closeTarget", {"targetId": target})
+        """Load ``page`` offline, run the checks and axe-core, save a full-page screenshot."""
+        own = page.resolve().as_uri()
+        report = PageReport(page)
+
+        def request(route: Route, asked: Request) -> None:
+            url = asked.url
+            if url.split("#")[0] == own or url.startswith("data:"):
+                route.continue_()
+                return
+            report.requests.append(url)
+            if url.startswith("file:"):
+                route.continue_()  # local, but the page is not self-contained: recorded
+            else:
+                route.abort("internetdisconnected")
+
+        context = self._browser.new_context(service_workers="block")
+        try:
+            context.route("**/*", request)
+            tab = context.new_page()
+            tab.on(
+                "console",
+                lambda message: (
+                    report.errors.append(message.text)
+                    if message.type in ("error", "assert")
+                    else None
+                ),
+            )
+            tab.on("pageerror", lambda error: report.errors.append(str(error)))
+            tab.on(
+                "requestfailed",
+                lambda failed: report.requests.append(f"failed: {failed.url[:80]}"),
+            )
+            tab.on("websocket", lambda socket: report.requests.append(socket.url))
+            tab.goto(own, wait_until="load")
+            seen = tab.evaluate(CHECK)
+            report.images, report.links, report.toc = seen["images"], seen["links"], seen["toc"]
+            tab.screenshot(path=screenshot, full_page=True)
+            tab.add_script_tag(path=AXE)
+            report.violations = tab.evaluate(
+                AXE_RUN, {"runOnly": {"type": "tag", "values": WCAG}, "resultTypes": ["violations"]}
+            )
+        finally:
+            context.close()
         return report
 
     def close(self) -> None:
+        """Close the browser and stop Playwright's driver."""
         try:
-            self.socket.close()
+            self._browser.close()
         finally:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+            self._playwright.stop()
+
+
+_SHARED: list[Browser] = []  # one Playwright per process: its sync API cannot nest
+_USERS = [0]
+
+
+def session() -> Iterator[Browser]:
+    """The session's browser, shared by every module's fixture: skipped with instructions
+    where Chromium is missing, failed instead in CI (``CI=true``), where the browser checks
+    must run. Closed when the last fixture using it is torn down."""
+    import pytest
+
+    binary = find_chromium()
+    if binary is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(INSTALL)
+        pytest.skip(INSTALL)
+    if not _SHARED:
+        _SHARED.append(Browser(binary))
+    _USERS[0] += 1
+    try:
+        yield _SHARED[0]
+    finally:
+        _USERS[0] -= 1
+        if not _USERS[0]:
+            _SHARED.pop().close()

@@ -1,34 +1,26 @@
-"""Every export opened in headless Chromium with the network cut off.
+"""Every export opened in headless Chromium (Playwright) with the network cut off.
 
 Skipped, with instructions, where Chromium is not installed; never skipped in CI
-(``CI=true``), where a missing browser fails instead.
+(``CI=true``), where a missing browser fails instead. Accessibility (axe-core) is
+asserted in ``tests/presentation/test_accessibility.py``.
 """
 
 from __future__ import annotations
 
 import io
-import os
 from pathlib import Path
 
+import browser as chromium
 import pytest
-from browser import INSTALL, Browser
+from browser import Browser
 from fixtures import demo_repo
-
-from analysis.build.worker import find_chromium
 
 pytestmark = [pytest.mark.browser, pytest.mark.notebook]
 
 
 @pytest.fixture(scope="session")
-def browser(tmp_path_factory):
-    binary = find_chromium()
-    if binary is None:
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(INSTALL)
-        pytest.skip(INSTALL)
-    opened = Browser(binary, tmp_path_factory.mktemp("chromium-profile"))
-    yield opened
-    opened.close()
+def browser():
+    yield from chromium.session()
 
 
 def _check_all(browser: Browser, reports: Path) -> None:

@@ -150,7 +150,7 @@ class Appendix:
             bundle = item["render"]()
             if bundle != item["bundle"]:
                 item["bundle"] = bundle
-                update_display(bundle, raw=True, display_id=item["id"])
+                update_display(bundle, raw=True, display_id=item["id"], metadata=item["metadata"])
         update_display({LEDGER: self._ledger_json()}, raw=True, display_id=self._ledger_id)
 
     def _ledger_json(self) -> dict[str, Any]:
@@ -164,12 +164,20 @@ class Appendix:
             "charts": self._charts,
         }
 
-    def _show(self, render: Callable[[], dict[str, Any]]) -> None:
-        """Display an item now (under the decision so far) and keep it for redrawing."""
+    def _show(
+        self, render: Callable[[], dict[str, Any]], metadata: dict[str, Any] | None = None
+    ) -> None:
+        """Display an item now (under the decision so far) and keep it for redrawing;
+        ``metadata`` goes with it (a chart's alt text)."""
         self.hidden = self._decide()
-        item = {"id": f"fostering-item-{next(_IDS)}", "render": render, "bundle": render()}
+        item = {
+            "id": f"fostering-item-{next(_IDS)}",
+            "render": render,
+            "bundle": render(),
+            "metadata": metadata,
+        }
         self._items.append(item)
-        display(item["bundle"], raw=True, display_id=item["id"])
+        display(item["bundle"], raw=True, display_id=item["id"], metadata=metadata)
 
     # -- registering counts ------------------------------------------------------------
 
@@ -390,7 +398,13 @@ class Appendix:
         return disclosure.chart_values(counts, self.disclosure)
 
     def figure(
-        self, fig: Figure, caption: str, *, note: str | None = None, table: str | None = None
+        self,
+        fig: Figure,
+        caption: str,
+        *,
+        note: str | None = None,
+        table: str | None = None,
+        alt: str | None = None,
     ) -> None:
         """Show a figure as "Figure N: caption".
 
@@ -398,6 +412,8 @@ class Appendix:
         charts.x(app.shown("reasons"))``) so that it is redrawn whenever the page
         withholds more; a drawn figure is shown as it is. ``table`` names the table
         the chart draws, so the audit can check it encodes nothing that table withholds.
+        ``alt`` is the chart's text alternative in the export (``<img alt>``); it
+        defaults to the caption.
         """
         self._figures += 1
         number = self._figures
@@ -424,6 +440,6 @@ class Appendix:
                 plt.close(made)
             return drawn["bundle"]
 
-        self._show(render)
+        self._show(render, metadata={"image/png": {"alt": alt or caption}})
         if note:
             self._show(self._markdown(f"*{note}*"))

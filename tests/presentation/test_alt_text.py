@@ -1,0 +1,71 @@
+"""A chart's text alternative travels from ``Appendix.figure`` to the exported ``<img alt>``."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import nbformat
+from nbformat import v4
+
+from analysis.presentation import appendix, export
+
+# A 1x1 PNG: what the exporter embeds does not matter here, only its attributes.
+PIXEL = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGD4DwABBAEAwS2OUAAAAABJRU5E"
+    "rkJggg=="
+)
+
+
+def _shown(monkeypatch, **kwargs) -> list[dict]:
+    """The metadata of each image the figure displays."""
+    calls: list[tuple[object, dict]] = []
+    monkeypatch.setattr(appendix, "display", lambda obj, **kw: calls.append((obj, kw)))
+    fig, _ = plt.subplots()
+    appendix.Appendix("Test", "2024-25", service="A service").figure(fig, **kwargs)
+    return [kw for obj, kw in calls if isinstance(obj, dict) and "image/png" in obj]
+
+
+def test_figure_gives_its_caption_as_alt_text_by_default(monkeypatch):
+    [kw] = _shown(monkeypatch, caption="Carers approved by year")
+    assert kw["metadata"] == {"image/png": {"alt": "Carers approved by year"}}
+
+
+def test_figure_passes_a_given_alt_text(monkeypatch):
+    [kw] = _shown(
+        monkeypatch, caption="Carers approved", alt="Bar chart: 12 carers in 2023/24, 9 in 2024/25"
+    )
+    assert kw["metadata"]["image/png"]["alt"] == "Bar chart: 12 carers in 2023/24, 9 in 2024/25"
+
+
+def _page(metadata: dict) -> str:
+    notebook = v4.new_notebook()
+    cell = v4.new_code_cell("chart")
+    cell.outputs = [
+        nbformat.from_dict(
+            {
+                "output_type": "display_data",
+                "data": {"image/png": PIXEL, "text/plain": "<Figure>"},
+                "metadata": metadata,
+            }
+        )
+    ]
+    notebook.cells = [v4.new_markdown_cell("## Key findings"), cell]
+    provenance = export.Provenance([], "abc123", False, {}, "2025-04-01T00:00:00+00:00", "public")
+    return export.to_html(
+        notebook, title="Test", service="A service", year_label="2024/25", provenance=provenance
+    )
+
+
+def test_the_export_writes_the_alt_text_into_the_image():
+    page = _page({"image/png": {"alt": "Placements by year & reason, <2024>"}})
+    assert 'alt="Placements by year &amp; reason, &lt;2024&gt;"' in page
+    assert "No description has been provided" not in page
+    assert f'src="data:image/png;base64,{PIXEL}"' in page  # the chart is still embedded
+
+
+def test_an_image_without_alt_text_gets_nbconverts_placeholder():
+    # What the content check catches: the placeholder is not a description.
+    assert "No description has been provided for this image" in _page({})
