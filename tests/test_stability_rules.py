@@ -314,3 +314,18 @@ def test_guidance_indicator_totals(guidance_cohorts):
     row = stability.compute(returns, ["2024-25"]).iloc[0]
     # cla_31_march, 3+; cla_2_years (P1, P3, Q), 3+; long_term (Q), same carer (Q).
     assert [int(row[m]) for m in stability.MEASURES] == [6, 0, 3, 0, 1, 1]
+
+
+def test_moves_chart_draws_only_the_moves_the_page_shows():
+    import pandas as pd
+
+    from analysis.presentation.appendix import drawn_values
+    from analysis.stability import report
+
+    shown = pd.DataFrame(
+        {
+            "Reason for the placement change": ["Care plan", "Other", "Allegation"],
+            "Moves": [136, 43, "c"],
+        }
+    )
+    assert sorted(drawn_values(report.moves_chart(shown))) == [43.0, 136.0]

@@ -414,3 +414,19 @@ def test_targets_agree_with_the_published_transcription(published):
     assert mine[("2024-25", "approved places")] == loader.figure(
         figures, "approved_places", "2024-25"
     )
+
+
+def test_waterfall_never_positions_a_bar_on_a_withheld_flow():
+    from analysis.presentation.appendix import drawn_values
+    from analysis.retention import charts
+
+    shown = pd.Series({"start": 205, "joiners": 20, "leavers": 22, "other exits": 12, "end": 191})
+    fig = charts.waterfall(shown, "All shown")
+    bottoms = [patch.get_y() for patch in fig.axes[0].patches]
+    assert bottoms == [0, 205, 203, 191, 0]  # floating: 205 + 20 - 22 - 12 = 191
+    withheld = shown.astype(object).copy()
+    withheld[["joiners", "other exits"]] = "c"
+    fig = charts.waterfall(withheld, "Two withheld")
+    assert [patch.get_y() for patch in fig.axes[0].patches] == [0, 0, 0]
+    assert sorted(v for v in drawn_values(fig) if v > 1) == [22, 191, 191, 205, 205]
+    assert [t.get_text() for t in fig.axes[0].texts].count("c") == 2
