@@ -138,23 +138,28 @@ def _toml_key(text: str) -> str:
 # ---- declarations -------------------------------------------------------------------
 
 
-def _check_table(table: object, path: Path, year: str, spec: Spec) -> dict:
-    where = f"[{_toml_key(year)}]"
-    if not isinstance(table, dict):
-        raise LayoutError(path, f"{where} must be a table of keys", column=year)
-    unknown = sorted(set(table) - set(KEYS))
+def _check_keys(table: dict, keys: dict[str, type], path: Path, where: str) -> None:
+    """A declaration table holds only ``keys``, each of its declared type."""
+    unknown = sorted(set(table) - set(keys))
     if unknown:
         raise LayoutError(
             path,
             f"unknown key {unknown[0]!r} in {where}",
             column=unknown[0],
-            hint=f"known keys: {', '.join(KEYS)}",
+            hint=f"known keys: {', '.join(keys)}",
         )
-    for key, kind in KEYS.items():
+    for key, kind in keys.items():
         if key in table and not isinstance(table[key], kind):
             raise LayoutError(
                 path, f"{where} {key} must be a {kind.__name__}", column=key, value=table[key]
             )
+
+
+def _check_table(table: object, path: Path, year: str, spec: Spec) -> dict:
+    where = f"[{_toml_key(year)}]"
+    if not isinstance(table, dict):
+        raise LayoutError(path, f"{where} must be a table of keys", column=year)
+    _check_keys(table, KEYS, path, where)
     for header, column in table.get("columns", {}).items():
         if column not in spec.columns:
             raise LayoutError(
@@ -568,22 +573,7 @@ def aliases(folder: Path, kind: str, names: tuple[str, ...]) -> dict[str, dict[s
                 f'unknown key {year!r}: each table is a financial year such as ["2024-25"]',
                 column=year,
             )
-        unknown = sorted(set(table) - set(ALIAS_KEYS))
-        if unknown:
-            raise LayoutError(
-                path,
-                f"unknown key {unknown[0]!r} in {where}",
-                column=unknown[0],
-                hint=f"known keys: {', '.join(ALIAS_KEYS)}",
-            )
-        for key, kind_of in ALIAS_KEYS.items():
-            if key in table and not isinstance(table[key], kind_of):
-                raise LayoutError(
-                    path,
-                    f"{where} {key} must be a {kind_of.__name__}",
-                    column=key,
-                    value=table[key],
-                )
+        _check_keys(table, ALIAS_KEYS, path, where)
         parent = table.get("based_on")
         if parent is not None and parent not in out:
             raise LayoutError(
