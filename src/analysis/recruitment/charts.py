@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import seaborn as sns
 
@@ -121,4 +122,61 @@ def minority_chart(groups: pd.DataFrame, children_share: float) -> plt.Figure:
     ax.invert_yaxis()
     ax.legend(loc="lower right")
     fig.tight_layout()
+    return fig
+
+
+# Okabe-Ito colours (safe for the common colour-vision deficiencies), yellow left out
+# for contrast on white, with a line style each so no line relies on colour alone.
+OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
+STYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 3))]
+
+
+def _curves(
+    ax: plt.Axes, curves: pd.DataFrame, by: str, order: Sequence[str], band: str | None
+) -> None:
+    """Step curves of one outcome, one per group in ``order`` (those with points to draw)."""
+    for i, group in enumerate(order):
+        rows = curves[curves[by] == group].sort_values("days")
+        if rows.empty:
+            continue
+        months = rows["days"] / 30.44
+        colour, style = OKABE_ITO[i % len(OKABE_ITO)], STYLES[i % len(STYLES)]
+        label = str(group).replace("-", "/")
+        ax.step(months, rows["cif"], where="post", color=colour, linestyle=style, label=label)
+        if group == band:
+            ax.fill_between(months, rows["lower"], rows["upper"], step="post", color=colour,
+                            alpha=0.15, linewidth=0)  # fmt: skip
+
+
+def incidence_chart(
+    curves: pd.DataFrame,
+    by: str,
+    order: Sequence[str],
+    outcomes: dict[str, str],
+    band: str | None = None,
+    months: float = 36,
+) -> plt.Figure:
+    """Cumulative incidence of each outcome (a panel each) by months since enquiry, a line
+    per group; ``curves`` is what the page may draw (:func:`time_to_event.drawable`), and
+    ``band`` the group whose 95% interval is shaded."""
+    from matplotlib.ticker import PercentFormatter
+
+    fig, axes = plt.subplots(1, len(outcomes), figsize=(10, 3.8), sharex=True)
+    for ax, (cause, title) in zip(np.atleast_1d(axes), outcomes.items(), strict=True):
+        _curves(ax, curves[curves["cause"] == cause], by, order, band)
+        ax.set_title(title, fontsize=11)
+        ax.set_xlim(0, months)
+        ax.set_ylim(bottom=0)
+        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
+        ax.set_xlabel("Months since enquiry")
+    np.atleast_1d(axes)[0].set_ylabel("% of households (cumulative)")
+    found: dict[str, object] = {}
+    for ax in np.atleast_1d(axes):
+        for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+            found.setdefault(label, handle)
+    labels = [g.replace("-", "/") for g in map(str, order) if g.replace("-", "/") in found]
+    if labels:
+        fig.legend([found[x] for x in labels], labels, loc="lower center", frameon=False,
+                   ncol=min(len(labels), 4), bbox_to_anchor=(0.5, -0.02))  # fmt: skip
+    fig.tight_layout(rect=(0, 0.12 if labels else 0, 1, 1))
     return fig

@@ -1,0 +1,218 @@
+"""A projection of next year's approvals from the households in progress at the extract date.
+
+Method (also in docs/assumptions.md, "Recruitment: time to event"):
+
+1. Each household in progress on 31 March is placed at the latest stage it has reached
+   (enquiry, expression of interest, stage 1, stage 2, panel) and how long it has been
+   there (days since that stage's date).
+2. Its chance of approval within the next 12 months is estimated from the recent
+   progression of households like it: of the households that entered the same stage in
+   the last ``recent`` financial years and were still at that stage after as long (to the
+   start of the time-in-stage band it falls in: 0, 3, 6 or 12 months), the Aalen-Johansen
+   cumulative incidence of approval 12 months on, with withdrawal and "not progressed"
+   competing and households still in progress censored at the extract date. Where fewer
+   than :data:`MIN_REFERENCE` such households exist, the next shorter band is used.
+3. Households are taken as independent, so the number approved is a sum of independent
+   yes/no outcomes (Poisson-binomial): its expectation is the sum of the chances, and the
+   interval is read off its exact distribution (no simulation, so no seed).
+
+The interval reflects the chance in which households get through, not the uncertainty in
+the estimated chances, nor approvals of households who have not yet enquired: it is a
+projection of the present pipeline, not a forecast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from analysis.core.years import FinancialYear
+from analysis.recruitment.schema import STAGE_LABELS
+from analysis.recruitment.time_to_event import (
+    APPROVED,
+    NOT_PROGRESSED,
+    WITHDREW,
+    aalen_johansen,
+    at_horizon,
+    extract_date,
+)
+
+if TYPE_CHECKING:
+    from analysis.presentation.appendix import Appendix
+
+PIPELINE = ["enquiry", "eoi", "stage1", "stage2", "panel"]
+BANDS_DAYS = [0, 91, 182, 365]  # time-in-stage bands: 0, 3, 6 and 12 months
+MIN_REFERENCE = 20
+HORIZON_MONTHS = 12
+
+
+def positions(households: pd.DataFrame, year: str) -> pd.DataFrame:
+    """Households in progress at the extract date: latest stage reached and days there."""
+    live = households[households["outcome"].astype("string").eq("in progress")]
+    stage = pd.Series("enquiry", index=live.index, dtype="string")
+    since = live["enquiry_date"].copy()
+    for name in PIPELINE[1:]:
+        reached = live[f"{name}_date"].notna()
+        stage = stage.mask(reached, name)
+        since = since.mask(reached, live[f"{name}_date"])
+    return pd.DataFrame(
+        {
+            "household_id": live["household_id"],
+            "stage": stage,
+            "days_in_stage": (extract_date(year) - since).dt.days.astype(int),
+        }
+    ).reset_index(drop=True)
+
+
+def stage_spells(households: pd.DataFrame, year: str, stage: str, recent: int) -> pd.DataFrame:
+    """Households that entered ``stage`` in the last ``recent`` years to ``year``: days from
+    entering it to leaving it (a later stage, approval, closure or the extract date), and
+    to their outcome (approval or closure; censored at the extract date)."""
+    end = extract_date(year)
+    first = FinancialYear.parse(year)
+    for _ in range(recent - 1):
+        first = first.previous
+    entered = households[f"{stage}_date"]
+    these = households[entered.between(first.start, end)]
+    entry = these[f"{stage}_date"]
+    later = [f"{s}_date" for s in PIPELINE[PIPELINE.index(stage) + 1 :]]
+    outcome = these["outcome"].astype("string")
+    finish = these["approval_date"].where(outcome.eq(APPROVED))
+    finish = finish.fillna(these["exit_date"].where(outcome.isin([WITHDREW, NOT_PROGRESSED])))
+    left = these[[*later, "approval_date", "exit_date"]].min(axis=1).fillna(end)
+    cause = outcome.where(outcome.isin([APPROVED, WITHDREW, NOT_PROGRESSED]))
+    cause = cause.replace({WITHDREW: "closed", NOT_PROGRESSED: "closed"})
+    return pd.DataFrame(
+        {
+            "in_stage": (left - entry).dt.days.astype(int),
+            "to_outcome": (finish.fillna(end) - entry).dt.days.astype(int),
+            "cause": cause.astype("string"),
+        }
+    ).reset_index(drop=True)
+
+
+def chance_of_approval(spells: pd.DataFrame, days_in_stage: int, horizon_months: float) -> float:
+    """Chance of approval within ``horizon_months`` for a household ``days_in_stage`` into
+    the stage, from ``spells`` (:func:`stage_spells`): Aalen-Johansen on the spells still
+    in the stage by then, their clock started there."""
+    still = spells[spells["in_stage"] >= days_in_stage]
+    curve = aalen_johansen(
+        still["to_outcome"] - days_in_stage, still["cause"], [APPROVED, "closed"]
+    ).assign(group="all")
+    point = at_horizon(curve, horizon_months, ["group"]).set_index("cause").loc[APPROVED]
+    if pd.isna(point["cif"]):  # nobody followed that long: the last estimate the data give
+        return float(curve.loc[curve["cause"] == APPROVED, "cif"].iloc[-1])
+    return float(point["cif"])
+
+
+def chances(
+    households: pd.DataFrame,
+    year: str,
+    recent: int = 3,
+    horizon_months: float = HORIZON_MONTHS,
+    min_reference: int = MIN_REFERENCE,
+) -> pd.DataFrame:
+    """:func:`positions` with each household's time-in-stage band (``band_days``, after any
+    fall-back), the number of reference households behind its chance (``reference``), and
+    its chance of approval within ``horizon_months`` (``chance``)."""
+    where = positions(households, year)
+    spells = {s: stage_spells(households, year, s, recent) for s in PIPELINE}
+    bands, sizes, values = [], [], []
+    for row in where.itertuples():
+        reference = spells[row.stage]
+        candidates = [b for b in BANDS_DAYS if b <= row.days_in_stage][::-1]
+        band = next(
+            (b for b in candidates if (reference["in_stage"] >= b).sum() >= min_reference), 0
+        )
+        size = int((reference["in_stage"] >= band).sum())
+        bands.append(band)
+        sizes.append(size)
+        values.append(chance_of_approval(reference, band, horizon_months) if size else 0.0)
+    return where.assign(band_days=bands, reference=sizes, chance=values)
+
+
+def poisson_binomial(probabilities: Sequence[float]) -> np.ndarray:
+    """The exact distribution of the number of successes among independent trials."""
+    pmf = np.array([1.0])
+    for p in probabilities:
+        pmf = np.convolve(pmf, [1 - p, p])
+    return pmf
+
+
+@dataclass(frozen=True)
+class Projection:
+    """Expected approvals in the 12 months after the extract date, and an interval."""
+
+    expected: float
+    low: int
+    high: int
+    level: float
+    households: int
+
+
+def project(chance: pd.Series, level: float = 0.9) -> Projection:
+    """The expected number approved and the central ``level`` interval of its exact
+    distribution (the smallest counts whose cumulative probability reaches each tail)."""
+    pmf = poisson_binomial(chance.to_numpy(dtype=float))
+    cdf = np.cumsum(pmf)
+    tail = (1 - level) / 2
+    low = int(np.searchsorted(cdf, tail - 1e-12))
+    high = int(np.searchsorted(cdf, 1 - tail - 1e-12))
+    return Projection(float(chance.sum()), low, high, level, len(chance))
+
+
+def by_stage(chances_: pd.DataFrame) -> pd.DataFrame:
+    """Households in progress at each stage, their average chance and expected approvals."""
+    grouped = chances_.groupby("stage", sort=False).agg(
+        households=("chance", "size"), expected=("chance", "sum"), mean=("chance", "mean")
+    )
+    grouped = grouped.reindex([s for s in PIPELINE if s in grouped.index])
+    return pd.DataFrame(
+        {
+            "Stage reached": [STAGE_LABELS[s] for s in grouped.index],
+            "Households in progress": grouped["households"].astype(int).to_numpy(),
+            "Average chance of approval within 12 months (%)": (100 * grouped["mean"])
+            .round(1)
+            .to_numpy(),
+            "Expected approvals": grouped["expected"].round(1).to_numpy(),
+        }
+    )
+
+
+def with_total(table: pd.DataFrame, projection: Projection) -> pd.DataFrame:
+    """:func:`by_stage` with a total row (households in progress and expected approvals)."""
+    total = pd.DataFrame(
+        [
+            {
+                "Stage reached": "Total",
+                "Households in progress": int(table["Households in progress"].sum()),
+                "Average chance of approval within 12 months (%)": round(
+                    100 * projection.expected / projection.households, 1
+                )
+                if projection.households
+                else 0.0,
+                "Expected approvals": round(projection.expected, 1),
+            }
+        ]
+    )
+    return pd.concat([table, total], ignore_index=True)
+
+
+def sentence(projection: Projection, year: str, recent: int, app: Appendix, name: str) -> str:
+    """The projection in words, labelled as one; the household count keyed to the total row
+    of the table ``name`` (:func:`with_total`)."""
+    fy = FinancialYear.parse(year)
+    first = FinancialYear(fy.start_year - recent + 1).report_label
+    households = app.count(projection.households, app.cell(name, "Total", "Households in progress"))
+    return (
+        f"Projection, not a forecast: if the {households} households in progress on "
+        f"31 March {fy.end.year} move on as households at the same stages did from {first} "
+        f"to {fy.report_label}, about {projection.expected:.0f} of them would be approved in "
+        f"{fy.next.report_label} ({projection.level:.0%} interval {projection.low} to "
+        f"{projection.high}). Households who have not yet enquired are not included; the "
+        "interval allows for chance, not for change in how the service works."
+    )

@@ -1,0 +1,494 @@
+"""Recruitment as competing outcomes over time: approval, withdrawal, not progressed.
+
+Each household's clock starts at its enquiry. It ends at the first of approval, withdrawal
+(by its Ofsted code, AW0 to AW4) or "not progressed by the service" (the service closed
+the application: outcome ``not progressed``, code AW5); a household still in progress is
+censored at the extract date (31 March of the appendix year). The cumulative incidence of
+each outcome is the Aalen-Johansen estimate, so a recent cohort whose households are still
+in progress is compared fairly with an old one: its shares are estimated, not biased low.
+
+Times are whole days (dates carry no time of day), shown in months of 30.44 days.
+Every function takes the household table from :func:`analysis.recruitment.load.load`
+(or frames derived from it here) and returns a DataFrame; nothing here reads files or draws.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from analysis.core.years import FinancialYear, financial_year_labels
+from analysis.recruitment.schema import REASON_CODES, STAGE_LABELS
+
+if TYPE_CHECKING:
+    from analysis.presentation.appendix import Appendix
+
+DAYS_PER_MONTH = 30.44
+APPROVED, NOT_PROGRESSED, WITHDREW = "approved", "not progressed", "withdrew"
+WITHDRAWAL_CODES = ["AW0", "AW1", "AW2", "AW3", "AW4"]
+OUTCOME_LABELS = {
+    APPROVED: "Approved",
+    WITHDREW: "Withdrew (any reason)",
+    NOT_PROGRESSED: "Not progressed by the service",
+    **{code: f"Withdrew: {REASON_CODES[code].lower()} ({code})" for code in WITHDRAWAL_CODES},
+}
+# A curve is drawn, and a share shown, only where at least this many households have had
+# the outcome and at least this many are still at risk: the public rule withholds 1 to 5.
+SMALLEST = 6
+
+
+def extract_date(year: str) -> pd.Timestamp:
+    """The date the appendix year's extract stands at (31 March): where follow-up ends."""
+    return FinancialYear.parse(year).end
+
+
+def episodes(households: pd.DataFrame, year: str) -> pd.DataFrame:
+    """One row per household: its enquiry cohort, days from enquiry to its outcome or to
+    the extract date, and the outcome (``cause``: approved, AW0-AW4, not progressed; missing
+    when censored) with its coarse form (``outcome``: approved, withdrew, not progressed).
+
+    Withdrawals are split by their recorded code; a "not progressed" closure is one
+    outcome whatever its code (the service, not the household, ended it).
+    """
+    end = extract_date(year)
+    outcome = households["outcome"].astype("string")
+    closed = outcome.isin([WITHDREW, NOT_PROGRESSED])
+    stop = households["approval_date"].where(outcome.eq(APPROVED))
+    stop = stop.fillna(households["exit_date"].where(closed)).fillna(end)
+    code = households["exit_reason_code"].astype("string")
+    cause = pd.Series(pd.NA, index=households.index, dtype="string")
+    cause = cause.mask(outcome.eq(APPROVED), APPROVED)
+    cause = cause.mask(outcome.eq(NOT_PROGRESSED), NOT_PROGRESSED)
+    cause = cause.mask(outcome.eq(WITHDREW), code.fillna("AW0"))
+    coarse = outcome.where(outcome.isin([APPROVED, WITHDREW, NOT_PROGRESSED]))
+    return pd.DataFrame(
+        {
+            "household_id": households["household_id"],
+            "cohort": financial_year_labels(households["enquiry_date"]),
+            "channel": households["channel"].astype("string"),
+            "household_type": households["household_type"].astype("string"),
+            "exit_stage": households["exit_stage"].astype("string"),
+            "days": (stop - households["enquiry_date"]).dt.days.astype(int),
+            "cause": cause,
+            "outcome": coarse.astype("string"),
+        }
+    )
+
+
+def aalen_johansen(
+    days: pd.Series, events: pd.Series, causes: Sequence[str] | None = None, alpha: float = 0.05
+) -> pd.DataFrame:
+    """The Aalen-Johansen cumulative incidence of each cause, with a confidence interval.
+
+    ``events`` names each row's cause, missing for a censored row. One row per distinct
+    time (0 and every time with an event or a censoring) and cause: ``at_risk`` (rows with
+    time >= t), ``events`` (the cause at t), ``cumulative`` (the cause up to t), ``cif``,
+    ``variance``, ``lower`` and ``upper``.
+
+    Ties are handled exactly, with no jitter, so the same data give the same answer every
+    time: all events at one time leave together (the overall survival falls by
+    ``d/n`` with ``d`` every event at t), each cause's incidence rises by
+    ``S(t-) * d_cause / n``, and a household censored at t counts as at risk at t
+    (events before censorings). The variance is lifelines' (Collett's Greenwood-type
+    delta-method formula) and the interval is on the log(-log) scale, as lifelines'
+    ``AalenJohansenFitter`` computes them; on data without tied event times the two are
+    equal (tests/recruitment). Where the estimate is 0 the interval is 0 to 0; it is
+    missing where the variance is not defined (every household at risk has the event).
+    """
+    frame = pd.DataFrame({"t": np.asarray(days, dtype=float), "e": pd.array(events, "string")})
+    causes = list(causes) if causes is not None else sorted(frame["e"].dropna().unique())
+    times = np.union1d([0.0], frame["t"].unique())
+    at_risk = len(frame) - np.searchsorted(np.sort(frame["t"].to_numpy()), times, side="left")
+    observed = frame.dropna(subset=["e"])
+    counts = pd.crosstab(observed["t"], observed["e"]).reindex(
+        index=times, columns=causes, fill_value=0
+    )
+    every = observed.groupby("t").size().reindex(times, fill_value=0).to_numpy(dtype=float)
+    n = at_risk.astype(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        survival = np.cumprod(1 - np.where(n > 0, every / n, 0.0))
+        lagged = np.concatenate([[1.0], survival[:-1]])
+        a = np.where(every > 0, every / (n * (n - every)), 0.0)
+    z = norm.ppf(1 - alpha / 2)
+    parts = []
+    for cause in causes:
+        d = counts[cause].to_numpy(dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            step = np.where(d > 0, lagged * d / n, 0.0)
+            cif = np.cumsum(step)
+            first = np.cumsum(a * cif**2) - 2 * cif * np.cumsum(a * cif) + cif**2 * np.cumsum(a)
+            second = np.cumsum(np.where(d > 0, lagged**2 * d * (n - d) / n**3, 0.0))
+            b = np.where(d > 0, lagged * d / n**2, 0.0)
+            third = cif * np.cumsum(b) - np.cumsum(b * cif)
+            variance = first + second - 2 * third
+            undefined = np.cumsum(np.isinf(a)) > 0
+            variance = np.where(undefined, np.nan, variance)
+            transformed = np.log(-np.log(cif))
+            se = np.sqrt(variance) / (cif * np.abs(np.log(cif)))
+            lower = np.exp(-np.exp(transformed + z * se))
+            upper = np.exp(-np.exp(transformed - z * se))
+        zero = cif == 0
+        parts.append(
+            pd.DataFrame(
+                {
+                    "cause": cause,
+                    "days": times,
+                    "at_risk": at_risk,
+                    "events": d.astype(int),
+                    "cumulative": np.cumsum(d).astype(int),
+                    "cif": cif,
+                    "variance": variance,
+                    "lower": np.where(zero, 0.0, lower),
+                    "upper": np.where(zero & ~undefined, 0.0, upper),
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def cumulative_incidence(
+    spells: pd.DataFrame,
+    by: Sequence[str] = ("cohort",),
+    level: str = "outcome",
+    causes: Sequence[str] | None = None,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """:func:`aalen_johansen` within each group of ``spells`` (:func:`episodes`).
+
+    ``level`` is ``outcome`` (approved, withdrew, not progressed) or ``cause`` (approved,
+    each withdrawal code, not progressed); the outcomes compete in either. Adds the group
+    columns and ``households`` (the group's size).
+    """
+    if causes is None:
+        causes = (
+            [APPROVED, WITHDREW, NOT_PROGRESSED]
+            if level == "outcome"
+            else [APPROVED, *WITHDRAWAL_CODES, NOT_PROGRESSED]
+        )
+    parts = []
+    for key, group in spells.groupby(list(by), sort=True, observed=True):
+        curve = aalen_johansen(group["days"], group[level], causes, alpha)
+        for column, value in zip(by, key if isinstance(key, tuple) else (key,), strict=True):
+            curve.insert(0, column, value)
+        parts.append(curve.assign(households=len(group)))
+    columns = [*by, "cause", "days", "at_risk", "events", "cumulative", "cif", "variance",
+               "lower", "upper", "households"]  # fmt: skip
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
+
+
+def at_horizon(curves: pd.DataFrame, months: float, by: Sequence[str]) -> pd.DataFrame:
+    """Each group's and cause's estimate ``months`` after enquiry (the step function's value
+    at the last time on or before it). Missing where no household of the group was followed
+    that long: beyond the data, not zero."""
+    horizon = months * DAYS_PER_MONTH
+    keys = [*by, "cause"]
+    upto = curves[curves["days"] <= horizon]
+    value = upto.sort_values("days", kind="stable").groupby(keys, sort=False).tail(1)
+    followed = curves.groupby(keys, sort=False)["days"].max().rename("followed")
+    value = value.drop(columns="days").merge(followed.reset_index(), on=keys)
+    seen = value["followed"] >= horizon
+    for column in ("cif", "lower", "upper", "cumulative"):
+        value[column] = value[column].where(seen)
+    return value.drop(columns="followed").reset_index(drop=True)
+
+
+def _percent(cif: float, lower: float, upper: float) -> str:
+    if pd.isna(cif):
+        return "not yet observed"
+    interval = (
+        "" if pd.isna(lower) or pd.isna(upper) else f" ({100 * lower:.1f} to {100 * upper:.1f})"
+    )
+    return f"{100 * cif:.1f}{interval}"
+
+
+def incidence_table(
+    curves: pd.DataFrame,
+    by: str,
+    by_label: str,
+    months: Sequence[int] = (3, 12),
+    causes: Sequence[str] = (APPROVED, WITHDREW, NOT_PROGRESSED),
+) -> pd.DataFrame:
+    """The cumulative incidence of each outcome at a few horizons, one row per group and
+    outcome, as the page shows it: households in the group, households with the outcome
+    by each horizon (as observed) and the estimated % with its 95% interval.
+
+    The index labels each row uniquely ("<group>: <outcome>") for the page's ledger.
+    """
+    rows = []
+    points = {m: at_horizon(curves, m, [by]).set_index([by, "cause"]) for m in months}
+    sizes = curves.groupby(by, sort=True)["households"].first()
+    for group, size in sizes.items():
+        for cause in causes:
+            row = {by_label: str(group), "Outcome": OUTCOME_LABELS[cause], "Households": size}
+            for m in months:
+                point = points[m].loc[(group, cause)]
+                row[f"By {m} months"] = (
+                    pd.NA if pd.isna(point["cumulative"]) else int(point["cumulative"])
+                )
+                row[f"% by {m} months (95% CI)"] = _percent(
+                    point["cif"], point["lower"], point["upper"]
+                )
+            rows.append(row)
+    table = pd.DataFrame(rows)
+    if by == "cohort":
+        table[by_label] = table[by_label].str.replace("-", "/")
+    table.index = table[by_label] + ": " + table["Outcome"]
+    return table.astype({f"By {m} months": "Int64" for m in months})
+
+
+def incidence_rates(months: Sequence[int] = (3, 12)) -> dict[str, list[str]]:
+    """The rate columns of :func:`incidence_table` and the counts each is built on."""
+    return {f"% by {m} months (95% CI)": ["Households", f"By {m} months"] for m in months}
+
+
+def drawable(curves: pd.DataFrame, rule: str, shown: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The stretch of each curve the page may draw.
+
+    Under the public rule a point is drawn only where at least :data:`SMALLEST` households
+    have had the outcome and at least :data:`SMALLEST` are still at risk, so no step shows
+    one to five households; a group with fewer than that never gets a curve. ``shown`` (the
+    incidence table as the page shows it, indexed as :func:`incidence_table`) removes the
+    curves of groups whose size the page withholds.
+    """
+    out = curves.copy()
+    if rule == "public":
+        keep = (out["cumulative"] >= SMALLEST) & (out["at_risk"] >= SMALLEST)
+        for column in ("cif", "lower", "upper"):
+            out[column] = out[column].where(keep)
+    if shown is not None:
+        withheld = shown[shown["Households"].astype("string").eq("c")]
+        hidden = set(withheld.iloc[:, 0].astype(str).str.replace("/", "-"))
+        out = out[~out.iloc[:, 0].astype(str).isin(hidden)]
+    return out.dropna(subset=["cif"])
+
+
+def last_cohorts(years: Sequence[str], n: int) -> list[str]:
+    """The last ``n`` extract years: enquiry cohorts whose enquirers are all in the extracts."""
+    return sorted(years)[-n:]
+
+
+# -- time to each stage and the eight-month benchmark -----------------------------------
+
+MILESTONES = ["eoi", "stage1", "stage2", "approval"]
+
+
+def time_to_stage(households: pd.DataFrame, years: Sequence[str]) -> pd.DataFrame:
+    """Median months from enquiry to each stage among households that reached it, by the
+    year they reached it (so each year's figure is complete, not waiting on the slow)."""
+    rows = []
+    for year in years:
+        fy = FinancialYear.parse(year)
+        row: dict[str, object] = {"Year reached": year.replace("-", "/")}
+        for stage in MILESTONES:
+            date = households[f"{stage}_date"]
+            reached = households[date.between(fy.start, fy.end)]
+            months = (reached[f"{stage}_date"] - reached["enquiry_date"]).dt.days / DAYS_PER_MONTH
+            name = STAGE_LABELS[stage]
+            row[f"{name}: households"] = len(reached)
+            row[f"{name}: median months"] = round(months.median(), 1) if len(months) else pd.NA
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def time_to_stage_rates() -> dict[str, list[str]]:
+    """The median columns of :func:`time_to_stage` and the count each is built on."""
+    names = [STAGE_LABELS[s] for s in MILESTONES]
+    return {f"{n}: median months": [f"{n}: households"] for n in names}
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """A national figure to compare with, with where it comes from and what it says."""
+
+    value: float
+    year: str
+    measure: str
+    quote: str
+    source: str
+    url: str
+    caveat: str
+
+
+# From ../shared/reference/ofsted/fostering_in_england_national.csv (measure
+# share_approved_within_8_months); the test checks this copy against that row.
+EIGHT_MONTHS = Benchmark(
+    value=75.0,
+    year="2022-23",
+    measure="share_approved_within_8_months",
+    quote=(
+        "47 per cent (1,740) were submitted and approved in a year - of these 75 per cent "
+        "were completed within around eight months"
+    ),
+    source=(
+        "Ofsted, Recruitment and retention in mainstream fostering (transparency data, March "
+        "2024), as reported by BASW/PSW"
+    ),
+    url="https://basw.co.uk/about-social-work/psw-magazine/articles/foster-care-applications-hit-new-five-year-low",
+    caveat=(
+        "a second-hand report of Ofsted's figure; its base is applications submitted and "
+        "approved in the same year, and it may refer to independent agencies only"
+    ),
+)
+
+
+def within_months_of_application(
+    households: pd.DataFrame, years: Sequence[str], months: int = 8
+) -> pd.DataFrame:
+    """Households approved in each year and how many of them were approved within
+    ``months`` calendar months of application (the start of stage 1 assessment): approval
+    on or before the application date plus ``months`` months."""
+    approved = households[households["approval_date"].notna()]
+    year = financial_year_labels(approved["approval_date"])
+    deadline = approved["stage1_date"] + pd.DateOffset(months=months)
+    inside = approved["approval_date"] <= deadline
+    rows = []
+    for label in years:
+        these = year.eq(label)
+        count, quick = int(these.sum()), int((these & inside).sum())
+        rows.append(
+            {
+                "Year approved": label.replace("-", "/"),
+                "Households approved": count,
+                f"Within {months} months of application": quick,
+                f"% within {months} months": round(100 * quick / count, 1) if count else pd.NA,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# -- when withdrawals happen -------------------------------------------------------------
+
+BANDS = [(0, 14, "Within 2 weeks"), (14, 28, "2 to 4 weeks"), (28, 56, "4 to 8 weeks"),
+         (56, 91, "8 weeks to 3 months"), (91, 183, "3 to 6 months"),
+         (183, 365, "6 to 12 months"), (365, None, "More than 12 months")]  # fmt: skip
+WITHIN = {"Within 2 weeks": "two weeks", "2 to 4 weeks": "four weeks",
+          "4 to 8 weeks": "eight weeks", "8 weeks to 3 months": "three months",
+          "3 to 6 months": "six months",
+          "6 to 12 months": "twelve months", "More than 12 months": "the whole period"}  # fmt: skip
+BEFORE_EOI = "Of whom before an expression of interest"
+
+
+def withdrawal_timing(spells: pd.DataFrame, cohorts: Sequence[str]) -> pd.DataFrame:
+    """Withdrawals of the ``cohorts``' enquirers by time from enquiry, and how many of them
+    came before an expression of interest (left at the enquiry stage), with a total row."""
+    gone = spells[spells["cohort"].isin(cohorts) & spells["outcome"].eq(WITHDREW)]
+    rows = []
+    for low, high, label in BANDS:
+        inside = gone["days"].ge(low) & (gone["days"].lt(high) if high else True)
+        band = gone[inside]
+        rows.append(
+            {
+                "Time since enquiry": label,
+                "Withdrew": len(band),
+                BEFORE_EOI: int(band["exit_stage"].eq("enquiry").sum()),
+            }
+        )
+    table = pd.DataFrame(rows)
+    total = int(table["Withdrew"].sum())
+    table["% of withdrawals"] = (100 * table["Withdrew"] / total).round(1) if total else 0.0
+    table.loc[len(table)] = {
+        "Time since enquiry": "Total",
+        "Withdrew": total,
+        BEFORE_EOI: int(table[BEFORE_EOI].sum()),
+        "% of withdrawals": 100.0 if total else 0.0,
+    }
+    return table
+
+
+def withdrawal_concentration(timing: pd.DataFrame, app: Appendix, name: str) -> str | None:
+    """A sentence saying where withdrawals concentrate in time, from the table ``name``
+    (:func:`withdrawal_timing` as shown): the earliest bands that hold half of them, and
+    the share of those that came before an expression of interest. Its counts go through
+    ``app.count`` under the table's own cell keys, so it withholds what the table does."""
+    body = timing[timing["Time since enquiry"] != "Total"].reset_index(drop=True)
+    total = int(body["Withdrew"].sum())
+    if not total:
+        return None
+    last = int((body["Withdrew"].cumsum() >= total / 2).idxmax())
+    bands = list(body.loc[:last, "Time since enquiry"])
+    early = int(body.loc[:last, "Withdrew"].sum())
+    before = int(body.loc[:last, BEFORE_EOI].sum())
+    total_key = app.cell(name, "Total", "Withdrew")
+    early_key = f"{name}: withdrew within {bands[-1].lower()}"
+    before_key = f"{name}: of these, before an expression of interest"
+    app.relate(early_key, [app.cell(name, b, "Withdrew") for b in bands])
+    app.relate(before_key, [app.cell(name, b, BEFORE_EOI) for b in bands])
+    counted = {key: app.count(n, key) for key, n in
+               ((early_key, early), (total_key, total), (before_key, before))}  # fmt: skip
+    share = app.share(f"{100 * early / total:.1f}%", [early_key, total_key])
+    before_share = app.share(f"{100 * before / early:.1f}%", [before_key, early_key])
+    return (
+        f"Withdrawals come early: {counted[early_key]} of the {counted[total_key]} "
+        f"withdrawals ({share}) came within {WITHIN[bands[-1]]} of the enquiry, and "
+        f"{before_share} of those before the household had expressed interest (the extract "
+        "records no first-contact date, so the enquiry stage stands in for it)."
+    )
+
+
+# -- what the page says ------------------------------------------------------------------
+
+
+def _first(text: object) -> str:
+    """A shown estimate's percentage ("12.3 (10.1 to 14.8)" -> "12.3%"), as a reader hears it."""
+    value = str(text)
+    if value == "c":
+        return "withheld"
+    if value == "not yet observed":
+        return value
+    return f"{value.split(' ')[0]}%"
+
+
+def incidence_alt(shown: pd.DataFrame, by_label: str, months: int, what: str) -> str:
+    """The text alternative of an incidence chart, from its table as the page shows it
+    (withheld figures are said to be withheld)."""
+    column = f"% by {months} months (95% CI)"
+    parts = []
+    for group, rows in shown.groupby(by_label, sort=False):
+        said = ", ".join(f"{_first(r[column])} {r['Outcome'].lower()}" for _, r in rows.iterrows())
+        parts.append(f"{group}: {said}")
+    return (
+        f"Step charts, one panel per outcome, of the cumulative percentage of {what} approved, "
+        f"withdrawn and not progressed by months since enquiry. By {months} months: "
+        + "; ".join(parts)
+        + ". Curves stop where fewer than six households had the outcome or were still at risk."
+    )
+
+
+def eight_month_sentence(
+    table: pd.DataFrame, app: Appendix, name: str, benchmark: Benchmark = EIGHT_MONTHS
+) -> str | None:
+    """The latest year's share approved within eight months of application beside the
+    earlier years' and the national figure, its counts keyed to the table ``name``
+    (:func:`within_months_of_application`)."""
+    if table.empty or not table["Households approved"].iloc[-1]:
+        return None
+    row = table.iloc[-1]
+    year = row["Year approved"]
+    keys = [
+        app.cell(name, year, c) for c in ("Within 8 months of application", "Households approved")
+    ]
+    quick = app.count(int(row["Within 8 months of application"]), keys[0])
+    whole = app.count(int(row["Households approved"]), keys[1])
+    share = app.share(f"{row['% within 8 months']:.1f}%", keys)
+    earlier = table.iloc[:-1]
+    before = ""
+    if earlier["Households approved"].sum():
+        pooled = (
+            100
+            * earlier["Within 8 months of application"].sum()
+            / earlier["Households approved"].sum()
+        )
+        span = f"{earlier['Year approved'].iloc[0]} to {earlier['Year approved'].iloc[-1]}"
+        before = f", against {pooled:.1f}% of those approved in {span}"
+    return (
+        f"Of the {whole} households approved in {year}, {quick} ({share}) were approved within "
+        f"eight months of applying (starting stage 1){before}. Nationally, "
+        f"{benchmark.value:g}% were completed within around eight months in "
+        f'{benchmark.year.replace("-", "/")} ({benchmark.source}: "{benchmark.quote}"; '
+        f"{benchmark.caveat})."
+    )
