@@ -131,6 +131,25 @@ OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "
 STYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 3))]
 
 
+def _extent(curves: pd.DataFrame) -> float:
+    """Months to the end of the longest curve, rounded up to six months (12 at least)."""
+    longest = curves["days"].max() / 30.44 if len(curves) else 12
+    return max(12, 6 * np.ceil(longest / 6))
+
+
+def _axes(ax: plt.Axes, title: str, months: float, xlabel: bool = True) -> None:
+    """One incidence panel's title, linear axes from 0 and percentage ticks."""
+    from matplotlib.ticker import MultipleLocator, PercentFormatter
+
+    ax.set_title(title, fontsize=11)
+    ax.set_xlim(0, months)
+    ax.xaxis.set_major_locator(MultipleLocator(6))
+    ax.set_ylim(bottom=0)
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))
+    if xlabel:
+        ax.set_xlabel("Months since enquiry")
+
+
 def _curves(
     ax: plt.Axes, curves: pd.DataFrame, by: str, order: Sequence[str], band: str | None
 ) -> None:
@@ -154,21 +173,17 @@ def incidence_chart(
     order: Sequence[str],
     outcomes: dict[str, str],
     band: str | None = None,
-    months: float = 36,
+    months: float | None = None,
 ) -> plt.Figure:
     """Cumulative incidence of each outcome (a panel each) by months since enquiry, a line
     per group; ``curves`` is what the page may draw (:func:`time_to_event.drawable`), and
-    ``band`` the group whose 95% interval is shaded."""
-    from matplotlib.ticker import PercentFormatter
-
+    ``band`` the group whose 95% interval is shaded. The axis runs to ``months`` (default:
+    the longest drawn curve, to the next six months)."""
+    months = months or _extent(curves)
     fig, axes = plt.subplots(1, len(outcomes), figsize=(10, 3.8), sharex=True)
     for ax, (cause, title) in zip(np.atleast_1d(axes), outcomes.items(), strict=True):
         _curves(ax, curves[curves["cause"] == cause], by, order, band)
-        ax.set_title(title, fontsize=11)
-        ax.set_xlim(0, months)
-        ax.set_ylim(bottom=0)
-        ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=0))
-        ax.set_xlabel("Months since enquiry")
+        _axes(ax, title, months)
     np.atleast_1d(axes)[0].set_ylabel("% of households (cumulative)")
     found: dict[str, object] = {}
     for ax in np.atleast_1d(axes):
@@ -179,4 +194,31 @@ def incidence_chart(
         fig.legend([found[x] for x in labels], labels, loc="lower center", frameon=False,
                    ncol=min(len(labels), 4), bbox_to_anchor=(0.5, -0.02))  # fmt: skip
     fig.tight_layout(rect=(0, 0.12 if labels else 0, 1, 1))
+    return fig
+
+
+def incidence_grid(
+    curves: pd.DataFrame, by: str, rows: dict[str, Sequence[str]], outcomes: dict[str, str]
+) -> plt.Figure:
+    """:func:`incidence_chart` for several breakdowns at once: a row of panels per
+    breakdown (``rows``: its name -> its groups in order), each with its own legend, so
+    that no two lines of a panel share a colour."""
+    months = _extent(curves)
+    fig, axes = plt.subplots(
+        len(rows), len(outcomes), figsize=(10, 3.3 * len(rows)), sharex=True, squeeze=False
+    )
+    for i, (line, (name, order)) in enumerate(zip(axes, rows.items(), strict=True)):
+        for ax, (cause, title) in zip(line, outcomes.items(), strict=True):
+            _curves(ax, curves[curves["cause"] == cause], by, order, None)
+            _axes(ax, title, months, xlabel=i == len(rows) - 1)
+        found: dict[str, object] = {}
+        for ax in line:
+            for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
+                found.setdefault(label, handle)
+        labels = [g for g in order if g in found]
+        line[0].set_ylabel("% of households (cumulative)")
+        if labels:
+            line[-1].legend([found[g] for g in labels], labels, title=name, frameon=False,
+                            loc="upper left", bbox_to_anchor=(1.02, 1))  # fmt: skip
+    fig.tight_layout()
     return fig

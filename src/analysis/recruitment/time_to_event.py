@@ -23,6 +23,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from analysis.core.years import FinancialYear, financial_year_labels
+from analysis.recruitment.measures import eoi_recorded
 from analysis.recruitment.schema import REASON_CODES, STAGE_LABELS
 
 if TYPE_CHECKING:
@@ -88,7 +89,8 @@ def aalen_johansen(
     ``events`` names each row's cause, missing for a censored row. One row per distinct
     time (0 and every time with an event or a censoring) and cause: ``at_risk`` (rows with
     time >= t), ``events`` (the cause at t), ``cumulative`` (the cause up to t), ``cif``,
-    ``variance``, ``lower`` and ``upper``.
+    ``variance``, ``lower``, ``upper`` and ``survival`` (the estimated share still in
+    progress just after t).
 
     Ties are handled exactly, with no jitter, so the same data give the same answer every
     time: all events at one time leave together (the overall survival falls by
@@ -97,8 +99,10 @@ def aalen_johansen(
     (events before censorings). The variance is lifelines' (Collett's Greenwood-type
     delta-method formula) and the interval is on the log(-log) scale, as lifelines'
     ``AalenJohansenFitter`` computes them; on data without tied event times the two are
-    equal (tests/recruitment). Where the estimate is 0 the interval is 0 to 0; it is
-    missing where the variance is not defined (every household at risk has the event).
+    equal (tests/recruitment), except that where every household still at risk has an
+    event (the last time of a cohort whose outcomes are all known) lifelines gives no
+    variance and this takes the term's limit, 0. Where the estimate is 0 the interval is 0
+    to 0.
     """
     frame = pd.DataFrame({"t": np.asarray(days, dtype=float), "e": pd.array(events, "string")})
     causes = list(causes) if causes is not None else sorted(frame["e"].dropna().unique())
@@ -113,7 +117,9 @@ def aalen_johansen(
     with np.errstate(divide="ignore", invalid="ignore"):
         survival = np.cumprod(1 - np.where(n > 0, every / n, 0.0))
         lagged = np.concatenate([[1.0], survival[:-1]])
-        a = np.where(every > 0, every / (n * (n - every)), 0.0)
+        # Where every household at risk has an event the term is 0 * inf at that, the last,
+        # time: its limit is 0 (F(t) - F(t_i) = 0), so the variance stays defined.
+        a = np.where((every > 0) & (every < n), every / (n * (n - every)), 0.0)
     z = norm.ppf(1 - alpha / 2)
     parts = []
     for cause in causes:
@@ -126,8 +132,6 @@ def aalen_johansen(
             b = np.where(d > 0, lagged * d / n**2, 0.0)
             third = cif * np.cumsum(b) - np.cumsum(b * cif)
             variance = first + second - 2 * third
-            undefined = np.cumsum(np.isinf(a)) > 0
-            variance = np.where(undefined, np.nan, variance)
             transformed = np.log(-np.log(cif))
             se = np.sqrt(variance) / (cif * np.abs(np.log(cif)))
             lower = np.exp(-np.exp(transformed + z * se))
@@ -144,7 +148,8 @@ def aalen_johansen(
                     "cif": cif,
                     "variance": variance,
                     "lower": np.where(zero, 0.0, lower),
-                    "upper": np.where(zero & ~undefined, 0.0, upper),
+                    "upper": np.where(zero, 0.0, upper),
+                    "survival": survival,
                 }
             )
         )
@@ -184,17 +189,19 @@ def cumulative_incidence(
 def at_horizon(curves: pd.DataFrame, months: float, by: Sequence[str]) -> pd.DataFrame:
     """Each group's and cause's estimate ``months`` after enquiry (the step function's value
     at the last time on or before it). Missing where no household of the group was followed
-    that long: beyond the data, not zero."""
+    that long and some were still in progress when their follow-up ended: beyond the data,
+    not zero. (Where every household's outcome is known the estimate is final.)"""
     horizon = months * DAYS_PER_MONTH
     keys = [*by, "cause"]
-    upto = curves[curves["days"] <= horizon]
-    value = upto.sort_values("days", kind="stable").groupby(keys, sort=False).tail(1)
-    followed = curves.groupby(keys, sort=False)["days"].max().rename("followed")
-    value = value.drop(columns="days").merge(followed.reset_index(), on=keys)
-    seen = value["followed"] >= horizon
+    ordered = curves.sort_values("days", kind="stable")
+    value = ordered[ordered["days"] <= horizon].groupby(keys, sort=False).tail(1)
+    last = ordered.groupby(keys, sort=False)[["days", "survival"]].last()
+    last = last.rename(columns={"days": "followed", "survival": "left"}).reset_index()
+    value = value.drop(columns="days").merge(last, on=keys)
+    seen = (value["followed"] >= horizon) | (value["left"] <= 0)
     for column in ("cif", "lower", "upper", "cumulative"):
         value[column] = value[column].where(seen)
-    return value.drop(columns="followed").reset_index(drop=True)
+    return value.drop(columns=["followed", "left"]).reset_index(drop=True)
 
 
 def _percent(cif: float, lower: float, upper: float) -> str:
@@ -212,8 +219,10 @@ def incidence_table(
     by_label: str,
     months: Sequence[int] = (3, 12),
     causes: Sequence[str] = (APPROVED, WITHDREW, NOT_PROGRESSED),
+    order: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """The cumulative incidence of each outcome at a few horizons, one row per group and
+    """The cumulative incidence of each outcome at a few horizons (groups in ``order``,
+    default sorted), one row per group and
     outcome, as the page shows it: households in the group, households with the outcome
     by each horizon (as observed) and the estimated % with its 95% interval.
 
@@ -222,13 +231,15 @@ def incidence_table(
     rows = []
     points = {m: at_horizon(curves, m, [by]).set_index([by, "cause"]) for m in months}
     sizes = curves.groupby(by, sort=True)["households"].first()
+    if order is not None:
+        sizes = sizes.reindex([g for g in order if g in sizes.index])
     for group, size in sizes.items():
         for cause in causes:
             row = {by_label: str(group), "Outcome": OUTCOME_LABELS[cause], "Households": size}
             for m in months:
                 point = points[m].loc[(group, cause)]
                 row[f"By {m} months"] = (
-                    pd.NA if pd.isna(point["cumulative"]) else int(point["cumulative"])
+                    "" if pd.isna(point["cumulative"]) else int(point["cumulative"])
                 )
                 row[f"% by {m} months (95% CI)"] = _percent(
                     point["cif"], point["lower"], point["upper"]
@@ -238,12 +249,26 @@ def incidence_table(
     if by == "cohort":
         table[by_label] = table[by_label].str.replace("-", "/")
     table.index = table[by_label] + ": " + table["Outcome"]
-    return table.astype({f"By {m} months": "Int64" for m in months})
+    return table
 
 
 def incidence_rates(months: Sequence[int] = (3, 12)) -> dict[str, list[str]]:
     """The rate columns of :func:`incidence_table` and the counts each is built on."""
     return {f"% by {m} months (95% CI)": ["Households", f"By {m} months"] for m in months}
+
+
+def relate_rows(app: Appendix, name: str, table: pd.DataFrame, column: str = "Households") -> None:
+    """Tell the page that the rows of one group in the table ``name`` (an
+    :func:`incidence_table`) state one number of households, so it withholds all or none."""
+    keys = app.keys(name, column)
+    first: dict[str, str] = {}
+    for group, key in zip(table.iloc[:, 0], keys, strict=True):
+        if key is None:
+            continue
+        if group in first:
+            app.relate(first[group], [key])
+        else:
+            first[group] = key
 
 
 def drawable(curves: pd.DataFrame, rule: str, shown: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -285,12 +310,16 @@ def time_to_stage(households: pd.DataFrame, years: Sequence[str]) -> pd.DataFram
         fy = FinancialYear.parse(year)
         row: dict[str, object] = {"Year reached": year.replace("-", "/")}
         for stage in MILESTONES:
+            name = STAGE_LABELS[stage]
+            if stage == "eoi" and not eoi_recorded(households, year):
+                row[f"{name}: households"] = ""
+                row[f"{name}: median months"] = "not recorded"
+                continue
             date = households[f"{stage}_date"]
             reached = households[date.between(fy.start, fy.end)]
             months = (reached[f"{stage}_date"] - reached["enquiry_date"]).dt.days / DAYS_PER_MONTH
-            name = STAGE_LABELS[stage]
             row[f"{name}: households"] = len(reached)
-            row[f"{name}: median months"] = round(months.median(), 1) if len(months) else pd.NA
+            row[f"{name}: median months"] = round(months.median(), 1) if len(months) else ""
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -443,19 +472,27 @@ def _first(text: object) -> str:
     return f"{value.split(' ')[0]}%"
 
 
-def incidence_alt(shown: pd.DataFrame, by_label: str, months: int, what: str) -> str:
+def incidence_alt(
+    shown: pd.DataFrame, by_label: str, months: Sequence[int], what: str, outcomes: Sequence[str]
+) -> str:
     """The text alternative of an incidence chart, from its table as the page shows it
-    (withheld figures are said to be withheld)."""
-    column = f"% by {months} months (95% CI)"
-    parts = []
-    for group, rows in shown.groupby(by_label, sort=False):
-        said = ", ".join(f"{_first(r[column])} {r['Outcome'].lower()}" for _, r in rows.iterrows())
-        parts.append(f"{group}: {said}")
+    (withheld figures are said to be withheld): each group's estimates at ``months``."""
+    said = []
+    for m in months:
+        column = f"% by {m} months (95% CI)"
+        parts = []
+        for group, rows in shown.groupby(by_label, sort=False):
+            values = ", ".join(
+                f"{r['Outcome'].lower()} {_first(r[column])}" for _, r in rows.iterrows()
+            )
+            parts.append(f"{group}: {values}")
+        said.append(f"By {m} months: " + "; ".join(parts) + ".")
+    listed = ", ".join(o.lower() for o in outcomes)
     return (
-        f"Step charts, one panel per outcome, of the cumulative percentage of {what} approved, "
-        f"withdrawn and not progressed by months since enquiry. By {months} months: "
-        + "; ".join(parts)
-        + ". Curves stop where fewer than six households had the outcome or were still at risk."
+        f"Step charts, one panel per outcome ({listed}), of the cumulative percentage of "
+        f"{what} by months since enquiry, one line per group. "
+        + " ".join(said)
+        + " Curves stop where fewer than six households had the outcome or were still followed."
     )
 
 
@@ -491,4 +528,19 @@ def eight_month_sentence(
         f"{benchmark.value:g}% were completed within around eight months in "
         f'{benchmark.year.replace("-", "/")} ({benchmark.source}: "{benchmark.quote}"; '
         f"{benchmark.caveat})."
+    )
+
+
+HOUSEHOLD_TYPES = {"single": "Single applicant", "couple": "Couple"}
+
+
+def by_channel_and_type(spells: pd.DataFrame) -> pd.DataFrame:
+    """``spells`` twice over, with a ``group`` column: once by how they heard, once by
+    household type (for one table and chart of both breakdowns)."""
+    return pd.concat(
+        [
+            spells.assign(group=spells["channel"]),
+            spells.assign(group=spells["household_type"].map(HOUSEHOLD_TYPES)),
+        ],
+        ignore_index=True,
     )
