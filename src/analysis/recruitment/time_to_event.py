@@ -102,7 +102,7 @@ def aalen_johansen(
     equal (tests/recruitment), except that where every household still at risk has an
     event (the last time of a cohort whose outcomes are all known) lifelines gives no
     variance and this takes the term's limit, 0. Where the estimate is 0 the interval is 0
-    to 0.
+    to 0; where it is 1 there is none (the log(-log) scale has no room).
     """
     frame = pd.DataFrame({"t": np.asarray(days, dtype=float), "e": pd.array(events, "string")})
     causes = list(causes) if causes is not None else sorted(frame["e"].dropna().unique())
@@ -124,7 +124,7 @@ def aalen_johansen(
     parts = []
     for cause in causes:
         d = counts[cause].to_numpy(dtype=float)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             step = np.where(d > 0, lagged * d / n, 0.0)
             cif = np.cumsum(step)
             first = np.cumsum(a * cif**2) - 2 * cif * np.cumsum(a * cif) + cif**2 * np.cumsum(a)
@@ -136,7 +136,7 @@ def aalen_johansen(
             se = np.sqrt(variance) / (cif * np.abs(np.log(cif)))
             lower = np.exp(-np.exp(transformed + z * se))
             upper = np.exp(-np.exp(transformed - z * se))
-        zero = cif == 0
+        zero, whole = cif == 0, np.isclose(cif, 1)
         parts.append(
             pd.DataFrame(
                 {
@@ -147,8 +147,8 @@ def aalen_johansen(
                     "cumulative": np.cumsum(d).astype(int),
                     "cif": cif,
                     "variance": variance,
-                    "lower": np.where(zero, 0.0, lower),
-                    "upper": np.where(zero, 0.0, upper),
+                    "lower": np.where(zero, 0.0, np.where(whole, np.nan, lower)),
+                    "upper": np.where(zero, 0.0, np.where(whole, np.nan, upper)),
                     "survival": survival,
                 }
             )
@@ -420,13 +420,13 @@ def withdrawal_timing(spells: pd.DataFrame, cohorts: Sequence[str]) -> pd.DataFr
     table = pd.DataFrame(rows)
     total = int(table["Withdrew"].sum())
     table["% of withdrawals"] = (100 * table["Withdrew"] / total).round(1) if total else 0.0
-    table.loc[len(table)] = {
+    total_row = {
         "Time since enquiry": "Total",
         "Withdrew": total,
         BEFORE_EOI: int(table[BEFORE_EOI].sum()),
         "% of withdrawals": 100.0 if total else 0.0,
     }
-    return table
+    return pd.concat([table, pd.DataFrame([total_row])], ignore_index=True)
 
 
 def withdrawal_concentration(timing: pd.DataFrame, app: Appendix, name: str) -> str | None:

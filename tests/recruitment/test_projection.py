@@ -1,0 +1,119 @@
+"""The projection of next year's approvals reproduces a hand-computed pipeline."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from analysis.presentation.appendix import Appendix
+from analysis.recruitment import projection as proj
+
+T = pd.Timestamp
+STAGES = ["eoi", "stage1", "stage2", "panel", "approval"]
+
+
+def household(ident, *dates, outcome="in progress", exit_date=None, exit_stage=None):
+    """Enquiry, then eoi, stage1, stage2, panel, approval as given (None for a gap)."""
+    enquiry, *stages = dates
+    stages = [*stages, *[None] * (5 - len(stages))]
+    return {
+        "household_id": ident,
+        "enquiry_date": T(enquiry),
+        **{f"{s}_date": T(d) if d else pd.NaT for s, d in zip(STAGES, stages, strict=True)},
+        "exit_date": T(exit_date) if exit_date else pd.NaT,
+        "outcome": outcome,
+        "exit_stage": exit_stage,
+    }
+
+
+@pytest.fixture
+def pipeline():
+    """Four households that entered stage 2 on 1 June 2023: two approved (223 and 245 days
+    on, through panel on 1 January 2024), two withdrew (92 and 122 days on). In progress on
+    31 March 2025: two 30 days into stage 2, one 10 days after panel (its stage 2 began
+    before the last three years, so it is no reference for stage 2)."""
+    start = ["2023-01-01", "2023-02-01", "2023-03-01", "2023-06-01"]
+    return pd.DataFrame(
+        [
+            household("H000001", *start, "2024-01-01", "2024-01-10", outcome="approved"),
+            household("H000002", *start, "2024-01-01", "2024-02-01", outcome="approved"),
+            household(
+                "H000003", *start, outcome="withdrew", exit_date="2023-09-01", exit_stage="stage2"
+            ),  # fmt: skip
+            household(
+                "H000004", *start, outcome="withdrew", exit_date="2023-10-01", exit_stage="stage2"
+            ),  # fmt: skip
+            household("H000005", "2024-09-01", "2024-09-10", "2024-10-01", "2025-03-01"),
+            household("H000006", "2024-09-01", "2024-09-10", "2024-10-01", "2025-03-01"),
+            household(
+                "H000007", "2021-06-01", "2021-06-10", "2021-07-01", "2022-01-01", "2025-03-21"
+            ),  # fmt: skip
+        ]
+    )
+
+
+def test_positions_of_households_in_progress(pipeline):
+    where = proj.positions(pipeline, "2024-25")
+    assert where.to_dict("list") == {
+        "household_id": ["H000005", "H000006", "H000007"],
+        "stage": ["stage2", "stage2", "panel"],
+        "days_in_stage": [30, 30, 10],
+    }
+
+
+def test_chances_and_projection_reproduce_the_hand_computed_figure(pipeline):
+    chances = proj.chances(pipeline, "2024-25", recent=3)
+    # Stage 2, by hand (Aalen-Johansen from entering stage 2): the two in progress are
+    # censored at day 30 before any event, leaving 4; withdrawals at 92 and 122 take the
+    # share still in progress to 1/2; approvals at 223 (1 of 2 at risk) and 245 (1 of 1)
+    # add 1/4 each: 1/2 within 12 months. Panel: approvals at day 9 (1 of 3 at risk) and
+    # day 31 (1 of 1, after the in-progress household's censoring at day 10): 1/3 + 2/3 = 1.
+    assert chances["chance"].tolist() == pytest.approx([0.5, 0.5, 1.0])
+    assert chances["band_days"].tolist() == [0, 0, 0]
+    assert chances["reference"].tolist() == [6, 6, 3]
+    outlook = proj.project(chances["chance"], level=0.9)
+    # Successes among (1/2, 1/2, 1): P(1)=1/4, P(2)=1/2, P(3)=1/4; the 5% tails are 1 and 3.
+    assert outlook == proj.Projection(expected=2.0, low=1, high=3, level=0.9, households=3)
+    table = proj.with_total(proj.by_stage(chances), outlook)
+    assert table.to_dict("list") == {
+        "Stage reached": ["Stage 2 assessment", "Fostering panel", "Total"],
+        "Households in progress": [2, 1, 3],
+        "Average chance of approval within 12 months (%)": [50.0, 100.0, 66.7],
+        "Expected approvals": [1.0, 1.0, 2.0],
+    }
+
+
+def test_a_household_long_in_its_stage_is_compared_with_those_there_as_long(pipeline):
+    late = pipeline.copy()
+    late.loc[4, "stage2_date"] = T("2024-12-21")  # 100 days into stage 2 on 31 March
+    chances = proj.chances(late, "2024-25", recent=3, min_reference=1).set_index("household_id")
+    # Still in stage 2 after 91 days: the four reference households and this one. From
+    # day 91: a withdrawal at 1 (1 of 5: 4/5 left), this household censored at 9, a
+    # withdrawal at 31 (1 of 3: 8/15 left), approvals at 132 (1 of 2: 4/15) and 154
+    # (1 of 1: 4/15): 8/15.
+    assert chances.loc["H000005", "band_days"] == 91
+    assert chances.loc["H000005", "reference"] == 5
+    assert chances.loc["H000005", "chance"] == pytest.approx(8 / 15)
+    # With too few households that long in the stage, it falls back to all who entered it.
+    fallback = proj.chances(late, "2024-25", recent=3, min_reference=6).set_index("household_id")
+    assert fallback.loc["H000005", "band_days"] == 0
+    assert fallback.loc["H000005", "reference"] == 6
+
+
+def test_poisson_binomial_is_the_binomial_when_the_chances_are_equal():
+    np.testing.assert_allclose(proj.poisson_binomial([0.5, 0.5, 0.5]), [1 / 8, 3 / 8, 3 / 8, 1 / 8])
+    np.testing.assert_allclose(proj.poisson_binomial([]), [1.0])
+
+
+def test_the_sentence_is_labelled_a_projection_and_withholds_a_small_count(pipeline):
+    chances = proj.chances(pipeline, "2024-25", recent=3)
+    outlook = proj.project(chances["chance"])
+    for rule, households in (("internal", "3"), ("public", "fewer than 6")):
+        app = Appendix("Recruitment", "2024-25", rule, service="Test")
+        text = app.stated(proj.sentence(outlook, "2024-25", 3, app, "pipeline"))
+        assert text.startswith(
+            f"Projection, not a forecast: if the {households} households in progress on "
+            "31 March 2025 move on as households at the same stages did from 2022/23 to "
+            "2024/25, about 2 of them would be approved in 2025/26 (90% interval 1 to 3)."
+        )
