@@ -40,15 +40,15 @@ def pipeline():
             household("H000002", *start, "2024-01-01", "2024-02-01", outcome="approved"),
             household(
                 "H000003", *start, outcome="withdrew", exit_date="2023-09-01", exit_stage="stage2"
-            ),  # fmt: skip
+            ),
             household(
                 "H000004", *start, outcome="withdrew", exit_date="2023-10-01", exit_stage="stage2"
-            ),  # fmt: skip
+            ),
             household("H000005", "2024-09-01", "2024-09-10", "2024-10-01", "2025-03-01"),
             household("H000006", "2024-09-01", "2024-09-10", "2024-10-01", "2025-03-01"),
             household(
                 "H000007", "2021-06-01", "2021-06-10", "2021-07-01", "2022-01-01", "2025-03-21"
-            ),  # fmt: skip
+            ),
         ]
     )
 
@@ -111,7 +111,9 @@ def test_the_sentence_is_labelled_a_projection_and_withholds_a_small_count(pipel
     outlook = proj.project(chances["chance"])
     for rule, households in (("internal", "3"), ("public", "fewer than 6")):
         app = Appendix("Recruitment", "2024-25", rule, service="Test")
-        text = app.stated(proj.sentence(outlook, "2024-25", 3, app, "pipeline"))
+        said = proj.sentence(outlook, "2024-25", 3, app, "pipeline")
+        app.finish()
+        text = app.stated(said)
         assert text.startswith(
             f"Projection, not a forecast: if the {households} households in progress on "
             "31 March 2025 move on as households at the same stages did from 2022/23 to "

@@ -172,7 +172,7 @@ def cohort():
                 "2024-01-01",
                 "2024-01-11",
                 outcome="approved",
-            ),  # fmt: skip
+            ),
             household(
                 "H000002",
                 "2023-04-01",
@@ -180,7 +180,7 @@ def cohort():
                 exit_date="2023-04-11",
                 code="AW0",
                 exit_stage="enquiry",
-            ),  # fmt: skip
+            ),
             household(
                 "H000003",
                 "2023-05-01",
@@ -188,7 +188,7 @@ def cohort():
                 exit_date="2023-05-21",
                 code="AW2",
                 exit_stage="enquiry",
-            ),  # fmt: skip
+            ),
             household(
                 "H000004",
                 "2023-06-01",
@@ -197,7 +197,7 @@ def cohort():
                 exit_date="2023-07-01",
                 code="AW5",
                 exit_stage="eoi",
-            ),  # fmt: skip
+            ),
             household("H000005", "2024-03-01", "2024-03-05"),
         ]
     )
@@ -271,7 +271,7 @@ def approvals():
                 "2024-09-01",
                 "2024-09-10",
                 outcome="approved",
-            ),  # fmt: skip
+            ),
             household(
                 "H000002",
                 "2023-10-01",
@@ -281,7 +281,7 @@ def approvals():
                 "2024-09-01",
                 "2024-09-11",
                 outcome="approved",
-            ),  # fmt: skip
+            ),
             household(
                 "H000003",
                 "2023-09-01",
@@ -291,7 +291,7 @@ def approvals():
                 "2024-04-20",
                 "2024-05-01",
                 outcome="approved",
-            ),  # fmt: skip
+            ),
             household(
                 "H000004",
                 "2022-09-01",
@@ -301,7 +301,7 @@ def approvals():
                 "2023-06-20",
                 "2023-07-01",
                 outcome="approved",
-            ),  # fmt: skip
+            ),
         ]
     )
 
@@ -356,7 +356,7 @@ def _withdrawals(days_list):
             code="AW2",
             exit_date=str((T("2024-04-01") + pd.Timedelta(days=d)).date()),
             exit_stage="enquiry" if d < 30 else "eoi",
-        )  # fmt: skip
+        )
         for i, d in enumerate(days_list, start=1)
     ]
     return tte.episodes(pd.DataFrame(rows), "2024-25")
@@ -414,7 +414,7 @@ def test_a_group_of_three_gives_no_curve_and_no_count():
             exit_date=str((T("2024-04-01") + pd.Timedelta(days=5 + i)).date()),
             exit_stage="enquiry",
             channel="Transfer from another agency" if i <= 3 else "Website",
-        )  # fmt: skip
+        )
         for i in range(1, 34)
     ]
     spells = tte.episodes(pd.DataFrame(rows), "2024-25").assign(group=lambda f: f["channel"])
