@@ -118,13 +118,6 @@ KNOWN = {
         "at the move', 'Unplanned foster endings by reason', 'Rows set aside, by reason and "
         "field')"
     ),
-    ("raw DataFrame", "recruitment"): (
-        "2 raw pandas tables in every year's recruitment export, with the index shown: "
-        "headings 'Year, Enquiries, Approvals, Approvals from earlier enquiries, Enquirers "
-        "approved by now, Report's ratio (%), % of enquirers approved by now' and 'Year "
-        "approved, Approvals, Median months from enquiry, Median months from stage 1, Mean "
-        "months from stage 1' (a frame returned as a cell's last expression)"
-    ),
     ("<NA>", "retention"): (
         "'<NA>' in every year's retention export: the 'Next Steps joining' row of the "
         "carers-by-type table"
@@ -132,10 +125,6 @@ KNOWN = {
     ("snake_case heading", "published_trends"): (
         "'seed_file' heading in every year's published_trends export: Table 10, 'Published "
         "documents the figures come from'"
-    ),
-    ("repository path", "recruitment"): (
-        "'docs/assumptions.md' in every year's recruitment export: 'assumptions behind "
-        "every figure are in docs/assumptions.md (Recruitment drop-off)'"
     ),
     ("repository path", "published_trends"): (
         "'docs/assumptions.md' in the 2022-23 published_trends export: a published figure's "

@@ -448,3 +448,14 @@ def test_internal_copies_draw_every_point():
     spells = _withdrawals([3, 4, 5])
     curves = tte.cumulative_incidence(spells)
     assert len(tte.drawable(curves, "internal")) == len(curves.dropna(subset=["cif"]))
+
+
+def test_years_without_expressions_of_interest_say_nothing_of_them():
+    spells = _withdrawals([3] * 10 + [40] * 10)
+    timing = tte.withdrawal_timing(spells, ["2024-25"], eoi=False)
+    assert tte.BEFORE_EOI not in timing
+    app = Appendix("Recruitment", "2024-25", "internal", service="Test")
+    assert app.stated(tte.withdrawal_concentration(timing, app, "timing")) == (
+        "Withdrawals come early: 10 of the 20 withdrawals (50.0%) came within two weeks of "
+        "the enquiry."
+    )

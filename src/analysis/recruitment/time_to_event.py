@@ -402,9 +402,12 @@ WITHIN = {"Within 2 weeks": "two weeks", "2 to 4 weeks": "four weeks",
 BEFORE_EOI = "Of whom before an expression of interest"
 
 
-def withdrawal_timing(spells: pd.DataFrame, cohorts: Sequence[str]) -> pd.DataFrame:
-    """Withdrawals of the ``cohorts``' enquirers by time from enquiry, and how many of them
-    came before an expression of interest (left at the enquiry stage), with a total row."""
+def withdrawal_timing(
+    spells: pd.DataFrame, cohorts: Sequence[str], eoi: bool = True
+) -> pd.DataFrame:
+    """Withdrawals of the ``cohorts``' enquirers by time from enquiry, and (where ``eoi``:
+    every cohort's years record expressions of interest) how many of them came before one
+    (left at the enquiry stage), with a total row."""
     gone = spells[spells["cohort"].isin(cohorts) & spells["outcome"].eq(WITHDREW)]
     rows = []
     for low, high, label in BANDS:
@@ -426,7 +429,8 @@ def withdrawal_timing(spells: pd.DataFrame, cohorts: Sequence[str]) -> pd.DataFr
         BEFORE_EOI: int(table[BEFORE_EOI].sum()),
         "% of withdrawals": 100.0 if total else 0.0,
     }
-    return pd.concat([table, pd.DataFrame([total_row])], ignore_index=True)
+    table = pd.concat([table, pd.DataFrame([total_row])], ignore_index=True)
+    return table if eoi else table.drop(columns=BEFORE_EOI)
 
 
 def withdrawal_concentration(timing: pd.DataFrame, app: Appendix, name: str) -> str | None:
@@ -441,21 +445,26 @@ def withdrawal_concentration(timing: pd.DataFrame, app: Appendix, name: str) -> 
     last = int((body["Withdrew"].cumsum() >= total / 2).idxmax())
     bands = list(body.loc[:last, "Time since enquiry"])
     early = int(body.loc[:last, "Withdrew"].sum())
-    before = int(body.loc[:last, BEFORE_EOI].sum())
     total_key = app.cell(name, "Total", "Withdrew")
     early_key = f"{name}: withdrew within {bands[-1].lower()}"
-    before_key = f"{name}: of these, before an expression of interest"
     app.relate(early_key, [app.cell(name, b, "Withdrew") for b in bands])
-    app.relate(before_key, [app.cell(name, b, BEFORE_EOI) for b in bands])
-    counted = {key: app.count(n, key) for key, n in
-               ((early_key, early), (total_key, total), (before_key, before))}  # fmt: skip
     share = app.share(f"{100 * early / total:.1f}%", [early_key, total_key])
+    sentence = (
+        f"Withdrawals come early: {app.count(early, early_key)} of the "
+        f"{app.count(total, total_key)} withdrawals ({share}) came within "
+        f"{WITHIN[bands[-1]]} of the enquiry"
+    )
+    if BEFORE_EOI not in body:
+        return sentence + "."
+    before = int(body.loc[:last, BEFORE_EOI].sum())
+    before_key = f"{name}: of these, before an expression of interest"
+    app.relate(before_key, [app.cell(name, b, BEFORE_EOI) for b in bands])
+    app.count(before, before_key)
     before_share = app.share(f"{100 * before / early:.1f}%", [before_key, early_key])
     return (
-        f"Withdrawals come early: {counted[early_key]} of the {counted[total_key]} "
-        f"withdrawals ({share}) came within {WITHIN[bands[-1]]} of the enquiry, and "
-        f"{before_share} of those before the household had expressed interest (the extract "
-        "records no first-contact date, so the enquiry stage stands in for it)."
+        f"{sentence}, and {before_share} of those before the household had expressed "
+        "interest (the extract records no first-contact date, so the enquiry stage stands in "
+        "for it)."
     )
 
 
