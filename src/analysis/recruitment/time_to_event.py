@@ -182,7 +182,7 @@ def cumulative_incidence(
             curve.insert(0, column, value)
         parts.append(curve.assign(households=len(group)))
     columns = [*by, "cause", "days", "at_risk", "events", "cumulative", "cif", "variance",
-               "lower", "upper", "households"]  # fmt: skip
+               "lower", "upper", "survival", "households"]  # fmt: skip
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
 
 
@@ -221,10 +221,10 @@ def incidence_table(
     causes: Sequence[str] = (APPROVED, WITHDREW, NOT_PROGRESSED),
     order: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """The cumulative incidence of each outcome at a few horizons (groups in ``order``,
-    default sorted), one row per group and
-    outcome, as the page shows it: households in the group, households with the outcome
-    by each horizon (as observed) and the estimated % with its 95% interval.
+    """The cumulative incidence of each outcome at a few horizons, one row per group (in
+    ``order``, default sorted) and outcome, as the page shows it: households in the group,
+    households with the outcome by each horizon (as observed) and the estimated % with its
+    95% interval.
 
     The index labels each row uniquely ("<group>: <outcome>") for the page's ledger.
     """
