@@ -459,3 +459,15 @@ def test_years_without_expressions_of_interest_say_nothing_of_them():
         "Withdrawals come early: 10 of the 20 withdrawals (50.0%) came within two weeks of "
         "the enquiry."
     )
+
+
+def test_eight_month_sentence_sets_the_year_beside_earlier_years_and_the_nation(approvals):
+    table = tte.within_months_of_application(approvals, ["2023-24", "2024-25"])
+    app = Appendix("Recruitment", "2024-25", "internal", service="Test")
+    sentence = app.stated(tte.eight_month_sentence(table, app, "eight months"))
+    assert sentence.startswith(
+        "Of the 3 households approved in 2024/25, 2 (66.7%) were approved within eight months "
+        "of applying (starting stage 1), against 100.0% of those approved in 2023/24. "
+        'The national figure for 2022/23 is 75%: "47 per cent (1,740)'
+    )
+    assert "as reported by BASW/PSW" in sentence

@@ -529,14 +529,13 @@ def eight_month_sentence(
             * earlier["Within 8 months of application"].sum()
             / earlier["Households approved"].sum()
         )
-        span = f"{earlier['Year approved'].iloc[0]} to {earlier['Year approved'].iloc[-1]}"
+        span = " to ".join(dict.fromkeys(earlier["Year approved"].iloc[[0, -1]]))
         before = f", against {pooled:.1f}% of those approved in {span}"
     return (
         f"Of the {whole} households approved in {year}, {quick} ({share}) were approved within "
-        f"eight months of applying (starting stage 1){before}. Nationally, "
-        f"{benchmark.value:g}% were completed within around eight months in "
-        f'{benchmark.year.replace("-", "/")} ({benchmark.source}: "{benchmark.quote}"; '
-        f"{benchmark.caveat})."
+        f"eight months of applying (starting stage 1){before}. The national figure for "
+        f'{benchmark.year.replace("-", "/")} is {benchmark.value:g}%: "{benchmark.quote}" '
+        f"({benchmark.source}; {benchmark.caveat})."
     )
 
 
