@@ -145,7 +145,8 @@ def _axes(ax: plt.Axes, title: str, months: float, xlabel: bool = True) -> None:
     ax.set_xlim(0, months)
     ax.xaxis.set_major_locator(MultipleLocator(6))
     ax.set_ylim(bottom=0)
-    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1))
+    # Whole percentages, or one decimal on a panel that stays under 10%.
+    ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=int(ax.get_ylim()[1] < 0.1)))
     if xlabel:
         ax.set_xlabel("Months since enquiry")
 
