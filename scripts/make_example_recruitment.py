@@ -103,45 +103,46 @@ CHANNEL_TEXT = {
     "new": ["website", "social_media", "event", "carer_referral", "other", "agency_transfer"],
 }
 
-# Reasons for leaving, by the stage left: (service's reason, Ofsted code, weight).
+# Reasons for leaving, by the stage left: (service's reason, Ofsted AW code, weight); no
+# code for a closure the service decided (outcome "not progressed").
 REASONS = {
     "enquiry": [
         ("No response to follow-up contact", "AW0", 34),
-        ("Only wanted information", "AW2", 20),
-        ("Not the right time", "AW2", 15),
-        ("No spare bedroom", "AW5", 12),
-        ("Change in circumstances", "AW1", 8),
-        ("Chose another fostering service", "AW3", 6),
-        ("Allowances lower than expected", "AW2", 5),
+        ("Only wanted information", "AW0", 20),
+        ("Not the right time", "AW0", 15),
+        ("No spare bedroom", None, 12),
+        ("Change in circumstances", "AW3", 8),
+        ("Chose another fostering service", "AW0", 6),
+        ("Allowances lower than expected", "AW4", 5),
     ],
     "eoi": [
         ("No response to follow-up contact", "AW0", 14),
-        ("Not the right time", "AW2", 18),
-        ("Change in circumstances", "AW1", 14),
-        ("Chose another fostering service", "AW3", 15),
-        ("Delay in contact from the service", "AW4", 14),
-        ("Allowances lower than expected", "AW2", 12),
-        ("No spare bedroom", "AW5", 13),
+        ("Not the right time", "AW0", 18),
+        ("Change in circumstances", "AW3", 14),
+        ("Chose another fostering service", "AW0", 15),
+        ("Delay in contact from the service", "AW2", 14),
+        ("Allowances lower than expected", "AW4", 12),
+        ("No spare bedroom", None, 13),
     ],
     "stage1": [
-        ("Change in circumstances", "AW1", 18),
-        ("Health", "AW1", 10),
-        ("Length of assessment", "AW4", 16),
-        ("Intrusiveness of assessment", "AW4", 8),
-        ("Chose another fostering service", "AW3", 12),
-        ("Unsuitable: checks and references", "AW5", 16),
-        ("Not the right time", "AW2", 10),
-        ("Allowances lower than expected", "AW2", 10),
+        ("Change in circumstances", "AW3", 18),
+        ("Health", "AW3", 10),
+        ("Length of assessment", "AW2", 16),
+        ("Intrusiveness of assessment", "AW2", 8),
+        ("Chose another fostering service", "AW0", 12),
+        ("Unsuitable: checks and references", None, 16),
+        ("Not the right time", "AW0", 10),
+        ("Allowances lower than expected", "AW4", 10),
     ],
     "stage2": [
-        ("Length of assessment", "AW4", 22),
-        ("Change in circumstances", "AW1", 20),
-        ("Health", "AW1", 10),
-        ("Unsuitable: assessment findings", "AW5", 20),
-        ("Chose another fostering service", "AW3", 10),
-        ("Impact on own children", "AW2", 18),
+        ("Length of assessment", "AW2", 22),
+        ("Change in circumstances", "AW3", 20),
+        ("Health", "AW3", 10),
+        ("Unsuitable: assessment findings", None, 20),
+        ("Chose another fostering service", "AW0", 10),
+        ("Impact on own children", "AW1", 18),
     ],
-    "panel": [("Not recommended for approval", "AW5", 1)],
+    "panel": [("Not recommended for approval", None, 1)],
 }
 # How staff typed each reason: the first spelling is the usual one.
 SPELLINGS = {
@@ -522,7 +523,7 @@ def status_at(row: pd.Series, census: date) -> tuple[str, str | None]:
     if row["approval"] is not None and row["approval"] <= census:
         return "approved", None
     if row["exit_date"] is not None and row["exit_date"] <= census:
-        outcome = "not progressed" if row["code"] == "AW5" else "withdrew"
+        outcome = "not progressed" if row["code"] is None else "withdrew"
         return outcome, row["last_stage"]
     return "in progress", None
 

@@ -154,7 +154,10 @@ def _outcome_problem(records: pd.DataFrame) -> pd.Series:
         ),
         (closed & records["exit_date"].isna(), "closed without a closure date"),
         (closed & records["exit_stage"].isna(), "closed without the stage left"),
-        (closed & records["exit_reason_code"].isna(), "closed without a reason code"),
+        (
+            outcome.eq("withdrew") & records["exit_reason_code"].isna(),
+            "withdrawn without a reason code",
+        ),
         (~closed & records["exit_date"].notna(), "closure date but the record is not closed"),
         (outcome.isna(), "no outcome"),
     ]

@@ -331,11 +331,17 @@ def dropout_by_stage(households: pd.DataFrame, year: str) -> pd.DataFrame:
     return table.rename_axis("Stage left").reset_index()
 
 
+SERVICE_DECISION = "none (the service's decision)"
+
+
 def dropout_reasons(households: pd.DataFrame, year: str) -> pd.DataFrame:
     """Households that left in the year, by stage left and reason, with code and avoidability."""
     left = households[_in_year(households["exit_date"], year)]
+    # A closure the service decided has no Ofsted code: it keeps its row, labelled so.
+    code = left["exit_reason_code"].astype("string").fillna(SERVICE_DECISION)
     grouped = (
-        left.groupby(["exit_stage", "exit_reason", "exit_reason_code"], observed=True)
+        left.assign(exit_reason_code=code)
+        .groupby(["exit_stage", "exit_reason", "exit_reason_code"], observed=True)
         .size()
         .rename("Households")
         .reset_index()

@@ -45,43 +45,50 @@ STAGE_LABELS = {
 RECORDS_START = pd.Timestamp(2000, 4, 1)
 
 
-# Ofsted's fostering data collection reasons for an application ending (codes AW0-AW5).
+# Ofsted's fostering data collection: why a household withdrew its application before
+# panel (an optional field from 2023-24). Labels as Ofsted gives them in "Fostering in
+# England dataset guidance: annual changes" (3 April 2024, detail added 24 May 2024), in
+# ../shared/reference/ofsted/DATA_COLLECTION.md section 5. A closure decided by the service
+# (outcome "not progressed") is not a withdrawal and has no AW code.
 REASON_CODES = {
-    "AW0": "Reason not known or lost contact",
-    "AW1": "Change in the household's circumstances",
-    "AW2": "Decided fostering is not for them now",
-    "AW3": "Chose another fostering service",
-    "AW4": "Unhappy with the process",
-    "AW5": "Not progressed by the service",
+    "AW0": "Other reason/unknown reason",
+    "AW1": "Fostering was not as the applicant expected",
+    "AW2": "Assessment process was not as the applicant expected",
+    "AW3": "Household circumstances changed during the assessment "
+    "(other than for financial reasons)",
+    "AW4": "Applicant was unable to continue the process for financial reasons",
+    "AW5": "Applicant was concerned about the risk of allegations",
 }
 
 
 @dataclass(frozen=True)
 class Reason:
-    """One of the service's finer reasons: its Ofsted code and whether it is avoidable."""
+    """One of the service's finer reasons: its Ofsted code (none for a closure the service
+    decided) and whether it is avoidable."""
 
-    code: str
+    code: str | None
     avoidable: bool
 
 
 # The service's reasons. "Avoidable" = something the service itself can change (speed
-# and manner of contact and assessment, its offer against other agencies' offers).
+# and manner of contact and assessment, its offer against other agencies' offers). Ofsted
+# has no code for choosing another agency or for wanting information only: both are AW0.
 REASONS: dict[str, Reason] = {
     "No response to follow-up contact": Reason("AW0", False),
-    "Only wanted information": Reason("AW2", False),
-    "Not the right time": Reason("AW2", False),
-    "No spare bedroom": Reason("AW5", False),
-    "Change in circumstances": Reason("AW1", False),
-    "Health": Reason("AW1", False),
-    "Impact on own children": Reason("AW2", False),
-    "Chose another fostering service": Reason("AW3", True),
-    "Allowances lower than expected": Reason("AW2", True),
-    "Delay in contact from the service": Reason("AW4", True),
-    "Length of assessment": Reason("AW4", True),
-    "Intrusiveness of assessment": Reason("AW4", True),
-    "Unsuitable: checks and references": Reason("AW5", False),
-    "Unsuitable: assessment findings": Reason("AW5", False),
-    "Not recommended for approval": Reason("AW5", False),
+    "Only wanted information": Reason("AW0", False),
+    "Not the right time": Reason("AW0", False),
+    "No spare bedroom": Reason(None, False),
+    "Change in circumstances": Reason("AW3", False),
+    "Health": Reason("AW3", False),
+    "Impact on own children": Reason("AW1", False),
+    "Chose another fostering service": Reason("AW0", True),
+    "Allowances lower than expected": Reason("AW4", True),
+    "Delay in contact from the service": Reason("AW2", True),
+    "Length of assessment": Reason("AW2", True),
+    "Intrusiveness of assessment": Reason("AW2", True),
+    "Unsuitable: checks and references": Reason(None, False),
+    "Unsuitable: assessment findings": Reason(None, False),
+    "Not recommended for approval": Reason(None, False),
 }
 UNRECOGNISED_REASON = "Other (reason text not in the declared list)"
 

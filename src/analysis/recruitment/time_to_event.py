@@ -1,9 +1,9 @@
 """Recruitment as competing outcomes over time: approval, withdrawal, not progressed.
 
 Each household's clock starts at its enquiry. It ends at the first of approval, withdrawal
-(by its Ofsted code, AW0 to AW4) or "not progressed by the service" (the service closed
-the application: outcome ``not progressed``, code AW5); a household still in progress is
-censored at the extract date (31 March of the appendix year). The cumulative incidence of
+(by its Ofsted code, AW0 to AW5) or "not progressed by the service" (the service closed
+the application: outcome ``not progressed``, which has no Ofsted code); a household still
+in progress is censored at the extract date (31 March of the appendix year). The cumulative incidence of
 each outcome is the Aalen-Johansen estimate, so a recent cohort whose households are still
 in progress is compared fairly with an old one: its shares are estimated, not biased low.
 
@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 DAYS_PER_MONTH = 30.44
 APPROVED, NOT_PROGRESSED, WITHDREW = "approved", "not progressed", "withdrew"
-WITHDRAWAL_CODES = ["AW0", "AW1", "AW2", "AW3", "AW4"]
+WITHDRAWAL_CODES = list(REASON_CODES)
 OUTCOME_LABELS = {
     APPROVED: "Approved",
     WITHDREW: "Withdrew (any reason)",
@@ -50,7 +50,7 @@ def extract_date(year: str) -> pd.Timestamp:
 
 def episodes(households: pd.DataFrame, year: str) -> pd.DataFrame:
     """One row per household: its enquiry cohort, days from enquiry to its outcome or to
-    the extract date, and the outcome (``cause``: approved, AW0-AW4, not progressed; missing
+    the extract date, and the outcome (``cause``: approved, AW0-AW5, not progressed; missing
     when censored) with its coarse form (``outcome``: approved, withdrew, not progressed).
 
     Withdrawals are split by their recorded code; a "not progressed" closure is one
