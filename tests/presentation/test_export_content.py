@@ -112,12 +112,6 @@ CHECKS = {
 # Found on the built reports when these checks were written; the notebooks belong to
 # the analyses' owners. Each reason quotes what the check finds.
 KNOWN = {
-    ("raw DataFrame", "placement_stability"): (
-        "5 raw pandas tables in every year's placement_stability export: cells ending in "
-        "appendix.table(...) also display the returned frame (e.g. 'Placement moves by age "
-        "at the move', 'Unplanned foster endings by reason', 'Rows set aside, by reason and "
-        "field')"
-    ),
     ("raw DataFrame", "recruitment"): (
         "2 raw pandas tables in every year's recruitment export, with the index shown: "
         "headings 'Year, Enquiries, Approvals, Approvals from earlier enquiries, Enquirers "
@@ -129,17 +123,9 @@ KNOWN = {
         "'<NA>' in every year's retention export: the 'Next Steps joining' row of the "
         "carers-by-type table"
     ),
-    ("snake_case heading", "published_trends"): (
-        "'seed_file' heading in every year's published_trends export: Table 10, 'Published "
-        "documents the figures come from'"
-    ),
     ("repository path", "recruitment"): (
         "'docs/assumptions.md' in every year's recruitment export: 'assumptions behind "
         "every figure are in docs/assumptions.md (Recruitment drop-off)'"
-    ),
-    ("repository path", "published_trends"): (
-        "'docs/assumptions.md' in the 2022-23 published_trends export: a published figure's "
-        "note, 'context suggest 31/3/23 - see docs/assumptions.md'"
     ),
     ("repository path", "retention"): (
         "'docs/assumptions.md' in every year's retention export: 'the synthetic example "

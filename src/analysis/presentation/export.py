@@ -195,7 +195,7 @@ def to_html(
     provenance: Provenance,
 ) -> str:
     """The executed notebook as a self-contained, code-free HTML appendix."""
-    notebook = without_ledger(notebook)
+    notebook = for_reader(notebook)
     notebook.metadata["title"] = f"{title}: {year_label} ({service})"
     page, _ = exporter().from_notebook_node(notebook)
     parameters = provenance.parameters
@@ -229,12 +229,22 @@ def to_html(
     return body
 
 
-def without_ledger(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of ``notebook`` with no disclosure ledger output (unsuppressed counts)."""
+def for_reader(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of ``notebook`` with only what the appendix displayed for its reader.
+
+    Dropped: the disclosure ledger (unsuppressed counts), a cell's value (the frame an
+    ``appendix.table(...)`` on a cell's last line returns would print again, raw and
+    unsuppressed by later decisions) and printed or warning text (developer output).
+    """
     notebook = copy.deepcopy(notebook)
     for cell in notebook.cells:
         if cell.get("outputs"):
-            cell.outputs = [o for o in cell.outputs if LEDGER not in o.get("data", {})]
+            cell.outputs = [
+                o
+                for o in cell.outputs
+                if o.get("output_type") in ("display_data", "update_display_data")
+                and LEDGER not in o.get("data", {})
+            ]
     return notebook
 
 

@@ -614,3 +614,18 @@ def year_table(figures: pd.DataFrame, year: str) -> pd.DataFrame:
             "Note": rows["note"],
         }
     ).reset_index(drop=True)
+
+
+def sources_table(sources: pd.DataFrame) -> pd.DataFrame:
+    """The documents the figures come from, for a reader: title, publisher, date.
+
+    The stored text copy each was read from (``seed_file``) is a hashed name no reader can
+    use; it stays in ``sources.csv``, which the provenance footer lists with its hash.
+    """
+    return pd.DataFrame(
+        {
+            "Document": sources["title"],
+            "Published by": sources["publisher"],
+            "Date": pd.to_datetime(sources["date"]).dt.strftime("%-d %B %Y"),
+        }
+    ).reset_index(drop=True)
