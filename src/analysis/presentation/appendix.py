@@ -23,7 +23,7 @@ import itertools
 import re
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -32,6 +32,7 @@ from IPython import get_ipython
 from IPython.display import display, update_display
 from matplotlib.category import UnitData
 
+from analysis.core.years import FinancialYear
 from analysis.disclosure import page
 from analysis.disclosure import suppression as disclosure
 
@@ -104,6 +105,43 @@ def _png(fig: plt.Figure) -> str:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", bbox_inches="tight")
     return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One headline figure for the top of the page: the year's value, last year's, and a
+    comparator (England, the LA sector), in the style of the DfE's headline tiles.
+
+    A count of people (``count=True``) goes into the page's ledger under ``key`` (the
+    key of the table cell that shows it, so the two are withheld together) and
+    ``previous_key``; a rate names the counts it is built ``on`` and is withheld with
+    them. ``published`` figures are shown as printed. ``unit`` follows the number
+    ("%", " households"); ``better`` says which way is an improvement, for the words
+    beside the change. ``source`` is said under the tile (e.g. where the comparator is
+    from).
+    """
+
+    label: str
+    value: float | None
+    previous: float | None = None
+    unit: str = ""
+    decimals: int = 0
+    count: bool = False
+    key: str | None = None
+    previous_key: str | None = None
+    on: Sequence[str] = ()
+    published: bool = False
+    better: Literal["higher", "lower"] | None = None
+    comparator: float | None = None
+    comparator_label: str = "England"
+    source: str = ""
+
+
+def _signed_change(change: float, unit: str, decimals: int) -> str:
+    size = f"{abs(change):,.{decimals}f}"
+    if unit.strip() == "%":
+        return f"{size} percentage point{'' if abs(change) == 1 else 's'}"
+    return f"{size}{unit}"
 
 
 @dataclass
@@ -247,6 +285,86 @@ class Appendix:
                 f"**{self.service}.** {summary}\n\n"
                 f"*{disclosure.describe(self.disclosure)}*"
             )
+        )
+
+    def headlines(self, tiles: Sequence[Headline]) -> None:
+        """Three to five headline figures as tiles, shown first on the page.
+
+        Each tile is real text in reading order (what, this year's value, the change on
+        last year, the comparator), decided by the page's ledger like every other
+        count: a withheld count reads "fewer than 6" or "withheld", and so does a change
+        or rate built on it. The export moves the tiles above the key findings wherever
+        the cell that shows them is.
+        """
+        if not 1 <= len(tiles) <= 5:
+            raise ValueError(f"a page has 1 to 5 headline figures, not {len(tiles)}")
+        keys = []
+        for n, tile in enumerate(tiles, start=1):
+            now = tile.key or f"headline-{n}"
+            before = tile.previous_key or f"{now}|previous"
+            if tile.count and tile.value is not None:
+                self.ledger.add(now, tile.value, published=tile.published)
+            if tile.count and tile.previous is not None:
+                self.ledger.add(before, tile.previous, published=tile.published)
+            keys.append((now, before))
+        self._show(lambda: self._tiles(tiles, keys))
+
+    def _withheld(self, tile: Headline, key: str) -> bool:
+        if tile.published or self.disclosure == "internal":
+            return False
+        return key in self.hidden if tile.count else bool(self.hidden.intersection(tile.on))
+
+    def _figure(self, tile: Headline, value: float, key: str) -> str:
+        if self._withheld(tile, key):
+            return "fewer than 6" if tile.count and disclosure.is_small(value) else "withheld"
+        return f"{value:,.{tile.decimals}f}{tile.unit}"
+
+    def _tiles(self, tiles: Sequence[Headline], keys: list[tuple[str, str]]) -> dict[str, Any]:
+        year = FinancialYear.parse(self.year)
+        items = []
+        for tile, (now, before) in zip(tiles, keys, strict=True):
+            value = "not available" if tile.value is None else self._figure(tile, tile.value, now)
+            lines = [
+                f"<p class='tile-label'>{html.escape(tile.label)}, "
+                f"{year.report_label}</p><p class='tile-value'>{html.escape(value)}</p>"
+            ]
+            change = self._change(tile, now, before, year.previous.report_label)
+            if change:
+                lines.append(f"<p class='tile-change'>{change}</p>")
+            if tile.comparator is not None:
+                lines.append(
+                    f"<p class='tile-compare'>{html.escape(tile.comparator_label)}: "
+                    f"{tile.comparator:,.{tile.decimals}f}{html.escape(tile.unit)}</p>"
+                )
+            if tile.source:
+                lines.append(f"<p class='tile-source'>{html.escape(tile.source)}</p>")
+            items.append(f"<li class='tile'>{''.join(lines)}</li>")
+        label = f"Headline figures, {year.report_label}"
+        return {
+            "text/html": f"<section class='appendix-headlines' aria-label='{label}'>"
+            f"<ul class='tiles'>{''.join(items)}</ul></section>",
+            "text/plain": label,
+        }
+
+    def _change(self, tile: Headline, now: str, before: str, previous: str) -> str:
+        """The change on last year in words, with an arrow for the eye only."""
+        if tile.value is None or tile.previous is None:
+            return ""
+        was = self._figure(tile, tile.previous, before)
+        if self._withheld(tile, now) or self._withheld(tile, before):
+            return html.escape(f"{previous}: {was}; change withheld")
+        change = round(tile.value - tile.previous, tile.decimals)
+        if change == 0:
+            return html.escape(f"No change on {previous} ({was})")
+        up = change > 0
+        words = f"{'Up' if up else 'Down'} {_signed_change(change, tile.unit, tile.decimals)}"
+        verdict = ""
+        if tile.better:
+            verdict = "; better" if up == (tile.better == "higher") else "; worse"
+        arrow = "\u25b2" if up else "\u25bc"
+        return (
+            f"<span aria-hidden='true'>{arrow}</span> "
+            f"{html.escape(f'{words} on {previous} ({was}){verdict}')}"
         )
 
     def findings(self, sentences: Iterable[str]) -> None:

@@ -44,6 +44,13 @@ EXTERNAL = re.compile(
 )
 
 
+# The tiles Appendix.headlines shows (its own markup, never nested; nbconvert rewrites the
+# attributes' quotes and order).
+HEADLINES = re.compile(
+    r"""<section[^>]*\bclass=["']appendix-headlines["'][^>]*>.*?</section>""", re.DOTALL
+)
+
+
 class ExportError(RuntimeError):
     """The HTML would not be safe to send (e.g. it would load something from the network)."""
 
@@ -155,6 +162,18 @@ def findings_first(page: str) -> bool:
     return bool(sections) and _findings(sections[0])
 
 
+def headlines_first(page: str) -> str:
+    """Move the headline tiles to just before the first section (the key findings), so
+    they open the page whichever cell showed them."""
+    tiles = HEADLINES.findall(page)
+    if not tiles:
+        return page
+    page = HEADLINES.sub("", page)
+    first = re.search(r"<h2[\s>]", page)
+    at = first.start() if first else page.find("<!--appendix:bottom-->")
+    return page[:at] + "".join(tiles) + page[at:]
+
+
 def _insert_contents(page: str, toc: str, *, after_findings: bool) -> str:
     """Put the contents after the key findings (or before the first section)."""
     starts = [m.start() for m in re.finditer(r"<h2[\s>]", page)]
@@ -219,6 +238,7 @@ def to_html(
     body = page.replace("<!--appendix:top-->", top, 1)
     if internal:
         body = body.replace('<body class="jp-Notebook"', '<body class="jp-Notebook internal"', 1)
+    body = headlines_first(body)
     body = _insert_contents(body, toc, after_findings=bool(sections) and _findings(sections[0]))
     body = body.replace(
         "<!--appendix:bottom-->", footer(provenance) + (band if internal else ""), 1
