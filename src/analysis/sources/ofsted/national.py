@@ -42,8 +42,8 @@ UNITS = ("count", "percent", "ratio")
 RELEASE = "Fostering in England"
 # What the reference's README tells every reader (definition changes; second-hand rows).
 ENQUIRY_CAVEAT = (
-    "Ofsted clarified what counts as an initial enquiry for 2023-24 and changed how enquiries "
-    "are collected for 2024-25, so enquiry counts and enquiry-to-application rates are not "
+    "Ofsted clarified what counts as an initial enquiry for 2023/24 and changed how enquiries "
+    "are collected for 2024/25, so enquiry counts and enquiry-to-application rates are not "
     "strictly comparable across those years."
 )
 ROUNDING = "Ofsted rounds its published counts to the nearest five."
