@@ -23,9 +23,11 @@ def test_enquiries_to_applications_2024_25_against_the_la_sector_in_2022_23(figu
     found = national.enquiries_to_applications(figures, england, "2024-25")
     # 35 stage 1 starts from 511 initial enquiries; Ofsted's latest LA figure is 2022-23's 12%.
     assert (found.council, found.england, found.england_year) == (6.8, 12.0, "2022-23")
-    assert found.source.startswith(
-        "Ofsted, Recruitment and retention in mainstream fostering (25 March 2024): "
+    assert (
+        found.source == "Ofsted, Recruitment and retention in mainstream fostering (25 March 2024)"
     )
+    [used] = found.used
+    assert "for local authorities, this was 12%" in used.quote
     assert ofsted.ENQUIRY_CAVEAT in found.caveats
 
 
@@ -35,6 +37,10 @@ def test_households_leaving_2024_25_against_the_la_sector_in_2023_24(figures, en
     assert (found.council, found.england, found.england_year) == (11.5, 14.0, "2023-24")
     assert "2,645 LA-sector households deregistered in 2023/24" in found.source
     assert "18,860 approved at 31 March" in found.source
+    assert [f.measure for f in found.used] == [
+        "households_deregistered",
+        "approved_households_31_march",
+    ]
 
 
 def test_a_year_without_a_national_figure_has_no_comparison(figures, england):
@@ -72,3 +78,14 @@ def test_headline_tiles_for_2024_25(figures, england):
 
 def test_a_year_with_no_published_funnel_has_no_tiles(figures, england):
     assert headlines.headlines(figures, england, "2015-16") == []
+
+
+def test_the_annex_quotes_every_national_figure_used_once(figures, england):
+    found = national.comparisons(figures, england, "2024-25")
+    table = national.quoted(found)
+    assert table["National figure"].tolist() == ["12%", "2,645", "18,860"]
+    assert table["Year"].tolist() == ["2022/23", "2023/24", "2023/24"]
+    assert table["Quoted"].iloc[0].startswith("\u201cFor independent fostering agencies")
+    assert national.sources_note(found).endswith(
+        "Each national figure's source is in the technical annex."
+    )

@@ -37,6 +37,7 @@ from analysis.disclosure import page
 from analysis.disclosure import suppression as disclosure
 
 LEDGER = "application/vnd.fostering.disclosure+json"
+ANNEX = "technical-annex"  # the anchor of the technical annex's heading
 TOKEN = re.compile("\u27e6(\\d+)\u27e7")
 _IDS = itertools.count(1)
 Figure = plt.Figure | Callable[[], plt.Figure]
@@ -375,6 +376,21 @@ class Appendix:
     def section(self, heading: str, text: str = "") -> None:
         """A numbered-free section heading (level 2) with optional lead text."""
         self._show(self._markdown(f"## {heading}\n\n{text}".rstrip()))
+
+    def annex(self) -> None:
+        """Start the technical annex: what is shown after it (method notes, data quality,
+        reconciliation, definitions, long check tables) is for the analyst and the auditor.
+        The main body before it is the five-minute read and has a length budget
+        (``tests/presentation/test_export_content.py``); the export marks the annex off.
+        """
+        self._show(
+            lambda: {
+                "text/html": f"<h2 id='{ANNEX}'>Technical annex</h2><p class='annex-lead'>"
+                "How the figures above were made and checked: definitions, data quality, "
+                "reconciliation with published figures and the full check tables.</p>",
+                "text/plain": "Technical annex",
+            }
+        )
 
     def note(self, text: str) -> None:
         """A paragraph of plain text (Markdown, with :meth:`count`)."""

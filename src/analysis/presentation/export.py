@@ -33,7 +33,7 @@ from nbconvert import HTMLExporter
 
 from analysis.disclosure import suppression as disclosure
 from analysis.presentation import source
-from analysis.presentation.appendix import LEDGER
+from analysis.presentation.appendix import ANNEX, LEDGER
 
 TEMPLATES = Path(__file__).parent / "templates"
 # Anything that would make a browser fetch from elsewhere when the page opens.
@@ -174,6 +174,22 @@ def headlines_first(page: str) -> str:
     return page[:at] + "".join(tiles) + page[at:]
 
 
+def annex_section(page: str) -> str:
+    """Wrap the technical annex (from the cell that starts it to the end of the notebook)
+    in its own section, set off from the main body."""
+    heading = re.search(rf"<h2[^>]*\bid=[\"']{ANNEX}[\"']", page)
+    if not heading:
+        return page
+    start = page.rfind('<div class="jp-Cell ', 0, heading.start())
+    end = page.find("<!--appendix:bottom-->", heading.end())
+    if start < 0 or end < 0:
+        return page
+    return (
+        f"{page[:start]}<section class='appendix-annex' aria-labelledby='{ANNEX}'>"
+        f"{page[start:end]}</section>{page[end:]}"
+    )
+
+
 def _insert_contents(page: str, toc: str, *, after_findings: bool) -> str:
     """Put the contents after the key findings (or before the first section)."""
     starts = [m.start() for m in re.finditer(r"<h2[\s>]", page)]
@@ -238,7 +254,7 @@ def to_html(
     body = page.replace("<!--appendix:top-->", top, 1)
     if internal:
         body = body.replace('<body class="jp-Notebook"', '<body class="jp-Notebook internal"', 1)
-    body = headlines_first(body)
+    body = annex_section(headlines_first(body))
     body = _insert_contents(body, toc, after_findings=bool(sections) and _findings(sections[0]))
     body = body.replace(
         "<!--appendix:bottom-->", footer(provenance) + (band if internal else ""), 1

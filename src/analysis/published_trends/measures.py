@@ -461,7 +461,7 @@ def _checks_finding(checks: pd.DataFrame, year: str) -> str:
         )
     return (
         f"{len(wrong)} published figure(s) for {shown} do not follow from the figures they "
-        "are built on; they are listed, with the likely cause, in the last section."
+        "are built on; they are listed, with the likely cause, in the technical annex."
     )
 
 

@@ -41,6 +41,7 @@ class Comparison:
     england_year: str | None
     source: str
     caveats: tuple[str, ...] = ()
+    used: tuple[national.Figure, ...] = ()  # the national figures it rests on
 
 
 def _series_value(series: pd.Series, year: str) -> float | None:
@@ -65,8 +66,9 @@ def enquiries_to_applications(figures: pd.DataFrame, ofsted: pd.DataFrame, year:
         council,
         found.value if found else None,
         found.year if found else None,
-        f"{found.citation}: \u201c{found.quote}\u201d ({found.url})" if found else "",
+        found.citation if found else "",
         tuple(national.caveats("enquiry_to_application_percent")),
+        (found,) if found else (),
     )
 
 
@@ -94,9 +96,9 @@ def leaving_share(figures: pd.DataFrame, ofsted: pd.DataFrame, year: str) -> Com
     stock = national.figure(ofsted, chosen, SECTOR, "approved_households_31_march")
     assert gone is not None and stock is not None
     source = (
-        f"Computed here: {gone.shown} LA-sector households deregistered in "
-        f"{gone.year_label} ({gone.citation}, {gone.url}) over {stock.shown} approved at "
-        f"31 March ({stock.citation}, {stock.url})"
+        f"computed here from {gone.shown} LA-sector households deregistered in "
+        f"{gone.year_label} ({gone.citation}) and {stock.shown} approved at 31 March "
+        f"({stock.citation})"
     )
     return Comparison(
         LEAVING,
@@ -105,6 +107,7 @@ def leaving_share(figures: pd.DataFrame, ofsted: pd.DataFrame, year: str) -> Com
         chosen,
         source,
         (national.ROUNDING,),
+        (gone, stock),
     )
 
 
@@ -130,7 +133,14 @@ def comparison_table(found: list[Comparison], year: str, council: str) -> pd.Dat
 
 
 def sources_note(found: list[Comparison]) -> str:
-    """Where each national figure is from, and what a reader must bear in mind."""
+    """Where each national figure is from, and what a reader must bear in mind (the words
+    quoted and the addresses are in :func:`quoted`)."""
     caveats = list(dict.fromkeys(note for c in found for note in c.caveats))
     lines = [f"{c.measure}: {c.source}." for c in found]
-    return " ".join([*lines, *caveats])
+    return " ".join([*lines, *caveats, "Each national figure's source is in the technical annex."])
+
+
+def quoted(found: list[Comparison]) -> pd.DataFrame:
+    """Every national figure the comparisons use, with the words quoted and the address."""
+    used = list(dict.fromkeys(f for c in found for f in c.used))
+    return national.context_table(used).assign(Quoted=[f"\u201c{f.quote}\u201d" for f in used])
