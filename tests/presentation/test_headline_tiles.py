@@ -120,3 +120,42 @@ def test_the_export_puts_the_tiles_above_the_key_findings(shown):
     )
     assert page.count('class="appendix-headlines"') == 1
     assert page.index("appendix-headlines") < page.index('<h2 id="Key-findings"')
+
+
+def test_a_tile_from_a_table_cell_is_withheld_with_it(shown):
+    app = Appendix("Test", "2024-25", service="A service")
+    app.table(
+        pd.DataFrame(
+            {
+                "Year": ["2023/24", "2024/25"],
+                "Enquiries": [40, 50],
+                "Approvals": [4, 12],
+                "Approved (%)": [10.0, 24.0],
+            }
+        ),
+        "Enquiries and approvals by year",
+        counts=["Enquiries", "Approvals"],
+        rates={"Approved (%)": ["Enquiries", "Approvals"]},
+        name="funnel",
+    )
+    approvals = app.tile("funnel", "2024/25", "Approvals", "Approvals", previous_row="2023/24")
+    rate = app.tile("funnel", "2024/25", "Approved (%)", "Approved", previous_row="2023/24",
+                    unit="%", decimals=1)  # fmt: skip
+    enquiries = app.tile("funnel", "2024/25", "Enquiries", "Enquiries", previous_row="2023/24")
+    assert (approvals.key, approvals.previous_key) == (
+        "funnel|2024/25|Approvals",
+        "funnel|2023/24|Approvals",
+    )
+    assert (rate.on, rate.previous_on) == (
+        ["funnel|2024/25|Enquiries", "funnel|2024/25|Approvals"],
+        ["funnel|2023/24|Enquiries", "funnel|2023/24|Approvals"],
+    )
+    app.headlines([approvals, rate, enquiries])
+    app.finish()
+    assert _tiles(shown) == [
+        "Approvals, 2024/25 | 12 | 2023/24: fewer than 6; change withheld",
+        "Approved, 2024/25 | 24.0% | 2023/24: withheld; change withheld",
+        "Enquiries, 2024/25 | 50 | ▲ Up 10 on 2023/24 (40)",
+    ]
+    with pytest.raises(ValueError, match="table 'funnel' has no row '2025/26'"):
+        app.tile("funnel", "2025/26", "Approvals", "Approvals")

@@ -49,6 +49,7 @@ class _Table:
     keys: dict[tuple[int, str], str]  # (row position, count column) -> ledger key
     rates: dict[str, Sequence[str]]
     published: bool
+    labels: list[str] = field(default_factory=list)  # each row's label, as in its keys
 
 
 def _row_labels(frame: pd.DataFrame, index: bool, counts: Sequence[str]) -> list[str]:
@@ -115,11 +116,12 @@ class Headline:
 
     A count of people (``count=True``) goes into the page's ledger under ``key`` (the
     key of the table cell that shows it, so the two are withheld together) and
-    ``previous_key``; a rate names the counts it is built ``on`` and is withheld with
-    them. ``published`` figures are shown as printed. ``unit`` follows the number
-    ("%", " households"); ``better`` says which way is an improvement, for the words
-    beside the change. ``source`` is said under the tile (e.g. where the comparator is
-    from).
+    ``previous_key``; a rate names the counts it is built ``on`` (last year's rate
+    ``previous_on``, the same counts unless given) and is withheld with them.
+    ``published`` figures are shown as printed. ``unit`` follows the number ("%",
+    " households"); ``better`` says which way is an improvement, for the words beside the
+    change. ``source`` is said under the tile (e.g. where the comparator is from).
+    :meth:`Appendix.tile` makes one from a cell of a table the page shows.
     """
 
     label: str
@@ -131,6 +133,7 @@ class Headline:
     key: str | None = None
     previous_key: str | None = None
     on: Sequence[str] = ()
+    previous_on: Sequence[str] | None = None
     published: bool = False
     better: Literal["higher", "lower"] | None = None
     comparator: float | None = None
@@ -310,13 +313,67 @@ class Appendix:
             keys.append((now, before))
         self._show(lambda: self._tiles(tiles, keys))
 
-    def _withheld(self, tile: Headline, key: str) -> bool:
+    def tile(
+        self,
+        table: str,
+        row: Hashable,
+        column: str,
+        label: str,
+        *,
+        previous_row: Hashable | None = None,
+        previous_column: str | None = None,
+        **shown: Any,
+    ) -> Headline:
+        """A headline tile for one cell of a named table, withheld exactly when the table
+        withholds that cell (a count shares its ledger key; a rate its row's counts).
+
+        The previous year is another cell of the same table: ``previous_row`` (a table
+        by year) or ``previous_column`` (a table with a column per year). ``shown`` are
+        :class:`Headline`'s other fields (``unit``, ``decimals``, ``better``,
+        ``comparator``, ``comparator_label``, ``source``).
+        """
+        entry = self._tables_by_name[table]
+
+        def where(at: Hashable, col: str) -> tuple[int, float | None]:
+            labels = entry.labels
+            if str(at) not in labels:
+                raise ValueError(f"table {table!r} has no row {at!r}: rows are {labels}")
+            i = labels.index(str(at))
+            value = pd.to_numeric(entry.frame[col].iloc[i], errors="coerce")
+            return i, None if pd.isna(value) else float(value)
+
+        def bases(i: int, col: str) -> list[str]:
+            return [k for c in entry.rates.get(col, ()) if (k := entry.keys.get((i, c)))]
+
+        i, value = where(row, column)
+        before_at = previous_row if previous_row is not None else row
+        before_col = previous_column or column
+        has_before = previous_row is not None or previous_column is not None
+        j, previous = where(before_at, before_col) if has_before else (i, None)
+        count = (i, column) in entry.keys
+        return Headline(
+            label,
+            value,
+            previous,
+            count=count,
+            key=entry.keys.get((i, column)),
+            previous_key=entry.keys.get((j, before_col)) if has_before else None,
+            on=[] if count else bases(i, column),
+            previous_on=None if count or not has_before else bases(j, before_col),
+            published=entry.published,
+            **shown,
+        )
+
+    def _withheld(self, tile: Headline, key: str, previous: bool = False) -> bool:
         if tile.published or self.disclosure == "internal":
             return False
-        return key in self.hidden if tile.count else bool(self.hidden.intersection(tile.on))
+        if tile.count:
+            return key in self.hidden
+        on = tile.previous_on if previous and tile.previous_on is not None else tile.on
+        return bool(self.hidden.intersection(on))
 
-    def _figure(self, tile: Headline, value: float, key: str) -> str:
-        if self._withheld(tile, key):
+    def _figure(self, tile: Headline, value: float, key: str, previous: bool = False) -> str:
+        if self._withheld(tile, key, previous):
             return "fewer than 6" if tile.count and disclosure.is_small(value) else "withheld"
         return f"{value:,.{tile.decimals}f}{tile.unit}"
 
@@ -351,8 +408,8 @@ class Appendix:
         """The change on last year in words, with an arrow for the eye only."""
         if tile.value is None or tile.previous is None:
             return ""
-        was = self._figure(tile, tile.previous, before)
-        if self._withheld(tile, now) or self._withheld(tile, before):
+        was = self._figure(tile, tile.previous, before, previous=True)
+        if self._withheld(tile, now) or self._withheld(tile, before, previous=True):
             return html.escape(f"{previous}: {was}; change withheld")
         change = round(tile.value - tile.previous, tile.decimals)
         if change == 0:
@@ -504,7 +561,8 @@ class Appendix:
             total_row=total_row,
             base=base,
         )
-        entry = _Table(frame.copy(), keys, dict(rates or {}), published)
+        labels = _row_labels(frame, index, counts)
+        entry = _Table(frame.copy(), keys, dict(rates or {}), published, labels)
         self._tables_by_name[name] = entry
         anchor = f"table-{self._tables}"
         foot = f"<p class='table-note'>{html.escape(note)}</p>" if note else ""

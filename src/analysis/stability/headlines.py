@@ -52,6 +52,7 @@ def headlines(data: Year, appendix: Appendix) -> list[Headline]:
                 get(own, before, indicator),
                 unit="%",
                 on=[appendix.cell("headline", indicator, c) for c in HEADLINE_COUNTS],
+                previous_on=[],  # last year's figure is the DfE's, published
                 published=printed is not None,
                 better=BETTER[indicator],  # type: ignore[arg-type]
                 comparator=get("England", data.year.label, indicator),
