@@ -68,6 +68,16 @@ def _row_labels(frame: pd.DataFrame, index: bool, counts: Sequence[str]) -> list
     return unique
 
 
+def _blank_missing(frame: pd.DataFrame) -> pd.DataFrame:
+    """Missing cells as blanks: pandas prints a missing value in a text or nullable
+    integer column as "None" or "<NA>" (``na_rep`` covers only float columns)."""
+    out = frame.copy()
+    for column in out.columns[[not pd.api.types.is_float_dtype(t) for t in out.dtypes]]:
+        values = out[column].astype(object)
+        out[column] = values.where(values.notna(), "")
+    return out
+
+
 def _categorical(axis: Any) -> bool:
     """Whether a chart axis holds categories (its positions 0, 1, 2 ... encode no value)."""
     return isinstance(axis.get_units(), UnitData)
@@ -569,7 +579,7 @@ class Appendix:
         number = self._tables
 
         def render() -> dict[str, Any]:
-            shown = self._render_frame(entry)
+            shown = _blank_missing(self._render_frame(entry))
             body = shown.to_html(index=index, na_rep="", escape=True, border=0, classes="data")
             return {
                 "text/html": f"<figure class='table' id='{anchor}'>"
