@@ -536,6 +536,7 @@ class Appendix:
         total_row: Hashable | None = None,
         name: str | None = None,
         base: str | Mapping[str, str] | None = None,
+        empty: str = "None in the year.",
     ) -> pd.DataFrame:
         """Show ``frame`` as "Table N: caption", suppressed under the page's decision.
 
@@ -548,7 +549,8 @@ class Appendix:
         down (one name for every count column, or column -> name): two tables, or a
         sentence's :meth:`count`, with the same base are related. ``name`` names the
         table for :meth:`cell` and :meth:`shown`. ``published=True`` marks figures the
-        council has already published, shown as printed and known to any reader.
+        council has already published, shown as printed and known to any reader. A table
+        with no rows shows ``empty`` (why there is nothing) under its caption instead.
         Returns what is shown now (a later item can withhold more: see :meth:`shown`).
         """
         self._tables += 1
@@ -580,7 +582,11 @@ class Appendix:
 
         def render() -> dict[str, Any]:
             shown = _blank_missing(self._render_frame(entry))
-            body = shown.to_html(index=index, na_rep="", escape=True, border=0, classes="data")
+            body = (
+                f"<p class='table-empty'>{html.escape(empty)}</p>"
+                if shown.empty
+                else shown.to_html(index=index, na_rep="", escape=True, border=0, classes="data")
+            )
             return {
                 "text/html": f"<figure class='table' id='{anchor}'>"
                 f"<figcaption>Table {number}: {html.escape(caption)}</figcaption>"
