@@ -536,7 +536,7 @@ class Appendix:
         total_row: Hashable | None = None,
         name: str | None = None,
         base: str | Mapping[str, str] | None = None,
-        empty: str = "None in the year.",
+        empty: str = "No figures to show.",
     ) -> pd.DataFrame:
         """Show ``frame`` as "Table N: caption", suppressed under the page's decision.
 
