@@ -2,8 +2,18 @@
 
 No raw DataFrame (pandas' own notebook table, outside an ``Appendix.table`` figure), no
 ``<NA>``, no snake_case column heading, no path into the repository in what a reader
-reads, and a text alternative on every chart. The provenance footer is left out of the
-path check: recording the input files' paths and hashes is its purpose.
+reads, a text alternative on every chart, and a main body within its length budget. The
+provenance footer is left out of the path check: recording the input files' paths and
+hashes is its purpose.
+
+The length budget: the main body (everything a reader reads before the technical annex,
+tiles, findings and table cells included; the contents box and the provenance footer not)
+is at most :data:`MAIN_WORDS` words, five minutes at about 240 words a minute. Measured
+when it was set (Coventry, example data), main body of whole page: placement stability
+791 to 916 words of about 1,800 (2018/19 to 2024/25); published trends 677 to 1,159 of
+3,740 to 10,551 (2015/16 to 2024/25); recruitment 2,251 and retention 2,848 in 2024/25,
+with no annex yet. At 1280x800 the 2024/25 main bodies are 5.8 screens (placement
+stability) and 7.2 (published trends).
 """
 
 from __future__ import annotations
@@ -20,6 +30,8 @@ pytestmark = pytest.mark.notebook
 SNAKE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)+$")
 REPOSITORY = re.compile(r"(?<![\w/.])(?:docs/|src/|data/raw)")
 PLACEHOLDER = "No description has been provided"
+MAIN_WORDS = 1200
+ANNEX = "technical-annex"
 
 
 @dataclass
@@ -30,6 +42,8 @@ class Reading(HTMLParser):
     headings: list[str] = field(default_factory=list)
     images: list[str | None] = field(default_factory=list)  # alt text, None if absent
     raw_frames: int = 0
+    main_words: int = 0  # words read before the technical annex (contents box aside)
+    _annex: bool = False
     _stack: list[tuple[str, str]] = field(default_factory=list)  # (tag, class)
     _heading: list[str] | None = None
 
@@ -48,6 +62,8 @@ class Reading(HTMLParser):
             self.raw_frames += 1
         if tag == "th":
             self._heading = []
+        if found.get("id") == ANNEX:
+            self._annex = True
         self._stack.append((tag, classes))
 
     def handle_endtag(self, tag: str) -> None:
@@ -65,6 +81,8 @@ class Reading(HTMLParser):
             self._heading.append(data)
         if not any(t == "footer" and "appendix-provenance" in c for t, c in self._stack):
             self.text.append(data)
+            if not self._annex and not self._inside("nav"):
+                self.main_words += len(data.replace("\u00b6", "").split())
 
     def _inside(self, tag: str) -> bool:
         return any(t == tag for t, _ in self._stack)
@@ -101,34 +119,36 @@ def _no_text_alternative(reading: Reading) -> list[str]:
     return [repr(a) for a in reading.images if not (a and a.strip()) or PLACEHOLDER in a]
 
 
+def _over_budget(reading: Reading) -> list[str]:
+    if reading.main_words <= MAIN_WORDS:
+        return []
+    where = "before the technical annex" if reading._annex else "and no technical annex"
+    return [f"{reading.main_words} words {where} (budget {MAIN_WORDS})"]
+
+
 CHECKS = {
     "raw DataFrame": _raw_frames,
     "<NA>": _missing_values,
     "snake_case heading": _snake_case,
     "repository path": _repository_paths,
     "chart without alt text": _no_text_alternative,
+    "main body over its length budget": _over_budget,
 }
 
 # Found on the built reports when these checks were written; the notebooks belong to
 # the analyses' owners. Each reason quotes what the check finds.
 KNOWN = {
-    ("raw DataFrame", "placement_stability"): (
-        "5 raw pandas tables in every year's placement_stability export: cells ending in "
-        "appendix.table(...) also display the returned frame (e.g. 'Placement moves by age "
-        "at the move', 'Unplanned foster endings by reason', 'Rows set aside, by reason and "
-        "field')"
-    ),
     ("<NA>", "retention"): (
         "'<NA>' in every year's retention export: the 'Next Steps joining' row of the "
         "carers-by-type table"
     ),
-    ("snake_case heading", "published_trends"): (
-        "'seed_file' heading in every year's published_trends export: Table 10, 'Published "
-        "documents the figures come from'"
+    ("main body over its length budget", "recruitment"): (
+        "2,251 words in the 2024/25 recruitment export and no technical annex "
+        "(Appendix.annex() before the data-quality section would start one)"
     ),
-    ("repository path", "published_trends"): (
-        "'docs/assumptions.md' in the 2022-23 published_trends export: a published figure's "
-        "note, 'context suggest 31/3/23 - see docs/assumptions.md'"
+    ("main body over its length budget", "retention"): (
+        "2,848 words in the 2024/25 retention export and no technical annex "
+        "(Appendix.annex() before the reconciliation section would start one)"
     ),
     ("repository path", "retention"): (
         "'docs/assumptions.md' in every year's retention export: 'the synthetic example "
@@ -157,6 +177,7 @@ def test_the_reading_finds_each_kind_of_problem():
         "<code>data/raw/example/x.csv</code></footer>"
     )
     text = "".join(reading.text)
+    assert reading.main_words == 5  # "See docs/assumptions.md row_count <NA> Children"
     assert reading.raw_frames == 1
     assert reading.headings == ["row_count", "Children"]
     assert reading.images == [None, "Placements by year"]
@@ -179,3 +200,18 @@ def test_export_reads_as_a_finished_document(built_reports, check, analysis):
 def test_every_built_analysis_is_checked(built_reports):
     built = {page.stem for page in built_reports.glob("*/*.html")}
     assert built == set(ANALYSES)
+
+
+def test_the_main_body_ends_at_the_technical_annex():
+    reading = Reading()
+    reading.feed(
+        "<p>Two words</p><nav class='appendix-toc'><a href='#x'>Not counted here</a></nav>"
+        f"<h2 id='{ANNEX}'>Technical annex</h2><p>many more words after it</p>"
+    )
+    assert reading.main_words == 2
+    assert _over_budget(reading) == []
+    reading = Reading()
+    reading.feed("<p>" + "word " * (MAIN_WORDS + 1) + "</p>")
+    assert _over_budget(reading) == [
+        f"{MAIN_WORDS + 1} words and no technical annex (budget {MAIN_WORDS})"
+    ]

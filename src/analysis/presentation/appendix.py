@@ -23,7 +23,7 @@ import itertools
 import re
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -32,10 +32,12 @@ from IPython import get_ipython
 from IPython.display import display, update_display
 from matplotlib.category import UnitData
 
+from analysis.core.years import FinancialYear
 from analysis.disclosure import page
 from analysis.disclosure import suppression as disclosure
 
 LEDGER = "application/vnd.fostering.disclosure+json"
+ANNEX = "technical-annex"  # the anchor of the technical annex's heading
 TOKEN = re.compile("\u27e6(\\d+)\u27e7")
 _IDS = itertools.count(1)
 Figure = plt.Figure | Callable[[], plt.Figure]
@@ -47,6 +49,7 @@ class _Table:
     keys: dict[tuple[int, str], str]  # (row position, count column) -> ledger key
     rates: dict[str, Sequence[str]]
     published: bool
+    labels: list[str] = field(default_factory=list)  # each row's label, as in its keys
 
 
 def _row_labels(frame: pd.DataFrame, index: bool, counts: Sequence[str]) -> list[str]:
@@ -63,6 +66,16 @@ def _row_labels(frame: pd.DataFrame, index: bool, counts: Sequence[str]) -> list
         seen[text] = seen.get(text, 0) + 1
         unique.append(text if seen[text] == 1 else f"{text}#{seen[text]}")
     return unique
+
+
+def _blank_missing(frame: pd.DataFrame) -> pd.DataFrame:
+    """Missing cells as blanks: pandas prints a missing value in a text or nullable
+    integer column as "None" or "<NA>" (``na_rep`` covers only float columns)."""
+    out = frame.copy()
+    for column in out.columns[[not pd.api.types.is_float_dtype(t) for t in out.dtypes]]:
+        values = out[column].astype(object)
+        out[column] = values.where(values.notna(), "")
+    return out
 
 
 def _categorical(axis: Any) -> bool:
@@ -104,6 +117,45 @@ def _png(fig: plt.Figure) -> str:
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", bbox_inches="tight")
     return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+@dataclass(frozen=True)
+class Headline:
+    """One headline figure for the top of the page: the year's value, last year's, and a
+    comparator (England, the LA sector), in the style of the DfE's headline tiles.
+
+    A count of people (``count=True``) goes into the page's ledger under ``key`` (the
+    key of the table cell that shows it, so the two are withheld together) and
+    ``previous_key``; a rate names the counts it is built ``on`` (last year's rate
+    ``previous_on``, the same counts unless given) and is withheld with them.
+    ``published`` figures are shown as printed. ``unit`` follows the number ("%",
+    " households"); ``better`` says which way is an improvement, for the words beside the
+    change. ``source`` is said under the tile (e.g. where the comparator is from).
+    :meth:`Appendix.tile` makes one from a cell of a table the page shows.
+    """
+
+    label: str
+    value: float | None
+    previous: float | None = None
+    unit: str = ""
+    decimals: int = 0
+    count: bool = False
+    key: str | None = None
+    previous_key: str | None = None
+    on: Sequence[str] = ()
+    previous_on: Sequence[str] | None = None
+    published: bool = False
+    better: Literal["higher", "lower"] | None = None
+    comparator: float | None = None
+    comparator_label: str = "England"
+    source: str = ""
+
+
+def _signed_change(change: float, unit: str, decimals: int) -> str:
+    size = f"{abs(change):,.{decimals}f}"
+    if unit.strip() == "%":
+        return f"{size} percentage point{'' if abs(change) == 1 else 's'}"
+    return f"{size}{unit}"
 
 
 @dataclass
@@ -249,6 +301,140 @@ class Appendix:
             )
         )
 
+    def headlines(self, tiles: Sequence[Headline]) -> None:
+        """Three to five headline figures as tiles, shown first on the page.
+
+        Each tile is real text in reading order (what, this year's value, the change on
+        last year, the comparator), decided by the page's ledger like every other
+        count: a withheld count reads "fewer than 6" or "withheld", and so does a change
+        or rate built on it. The export moves the tiles above the key findings wherever
+        the cell that shows them is.
+        """
+        if not 1 <= len(tiles) <= 5:
+            raise ValueError(f"a page has 1 to 5 headline figures, not {len(tiles)}")
+        keys = []
+        for n, tile in enumerate(tiles, start=1):
+            now = tile.key or f"headline-{n}"
+            before = tile.previous_key or f"{now}|previous"
+            if tile.count and tile.value is not None:
+                self.ledger.add(now, tile.value, published=tile.published)
+            if tile.count and tile.previous is not None:
+                self.ledger.add(before, tile.previous, published=tile.published)
+            keys.append((now, before))
+        self._show(lambda: self._tiles(tiles, keys))
+
+    def tile(
+        self,
+        table: str,
+        row: Hashable,
+        column: str,
+        label: str,
+        *,
+        previous_row: Hashable | None = None,
+        previous_column: str | None = None,
+        **shown: Any,
+    ) -> Headline:
+        """A headline tile for one cell of a named table, withheld exactly when the table
+        withholds that cell (a count shares its ledger key; a rate its row's counts).
+
+        The previous year is another cell of the same table: ``previous_row`` (a table
+        by year) or ``previous_column`` (a table with a column per year). ``shown`` are
+        :class:`Headline`'s other fields (``unit``, ``decimals``, ``better``,
+        ``comparator``, ``comparator_label``, ``source``).
+        """
+        entry = self._tables_by_name[table]
+
+        def where(at: Hashable, col: str) -> tuple[int, float | None]:
+            labels = entry.labels
+            if str(at) not in labels:
+                raise ValueError(f"table {table!r} has no row {at!r}: rows are {labels}")
+            i = labels.index(str(at))
+            value = pd.to_numeric(entry.frame[col].iloc[i], errors="coerce")
+            return i, None if pd.isna(value) else float(value)
+
+        def bases(i: int, col: str) -> list[str]:
+            return [k for c in entry.rates.get(col, ()) if (k := entry.keys.get((i, c)))]
+
+        i, value = where(row, column)
+        before_at = previous_row if previous_row is not None else row
+        before_col = previous_column or column
+        has_before = previous_row is not None or previous_column is not None
+        j, previous = where(before_at, before_col) if has_before else (i, None)
+        count = (i, column) in entry.keys
+        return Headline(
+            label,
+            value,
+            previous,
+            count=count,
+            key=entry.keys.get((i, column)),
+            previous_key=entry.keys.get((j, before_col)) if has_before else None,
+            on=[] if count else bases(i, column),
+            previous_on=None if count or not has_before else bases(j, before_col),
+            published=entry.published,
+            **shown,
+        )
+
+    def _withheld(self, tile: Headline, key: str, previous: bool = False) -> bool:
+        if tile.published or self.disclosure == "internal":
+            return False
+        if tile.count:
+            return key in self.hidden
+        on = tile.previous_on if previous and tile.previous_on is not None else tile.on
+        return bool(self.hidden.intersection(on))
+
+    def _figure(self, tile: Headline, value: float, key: str, previous: bool = False) -> str:
+        if self._withheld(tile, key, previous):
+            return "fewer than 6" if tile.count and disclosure.is_small(value) else "withheld"
+        return f"{value:,.{tile.decimals}f}{tile.unit}"
+
+    def _tiles(self, tiles: Sequence[Headline], keys: list[tuple[str, str]]) -> dict[str, Any]:
+        year = FinancialYear.parse(self.year)
+        items = []
+        for tile, (now, before) in zip(tiles, keys, strict=True):
+            value = "not available" if tile.value is None else self._figure(tile, tile.value, now)
+            lines = [
+                f"<p class='tile-label'>{html.escape(tile.label)}, "
+                f"{year.report_label}</p><p class='tile-value'>{html.escape(value)}</p>"
+            ]
+            change = self._change(tile, now, before, year.previous.report_label)
+            if change:
+                lines.append(f"<p class='tile-change'>{change}</p>")
+            if tile.comparator is not None:
+                lines.append(
+                    f"<p class='tile-compare'>{html.escape(tile.comparator_label)}: "
+                    f"{tile.comparator:,.{tile.decimals}f}{html.escape(tile.unit)}</p>"
+                )
+            if tile.source:
+                lines.append(f"<p class='tile-source'>{html.escape(tile.source)}</p>")
+            items.append(f"<li class='tile'>{''.join(lines)}</li>")
+        label = f"Headline figures, {year.report_label}"
+        return {
+            "text/html": f"<section class='appendix-headlines' aria-label='{label}'>"
+            f"<ul class='tiles'>{''.join(items)}</ul></section>",
+            "text/plain": label,
+        }
+
+    def _change(self, tile: Headline, now: str, before: str, previous: str) -> str:
+        """The change on last year in words, with an arrow for the eye only."""
+        if tile.value is None or tile.previous is None:
+            return ""
+        was = self._figure(tile, tile.previous, before, previous=True)
+        if self._withheld(tile, now) or self._withheld(tile, before, previous=True):
+            return html.escape(f"{previous}: {was}; change withheld")
+        change = round(tile.value - tile.previous, tile.decimals)
+        if change == 0:
+            return html.escape(f"No change on {previous} ({was})")
+        up = change > 0
+        words = f"{'Up' if up else 'Down'} {_signed_change(change, tile.unit, tile.decimals)}"
+        verdict = ""
+        if tile.better:
+            verdict = "; better" if up == (tile.better == "higher") else "; worse"
+        arrow = "\u25b2" if up else "\u25bc"
+        return (
+            f"<span aria-hidden='true'>{arrow}</span> "
+            f"{html.escape(f'{words} on {previous} ({was}){verdict}')}"
+        )
+
     def findings(self, sentences: Iterable[str]) -> None:
         """The key findings, as a bulleted list of plain sentences (with :meth:`count`)."""
         items = "\n".join(f"- {s}" for s in sentences)
@@ -257,6 +443,21 @@ class Appendix:
     def section(self, heading: str, text: str = "") -> None:
         """A numbered-free section heading (level 2) with optional lead text."""
         self._show(self._markdown(f"## {heading}\n\n{text}".rstrip()))
+
+    def annex(self) -> None:
+        """Start the technical annex: what is shown after it (method notes, data quality,
+        reconciliation, definitions, long check tables) is for the analyst and the auditor.
+        The main body before it is the five-minute read and has a length budget
+        (``tests/presentation/test_export_content.py``); the export marks the annex off.
+        """
+        self._show(
+            lambda: {
+                "text/html": f"<h2 id='{ANNEX}'>Technical annex</h2><p class='annex-lead'>"
+                "How the figures above were made and checked: definitions, data quality, "
+                "reconciliation with published figures and the full check tables.</p>",
+                "text/plain": "Technical annex",
+            }
+        )
 
     def note(self, text: str) -> None:
         """A paragraph of plain text (Markdown, with :meth:`count`)."""
@@ -335,6 +536,7 @@ class Appendix:
         total_row: Hashable | None = None,
         name: str | None = None,
         base: str | Mapping[str, str] | None = None,
+        empty: str = "No figures to show.",
     ) -> pd.DataFrame:
         """Show ``frame`` as "Table N: caption", suppressed under the page's decision.
 
@@ -347,7 +549,8 @@ class Appendix:
         down (one name for every count column, or column -> name): two tables, or a
         sentence's :meth:`count`, with the same base are related. ``name`` names the
         table for :meth:`cell` and :meth:`shown`. ``published=True`` marks figures the
-        council has already published, shown as printed and known to any reader.
+        council has already published, shown as printed and known to any reader. A table
+        with no rows shows ``empty`` (why there is nothing) under its caption instead.
         Returns what is shown now (a later item can withhold more: see :meth:`shown`).
         """
         self._tables += 1
@@ -370,15 +573,20 @@ class Appendix:
             total_row=total_row,
             base=base,
         )
-        entry = _Table(frame.copy(), keys, dict(rates or {}), published)
+        labels = _row_labels(frame, index, counts)
+        entry = _Table(frame.copy(), keys, dict(rates or {}), published, labels)
         self._tables_by_name[name] = entry
         anchor = f"table-{self._tables}"
         foot = f"<p class='table-note'>{html.escape(note)}</p>" if note else ""
         number = self._tables
 
         def render() -> dict[str, Any]:
-            shown = self._render_frame(entry)
-            body = shown.to_html(index=index, na_rep="", escape=True, border=0, classes="data")
+            shown = _blank_missing(self._render_frame(entry))
+            body = (
+                f"<p class='table-empty'>{html.escape(empty)}</p>"
+                if shown.empty
+                else shown.to_html(index=index, na_rep="", escape=True, border=0, classes="data")
+            )
             return {
                 "text/html": f"<figure class='table' id='{anchor}'>"
                 f"<figcaption>Table {number}: {html.escape(caption)}</figcaption>"

@@ -33,7 +33,7 @@ from nbconvert import HTMLExporter
 
 from analysis.disclosure import suppression as disclosure
 from analysis.presentation import source
-from analysis.presentation.appendix import LEDGER
+from analysis.presentation.appendix import ANNEX, LEDGER
 
 TEMPLATES = Path(__file__).parent / "templates"
 # Anything that would make a browser fetch from elsewhere when the page opens.
@@ -41,6 +41,13 @@ EXTERNAL = re.compile(
     r"""(<script[^>]+src\s*=|<link[^>]+href\s*=\s*["']?(https?:)?//|<(img|iframe|source|video|audio)"""
     r"""[^>]+src\s*=\s*["']?(https?:)?//|url\(\s*["']?(https?:)?//|@import|import\(\s*["'](https?:)?//)""",
     re.IGNORECASE,
+)
+
+
+# The tiles Appendix.headlines shows (its own markup, never nested; nbconvert rewrites the
+# attributes' quotes and order).
+HEADLINES = re.compile(
+    r"""<section[^>]*\bclass=["']appendix-headlines["'][^>]*>.*?</section>""", re.DOTALL
 )
 
 
@@ -155,6 +162,34 @@ def findings_first(page: str) -> bool:
     return bool(sections) and _findings(sections[0])
 
 
+def headlines_first(page: str) -> str:
+    """Move the headline tiles to just before the first section (the key findings), so
+    they open the page whichever cell showed them."""
+    tiles = HEADLINES.findall(page)
+    if not tiles:
+        return page
+    page = HEADLINES.sub("", page)
+    first = re.search(r"<h2[\s>]", page)
+    at = first.start() if first else page.find("<!--appendix:bottom-->")
+    return page[:at] + "".join(tiles) + page[at:]
+
+
+def annex_section(page: str) -> str:
+    """Wrap the technical annex (from the cell that starts it to the end of the notebook)
+    in its own section, set off from the main body."""
+    heading = re.search(rf"<h2[^>]*\bid=[\"']{ANNEX}[\"']", page)
+    if not heading:
+        return page
+    start = page.rfind('<div class="jp-Cell ', 0, heading.start())
+    end = page.find("<!--appendix:bottom-->", heading.end())
+    if start < 0 or end < 0:
+        return page
+    return (
+        f"{page[:start]}<section class='appendix-annex' aria-labelledby='{ANNEX}'>"
+        f"{page[start:end]}</section>{page[end:]}"
+    )
+
+
 def _insert_contents(page: str, toc: str, *, after_findings: bool) -> str:
     """Put the contents after the key findings (or before the first section)."""
     starts = [m.start() for m in re.finditer(r"<h2[\s>]", page)]
@@ -195,7 +230,7 @@ def to_html(
     provenance: Provenance,
 ) -> str:
     """The executed notebook as a self-contained, code-free HTML appendix."""
-    notebook = without_ledger(notebook)
+    notebook = for_reader(notebook)
     notebook.metadata["title"] = f"{title}: {year_label} ({service})"
     page, _ = exporter().from_notebook_node(notebook)
     parameters = provenance.parameters
@@ -219,6 +254,7 @@ def to_html(
     body = page.replace("<!--appendix:top-->", top, 1)
     if internal:
         body = body.replace('<body class="jp-Notebook"', '<body class="jp-Notebook internal"', 1)
+    body = annex_section(headlines_first(body))
     body = _insert_contents(body, toc, after_findings=bool(sections) and _findings(sections[0]))
     body = body.replace(
         "<!--appendix:bottom-->", footer(provenance) + (band if internal else ""), 1
@@ -229,12 +265,22 @@ def to_html(
     return body
 
 
-def without_ledger(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of ``notebook`` with no disclosure ledger output (unsuppressed counts)."""
+def for_reader(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of ``notebook`` with only what the appendix displayed for its reader.
+
+    Dropped: the disclosure ledger (unsuppressed counts), a cell's value (the frame an
+    ``appendix.table(...)`` on a cell's last line returns would print again, raw and
+    unsuppressed by later decisions) and printed or warning text (developer output).
+    """
     notebook = copy.deepcopy(notebook)
     for cell in notebook.cells:
         if cell.get("outputs"):
-            cell.outputs = [o for o in cell.outputs if LEDGER not in o.get("data", {})]
+            cell.outputs = [
+                o
+                for o in cell.outputs
+                if o.get("output_type") in ("display_data", "update_display_data")
+                and LEDGER not in o.get("data", {})
+            ]
     return notebook
 
 

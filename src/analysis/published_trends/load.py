@@ -19,5 +19,7 @@ def years(council: Council, raw: str = "example") -> list[str]:
 
 
 def inputs(council: Council, year: str, raw: str = "example") -> list[Path]:
-    """Every published CSV of the council."""
-    return sorted(council.published.glob("*.csv"))
+    """Every published CSV of the council, and Ofsted's national figures."""
+    from analysis.sources.ofsted import national
+
+    return [*sorted(council.published.glob("*.csv")), national.FILE]

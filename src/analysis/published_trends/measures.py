@@ -461,7 +461,7 @@ def _checks_finding(checks: pd.DataFrame, year: str) -> str:
         )
     return (
         f"{len(wrong)} published figure(s) for {shown} do not follow from the figures they "
-        "are built on; they are listed, with the likely cause, in the last section."
+        "are built on; they are listed, with the likely cause, in the technical annex."
     )
 
 
@@ -612,5 +612,20 @@ def year_table(figures: pd.DataFrame, year: str) -> pd.DataFrame:
             "Unit": rows["unit"],
             "Printed in": rows["document"] + ", " + rows["section"],
             "Note": rows["note"],
+        }
+    ).reset_index(drop=True)
+
+
+def sources_table(sources: pd.DataFrame) -> pd.DataFrame:
+    """The documents the figures come from, for a reader: title, publisher, date.
+
+    The stored text copy each was read from (``seed_file``) is a hashed name no reader can
+    use; it stays in ``sources.csv``, which the provenance footer lists with its hash.
+    """
+    return pd.DataFrame(
+        {
+            "Document": sources["title"],
+            "Published by": sources["publisher"],
+            "Date": pd.to_datetime(sources["date"]).dt.strftime("%-d %B %Y"),
         }
     ).reset_index(drop=True)

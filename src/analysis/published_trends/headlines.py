@@ -1,0 +1,93 @@
+"""The published-trends page's headline tiles: the year's published figures beside last year's,
+with Ofsted's LA-sector rate where a comparable one exists (:mod:`.national`).
+
+Only figures the council printed for the year make a tile; all are published, so none is
+suppressed.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.core.years import FinancialYear
+from analysis.presentation.appendix import Headline
+from analysis.published_trends import measures as trends
+from analysis.published_trends import national as context
+
+
+def _value(series: pd.Series, year: str) -> float | None:
+    if series.empty or year not in series.index or pd.isna(series.loc[year]):
+        return None
+    return float(series.loc[year])
+
+
+def _national(found: context.Comparison) -> dict[str, object]:
+    if found.england is None or found.england_year is None:
+        return {}
+    year = FinancialYear.parse(found.england_year).report_label
+    return {
+        "comparator": found.england,
+        "comparator_label": f"Local-authority fostering services, England, {year}",
+        "source": "National figure: Ofsted (sources in the national context section).",
+    }
+
+
+def headlines(figures: pd.DataFrame, ofsted: pd.DataFrame, year: str) -> list[Headline]:
+    """Up to four tiles: approvals, enquiries becoming applications, households ceasing to
+    foster, and approved households at 31 March (those the council printed for the year)."""
+    before = FinancialYear.parse(year).previous.label
+    stages = trends.funnel(figures)
+    left = trends.leavers(figures)
+    homes = trends.households(figures).drop_duplicates("year").set_index("year")["households"]
+    tiles = []
+    if not stages.empty and _value(stages["households_approved"], year) is not None:
+        approved = stages["households_approved"]
+        tiles.append(
+            Headline(
+                "Mainstream households approved",
+                _value(approved, year),
+                _value(approved, before),
+                count=True,
+                published=True,
+                better="higher",
+            )
+        )
+    now = context.enquiries_to_applications(figures, ofsted, year)
+    if now.council is not None:
+        then = context.enquiries_to_applications(figures, ofsted, before).council
+        tiles.append(
+            Headline(
+                "Initial enquiries that reached an application (stage 1)",
+                now.council,
+                then,
+                unit="%",
+                decimals=1,
+                published=True,
+                better="higher",
+                **_national(now),  # type: ignore[arg-type]
+            )
+        )
+    if not left.empty and _value(left["Total (as printed)"], year) is not None:
+        ceased = left["Total (as printed)"]
+        tiles.append(
+            Headline(
+                "Mainstream households ceasing to foster",
+                _value(ceased, year),
+                _value(ceased, before),
+                count=True,
+                published=True,
+                better="lower",
+            )
+        )
+    if _value(homes, year) is not None:
+        tiles.append(
+            Headline(
+                "Approved mainstream households at 31 March",
+                _value(homes, year),
+                _value(homes, before),
+                count=True,
+                published=True,
+                better="higher",
+            )
+        )
+    return tiles

@@ -1,0 +1,1 @@
+"""Ofsted's national fostering statistics, for national context beside a council's figures."""
