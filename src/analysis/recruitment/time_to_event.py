@@ -3,9 +3,10 @@
 Each household's clock starts at its enquiry. It ends at the first of approval, withdrawal
 (by its Ofsted code, AW0 to AW5) or "not progressed by the service" (the service closed
 the application: outcome ``not progressed``, which has no Ofsted code); a household still
-in progress is censored at the extract date (31 March of the appendix year). The cumulative incidence of
-each outcome is the Aalen-Johansen estimate, so a recent cohort whose households are still
-in progress is compared fairly with an old one: its shares are estimated, not biased low.
+in progress is censored at the extract date (31 March of the appendix year). The
+cumulative incidence of each outcome is the Aalen-Johansen estimate, so a recent cohort
+whose households are still in progress is compared fairly with an old one: its shares
+are estimated, not biased low.
 
 Times are whole days (dates carry no time of day), shown in months of 30.44 days.
 Every function takes the household table from :func:`analysis.recruitment.load.load`
