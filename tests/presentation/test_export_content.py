@@ -125,10 +125,6 @@ KNOWN = {
         "approved, Approvals, Median months from enquiry, Median months from stage 1, Mean "
         "months from stage 1' (a frame returned as a cell's last expression)"
     ),
-    ("<NA>", "retention"): (
-        "'<NA>' in every year's retention export: the 'Next Steps joining' row of the "
-        "carers-by-type table"
-    ),
     ("snake_case heading", "published_trends"): (
         "'seed_file' heading in every year's published_trends export: Table 10, 'Published "
         "documents the figures come from'"

@@ -231,7 +231,7 @@ def outlook(
         lines.items(), [("#d39b2a", "-."), ("#000000", ":")], strict=False
     ):
         ax.axhline(level, color=colour, ls=style, lw=1.5, label=label)
-    ax.set_xticks(years[:1] + list(history["31 March"]) + years[1:])
+    ax.set_xticks(list(history["31 March"]) + years[1:])
     ax.set_xlabel("31 March")
     ax.set_ylabel(measure.capitalize())
     ax.set_ylim(0, max(high + list(lines.values()) + list(history[measure])) * 1.1)
@@ -274,3 +274,53 @@ def capacity_trend(trend: pd.DataFrame) -> plt.Figure:
     sns.despine(fig)
     fig.tight_layout()
     return fig
+
+
+def _percent(value: object) -> str:
+    number = _number(value)
+    if value == "c":
+        return "withheld"
+    return "not estimated" if np.isnan(number) else f"{number:.0f}%"
+
+
+def survival_alt(still: pd.DataFrame, caption: str) -> str:
+    """Text alternative for :func:`survival`, from the still-fostering table as shown."""
+    columns = [c for c in still.columns if c.startswith("after")]
+    parts = [
+        f"{row['group']}: " + ", ".join(_percent(row[c]) for c in columns)
+        for _, row in still.iterrows()
+    ]
+    return (
+        f"Step chart, {caption.lower()}: the share still fostering (0 to 100%) against years "
+        "since approval (0 to 10), one line per group with its 95% band, and the households "
+        "observed beneath. Still fostering after 1, 3 and 5 years: " + "; ".join(parts) + "."
+    )
+
+
+def leaving_rate_alt(table: pd.DataFrame) -> str:
+    """Text alternative for :func:`leaving_rate`, from the life table as shown."""
+    rate = pd.to_numeric(table["leaving rate per 100 household-years"], errors="coerce")
+    shown = rate.dropna()
+    if shown.empty:
+        return "Bar chart of leavers per 100 household-years by year of service: all withheld."
+    high, low = shown.idxmax(), shown.idxmin()
+    name = table["year of service"]
+    return (
+        "Bar chart of leavers per 100 household-years by year of service, from 0-1 years to "
+        f"{name.iloc[-1]}. Highest: {shown[high]:.1f} in {name[high]}; lowest: "
+        f"{shown[low]:.1f} in {name[low]}; first year: "
+        + ("withheld" if np.isnan(rate.iloc[0]) else f"{rate.iloc[0]:.1f}")
+        + "."
+    )
+
+
+def outlook_alt(projected: pd.DataFrame, measure: str, lines: dict[str, float]) -> str:
+    """Text alternative for :func:`outlook`, from the projection and its reference lines."""
+    last = projected.iloc[-1]
+    refs = "; ".join(f"{label}: {level:,.0f}" for label, level in lines.items())
+    return (
+        f"Line chart of {measure} at 31 March: the register's last three years, then the "
+        f"projection to {last['31 March']}, a median of {last[f'{measure} (median)']:,.0f} "
+        f"(95% of simulations {last[f'{measure} 95% interval']})."
+        + (f" Horizontal lines: {refs}." if refs else "")
+    )

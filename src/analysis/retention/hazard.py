@@ -85,8 +85,7 @@ def model_data(register: Register, data: pd.DataFrame) -> pd.DataFrame:
     out["age band"] = ids.map(first["age_band"]).astype(str)
     out["connected persons"] = out["type group"].eq("Connected persons").astype(int)
     out["mainstream scheme"] = out["type group"].eq("Mainstream schemes").astype(int)
-    out["transferred in"] = ids.map(first["transferred_in"]).fillna(False).astype(bool)
-    out["transferred in"] = out["transferred in"].astype(int)
+    out["transferred in"] = ids.map(first["transferred_in"]).eq(True).astype(int)
     out["child placed"] = ids.map(first["filled_places"]).gt(0).fillna(False).astype(int)
     out["event"] = out["event"].astype(int)
     out["still fostering"] = data["deregistration_date"].isna().to_numpy()
@@ -104,9 +103,10 @@ def _design(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return pd.concat([frame[["entry", "duration", "event"]], x], axis=1), empty
 
 
-def _label(column: str) -> str:
+def label(column: str) -> str:
+    """A model column as the page names the comparison."""
     if column.startswith("age_"):
-        return f"Carer aged {column.removeprefix('age_')} (against {AGE_REFERENCE})"
+        return f"Carer aged {column.removeprefix('age_').lower()} (against {AGE_REFERENCE})"
     return COVARIATES[column]
 
 
@@ -123,15 +123,19 @@ def hazard_ratios(model: CoxPHFitter) -> pd.DataFrame:
     s = model.summary
     return pd.DataFrame(
         {
-            "compared": [_label(c) for c in s.index],
+            "compared": [label(c) for c in s.index],
             "hazard ratio": s["exp(coef)"].to_numpy(),
             "95% interval": [
                 f"{lo:.2f} to {hi:.2f}"
                 for lo, hi in zip(s["exp(coef) lower 95%"], s["exp(coef) upper 95%"], strict=True)
             ],
-            "p-value": s["p"].to_numpy(),
+            "p-value": [_p(p) for p in s["p"]],
         }
     )
+
+
+def _p(p: float) -> str:
+    return "under 0.001" if p < 0.001 else f"{p:.3f}"
 
 
 def schoenfeld(model: CoxPHFitter, design: pd.DataFrame) -> pd.DataFrame:
@@ -157,22 +161,29 @@ def schoenfeld(model: CoxPHFitter, design: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(scaled, columns=columns, index=stop[events]).sort_index()
 
 
-def assumption_tests(model: CoxPHFitter, design: pd.DataFrame) -> pd.DataFrame:
-    """The test of proportional hazards for each covariate: do its scaled Schoenfeld
+def ph_test(model: CoxPHFitter, design: pd.DataFrame) -> pd.DataFrame:
+    """The test of proportional hazards for each model column: do its scaled Schoenfeld
     residuals trend with the rank of time (chi-squared, 1 degree of freedom; the test
-    lifelines ``proportional_hazard_test`` and R's ``cox.zph`` make), and does it hold at 5%."""
+    lifelines ``proportional_hazard_test`` and R's ``cox.zph`` make)."""
     resid = schoenfeld(model, design)
     ranks = pd.Series(resid.index).rank().to_numpy()
     centred = ranks - ranks.mean()
     variance = np.diag(model.variance_matrix_.to_numpy())
     statistic = (centred @ resid.to_numpy()) ** 2 / (len(resid) * variance * (centred**2).sum())
-    p = chi2.sf(statistic, df=1)
+    return pd.DataFrame(
+        {"test statistic": statistic, "p": chi2.sf(statistic, df=1)}, index=resid.columns
+    )
+
+
+def assumption_tests(model: CoxPHFitter, design: pd.DataFrame) -> pd.DataFrame:
+    """:func:`ph_test` for the page: each comparison, and whether the assumption holds at 5%."""
+    test = ph_test(model, design)
     return pd.DataFrame(
         {
-            "compared": [_label(c) for c in resid.columns],
-            "test statistic": statistic,
-            "p-value": p,
-            "proportional hazards": np.where(p < 0.05, "rejected at 5%", "not rejected"),
+            "compared": [label(c) for c in test.index],
+            "test statistic": test["test statistic"].to_numpy(),
+            "p-value": [_p(v) for v in test["p"]],
+            "proportional hazards": np.where(test["p"] < 0.05, "rejected at 5%", "not rejected"),
         }
     )
 
@@ -198,23 +209,27 @@ def assumption_words(tests: pd.DataFrame) -> str:
 def highest_risk(
     model: CoxPHFitter, frame: pd.DataFrame, disclosure: str, n: int = 10
 ) -> pd.DataFrame:
-    """Internal copies only: the ``n`` households still fostering with the highest modelled
-    hazard of leaving, for the support team. Refused for a public copy."""
+    """Internal copies only: the ``n`` mainstream households still fostering with the
+    highest modelled hazard of leaving, for the support team. Refused for a public copy."""
     if disclosure != "internal":
         raise PermissionError("the households at highest modelled risk are for internal copies")
     frame = frame[frame["in model"]].reset_index(drop=True)
     design, _ = _design(frame)
-    current = frame["still fostering"]
+    current = frame["still fostering"] & frame["type group"].ne("Connected persons")
     risk = model.predict_partial_hazard(design.loc[current, model.params_.index])
     out = frame.loc[current, ["household_id", "type group", "age band", "duration"]].assign(
         relative=risk.to_numpy()
     )
     out = out.sort_values("relative", ascending=False).head(n)
-    return out.rename(
-        columns={
-            "household_id": "household",
-            "type group": "type",
-            "duration": "years fostered",
-            "relative": "hazard against the average household",
-        }
-    ).round({"years fostered": 1, "hazard against the average household": 2})
+    return (
+        out.rename(
+            columns={
+                "household_id": "household",
+                "type group": "type",
+                "duration": "years fostered",
+                "relative": "hazard against the average household",
+            }
+        )
+        .round({"years fostered": 1, "hazard against the average household": 2})
+        .reset_index(drop=True)
+    )

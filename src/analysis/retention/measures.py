@@ -136,6 +136,11 @@ def reasons_with_tenure(leaving: pd.DataFrame) -> pd.DataFrame:
     return counts.reset_index()
 
 
+def first_year(register: Register) -> int:
+    """The calendar year of the 1 April the register extracts begin."""
+    return _years(register)[0].start.year
+
+
 def survival_data(register: Register) -> pd.DataFrame:
     """One row per household: years from approval to leaving or censoring, and entry time.
 
@@ -575,3 +580,34 @@ def relate_schemes(app: Appendix, schemes: pd.DataFrame, connected: pd.DataFrame
             ],
             [app.cell("connected", y, "deregistered")],
         )
+
+
+def relate_survival(app: Appendix, cohorts: pd.DataFrame) -> None:
+    """The approval cohorts and the two mainstream types each split all mainstream
+    households: their households, leavers and households observed at each length of
+    service add up to the same totals (the all-mainstream table's, where it has them);
+    ``cohorts`` is the cohorts' number-at-risk table.
+
+    Tables as the notebook names them: ``still all``, ``still cohort``, ``still type``,
+    ``at risk cohort``, ``at risk type``."""
+    mainstream = [HOUSEHOLD_TYPES["mainstream"], "Mainstream schemes"]
+    everyone = "All mainstream households"
+    for column in ("households", "left"):
+        total = app.cell("still all", everyone, column)
+        app.relate(total, [app.cell("still cohort", g, column) for g in cohorts["group"]])
+        app.relate(total, [app.cell("still type", g, column) for g in mainstream])
+    for column in [c for c in cohorts.columns if c.startswith("at ")]:
+        key = f"mainstream households observed {column}"
+        app.ledger.add(key, float(cohorts[column].sum()), stated=False)
+        app.relate(key, [app.cell("at risk cohort", g, column) for g in cohorts["group"]])
+        app.relate(key, [app.cell("at risk type", g, column) for g in mainstream])
+
+
+def relate_life_table(app: Appendix) -> None:
+    """The leavers by year of service are every mainstream leaver the survival tables count.
+
+    Tables as the notebook names them: ``life table``, ``still all``."""
+    app.relate(
+        app.cell("still all", "All mainstream households", "left"),
+        [k for k in app.keys("life table", "leavers") if k],
+    )

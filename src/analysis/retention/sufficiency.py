@@ -80,10 +80,12 @@ def simulate(
     runs: int = RUNS,
     seed: int = SEED,
     uncertain_rates: bool = True,
+    chance: bool = True,
 ) -> np.ndarray:
     """Households at each of the next ``years`` 31 Marches in ``runs`` simulated futures
     (runs x years), from a fixed seed. With ``uncertain_rates`` false every run uses the
-    observed rates themselves, so only the year-to-year chance remains."""
+    observed rates themselves; with ``chance`` false too, a year's exits and approvals
+    are their expected numbers, and every run is the stock-flow of :func:`stock_flow`."""
     rng = np.random.default_rng(seed)
     if uncertain_rates:
         q = rng.beta(rates.exits + 0.5, rates.exposed - rates.exits + 0.5, size=runs)
@@ -91,10 +93,11 @@ def simulate(
     else:
         q = np.full(runs, rates.exit_rate)
         lam = np.full(runs, rates.approvals_a_year)
-    n = np.full(runs, int(start))
-    out = np.empty((runs, years), dtype=int)
+    n = np.full(runs, float(start))
+    out = np.empty((runs, years))
     for t in range(years):
-        n = n - rng.binomial(n, q) + rng.poisson(lam)
+        exits = rng.binomial(n.astype(int), q) if chance else n * q
+        n = n - exits + (rng.poisson(lam) if chance else lam)
         out[:, t] = n
     return out
 
@@ -110,22 +113,20 @@ def projection(
     seed: int = SEED,
 ) -> pd.DataFrame:
     """The projection as a table: for each future 31 March, households, approved and
-    filled places, each as the simulated median with a 95% interval, and the
-    deterministic stock-flow."""
+    filled places, each as the simulated median with a 95% interval (whole numbers)."""
     sims = simulate(start, rates, years, runs, seed)
-    expected = stock_flow(start, rates.approvals_a_year, rates.exit_rate, years)
     rows = []
     for t in range(years):
         day = FinancialYear(year.start_year + t + 1).end.year
         households = sims[:, t]
-        row = {"31 March": day, "expected households": expected[t]}
+        row: dict[str, object] = {"31 March": day}
         for label, scale in [
             ("households", 1.0),
             ("approved places", places_per_household),
             ("filled places", places_per_household * occupancy / 100),
         ]:
             low, mid, high = np.percentile(households * scale, [2.5, 50, 97.5])
-            row[f"{label} (median)"] = mid
+            row[f"{label} (median)"] = round(mid)
             row[f"{label} 95% interval"] = f"{low:,.0f} to {high:,.0f}"
         rows.append(row)
     return pd.DataFrame(rows)
