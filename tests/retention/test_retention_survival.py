@@ -155,3 +155,15 @@ def test_shares_and_numbers_at_risk_on_the_example_register(register):
         public["Connected persons"]["time"].max()
         < m.survival_curves(data, "type group")["Connected persons"]["time"].max()
     )
+
+
+def test_the_curve_stops_where_everyone_observed_has_gone_before_others_arrive():
+    # Two households watched from approval leave at 1 and 2 years; six more are first
+    # seen at 3 years (lifelines refuses to carry S = 0 past them).
+    durations = [1, 2, 4, 5, 6, 7, 8, 9]
+    events = [1, 1, 0, 1, 0, 1, 0, 1]
+    entry = [0, 0, 3, 3, 3, 3, 3, 3]
+    table = kaplan_meier(durations, events, entry)
+    assert table["time"].tolist() == [0, 1, 2]
+    assert table["survival"].tolist() == pytest.approx([1, 0.5, 0])
+    assert observed_until(durations, entry) == 2

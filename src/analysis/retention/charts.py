@@ -319,7 +319,7 @@ def outlook_alt(projected: pd.DataFrame, measure: str, lines: dict[str, float]) 
     last = projected.iloc[-1]
     refs = "; ".join(f"{label}: {level:,.0f}" for label, level in lines.items())
     return (
-        f"Line chart of {measure} at 31 March: the register's last three years, then the "
+        f"Line chart of {measure} at 31 March: the register's recent figures, then the "
         f"projection to {last['31 March']}, a median of {last[f'{measure} (median)']:,.0f} "
         f"(95% of simulations {last[f'{measure} 95% interval']})."
         + (f" Horizontal lines: {refs}." if refs else "")

@@ -22,6 +22,7 @@ from scipy.stats import chi2
 from analysis.core.years import FinancialYear
 from analysis.retention.load import Register
 
+LEAVERS_PER_COMPARISON = 10  # the usual rule of thumb for a stable Cox model
 SERVICE_YEARS = 10  # single years of service 0-1 ... 9-10, then "10 years or more"
 AGE_REFERENCE = "45-54"
 COVARIATES = {
@@ -108,6 +109,11 @@ def label(column: str) -> str:
     if column.startswith("age_"):
         return f"Carer aged {column.removeprefix('age_').lower()} (against {AGE_REFERENCE})"
     return COVARIATES[column]
+
+
+def leavers_needed(frame: pd.DataFrame) -> int:
+    """Leavers in the model needed to fit it: 10 per comparison it would make."""
+    return LEAVERS_PER_COMPARISON * (_design(frame[frame["in model"]])[0].shape[1] - 3)
 
 
 def cox_model(frame: pd.DataFrame) -> tuple[CoxPHFitter, pd.DataFrame, list[str]]:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from lifelines import KaplanMeierFitter
+from lifelines.exceptions import StatError
 from scipy.stats import norm
 
 Z_95 = 1.959963984540054
@@ -51,11 +52,23 @@ def kaplan_meier(
     distinct event time with ``at_risk`` (entered before it and not yet gone),
     ``events``, ``survival``, Greenwood ``se`` and a confidence interval on the
     log(-log) scale (always inside 0-1). A first row at time 0 has survival 1, and a
-    last row at the longest follow-up carries the final estimate to it.
+    last row at the longest follow-up carries the final estimate to it. If everyone
+    under observation has gone before others come under observation, the table stops
+    at that gap (see :func:`observed_until`).
     """
     t, d, e = _arrays(durations, events, entry)
     fitter = KaplanMeierFitter(alpha=2 * norm.sf(z))
-    fitter.fit(t, d, entry=e)
+    try:
+        fitter.fit(t, d, entry=e)
+    except StatError:
+        # Everyone observed left or was censored before others came under observation:
+        # beyond that gap the product-limit is 0 or undefined, and lifelines refuses it.
+        # Keep the households observed from the start up to the gap.
+        keep = e < observed_until(t, e)
+        if not keep.any():
+            return _first_row(e)
+        t, d, e = t[keep], d[keep], e[keep]
+        fitter.fit(t, d, entry=e)
     s = fitter.survival_function_.iloc[:, 0]
     ci = fitter.confidence_interval_survival_function_
     times = np.unique(t[d])
@@ -80,19 +93,7 @@ def kaplan_meier(
     # lifelines gives the interval as the estimate where it is 0 or 1 (no variance).
     flat = (rows["survival"] <= 0) | (rows["survival"] >= 1) | (greenwood == 0)
     rows.loc[flat, ["lower", "upper"]] = rows.loc[flat, ["survival", "survival"]].to_numpy()
-    first = pd.DataFrame(
-        [
-            {
-                "time": 0.0,
-                "at_risk": int(np.sum(e <= 0)),
-                "events": 0,
-                "survival": 1.0,
-                "se": 0.0,
-                "lower": 1.0,
-                "upper": 1.0,
-            }
-        ]
-    )
+    first = _first_row(e)
     table = pd.concat([first, rows], ignore_index=True) if len(rows) else first
     last = float(t.max()) if len(t) else 0.0
     if last > table["time"].iloc[-1]:
@@ -101,6 +102,23 @@ def kaplan_meier(
         )
         table = pd.concat([table, tail], ignore_index=True)
     return table.astype({"at_risk": int, "events": int})
+
+
+def _first_row(entry: np.ndarray) -> pd.DataFrame:
+    """The curve at time 0: survival 1, with those observed from approval at risk."""
+    return pd.DataFrame(
+        [
+            {
+                "time": 0.0,
+                "at_risk": int(np.sum(entry <= 0)),
+                "events": 0,
+                "survival": 1.0,
+                "se": 0.0,
+                "lower": 1.0,
+                "upper": 1.0,
+            }
+        ]
+    )
 
 
 def at_risk(
