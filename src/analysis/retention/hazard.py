@@ -83,7 +83,7 @@ def model_data(register: Register, data: pd.DataFrame) -> pd.DataFrame:
     at = (pd.to_datetime(recorded) - out["approval_date"]).dt.days / 365.25
     out["entry"] = np.maximum(out["entry"], at.fillna(np.inf))
     out["in model"] = ids.isin(first.index) & (out["entry"] < out["duration"])
-    out["age band"] = ids.map(first["age_band"]).astype(str)
+    out["age band"] = ids.map(first["age_band"].astype(str))
     out["connected persons"] = out["type group"].eq("Connected persons").astype(int)
     out["mainstream scheme"] = out["type group"].eq("Mainstream schemes").astype(int)
     out["transferred in"] = ids.map(first["transferred_in"]).eq(True).astype(int)
@@ -112,8 +112,11 @@ def label(column: str) -> str:
 
 
 def leavers_needed(frame: pd.DataFrame) -> int:
-    """Leavers in the model needed to fit it: 10 per comparison it would make."""
-    return LEAVERS_PER_COMPARISON * (_design(frame[frame["in model"]])[0].shape[1] - 3)
+    """Leavers in the model needed to fit it: 10 for each comparison it sets out to make
+    (the covariates, and each age band but the reference)."""
+    bands = frame.loc[frame["in model"], "age band"].nunique()
+    comparisons = len(COVARIATES) + max(bands - 1, 0)
+    return LEAVERS_PER_COMPARISON * comparisons
 
 
 def cox_model(frame: pd.DataFrame) -> tuple[CoxPHFitter, pd.DataFrame, list[str]]:
