@@ -180,7 +180,10 @@ def leaving_rate(table: pd.DataFrame) -> plt.Figure:
     page shows it; a withheld rate has no bar and is marked "c"."""
     rate = pd.to_numeric(table["leaving rate per 100 household-years"], errors="coerce")
     fig, ax = plt.subplots(figsize=(7.5, 3.6))
-    labels = [y.replace(" years", "").replace(" to ", "-") for y in table["year of service"]]
+    labels = [
+        y.replace(" years or more", "+").replace(" years", "").replace(" to ", "-")
+        for y in table["year of service"]
+    ]
     ax.bar(labels, rate.fillna(0), color=PALETTE["total"], width=0.65)
     for x, value in enumerate(rate):
         text = "c" if np.isnan(value) else f"{value:.1f}"
