@@ -127,8 +127,8 @@ def survival(
 ) -> plt.Figure:
     """Kaplan-Meier step curves with 95% bands, one per group, each in its own colour and
     line style, with the number at risk beneath at each column of ``at_risk`` (the
-    number-at-risk table as the page shows it: a withheld count is written "c"). A group
-    whose households are withheld on the page, or with no curve, is left out."""
+    number-at-risk table as the page shows it: a withheld count is written "c"). ``curves``
+    are cut where the page allows no estimate; a group without one keeps its numbers."""
     fig, (ax, below) = plt.subplots(2, 1, figsize=(7.5, 4.6), height_ratios=[4, 1.1], sharex=True)
     colours = sns.color_palette("colorblind", len(at_risk))
     times = [float(c.split()[1]) for c in at_risk.columns if c.startswith("at ")]
