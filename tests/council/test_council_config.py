@@ -148,3 +148,45 @@ def test_the_settings_are_checked(root):
     settings.write_text('default = "coventry"\ncolour = 1\n')
     with pytest.raises(CouncilError, match=r"column 'colour'"):
         config.load(None, root)
+
+
+SUFFICIENCY = """
+[sufficiency]
+target = 250
+measure = "filled places"
+by = "2026-27"
+stated_in = "2024-25"
+source = "Sufficiency strategy 2024"
+"""
+
+
+def test_a_sufficiency_target_is_read_with_its_source(root):
+    target = config.load("coventry").sufficiency
+    assert (target.target, target.measure, target.by, target.stated_in) == (
+        299,
+        "filled places",
+        "2023-24",
+        "2022-23",
+    )
+    assert "Annual Report 2022/23" in target.source and "299 by 31/3/24" in target.source
+    assert config.load("leicester").sufficiency is None  # optional: none is set
+    _write(root, GOOD + SUFFICIENCY)
+    assert config.load("testshire", root).sufficiency.target == 250
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("target = 250", "target = 250\nweight = 1"), r"sufficiency.*unknown key\(s\) weight"),
+        (('source = "Sufficiency strategy 2024"\n', ""), r"sufficiency.*missing 'source'"),
+        (("target = 250", 'target = "250"'), r"sufficiency.target', value '250': wrong type"),
+        (("target = 250", "target = 0"), r"sufficiency.target', value 0: must be a positive"),
+        (('"filled places"', '"children"'), r"sufficiency.measure', value 'children'.*one of"),
+        (('by = "2026-27"', 'by = "2026"'), r"sufficiency.by', value '2026'.*financial year"),
+        (('"Sufficiency strategy 2024"', '" "'), r"sufficiency.source.*must name where"),
+    ],
+)
+def test_a_bad_sufficiency_target_names_the_key(root, change, message):
+    _write(root, GOOD + SUFFICIENCY.replace(*change))
+    with pytest.raises(CouncilError, match="(?s)" + message):
+        config.load("testshire", root)

@@ -138,10 +138,6 @@ CHECKS = {
 # Found on the built reports when these checks were written; the notebooks belong to
 # the analyses' owners. Each reason quotes what the check finds.
 KNOWN = {
-    ("<NA>", "retention"): (
-        "'<NA>' in every year's retention export: the 'Next Steps joining' row of the "
-        "carers-by-type table"
-    ),
     ("main body over its length budget", "recruitment"): (
         "2,251 words in the 2024/25 recruitment export and no technical annex "
         "(Appendix.annex() before the data-quality section would start one)"

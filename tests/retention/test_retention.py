@@ -346,6 +346,8 @@ def test_registry_entry_lists_years_and_inputs():
         "retention.toml",
         *sorted(p.name for p in council.published.glob("*.csv")),
         "reconciliation.toml",
+        "ssda903_header_2020-21_SYNTHETIC.csv",
+        "ssda903_episodes_2020-21_SYNTHETIC.csv",
     ]
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from analysis.core import paths
 from analysis.core.errors import InputError
+from analysis.core.years import FinancialYear
 
 CONFIG = "council.toml"
 SLUG = re.compile(r"^[a-z][a-z0-9_-]*$")
@@ -30,9 +31,12 @@ KEYS = {
     "neighbours": list,
     "comparators": dict,
     "extracts": dict,
+    "sufficiency": dict,
 }
 REQUIRED = ("name", "short_name", "service", "la_code")
 COMPARATOR_KEYS = {"value": (int, float), "unit": str, "label": str, "source": str, "note": str}
+SUFFICIENCY_KEYS = {"target": int, "measure": str, "by": str, "stated_in": str, "source": str}
+SUFFICIENCY_MEASURES = ("households", "approved places", "filled places")
 
 
 class CouncilError(InputError):
@@ -62,6 +66,19 @@ class Comparator:
 
 
 @dataclass(frozen=True)
+class Sufficiency:
+    """A sufficiency target the council has set: ``target`` mainstream ``measure`` (one of
+    :data:`SUFFICIENCY_MEASURES`) at 31 March of year ``by``, stated in its report for year
+    ``stated_in`` (so an appendix for an earlier year does not quote it), from ``source``."""
+
+    target: int
+    measure: str
+    by: str
+    stated_in: str
+    source: str
+
+
+@dataclass(frozen=True)
 class Council:
     """A council as the analyses need it; built by :func:`load`."""
 
@@ -76,6 +93,7 @@ class Council:
     neighbours: tuple[str, ...]
     comparators: dict[str, Comparator] = field(default_factory=dict)
     unknown_to_other: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    sufficiency: Sufficiency | None = None
 
     @property
     def published(self) -> Path:
@@ -190,6 +208,51 @@ def _extracts(data: dict, path: Path) -> dict[str, tuple[str, ...]]:
     return out
 
 
+def _sufficiency(data: dict, path: Path) -> Sufficiency | None:
+    """``[sufficiency]``: the council's target, all of its keys given, or None if absent."""
+    if "sufficiency" not in data:
+        return None
+    spec, where = data["sufficiency"], "sufficiency"
+    unknown = sorted(set(spec) - set(SUFFICIENCY_KEYS))
+    if unknown:
+        raise CouncilError(
+            path,
+            f"unknown key(s) {', '.join(unknown)}",
+            column=where,
+            hint=f"known keys: {', '.join(SUFFICIENCY_KEYS)}",
+        )
+    for name, kind in SUFFICIENCY_KEYS.items():
+        if name not in spec:
+            raise CouncilError(path, f"missing {name!r}", column=where)
+        if not isinstance(spec[name], kind) or isinstance(spec[name], bool):
+            raise CouncilError(path, "wrong type", column=f"{where}.{name}", value=spec[name])
+    if spec["target"] <= 0:
+        raise CouncilError(
+            path, "must be a positive number", column=f"{where}.target", value=spec["target"]
+        )
+    if spec["measure"] not in SUFFICIENCY_MEASURES:
+        raise CouncilError(
+            path,
+            "is not a measure the projection gives",
+            column=f"{where}.measure",
+            value=spec["measure"],
+            hint=f"one of: {', '.join(SUFFICIENCY_MEASURES)}",
+        )
+    for name in ("by", "stated_in"):
+        try:
+            FinancialYear.parse(spec[name])
+        except ValueError:
+            raise CouncilError(
+                path,
+                "is not a financial year such as 2024-25",
+                column=f"{where}.{name}",
+                value=spec[name],
+            ) from None
+    if not spec["source"].strip():
+        raise CouncilError(path, "must name where the target is stated", column=f"{where}.source")
+    return Sufficiency(**spec)
+
+
 def _authority(code: str, path: Path, key: str) -> dict[str, str]:
     """The DfE's record of an LA code, or an error naming the configuration file and key."""
     from analysis.sources.dfe import areas
@@ -259,4 +322,5 @@ def load(slug: str | None = None, root: Path | None = None) -> Council:
         neighbours=tuple(str(c) for c in neighbours),
         comparators=_comparators(data, path),
         unknown_to_other=_extracts(data, path),
+        sufficiency=_sufficiency(data, path),
     )

@@ -116,23 +116,128 @@ def leavers_by_influence(tenure: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-def survival(curves: dict[str, pd.DataFrame], title: str, max_years: float = 10) -> plt.Figure:
-    """Kaplan-Meier step curves with 95% bands, one per group."""
-    fig, ax = plt.subplots(figsize=(7.5, 4))
-    colours = sns.color_palette("colorblind", len(curves))
-    for (name, table), colour in zip(curves.items(), colours, strict=True):
-        t = table[table["time"] <= max_years]
-        if table["time"].max() > max_years:  # followed beyond the axis: carry the step to it
-            t = pd.concat([t, t.tail(1).assign(time=max_years)])
-        ax.step(t["time"], 100 * t["survival"], where="post", color=colour, label=name)
-        ax.fill_between(
-            t["time"], 100 * t["lower"], 100 * t["upper"], step="post", color=colour, alpha=0.15
-        )
-    ax.set_xlim(0, max_years)
+LINE_STYLES = ["-", "--", ":", "-."]
+
+
+def survival(
+    curves: dict[str, pd.DataFrame],
+    title: str,
+    at_risk: pd.DataFrame,
+    max_years: float = 10,
+) -> plt.Figure:
+    """Kaplan-Meier step curves with 95% bands, one per group, each in its own colour and
+    line style, with the number at risk beneath at each column of ``at_risk`` (the
+    number-at-risk table as the page shows it: a withheld count is written "c"). ``curves``
+    are cut where the page allows no estimate; a group without one keeps its numbers."""
+    fig, (ax, below) = plt.subplots(2, 1, figsize=(7.5, 4.6), height_ratios=[4, 1.1], sharex=True)
+    colours = sns.color_palette("colorblind", len(at_risk))
+    times = [float(c.split()[1]) for c in at_risk.columns if c.startswith("at ")]
+    drawn = []
+    for k, (_, row) in enumerate(at_risk.iterrows()):
+        name, colour, style = row["group"], colours[k], LINE_STYLES[k % len(LINE_STYLES)]
+        table = curves.get(name)
+        if table is not None:
+            t = table[table["time"] <= max_years]
+            if table["time"].max() > max_years:  # followed beyond the axis: carry the step
+                t = pd.concat([t, t.tail(1).assign(time=max_years)])
+            ax.step(
+                t["time"], 100 * t["survival"], where="post", color=colour, ls=style, label=name
+            )
+            ax.fill_between(
+                t["time"], 100 * t["lower"], 100 * t["upper"], step="post", color=colour, alpha=0.12
+            )
+        drawn.append((name, colour))
+        for when, column in zip(
+            times, [c for c in at_risk.columns if c.startswith("at ")], strict=True
+        ):
+            below.text(
+                when,
+                len(at_risk) - 1 - k,
+                str(row[column]),
+                ha="center",
+                va="center",
+                fontsize=8,
+                color=colour,
+            )
+    ax.set_xlim(-0.3, max_years + 0.3)
     ax.set_ylim(0, 102)
-    ax.set_xlabel("Years since approval")
     ax.set_ylabel("% still fostering")
     ax.set_title(title, loc="left", fontsize=11)
+    ax.legend(frameon=False, fontsize=8, loc="lower left")
+    below.set_ylim(-0.6, len(at_risk) - 0.4)
+    below.set_yticks(range(len(at_risk)), [n for n, _ in drawn][::-1], fontsize=7)
+    below.set_xticks(times, [f"{t:g}" for t in times])
+    below.set_xlabel("Years since approval (numbers: households still observed, at risk)")
+    below.tick_params(left=False)
+    sns.despine(fig)
+    sns.despine(ax=below, left=True)
+    fig.tight_layout()
+    return fig
+
+
+def leaving_rate(table: pd.DataFrame) -> plt.Figure:
+    """Leaving rate per 100 household-years by year of service, from the life table as the
+    page shows it; a withheld rate has no bar and is marked "c"."""
+    rate = pd.to_numeric(table["leaving rate per 100 household-years"], errors="coerce")
+    fig, ax = plt.subplots(figsize=(7.5, 3.6))
+    labels = [
+        y.replace(" years or more", "+").replace(" years", "").replace(" to ", "-")
+        for y in table["year of service"]
+    ]
+    ax.bar(labels, rate.fillna(0), color=PALETTE["total"], width=0.65)
+    for x, value in enumerate(rate):
+        text = "c" if np.isnan(value) else f"{value:.1f}"
+        ax.text(x, (0 if np.isnan(value) else value) + 0.3, text, ha="center", fontsize=8)
+    ax.set_xlabel("Year of service (years since approval)")
+    ax.set_ylabel("Leavers per 100 household-years")
+    sns.despine(fig)
+    fig.tight_layout()
+    return fig
+
+
+def outlook(
+    history: pd.DataFrame,
+    projected: pd.DataFrame,
+    measure: str,
+    lines: dict[str, float],
+) -> plt.Figure:
+    """Observed ``measure`` at each 31 March, then the simulated median with its 95%
+    interval, with horizontal reference ``lines`` (label -> level: the council's target,
+    the children in foster care) in distinct styles."""
+    fig, ax = plt.subplots(figsize=(7.5, 3.8))
+    ax.plot(
+        history["31 March"],
+        history[measure],
+        color=PALETTE["total"],
+        marker="o",
+        label=f"{measure.capitalize()} (register)",
+    )
+    first = history.iloc[-1]
+    years = [first["31 March"], *projected["31 March"]]
+    median = [first[measure], *projected[f"{measure} (median)"]]
+    bounds = projected[f"{measure} 95% interval"].str.replace(",", "").str.split(" to ")
+    low = [first[measure], *[float(b[0]) for b in bounds]]
+    high = [first[measure], *[float(b[1]) for b in bounds]]
+    ax.plot(
+        years,
+        median,
+        color=PALETTE["total"],
+        ls="--",
+        marker="o",
+        mfc="white",
+        label="Projection (median of simulations)",
+    )
+    ax.fill_between(
+        years, low, high, color=PALETTE["total"], alpha=0.15, label="95% of simulated futures"
+    )
+    for (label, level), (colour, style) in zip(
+        lines.items(), [("#d39b2a", "-."), ("#000000", ":")], strict=False
+    ):
+        ax.axhline(level, color=colour, ls=style, lw=1.5, label=label)
+    ax.set_xticks(list(history["31 March"]) + years[1:])
+    ax.set_xlabel("31 March")
+    ax.set_ylabel(measure.capitalize())
+    ax.set_ylim(0, max(high + list(lines.values()) + list(history[measure])) * 1.1)
     ax.legend(frameon=False, fontsize=8, loc="lower left")
     sns.despine(fig)
     fig.tight_layout()
@@ -172,3 +277,53 @@ def capacity_trend(trend: pd.DataFrame) -> plt.Figure:
     sns.despine(fig)
     fig.tight_layout()
     return fig
+
+
+def _percent(value: object) -> str:
+    number = _number(value)
+    if value == "c":
+        return "withheld"
+    return "not estimated" if np.isnan(number) else f"{number:.0f}%"
+
+
+def survival_alt(still: pd.DataFrame, caption: str) -> str:
+    """Text alternative for :func:`survival`, from the still-fostering table as shown."""
+    columns = [c for c in still.columns if c.startswith("after")]
+    parts = [
+        f"{row['group']}: " + ", ".join(_percent(row[c]) for c in columns)
+        for _, row in still.iterrows()
+    ]
+    return (
+        f"Step chart, {caption.lower()}: the share still fostering (0 to 100%) against years "
+        "since approval (0 to 10), one line per group with its 95% band, and the households "
+        "observed beneath. Still fostering after 1, 3 and 5 years: " + "; ".join(parts) + "."
+    )
+
+
+def leaving_rate_alt(table: pd.DataFrame) -> str:
+    """Text alternative for :func:`leaving_rate`, from the life table as shown."""
+    rate = pd.to_numeric(table["leaving rate per 100 household-years"], errors="coerce")
+    shown = rate.dropna()
+    if shown.empty:
+        return "Bar chart of leavers per 100 household-years by year of service: all withheld."
+    high, low = shown.idxmax(), shown.idxmin()
+    name = table["year of service"]
+    return (
+        "Bar chart of leavers per 100 household-years by year of service, from 0-1 years to "
+        f"{name.iloc[-1]}. Highest: {shown[high]:.1f} in {name[high]}; lowest: "
+        f"{shown[low]:.1f} in {name[low]}; first year: "
+        + ("withheld" if np.isnan(rate.iloc[0]) else f"{rate.iloc[0]:.1f}")
+        + "."
+    )
+
+
+def outlook_alt(projected: pd.DataFrame, measure: str, lines: dict[str, float]) -> str:
+    """Text alternative for :func:`outlook`, from the projection and its reference lines."""
+    last = projected.iloc[-1]
+    refs = "; ".join(f"{label}: {level:,.0f}" for label, level in lines.items())
+    return (
+        f"Line chart of {measure} at 31 March: the register's recent figures, then the "
+        f"projection to {last['31 March']}, a median of {last[f'{measure} (median)']:,.0f} "
+        f"(95% of simulations {last[f'{measure} 95% interval']})."
+        + (f" Horizontal lines: {refs}." if refs else "")
+    )

@@ -288,12 +288,22 @@ def years(council: Council, raw: str = "example") -> list[str]:
 
 def inputs(council: Council, year: str, raw: str = "example") -> list[Path]:
     """Every register extract up to ``year`` (survival uses the whole history), their
-    declared layouts, and the published figures the register reconciles against (every
-    file the published-figures loader reads, and the council's readings of them)."""
+    declared layouts, the published figures the register reconciles against (every
+    file the published-figures loader reads, and the council's readings of them), and the
+    year's SSDA903 return (the sufficiency outlook's children in foster care)."""
+    from analysis.retention.sufficiency import return_files
+    from analysis.sources.ssda903.load import declared_aliases
+
     files = available_files(paths.raw_dir(raw, council.slug))
     published = sorted(council.published.glob("*.csv")) if council.published.is_dir() else []
+    returns = return_files(
+        paths.raw_dir(raw, council.slug) / "ssda903",
+        FinancialYear.parse(year),
+        declared_aliases(council.layouts),
+    )
     return [p for y, p in files.items() if y <= year] + [
         council.layouts / f"{DATASET}.toml",
         *published,
         council.published / READINGS_FILE,
+        *returns,
     ]

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.years import FinancialYear
+from analysis.disclosure import suppression
 from analysis.presentation.appendix import Appendix
 from analysis.retention.load import Register
 from analysis.retention.schema import (
@@ -30,8 +31,9 @@ from analysis.retention.schema import (
     REASONS,
     UNAVAILABLE_REASONS,
 )
-from analysis.retention.survival import kaplan_meier, survival_at
+from analysis.retention.survival import at_risk, kaplan_meier, observed_until, survival_at
 
+AT_RISK_TIMES = (0, 1, 3, 5, 10)  # years since approval: the survival charts' ticks
 TENURE_BANDS = [
     (0, 1, "under 1 year"),
     (1, 3, "1 to 3 years"),
@@ -134,6 +136,11 @@ def reasons_with_tenure(leaving: pd.DataFrame) -> pd.DataFrame:
     return counts.reset_index()
 
 
+def first_year(register: Register) -> int:
+    """The calendar year of the 1 April the register extracts begin."""
+    return _years(register)[0].start.year
+
+
 def survival_data(register: Register) -> pd.DataFrame:
     """One row per household: years from approval to leaving or censoring, and entry time.
 
@@ -169,25 +176,45 @@ def survival_data(register: Register) -> pd.DataFrame:
     return h
 
 
-def survival_curves(data: pd.DataFrame, by: str) -> dict[str, pd.DataFrame]:
-    """A Kaplan-Meier table for each group in column ``by``."""
-    return {
-        name: kaplan_meier(g["duration"], g["event"], g["entry"])
-        for name, g in data.groupby(by, sort=True)
-    }
+def _groups(data: pd.DataFrame, by: str | None) -> dict[str, pd.DataFrame]:
+    if by is None:
+        return {"All mainstream households": data}
+    return dict(list(data.groupby(by, sort=True)))
 
 
-def still_fostering(data: pd.DataFrame, by: str | None, times=(1, 3, 5)) -> pd.DataFrame:
-    """Share still fostering after each of ``times`` years, with 95% intervals, by group."""
-    groups = (
-        {"All mainstream households": data}
-        if by is None
-        else dict(list(data.groupby(by, sort=True)))
-    )
+def at_risk_floor(disclosure: str) -> int:
+    """The fewest households under observation a public survival estimate rests on: a
+    curve's step where fewer are observed would show a count of 1 to 5."""
+    return suppression.HIGHEST + 1 if disclosure == "public" else 1
+
+
+def survival_curves(data: pd.DataFrame, by: str, floor: int = 1) -> dict[str, pd.DataFrame]:
+    """A Kaplan-Meier table for each group in column ``by``, cut where fewer than ``floor``
+    households are observed (:func:`analysis.retention.survival.observed_until`; with 1,
+    where it stops being an estimate); a group with no such tenure has no curve."""
+    out = {}
+    for name, g in _groups(data, by).items():
+        until = observed_until(g["duration"], g["entry"], floor)
+        if until > 0:
+            table = kaplan_meier(g["duration"], g["event"], g["entry"])
+            table = table[table["time"] <= until]
+            if table["time"].iloc[-1] < until:
+                table = pd.concat([table, table.tail(1).assign(time=until, events=0)])
+            out[name] = table.reset_index(drop=True)
+    return out
+
+
+def still_fostering(
+    data: pd.DataFrame, by: str | None, times=(1, 3, 5), floor: int = 1
+) -> pd.DataFrame:
+    """Share still fostering after each of ``times`` years, with 95% intervals, by group;
+    missing unless at least ``floor`` households of the group were observed at every
+    tenure up to that time (with 1: unless the curve is an estimate there)."""
     rows = []
-    for name, g in groups.items():
+    for name, g in _groups(data, by).items():
         table = kaplan_meier(g["duration"], g["event"], g["entry"])
-        read = survival_at(table, list(times), longest=float(g["duration"].max()))
+        until = observed_until(g["duration"], g["entry"], floor)
+        read = survival_at(table, list(times), longest=until)
         row = {"group": name, "households": len(g), "left": int(g["event"].sum())}
         for _, r in read.iterrows():
             year = int(r["time"])
@@ -197,6 +224,20 @@ def still_fostering(data: pd.DataFrame, by: str | None, times=(1, 3, 5)) -> pd.D
             )
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def number_at_risk(data: pd.DataFrame, by: str | None, times=AT_RISK_TIMES) -> pd.DataFrame:
+    """Households under observation (at risk of leaving) at each of ``times`` years since
+    approval, by group: the counts beneath a survival chart."""
+    rows = []
+    for name, g in _groups(data, by).items():
+        counts = at_risk(g["duration"], g["entry"], list(times))
+        rows.append({"group": name, **{_at(t): n for t, n in zip(times, counts, strict=True)}})
+    return pd.DataFrame(rows)
+
+
+def _at(years: float) -> str:
+    return f"at {years:g} year{'' if years == 1 else 's'}"
 
 
 def capacity(snapshot: pd.DataFrame, mainstream: bool = True) -> dict[str, float]:
@@ -313,6 +354,13 @@ def scheme_counts(register: Register) -> pd.DataFrame:
         rows.append(row)
         previous = snap
     return pd.DataFrame(rows).astype({c: "Int64" for c in rows[0] if c != "year"})
+
+
+def schemes_table(schemes: pd.DataFrame) -> pd.DataFrame:
+    """:func:`scheme_counts` as the page shows it: a row per measure, a column per year,
+    "not known" where a year has no year before it to compare with."""
+    out = schemes.set_index("year").T.rename_axis("households").astype(object)
+    return out.where(out.notna(), "not known").reset_index()
 
 
 def connected_persons(register: Register) -> pd.DataFrame:
@@ -532,3 +580,34 @@ def relate_schemes(app: Appendix, schemes: pd.DataFrame, connected: pd.DataFrame
             ],
             [app.cell("connected", y, "deregistered")],
         )
+
+
+def relate_survival(app: Appendix, cohorts: pd.DataFrame) -> None:
+    """The approval cohorts and the two mainstream types each split all mainstream
+    households: their households, leavers and households observed at each length of
+    service add up to the same totals (the all-mainstream table's, where it has them);
+    ``cohorts`` is the cohorts' number-at-risk table.
+
+    Tables as the notebook names them: ``still all``, ``still cohort``, ``still type``,
+    ``at risk cohort``, ``at risk type``."""
+    mainstream = [HOUSEHOLD_TYPES["mainstream"], "Mainstream schemes"]
+    everyone = "All mainstream households"
+    for column in ("households", "left"):
+        total = app.cell("still all", everyone, column)
+        app.relate(total, [app.cell("still cohort", g, column) for g in cohorts["group"]])
+        app.relate(total, [app.cell("still type", g, column) for g in mainstream])
+    for column in [c for c in cohorts.columns if c.startswith("at ")]:
+        key = f"mainstream households observed {column}"
+        app.ledger.add(key, float(cohorts[column].sum()), stated=False)
+        app.relate(key, [app.cell("at risk cohort", g, column) for g in cohorts["group"]])
+        app.relate(key, [app.cell("at risk type", g, column) for g in mainstream])
+
+
+def relate_life_table(app: Appendix) -> None:
+    """The leavers by year of service are every mainstream leaver the survival tables count.
+
+    Tables as the notebook names them: ``life table``, ``still all``."""
+    app.relate(
+        app.cell("still all", "All mainstream households", "left"),
+        [k for k in app.keys("life table", "leavers") if k],
+    )
