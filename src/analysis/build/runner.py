@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from analysis.build.index import write_index
 from analysis.build.manifest import Manifest, outputs, sweep
-from analysis.build.plan import PACKAGE, SCRATCH, Job, plan, reports_dir, sha256_file
+from analysis.build.plan import DISCOVERY, PACKAGE, SCRATCH, Job, plan, reports_dir, sha256_file
 from analysis.build.worker import _init_worker, execute, find_chromium, warm_up
 from analysis.core import paths
 from analysis.core.atomic import atomic_write
@@ -190,6 +190,7 @@ def run(
             raw=raw,
             pdf=pdf,
             package=package,
+            store=reports / DISCOVERY,
         )
         todo = [job for job in planned if not manifest.current(job, reports)]
         outcome.skipped = [job.slot for job in planned if job not in todo]
