@@ -129,18 +129,21 @@ def measure(folder: Path) -> dict:
     from analysis.sources.ssda903.load import read_returns
     from analysis.stability.measures import compute
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     returns = read_returns(
         sorted(folder.glob("header_*.csv")), sorted(folder.glob("episodes_*.csv"))
     )
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     table = compute(returns)
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     peak_mb = _peak_memory_mb()
     return {
         "read_and_validate_s": round(t1 - t0, 2),
+        "read_and_validate_cpu_s": round(c1 - c0, 2),
         "indicators_s": round(t2 - t1, 2),
+        "indicators_cpu_s": round(c2 - c1, 2),
         "wall_s": round(t2 - t0, 2),
+        "cpu_s": round(c2 - c0, 2),
         "peak_memory_mb": round(peak_mb),
         "episode_rows_read": int(sum(v for k, v in returns.rows_read.items() if "episodes" in k)),
         "children": int(returns.header.shape[0]),
