@@ -33,7 +33,9 @@ Speed (a regional hub pools 150 councils' returns): text columns are read by pya
 dictionaries and held as pandas Categoricals, so trimming, date parsing and code checks
 run once per distinct value and every reorder moves small integers, not strings; a pair
 of columns (council and child, placement and postcode) is keyed by combining their
-integer codes. What is counted is unchanged.
+integer codes. What is counted is unchanged. Within a report build each file is read and
+validated once (:func:`analysis.core.cache.once`, keyed by its name and content, the
+aliases and this code): every year's appendix reads the two returns before it too.
 """
 
 from __future__ import annotations
@@ -49,13 +51,22 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 from pandas.api.types import union_categoricals
 
-from analysis.core import quarantine
+from analysis.core import cache, quarantine
 from analysis.core.errors import InputError
 from analysis.core.layouts import aliases as layout_aliases
 from analysis.core.layouts import normalise
 from analysis.core.years import FinancialYear
 from analysis.sources.ssda903.codes import code_lists
 
+# The modules whose code decides what reading and validating a file gives.
+CODE = (
+    __name__,
+    "analysis.sources.ssda903.codes",
+    "analysis.core.quarantine",
+    "analysis.core.layouts",
+    "analysis.core.years",
+    "analysis.core.errors",
+)
 HEADER_COLUMNS = ["CHILD", "SEX", "DOB"]
 EPISODE_COLUMNS = [
     "CHILD",
@@ -439,6 +450,17 @@ def _overlaps(frame: pd.DataFrame, codes: np.ndarray | None = None) -> pd.Series
     return pd.Series(same & still_open, index=frame.index)
 
 
+def _once(kind: str, path: Path, key: list, compute):
+    """``compute()`` for one file, once per report build (see :mod:`analysis.core.cache`)."""
+    return cache.once(kind, [cache.code_version(*CODE), cache.files_key([path]), key], compute)
+
+
+def _dates_year(path: Path, aliases: Aliases | None) -> FinancialYear:
+    """An episodes file's collection year, reading its dates only."""
+    frame = _read(path, ["DECOM", "DEC"], _file_aliases(path, aliases))
+    return episodes_year(Path(path), frame)
+
+
 def _pair_key(name: str) -> str:
     """A file name with ``header``/``episodes`` blanked, to pair the two files of a return."""
     return re.sub(r"episodes?|header", "*", name.lower())
@@ -458,8 +480,9 @@ def catalogue(
         raise InputError("command line", "give at least one header file and one episodes file")
     epi_years: dict[Path, FinancialYear] = {}
     for path in episodes:
-        frame = _read(path, ["DECOM", "DEC"], _file_aliases(path, aliases))  # the dates only
-        epi_years[Path(path)] = episodes_year(Path(path), frame)
+        epi_years[Path(path)] = _once(
+            "ssda903-year", path, [aliases], lambda path=path: _dates_year(path, aliases)
+        )
     by_key = {_pair_key(p.name): y for p, y in epi_years.items()}
     head_years: dict[Path, FinancialYear] = {}
     for path in map(Path, headers):
@@ -531,11 +554,21 @@ def read_returns(
     head_parts, epi_parts, held = [], [], []
     years: set[str] = set()
     for label, (head_path, epi_path) in files.items():
-        clean, bad = validate_header(head_path, FinancialYear.parse(label), aliases)
+        clean, bad = _once(
+            "ssda903-header",
+            head_path,
+            [label, aliases],
+            lambda h=head_path, y=label: validate_header(h, FinancialYear.parse(y), aliases),
+        )
         rows_read[Path(head_path).name] = len(clean) + len(bad)
         head_parts.append(clean)
         held.append(bad)
-        clean, bad, year = validate_episodes(epi_path, aliases)
+        clean, bad, year = _once(
+            "ssda903-episodes",
+            epi_path,
+            [aliases],
+            lambda e=epi_path: validate_episodes(e, aliases),
+        )
         rows_read[Path(epi_path).name] = len(clean) + len(bad)
         epi_parts.append(clean)
         held.append(bad)
