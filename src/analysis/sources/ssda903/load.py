@@ -388,11 +388,14 @@ def _split(frame: pd.DataFrame, checks, parts: list[pd.DataFrame]) -> pd.DataFra
 
 
 def validate_episodes(
-    path: Path, aliases: Aliases | None = None
+    path: Path, aliases: Aliases | None = None, year: FinancialYear | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, FinancialYear]:
-    """One year's episodes: (clean rows with parsed dates, quarantined rows, year)."""
+    """One year's episodes: (clean rows with parsed dates, quarantined rows, year).
+
+    ``year``: the file's year as :func:`catalogue` read it from the same file's dates
+    (:func:`episodes_year`), so it is not worked out twice."""
     frame = _read(path, EPISODE_COLUMNS, _file_aliases(path, aliases))
-    year = episodes_year(Path(path), frame)
+    year = year or episodes_year(Path(path), frame)
     parts: list[pd.DataFrame] = []
     frame["decom"] = _parse_dates(frame["DECOM"])
     frame["dec"] = _parse_dates(frame["DEC"])
@@ -566,8 +569,8 @@ def read_returns(
         clean, bad, year = _once(
             "ssda903-episodes",
             epi_path,
-            [aliases],
-            lambda e=epi_path: validate_episodes(e, aliases),
+            [aliases, label],
+            lambda e=epi_path, y=label: validate_episodes(e, aliases, FinancialYear.parse(y)),
         )
         rows_read[Path(epi_path).name] = len(clean) + len(bad)
         epi_parts.append(clean)
