@@ -27,15 +27,15 @@ def test_outside_a_build_everything_is_computed(monkeypatch):
     monkeypatch.delenv(cache.ENV, raising=False)
     calls = []
     for _ in range(2):
-        assert cache.once("x", [1], lambda: calls.append(1) or len(calls)) == len(calls)
+        assert cache.once("x", lambda: [1], lambda: calls.append(1) or len(calls)) == len(calls)
     assert calls == [1, 1]
 
 
 def test_inside_a_build_a_result_is_reused_until_its_key_changes(in_a_build):
     calls = []
-    assert cache.once("x", [1], lambda: calls.append(1) or "first") == "first"
-    assert cache.once("x", [1], lambda: calls.append(1) or "again") == "first"
-    assert cache.once("x", [2], lambda: calls.append(1) or "other") == "other"
+    assert cache.once("x", lambda: [1], lambda: calls.append(1) or "first") == "first"
+    assert cache.once("x", lambda: [1], lambda: calls.append(1) or "again") == "first"
+    assert cache.once("x", lambda: [2], lambda: calls.append(1) or "other") == "other"
     assert len(calls) == 2
 
 

@@ -66,15 +66,16 @@ def frame_key(frame: pd.DataFrame) -> str:
     return digest.hexdigest()
 
 
-def once(kind: str, key: list, compute: Callable[[], T]) -> T:
-    """``compute()``, or what it returned earlier in this build for the same ``key``.
+def once(kind: str, key: Callable[[], list], compute: Callable[[], T]) -> T:
+    """``compute()``, or what it returned earlier in this build for the same ``key()``.
 
-    Outside a build (no cache folder) it simply computes. An exception is never stored:
-    a bad input stops every appendix that reads it, each with its own message."""
+    Outside a build (no cache folder) it simply computes, without working out the key
+    (hashing the inputs costs time). An exception is never stored: a bad input stops
+    every appendix that reads it, each with its own message."""
     folder = os.environ.get(ENV)
     if not folder:
         return compute()
-    digest = hashlib.sha256(json.dumps([kind, key], default=str).encode()).hexdigest()
+    digest = hashlib.sha256(json.dumps([kind, key()], default=str).encode()).hexdigest()
     path = Path(folder) / f"{kind}-{digest}.pickle"
     if path.exists():
         with contextlib.suppress(OSError, EOFError, pickle.UnpicklingError):

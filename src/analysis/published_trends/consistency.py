@@ -251,13 +251,15 @@ def run(
     if checks is None:
         from analysis.published_trends.checks import ALL
 
-        code = cache.code_version(
-            __name__,
-            "analysis.published_trends.checks",
-            "analysis.sources.published.load",
-            "analysis.core.years",
-        )
-        key = [code, cache.frame_key(figures), own]
+        def key() -> list:
+            code = cache.code_version(
+                __name__,
+                "analysis.published_trends.checks",
+                "analysis.sources.published.load",
+                "analysis.core.years",
+            )
+            return [code, cache.frame_key(figures), own]
+
         return cache.once("consistency", key, lambda: _run(figures, ALL, own))
     return _run(figures, checks, own)
 

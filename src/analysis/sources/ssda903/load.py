@@ -455,7 +455,9 @@ def _overlaps(frame: pd.DataFrame, codes: np.ndarray | None = None) -> pd.Series
 
 def _once(kind: str, path: Path, key: list, compute):
     """``compute()`` for one file, once per report build (see :mod:`analysis.core.cache`)."""
-    return cache.once(kind, [cache.code_version(*CODE), cache.files_key([path]), key], compute)
+    return cache.once(
+        kind, lambda: [cache.code_version(*CODE), cache.files_key([path]), key], compute
+    )
 
 
 def _dates_year(path: Path, aliases: Aliases | None) -> FinancialYear:
