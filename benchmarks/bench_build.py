@@ -1,8 +1,8 @@
 """Time the report build against the naive loop, in one run, on the example data.
 
-``make bench`` (or ``python benchmarks/bench_build.py [--jobs N] [--runs 3]``) copies the
-notebooks, data and councils to a scratch folder and measures, there, for the default
-council:
+``make bench`` (or ``python benchmarks/bench_build.py [--jobs N] [--runs 3] [--only NAME]``)
+copies the notebooks, data, councils and the DfE validator to a scratch folder and
+measures, there, for the default council (every analysis, or those named by ``--only``):
 
 1. naive: for each notebook and year, the ``papermill`` command line, then
    ``jupyter nbconvert --to html --no-input``, one after the other (once: it is slow);
@@ -107,17 +107,20 @@ def _median(runs: list[Measured]) -> Measured:
     )
 
 
-def _stage(root: Path) -> tuple[dict[str, list[str]], dict[str, str], str]:
+def _stage(root: Path, only: list[str]) -> tuple[dict[str, list[str]], dict[str, str], str]:
     """Copy what the build reads into ``root``; return {name: years}, env, council slug."""
     from analysis.council import config
     from analysis.registry import ANALYSES
 
-    for folder in ("notebooks", "data", "councils"):
+    for folder in ("notebooks", "data", "councils", "tools"):
         shutil.copytree(REPO / folder, root / folder)
+    validator = REPO / ".venv-903"  # the DfE validator's environment, used where it is
+    if validator.exists():
+        (root / ".venv-903").symlink_to(validator.resolve())
     (root / "reports").mkdir()
     env = {**os.environ, "FOSTERING_ROOT": str(root)}
     council = config.load(None, root)
-    years = {a.name: a.years(council) for a in ANALYSES}
+    years = {a.name: a.years(council) for a in ANALYSES if not only or a.name in only}
     notebook = {
         "cells": [
             {
@@ -189,15 +192,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--runs", type=int, default=3, help="runs of each build, median kept")
+    parser.add_argument(
+        "--only", action="append", default=[], help="only this analysis (repeatable)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="fostering-bench-") as scratch:
         root = Path(scratch) / "repo"
         root.mkdir()
-        years, env, council = _stage(root)
+        years, env, council = _stage(root, args.only)
         reports = root / "reports"
         count = sum(len(y) for y in years.values())
         newest = max(y for labels in years.values() for y in labels)
-        build = [sys.executable, "-m", "analysis.build"]
+        build = [sys.executable, "-m", "analysis.build", *(f"--only={n}" for n in args.only)]
         print(
             f"{count} notebooks ({', '.join(sorted(years))}); {os.cpu_count()} CPUs; "
             f"--jobs {args.jobs}; medians of {args.runs}\n"
