@@ -162,7 +162,8 @@ def _floor_build(root: Path, years: list[str]) -> list[str]:
 
 def _change_one_input(root: Path, year: str) -> None:
     """Add a blank line to a CSV input of ``year`` (readers skip it; its hash changes)."""
-    candidates = sorted(p for p in (root / "data").rglob("*.csv") if year in p.as_posix())
+    raw = root / "data" / "raw"
+    candidates = sorted(p for p in raw.rglob("*.csv") if year in p.as_posix())
     if not candidates:
         sys.exit(f"no CSV input for {year} to change")
     with open(candidates[0], "a") as handle:
