@@ -276,19 +276,20 @@ def main(argv: list[str] | None = None) -> int:
         engines = {"pandas, this checkout": None}
         if old_src:
             engines[f"pandas, {args.baseline[:10]} (today)"] = old_src
-        for label, src in engines.items():
-            out = Path(tmp) / f"figures-{len(figures)}.csv"
-            runs = [
-                _child(["--measure", str(folder), "--figures", str(out)], src)
-                for _ in range(args.runs)
-            ]
-            results[label] = _median(runs)
-            figures[label] = out.read_text()
+        outs = {label: Path(tmp) / f"figures-{i}.csv" for i, label in enumerate(engines)}
+        measured: dict[str, list[dict]] = {label: [] for label in engines}
+        for _ in range(args.runs):  # interleaved, so that both see the same machine
+            for label, src in engines.items():
+                given = ["--measure", str(folder), "--figures", str(outs[label])]
+                measured[label].append(_child(given, src))
+        for label in engines:
+            results[label] = _median(measured[label])
+            figures[label] = outs[label].read_text()
         for engine in ("pyarrow", "polars", "duckdb", "pandas"):
-            runs = [
+            reads = [
                 _child(["--measure", str(folder), "--read-only", engine]) for _ in range(args.runs)
             ]
-            results[f"read only: {engine}"] = _median(runs)
+            results[f"read only: {engine}"] = _median(reads)
     print(f"{'':34} {'wall s':>7} {'CPU s':>7} {'peak MB':>8}")
     for label, result in results.items():
         print(
