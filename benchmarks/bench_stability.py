@@ -1,21 +1,31 @@
 """Benchmark: national-size SSDA903 returns, read, validated and measured for every council.
 
-``.venv/bin/python benchmarks/bench_stability.py [--councils 150] [--children 110000]``
+``.venv/bin/python benchmarks/bench_stability.py [--councils 150] [--children 110000]
+[--runs 3] [--baseline COMMIT]``
 
 Generates synthetic returns for 2018-19 to 2024-25 the size of England's (about 150
 councils, 110,000 children, 1.5 million episode rows across the seven years' files,
-pooled with an ``LA`` column as regional hubs pool them), then times, in a fresh
-process, reading and validating every file, stitching the years, and computing the
-three DfE indicators for every council and every year with enough history. Reports
-wall time and peak memory (maximum resident set size) of that process. Not a test:
-the goal (under 15 seconds and 2 GB on two cores) is reported, not asserted.
+pooled with an ``LA`` column as regional hubs pool them), then times, each in a fresh
+process and as the median of ``--runs``:
+
+- the package's engine in this checkout: reading and validating every file, stitching
+  the years, and the three DfE indicators for every council and year;
+- the same from the source of ``--baseline`` (the engine before issue 15), and whether
+  the two give identical figures for every council-year;
+- the candidates' floor: reading the 14 files as text with pyarrow, polars, DuckDB and
+  pandas (what any pipeline on that engine pays before validating).
+
+Wall time, CPU time (all threads) and peak memory (VmHWM) of each process. Not a test:
+the goals (3x today, under 1 GB) are reported, not asserted.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,6 +37,9 @@ import pandas as pd
 
 from analysis.sources.ssda903.load import EPISODE_LAYOUT
 
+REPO = Path(__file__).resolve().parents[1]
+# The engine as it was before issue 15 ("today" in its goals), run from its own source.
+BASELINE = "2b4a25b4ac11"
 FIRST, LAST = 2018, 2024
 PLACES = np.array(["U1", "U3", "U4", "U6", "U6", "U6", "U4", "K2", "P1", "H5", "R1", "A6", "Z1"])
 PROVIDERS = np.array(["PR1", "PR1", "PR1", "PR4", "PR4", "PR0"])
@@ -124,23 +137,29 @@ def _peak_memory_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure(folder: Path) -> dict:
-    """Read, validate, stitch and compute every council's indicators; time it."""
+def measure(folder: Path, figures: Path | None = None) -> dict:
+    """Read, validate, stitch and compute every council's indicators; time it. With
+    ``figures``, write the indicator table there (CSV) to compare engines."""
     from analysis.sources.ssda903.load import read_returns
     from analysis.stability.measures import compute
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     returns = read_returns(
         sorted(folder.glob("header_*.csv")), sorted(folder.glob("episodes_*.csv"))
     )
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     table = compute(returns)
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     peak_mb = _peak_memory_mb()
+    if figures is not None:
+        table.sort_values(["year", "LA"]).to_csv(figures, index=False)
     return {
         "read_and_validate_s": round(t1 - t0, 2),
+        "read_and_validate_cpu_s": round(c1 - c0, 2),
         "indicators_s": round(t2 - t1, 2),
+        "indicators_cpu_s": round(c2 - c1, 2),
         "wall_s": round(t2 - t0, 2),
+        "cpu_s": round(c2 - c0, 2),
         "peak_memory_mb": round(peak_mb),
         "episode_rows_read": int(sum(v for k, v in returns.rows_read.items() if "episodes" in k)),
         "children": int(returns.header.shape[0]),
@@ -150,34 +169,147 @@ def measure(folder: Path) -> dict:
     }
 
 
+def read_only(folder: Path, engine: str) -> dict:
+    """Only the reading of the 14 files as text, by one engine: the floor any pipeline on
+    that engine starts from (validation and indicators come on top)."""
+    files = sorted(folder.glob("*.csv"))
+    t0, c0 = time.perf_counter(), time.process_time()
+    rows = 0
+    if engine == "pyarrow":
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        words = pa.dictionary(pa.int32(), pa.string())
+        for path in files:
+            names = path.open().readline().strip().split(",")
+            table = pacsv.read_csv(
+                path, convert_options=pacsv.ConvertOptions(column_types=dict.fromkeys(names, words))
+            )
+            rows += table.num_rows
+    elif engine == "polars":
+        import polars as pl
+
+        for path in files:
+            rows += pl.read_csv(path, infer_schema=False).height
+    elif engine == "duckdb":
+        import duckdb
+
+        con = duckdb.connect()
+        for path in files:
+            query = f"SELECT count(*) FROM read_csv('{path}', all_varchar=true)"
+            rows += con.execute(query).fetchone()[0]
+    elif engine == "pandas":
+        import pandas as pd
+
+        for path in files:
+            rows += len(pd.read_csv(path, dtype=str, keep_default_na=False))
+    t1, c1 = time.perf_counter(), time.process_time()
+    return {
+        "wall_s": round(t1 - t0, 2),
+        "cpu_s": round(c1 - c0, 2),
+        "peak_memory_mb": round(_peak_memory_mb()),
+        "rows": rows,
+    }
+
+
+def _child(args: list[str], pythonpath: str | None = None) -> dict:
+    """Run this script with ``args`` in a fresh process; its JSON result."""
+    env = {**os.environ, **({"PYTHONPATH": pythonpath} if pythonpath else {})}
+    done = subprocess.run(
+        [sys.executable, __file__, *args], check=True, capture_output=True, text=True, env=env
+    )
+    return json.loads(done.stdout)
+
+
+def _median(runs: list[dict]) -> dict:
+    """Each number's median over the runs (medians of three, the machine being shared)."""
+    return {
+        k: statistics.median(r[k] for r in runs) if isinstance(v, int | float) else v
+        for k, v in runs[0].items()
+    }
+
+
+def _baseline_source(ref: str, into: Path) -> str | None:
+    """The ``src`` folder of commit ``ref`` of this repository, exported into ``into``."""
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", ref, "src"], capture_output=True, check=False
+    )
+    if archive.returncode != 0:
+        return None
+    subprocess.run(["tar", "-x", "-C", str(into)], input=archive.stdout, check=True)
+    return str(into / "src")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--councils", type=int, default=150)
     parser.add_argument("--children", type=int, default=110_000)
+    parser.add_argument("--runs", type=int, default=3, help="runs of each, median reported")
+    parser.add_argument(
+        "--baseline",
+        default=BASELINE,
+        help="the commit whose engine is 'today' (default: the last one before issue 15)",
+    )
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--figures", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--read-only", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.measure and args.read_only:
+        print(json.dumps(read_only(args.measure, args.read_only)))
+        return 0
     if args.measure:
-        print(json.dumps(measure(args.measure)))
+        print(json.dumps(measure(args.measure, args.figures)))
         return 0
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
+        folder = Path(tmp) / "returns"
+        folder.mkdir()
         t0 = time.perf_counter()
         rows = generate(folder, args.councils, args.children)
         print(
             f"generated {rows:,} episode rows for {args.children:,} children in "
-            f"{args.councils} councils ({time.perf_counter() - t0:.1f}s, not timed)"
+            f"{args.councils} councils ({time.perf_counter() - t0:.1f}s, not timed); "
+            f"medians of {args.runs} runs, each in a fresh process\n"
         )
-        done = subprocess.run(
-            [sys.executable, __file__, "--measure", str(folder)],
-            check=True,
-            capture_output=True,
-            text=True,
+        old_src = _baseline_source(args.baseline, Path(tmp))
+        results: dict[str, dict] = {}
+        figures: dict[str, str] = {}
+        engines = {"pandas, this checkout": None}
+        if old_src:
+            engines[f"pandas, {args.baseline[:10]} (today)"] = old_src
+        outs = {label: Path(tmp) / f"figures-{i}.csv" for i, label in enumerate(engines)}
+        measured: dict[str, list[dict]] = {label: [] for label in engines}
+        for _ in range(args.runs):  # interleaved, so that both see the same machine
+            for label, src in engines.items():
+                given = ["--measure", str(folder), "--figures", str(outs[label])]
+                measured[label].append(_child(given, src))
+        for label in engines:
+            results[label] = _median(measured[label])
+            figures[label] = outs[label].read_text()
+        for engine in ("pyarrow", "polars", "duckdb", "pandas"):
+            reads = [
+                _child(["--measure", str(folder), "--read-only", engine]) for _ in range(args.runs)
+            ]
+            results[f"read only: {engine}"] = _median(reads)
+    print(f"{'':34} {'wall s':>7} {'CPU s':>7} {'peak MB':>8}")
+    for label, result in results.items():
+        print(
+            f"{label:34} {result['wall_s']:7.2f} {result['cpu_s']:7.2f} "
+            f"{result['peak_memory_mb']:8.0f}"
         )
-        result = json.loads(done.stdout)
-    for key, value in result.items():
-        print(f"{key:>22}: {value}")
-    goal = result["wall_s"] < 15 and result["peak_memory_mb"] < 2048
-    print(f"goal (< 15 s, < 2 GB): {'met' if goal else 'NOT met'}")
+    now = results["pandas, this checkout"]
+    print("\nthis checkout, in detail:")
+    for key, value in now.items():
+        print(f"{key:>26}: {value}")
+    if len(figures) > 1:
+        before = results[next(k for k in results if k.endswith("(today)"))]
+        same = len(set(figures.values())) == 1
+        print(
+            f"\nidentical figures for all {now['council_years']} council-years: "
+            f"{'yes' if same else 'NO'}\n"
+            f"speed-up on today: {before['wall_s'] / now['wall_s']:.1f}x wall, "
+            f"{before['cpu_s'] / now['cpu_s']:.1f}x CPU (goal: 3x); "
+            f"peak {now['peak_memory_mb']:.0f} MB (goal: under 1024)"
+        )
     return 0
 
 

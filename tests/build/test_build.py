@@ -218,13 +218,20 @@ def test_an_unknown_year_is_refused_with_the_years_available(demo_copy):
         )
 
 
-def test_interrupting_leaves_nothing_half_written(demo_copy):
-    reports = demo_repo.reports(demo_copy)
+def _build_then_signal(demo_copy: Path, signum: int, *, group: bool, sigint_ignored: bool):
+    """Start a build of the changed 2024-25 notebooks in a new session, send ``signum``
+    (to the whole process group, as Ctrl-C does, or to the build alone, as ``kill``
+    does) while a notebook sleeps; the build's exit status, output and its session id.
+
+    ``sigint_ignored``: the build inherits SIGINT ignored, as a process started in the
+    background by a non-interactive shell does (a full test run started that way once
+    saw Ctrl-C reported as a cell failure)."""
     data = demo_copy / "data/raw/example/demo/children_2024-25.csv"
     data.write_text(data.read_text().replace("CH240001", "CH248888"))
-    old = (reports / "2024-25/demo.html").read_bytes()
     script = (
-        "import sys; from pathlib import Path; from analysis import build; "
+        "import signal, sys; from pathlib import Path; "
+        f"{'signal.signal(signal.SIGINT, signal.SIG_IGN); ' if sigint_ignored else ''}"
+        "from analysis import build; "
         "from fixtures import demo_repo; root = Path(sys.argv[1]); "
         "sys.exit(build.main(['--jobs', '2'], demo_repo.analyses(root), root))"
     )
@@ -232,7 +239,8 @@ def test_interrupting_leaves_nothing_half_written(demo_copy):
         **os.environ,
         "DEMO_SLEEP": "60",
         "FOSTERING_ROOT": str(demo_copy),
-        "PYTHONPATH": str(TESTS),
+        # this checkout's package first, then the tests' fixtures
+        "PYTHONPATH": os.pathsep.join([str(PACKAGE.parent), str(TESTS)]),
     }
     process = subprocess.Popen(
         [sys.executable, "-c", script, str(demo_copy)],
@@ -248,19 +256,51 @@ def test_interrupting_leaves_nothing_half_written(demo_copy):
         if "start  demo 2024-25" in line:
             break
     time.sleep(4)  # inside the notebook, sleeping
-    os.killpg(process.pid, signal.SIGINT)  # Ctrl-C reaches the whole process group
+    if group:
+        os.killpg(process.pid, signum)
+    else:
+        os.kill(process.pid, signum)
     rest, _ = process.communicate(timeout=60)
-    output = "".join(lines) + rest
-    assert process.returncode == 130, output
-    assert "interrupted" in output
+    return process.returncode, "".join(lines) + rest, process.pid
+
+
+def _nothing_half_written(demo_copy: Path, old: bytes, session: int) -> None:
+    reports = demo_repo.reports(demo_copy)
     assert not list(reports.rglob("*.tmp")) and not list(reports.rglob(".*tmp*"))
     manifest = json.loads((reports / build.MANIFEST).read_text())
     for slot, entry in manifest["entries"].items():
         if entry["status"] == "built":
             assert build.sha256_file(reports / f"{slot}.html") == entry["html"]
+        assert entry["status"] != "failed", slot  # interrupted, never failed
     page = reports / "2024-25/demo.html"
     assert not page.exists() or page.read_bytes() == old  # complete, never partial
     assert "2024-25/demo" in _stale(demo_copy)  # and still due to be rebuilt
-    time.sleep(2)
-    survivors = subprocess.run(["pgrep", "-s", str(process.pid)], capture_output=True, text=True)
+    assert not list(reports.rglob("*.failed.ipynb"))
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        survivors = subprocess.run(["pgrep", "-s", str(session)], capture_output=True, text=True)
+        if not survivors.stdout.strip():
+            break
+        time.sleep(0.5)
     assert survivors.stdout.strip() == "", "worker or kernel processes outlived the build"
+
+
+@pytest.mark.parametrize("sigint_ignored", [False, True], ids=["ctrl-c", "inherited-ignored"])
+def test_interrupting_leaves_nothing_half_written(demo_copy, sigint_ignored):
+    old = (demo_repo.reports(demo_copy) / "2024-25/demo.html").read_bytes()
+    code, output, session = _build_then_signal(
+        demo_copy, signal.SIGINT, group=True, sigint_ignored=sigint_ignored
+    )
+    assert code == 130, output
+    assert "interrupted: workers stopped" in output and "FAILED" not in output
+    _nothing_half_written(demo_copy, old, session)
+
+
+def test_sigterm_stops_the_build_like_ctrl_c(demo_copy):
+    old = (demo_repo.reports(demo_copy) / "2024-25/demo.html").read_bytes()
+    code, output, session = _build_then_signal(
+        demo_copy, signal.SIGTERM, group=False, sigint_ignored=False
+    )
+    assert code == 143, output
+    assert "stopped by SIGTERM: workers stopped" in output and "FAILED" not in output
+    _nothing_half_written(demo_copy, old, session)

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analysis.build.plan import DISCOVERY, discover, reports_dir
 from analysis.build.runner import run
 from analysis.core import paths
 from analysis.core.errors import InputError
@@ -28,13 +29,15 @@ if TYPE_CHECKING:
     from analysis.council.config import Council
 
 
-def _has_year(analyses: Sequence[Analysis], council: Council, args: argparse.Namespace) -> bool:
-    """Whether any selected analysis has data for the requested year for ``council``."""
-    return any(
-        args.year in a.years(council, args.raw)
-        for a in analyses
-        if not args.only or a.name in args.only
-    )
+def _has_year(
+    analyses: Sequence[Analysis], council: Council, args: argparse.Namespace, root: Path
+) -> bool:
+    """Whether any selected analysis has data for the requested year for ``council``
+    (from what the last build found, when nothing it depends on has changed)."""
+    selected = [a for a in analyses if not args.only or a.name in args.only]
+    store = reports_dir(root, council, args.raw) / DISCOVERY
+    found = discover(selected, council, args.raw, store=store, save=False)
+    return any(args.year in by_year for by_year in found.values())
 
 
 def main(
@@ -84,7 +87,7 @@ def main(
         slugs = config.available(root) if args.council == "all" else [args.council]
         for slug in slugs:
             council = config.load(slug, root)
-            if len(slugs) > 1 and args.year and not _has_year(analyses, council, args):
+            if len(slugs) > 1 and args.year and not _has_year(analyses, council, args, root):
                 print(f"{council.name}: no data for {args.year}; skipped", file=sys.stderr)
                 continue
             outcome = run(

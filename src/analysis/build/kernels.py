@@ -12,6 +12,13 @@ drive such a kernel like any other.
 Lifetimes: the zygote exits when its owner (a build worker) goes away, and each
 kernel exits when the zygote does (ipykernel's parent poller), so an interrupted
 build leaves no kernel behind.
+
+Shutdown: nbclient stops a kernel client's channels only when it owns the kernel
+manager, which it does not here; left open, a finished notebook's ZMQ sockets keep
+reconnecting to its kernel's ports, and when a later kernel in the same worker is given
+one of those ports they reach it while it starts, which it reports on stderr with
+tracebacks (``DELIM not in msg_list``, ``_control_lock``). :meth:`ForkedKernelManager.stop`
+therefore closes every client it handed out before it ends the kernel.
 """
 
 from __future__ import annotations
@@ -130,6 +137,13 @@ class ForkedKernelManager(AsyncKernelManager):
         super().__init__(kernel_name="python3", **kwargs)
         self._zygote = zygote
         self._pid: int | None = None
+        self._clients: list[Any] = []
+
+    def client(self, **kwargs: Any) -> Any:
+        """A client for the kernel, remembered so that :meth:`stop` closes its channels."""
+        kc = super().client(**kwargs)
+        self._clients.append(kc)
+        return kc
 
     @property
     def has_kernel(self) -> bool:
@@ -163,7 +177,11 @@ class ForkedKernelManager(AsyncKernelManager):
     _async_shutdown_kernel = shutdown_kernel
 
     def stop(self) -> None:
-        """End the kernel (it holds nothing worth saving) and remove its connection file."""
+        """Close the clients' channels, end the kernel (it holds nothing worth saving) and
+        remove its connection file."""
+        while self._clients:
+            with contextlib.suppress(Exception):  # a channel already closed
+                self._clients.pop().stop_channels()
         if self._pid is not None:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(self._pid, signal.SIGTERM)

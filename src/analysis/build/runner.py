@@ -6,8 +6,13 @@
   and error; its HTML is removed and the executed notebook kept as
   ``<year>/<name>.failed.ipynb``; the other years still build.
 - Nothing half-written: only this process writes under ``reports/``, each file via a
-  temporary file and ``os.replace``; an interruption stops the workers, which clean up
-  their scratch space, and leaves every report either complete or absent.
+  temporary file and ``os.replace``; an interruption (Ctrl-C, or SIGTERM from a
+  scheduler or ``kill``) stops the workers, which clean up their scratch space, and
+  leaves every report either complete or absent.
+- Interrupted is never failed: while building, SIGINT and SIGTERM are handled here (in
+  the main thread, which waits for results with a timeout so that it notices at once
+  whichever thread the signal was delivered to); a notebook result that arrives after
+  the signal is not recorded, since its kernel may have been stopped by the same signal.
 """
 
 from __future__ import annotations
@@ -18,7 +23,9 @@ import multiprocessing
 import os
 import queue
 import shutil
+import signal
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Iterator, Sequence
@@ -29,7 +36,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from analysis.build.index import write_index
 from analysis.build.manifest import Manifest, outputs, sweep
-from analysis.build.plan import PACKAGE, SCRATCH, Job, plan, reports_dir, sha256_file
+from analysis.build.plan import DISCOVERY, PACKAGE, SCRATCH, Job, plan, reports_dir, sha256_file
 from analysis.build.worker import _init_worker, execute, find_chromium, warm_up
 from analysis.core import paths
 from analysis.core.atomic import atomic_write
@@ -46,6 +53,32 @@ class WriteError(RuntimeError):
     """The reports folder cannot be written (full disk, read-only): the build stops."""
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM reached the build: stopped like Ctrl-C, with the exit status of SIGTERM."""
+
+
+@contextlib.contextmanager
+def _stoppable() -> Iterator[None]:
+    """Turn SIGINT into :class:`KeyboardInterrupt` and SIGTERM into :class:`Terminated` in
+    this (the main) thread while building; the previous handlers afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum: int, frame: Any) -> None:
+        raise Terminated
+
+    previous = {
+        signal.SIGINT: signal.signal(signal.SIGINT, signal.default_int_handler),
+        signal.SIGTERM: signal.signal(signal.SIGTERM, terminate),
+    }
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 @dataclass
 class Outcome:
     built: list[str] = field(default_factory=list)
@@ -54,12 +87,13 @@ class Outcome:
     # notebooks whose forked kernel failed and that ran again in an ordinary kernel
     fell_back: list[str] = field(default_factory=list)
     interrupted: bool = False
+    terminated: bool = False  # by SIGTERM (else by Ctrl-C)
     write_error: str | None = None
 
     @property
     def code(self) -> int:
         if self.interrupted:
-            return 130
+            return 143 if self.terminated else 130
         return 1 if self.failed or self.write_error else 0
 
 
@@ -176,7 +210,7 @@ def run(
     if pdf and find_chromium() is None:
         raise SystemExit("--pdf needs Chromium: install it with `sudo apt-get install -y chromium`")
     check_source(root, council, raw)
-    with _locked(reports) as lock:
+    with _stoppable(), _locked(reports) as lock:
         sweep(reports)
         shutil.rmtree(reports / SCRATCH, ignore_errors=True)  # a killed build's scratch
         manifest = Manifest.load(reports, warn=say)
@@ -190,6 +224,7 @@ def run(
             raw=raw,
             pdf=pdf,
             package=package,
+            store=reports / DISCOVERY,
         )
         todo = [job for job in planned if not manifest.current(job, reports)]
         outcome.skipped = [job.slot for job in planned if job not in todo]
@@ -205,10 +240,12 @@ def run(
                 _execute_all(
                     todo, reports, manifest, outcome, jobs or os.cpu_count() or 1, say, lock
                 )
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as stop:
             outcome.interrupted = True
+            outcome.terminated = isinstance(stop, Terminated)
             say(
-                "interrupted: workers stopped; finished reports kept, nothing half-written; "
+                f"{'stopped by SIGTERM' if outcome.terminated else 'interrupted'}: workers "
+                "stopped; finished reports kept, nothing half-written; "
                 "what was not rebuilt is marked out of date in the index"
             )
         except WriteError as error:
@@ -295,7 +332,10 @@ def _execute_all(
         while pending and len(running) < jobs:
             submit()
         while running:
-            job, result = results.get()
+            try:  # a timeout, so that a signal is acted on whichever thread received it
+                job, result = results.get(timeout=0.2)
+            except queue.Empty:
+                continue
             seconds = time.monotonic() - running.pop(job.slot)
             if result.get("interrupted"):  # Ctrl-C reached the kernel before this process
                 raise KeyboardInterrupt

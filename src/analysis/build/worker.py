@@ -16,8 +16,10 @@ from pathlib import Path
 from typing import Any
 
 from analysis.build.plan import Job
+from analysis.core import cache
 from analysis.core.years import FinancialYear
 
+CACHE = "cache"  # inside the build's scratch folder: see analysis.core.cache
 CHROMIUM = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 CHROMIUM_FLAGS = (
     "--headless",
@@ -187,6 +189,9 @@ def execute(job: Job) -> dict[str, Any]:
 
     started = time.monotonic()
     Path(job.scratch).mkdir(parents=True, exist_ok=True)
+    # What one appendix parsed or checked, for this build's others (its kernel inherits
+    # this; the folder goes with the scratch space when the build ends).
+    os.environ[cache.ENV] = str(Path(job.scratch) / CACHE)
     fell_back = False
     with tempfile.TemporaryDirectory(prefix="job-", dir=job.scratch) as scratch:
         executed = Path(scratch) / f"{job.name}.ipynb"

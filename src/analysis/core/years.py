@@ -11,8 +11,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas only where a date is made: planning a build never imports it
+    import pandas as pd
 
 _YEAR = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -62,11 +64,15 @@ class FinancialYear:
     @property
     def start(self) -> pd.Timestamp:
         """1 April."""
+        import pandas as pd
+
         return pd.Timestamp(self.start_year, 4, 1)
 
     @property
     def end(self) -> pd.Timestamp:
         """31 March: the census date of the year."""
+        import pandas as pd
+
         return pd.Timestamp(self.start_year + 1, 3, 31)
 
     @property

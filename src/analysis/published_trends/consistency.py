@@ -8,6 +8,10 @@ both to :func:`record`, which judges them at the precision the figure was printe
 the parts up; :func:`run` runs every check and returns one row per comparison with both
 values, the difference, a verdict, the likely cause of a disagreement where the printed
 figures show one, and both sources. A check whose figures are not published makes no row.
+
+Every year's appendix runs the same checks on the same figures: within a report build the
+table is computed once and reused (:func:`analysis.core.cache.once`, keyed by the figures'
+content, ``own`` and the checks' source).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 import pandas as pd
 
+from analysis.core import cache
 from analysis.core.years import FinancialYear
 from analysis.sources.published import load as published
 
@@ -246,7 +251,20 @@ def run(
     if checks is None:
         from analysis.published_trends.checks import ALL
 
-        checks = ALL
+        def key() -> list:
+            code = cache.code_version(
+                __name__,
+                "analysis.published_trends.checks",
+                "analysis.sources.published.load",
+                "analysis.core.years",
+            )
+            return [code, cache.frame_key(figures), own]
+
+        return cache.once("consistency", key, lambda: _run(figures, ALL, own))
+    return _run(figures, checks, own)
+
+
+def _run(figures: pd.DataFrame, checks: Sequence[Check], own: str) -> pd.DataFrame:
     look = Figures(figures, own)
     records = [row for check in checks for row in check(look)]
     table = pd.DataFrame(records, columns=COLUMNS)

@@ -94,7 +94,7 @@ from analysis.sources.ssda903.codes import (
     UNPLANNED_ENDINGS,
     placement_group,
 )
-from analysis.sources.ssda903.load import Returns, read_returns
+from analysis.sources.ssda903.load import Returns, child_codes, read_returns
 
 NEW_PLACEMENT_RNE = ("S", "P", "B")
 MEASURES = [
@@ -161,7 +161,7 @@ def build_history(returns: Returns) -> History:
     whose first episode is a short break (V3/V4) is then left out whole.
     """
     epi = returns.episodes
-    child_all, _ = pd.factorize(epi["LA"] + "\x1f" + epi["CHILD"])
+    child_all = child_codes(epi)
     order = np.lexsort((epi["decom"].to_numpy("datetime64[ns]"), child_all))
     epi = epi.iloc[order]
     starts_all = _periods(
@@ -243,12 +243,19 @@ def build_history(returns: Returns) -> History:
 
 
 def _groups(place, provider) -> np.ndarray:
-    """The report's placement group for each (PLACE, PLACE_PROVIDER) pair."""
-    pairs = pd.DataFrame(
-        {"p": np.asarray(place, dtype=object), "q": np.asarray(provider, dtype=object)}
-    ).fillna("")
-    codes, unique = pd.factorize(pd.MultiIndex.from_frame(pairs))
-    groups = np.array([placement_group(p, q) for p, q in unique], dtype=object)
+    """The report's placement group for each (PLACE, PLACE_PROVIDER) pair (each distinct
+    pair looked up once, the pairs keyed by their integer codes; missing reads as blank)."""
+
+    def coded(values) -> tuple[np.ndarray, np.ndarray]:
+        codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+        uniques = np.append(np.asarray(uniques, dtype=object), "")
+        return np.where(codes < 0, len(uniques) - 1, codes).astype(np.int64), uniques
+
+    p_codes, p_values = coded(place)
+    q_codes, q_values = coded(provider)
+    codes, unique = pd.factorize(p_codes * len(q_values) + q_codes)
+    pairs = zip(p_values[unique // len(q_values)], q_values[unique % len(q_values)], strict=True)
+    groups = np.array([placement_group(p, q) for p, q in pairs], dtype=object)
     return groups[codes]
 
 
