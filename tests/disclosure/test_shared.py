@@ -132,9 +132,7 @@ def test_a_page_that_must_withhold_a_count_the_set_shows_stops():
 
 def test_keys_are_matched_to_shared_records_by_pattern():
     patterns = {**shared.PATTERNS["recruitment"], **shared.PATTERNS["retention"]}
-    assert shared.shared_name("table-9|2019-20|Approvals", patterns) == (
-        "shared|approvals|2019-20"
-    )
+    assert shared.shared_name("table-9|2019-20|Approvals", patterns) == ("shared|approvals|2019-20")
     assert shared.shared_name(JOINERS, patterns) == SHARED
     assert shared.shared_name("cohorts|2024-25|Approved", patterns) is None
     assert shared.shared_name("flows|2024-25|leavers", patterns) is None
