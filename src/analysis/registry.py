@@ -70,13 +70,14 @@ ANALYSES: tuple[Analysis, ...] = (
         "Carer retention and capacity",
         "analysis.retention.load",
         needs="household register extracts",
-        shares=("recruitment",),
+        shares=("recruitment", "placement_stability"),
     ),
     Analysis(
         "placement_stability",
         "Placement stability (DfE indicators from the SSDA903 return)",
         "analysis.stability.load",
         needs="SSDA903 returns",
+        shares=("retention",),
     ),
 )
 

@@ -98,8 +98,8 @@ def test_the_sets_decision_keeps_the_pages_safe_together():
     decision = shared.decide({SHARED: [4.0, 4.0], "shared|approvals|2023-24": [17.0, 17.0]})
     assert decision == {SHARED: True, "shared|approvals|2023-24": False}
     recruitment, retention = _as_recruitment(_recruitment()), _as_retention(_retention())
-    shared.apply(recruitment, "recruitment", decision)
-    shared.apply(retention, "retention", decision)
+    shared.apply(recruitment, "recruitment", decision, "2024-25")
+    shared.apply(retention, "retention", decision, "2024-25")
     mine, theirs = page.decide(recruitment), page.decide(retention)
     # Each page leaves the approvals at least [0, 6]: T and U are withheld too.
     assert mine == {APPROVALS, "x|b|n", "x|d|n", "x|T|n"}
@@ -119,13 +119,13 @@ def test_a_shared_count_the_set_shows_is_never_chosen_to_protect_another():
     )  # fmt: skip
     _flows(retention)
     assert page.decide(retention) == {"flows|2024-25|leavers", JOINERS}
-    shared.apply(retention, "retention", {SHARED: False})
+    shared.apply(retention, "retention", {SHARED: False}, "2024-25")
     assert page.decide(retention) == {"flows|2024-25|leavers", "flows|2024-25|start"}
 
 
 def test_a_page_that_must_withhold_a_count_the_set_shows_stops():
     retention = _as_retention(_ledger({JOINERS: 4}, []))
-    shared.apply(retention, "retention", {SHARED: False})
+    shared.apply(retention, "retention", {SHARED: False}, "2024-25")
     with pytest.raises(DisclosureError, match="other appendices show counts this page must"):
         page.decide(retention)
 
@@ -136,5 +136,13 @@ def test_keys_are_matched_to_shared_records_by_pattern():
     assert shared.shared_name(JOINERS, patterns) == SHARED
     assert shared.shared_name("cohorts|2024-25|Approved", patterns) is None
     assert shared.shared_name("flows|2024-25|leavers", patterns) is None
+    stability = Ledger()
+    shared.apply(stability, "placement_stability", {}, "2024-25")
+    connected = "shared|children with connected persons carers at 31 March|2024-25"
+    key = "snapshot|Connected persons|Children (returns)"
+    assert shared.shared_name(key, stability.patterns) == connected
+    assert shared.shared_name("connected|2024-25|children placed at 31 March", patterns) == (
+        connected
+    )
     assert shared.protected_range(4) == (0.0, 6.0)
     assert shared.protected_range(20) == (19.0, 21.0)

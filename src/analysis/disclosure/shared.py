@@ -1,26 +1,32 @@
 """One disclosure decision for counts two appendices of a year draw from the same records.
 
-Recruitment's approvals in a year and retention's mainstream households joining in that
-year count the same households (approved as foster carers in the year), one from the
-enquiry extracts and one from the household register. Each appendix is run in its own
-kernel (in parallel in the build, or by hand with papermill), so neither can see the
-other's page. Instead both call :func:`approvals`, which reads both data sources and
-decides, deterministically from the data alone, which of these shared counts the set of
-appendices withholds: every year whose count is 1 to 5 in either source. Each page then
-registers the decision on its ledger with :func:`apply`:
+Two sets of records are counted by two appendices of the same council-year:
+
+- mainstream households approved as foster carers in a year: recruitment's approvals
+  (from the enquiry extracts) and retention's joiners (from the household register);
+- children placed with connected persons carers on 31 March: the placement-stability
+  snapshot (from the SSDA903 return) and retention's connected persons table (from the
+  register).
+
+Each appendix is run in its own kernel (in parallel in the build, or by hand with
+papermill), so none can see another's page. Instead each calls :func:`decision`, which
+reads every source of these counts and decides, deterministically from the data alone,
+which of them the set of appendices withholds: every count that is 1 to 5 in any source.
+Each page then registers the decision on its ledger with :func:`apply`:
 
 - a shared count the set withholds is withheld on the page whatever its own value, and
   the page must leave an attacker at least the range :func:`protected_range` for it (not
-  just a safe range of its own), so that combining the two pages' ranges, which is
+  just a safe range of its own), so that combining the pages' ranges, which is
   intersecting them, still leaves it safe;
-- a shared count the set shows is never chosen for secondary suppression on either page
-  (the other page shows it: it is known to the attacker, like a published figure).
+- a shared count the set shows is never chosen for secondary suppression on any page
+  (another page shows it: it is known to the attacker, like a published figure).
 
 Where a page's own rules (primary or secondary) would withhold a shared count the set
 shows, :func:`analysis.disclosure.page.decide` stops with an error rather than show it on
-one page and hide it on the other. The attacker's audit of a council-year's pages as one
+one page and hide it on another. The attacker's audit of a council-year's pages as one
 page (``tests/disclosure/test_built_pages.py``) maps each page's keys through
-:attr:`~analysis.disclosure.page.Ledger.shared` to the shared names and audits the union.
+:meth:`~analysis.disclosure.page.Ledger.shared` to the shared names (:func:`combine`)
+and audits the union.
 """
 
 from __future__ import annotations
@@ -37,12 +43,19 @@ if TYPE_CHECKING:
     from analysis.disclosure.page import Ledger
 
 APPROVALS = "approvals"
-# A page's keys for "mainstream households approved in year Y" (regex -> shared name).
-# Recruitment: any table's "Approvals" column by year (the period-versus-cohort table and
-# months to approval by year of approval). Retention: the flows table's joiners.
+CONNECTED = "children with connected persons carers at 31 March"
+# A page's keys for shared records: regex -> the records counted. The year is the regex's
+# group, or, for a key that carries none, the page's year. Recruitment: any table's
+# "Approvals" column by year (the period-versus-cohort table, months to approval by year
+# of approval). Retention: the flows table's joiners and the connected persons table's
+# children. Placement stability: the snapshot's connected persons row (its 31 March).
 PATTERNS = {
     "recruitment": {r"^[^|]+\|(\d{4}-\d{2})\|Approvals$": APPROVALS},
-    "retention": {r"^flows\|(\d{4}-\d{2})\|joiners$": APPROVALS},
+    "retention": {
+        r"^flows\|(\d{4}-\d{2})\|joiners$": APPROVALS,
+        r"^connected\|(\d{4}-\d{2})\|children placed at 31 March$": CONNECTED,
+    },
+    "placement_stability": {r"^snapshot\|Connected persons\|Children \(returns\)$": CONNECTED},
 }
 
 
@@ -64,31 +77,74 @@ def protected_range(value: float) -> tuple[float, float]:
     return (0.0, HIGHEST + 1.0) if is_small(value) else (value - 1.0, value + 1.0)
 
 
-def approvals(council: Council, year: str, raw: str | Path = "example") -> dict[str, bool]:
-    """The set's decision on approvals in each year up to ``year``, from the enquiry
-    extracts and the household register (whichever the council has)."""
+# The appendices whose data count each set of shared records.
+SOURCES = {
+    APPROVALS: ("recruitment", "retention"),
+    CONNECTED: ("retention", "placement_stability"),
+}
+
+
+def decision(
+    council: Council,
+    year: str,
+    raw: str | Path = "example",
+    analysis: str | None = None,
+    data: object = None,
+) -> dict[str, bool]:
+    """The set's decision on the shared counts of ``year``'s appendices, from every source
+    the council has of them (enquiry extracts, household register, SSDA903 returns); for
+    ``analysis``, only the records its page shows (so it reads only their sources).
+
+    ``data`` is what ``analysis``'s notebook has already read (recruitment's ``Loaded``,
+    retention's ``Register``, stability's ``Year``), so it is not read again; the same
+    counts come from it as from reading the files."""
+    records = set(PATTERNS[analysis].values()) if analysis else set(SOURCES)
+    reading = {a for r in records for a in SOURCES[r]}
+    reading = {a for a in reading if year in _years(a, council, raw)}
+    found: dict[str, list[float]] = {}
+
+    def add(kind: str, y: str, n: float) -> None:
+        if kind in records and y <= year:
+            found.setdefault(name(kind, y), []).append(float(n))
+
+    for source in sorted(reading):
+        given = data if source == analysis else None
+        for kind, y, n in _counts(source, council, year, raw, given):
+            add(kind, y, n)
+    return decide(found)
+
+
+def _counts(
+    analysis: str, council: Council, year: str, raw: str | Path, data: object = None
+) -> list[tuple[str, str, float]]:
+    """(records, year, count) of every shared count ``analysis``'s data give for ``year``
+    (read from the files unless ``data`` is what its notebook read)."""
     from analysis.core import paths
-    from analysis.core.years import FinancialYear
 
     where = paths.raw_dir(raw, council.slug)
-    found: dict[str, list[float]] = {}
-    if year in _years("recruitment", council, raw):
+    if analysis == "recruitment":
         from analysis.recruitment.load import load
         from analysis.recruitment.measures import period_vs_cohort
 
-        loaded = load(year, where, council)
+        loaded = data or load(year, where, council)
         table = period_vs_cohort(loaded.households, loaded.years)
-        for y, n in zip(table["Year"], table["Approvals"], strict=True):
-            found.setdefault(name(APPROVALS, y), []).append(float(n))
-    if year in _years("retention", council, raw):
+        return [(APPROVALS, y, n) for y, n in zip(table["Year"], table["Approvals"], strict=True)]
+    if analysis == "retention":
         from analysis.retention.load import load_register
-        from analysis.retention.measures import flows
+        from analysis.retention.measures import connected_persons, flows
 
-        flow = flows(load_register(year, where, council))
-        for y, n in zip(flow["year"], flow["joiners"], strict=True):
-            if FinancialYear.parse(y) <= FinancialYear.parse(year):
-                found.setdefault(name(APPROVALS, y), []).append(float(n))
-    return decide(found)
+        register = data or load_register(year, where, council)
+        flow, connected = flows(register), connected_persons(register)
+        children = connected["children placed at 31 March"]
+        return [
+            *((APPROVALS, y, n) for y, n in zip(flow["year"], flow["joiners"], strict=True)),
+            *((CONNECTED, y, n) for y, n in zip(connected["year"], children, strict=True)),
+        ]
+    from analysis.stability import measures, report
+
+    year_data = data or report.load_year(year, council, raw)
+    snapshot = measures.snapshot(year_data.history, year_data.year)
+    return [(CONNECTED, year, snapshot["Connected persons"])]
 
 
 def _years(analysis: str, council: Council, raw: str | Path) -> list[str]:
@@ -97,12 +153,13 @@ def _years(analysis: str, council: Council, raw: str | Path) -> list[str]:
     return by_name()[analysis].years(council, str(raw))
 
 
-def apply(ledger: Ledger, analysis: str, decision: Mapping[str, bool]) -> None:
-    """Put the set's decision on ``analysis``'s page: its keys for shared records (by
-    :data:`PATTERNS`) are mapped to their shared names, and each shared name's decision is
-    recorded, for :func:`analysis.disclosure.page.decide` to hold to. Keys registered
+def apply(ledger: Ledger, analysis: str, decision: Mapping[str, bool], year: str) -> None:
+    """Put the set's decision on ``analysis``'s page of ``year``: its keys for shared records
+    (by :data:`PATTERNS`) are mapped to their shared names, and each shared name's decision
+    is recorded, for :func:`analysis.disclosure.page.decide` to hold to. Keys registered
     later are matched too (the ledger keeps the patterns)."""
-    ledger.patterns.update(PATTERNS[analysis])
+    for pattern, records in PATTERNS[analysis].items():
+        ledger.patterns[pattern] = records if re.compile(pattern).groups else name(records, year)
     ledger.fixed.update(decision)
 
 
@@ -111,7 +168,7 @@ def shared_name(key: str, patterns: Mapping[str, str]) -> str | None:
     for pattern, records in patterns.items():
         match = re.match(pattern, key)
         if match:
-            return name(records, match.group(1))
+            return name(records, match.group(1)) if match.re.groups else records
     return None
 
 

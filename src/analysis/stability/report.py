@@ -306,8 +306,9 @@ def snapshot(data: Year) -> pd.DataFrame:
         & (printed["breakdown"] == "")
         & (printed["basis"] == "")
     ]
-    if printed.empty:
-        return table[table["Placement on 31 March"] != list(PUBLISHED_SNAPSHOT.values())[2]]
+    if printed.empty:  # a fresh index: rows keep their labels as keys (relate_children)
+        own = list(PUBLISHED_SNAPSHOT.values())[2]
+        return table[table["Placement on 31 March"] != own].reset_index(drop=True)
     label = f"Annual report {data.year.report_label}"
     shown = dict(zip(printed["measure"].map(PUBLISHED_SNAPSHOT), printed["number"], strict=True))
     table = table[table["Placement on 31 March"].isin(shown)].copy()
