@@ -146,3 +146,18 @@ def test_keys_are_matched_to_shared_records_by_pattern():
     )
     assert shared.protected_range(4) == (0.0, 6.0)
     assert shared.protected_range(20) == (19.0, 21.0)
+
+
+def test_two_sources_that_disagree_are_two_numbers_to_the_attacker():
+    stability = Ledger()
+    stability.add("snapshot|Connected persons|Children (returns)", 147)
+    shared.apply(stability, "placement_stability", {}, "2018-19")
+    retention = _as_retention(_ledger({"connected|2018-19|children placed at 31 March": 100}, []))
+    union, withheld, problems = shared.combine(
+        {"stability": (stability, set()), "retention": (retention, set())}
+    )
+    assert not problems and not withheld
+    assert union.values == {
+        "stability:snapshot|Connected persons|Children (returns)": 147.0,
+        "retention:connected|2018-19|children placed at 31 March": 100.0,
+    }

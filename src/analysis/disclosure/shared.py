@@ -179,28 +179,33 @@ def combine(
     problems).
 
     ``pages`` maps each page's name to its ledger and withheld keys. Each page's keys are
-    prefixed with its name, except keys counting shared records, which take their shared
-    name, so the two pages' counts of the same households are one number to the attacker
-    and every page's relations constrain it. Problems: a shared count one page shows and
-    another withholds, or that two pages state as different values.
+    prefixed with its name, except keys counting shared records that every page stating
+    them gives the same value: those take their shared name, so the pages' counts of the
+    same records are one number to the attacker and every page's relations constrain it.
+    (Two sources that disagree, say the SSDA903 return and the register, give two numbers;
+    the set's decision still treats them alike.) A shared count shown on any page is known.
+    Problems: a shared count one page shows and another withholds.
     """
     from analysis.disclosure.page import Ledger
 
+    values: dict[str, set[float]] = {}
+    for ledger, _ in pages.values():
+        for key, shared in ledger.shared().items():
+            values.setdefault(shared, set()).add(ledger.values[key])
+    one = {shared for shared, found in values.items() if len(found) == 1}
     union, withheld, problems = Ledger(), set(), []
     where: dict[str, dict[str, bool]] = {}  # shared name -> page -> withheld there
     for page, (ledger, hidden) in pages.items():
-        names = ledger.shared()
+        names = {k: n for k, n in ledger.shared().items() if n in one}
 
         def rename(key: str, page: str = page, names: dict[str, str] = names) -> str:
             return names.get(key, f"{page}:{key}")
 
         hidden = set(hidden)
         for key, value in ledger.values.items():
-            new = rename(key)
-            if new in union.values and union.values[new] != value:
-                problems.append(f"{new} is {union.values[new]:g} on one page, {value:g} on {page}")
-                continue
-            union.add(new, value, published=key in ledger.published, stated=key in ledger.stated)
+            union.add(
+                rename(key), value, published=key in ledger.published, stated=key in ledger.stated
+            )
         for relation in ledger.relations:
             mapped: dict[str, float] = {}
             for key, weight in relation.items():
@@ -208,10 +213,10 @@ def combine(
             if mapped not in union.relations:
                 union.relations.append(mapped)
         withheld |= {rename(k) for k in hidden}
-        for key, shared in names.items():
+        for key, shared in ledger.shared().items():
             where.setdefault(shared, {})[page] = key in hidden
     for shared, seen in sorted(where.items()):
-        if not all(seen.values()):
+        if shared in one and not all(seen.values()):
             withheld.discard(shared)  # one page shows it: the attacker knows it
         if len(set(seen.values())) > 1:
             shown = sorted(p for p, h in seen.items() if not h)
