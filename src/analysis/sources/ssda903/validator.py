@@ -11,7 +11,10 @@ Results are one row per failed rule and table: rule code, the validator's messag
 affected and the rows as a spreadsheet shows them (header is row 1). Never a child's
 identifier: a row number points the analyst at the file, which stays on their machine.
 Results are cached by the content of the files, so a build over several years runs the
-validator once per year's files.
+validator once per year's files. A council's own column names are given to it as the DfE's
+(:func:`dfe_named`). Episode rows failing a rule in :data:`UNUSABLE` (one whose failure makes
+the row's contribution to the stability indicators unknowable) are set aside with the rule
+as their reason (:func:`set_aside`, called by ``analysis.stability.report.load_year``).
 """
 
 from __future__ import annotations
