@@ -9,7 +9,8 @@ Two sets of records are counted by two appendices of the same council-year:
   register).
 
 Each appendix is run in its own kernel (in parallel in the build, or by hand with
-papermill), so none can see another's page. Instead each calls :func:`decision`, which
+papermill), so none can see another's page. Instead each calls
+:func:`analysis.disclosure.shared_counts.decision`, which
 reads every source of these counts and decides, deterministically from the data alone,
 which of them the set of appendices withholds: every count that is 1 to 5 in any source.
 Each page then registers the decision on its ledger with :func:`apply`:
@@ -33,13 +34,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis.disclosure.suppression import HIGHEST, is_small
 
 if TYPE_CHECKING:
-    from analysis.council.config import Council
     from analysis.disclosure.page import Ledger
 
 APPROVALS = "approvals"
@@ -75,82 +74,6 @@ def protected_range(value: float) -> tuple[float, float]:
     page: [0, 6] for a count of 1 to 5 (so no intersection of pages' ranges lies within 1 to
     5), one either side otherwise (so none pins it)."""
     return (0.0, HIGHEST + 1.0) if is_small(value) else (value - 1.0, value + 1.0)
-
-
-# The appendices whose data count each set of shared records.
-SOURCES = {
-    APPROVALS: ("recruitment", "retention"),
-    CONNECTED: ("retention", "placement_stability"),
-}
-
-
-def decision(
-    council: Council,
-    year: str,
-    raw: str | Path = "example",
-    analysis: str | None = None,
-    data: object = None,
-) -> dict[str, bool]:
-    """The set's decision on the shared counts of ``year``'s appendices, from every source
-    the council has of them (enquiry extracts, household register, SSDA903 returns); for
-    ``analysis``, only the records its page shows (so it reads only their sources).
-
-    ``data`` is what ``analysis``'s notebook has already read (recruitment's ``Loaded``,
-    retention's ``Register``, stability's ``Year``), so it is not read again; the same
-    counts come from it as from reading the files."""
-    records = set(PATTERNS[analysis].values()) if analysis else set(SOURCES)
-    reading = {a for r in records for a in SOURCES[r]}
-    reading = {a for a in reading if year in _years(a, council, raw)}
-    found: dict[str, list[float]] = {}
-
-    def add(kind: str, y: str, n: float) -> None:
-        if kind in records and y <= year:
-            found.setdefault(name(kind, y), []).append(float(n))
-
-    for source in sorted(reading):
-        given = data if source == analysis else None
-        for kind, y, n in _counts(source, council, year, raw, given):
-            add(kind, y, n)
-    return decide(found)
-
-
-def _counts(
-    analysis: str, council: Council, year: str, raw: str | Path, data: object = None
-) -> list[tuple[str, str, float]]:
-    """(records, year, count) of every shared count ``analysis``'s data give for ``year``
-    (read from the files unless ``data`` is what its notebook read)."""
-    from analysis.core import paths
-
-    where = paths.raw_dir(raw, council.slug)
-    if analysis == "recruitment":
-        from analysis.recruitment.load import load
-        from analysis.recruitment.measures import period_vs_cohort
-
-        loaded = data or load(year, where, council)
-        table = period_vs_cohort(loaded.households, loaded.years)
-        return [(APPROVALS, y, n) for y, n in zip(table["Year"], table["Approvals"], strict=True)]
-    if analysis == "retention":
-        from analysis.retention.load import load_register
-        from analysis.retention.measures import connected_persons, flows
-
-        register = data or load_register(year, where, council)
-        flow, connected = flows(register), connected_persons(register)
-        children = connected["children placed at 31 March"]
-        return [
-            *((APPROVALS, y, n) for y, n in zip(flow["year"], flow["joiners"], strict=True)),
-            *((CONNECTED, y, n) for y, n in zip(connected["year"], children, strict=True)),
-        ]
-    from analysis.stability import measures, report
-
-    year_data = data or report.load_year(year, council, raw)
-    snapshot = measures.snapshot(year_data.history, year_data.year)
-    return [(CONNECTED, year, snapshot["Connected persons"])]
-
-
-def _years(analysis: str, council: Council, raw: str | Path) -> list[str]:
-    from analysis.registry import by_name
-
-    return by_name()[analysis].years(council, str(raw))
 
 
 def apply(ledger: Ledger, analysis: str, decision: Mapping[str, bool], year: str) -> None:
