@@ -30,6 +30,9 @@ class Analysis:
     source: str  # a module with years(council, raw) and inputs(council, year, raw)
     # What the index says when the council supplied no extract of this kind.
     needs: str = "data"
+    # Analyses whose data this one's disclosure decision also reads (counts of the same
+    # records, decided once for the year's set: analysis.disclosure.shared).
+    shares: tuple[str, ...] = ()
 
     @property
     def notebook(self) -> Path:
@@ -39,7 +42,13 @@ class Analysis:
         return import_module(self.source).years(council, raw)
 
     def inputs(self, council: Council, year: str, raw: str = "example") -> list[Path]:
-        return import_module(self.source).inputs(council, year, raw)
+        """The files the year's notebook reads, the shared analyses' for the year too."""
+        found = list(import_module(self.source).inputs(council, year, raw))
+        for other in self.shares:
+            source = import_module(by_name()[other].source)
+            if year in source.years(council, raw):
+                found += [p for p in source.inputs(council, year, raw) if p not in found]
+        return found
 
 
 ANALYSES: tuple[Analysis, ...] = (
@@ -54,18 +63,21 @@ ANALYSES: tuple[Analysis, ...] = (
         "Recruitment drop-off: from enquiry to approval",
         "analysis.recruitment.load",
         needs="enquiry extracts",
+        shares=("retention",),
     ),
     Analysis(
         "retention",
         "Carer retention and capacity",
         "analysis.retention.load",
         needs="household register extracts",
+        shares=("recruitment", "placement_stability"),
     ),
     Analysis(
         "placement_stability",
         "Placement stability (DfE indicators from the SSDA903 return)",
         "analysis.stability.load",
         needs="SSDA903 returns",
+        shares=("retention",),
     ),
 )
 

@@ -13,7 +13,9 @@ whole:
    relation with it is withheld, until the audit finds nothing (or nothing is left to
    withhold, which :func:`decide` reports).
 
-Published figures stay as printed and are known to the attacker.
+Published figures stay as printed and are known to the attacker. Counts the page shares
+with another appendix of the year (:mod:`analysis.disclosure.shared`) follow the set's
+decision: withheld when the set withholds them, never chosen when it shows them.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from analysis.disclosure import audit
+from analysis.disclosure import audit, shared
 from analysis.disclosure.suppression import is_small
 
 
@@ -38,6 +40,10 @@ class Ledger:
     published: set[str] = field(default_factory=set)
     relations: list[dict[str, float]] = field(default_factory=list)
     stated: set[str] = field(default_factory=set)
+    # Counts shared with other appendices of the year (:mod:`analysis.disclosure.shared`):
+    # key patterns -> the records they count, and shared name -> withheld by the set.
+    patterns: dict[str, str] = field(default_factory=dict)
+    fixed: dict[str, bool] = field(default_factory=dict)
 
     def add(self, key: str, value: float, *, published: bool = False, stated: bool = True) -> None:
         """Register one count; the same key must always carry the same value.
@@ -74,6 +80,8 @@ class Ledger:
             "published": sorted(self.published),
             "relations": self.relations,
             "stated": sorted(self.stated),
+            "patterns": self.patterns,
+            "fixed": self.fixed,
         }
 
     @classmethod
@@ -83,7 +91,19 @@ class Ledger:
             set(data["published"]),
             [dict(r) for r in data["relations"]],
             set(data["stated"]),
+            dict(data.get("patterns", {})),
+            dict(data.get("fixed", {})),
         )
+
+    def shared(self) -> dict[str, str]:
+        """Each stated key that counts records shared with another appendix -> its shared
+        name (the same name on every page of the year)."""
+        names = {k: shared.shared_name(k, self.patterns) for k in self.stated}
+        return {k: n for k, n in names.items() if n is not None}
+
+    def fixed_keys(self, withheld: bool) -> set[str]:
+        """The page's keys whose shared records the set withholds (or shows)."""
+        return {k for k, n in self.shared().items() if self.fixed.get(n) is withheld}
 
     def _live(self) -> list[dict[str, float]]:
         """Relations all of whose counts the page has stated."""
@@ -94,28 +114,47 @@ class Ledger:
         hidden = set(hidden) & self.stated
         known = {k: v for k, v in self.values.items() if k in self.stated and k not in hidden}
         unstated = set(self.values) - self.stated
-        return audit.exposures(known, hidden, self._live(), unstated)
+        found = audit.exposures(known, hidden, self._live(), unstated)
+        shared_hidden = self.fixed_keys(True) & hidden
+        if shared_hidden:
+            seen = {e.key for e in found}
+            ranges = audit.ranges(known, hidden | unstated, self._live())
+            for key in sorted(shared_hidden - seen):
+                low, high = ranges[key]
+                want_low, want_high = shared.protected_range(self.values[key])
+                if low > want_low + audit.TOLERANCE or high < want_high - audit.TOLERANCE:
+                    found.append(audit.Exposure(key, low, high))
+        return found
 
 
 def _open(ledger: Ledger, hidden: set[str], keys: Iterable[str]) -> list[str]:
-    """Counts in ``keys`` that could still be withheld: shown, positive, not published."""
+    """Counts in ``keys`` that could still be withheld: shown, positive, not published,
+    and not shared with another appendix (the set decides those)."""
+    fixed = ledger.fixed_keys(True) | ledger.fixed_keys(False)
     return [
         k
         for k in keys
         if k in ledger.stated
         and k not in hidden
         and k not in ledger.published
+        and k not in fixed
         and ledger.values.get(k, 0) > 0
     ]
 
 
 def decide(ledger: Ledger) -> set[str]:
     """The keys to withhold on the page (see the module docstring)."""
+    shown = ledger.fixed_keys(False)
     hidden = {
         k
         for k, v in ledger.values.items()
         if k in ledger.stated and k not in ledger.published and is_small(v)
-    }
+    } | ledger.fixed_keys(True)
+    if hidden & shown:
+        raise DisclosureError(
+            "the year's other appendices show counts this page must withhold: "
+            + ", ".join(sorted(hidden & shown))
+        )
     relations = ledger._live()
 
     def smallest(keys: Iterable[str]) -> str | None:

@@ -16,6 +16,7 @@ import pandas as pd
 import seaborn as sns
 
 from analysis.core import paths
+from analysis.core.atomic import atomic_write
 from analysis.core.years import FinancialYear, require_year
 
 if TYPE_CHECKING:
@@ -25,6 +26,7 @@ from analysis.sources.dfe import stability as dfe_stability
 from analysis.sources.ssda903 import validator
 from analysis.sources.ssda903.codes import PLACEMENT_GROUPS
 from analysis.sources.ssda903.load import (
+    QUARANTINE_KEEP,
     Aliases,
     Returns,
     declared_aliases,
@@ -79,7 +81,7 @@ def inputs(where: Path, year: str, aliases: Aliases | None = None) -> list[Path]
 
 @dataclass
 class Year:
-    """One year's returns, history and headline indicators."""
+    """One year's returns, history, headline indicators and the DfE validator's results."""
 
     year: FinancialYear
     council: Council
@@ -87,10 +89,18 @@ class Year:
     history: stability.History
     indicators: pd.Series
     missing: dict[str, str]
+    checks: dict[str, tuple[pd.DataFrame, dict]]
 
 
 def load_year(year: str, council: Council, raw: str | Path = "example") -> Year:
     """Read and validate the year's return and the two before it (those present).
+
+    Each return is checked by our loader and then by the DfE's validator (with the
+    return before it, as the DfE runs it; cached by content): an episode row failing a
+    rule that makes it unusable (``validator.UNUSABLE``) is set aside with "DfE
+    validator rule NNN: message" as its reason, beside the loader's own (a row the loader
+    has set aside already is not set aside twice), and is in none of the indicators. The
+    validator's environment must exist (``validator.ValidatorMissing`` says how to make it).
 
     The year needs its own return; an indicator that needs an earlier return that is
     not there is reported as not available (``missing``), not as a figure.
@@ -101,9 +111,35 @@ def load_year(year: str, council: Council, raw: str | Path = "example") -> Year:
     fy = require_year(year, list(found), "SSDA903 returns")
     chosen = _window(found, fy)
     returns = read_returns([h for h, _ in chosen], [e for _, e in chosen], aliases)
+    checks = {
+        label: validator.validate_year(
+            council.slug,
+            council.new_la_code,
+            where,
+            label,
+            validator.files_for(found, label, aliases),
+        )
+        for label in returns.years
+    }
+    returns = validator.set_aside(
+        returns, {found[label][1].name: table for label, (table, _) in checks.items()}
+    )
+    write_quarantine(returns, paths.processed_dir(council.slug, where.parent), fy)
     history = stability.build_history(returns)
     row = stability.indicators(history, fy, returns.years).iloc[0]
-    return Year(fy, council, returns, history, row, stability.not_available(fy, returns.years))
+    missing = stability.not_available(fy, returns.years)
+    return Year(fy, council, returns, history, row, missing, checks)
+
+
+def write_quarantine(returns: Returns, out_dir: Path, year: FinancialYear) -> Path:
+    """Write every row the year's indicators set aside (the loader's and the validator's)
+    for the analyst: ``<out_dir>/ssda903/quarantine_<year>.csv``, file, spreadsheet row,
+    field, value and reason. It names children, so it stays under ``data/processed/``."""
+    held = returns.quarantine
+    target = out_dir / "ssda903" / f"quarantine_{year.label}.csv"
+    columns = [c for c in QUARANTINE_KEEP if c in held]
+    atomic_write(target, held[columns].to_csv(index=False, lineterminator="\n"))
+    return target
 
 
 def headline(data: Year) -> pd.DataFrame:
@@ -270,8 +306,9 @@ def snapshot(data: Year) -> pd.DataFrame:
         & (printed["breakdown"] == "")
         & (printed["basis"] == "")
     ]
-    if printed.empty:
-        return table[table["Placement on 31 March"] != list(PUBLISHED_SNAPSHOT.values())[2]]
+    if printed.empty:  # a fresh index: rows keep their labels as keys (relate_children)
+        own = list(PUBLISHED_SNAPSHOT.values())[2]
+        return table[table["Placement on 31 March"] != own].reset_index(drop=True)
     label = f"Annual report {data.year.report_label}"
     shown = dict(zip(printed["measure"].map(PUBLISHED_SNAPSHOT), printed["number"], strict=True))
     table = table[table["Placement on 31 March"].isin(shown)].copy()
@@ -408,9 +445,7 @@ def relate_children(appendix: Appendix) -> None:
     )
 
 
-def validator_results(
-    data: Year, appendix: Appendix, raw: str | Path = "example"
-) -> tuple[pd.DataFrame, str]:
+def validator_results(data: Year, appendix: Appendix) -> tuple[pd.DataFrame, str]:
     """What the DfE's validator will query in the year's return: (table, sentence).
 
     The sentence's count of rows queried goes through ``appendix.count`` (key ``rows
@@ -420,10 +455,7 @@ def validator_results(
     Row numbers stay in the analyst's CSV (``data/processed/<council>/ssda903/``), never on
     the page; the validator's own bugs (``validator.KNOWN_BUGS``) are marked as such.
     """
-    where = folder(paths.raw_dir(raw, data.council.slug))
-    table, result = validator.validate_year(
-        data.council.slug, data.council.new_la_code, where, data.year.label
-    )
+    table, result = data.checks[data.year.label]
     rules = len(result["status"])
     checked = sum(status in ("pass", "fail") for status in result["status"].values())
     real = table.loc[~table["Known validator bug"]]

@@ -159,3 +159,15 @@ def test_a_crash_is_reported_without_its_traceback(tmp_path, monkeypatch):
     log = next((paths.PROCESSED / ".cache" / "validator903").glob("*.log"))
     assert "SYN000001" in log.read_text()
     shutil.rmtree(paths.PROCESSED)
+
+
+def test_the_validator_reads_a_councils_columns_under_their_dfe_names(tmp_path, monkeypatch):
+    monkeypatch.setattr(paths, "PROCESSED", tmp_path / "processed")
+    exported = tmp_path / "header_2024-25.csv"
+    exported.write_bytes(b"child,Sex,DATE_OF_BIRTH,ethnic\r\nSYN000001,F,01/02/2015,WBRI\r\n")
+    copy = validator.dfe_named(exported, {"DATE_OF_BIRTH": "DOB"})
+    assert copy.name == exported.name and copy.is_relative_to(tmp_path / "processed")
+    assert copy.read_bytes() == b"CHILD,SEX,DOB,ETHNIC\r\nSYN000001,F,01/02/2015,WBRI\r\n"
+    dfe = tmp_path / "episodes_2024-25.csv"
+    dfe.write_text("CHILD,DECOM\nSYN000001,01/04/2024\n")
+    assert validator.dfe_named(dfe, {}) == dfe  # already DfE names: the file itself
