@@ -11,6 +11,7 @@ within 1 to 5 (the attacker then knows it is a small count).
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -37,53 +38,93 @@ class Exposure:
 
 
 def ranges(
-    known: Mapping[str, float], hidden: Iterable[str], relations: Iterable[Relation]
+    known: Mapping[str, float],
+    hidden: Iterable[str],
+    relations: Iterable[Relation],
+    targets: Iterable[str] | None = None,
 ) -> dict[str, tuple[float, float]]:
-    """(min, max) of each hidden count over non-negative values satisfying ``relations``.
+    """(min, max) of each hidden count in ``targets`` (all of them by default) over
+    non-negative values satisfying ``relations``.
 
     ``known`` holds every value the attacker can read; a relation naming a key that is
-    neither known nor hidden is ignored (the page never stated that number).
+    neither known nor hidden is ignored (the page never stated that number). Unknowns that
+    share no relation cannot constrain one another, so each count is bounded over the
+    relations of its own connected group of unknowns only: the same ranges as one
+    programme over the whole page, at a fraction of the cost.
     """
     hidden = sorted(set(hidden))
     where = {key: i for i, key in enumerate(hidden)}
-    rows, rhs = [], []
+    parent = list(range(len(hidden)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    rows: list[tuple[dict[int, float], float]] = []
     for relation in relations:
         if any(k not in where and k not in known for k in relation):
             continue
-        coefficients = np.zeros(len(hidden))
+        coefficients: dict[int, float] = {}
         constant = 0.0
         for key, weight in relation.items():
             if key in where:
-                coefficients[where[key]] += weight
+                coefficients[where[key]] = coefficients.get(where[key], 0.0) + weight
             else:
                 constant += weight * known[key]
-        if np.any(coefficients):
-            rows.append(coefficients)
-            rhs.append(-constant)
+        coefficients = {i: w for i, w in coefficients.items() if w}
+        if coefficients:
+            rows.append((coefficients, -constant))
+            first, *rest = coefficients
+            for other in rest:
+                parent[root(other)] = root(first)
+    group_rows: dict[int, list[tuple[dict[int, float], float]]] = {}
+    for row in rows:
+        group_rows.setdefault(root(next(iter(row[0]))), []).append(row)
     found: dict[str, tuple[float, float]] = {}
-    if not hidden:
-        return found
-    equalities = (np.array(rows), np.array(rhs)) if rows else (None, None)
-    for key, i in where.items():
-        bounds = []
-        for sign in (1.0, -1.0):
-            objective = np.zeros(len(hidden))
-            objective[i] = sign
-            result = linprog(
-                objective,
-                A_eq=equalities[0],
-                b_eq=equalities[1],
-                bounds=[(0, None)] * len(hidden),
-                method="highs",
+    for key in hidden if targets is None else sorted(set(targets) & set(hidden)):
+        own = group_rows.get(root(where[key]), [])
+        signature = tuple(
+            sorted(
+                (tuple(sorted((hidden[m], w) for m, w in coefficients.items())), b)
+                for coefficients, b in own
             )
-            if result.status == 3:  # unbounded: only possible when maximising
-                bounds.append(math.inf)
-            elif result.status != 0:
-                raise ValueError(f"the page's numbers are inconsistent ({result.message})")
-            else:
-                bounds.append(sign * result.fun)
-        found[key] = (bounds[0], bounds[1])
+        )
+        found[key] = _bounds(signature, key)
     return found
+
+
+@functools.lru_cache(maxsize=65536)
+def _bounds(
+    signature: tuple[tuple[tuple[tuple[str, float], ...], float], ...], key: str
+) -> tuple[float, float]:
+    """(min, max) of unknown ``key`` over one group of relations (each row: its unknowns'
+    weights and the constant they sum to). A page's decision asks the same question of
+    an unchanged group many times as the page grows, so answers are kept."""
+    if not signature:
+        return 0.0, math.inf
+    members = sorted({name for row, _ in signature for name, _ in row})
+    column = {name: n for n, name in enumerate(members)}
+    a_eq = np.zeros((len(signature), len(members)))
+    for r, (row, _) in enumerate(signature):
+        for name, weight in row:
+            a_eq[r, column[name]] = weight
+    b_eq = np.array([b for _, b in signature])
+    bounds = []
+    for sign in (1.0, -1.0):
+        objective = np.zeros(len(members))
+        objective[column[key]] = sign
+        result = linprog(
+            objective, A_eq=a_eq, b_eq=b_eq, bounds=[(0, None)] * len(members), method="highs"
+        )
+        if result.status == 3:  # unbounded: only possible when maximising
+            bounds.append(math.inf)
+        elif result.status != 0:
+            raise ValueError(f"the page's numbers are inconsistent ({result.message})")
+        else:
+            bounds.append(sign * result.fun)
+    return bounds[0], bounds[1]
 
 
 def is_exposed(low: float, high: float) -> bool:
@@ -105,7 +146,7 @@ def exposures(
     size of a group two tables break down): unknowns to the attacker, never reported.
     """
     hidden = set(hidden)
-    found = ranges(known, hidden | set(unstated), relations)
+    found = ranges(known, hidden | set(unstated), relations, targets=hidden)
     return [
         Exposure(key, low, high)
         for key, (low, high) in found.items()

@@ -118,7 +118,9 @@ class Ledger:
         shared_hidden = self.fixed_keys(True) & hidden
         if shared_hidden:
             seen = {e.key for e in found}
-            ranges = audit.ranges(known, hidden | unstated, self._live())
+            ranges = audit.ranges(
+                known, hidden | unstated, self._live(), targets=shared_hidden - seen
+            )
             for key in sorted(shared_hidden - seen):
                 low, high = ranges[key]
                 want_low, want_high = shared.protected_range(self.values[key])
