@@ -175,6 +175,7 @@ class Appendix:
     _counts: list[str | tuple[str, tuple[str, ...]]] = field(default_factory=list, init=False)
     _charts: list[dict[str, Any]] = field(default_factory=list, init=False)
     _ledger_id: str = field(default="", init=False)
+    _reading: set[str] | None = field(default=None, init=False)  # tables a chart reads
 
     def __post_init__(self) -> None:
         disclosure.check_rule(self.disclosure)
@@ -284,6 +285,8 @@ class Appendix:
 
     def shown(self, table: str) -> pd.DataFrame:
         """A named table as the page now shows it (for charts drawn from it)."""
+        if self._reading is not None:
+            self._reading.add(table)
         return self._render_frame(self._tables_by_name[table])
 
     # -- what the reader sees ----------------------------------------------------------
@@ -612,7 +615,7 @@ class Appendix:
         *,
         note: str | None = None,
         table: str | None = None,
-        alt: str | None = None,
+        alt: str | Callable[[], str] | None = None,
     ) -> None:
         """Show a figure as "Figure N: caption".
 
@@ -621,7 +624,9 @@ class Appendix:
         withholds more; a drawn figure is shown as it is. ``table`` names the table
         the chart draws, so the audit can check it encodes nothing that table withholds.
         ``alt`` is the chart's text alternative in the export (``<img alt>``); it
-        defaults to the caption.
+        defaults to the caption. Pass a function writing it from :meth:`shown` when it
+        quotes figures, so that it is rewritten with the chart and never states a count
+        the page withholds.
         """
         self._figures += 1
         number = self._figures
@@ -635,19 +640,33 @@ class Appendix:
         self._charts.append(chart)
         drawn: dict[str, Any] = {}
 
+        def state() -> frozenset[str]:
+            """What the chart depends on: the withheld cells of the tables it read (all
+            withheld counts when it read none), so an unrelated change does not redraw it."""
+            if not drawn.get("tables"):
+                return frozenset(self.hidden)
+            keys = {k for t in drawn["tables"] for k in self._tables_by_name[t].keys.values()}
+            return frozenset(self.hidden & keys)
+
+        metadata = {"image/png": {"alt": caption}}
+
         def render() -> dict[str, Any]:
-            state = frozenset(self.hidden)
+            metadata["image/png"]["alt"] = (alt() if callable(alt) else alt) or caption
             redraw = callable(fig) and not isinstance(fig, plt.Figure)
-            if "bundle" not in drawn or (redraw and drawn["state"] != state):
-                made = fig() if redraw else fig
+            if "bundle" not in drawn or (redraw and drawn["state"] != state()):
+                self._reading = set()
+                try:
+                    made = fig() if redraw else fig
+                finally:
+                    drawn["tables"], self._reading = self._reading, None
                 drawn.update(
-                    state=state,
+                    state=state(),
                     bundle={"image/png": _png(made), "text/plain": f"Figure {number}: {caption}"},
                 )
                 chart["values"] = drawn_values(made)
                 plt.close(made)
             return drawn["bundle"]
 
-        self._show(render, metadata={"image/png": {"alt": alt or caption}})
+        self._show(render, metadata=metadata)
         if note:
             self._show(self._markdown(f"*{note}*"))
