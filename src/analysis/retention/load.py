@@ -129,6 +129,7 @@ def read_year(
     frame["household_id"] = frame["household_id"].astype("string").str.strip()
     frame["year"] = year.label
     clean, held = _quarantine_rows(frame, year)
+    quarantine.stop_if_systematic(path, len(frame), held)
     return clean, held, len(frame), other.assign(year=year.label)
 
 
