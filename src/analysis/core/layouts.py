@@ -419,6 +419,44 @@ def _delimited_otherwise(path: Path, text: str, rows: list[list[str]]) -> None:
                 )
 
 
+def check_utf8_csv(path: Path) -> None:
+    """Stop on a file read by name as UTF-8 CSV (such as an SSDA903 return) that is a
+    workbook or a web page, UTF-16, or separated by semicolons or tabs; its first bytes
+    are enough to tell (the whole file's UTF-8 is checked by :func:`not_utf8`)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(65536)
+    except OSError as error:
+        raise InputError(path, f"cannot read the file ({error.strerror or error})") from None
+    _looks_like(path, head)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+        raise InputError(
+            path,
+            "the file is UTF-16 text (as Excel's 'Unicode text' saves it), not UTF-8",
+            hint="Save it from Excel as 'CSV UTF-8 (Comma delimited)'.",
+        )
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    _delimited_otherwise(path, text, list(csv.reader(io.StringIO(text))))
+
+
+def not_utf8(path: Path) -> InputError | None:
+    """The error naming the first byte of ``path`` that is not UTF-8 (its offset and
+    row), or None when the whole file is UTF-8."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        sample = data[error.start : error.start + 4]
+        return InputError(
+            path,
+            f"byte {error.start} cannot be read as utf-8",
+            row=_line_of(data, error.start),
+            hint=f"the bytes {sample!r} are not UTF-8 (read as Windows text they are "
+            f"{sample.decode('cp1252', errors='replace')!r}): save the file as CSV UTF-8.",
+        )
+    return None
+
+
 def _cells(path: Path, encoding: str = "") -> list[list[object]]:
     """Every row of the file as a list of cells (text; dates and numbers from Excel)."""
     try:
@@ -636,11 +674,12 @@ def date_layout_problem(
     """Why a date column's text ``values`` show a layout problem rather than bad rows, with
     the pattern they match (or None); None when the cells not in ``fmt`` are odd rows.
 
-    A problem when no date is in ``fmt``; when another common pattern reads more of the
-    values than ``fmt`` does (a changed format, or day and month swapped: the values
-    ``fmt`` reads are only those that read both ways); or when more than
-    ``SYSTEMATIC_SHARE`` of at least ``SYSTEMATIC_MIN`` values are not in ``fmt``
-    (docs/assumptions.md). ``excel`` counts the column's cells Excel stored as dates."""
+    A problem when no date is in ``fmt``; or, in a column of at least ``SYSTEMATIC_MIN``
+    values (fewer cannot tell a pattern from chance), when another common pattern reads
+    more of them than ``fmt`` does (a changed format, or day and month swapped: then
+    ``fmt`` reads only the values that read both ways) or more than ``SYSTEMATIC_SHARE``
+    of them are not in ``fmt`` (docs/assumptions.md). ``excel`` counts the column's
+    cells Excel stored as dates."""
     total = len(values)
     read = int(pd.to_datetime(values, format=fmt, errors="coerce").notna().sum())
     failed = total - read
@@ -651,13 +690,15 @@ def date_layout_problem(
     guessed = best if counts[best] else None
     if read == 0 and excel == 0:
         return "no date in the column is in the declared format", guessed
-    if guessed and counts[best] > read and best != fmt:
+    if total < SYSTEMATIC_MIN:
+        return None
+    if guessed and counts[best] > read:
         return (
             f"{failed} of {total} dates are not in the declared format, and more ("
             f"{counts[best]}) read as {best!r} than as the format",
             guessed,
         )
-    if total >= SYSTEMATIC_MIN and failed > SYSTEMATIC_SHARE * total:
+    if failed > SYSTEMATIC_SHARE * total:
         return (
             f"{failed} of {total} dates (more than {SYSTEMATIC_SHARE:.0%}) are not in the "
             "declared format, a layout problem rather than bad rows: format",

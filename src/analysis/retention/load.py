@@ -25,7 +25,6 @@ from analysis.council import config
 from analysis.council.config import Council
 from analysis.retention.schema import (
     CANONICAL,
-    FILE_PATTERN,
     MAINSTREAM_TYPES,
     REASONS,
     SPEC,
@@ -43,14 +42,10 @@ def register_dir(raw: str = "example") -> Path:
 
 
 def available_files(raw: str = "example") -> dict[str, Path]:
-    """Year label -> extract file, for every register extract in the folder."""
-    found = {}
-    folder = register_dir(raw)
-    for path in sorted(folder.glob("household_register_*")) if folder.exists() else []:
-        match = FILE_PATTERN.match(path.name)
-        if match:
-            found[match.group(1)] = path
-    return found
+    """Year label -> extract file, for every register extract in the folder (see
+    :func:`analysis.core.paths.yearly_files`: a malformed name or two files for one year
+    stop, naming the file)."""
+    return paths.yearly_files(register_dir(raw), "household_register_")
 
 
 def available_years(raw: str = "example") -> list[str]:
@@ -124,6 +119,7 @@ def read_year(
             extract.records[column].astype(str),
             f"not a date in the form {extract.layout.date_format}",
         )
+    _check_year(frame, path, year)
     for column in PLACE_COLUMNS:
         frame[column] = _parse_counts(frame, path, column)
     frame["household_id"] = frame["household_id"].astype("string").str.strip()
@@ -131,6 +127,24 @@ def read_year(
     clean, held = _quarantine_rows(frame, year)
     quarantine.stop_if_systematic(path, len(frame), held)
     return clean, held, len(frame), other.assign(year=year.label)
+
+
+def _check_year(frame: pd.DataFrame, path: Path, year: FinancialYear) -> None:
+    """Stop on a register none of whose approvals or deregistrations falls in ``year``, the
+    year its name gives: another year's file under this year's name (a register of a
+    service that neither approved nor lost a household all year is not plausible)."""
+    dates = frame[list(SPEC.dates)]
+    if dates.apply(lambda d: d.between(year.start, year.end)).any(axis=None):
+        return
+    latest = dates.max().max()
+    where = FinancialYear.containing(latest).label if pd.notna(latest) else "no year"
+    raise InputError(
+        path,
+        f"no approval or deregistration in the file is dated in {year.label}, the year its "
+        f"name gives (the latest date falls in {where}): is it another year's register?",
+        hint="Check the file is the register taken at 31 March of its year and name it with "
+        "that year.",
+    )
 
 
 def _count_text(value: object) -> str:
