@@ -177,6 +177,16 @@ def _quarantine_rows(frame: pd.DataFrame, year: FinancialYear):
             "approval_date",
         ),
         (
+            lambda f: f["approval_date"] < quarantine.EARLIEST,
+            f"approved before {quarantine.EARLIEST.year}: not a plausible date",
+            "approval_date",
+        ),
+        (
+            lambda f: f["deregistration_date"] > year.end,
+            "deregistered after the extract's 31 March: a date in the future",
+            "deregistration_date",
+        ),
+        (
             lambda f: f["deregistration_date"] < f["approval_date"],
             "deregistration date is before the approval date",
             "deregistration_date",
