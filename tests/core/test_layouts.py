@@ -290,3 +290,106 @@ def test_dates_before_1900_and_after_the_extract_are_set_aside_with_their_reason
     assert held.at[2, "reason"] == "date before the service's records begin (01/04/2000)"
     assert held.at[2, "value"].startswith("1850-05-01")
     assert held.at[3, "reason"] == "date after the extract's year ends (31/03/2025): in the future"
+
+
+# ---- next year's unannounced changes, as a careless analyst meets them ----------------
+
+UPGRADE = """header_row = 4
+skip_rows = ["Total"]
+date_format = "%d/%m/%Y"
+["2024-25".columns]
+"Household reference" = "household_id"
+"Source of enquiry" = "channel"
+["2024-25".values.channel]
+"TikTok" = "Social media"
+"""
+DATES = ["Enquiry received", "EOI date", "Stage One start", "Stage Two start", "Panel date"]
+DATES += ["ADM approval date", "Closed date"]
+
+
+def upgraded(tmp_path: Path) -> Path:
+    """The 2024-25 extract as a system upgrade exports it: two columns renamed, every column
+    reordered, dates day first, a new spelling of a channel, and an Excel workbook with
+    title rows above the header and a total row below the data."""
+    from openpyxl import Workbook
+
+    frame = extract(tmp_path)
+    for column in DATES:
+        day = pd.to_datetime(frame[column], format="%Y-%m-%d")
+        frame[column] = day.dt.strftime("%d/%m/%Y").fillna("")
+    frame.loc[frame["Enquiry source"].eq("social_media"), "Enquiry source"] = "TikTok"
+    frame = frame.rename(
+        columns={"Household ID": "Household reference", "Enquiry source": "Source of enquiry"}
+    )
+    frame = frame[list(reversed(frame.columns))]
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Fostering enquiries, 1 April 2024 to 31 March 2025"])
+    sheet.append(["Exported 01/04/2025 09:12"])
+    sheet.append([])
+    sheet.append(list(frame.columns))
+    for values in frame.itertuples(index=False):
+        sheet.append([v if v != "" else None for v in values])
+    sheet.append([])
+    sheet.append(["Total", len(frame)])
+    path = tmp_path / "enquiries_2024-25.xlsx"
+    book.save(path)
+    return path
+
+
+def test_an_upgraded_export_stops_until_declared_then_gives_the_same_figures(tmp_path):
+    path = upgraded(tmp_path)
+    with pytest.raises(InputError) as caught:
+        read(path)
+    assert str(caught.value).startswith(
+        "enquiries_2024-25.xlsx, row 4: the header is on spreadsheet row 4, not on row 1 as "
+        "declared for 2024-25\ntitle rows above the header: declare header_row = 4"
+    )
+    steps = [
+        ("header_row = 4\n", "column 'Household ID': column 'Household ID' declared for "),
+        (
+            'header_row = 4\n["2024-25".columns]\n"Household reference" = "household_id"\n'
+            '"Source of enquiry" = "channel"\n',
+            "row 12, column 'Source of enquiry': 1 value(s) not declared for 2024-25: 'TikTok'",
+        ),
+        (
+            UPGRADE.replace('date_format = "%d/%m/%Y"\n', ""),
+            "row 5, column 'Enquiry received', value ",
+        ),
+    ]
+    for number, (declared, stop) in enumerate(steps):
+        with pytest.raises(InputError) as caught:
+            read(path, council_with(tmp_path / str(number), declared))
+        assert str(caught.value).startswith(f"enquiries_2024-25.xlsx, {stop}")
+    result = read(path, council_with(tmp_path / "done", UPGRADE))
+    expected = read(EXAMPLE)
+    assert result.read == expected.read == ROWS
+    drop = ["source_file", "source_row"]
+    pd.testing.assert_frame_equal(
+        result.clean.drop(columns=drop), expected.clean.drop(columns=drop)
+    )
+    assert result.clean["source_row"].iloc[0] == 5  # the spreadsheet's row, title rows counted
+
+
+def test_a_stray_delimiter_and_a_file_cut_short_stop_naming_the_row(tmp_path):
+    lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "enquiries_2024-25.csv"
+    path.write_text("\n".join([*lines[:9], lines[9] + ",x", *lines[10:]]) + "\n")
+    with pytest.raises(InputError) as caught:
+        read(path)
+    assert str(caught.value).startswith(
+        "enquiries_2024-25.csv, row 10, value 'x': the row has a value beyond the header's 15 "
+        "columns"
+    )
+    path.write_text("\n".join(lines)[:-25])
+    with pytest.raises(InputError) as caught:
+        read(path)
+    assert str(caught.value).startswith(f"enquiries_2024-25.csv, row {len(lines)}: the row has ")
+    assert "the file may be cut short" in str(caught.value)
+    path.write_text("\n".join([*lines, "", "Total,575"]) + "\n")
+    with pytest.raises(InputError) as caught:
+        read(path)
+    assert str(caught.value).startswith(
+        f"enquiries_2024-25.csv, row {len(lines) + 2}: the row has 2 of the header's 15 cells"
+    )
+    assert 'declare skip_rows = ["Total"]' in str(caught.value)

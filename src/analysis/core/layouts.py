@@ -570,8 +570,10 @@ def read(path: Path, year: str, known: dict[str, Layout], spec: Spec) -> Extract
     headers = _headers(rows[layout.header_row - 1])
     while headers and headers[-1] == "":
         headers.pop()
+    _check_header_row(path, rows, headers, layout)
     width = len(headers)
-    body = [(r + [None] * width)[:width] for r in rows[layout.header_row :]]
+    raw = rows[layout.header_row :]
+    body = [(r + [None] * width)[:width] for r in raw]
     numbers = range(layout.header_row + 1, layout.header_row + 1 + len(body))
     table = pd.DataFrame(body, columns=headers, dtype=object)
     table.insert(0, "source_row", list(numbers))
@@ -579,6 +581,7 @@ def read(path: Path, year: str, known: dict[str, Layout], spec: Spec) -> Extract
     skip = {normalise(s) for s in layout.skip_rows}
     first = pd.Series([next((str(v) for v in r if _filled([v])), "") for r in body], dtype=object)
     totals = keep & first.map(lambda v: any(normalise(v).startswith(s) for s in skip if s))
+    _check_widths(path, raw, width, numbers, keep & ~totals, layout)
     table = table[keep & ~totals].reset_index(drop=True)
     if table.empty:
         raise InputError(path, "the file has a header but no rows")
@@ -590,6 +593,72 @@ def read(path: Path, year: str, known: dict[str, Layout], spec: Spec) -> Extract
             records[column] = pd.NA
     records = records[["source_file", "source_row", *spec.columns]]
     return Extract(path, layout, records, int(totals.sum()), _empty_other())
+
+
+def _check_header_row(
+    path: Path, rows: list[list[object]], headers: list[str], layout: Layout
+) -> None:
+    """Stop when the declared header is not on the declared row but another row near the
+    top holds it (title rows added above it, or removed): naming the row to declare."""
+    if all(h in headers for h in layout.columns):
+        return
+    wanted = set(layout.columns)
+    matches = [len(wanted & set(_headers(r))) for r in rows[:SCAN_ROWS]]
+    best = max(range(len(matches)), key=lambda i: matches[i], default=0)
+    if not matches or matches[best] * 2 <= len(wanted) or best + 1 == layout.header_row:
+        return
+    raise InputError(
+        path,
+        f"the header is on spreadsheet row {best + 1}, not on row {layout.header_row} as "
+        f"declared for {layout.year}",
+        row=best + 1,
+        hint=f"title rows above the header: declare header_row = {best + 1} under "
+        f"[{_toml_key(layout.year)}] in {_shown(layout.declared_in)} (and any total rows "
+        "below the data in skip_rows = [...]).",
+    )
+
+
+def _check_widths(
+    path: Path,
+    raw: list[list[object]],
+    width: int,
+    numbers: range,
+    data: pd.Series,
+    layout: Layout,
+) -> None:
+    """Stop on a data row with a value beyond the header's last column (a stray delimiter)
+    or, in a CSV, fewer cells than the header (the file cut short, a broken line, a note
+    or total row): values would otherwise land in the wrong columns, or be lost."""
+    csv_file = path.suffix.lower() != ".xlsx"
+    for cells, number, used in zip(raw, numbers, data, strict=True):
+        if not used:
+            continue
+        beyond = [v for v in cells[width:] if _filled([v])]
+        if beyond:
+            raise InputError(
+                path,
+                f"the row has a value beyond the header's {width} columns",
+                row=number,
+                value=beyond[0],
+                hint="a stray delimiter: a value holding an unquoted comma, or an extra "
+                "column with no header. Export the file again (values with commas quoted).",
+            )
+        if csv_file and len(cells) < width:
+            first = next((str(v) for v in cells if _filled([v])), "")
+            note = _filled(cells) <= 2  # a total or note row, not a record cut short
+            raise InputError(
+                path,
+                f"the row has {len(cells)} of the header's {width} cells",
+                row=number,
+                hint="the file may be cut short, or a value holds an unquoted line break"
+                + (
+                    f"; if it is a total or note row, declare skip_rows = "
+                    f"[{_toml_key(first[:20])}] under [{_toml_key(layout.year)}] in "
+                    f"{_shown(layout.declared_in)}."
+                    if note
+                    else ": export the file again."
+                ),
+            )
 
 
 def _check_headers(path: Path, headers: list[str], layout: Layout, spec: Spec) -> None:
