@@ -195,7 +195,7 @@ def to_html(
     provenance: Provenance,
 ) -> str:
     """The executed notebook as a self-contained, code-free HTML appendix."""
-    notebook = without_ledger(notebook)
+    notebook = without_stderr(without_ledger(notebook))
     notebook.metadata["title"] = f"{title}: {year_label} ({service})"
     page, _ = exporter().from_notebook_node(notebook)
     parameters = provenance.parameters
@@ -260,6 +260,20 @@ def parameters(notebook: nbformat.NotebookNode) -> dict[str, str]:
             continue
     values.update(notebook.metadata.get("papermill", {}).get("parameters", {}))
     return {k: str(values.get(k, "")) for k in ("year", "disclosure", "raw", "council")}
+
+
+def without_stderr(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``notebook`` without what cells wrote to stderr: Python's warnings and the kernel's
+    own messages, which carry local paths and tracebacks and are not for a reader (the
+    executed notebook keeps them for the analyst)."""
+    for cell in notebook.cells:
+        if cell.get("outputs"):
+            cell.outputs = [
+                o
+                for o in cell.outputs
+                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            ]
+    return notebook
 
 
 class AppendixExporter(HTMLExporter):
