@@ -106,5 +106,6 @@ def test_the_scan_finds_python_output_paths_and_missing_values():
         "an absolute path",
         "a missing value printed",
     }
-    assert found["a missing value printed"] == ["<NA>", "None", "<NA>"]
+    assert found["a missing value printed"][1:] == ["None", "<NA>"]  # a snippet, then cells
+    assert "/tmp/y" not in str(found) and "NaN;" not in str(found)  # scripts are not text
     assert leaked_text("<p>None of the figures for 2024-25 is published.</p>") == {}
