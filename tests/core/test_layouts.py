@@ -217,6 +217,17 @@ def test_a_windows_csv_not_declared_stops_naming_the_byte_and_row(tmp_path):
     assert 'declare encoding = "cp1252"' in text
 
 
+def test_the_declaration_offered_for_a_windows_csv_declares_its_encoding(tmp_path):
+    path = tmp_path / "enquiries_2025-26.csv"
+    with_cafe(tmp_path).to_csv(path, index=False, encoding="cp1252")
+    with pytest.raises(InputError) as caught:
+        read(path, year="2025-26")
+    text = str(caught.value)
+    assert text.startswith("enquiries_2025-26.csv: no recruitment layout is declared for 2025-26")
+    assert 'encoding = "cp1252"  # the file is not UTF-8' in text
+    assert '"Household ID" = "household_id"' in text
+
+
 def test_a_utf8_file_declared_as_windows_text_stops_rather_than_garble(tmp_path):
     path = save(tmp_path, with_cafe(tmp_path))
     with pytest.raises(InputError, match="row 5: the file is declared cp1252 but its text is"):

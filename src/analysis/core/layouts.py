@@ -409,7 +409,7 @@ def _delimited_otherwise(path: Path, text: str, rows: list[list[str]]) -> None:
     """Stop on a file separated by semicolons or tabs (a CSV saved with another locale's
     list separator), which a comma reader sees as one column."""
     widest = max((_filled(r) for r in rows[:SCAN_ROWS]), default=0)
-    for line in text.splitlines()[:SCAN_ROWS]:
+    for line in text[:65536].splitlines()[:SCAN_ROWS]:
         for delimiter, name in ((";", "semicolons"), ("\t", "tabs")):
             if line.count(delimiter) >= 2 and line.count(delimiter) + 1 > widest:
                 raise InputError(
