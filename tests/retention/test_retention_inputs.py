@@ -66,3 +66,16 @@ def test_a_register_mostly_in_another_date_format_stops_naming_the_pattern(tmp_p
     assert text.startswith(f"{NAME}, row 7, column 'approved_on', value ")
     assert f"{len(frame) - 5} of {len(frame)} dates are not in the declared format" in text
     assert "match the pattern '%d.%m.%Y': declare date_format = \"%d.%m.%Y\"" in text
+
+
+@pytest.mark.parametrize("huge", ["1e30", "99999999999999999999999", "21"])
+def test_a_huge_number_of_places_stops_naming_row_column_and_value(tmp_path, huge):
+    frame = register()
+    frame.loc[3, "approved_care_arrangements"] = huge
+    frame.to_csv(tmp_path / NAME, index=False)
+    with pytest.raises(InputError) as caught:
+        read_year(tmp_path / NAME, YEAR, COUNCIL)
+    assert str(caught.value) == (
+        f"{NAME}, row 5, column 'approved_places', value {huge!r}: more than 20 places for one "
+        "household: not plausible"
+    )

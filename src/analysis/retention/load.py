@@ -33,6 +33,9 @@ from analysis.retention.schema import (
 from analysis.retention.targets import READINGS_FILE
 
 DATASET = "retention"
+# The usual fostering limit is three children (Children Act 1989, Schedule 7), exceeded only
+# for sibling groups: more places than this for one household is an error in the file.
+MOST_PLACES = 20
 PLACE_COLUMNS = ["approved_places", "filled_places", "vacant_places", "unavailable_places"]
 
 
@@ -75,10 +78,20 @@ def _stop_at_first(
 
 
 def _parse_counts(frame: pd.DataFrame, path: Path, column: str) -> pd.Series:
+    """A place count as a whole number from 0 to ``MOST_PLACES``; anything else stops naming
+    the row (a huge number is a typing or export error, not a household's places)."""
     text = frame[column].map(_count_text)
     numbers = pd.to_numeric(text.where(text.ne("")), errors="coerce")
     bad = (numbers.isna() & text.ne("")) | (numbers.notna() & ((numbers < 0) | (numbers % 1 != 0)))
     _stop_at_first(frame, bad, path, column, text, "not a whole number of places")
+    _stop_at_first(
+        frame,
+        numbers > MOST_PLACES,
+        path,
+        column,
+        text,
+        f"more than {MOST_PLACES} places for one household: not plausible",
+    )
     return numbers.astype("Int64")
 
 
