@@ -12,13 +12,17 @@ the data) without notice. Each change is declared, per year, in the council's fo
 - ``date_format``: the strftime pattern of the dates written as text;
 - ``header_row``: the spreadsheet row of the header (1 unless title rows sit above it);
 - ``skip_rows``: data rows whose first cell starts with one of these texts (totals);
-- ``values.<column>``: a spelling -> the schema code (added to the earlier year's).
+- ``values.<column>``: a spelling -> the schema code (added to the earlier year's);
+- ``encoding``: the text encoding of a CSV that is not UTF-8 (such as ``"cp1252"``).
 
 Every extract kind is read the same way by :func:`read`: a year with no declaration,
 a declared column that is absent, a column the declaration does not know, an unknown
-key, a whole column of dates in another format and a value outside the declared
-vocabulary each stop the run with an :class:`~analysis.core.errors.InputError` that
-says what to declare, and where. Values are compared after :func:`normalise`.
+key, a file that is not a CSV (a workbook, a web page, semicolons) or not in its
+encoding, a header below undeclared title rows, a row cut short or with a stray
+delimiter, a date column mostly in another format (:func:`date_layout_problem`) and a
+value outside the declared vocabulary each stop the run with an
+:class:`~analysis.core.errors.InputError` that says what to declare, and where. Values
+are compared after :func:`normalise`.
 """
 
 from __future__ import annotations
