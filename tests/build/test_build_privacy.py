@@ -109,3 +109,18 @@ def test_the_scan_finds_python_output_paths_and_missing_values():
     assert found["a missing value printed"][1:] == ["None", "<NA>"]  # a snippet, then cells
     assert "/tmp/y" not in str(found) and "NaN;" not in str(found)  # scripts are not text
     assert leaked_text("<p>None of the figures for 2024-25 is published.</p>") == {}
+
+
+def test_what_cells_write_to_stderr_is_left_out_of_the_export():
+    import nbformat
+
+    from analysis.presentation.export import without_stderr
+
+    cell = nbformat.v4.new_code_cell("x")
+    warning = "/work/main/src/analysis/x.py:1: UserWarning: no labels\n"
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stderr", text=warning),
+        nbformat.v4.new_output("stream", name="stdout", text="shown\n"),
+    ]
+    notebook = without_stderr(nbformat.v4.new_notebook(cells=[cell]))
+    assert [o["text"] for o in notebook.cells[0].outputs] == ["shown\n"]
