@@ -356,11 +356,15 @@ def test_an_upgraded_export_stops_until_declared_then_gives_the_same_figures(tmp
         "enquiries_2024-25.xlsx, row 4: the header is on spreadsheet row 4, not on row 1 as "
         "declared for 2024-25\ntitle rows above the header: declare header_row = 4"
     )
+    columns = (
+        '["2024-25".columns]\n"Household reference" = "household_id"\n'
+        '"Source of enquiry" = "channel"\n'
+    )
     steps = [
         ("header_row = 4\n", "column 'Household ID': column 'Household ID' declared for "),
+        ("header_row = 4\n" + columns, f"row {ROWS + 6}: the row fills 2 of the header's 15"),
         (
-            'header_row = 4\n["2024-25".columns]\n"Household reference" = "household_id"\n'
-            '"Source of enquiry" = "channel"\n',
+            'header_row = 4\nskip_rows = ["Total"]\n' + columns,
             "row 12, column 'Source of enquiry': 1 value(s) not declared for 2024-25: 'TikTok'",
         ),
         (
@@ -401,6 +405,15 @@ def test_a_stray_delimiter_and_a_file_cut_short_stop_naming_the_row(tmp_path):
     with pytest.raises(InputError) as caught:
         read(path)
     assert str(caught.value).startswith(
-        f"enquiries_2024-25.csv, row {len(lines) + 2}: the row has 2 of the header's 15 cells"
+        f"enquiries_2024-25.csv, row {len(lines) + 2}: the row fills 2 of the header's 15 "
+        'columns: not a record\nif it is a total or note row, declare skip_rows = ["Total"]'
     )
-    assert 'declare skip_rows = ["Total"]' in str(caught.value)
+
+
+def test_an_undeclared_total_row_below_a_workbooks_data_stops(tmp_path):
+    path = upgraded(tmp_path)
+    with pytest.raises(InputError) as caught:
+        read(path, council_with(tmp_path, UPGRADE.replace('skip_rows = ["Total"]\n', "")))
+    assert str(caught.value).startswith(
+        f"enquiries_2024-25.xlsx, row {ROWS + 6}: the row fills 2 of the header's 15 columns"
+    )

@@ -75,6 +75,7 @@ COMMON_DATE_FORMATS = (
     "%Y-%m-%dT%H:%M:%S",
 )
 SCAN_ROWS = 20  # rows searched for the header when a title row may sit above it
+NOTE_CELLS = 2  # a data row filling no more cells is a total or note, never a record
 
 
 class LayoutError(InputError):
@@ -585,11 +586,11 @@ def read(path: Path, year: str, known: dict[str, Layout], spec: Spec) -> Extract
     skip = {normalise(s) for s in layout.skip_rows}
     first = pd.Series([next((str(v) for v in r if _filled([v])), "") for r in body], dtype=object)
     totals = keep & first.map(lambda v: any(normalise(v).startswith(s) for s in skip if s))
-    _check_widths(path, raw, width, numbers, keep & ~totals, layout)
     table = table[keep & ~totals].reset_index(drop=True)
     if table.empty:
         raise InputError(path, "the file has a header but no rows")
     _check_headers(path, headers, layout, spec)
+    _check_widths(path, raw, width, numbers, keep & ~totals, layout)
     table.insert(0, "source_file", path.name)
     records = table[["source_file", "source_row", *layout.columns]].rename(columns=layout.columns)
     for column in spec.columns:
@@ -630,10 +631,16 @@ def _check_widths(
     data: pd.Series,
     layout: Layout,
 ) -> None:
-    """Stop on a data row with a value beyond the header's last column (a stray delimiter)
-    or, in a CSV, fewer cells than the header (the file cut short, a broken line, a note
-    or total row): values would otherwise land in the wrong columns, or be lost."""
+    """Stop on a data row with a value beyond the header's last column (a stray delimiter),
+    a row of at most ``NOTE_CELLS`` filled cells under a header of five or more (a total
+    or note row not declared in ``skip_rows``), or, in a CSV, a row with fewer cells than
+    the header (the file cut short, a broken line): values would otherwise land in the
+    wrong columns, be lost, or a note be read as a record."""
     csv_file = path.suffix.lower() != ".xlsx"
+    skip = (
+        f"if it is a total or note row, declare skip_rows = [{{first}}] under "
+        f"[{_toml_key(layout.year)}] in {_shown(layout.declared_in)}"
+    )
     for cells, number, used in zip(raw, numbers, data, strict=True):
         if not used:
             continue
@@ -647,21 +654,21 @@ def _check_widths(
                 hint="a stray delimiter: a value holding an unquoted comma, or an extra "
                 "column with no header. Export the file again (values with commas quoted).",
             )
+        first = _toml_key(next((str(v) for v in cells if _filled([v])), "")[:20])
+        if width >= 5 and _filled(cells) <= NOTE_CELLS:
+            raise InputError(
+                path,
+                f"the row fills {_filled(cells)} of the header's {width} columns: not a record",
+                row=number,
+                hint=skip.format(first=first) + ".",
+            )
         if csv_file and len(cells) < width:
-            first = next((str(v) for v in cells if _filled([v])), "")
-            note = _filled(cells) <= 2  # a total or note row, not a record cut short
             raise InputError(
                 path,
                 f"the row has {len(cells)} of the header's {width} cells",
                 row=number,
-                hint="the file may be cut short, or a value holds an unquoted line break"
-                + (
-                    f"; if it is a total or note row, declare skip_rows = "
-                    f"[{_toml_key(first[:20])}] under [{_toml_key(layout.year)}] in "
-                    f"{_shown(layout.declared_in)}."
-                    if note
-                    else ": export the file again."
-                ),
+                hint="the file may be cut short, or a value holds an unquoted line break: "
+                "export the file again.",
             )
 
 
