@@ -1,9 +1,10 @@
 """Find identifiers from the raw data in exported appendices.
 
 Generic on purpose: every CSV and XLSX under a raw-data folder is read as text,
-and every column whose header looks like an identifier (ids and references,
-child/household/carer numbers, dates of birth, postcodes, names), or whose values
-look like UK postcodes, contributes its values. An export "hits" when any such
+and every column whose header looks like an identifier (ids and references, SSDA903
+CHILD, UPN, household/carer/enquiry numbers, dates of birth, postcodes such as
+HOME_POST and PL_POST, names), or whose values look like UK postcodes, contributes
+its values. An export "hits" when any such
 value appears in its visible text or attributes as a whole token. Embedded images
 (``data:`` URIs) and style sheets are left out of the search: they hold base64 and
 CSS, not text a reader sees.
@@ -11,21 +12,27 @@ CSS, not text a reader sees.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 
 IDENTIFYING = re.compile(
-    r"(^|[^a-z])(id|ids|identifier|ref|reference|urn|upn|uln|nhs|ni_?number|dob)([^a-z]|$)"
+    r"(^|[^a-z])(id|ids|identifier|ref|reference|urn|upn|uln|nhs|ni_?number|dob|child|post)"
+    r"([^a-z]|$)"
     r"|date.?of.?birth|birth.?date|post.?code|surname|forename|first.?name|last.?name|full.?name"
     r"|(^|[^a-z])name([^a-z]|$)",
     re.IGNORECASE,
 )
 POSTCODE = re.compile(r"^[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}$", re.IGNORECASE)
 SHORTEST = 4  # shorter values (e.g. "12") would match ordinary counts
+# Written out in words, a date on which a financial year starts or ends is how every page
+# names its period ("31 March 2025"): a date of birth on such a day is looked for only in
+# its figures (31/03/2019, 2019-03-31).
+YEAR_ENDS = {(3, 31), (4, 1)}
 EMBEDDED = re.compile(
     r"data:[a-z/+.-]+;base64,[A-Za-z0-9+/=]+|<style[^>]*>.*?</style>", re.S | re.I
 )
@@ -54,18 +61,18 @@ def _columns(sheet: pd.DataFrame) -> Iterable[pd.Series]:
 
 
 def _forms(value: str) -> set[str]:
-    """The value, plus the usual ways of printing it if it is a date."""
+    """The value, plus the usual ways of printing it if it is a date (ISO or dd/mm/yyyy)."""
     forms = {value}
     try:
         day = date.fromisoformat(value[:10])
     except ValueError:
-        return forms
-    forms |= {
-        day.isoformat(),
-        day.strftime("%d/%m/%Y"),
-        f"{day.day} {day:%B %Y}",
-        f"{day:%d %B %Y}",
-    }
+        try:
+            day = datetime.strptime(value[:10], "%d/%m/%Y").date()
+        except ValueError:
+            return forms
+    forms |= {day.isoformat(), day.strftime("%d/%m/%Y")}
+    if (day.month, day.day) not in YEAR_ENDS:
+        forms |= {f"{day.day} {day:%B %Y}", f"{day:%d %B %Y}"}
     return forms
 
 
@@ -89,3 +96,43 @@ def hits(page: str, values: set[str]) -> list[str]:
         for v in values
         if v in text and re.search(rf"(?<![A-Za-z0-9]){re.escape(v)}(?![A-Za-z0-9])", text)
     )
+
+
+# What no exported page may show a reader: Python's own output and the machine's paths.
+LEAKED_TEXT = {
+    "a traceback": re.compile(r"Traceback \(most recent call last\)|File \"[^\"]+\.py\", line \d+"),
+    "a Python warning": re.compile(
+        r"\b\w*(Warning|Error): |\b(Future|Deprecation|User|Runtime|SettingWithCopy|Pandas\w*)"
+        r"Warning\b"
+    ),
+    "an absolute path": re.compile(r"(?<![\w/.])/(work|home|tmp|root|Users)/[\w.-]"),
+    "a missing value printed": re.compile(r"<NA>|\bNaN\b|\bnan\b|\bNaT\b"),
+}
+CELL = re.compile(r"<t[dh][^>]*>(.*?)</t[dh]>", re.S | re.I)
+MISSING = {"None", "nan", "NaN", "<NA>", "NaT", "null"}
+SCRIPT = re.compile(r"<script[^>]*>.*?</script>", re.S | re.I)
+TAG = re.compile(r"<[^>]+>")
+
+
+def visible_text(page: str) -> str:
+    """The text a reader sees: no scripts, styles, embedded images or markup."""
+    return html.unescape(TAG.sub(" ", SCRIPT.sub(" ", EMBEDDED.sub(" ", page))))
+
+
+def leaked_text(page: str) -> dict[str, list[str]]:
+    """Per kind of leak (a traceback, a warning, a path, a missing value printed), the
+    snippets of ``page``'s visible text that show one."""
+    text = visible_text(page)
+    found = {}
+    for kind, pattern in LEAKED_TEXT.items():
+        snippets = [
+            " ".join(text[max(0, m.start() - 40) : m.end() + 40].split())
+            for m in pattern.finditer(text)
+        ]
+        if snippets:
+            found[kind] = snippets[:3]
+    cells = [html.unescape(TAG.sub("", c)).strip() for c in CELL.findall(SCRIPT.sub(" ", page))]
+    empty = [c for c in cells if c in MISSING]
+    if empty:
+        found.setdefault("a missing value printed", []).extend(empty[:3])
+    return found

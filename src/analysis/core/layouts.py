@@ -12,20 +12,27 @@ the data) without notice. Each change is declared, per year, in the council's fo
 - ``date_format``: the strftime pattern of the dates written as text;
 - ``header_row``: the spreadsheet row of the header (1 unless title rows sit above it);
 - ``skip_rows``: data rows whose first cell starts with one of these texts (totals);
-- ``values.<column>``: a spelling -> the schema code (added to the earlier year's).
+- ``values.<column>``: a spelling -> the schema code (added to the earlier year's);
+- ``encoding``: the text encoding of a CSV that is not UTF-8 (such as ``"cp1252"``).
 
 Every extract kind is read the same way by :func:`read`: a year with no declaration,
 a declared column that is absent, a column the declaration does not know, an unknown
-key, a whole column of dates in another format and a value outside the declared
-vocabulary each stop the run with an :class:`~analysis.core.errors.InputError` that
-says what to declare, and where. Values are compared after :func:`normalise`.
+key, a file that is not a CSV (a workbook, a web page, semicolons) or not in its
+encoding, a header below undeclared title rows, a row cut short or with a stray
+delimiter, a date column mostly in another format (:func:`date_layout_problem`) and a
+value outside the declared vocabulary each stop the run with an
+:class:`~analysis.core.errors.InputError` that says what to declare, and where. Values
+are compared after :func:`normalise`.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import re
 import tomllib
+import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -34,6 +41,7 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.core.errors import InputError
+from analysis.core.quarantine import SYSTEMATIC_MIN, SYSTEMATIC_SHARE
 from analysis.core.years import FinancialYear, YearError
 
 # The one definition of a household id: "H" and six digits, shared by the recruitment
@@ -48,6 +56,7 @@ KEYS = {
     "header_row": int,
     "skip_rows": list,
     "values": dict,
+    "encoding": str,
 }
 # Patterns tried when a column's dates are not in the declared format.
 COMMON_DATE_FORMATS = (
@@ -66,6 +75,7 @@ COMMON_DATE_FORMATS = (
     "%Y-%m-%dT%H:%M:%S",
 )
 SCAN_ROWS = 20  # rows searched for the header when a title row may sit above it
+NOTE_CELLS = 2  # a data row filling no more cells is a total or note, never a record
 
 
 class LayoutError(InputError):
@@ -104,6 +114,7 @@ class Layout:
     header_row: int
     skip_rows: tuple[str, ...]
     values: dict[str, dict[str, str]]  # column -> spelling as declared -> code
+    encoding: str = ""  # the text encoding of a CSV ("" when UTF-8, told from the bytes)
 
     def has(self, column: str) -> bool:
         """Whether the year's file carries the schema ``column``."""
@@ -188,6 +199,16 @@ def _check_table(table: object, path: Path, year: str, spec: Spec) -> dict:
                     value=code,
                     hint=f"codes: {', '.join(spec.codes[column])}",
                 )
+    if "encoding" in table:
+        try:
+            codecs.lookup(table["encoding"])
+        except LookupError:
+            raise LayoutError(
+                path,
+                f"{where} encoding {table['encoding']!r} is not a text encoding Python knows",
+                column="encoding",
+                hint='for example "cp1252" (Windows, Excel\'s "CSV"), "latin-1", "utf-16"',
+            ) from None
     if "date_format" in table and "%" not in table["date_format"]:
         raise LayoutError(
             path, f"{where} date_format is not a strftime pattern", value=table["date_format"]
@@ -206,9 +227,21 @@ def _resolve(year: str, tables: dict, path: Path, spec: Spec, seen: tuple = ()) 
                 f"[{_toml_key(year)}] has no based_on, so it must declare {missing[0]}",
                 column=missing[0],
             )
+        coded = [c for c in table.get("columns", {}).values() if c in spec.codes]
+        unspelt = [c for c in coded if c not in table.get("values", {})]
+        if unspelt:
+            raise LayoutError(
+                path,
+                f"[{_toml_key(year)}] has no based_on, so it must declare the spellings of "
+                f"{unspelt[0]!r} under [{_toml_key(year)}.values.{unspelt[0]}]",
+                column="based_on",
+                hint="To keep an earlier year's spellings, declare based_on = \"<that "
+                'year>" (uncomment it, if the suggested declaration was pasted); otherwise '
+                f"list every spelling of {', '.join(unspelt)} with its code.",
+            )
         columns: dict[str, str] = {}
         values: dict[str, dict[str, str]] = {}
-        base = {"ignore_columns": (), "header_row": 1, "skip_rows": ()}
+        base = {"ignore_columns": (), "header_row": 1, "skip_rows": (), "encoding": ""}
     else:
         if parent_year not in tables or parent_year in seen or parent_year >= year:
             raise LayoutError(
@@ -225,6 +258,7 @@ def _resolve(year: str, tables: dict, path: Path, spec: Spec, seen: tuple = ()) 
             "header_row": parent.header_row,
             "skip_rows": parent.skip_rows,
             "date_format": parent.date_format,
+            "encoding": parent.encoding,
         }
     for header, column in table.get("columns", {}).items():
         columns = {h: c for h, c in columns.items() if c != column}
@@ -248,6 +282,7 @@ def _resolve(year: str, tables: dict, path: Path, spec: Spec, seen: tuple = ()) 
         header_row=table.get("header_row", base["header_row"]),
         skip_rows=tuple(table.get("skip_rows", base["skip_rows"])),
         values=values,
+        encoding=table.get("encoding", base["encoding"]),
     )
 
 
@@ -279,16 +314,171 @@ def declarations(folder: Path, spec: Spec) -> dict[str, Layout]:
 # ---- reading ------------------------------------------------------------------------
 
 
-def _cells(path: Path) -> list[list[object]]:
+def _line_of(data: bytes, offset: int) -> int:
+    """The spreadsheet row (1-based line) holding byte ``offset``."""
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _looks_like(path: Path, data: bytes) -> None:
+    """Stop on a file that is not a CSV at all: a workbook or a web page under a .csv name."""
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if data.startswith(b"PK\x03\x04"):
+        looks = "an Excel workbook (.xlsx) saved under a .csv name"
+    elif data.startswith(b"\xd0\xcf\x11\xe0"):
+        looks = "an old Excel workbook (.xls) saved under a .csv name"
+    elif head.startswith((b"<!doctype html", b"<html", b"<?xml")) or b"<table" in head:
+        looks = "a web page (HTML) saved under a .csv name"
+    else:
+        return
+    raise InputError(
+        path,
+        f"the file is not a CSV: it looks like {looks}",
+        hint="Open it in Excel and save it as 'CSV UTF-8 (Comma delimited)', or give a "
+        "workbook its .xlsx name.",
+    )
+
+
+def decode(path: Path, data: bytes, encoding: str = "") -> str:
+    """A CSV's bytes as text: in the declared ``encoding``, else UTF-8 (with or without a
+    byte-order mark) or UTF-16 with one; anything else stops naming the byte and row
+    where it fails, and the encoding to declare. Never a silent misreading."""
+    where = "under the year's table in councils/<council>/layouts/"
+    if not encoding:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            encoding = "utf-16"
+        elif b"\x00" in data[:4096]:
+            offset = data.index(b"\x00")
+            raise InputError(
+                path,
+                f"byte {offset} holds a NUL: the file looks like UTF-16 without a byte-order mark",
+                row=_line_of(data, offset),
+                hint=f'declare encoding = "utf-16-le" {where}, or save it as CSV UTF-8.',
+            )
+        else:
+            encoding = "utf-8-sig"
+    elif codecs.lookup(encoding).name == "utf-8":
+        encoding = "utf-8-sig"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as error:
+        sample = data[error.start : error.start + 4]
+        if encoding == "utf-8-sig":
+            hint = (
+                f"the bytes {sample!r} are not UTF-8; read as cp1252 (Windows, Excel's CSV) "
+                f"they are {sample.decode('cp1252', errors='replace')!r}. If that is right, "
+                f'declare encoding = "cp1252" {where}; otherwise save the file as CSV UTF-8.'
+            )
+        else:
+            hint = f"the bytes {sample!r} are not {encoding}: check the declared encoding."
+        raise InputError(
+            path,
+            f"byte {error.start} cannot be read as {encoding.removesuffix('-sig')}",
+            row=_line_of(data, error.start),
+            hint=hint,
+        ) from None
+    _misread(path, data, text, encoding)
+    return text
+
+
+def _misread(path: Path, data: bytes, text: str, encoding: str) -> None:
+    """Stop when a declared single-byte encoding would turn the file's text into mojibake:
+    its bytes are valid UTF-8 with letters beyond ASCII, or it reads control characters."""
+    if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig") or encoding.startswith("utf"):
+        return
+    if not data.isascii():
+        try:
+            data.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:
+            offset = next(i for i, b in enumerate(data) if b > 0x7F)
+            raise InputError(
+                path,
+                f"the file is declared {encoding} but its text is UTF-8 (from byte {offset}): "
+                f"read as {encoding} it would be garbled",
+                row=_line_of(data, offset),
+                hint="remove the encoding key from the year's declaration.",
+            )
+    control = re.search("[\x80-\x9f]", text)
+    if control:
+        offset = len(text[: control.start()].encode(encoding))
+        raise InputError(
+            path,
+            f"byte {offset} reads as a control character in {encoding}",
+            row=_line_of(data, offset),
+            hint='the file is probably Windows text: declare encoding = "cp1252".',
+        )
+
+
+def _delimited_otherwise(path: Path, text: str, rows: list[list[str]]) -> None:
+    """Stop on a file separated by semicolons or tabs (a CSV saved with another locale's
+    list separator), which a comma reader sees as one column."""
+    widest = max((_filled(r) for r in rows[:SCAN_ROWS]), default=0)
+    for line in text[:65536].splitlines()[:SCAN_ROWS]:
+        for delimiter, name in ((";", "semicolons"), ("\t", "tabs")):
+            if line.count(delimiter) >= 2 and line.count(delimiter) + 1 > widest:
+                raise InputError(
+                    path,
+                    f"the file's columns are separated by {name}, not commas",
+                    hint="Save it from Excel as 'CSV UTF-8 (Comma delimited)'.",
+                )
+
+
+def check_utf8_csv(path: Path) -> None:
+    """Stop on a file read by name as UTF-8 CSV (such as an SSDA903 return) that is a
+    workbook or a web page, UTF-16, or separated by semicolons or tabs; its first bytes
+    are enough to tell (the whole file's UTF-8 is checked by :func:`not_utf8`)."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(65536)
+    except OSError as error:
+        raise InputError(path, f"cannot read the file ({error.strerror or error})") from None
+    _looks_like(path, head)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+        raise InputError(
+            path,
+            "the file is UTF-16 text (as Excel's 'Unicode text' saves it), not UTF-8",
+            hint="Save it from Excel as 'CSV UTF-8 (Comma delimited)'.",
+        )
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
+    _delimited_otherwise(path, text, list(csv.reader(io.StringIO(text))))
+
+
+def not_utf8(path: Path) -> InputError | None:
+    """The error naming the first byte of ``path`` that is not UTF-8 (its offset and
+    row), or None when the whole file is UTF-8."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        sample = data[error.start : error.start + 4]
+        return InputError(
+            path,
+            f"byte {error.start} cannot be read as utf-8",
+            row=_line_of(data, error.start),
+            hint=f"the bytes {sample!r} are not UTF-8 (read as Windows text they are "
+            f"{sample.decode('cp1252', errors='replace')!r}): save the file as CSV UTF-8.",
+        )
+    return None
+
+
+def _cells(path: Path, encoding: str = "") -> list[list[object]]:
     """Every row of the file as a list of cells (text; dates and numbers from Excel)."""
     try:
         if path.suffix.lower() == ".xlsx":
             sheet = pd.read_excel(path, header=None, dtype=object)
             return [[None if pd.isna(v) else v for v in row] for row in sheet.to_numpy().tolist()]
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            return list(csv.reader(handle))
-    except (OSError, UnicodeDecodeError, ValueError) as error:
+        data = path.read_bytes()
+    except (OSError, ValueError, zipfile.BadZipFile) as error:
         raise InputError(path, f"cannot read the file ({error})") from None
+    _looks_like(path, data)
+    text = decode(path, data, encoding)
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as error:
+        raise InputError(path, f"cannot read the file as CSV ({error})") from None
+    _delimited_otherwise(path, text, rows)
+    return rows
 
 
 def _filled(row: list[object]) -> int:
@@ -322,7 +512,14 @@ def guess_date_format(values: pd.Series) -> str | None:
 
 def suggestion(path: Path, year: str, known: dict[str, Layout], spec: Spec) -> str:
     """The TOML declaration to add for ``year``, built from the file's real header."""
-    rows = _cells(path)
+    encoding = ""
+    try:
+        rows = _cells(path)
+    except InputError as error:
+        if not error.problem.endswith("cannot be read as utf-8"):
+            raise
+        encoding = "cp1252"  # a CSV from Excel on Windows; if not, reading says so
+        rows = _cells(path, encoding)
     header_row = detect_header_row(rows)
     headers = [h for h in _headers(rows[header_row - 1]) if h] if rows else []
     names = {h: c for layout in known.values() for h, c in layout.columns.items()}
@@ -336,6 +533,8 @@ def suggestion(path: Path, year: str, known: dict[str, Layout], spec: Spec) -> s
     if latest:
         lines.append(f"# based_on = {_toml_key(latest)}  # to keep its value spellings")
     lines.append(f"date_format = {_toml_key(fmt or '?')}")
+    if encoding:
+        lines.append(f"encoding = {_toml_key(encoding)}  # the file is not UTF-8")
     if header_row != 1:
         lines.append(f"header_row = {header_row}")
     lines.append(f"[{_toml_key(year)}.columns]")
@@ -370,14 +569,16 @@ def read(path: Path, year: str, known: dict[str, Layout], spec: Spec) -> Extract
             f"no {spec.kind} layout is declared for {year}",
             hint=suggestion(path, year, known, spec),
         )
-    rows = _cells(path)
+    rows = _cells(path, layout.encoding)
     if len(rows) < layout.header_row or not _filled(rows[layout.header_row - 1]):
         raise InputError(path, "the file is empty")
     headers = _headers(rows[layout.header_row - 1])
     while headers and headers[-1] == "":
         headers.pop()
+    _check_header_row(path, rows, headers, layout)
     width = len(headers)
-    body = [(r + [None] * width)[:width] for r in rows[layout.header_row :]]
+    raw = rows[layout.header_row :]
+    body = [(r + [None] * width)[:width] for r in raw]
     numbers = range(layout.header_row + 1, layout.header_row + 1 + len(body))
     table = pd.DataFrame(body, columns=headers, dtype=object)
     table.insert(0, "source_row", list(numbers))
@@ -389,6 +590,7 @@ def read(path: Path, year: str, known: dict[str, Layout], spec: Spec) -> Extract
     if table.empty:
         raise InputError(path, "the file has a header but no rows")
     _check_headers(path, headers, layout, spec)
+    _check_widths(path, raw, width, numbers, keep & ~totals, layout)
     table.insert(0, "source_file", path.name)
     records = table[["source_file", "source_row", *layout.columns]].rename(columns=layout.columns)
     for column in spec.columns:
@@ -396,6 +598,78 @@ def read(path: Path, year: str, known: dict[str, Layout], spec: Spec) -> Extract
             records[column] = pd.NA
     records = records[["source_file", "source_row", *spec.columns]]
     return Extract(path, layout, records, int(totals.sum()), _empty_other())
+
+
+def _check_header_row(
+    path: Path, rows: list[list[object]], headers: list[str], layout: Layout
+) -> None:
+    """Stop when the declared header is not on the declared row but another row near the
+    top holds it (title rows added above it, or removed): naming the row to declare."""
+    if all(h in headers for h in layout.columns):
+        return
+    wanted = set(layout.columns)
+    matches = [len(wanted & set(_headers(r))) for r in rows[:SCAN_ROWS]]
+    best = max(range(len(matches)), key=lambda i: matches[i], default=0)
+    if not matches or matches[best] * 2 <= len(wanted) or best + 1 == layout.header_row:
+        return
+    raise InputError(
+        path,
+        f"the header is on spreadsheet row {best + 1}, not on row {layout.header_row} as "
+        f"declared for {layout.year}",
+        row=best + 1,
+        hint=f"title rows above the header: declare header_row = {best + 1} under "
+        f"[{_toml_key(layout.year)}] in {_shown(layout.declared_in)} (and any total rows "
+        "below the data in skip_rows = [...]).",
+    )
+
+
+def _check_widths(
+    path: Path,
+    raw: list[list[object]],
+    width: int,
+    numbers: range,
+    data: pd.Series,
+    layout: Layout,
+) -> None:
+    """Stop on a data row with a value beyond the header's last column (a stray delimiter),
+    a row of at most ``NOTE_CELLS`` filled cells under a header of five or more (a total
+    or note row not declared in ``skip_rows``), or, in a CSV, a row with fewer cells than
+    the header (the file cut short, a broken line): values would otherwise land in the
+    wrong columns, be lost, or a note be read as a record."""
+    csv_file = path.suffix.lower() != ".xlsx"
+    skip = (
+        f"if it is a total or note row, declare skip_rows = [{{first}}] under "
+        f"[{_toml_key(layout.year)}] in {_shown(layout.declared_in)}"
+    )
+    for cells, number, used in zip(raw, numbers, data, strict=True):
+        if not used:
+            continue
+        beyond = [v for v in cells[width:] if _filled([v])]
+        if beyond:
+            raise InputError(
+                path,
+                f"the row has a value beyond the header's {width} columns",
+                row=number,
+                value=beyond[0],
+                hint="a stray delimiter: a value holding an unquoted comma, or an extra "
+                "column with no header. Export the file again (values with commas quoted).",
+            )
+        first = _toml_key(next((str(v) for v in cells if _filled([v])), "")[:20])
+        if width >= 5 and _filled(cells) <= NOTE_CELLS:
+            raise InputError(
+                path,
+                f"the row fills {_filled(cells)} of the header's {width} columns: not a record",
+                row=number,
+                hint=skip.format(first=first) + ".",
+            )
+        if csv_file and len(cells) < width:
+            raise InputError(
+                path,
+                f"the row has {len(cells)} of the header's {width} cells",
+                row=number,
+                hint="the file may be cut short, or a value holds an unquoted line break: "
+                "export the file again.",
+            )
 
 
 def _check_headers(path: Path, headers: list[str], layout: Layout, spec: Spec) -> None:
@@ -439,8 +713,8 @@ def parse_dates(
 ) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
     """Dates as day timestamps, and per column the cells that are not dates.
 
-    A column none of whose filled cells is a date in the declared format is a layout
-    problem, not bad rows: the run stops naming the pattern those values do match."""
+    Odd cells are bad rows (returned, for the caller to set aside), but a column whose
+    dates are mostly in another format is a layout problem: see :func:`date_layout_problem`."""
     records = records.copy()
     bad: dict[str, pd.Series] = {}
     fmt = extract.layout.date_format
@@ -450,30 +724,95 @@ def parse_dates(
         is_date = raw.map(lambda v: isinstance(v, (date, datetime)))
         stamps[is_date] = pd.to_datetime(raw[is_date])
         text = ~is_date & ~blank(raw)
-        stamps[text] = pd.to_datetime(
-            raw[text].astype(str).str.strip(), format=fmt, errors="coerce"
-        )
+        values = raw[text].astype(str).str.strip()
+        stamps[text] = pd.to_datetime(values, format=fmt, errors="coerce")
         failed = text & stamps.isna()
-        if failed.any() and failed.sum() == (text | is_date).sum():
-            sample = list(dict.fromkeys(raw[failed].astype(str).str.strip()))[:3]
-            guessed = guess_date_format(raw[failed])
-            raise InputError(
-                extract.path,
-                f"no date in the column is in the declared format {fmt!r}",
-                column=_header(extract.layout, column),
-                value=sample[0],
-                hint=f"sample values {sample} "
-                + (
-                    f"match the pattern {guessed!r}: declare date_format = {_toml_key(guessed)} "
-                    if guessed
-                    else "match none of the common patterns: declare their strftime pattern "
-                )
-                + f"under [{_toml_key(extract.layout.year)}] in "
-                f"{_shown(extract.layout.declared_in)}",
-            )
+        if failed.any():
+            problem = date_layout_problem(values, fmt, int(is_date.sum()))
+            if problem:
+                _stop_dates(extract, records, column, failed, problem)
         bad[column] = failed
         records[column] = stamps.dt.normalize()
     return records, bad
+
+
+def _read_counts(values: pd.Series) -> dict[str, int]:
+    """How many of ``values`` each common pattern reads (each distinct value parsed once)."""
+    counts = values.value_counts()
+    distinct = pd.Series(counts.index, dtype=object)
+    weights = counts.to_numpy()
+    out = {}
+    for pattern in COMMON_DATE_FORMATS:
+        read = pd.to_datetime(distinct, format=pattern, errors="coerce").notna().to_numpy()
+        out[pattern] = int(weights[read].sum())
+    return out
+
+
+def date_layout_problem(
+    values: pd.Series, fmt: str, excel: int = 0
+) -> tuple[str, str | None] | None:
+    """Why a date column's text ``values`` show a layout problem rather than bad rows, with
+    the pattern they match (or None); None when the cells not in ``fmt`` are odd rows.
+
+    A problem when no date is in ``fmt``; or, in a column of at least ``SYSTEMATIC_MIN``
+    values (fewer cannot tell a pattern from chance), when another common pattern reads
+    more of them than ``fmt`` does (a changed format, or day and month swapped: then
+    ``fmt`` reads only the values that read both ways) or more than ``SYSTEMATIC_SHARE``
+    of them are not in ``fmt`` (docs/assumptions.md). ``excel`` counts the column's
+    cells Excel stored as dates."""
+    total = len(values)
+    read = int(pd.to_datetime(values, format=fmt, errors="coerce").notna().sum())
+    failed = total - read
+    if failed == 0:
+        return None
+    counts = _read_counts(values)
+    best = max(counts, key=lambda p: counts[p])
+    guessed = best if counts[best] else None
+    if read == 0 and excel == 0:
+        return "no date in the column is in the declared format", guessed
+    if total < SYSTEMATIC_MIN:
+        return None
+    if guessed and counts[best] > read:
+        return (
+            f"{failed} of {total} dates are not in the declared format, and more ("
+            f"{counts[best]}) read as {best!r} than as the format",
+            guessed,
+        )
+    if failed > SYSTEMATIC_SHARE * total:
+        return (
+            f"{failed} of {total} dates (more than {SYSTEMATIC_SHARE:.0%}) are not in the "
+            "declared format, a layout problem rather than bad rows: format",
+            guessed,
+        )
+    return None
+
+
+def _stop_dates(
+    extract: Extract,
+    records: pd.DataFrame,
+    column: str,
+    failed: pd.Series,
+    problem: tuple[str, str | None],
+) -> None:
+    layout = extract.layout
+    text, guessed = problem
+    raw = records.loc[failed, column].astype(str).str.strip()
+    sample = list(dict.fromkeys(raw))[:3]
+    raise InputError(
+        extract.path,
+        f"{text} {layout.date_format!r}",
+        row=int(records.at[failed.idxmax(), "source_row"]),
+        column=_header(layout, column),
+        value=sample[0],
+        hint=f"sample values {sample} "
+        + (
+            f"match the pattern {guessed!r}: declare date_format = {_toml_key(guessed)} "
+            if guessed
+            else "match none of the common patterns: declare their strftime pattern "
+        )
+        + f"under [{_toml_key(layout.year)}] in {_shown(layout.declared_in)} (one pattern "
+        "per year: a file mixing formats must be exported again)",
+    )
 
 
 def _header(layout: Layout, column: str) -> str:

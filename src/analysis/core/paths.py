@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 
 ROOT = Path(os.environ.get("FOSTERING_ROOT", Path(__file__).resolve().parents[3]))
@@ -67,3 +68,52 @@ def processed_dir(council: str, raw: str | os.PathLike[str]) -> Path:
     """``data/processed/<council>/<source>/``: derived tables of one council and data source,
     never overwriting another's."""
     return PROCESSED / council / source_slug(raw)
+
+
+EXTRACT_SUFFIXES = (".csv", ".xlsx")
+_YEAR = re.compile(r"^(\d{4})-(\d{2})(?!\d)")
+
+
+def yearly_files(folder: Path, prefix: str) -> dict[str, Path]:
+    """Financial year label -> its file, for every file in ``folder`` whose name starts with
+    ``prefix`` (any case) then the year, as ``<prefix>2024-25[anything].csv`` or ``.xlsx``.
+
+    A file with the prefix whose name gives no financial year, that is neither CSV nor
+    XLSX, or a second file for a year stops the run naming the file: never left out
+    silently. Office's lock files (``~$...``) and hidden files are not extracts."""
+    from analysis.core.errors import InputError
+    from analysis.core.years import FinancialYear, YearError
+
+    example = f"{prefix}2024-25.csv"
+    found: dict[str, Path] = {}
+    files = sorted(p for p in Path(folder).iterdir() if p.is_file()) if folder.is_dir() else []
+    for path in files:
+        name = path.name
+        if name.startswith(("~$", ".")) or not name.lower().startswith(prefix.lower()):
+            continue
+        if path.suffix.lower() not in EXTRACT_SUFFIXES:
+            raise InputError(
+                path,
+                f"an extract must be a .csv or .xlsx file, not {path.suffix or 'unnamed'!r}",
+                hint=f"save it as CSV UTF-8 or as an Excel workbook, named like {example}",
+            )
+        match = _YEAR.match(name[len(prefix) :])
+        try:
+            year = FinancialYear.parse(match.group(0)).label if match else None
+        except YearError:
+            year = None
+        if year is None:
+            raise InputError(
+                path,
+                "the file name gives no financial year after its prefix",
+                hint=f"name it with the year it covers, like {example} (the year 2024-25 runs "
+                "from 1 April 2024 to 31 March 2025); nothing else in the folder is affected",
+            )
+        if year in found:
+            raise InputError(
+                path,
+                f"a second extract for {year}, beside {found[year].name}",
+                hint="keep one file per year in the folder (move the other out of it)",
+            )
+        found[year] = path
+    return found

@@ -8,11 +8,21 @@ original record plus where it came from and why it was set aside, and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from os import PathLike
 
 import pandas as pd
 
+from analysis.core.errors import InputError
+
 # Columns every quarantine table carries in front of the record's own columns.
 QUARANTINE_COLUMNS = ["source_file", "source_row", "column", "value", "reason"]
+# Bad rows or a bad layout: a check failed by more than this share of a file's rows (or a
+# column's values), when at least SYSTEMATIC_MIN of them fail it, is a problem with the
+# file or its declaration, not with rows, and stops the run (docs/assumptions.md).
+SYSTEMATIC_SHARE = 0.5
+SYSTEMATIC_MIN = 10
+# No date in any extract can be before this: earlier ones are typing errors.
+EARLIEST = pd.Timestamp(1900, 1, 1)
 
 
 def set_aside(
@@ -30,6 +40,31 @@ def set_aside(
     bad["reason"] = reason
     ordered = QUARANTINE_COLUMNS + [c for c in bad.columns if c not in QUARANTINE_COLUMNS]
     return records.loc[~mask].copy(), bad[ordered]
+
+
+def stop_if_systematic(file: str | PathLike[str], read: int, held: pd.DataFrame) -> None:
+    """Stop when one check set aside most of a file's ``read`` rows (more than
+    ``SYSTEMATIC_SHARE`` and at least ``SYSTEMATIC_MIN``): naming the file, the first row,
+    the column, the reason and a sample of the values, since quarantining row by row
+    would quietly leave out most of the year."""
+    if held.empty or read == 0:
+        return
+    counts = held.groupby(["column", "reason"], dropna=False, sort=False).size()
+    for (column, reason), n in counts.items():
+        if n < SYSTEMATIC_MIN or n <= SYSTEMATIC_SHARE * read:
+            continue
+        rows = held[held["column"].eq(column).fillna(False) & held["reason"].eq(reason)]
+        sample = list(dict.fromkeys(rows["value"].dropna().astype(str)))[:3]
+        raise InputError(
+            file,
+            f"{n} of {read} rows fail the same check ({reason}): more than "
+            f"{SYSTEMATIC_SHARE:.0%} of the file, a problem with its layout or its "
+            "declaration rather than with rows",
+            row=int(rows["source_row"].min()),
+            column=None if pd.isna(column) else str(column),
+            hint=f"sample values: {sample}. Check the column's declaration for this year "
+            "(its header, spellings and date format) against the file.",
+        )
 
 
 def combine(parts: list[pd.DataFrame]) -> pd.DataFrame:

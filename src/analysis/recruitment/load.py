@@ -16,7 +16,6 @@ household table keeps its record from the latest extract up to the year asked fo
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +39,6 @@ from analysis.recruitment.schema import (
 )
 
 DATASET = "recruitment"
-FILE_NAME = re.compile(r"^enquiries_(\d{4}-\d{2}).*\.(csv|xlsx)$", re.IGNORECASE)
 
 
 def folder(raw: str = "example") -> Path:
@@ -49,21 +47,9 @@ def folder(raw: str = "example") -> Path:
 
 
 def extract_files(raw: str = "example") -> dict[str, Path]:
-    """Year label -> that year's extract file; two files for one year is an error."""
-    found: dict[str, Path] = {}
-    for path in sorted(folder(raw).glob("enquiries_*")):
-        match = FILE_NAME.match(path.name)
-        if not match:
-            continue
-        year = FinancialYear.parse(match.group(1)).label
-        if year in found:
-            raise InputError(
-                path,
-                f"a second extract for {year} (also {found[year].name})",
-                hint="keep one file per year in the folder",
-            )
-        found[year] = path
-    return found
+    """Year label -> that year's extract file (see :func:`analysis.core.paths.yearly_files`:
+    a malformed name or two files for one year stop, naming the file)."""
+    return paths.yearly_files(folder(raw), "enquiries_")
 
 
 def available_years(raw: str = "example") -> list[str]:
@@ -269,6 +255,7 @@ def read_extract(
     records["transferred_from_agency"] = records["channel"].eq("Transfer from another agency")
     records["extract_year"] = year
     held = quarantine.combine(category_parts + date_parts + check_parts)
+    quarantine.stop_if_systematic(path, read, held)
     quarantine.reconcile(read, records, held)
     return FileResult(
         year, path, records.reset_index(drop=True), held, read, other.assign(extract_year=year)

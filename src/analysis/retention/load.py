@@ -25,7 +25,6 @@ from analysis.council import config
 from analysis.council.config import Council
 from analysis.retention.schema import (
     CANONICAL,
-    FILE_PATTERN,
     MAINSTREAM_TYPES,
     REASONS,
     SPEC,
@@ -34,6 +33,9 @@ from analysis.retention.schema import (
 from analysis.retention.targets import READINGS_FILE
 
 DATASET = "retention"
+# The usual fostering limit is three children (Children Act 1989, Schedule 7), exceeded only
+# for sibling groups: more places than this for one household is an error in the file.
+MOST_PLACES = 20
 PLACE_COLUMNS = ["approved_places", "filled_places", "vacant_places", "unavailable_places"]
 
 
@@ -43,14 +45,10 @@ def register_dir(raw: str = "example") -> Path:
 
 
 def available_files(raw: str = "example") -> dict[str, Path]:
-    """Year label -> extract file, for every register extract in the folder."""
-    found = {}
-    folder = register_dir(raw)
-    for path in sorted(folder.glob("household_register_*")) if folder.exists() else []:
-        match = FILE_PATTERN.match(path.name)
-        if match:
-            found[match.group(1)] = path
-    return found
+    """Year label -> extract file, for every register extract in the folder (see
+    :func:`analysis.core.paths.yearly_files`: a malformed name or two files for one year
+    stop, naming the file)."""
+    return paths.yearly_files(register_dir(raw), "household_register_")
 
 
 def available_years(raw: str = "example") -> list[str]:
@@ -80,10 +78,20 @@ def _stop_at_first(
 
 
 def _parse_counts(frame: pd.DataFrame, path: Path, column: str) -> pd.Series:
+    """A place count as a whole number from 0 to ``MOST_PLACES``; anything else stops naming
+    the row (a huge number is a typing or export error, not a household's places)."""
     text = frame[column].map(_count_text)
     numbers = pd.to_numeric(text.where(text.ne("")), errors="coerce")
     bad = (numbers.isna() & text.ne("")) | (numbers.notna() & ((numbers < 0) | (numbers % 1 != 0)))
     _stop_at_first(frame, bad, path, column, text, "not a whole number of places")
+    _stop_at_first(
+        frame,
+        numbers > MOST_PLACES,
+        path,
+        column,
+        text,
+        f"more than {MOST_PLACES} places for one household: not plausible",
+    )
     return numbers.astype("Int64")
 
 
@@ -124,12 +132,32 @@ def read_year(
             extract.records[column].astype(str),
             f"not a date in the form {extract.layout.date_format}",
         )
+    _check_year(frame, path, year)
     for column in PLACE_COLUMNS:
         frame[column] = _parse_counts(frame, path, column)
     frame["household_id"] = frame["household_id"].astype("string").str.strip()
     frame["year"] = year.label
     clean, held = _quarantine_rows(frame, year)
+    quarantine.stop_if_systematic(path, len(frame), held)
     return clean, held, len(frame), other.assign(year=year.label)
+
+
+def _check_year(frame: pd.DataFrame, path: Path, year: FinancialYear) -> None:
+    """Stop on a register none of whose approvals or deregistrations falls in ``year``, the
+    year its name gives: another year's file under this year's name (a register of a
+    service that neither approved nor lost a household all year is not plausible)."""
+    dates = frame[list(SPEC.dates)]
+    if dates.apply(lambda d: d.between(year.start, year.end)).any(axis=None):
+        return
+    latest = dates.max().max()
+    where = FinancialYear.containing(latest).label if pd.notna(latest) else "no year"
+    raise InputError(
+        path,
+        f"no approval or deregistration in the file is dated in {year.label}, the year its "
+        f"name gives (the latest date falls in {where}): is it another year's register?",
+        hint="Check the file is the register taken at 31 March of its year and name it with "
+        "that year.",
+    )
 
 
 def _count_text(value: object) -> str:
@@ -160,6 +188,16 @@ def _quarantine_rows(frame: pd.DataFrame, year: FinancialYear):
             lambda f: f["approval_date"] > year.end,
             "approved after the extract's 31 March",
             "approval_date",
+        ),
+        (
+            lambda f: f["approval_date"] < quarantine.EARLIEST,
+            f"approved before {quarantine.EARLIEST.year}: not a plausible date",
+            "approval_date",
+        ),
+        (
+            lambda f: f["deregistration_date"] > year.end,
+            "deregistered after the extract's 31 March: a date in the future",
+            "deregistration_date",
         ),
         (
             lambda f: f["deregistration_date"] < f["approval_date"],

@@ -11,8 +11,6 @@ silent miscount. A year with no declaration stops the run.
 
 from __future__ import annotations
 
-import re
-
 from analysis.core.layouts import Spec
 from analysis.core.years import FinancialYear
 
@@ -144,9 +142,6 @@ SPEC = Spec(
     },
     # What a label outside the declared list becomes where council.toml allows it.
     other={"reason": "other"},
-)
-FILE_PATTERN = re.compile(
-    r"^household_register_(\d{4}-\d{2})(?:_SYNTHETIC)?\.(csv|xlsx)$", re.IGNORECASE
 )
 
 

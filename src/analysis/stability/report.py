@@ -205,7 +205,8 @@ def trend_chart(data: Year) -> plt.Figure:
         ax.set_xlabel("")
         ax.set_ylabel("per cent")
         ax.tick_params(axis="x", rotation=45)
-    axes[-1].legend(title="", fontsize=8, loc="lower left")
+    if axes[-1].get_legend_handles_labels()[1]:  # no line to label: no legend (nor warning)
+        axes[-1].legend(title="", fontsize=8, loc="lower left")
     fig.tight_layout()
     return fig
 
@@ -281,8 +282,8 @@ def reconciliation(data: Year) -> pd.DataFrame:
             {
                 "Measure": MEASURE_LABELS[measure],
                 "From the returns": gap or ours,
-                "Published by the DfE": theirs,
-                "Difference": None if theirs is None or ours is None else ours - theirs,
+                "Published by the DfE": "not published" if theirs is None else theirs,
+                "Difference": "not comparable" if theirs is None or ours is None else ours - theirs,
             }
         )
     return pd.DataFrame(rows)

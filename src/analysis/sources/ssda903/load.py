@@ -54,7 +54,8 @@ from pandas.api.types import union_categoricals
 from analysis.core import cache, quarantine
 from analysis.core.errors import InputError
 from analysis.core.layouts import aliases as layout_aliases
-from analysis.core.layouts import normalise
+from analysis.core.layouts import check_utf8_csv, date_layout_problem, normalise, not_utf8
+from analysis.core.quarantine import EARLIEST
 from analysis.core.years import FinancialYear
 from analysis.sources.ssda903.codes import code_lists
 
@@ -218,6 +219,32 @@ def _parse_dates(text: pd.Series) -> pd.Series:
     return pd.Series(values[codes], index=text.index)
 
 
+def _check_date_layout(path: Path, frame: pd.DataFrame, column: str, parsed: pd.Series) -> None:
+    """Stop when a date column's cells not in dd/mm/yyyy are a layout problem rather than
+    bad rows (see :func:`analysis.core.layouts.date_layout_problem`): a return exported with
+    times or ISO dates, say, would otherwise lose most of its rows one by one."""
+    failed = frame[column].notna() & parsed.isna()
+    if not failed.any():
+        return
+    problem = date_layout_problem(frame[column].dropna().astype(str), DATE_FORMAT)
+    if problem is None:
+        return
+    text, guessed = problem
+    first = failed.idxmax()
+    sample = list(dict.fromkeys(frame.loc[failed, column].astype(str)))[:3]
+    raise InputError(
+        path,
+        f"{text} {DATE_FORMAT!r}",
+        row=int(frame.at[first, "source_row"]),
+        column=column,
+        value=sample[0],
+        hint=f"sample values {sample}"
+        + (f" match the pattern {guessed!r}" if guessed else "")
+        + ". SSDA903 dates are dd/mm/yyyy (DfE specification): export the return again "
+        "with dates in that form.",
+    )
+
+
 def _text(column: pa.ChunkedArray) -> pd.Categorical:
     """Trimmed text as a Categorical, blank cells missing: the string work is done once per
     distinct value of the column as read (pyarrow dictionary), not once per row."""
@@ -319,23 +346,29 @@ def _read(path: Path, required: list[str], aliases: dict[str, str] | None = None
     """Read the columns the analysis needs as text, under their DfE names (through the
     council's declared ``aliases``, header -> DfE name); stop if any is missing."""
     path = Path(path)
+    check_utf8_csv(path)
     try:
         columns = list(pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns)
+    except UnicodeDecodeError:
+        raise not_utf8(path) from None
     except (OSError, pd.errors.EmptyDataError) as exc:
         raise InputError(path, f"cannot read the file ({exc})") from exc
     names = _dfe_names(path, columns, required, aliases or {})
     header = {n: c for c, n in names.items()}
     use = required + [c for c in OPTIONAL if c in header]
-    table = pacsv.read_csv(
-        path,
-        convert_options=pacsv.ConvertOptions(
-            include_columns=[header[c] for c in use],
-            column_types=dict.fromkeys([header[c] for c in use], WORDS),
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=True,
-            null_values=[""],
-        ),
-    )
+    try:
+        table = pacsv.read_csv(
+            path,
+            convert_options=pacsv.ConvertOptions(
+                include_columns=[header[c] for c in use],
+                column_types=dict.fromkeys([header[c] for c in use], WORDS),
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        raise (not_utf8(path) or InputError(path, f"cannot read the file as CSV ({exc})")) from None
     if table.num_rows == 0:
         raise InputError(
             path,
@@ -361,10 +394,12 @@ def validate_header(
     frame = _read(path, HEADER_COLUMNS, (aliases or {}).get(year.label, {}))
     parts: list[pd.DataFrame] = []
     frame["dob"] = _parse_dates(frame["DOB"])
+    _check_date_layout(path, frame, "DOB", frame["dob"])
     checks = [
         (frame["CHILD"].isna(), "child identifier is blank", "CHILD"),
         (frame["dob"].isna(), "date of birth is not dd/mm/yyyy", "DOB"),
         (frame["dob"] > year.end, "date of birth after the end of the year", "DOB"),
+        (frame["dob"] < EARLIEST, f"date of birth before {EARLIEST.year}: not plausible", "DOB"),
     ]
     frame = _split(frame, checks, parts)
     repeated = frame.duplicated(["LA", "CHILD"], keep="first").to_numpy()
@@ -400,10 +435,14 @@ def validate_episodes(
     frame["decom"] = _parse_dates(frame["DECOM"])
     frame["dec"] = _parse_dates(frame["DEC"])
     decom, dec = frame["decom"], frame["dec"]
+    _check_date_layout(path, frame, "DECOM", decom)
+    _check_date_layout(path, frame, "DEC", dec)
     checks = [
         (frame["CHILD"].isna(), "child identifier is blank", "CHILD"),
         (decom.isna(), "start date is not dd/mm/yyyy", "DECOM"),
         (frame["DEC"].notna() & dec.isna(), "end date is not dd/mm/yyyy", "DEC"),
+        (decom < EARLIEST, f"start date before {EARLIEST.year}: not plausible", "DECOM"),
+        (dec > year.end, f"end date after the {year.label} year ends: in the future", "DEC"),
     ]
     for column, valid in code_lists(year).items():
         blank_ok = column not in ("RNE", "LS", "PLACE")
@@ -542,7 +581,8 @@ def catalogue(
 
 def find_returns(folder: Path, aliases: Aliases | None = None) -> dict[str, tuple[Path, Path]]:
     """The returns in ``folder`` by collection year (see :func:`catalogue`); {} if none."""
-    csvs = sorted(Path(folder).glob("*.csv")) if Path(folder).is_dir() else []
+    found = sorted(Path(folder).iterdir()) if Path(folder).is_dir() else []
+    csvs = [p for p in found if p.is_file() and p.suffix.lower() == ".csv"]
     headers = [p for p in csvs if "header" in p.name.lower()]
     episodes = [p for p in csvs if re.search("episode", p.name, re.IGNORECASE)]
     return catalogue(headers, episodes, aliases) if headers or episodes else {}
@@ -610,6 +650,9 @@ def read_returns(
     codes = la.cat.codes.to_numpy().astype(np.int64) * width + child.cat.codes.to_numpy()
     known = np.isin(codes, listed)
     epi = _split(epi, [(~known, "child has no usable header row", "CHILD")], held)
+    held_all = quarantine.combine(held)
+    for name, read in rows_read.items():
+        quarantine.stop_if_systematic(name, read, held_all[held_all["source_file"].eq(name)])
     # The placement key: same PLACE and placement postcode means the same placement, as in
     # the DfE validator's rule 383 (return from a temporary placement). URN is left out: it is
     # often filled on one episode and blank on the next. Postcodes go no further than this.
@@ -619,7 +662,7 @@ def read_returns(
     return Returns(
         episodes=epi.reset_index(drop=True),
         header=header.reset_index(drop=True),
-        quarantine=quarantine.combine(held),
+        quarantine=held_all,
         years=sorted(years),
         rows_read=rows_read,
         superseded=superseded,
