@@ -318,3 +318,25 @@ def test_unreadable_csv_is_refused(copy_of_published):
 def test_unknown_topic_lists_the_topics():
     with pytest.raises(ValueError, match="unknown published topic 'funnel'; topics: recruitment"):
         published.load("funnel")
+
+
+def test_a_published_csv_saved_in_windows_encoding_names_the_byte_and_row(copy_of_published):
+    path = copy_of_published / "budget.csv"  # its first '£' is on spreadsheet row 2
+    path.write_bytes(path.read_text().encode("cp1252"))
+    with pytest.raises(InputError, match=r"budget\.csv, row 2: byte \d+ cannot be read as utf-8"):
+        published.load("budget", copy_of_published)
+
+
+def test_a_workbook_saved_as_a_published_csv_says_what_it_is(copy_of_published):
+    (copy_of_published / "budget.csv").write_bytes(b"PK\x03\x04" + b"\x00" * 64)
+    with pytest.raises(InputError, match=r"budget\.csv: .*Excel workbook"):
+        published.load("budget", copy_of_published)
+
+
+def test_rows_are_numbered_as_a_spreadsheet_shows_them_blank_lines_counted(copy_of_published):
+    path = copy_of_published / "carers_ceasing.csv"
+    text = path.read_text().splitlines()
+    text[3] = text[3].replace(",2020-21,", ",2020-22,", 1)
+    path.write_text("\n".join([text[0], "", *text[1:]]) + "\n")
+    with pytest.raises(InputError, match=r"carers_ceasing\.csv, row 5, column 'year'"):
+        published.load("carers_ceasing", copy_of_published)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.core import paths
+from analysis.core import layouts, paths
 from analysis.core.errors import InputError
 from analysis.core.years import FinancialYear, YearError
 from analysis.sources.published import printed
@@ -109,12 +109,22 @@ def _restore_hint(path: Path) -> str:
 
 
 def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
-    """Read a CSV as text, stopping on a missing file, bad CSV or missing columns."""
+    """Read a CSV as text, stopping on a missing file, a file that is not UTF-8 CSV (a
+    workbook, a web page, another encoding or separator), bad CSV or missing columns. Rows
+    are numbered as a spreadsheet shows them, blank lines counted (and then dropped)."""
     if not path.is_file():
         raise PublishedError(path, "published figures file is missing", hint=_restore_hint(path))
     try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        layouts.check_utf8_csv(path)
+        if (problem := layouts.not_utf8(path)) is not None:
+            raise problem
+    except InputError as exc:
+        raise PublishedError(path, exc.problem, row=exc.row, hint=exc.hint) from None
+    try:
+        frame = pd.read_csv(
+            path, dtype=str, keep_default_na=False, encoding="utf-8", skip_blank_lines=False
+        )
+    except pd.errors.ParserError as exc:
         raise PublishedError(path, f"is not a readable CSV file ({exc})") from exc
     missing = [c for c in columns if c not in frame.columns]
     if missing:
@@ -127,7 +137,7 @@ def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
     frame = frame[columns].copy()
     frame["source_file"] = path.name
     frame["source_row"] = range(2, len(frame) + 2)
-    return frame
+    return frame[frame[columns].ne("").any(axis=1)]
 
 
 def topics(folder: Path | None = None) -> list[str]:
