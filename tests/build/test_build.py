@@ -211,6 +211,19 @@ def test_a_failing_notebook_is_named_contained_and_leaves_no_stale_html(
     )
 
 
+def test_a_failing_notebook_writes_nothing_to_data_processed(demo_copy, monkeypatch):
+    """Derived tables reach data/processed/ only from an appendix that succeeded."""
+    processed = demo_copy / "data" / "processed" / "demo" / "example"
+    shutil.rmtree(processed, ignore_errors=True)
+    notebook = demo_copy / "notebooks/other.ipynb"  # edited: both years are due
+    notebook.write_text(notebook.read_text().replace("A second appendix", "Another appendix"))
+    monkeypatch.setenv("BREAK_YEAR", "2023-24")
+    code = build.main(["--only", "other", "--jobs", "2"], demo_repo.analyses(demo_copy), demo_copy)
+    assert code == 1
+    assert not (processed / "households_2023-24.csv").exists()  # it failed after writing
+    assert (processed / "households_2024-25.csv").read_text().startswith("household_id\n")
+
+
 def test_an_unknown_year_is_refused_with_the_years_available(demo_copy):
     with pytest.raises(Exception, match=r"2023-24.*2024-25|2024-25.*2023-24"):
         build.plan(

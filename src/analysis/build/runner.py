@@ -132,6 +132,9 @@ def _record(job: Job, result: dict[str, Any], reports: Path, manifest: Manifest)
 def _write(job: Job, result: dict[str, Any], reports: Path, manifest: Manifest) -> None:
     files = outputs(reports, job)
     if result["ok"]:
+        processed = Path(job.root) / paths.PROCESSED.relative_to(paths.ROOT)
+        for name, data in result["processed"].items():
+            atomic_write(processed / name, data)
         atomic_write(files["ipynb"], result["notebook"])
         atomic_write(files["html"], result["html"])
         if result["pdf"] is not None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.build.plan import Job
-from analysis.core import cache
+from analysis.core import cache, paths
 from analysis.core.years import FinancialYear
 
 CACHE = "cache"  # inside the build's scratch folder: see analysis.core.cache
@@ -177,6 +177,14 @@ def _run_notebook(job: Job, executed: Path) -> bool:
         kernel.stop()
 
 
+def _staged(staging: Path) -> dict[str, bytes]:
+    """The derived tables an appendix wrote, by path under ``data/processed/``."""
+    if not staging.is_dir():
+        return {}
+    files = [f for f in sorted(staging.rglob("*")) if f.is_file()]
+    return {str(f.relative_to(staging)): f.read_bytes() for f in files}
+
+
 def execute(job: Job) -> dict[str, Any]:
     """Run one notebook in a fresh kernel and export it; return the results to write.
 
@@ -195,6 +203,8 @@ def execute(job: Job) -> dict[str, Any]:
     fell_back = False
     with tempfile.TemporaryDirectory(prefix="job-", dir=job.scratch) as scratch:
         executed = Path(scratch) / f"{job.name}.ipynb"
+        staging = Path(scratch) / "processed"
+        os.environ[paths.STAGING_ENV] = str(staging)
         try:
             fell_back = _run_notebook(job, executed)
             notebook = nbformat.read(executed, as_version=4)
@@ -231,6 +241,7 @@ def execute(job: Job) -> dict[str, Any]:
             }
         return {
             "ok": True,
+            "processed": _staged(staging),
             "html": page,
             "notebook": executed.read_text(encoding="utf-8"),
             "pdf": pdf,

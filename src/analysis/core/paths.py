@@ -64,10 +64,20 @@ def source_slug(raw: str | os.PathLike[str]) -> str:
     return f"folder-{where.name or 'root'}-{digest}"
 
 
+# Set by the report build for each appendix: where that appendix's derived tables go
+# until it has succeeded (see :func:`processed_dir`).
+STAGING_ENV = "FOSTERING_PROCESSED_STAGING"
+
+
 def processed_dir(council: str, raw: str | os.PathLike[str]) -> Path:
     """``data/processed/<council>/<source>/``: derived tables of one council and data source,
-    never overwriting another's."""
-    return PROCESSED / council / source_slug(raw)
+    never overwriting another's.
+
+    In the report build each appendix writes them into its own staging folder instead
+    (:data:`STAGING_ENV`), which the build moves into ``data/processed/`` only when the
+    appendix has succeeded: a failed or interrupted appendix writes nothing there."""
+    staging = os.environ.get(STAGING_ENV)
+    return (Path(staging) if staging else PROCESSED) / council / source_slug(raw)
 
 
 EXTRACT_SUFFIXES = (".csv", ".xlsx")
