@@ -137,20 +137,7 @@ CHECKS = {
 
 # Found on the built reports when these checks were written; the notebooks belong to
 # the analyses' owners. Each reason quotes what the check finds.
-KNOWN = {
-    ("main body over its length budget", "recruitment"): (
-        "2,251 words in the 2024/25 recruitment export and no technical annex "
-        "(Appendix.annex() before the data-quality section would start one)"
-    ),
-    ("main body over its length budget", "retention"): (
-        "2,848 words in the 2024/25 retention export and no technical annex "
-        "(Appendix.annex() before the reconciliation section would start one)"
-    ),
-    ("repository path", "retention"): (
-        "'docs/assumptions.md' in every year's retention export: 'the synthetic example "
-        "data are listed in docs/assumptions.md, section 'Retention and ...''"
-    ),
-}
+KNOWN = {}
 
 ANALYSES = ("placement_stability", "published_trends", "recruitment", "retention")
 

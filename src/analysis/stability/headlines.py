@@ -17,7 +17,10 @@ from analysis.stability.report import HEADLINE_COUNTS, Year, headline
 
 LABELS = {
     "3+ placements in the year": "Children in care with 3 or more placements in the year",
-    "3+ placements in 2 years": "Children in care 2+ years with 3 or more placements in 2 years",
+    "3+ placements in 2 years": (
+        "Children in care on 31 March and in the year before, with 3 or more placements "
+        "over the two years"
+    ),
     "Same carer 2+ years (under 16s)": "Under-16s in care 2.5+ years, with the same carer 2+ years",
 }
 BETTER = {

@@ -39,7 +39,7 @@ FOLDER = "ssda903"
 MEASURE_LABELS = {
     "cla_31_march": "Looked after on 31 March",
     "cla_31_march_3_plus": "... with 3 or more placements in the year",
-    "cla_2_years": "Looked after for 2 years or more",
+    "cla_2_years": "Looked after on 31 March and at some time in the year before",
     "cla_2_years_3_plus": "... with 3 or more placements in 2 years",
     "long_term": "Under 16, looked after 2.5 years or more",
     "long_term_same_carer": "... with the same carer for 2 years or more",
