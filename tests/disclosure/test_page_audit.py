@@ -39,6 +39,15 @@ def test_audit_reports_a_range_within_one_to_five_but_not_a_wide_one():
     assert audit.is_exposed(2, 4) and audit.is_exposed(3, 3) and not audit.is_exposed(0, 4)
 
 
+def test_a_withheld_count_is_known_not_to_be_zero():
+    # 476 leavers = 452 + 12 + 10 + c + c: a page shows zeros as 0, so each c is 1.
+    relation = {"t": -1, "a": 1, "b": 1, "c": 1, "x": 1, "y": 1}
+    known = {"t": 476, "a": 452, "b": 12, "c": 10}
+    assert audit.ranges(known, {"x", "y"}, [relation]) == {"x": (0, 2), "y": (0, 2)}
+    found = audit.exposures(known, {"x", "y"}, [relation])
+    assert [(e.key, e.low, e.high) for e in found] == [("x", 1, 1), ("y", 1, 1)]
+
+
 def test_findings_total_minus_table_rows():
     app = _app()
     app.findings([f"{app.count(20, 'leavers')} households left."])

@@ -84,14 +84,30 @@ def test_an_approvals_count_shown_on_one_page_and_withheld_on_the_other_is_caugh
 
 
 def test_two_pages_each_safe_alone_can_pin_a_shared_count_together():
-    recruitment, retention = _as_recruitment(_recruitment()), _as_retention(_retention())
+    # 7 approvals, withheld on both pages to protect a small count beside them: the
+    # recruitment page leaves them in [1, 7] (T = approvals + b, b >= 1), the retention
+    # page in [7, inf) (end = start + joiners - leavers, leavers >= 1). Together: 7.
+    recruitment = _as_recruitment(
+        _ledger({APPROVALS: 7, "x|b|n": 1, "x|T|n": 8}, [("x|T|n", [APPROVALS, "x|b|n"])])
+    )
+    retention = _as_retention(
+        _ledger(
+            {"flows|2024-25|start": 100, JOINERS: 7, "flows|2024-25|leavers": 1,
+             "flows|2024-25|end": 106},
+            [],
+        )
+    )  # fmt: skip
+    _flows(retention)
     mine, theirs = page.decide(recruitment), page.decide(retention)
-    # Each page alone: approvals in [1, 10] on one, [0, 5] on the other (e <= 7, c >= 3).
-    assert mine == {APPROVALS, "x|b|n", "x|d|n"}
-    assert theirs == {JOINERS, "y|c|n", "y|e|n", "y|f|n"}
+    assert mine == {APPROVALS, "x|b|n"}
+    assert theirs == {JOINERS, "flows|2024-25|leavers"}
     assert not recruitment.exposures(mine) and not retention.exposures(theirs)
     found = _audit({"recruitment": (recruitment, mine), "retention": (retention, theirs)})
-    assert found == [f"{SHARED} must lie in [1, 5]"]
+    assert sorted(found) == [
+        "recruitment:x|b|n must lie in [1, 1]",
+        "retention:flows|2024-25|leavers must lie in [1, 1]",
+        f"{SHARED} must lie in [7, 7]",
+    ]
 
 
 def test_the_sets_decision_keeps_the_pages_safe_together():
@@ -144,7 +160,7 @@ def test_keys_are_matched_to_shared_records_by_pattern():
     assert shared.shared_name("connected|2024-25|children placed at 31 March", patterns) == (
         connected
     )
-    assert shared.protected_range(4) == (0.0, 6.0)
+    assert shared.protected_range(4) == (1.0, 6.0)
     assert shared.protected_range(20) == (19.0, 21.0)
 
 

@@ -3,7 +3,8 @@
 The attacker knows every number the page shows (and every published figure), and every
 linear relation between them that the page implies (row and column totals, breakdowns
 of a named group, a stock at two dates and the flows between). Each withheld count is
-an unknown, at least 0. The range each one could take is the linear-programming
+an unknown, at least 1 (a page shows a zero as 0, so a withheld count is never 0). The
+range each one could take is the linear-programming
 relaxation: its minimum and maximum subject to the relations (``scipy.optimize.linprog``).
 A withheld count is *recoverable* when that range pins it to one whole number, or lies
 within 1 to 5 (the attacker then knows it is a small count).
@@ -42,9 +43,11 @@ def ranges(
     hidden: Iterable[str],
     relations: Iterable[Relation],
     targets: Iterable[str] | None = None,
+    positive: Iterable[str] = (),
 ) -> dict[str, tuple[float, float]]:
     """(min, max) of each hidden count in ``targets`` (all of them by default) over
-    non-negative values satisfying ``relations``.
+    non-negative values satisfying ``relations``; those in ``positive`` are at least 1
+    (a page shows a zero as 0, so the attacker knows every withheld count is not 0).
 
     ``known`` holds every value the attacker can read; a relation naming a key that is
     neither known nor hidden is ignored (the page never stated that number). Unknowns that
@@ -83,6 +86,7 @@ def ranges(
     for row in rows:
         group_rows.setdefault(root(next(iter(row[0]))), []).append(row)
     found: dict[str, tuple[float, float]] = {}
+    positive = set(positive)
     for key in hidden if targets is None else sorted(set(targets) & set(hidden)):
         own = group_rows.get(root(where[key]), [])
         signature = tuple(
@@ -91,19 +95,24 @@ def ranges(
                 for coefficients, b in own
             )
         )
-        found[key] = _bounds(signature, key)
+        members = {name for row, _ in signature for name, _ in row} | {key}
+        lows = tuple(sorted((name, 1.0 if name in positive else 0.0) for name in members))
+        found[key] = _bounds(signature, lows, key)
     return found
 
 
 @functools.lru_cache(maxsize=65536)
 def _bounds(
-    signature: tuple[tuple[tuple[tuple[str, float], ...], float], ...], key: str
+    signature: tuple[tuple[tuple[tuple[str, float], ...], float], ...],
+    lows: tuple[tuple[str, float], ...],
+    key: str,
 ) -> tuple[float, float]:
     """(min, max) of unknown ``key`` over one group of relations (each row: its unknowns'
     weights and the constant they sum to). A page's decision asks the same question of
     an unchanged group many times as the page grows, so answers are kept."""
+    low = dict(lows)
     if not signature:
-        return 0.0, math.inf
+        return low[key], math.inf
     members = sorted({name for row, _ in signature for name, _ in row})
     column = {name: n for n, name in enumerate(members)}
     a_eq = np.zeros((len(signature), len(members)))
@@ -116,7 +125,11 @@ def _bounds(
         objective = np.zeros(len(members))
         objective[column[key]] = sign
         result = linprog(
-            objective, A_eq=a_eq, b_eq=b_eq, bounds=[(0, None)] * len(members), method="highs"
+            objective,
+            A_eq=a_eq,
+            b_eq=b_eq,
+            bounds=[(low[m], None) for m in members],
+            method="highs",
         )
         if result.status == 3:  # unbounded: only possible when maximising
             bounds.append(math.inf)
@@ -146,7 +159,7 @@ def exposures(
     size of a group two tables break down): unknowns to the attacker, never reported.
     """
     hidden = set(hidden)
-    found = ranges(known, hidden | set(unstated), relations, targets=hidden)
+    found = ranges(known, hidden | set(unstated), relations, targets=hidden, positive=hidden)
     return [
         Exposure(key, low, high)
         for key, (low, high) in found.items()

@@ -119,7 +119,11 @@ class Ledger:
         if shared_hidden:
             seen = {e.key for e in found}
             ranges = audit.ranges(
-                known, hidden | unstated, self._live(), targets=shared_hidden - seen
+                known,
+                hidden | unstated,
+                self._live(),
+                targets=shared_hidden - seen,
+                positive=hidden,
             )
             for key in sorted(shared_hidden - seen):
                 low, high = ranges[key]

@@ -71,9 +71,10 @@ def decide(values: Mapping[str, Iterable[float]]) -> dict[str, bool]:
 
 def protected_range(value: float) -> tuple[float, float]:
     """The range an attacker must be left for a shared count the set withholds, on every
-    page: [0, 6] for a count of 1 to 5 (so no intersection of pages' ranges lies within 1 to
-    5), one either side otherwise (so none pins it)."""
-    return (0.0, HIGHEST + 1.0) if is_small(value) else (value - 1.0, value + 1.0)
+    page: [1, 6] for a count of 1 to 5 (a withheld count is known not to be 0; no
+    intersection of pages' ranges then lies within 1 to 5), one either side otherwise (so
+    none pins it)."""
+    return (1.0, HIGHEST + 1.0) if is_small(value) else (value - 1.0, value + 1.0)
 
 
 def apply(ledger: Ledger, analysis: str, decision: Mapping[str, bool], year: str) -> None:

@@ -17,6 +17,7 @@ drops it.
 from __future__ import annotations
 
 import base64
+import copy
 import html
 import io
 import itertools
@@ -524,6 +525,22 @@ class Appendix:
             hit = withheld[[b for b in bases if b in withheld]].any(axis=1).to_numpy()
             shown.loc[hit, rate] = disclosure.SUPPRESSED
         return shown
+
+    def table_if_safe(
+        self, frame: pd.DataFrame, caption: str, *, instead: str, **options: Any
+    ) -> pd.DataFrame | None:
+        """:meth:`table`, unless showing it would leave some withheld count on the page
+        recoverable whatever else is withheld (a breakdown of published totals into small
+        cells, say): then the table is left out, ``instead`` says why, and the page is as
+        it was. Returns the table as shown, or None."""
+        saved = (copy.deepcopy(self.ledger), self._tables, dict(self._tables_by_name))
+        try:
+            return self.table(frame, caption, **options)
+        except page.DisclosureError:
+            self.ledger, self._tables, self._tables_by_name = saved
+            self.hidden = self._decide()
+            self.note(instead)
+            return None
 
     def table(
         self,
