@@ -15,6 +15,7 @@ Every function takes the household table from :func:`analysis.recruitment.load.l
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -393,9 +394,18 @@ def within_months_of_application(
 
 # -- when withdrawals happen -------------------------------------------------------------
 
+
+def _after_months(months: int) -> int:
+    """The first whole day past ``months`` months: the bands end where the incidence tables'
+    "by N months" ends (days up to N x 30.44), so the two count the same households."""
+    return math.floor(months * DAYS_PER_MONTH) + 1
+
+
 BANDS = [(0, 14, "Within 2 weeks"), (14, 28, "2 to 4 weeks"), (28, 56, "4 to 8 weeks"),
-         (56, 91, "8 weeks to 3 months"), (91, 183, "3 to 6 months"),
-         (183, 365, "6 to 12 months"), (365, None, "More than 12 months")]  # fmt: skip
+         (56, _after_months(3), "8 weeks to 3 months"),
+         (_after_months(3), _after_months(6), "3 to 6 months"),
+         (_after_months(6), _after_months(12), "6 to 12 months"),
+         (_after_months(12), None, "More than 12 months")]  # fmt: skip
 WITHIN = {"Within 2 weeks": "two weeks", "2 to 4 weeks": "four weeks",
           "4 to 8 weeks": "eight weeks", "8 weeks to 3 months": "three months",
           "3 to 6 months": "six months",
