@@ -422,18 +422,23 @@ def _funnel_findings(stages: pd.DataFrame, year: str, before: str | None) -> lis
         )
     sentences = [text + "."]
     rate = 100 * approved / enquiries
-    text = f"About {rate:.1f} in every 100 enquiries ended in an approval"
+    # A period ratio, as the reports print it: most of a year's approvals enquired in an
+    # earlier year, so it is not the share of the year's enquirers approved.
+    text = f"The year's approvals were {rate:.1f} for every 100 of its enquiries"
     eoi = stages.loc[year, "expressions_of_interest"]
     if pd.notna(eoi):
-        text += f", and {100 * approved / eoi:.0f}% of expressions of interest"
+        text += f" and {100 * approved / eoi:.0f} for every 100 of its expressions of interest"
     if before:
         prior = (
             100
             * stages.loc[before, "households_approved"]
             / stages.loc[before, "initial_enquiries"]
         )
-        text += f" ({prior:.1f} in every 100 enquiries in {then})"
-    sentences.append(text + ".")
+        text += f" ({prior:.1f} for every 100 enquiries in {then})"
+    sentences.append(
+        text + "; most approvals follow an earlier year's enquiry, so this is not the share "
+        "of the year's enquirers approved (the recruitment appendix follows each cohort)."
+    )
     steps = stages.loc[year].dropna()
     kept = (steps / steps.shift(1)).iloc[1:]
     worst = kept.idxmin()
@@ -441,7 +446,7 @@ def _funnel_findings(stages: pd.DataFrame, year: str, before: str | None) -> lis
     sentences.append(
         f"The largest drop-off is from {STAGE_NAMES[came_from].lower()} to "
         f"{STAGE_NAMES[worst].lower()}: {steps[worst]:,.0f} of {steps[came_from]:,.0f} "
-        f"({100 * kept[worst]:.0f}%) went on to the next stage."
+        f"({100 * kept[worst]:.0f}%), counting each stage's events in the year."
     )
     return sentences
 
