@@ -1,6 +1,7 @@
 """The views behind the published-trends appendix, on the real published figures."""
 
 import matplotlib
+import pandas as pd
 
 matplotlib.use("Agg")
 
@@ -97,3 +98,15 @@ def test_leavers_note_names_the_year_whose_reasons_do_not_add_up(figures):
         "The printed totals differ from the reasons: in 2018/19 the reasons add to 16 against "
         "a printed total of 15."
     )
+
+
+def test_a_source_dated_by_its_year_alone_is_not_shown_as_1_january():
+    sources = pd.DataFrame(
+        {
+            "title": ["Minutes", "Report", "Cabinet"],
+            "publisher": ["Leicester City Council"] * 3,
+            "date": ["2025", "2025-10", "2024-01-15"],
+        }
+    )
+    dates = list(trends.sources_table(sources)["Date"])
+    assert dates == ["2025", "October 2025", "15 January 2024"]

@@ -631,6 +631,17 @@ def sources_table(sources: pd.DataFrame) -> pd.DataFrame:
         {
             "Document": sources["title"],
             "Published by": sources["publisher"],
-            "Date": pd.to_datetime(sources["date"]).dt.strftime("%-d %B %Y"),
+            "Date": sources["date"].map(_as_printed_date),
         }
     ).reset_index(drop=True)
+
+
+def _as_printed_date(date: str) -> str:
+    """A source's date to the precision it was recorded ("2025", "October 2025" or
+    "16 October 2025"): a year alone is never shown as 1 January."""
+    parts = str(date).strip().split("-")
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2:
+        return pd.Timestamp(int(parts[0]), int(parts[1]), 1).strftime("%B %Y")
+    return pd.Timestamp(str(date)).strftime("%-d %B %Y")
