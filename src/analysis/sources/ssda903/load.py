@@ -40,6 +40,7 @@ aliases and this code): every year's appendix reads the two returns before it to
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,7 +50,6 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
-from pandas.api.types import union_categoricals
 
 from analysis.core import cache, quarantine
 from analysis.core.errors import InputError
@@ -83,6 +83,9 @@ EPISODE_COLUMNS = [
     "URN",
 ]
 OPTIONAL = ["LA"]
+# Columns a file must have (the DfE validator reads them) that the analysis never uses:
+# their presence is checked, their values are not read.
+PRESENCE_ONLY = ("URN",)
 # The full column order of the DfE's header and episodes files (what a council's system
 # writes); the pipeline reads the subsets above.
 HEADER_LAYOUT = ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"]
@@ -285,8 +288,20 @@ def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
     columns = [c for c in parts[0] if isinstance(parts[0][c].dtype, pd.CategoricalDtype)]
     out = pd.concat([p.drop(columns=columns) for p in parts], ignore_index=True)
     for column in columns:
-        out[column] = union_categoricals([p[column].array for p in parts])
+        out[column] = _united([p[column].array for p in parts])
     return out[list(parts[0].columns)]
+
+
+def _united(values: list[pd.Categorical]) -> pd.Categorical:
+    """Categoricals one after another, their categories in order of first appearance (as
+    :func:`pandas.api.types.union_categoricals` gives them), each part's codes recoded by
+    one lookup of its categories in the union."""
+    union = pd.Index(np.concatenate([v.categories.to_numpy(object) for v in values])).unique()
+    codes = []
+    for v in values:
+        where = np.append(union.get_indexer(v.categories), -1).astype(np.int32)
+        codes.append(where[v.codes])
+    return pd.Categorical.from_codes(np.concatenate(codes), categories=union, validate=False)
 
 
 # Per collection year, the council's header -> the DfE column name it stands for
@@ -312,6 +327,14 @@ def _file_aliases(path: Path, aliases: Aliases | None) -> dict[str, str]:
     return {h: n for declared in aliases.values() for h, n in declared.items()}
 
 
+def _matches(columns: list[str], names: list[str], aliases: dict[str, str]) -> dict[str, str]:
+    """The file's header -> DfE name for each of ``names`` it has (ignoring case, spaces
+    and punctuation, or through a declared alias)."""
+    wanted = {normalise(n): n for n in names}
+    wanted |= {normalise(h): n for h, n in aliases.items() if n in names}
+    return {c: wanted[normalise(c)] for c in columns if normalise(c) in wanted}
+
+
 def _dfe_names(
     path: Path, columns: list[str], required: list[str], aliases: dict[str, str]
 ) -> dict[str, str]:
@@ -319,9 +342,7 @@ def _dfe_names(
 
     A header matches a DfE name or a declared alias ignoring case, spaces and
     punctuation; a missing DfE column stops, saying what to declare."""
-    wanted = {normalise(n): n for n in [*required, *OPTIONAL]}
-    wanted |= {normalise(h): n for h, n in aliases.items() if n in [*required, *OPTIONAL]}
-    found = {c: wanted[normalise(c)] for c in columns if normalise(c) in wanted}
+    found = _matches(columns, [*required, *OPTIONAL], aliases)
     missing = [c for c in required if c not in found.values()]
     if missing:
         years = [y.label for y in name_years(Path(path).name)]
@@ -342,9 +363,47 @@ def _dfe_names(
     return found
 
 
-def _read(path: Path, required: list[str], aliases: dict[str, str] | None = None) -> pd.DataFrame:
+# Within one :func:`read_returns`, each episodes file's text as read, kept from the first
+# reading (its dates, for its year) for the second (validation): parsed once, not twice.
+_READ_ONCE: dict[Path, pa.Table] | None = None
+
+
+@contextlib.contextmanager
+def _reading_once():
+    """Within the block, an episodes file read for its dates is kept for its validation."""
+    global _READ_ONCE
+    _READ_ONCE = {}
+    try:
+        yield
+    finally:
+        _READ_ONCE = None
+
+
+def _table(path: Path, columns: list[str]) -> pa.Table:
+    """The file's ``columns`` as pyarrow dictionaries (each distinct value stored once)."""
+    try:
+        return pacsv.read_csv(
+            path,
+            convert_options=pacsv.ConvertOptions(
+                include_columns=columns,
+                column_types=dict.fromkeys(columns, WORDS),
+                strings_can_be_null=True,
+                quoted_strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
+    except pa.ArrowInvalid as exc:
+        raise (not_utf8(path) or InputError(path, f"cannot read the file as CSV ({exc})")) from None
+
+
+def _read(
+    path: Path, required: list[str], aliases: dict[str, str] | None = None, *, keep: bool = False
+) -> pd.DataFrame:
     """Read the columns the analysis needs as text, under their DfE names (through the
-    council's declared ``aliases``, header -> DfE name); stop if any is missing."""
+    council's declared ``aliases``, header -> DfE name); stop if any is missing.
+
+    ``keep`` (an episodes file read for its dates inside :func:`read_returns`): read every
+    column validation will need too and keep the table for that second call."""
     path = Path(path)
     check_utf8_csv(path)
     try:
@@ -355,20 +414,19 @@ def _read(path: Path, required: list[str], aliases: dict[str, str] | None = None
         raise InputError(path, f"cannot read the file ({exc})") from exc
     names = _dfe_names(path, columns, required, aliases or {})
     header = {n: c for c, n in names.items()}
-    use = required + [c for c in OPTIONAL if c in header]
-    try:
-        table = pacsv.read_csv(
-            path,
-            convert_options=pacsv.ConvertOptions(
-                include_columns=[header[c] for c in use],
-                column_types=dict.fromkeys([header[c] for c in use], WORDS),
-                strings_can_be_null=True,
-                quoted_strings_can_be_null=True,
-                null_values=[""],
-            ),
-        )
-    except pa.ArrowInvalid as exc:
-        raise (not_utf8(path) or InputError(path, f"cannot read the file as CSV ({exc})")) from None
+    use = [c for c in required if c not in PRESENCE_ONLY] + [c for c in OPTIONAL if c in header]
+    table = _READ_ONCE.get(path) if _READ_ONCE is not None else None
+    if table is None or not all(header[c] in table.column_names for c in use):
+        wanted = [header[c] for c in use]
+        if keep and _READ_ONCE is not None:
+            every = _matches(columns, [*EPISODE_COLUMNS, *OPTIONAL], aliases or {})
+            known = [c for c, n in every.items() if n not in PRESENCE_ONLY]
+            wanted = list(dict.fromkeys([*wanted, *known]))
+        table = _table(path, wanted)
+        if keep and _READ_ONCE is not None:
+            _READ_ONCE[path] = table
+    elif not keep:
+        del _READ_ONCE[path]
     if table.num_rows == 0:
         raise InputError(
             path,
@@ -501,7 +559,7 @@ def _once(kind: str, path: Path, key: list, compute):
 
 def _dates_year(path: Path, aliases: Aliases | None) -> FinancialYear:
     """An episodes file's collection year, reading its dates only."""
-    frame = _read(path, ["DECOM", "DEC"], _file_aliases(path, aliases))
+    frame = _read(path, ["DECOM", "DEC"], _file_aliases(path, aliases), keep=True)
     return episodes_year(Path(path), frame)
 
 
@@ -594,6 +652,12 @@ def read_returns(
     """Validate every file, stitch the years together and hold back unusable rows.
 
     ``aliases`` (per year, header -> DfE name) are the council's declared column names."""
+    with _reading_once():
+        return _read_returns(headers, episodes, aliases)
+
+
+def _read_returns(headers: list[Path], episodes: list[Path], aliases: Aliases | None) -> Returns:
+    """:func:`read_returns`, each episodes file parsed once."""
     files = catalogue(headers, episodes, aliases)
     rows_read: dict[str, int] = {}
     head_parts, epi_parts, held = [], [], []
