@@ -107,6 +107,8 @@ EPISODE_LAYOUT = [
 DATE_FORMAT = "%d/%m/%Y"
 TEXT = pd.ArrowDtype(pa.string())
 WORDS = pa.dictionary(pa.int32(), pa.string())  # text as read: each distinct value stored once
+# Columns holding one value per file (which file, which year).
+PER_FILE = ("source_file", "year")
 QUARANTINE_KEEP = ["source_file", "source_row", "column", "value", "reason", "LA", "CHILD"]
 
 
@@ -254,10 +256,12 @@ def _text(column: pa.ChunkedArray) -> pd.Categorical:
     merged = pa.concat_arrays(column.unify_dictionaries().chunks)
     words = pc.utf8_trim_whitespace(merged.dictionary)
     words = pc.if_else(pc.equal(words, ""), pa.scalar(None, pa.string()), words)
-    codes, uniques = pd.factorize(words.to_numpy(zero_copy_only=False), use_na_sentinel=True)
-    rows = pc.fill_null(merged.indices, -1).to_numpy(zero_copy_only=False)
+    distinct = pc.dictionary_encode(words)  # in order of first appearance, blanks missing
+    rows = pc.fill_null(pc.take(distinct.indices, merged.indices), -1)
     return pd.Categorical.from_codes(
-        np.append(codes, -1)[rows], categories=pd.Index(uniques, dtype=object)
+        rows.to_numpy(zero_copy_only=False).astype(np.int32),
+        categories=pd.Index(distinct.dictionary.to_numpy(zero_copy_only=False), dtype=object),
+        validate=False,
     )
 
 
@@ -284,24 +288,49 @@ def _shared(column: pd.Series, like: pd.Series) -> pd.Series:
 
 
 def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
-    """Frames one under another, Categorical columns kept Categorical (categories united)."""
+    """Frames one under another, Categorical columns kept Categorical (categories united).
+
+    ``source_file`` and ``year``, one value per file, come out Categorical too (each file's
+    value coded once, not 1.5 million strings copied at every reorder): see :func:`_plain`.
+    """
     columns = [c for c in parts[0] if isinstance(parts[0][c].dtype, pd.CategoricalDtype)]
-    out = pd.concat([p.drop(columns=columns) for p in parts], ignore_index=True)
+    constant = [c for c in PER_FILE if c in parts[0]]
+    out = pd.concat([p.drop(columns=columns + constant) for p in parts], ignore_index=True)
     for column in columns:
         out[column] = _united([p[column].array for p in parts])
+    sizes = [len(p) for p in parts]
+    for column in constant:
+        values = [p[column].iat[0] if len(p) else "" for p in parts]
+        categories = sorted(set(values))
+        codes = np.repeat([categories.index(v) for v in values], sizes).astype(np.int32)
+        out[column] = pd.Categorical.from_codes(codes, categories=categories, validate=False)
     return out[list(parts[0].columns)]
+
+
+def _counts(values: pd.Series) -> dict[str, int]:
+    """How many times each value occurs (values that occur only)."""
+    counts = values.value_counts()
+    return counts[counts > 0].to_dict()
+
+
+def _plain(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its per-file columns (see :func:`_concat`) as plain text again."""
+    kinds = {c: object for c in PER_FILE if c in frame}
+    return frame.astype(kinds) if kinds else frame
 
 
 def _united(values: list[pd.Categorical]) -> pd.Categorical:
     """Categoricals one after another, their categories in order of first appearance (as
     :func:`pandas.api.types.union_categoricals` gives them), each part's codes recoded by
-    one lookup of its categories in the union."""
-    union = pd.Index(np.concatenate([v.categories.to_numpy(object) for v in values])).unique()
+    one lookup of its categories in the union (hashed by pyarrow, not as Python strings)."""
+    words = [pa.array(v.categories.to_numpy(object), pa.string()) for v in values]
+    union = pc.unique(pa.chunked_array(words, pa.string()))
     codes = []
-    for v in values:
-        where = np.append(union.get_indexer(v.categories), -1).astype(np.int32)
-        codes.append(where[v.codes])
-    return pd.Categorical.from_codes(np.concatenate(codes), categories=union, validate=False)
+    for v, w in zip(values, words, strict=True):
+        where = pc.index_in(w, value_set=union).to_numpy(zero_copy_only=False)
+        codes.append(np.append(where, -1).astype(np.int32)[v.codes])
+    categories = pd.Index(union.to_numpy(zero_copy_only=False), dtype=object)
+    return pd.Categorical.from_codes(np.concatenate(codes), categories=categories, validate=False)
 
 
 # Per collection year, the council's header -> the DfE column name it stands for
@@ -365,7 +394,7 @@ def _dfe_names(
 
 # Within one :func:`read_returns`, each episodes file's text as read, kept from the first
 # reading (its dates, for its year) for the second (validation): parsed once, not twice.
-_READ_ONCE: dict[Path, pa.Table] | None = None
+_READ_ONCE: dict[Path, tuple[list[str], pa.Table]] | None = None
 
 
 @contextlib.contextmanager
@@ -396,6 +425,17 @@ def _table(path: Path, columns: list[str]) -> pa.Table:
         raise (not_utf8(path) or InputError(path, f"cannot read the file as CSV ({exc})")) from None
 
 
+def _columns(path: Path) -> list[str]:
+    """The file's column names (stopping on a file that is not UTF-8 text)."""
+    check_utf8_csv(path)
+    try:
+        return list(pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns)
+    except UnicodeDecodeError:
+        raise not_utf8(path) from None
+    except (OSError, pd.errors.EmptyDataError) as exc:
+        raise InputError(path, f"cannot read the file ({exc})") from exc
+
+
 def _read(
     path: Path, required: list[str], aliases: dict[str, str] | None = None, *, keep: bool = False
 ) -> pd.DataFrame:
@@ -405,17 +445,12 @@ def _read(
     ``keep`` (an episodes file read for its dates inside :func:`read_returns`): read every
     column validation will need too and keep the table for that second call."""
     path = Path(path)
-    check_utf8_csv(path)
-    try:
-        columns = list(pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns)
-    except UnicodeDecodeError:
-        raise not_utf8(path) from None
-    except (OSError, pd.errors.EmptyDataError) as exc:
-        raise InputError(path, f"cannot read the file ({exc})") from exc
+    kept = _READ_ONCE.get(path) if _READ_ONCE is not None else None
+    columns = kept[0] if kept else _columns(path)
     names = _dfe_names(path, columns, required, aliases or {})
     header = {n: c for c, n in names.items()}
     use = [c for c in required if c not in PRESENCE_ONLY] + [c for c in OPTIONAL if c in header]
-    table = _READ_ONCE.get(path) if _READ_ONCE is not None else None
+    table = kept[1] if kept else None
     if table is None or not all(header[c] in table.column_names for c in use):
         wanted = [header[c] for c in use]
         if keep and _READ_ONCE is not None:
@@ -424,7 +459,7 @@ def _read(
             wanted = list(dict.fromkeys([*wanted, *known]))
         table = _table(path, wanted)
         if keep and _READ_ONCE is not None:
-            _READ_ONCE[path] = table
+            _READ_ONCE[path] = (columns, table)
     elif not keep:
         del _READ_ONCE[path]
     if table.num_rows == 0:
@@ -474,7 +509,7 @@ def _split(frame: pd.DataFrame, checks, parts: list[pd.DataFrame]) -> pd.DataFra
         if hit.any():
             rows = frame.loc[hit]
             _, held = quarantine.set_aside(rows, pd.Series(True, index=rows.index), reason, column)
-            held = held[[c for c in QUARANTINE_KEEP if c in held]]
+            held = _plain(held[[c for c in QUARANTINE_KEEP if c in held]])
             parts.append(held.astype({c: TEXT for c in ("LA", "CHILD") if c in held}))
             failed |= hit
     return frame.loc[~failed] if failed.any() else frame
@@ -684,25 +719,26 @@ def _read_returns(headers: list[Path], episodes: list[Path], aliases: Aliases | 
         years.add(year.label)
     header = _concat(head_parts).sort_values("year", kind="stable")
     repeated = header.duplicated(["LA", "CHILD"], keep="last")
-    superseded = header.loc[repeated, "source_file"].value_counts().to_dict()
+    superseded = _counts(header.loc[repeated, "source_file"])
     header = header.loc[~repeated]
     epi = _concat(epi_parts)
     codes = child_codes(epi)
     decom = epi["decom"].to_numpy("datetime64[ns]")
-    order = np.lexsort((epi["year"].to_numpy(), decom, codes))
+    order = np.lexsort((epi["year"].cat.codes.to_numpy(), decom, codes))
     epi, codes, decom = epi.iloc[order], codes[order], decom[order]
     repeated = np.zeros(len(codes), dtype=bool)
     repeated[:-1] = (codes[1:] == codes[:-1]) & (decom[1:] == decom[:-1])
-    superseded.update(epi.loc[repeated, "source_file"].value_counts().to_dict())
+    superseded.update(_counts(epi.loc[repeated, "source_file"]))
     epi, codes = epi.loc[~repeated], codes[~repeated]
     # Stitched together, an episode left open in an older return that the next
     # return contradicts (it starts another episode instead) gives way to the later one.
     clash = _overlaps(epi, codes).to_numpy()
     if clash.any():
-        later_year = epi["year"].shift(-1, fill_value="").to_numpy()
+        year_code = epi["year"].cat.codes.to_numpy()
+        later_year = np.append(year_code[1:], -1)
         earlier = np.zeros(len(clash), dtype=bool)
         earlier[:-1] = clash[1:]
-        earlier &= epi["year"].to_numpy() < later_year
+        earlier &= year_code < later_year
         reason = "left open, but a later return starts another episode"
         epi = _split(epi, [(earlier, reason, "DEC")], held)
         reason = "episode starts before the previous one ended"
@@ -724,8 +760,8 @@ def _read_returns(headers: list[Path], episodes: list[Path], aliases: Aliases | 
     epi = epi.drop(columns=["PL_POST", "DECOM", "DEC"])
     epi["placement_key"] = place
     return Returns(
-        episodes=epi.reset_index(drop=True),
-        header=header.reset_index(drop=True),
+        episodes=_plain(epi).reset_index(drop=True),
+        header=_plain(header).reset_index(drop=True),
         quarantine=held_all,
         years=sorted(years),
         rows_read=rows_read,
