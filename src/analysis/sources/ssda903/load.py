@@ -315,8 +315,11 @@ def _counts(values: pd.Series) -> dict[str, int]:
 
 def _plain(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` with its per-file columns (see :func:`_concat`) as plain text again."""
-    kinds = {c: object for c in PER_FILE if c in frame}
-    return frame.astype(kinds) if kinds else frame
+    out = frame.copy(deep=False)  # the other columns are not copied
+    for column in PER_FILE:
+        if column in out and isinstance(out[column].dtype, pd.CategoricalDtype):
+            out[column] = out[column].astype(object)
+    return out
 
 
 def _united(values: list[pd.Categorical]) -> pd.Categorical:
