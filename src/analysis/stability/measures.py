@@ -94,7 +94,7 @@ from analysis.sources.ssda903.codes import (
     UNPLANNED_ENDINGS,
     placement_group,
 )
-from analysis.sources.ssda903.load import Returns, child_codes, read_returns
+from analysis.sources.ssda903.load import Returns, child_codes, read_returns, row_order
 
 NEW_PLACEMENT_RNE = ("S", "P", "B")
 MEASURES = [
@@ -162,7 +162,7 @@ def build_history(returns: Returns) -> History:
     """
     epi = returns.episodes
     child_all = child_codes(epi)
-    order = np.lexsort((epi["decom"].to_numpy("datetime64[ns]"), child_all))
+    order = row_order((epi["decom"].to_numpy("datetime64[ns]"), child_all))
     epi = epi.iloc[order]
     starts_all = _periods(
         child_all[order],

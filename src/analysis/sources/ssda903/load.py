@@ -105,6 +105,7 @@ EPISODE_LAYOUT = [
     "URN",
 ]
 DATE_FORMAT = "%d/%m/%Y"
+DAY_NS = 86_400_000_000_000
 TEXT = pd.ArrowDtype(pa.string())
 WORDS = pa.dictionary(pa.int32(), pa.string())  # text as read: each distinct value stored once
 # Columns holding one value per file (which file, which year).
@@ -552,7 +553,7 @@ def validate_episodes(
     frame = _split(frame, checks, parts)
     codes = child_codes(frame)
     decom = frame["decom"].to_numpy("datetime64[ns]")
-    order = np.lexsort((frame["source_row"].to_numpy(), decom, codes))
+    order = row_order((frame["source_row"].to_numpy(), decom, codes))
     frame, codes, decom = frame.iloc[order], codes[order], decom[order]
     repeated = np.zeros(len(codes), dtype=bool)
     repeated[1:] = (codes[1:] == codes[:-1]) & (decom[1:] == decom[:-1])
@@ -566,6 +567,35 @@ def validate_episodes(
     frame = frame[keep]
     frame["year"] = year.label
     return frame, quarantine.combine(parts), year
+
+
+def _span(values: np.ndarray) -> int:
+    """The range of ``values`` (how large a lookup table over them would be)."""
+    return int(values.max()) - int(values.min()) if len(values) else 0
+
+
+def row_order(keys: tuple) -> np.ndarray:
+    """The rows' order sorted by ``keys``, the last the primary, ties kept in order: what
+    :func:`numpy.lexsort` gives, as one stable sort of the keys packed into an integer where
+    they fit (whole-day dates, integer codes), which is faster on 1.5 million rows."""
+    packed, bits = None, 0
+    for key in reversed(keys):
+        key = np.asarray(key)
+        if key.dtype.kind == "M":
+            key = key.astype("datetime64[ns]").view(np.int64)
+            if key.size and (key % DAY_NS).any():
+                return np.lexsort(keys)
+            key = key // DAY_NS
+        if key.dtype.kind not in "iub" or not key.size:
+            return np.lexsort(keys)
+        key = key.astype(np.int64)
+        low = int(key.min())
+        width = (int(key.max()) - low).bit_length()
+        bits += width
+        if bits > 62:
+            return np.lexsort(keys)
+        packed = key - low if packed is None else (packed << width) | (key - low)
+    return np.argsort(packed, kind="stable")
 
 
 def child_codes(frame: pd.DataFrame) -> np.ndarray:
@@ -727,7 +757,7 @@ def _read_returns(headers: list[Path], episodes: list[Path], aliases: Aliases | 
     epi = _concat(epi_parts)
     codes = child_codes(epi)
     decom = epi["decom"].to_numpy("datetime64[ns]")
-    order = np.lexsort((epi["year"].cat.codes.to_numpy(), decom, codes))
+    order = row_order((epi["year"].cat.codes.to_numpy(), decom, codes))
     epi, codes, decom = epi.iloc[order], codes[order], decom[order]
     repeated = np.zeros(len(codes), dtype=bool)
     repeated[:-1] = (codes[1:] == codes[:-1]) & (decom[1:] == decom[:-1])
@@ -751,7 +781,7 @@ def _read_returns(headers: list[Path], episodes: list[Path], aliases: Aliases | 
     listed = _shared(header["LA"], la).cat.codes.to_numpy().astype(np.int64) * width
     listed += _shared(header["CHILD"], child).cat.codes.to_numpy()
     codes = la.cat.codes.to_numpy().astype(np.int64) * width + child.cat.codes.to_numpy()
-    known = np.isin(codes, listed)
+    known = np.isin(codes, listed, kind="table" if _span(listed) < 1 << 28 else "sort")
     epi = _split(epi, [(~known, "child has no usable header row", "CHILD")], held)
     held_all = quarantine.combine(held)
     for name, read in rows_read.items():
