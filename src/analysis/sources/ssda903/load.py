@@ -33,7 +33,11 @@ Speed (a regional hub pools 150 councils' returns): text columns are read by pya
 dictionaries and held as pandas Categoricals, so trimming, date parsing and code checks
 run once per distinct value and every reorder moves small integers, not strings; a pair
 of columns (council and child, placement and postcode) is keyed by combining their
-integer codes. What is counted is unchanged. Within a report build each file is read and
+integer codes; the file's name and year, one value per file, are coded too while the years
+are stitched; rows are ordered by one stable sort of their keys packed into an integer
+(:func:`row_order`); and within one :func:`read_returns` an episodes file is parsed once,
+its dates (for its year) and its validation sharing the table read. What is counted is
+unchanged. Within a report build each file is read and
 validated once (:func:`analysis.core.cache.once`, keyed by its name and content, the
 aliases and this code): every year's appendix reads the two returns before it too.
 """
