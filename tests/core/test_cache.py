@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -10,6 +11,8 @@ import pytest
 from analysis.core import cache, paths
 from analysis.council import config
 from analysis.published_trends import consistency
+from analysis.recruitment import load as recruitment
+from analysis.retention import load as retention
 from analysis.sources.published import load as published
 from analysis.sources.ssda903 import load as ssda903
 
@@ -83,3 +86,37 @@ def test_each_return_is_validated_once_per_build_and_again_when_it_changes(
     episodes[-1].write_text(episodes[-1].read_text() + "\n")
     ssda903.read_returns(headers[-1:], episodes[-1:])
     assert validated[-1] == episodes[-1].name and len(validated) == len(episodes) + 1
+
+
+@pytest.mark.parametrize(
+    ("module", "reader", "load", "listed"),
+    [
+        (recruitment, "read_extract", "load", "extract_files"),
+        (retention, "read_year", "load_register", "available_files"),
+    ],
+)
+def test_each_extract_is_parsed_once_per_build_and_again_when_it_changes(
+    module, reader, load, listed, in_a_build, tmp_path, monkeypatch
+):
+    council = config.load("coventry")
+    shutil.copytree(paths.EXAMPLE / "coventry" / module.DATASET, tmp_path / module.DATASET)
+    files = getattr(module, listed)(tmp_path)
+    years, names = list(files), [p.name for p in files.values()]
+    monkeypatch.delenv(cache.ENV)
+    expected = getattr(module, load)(years[-1], tmp_path, council)
+    monkeypatch.setenv(cache.ENV, str(in_a_build))
+    parsed = []
+    real = getattr(module, reader)
+    monkeypatch.setattr(module, reader, lambda *a: parsed.append(Path(a[0]).name) or real(*a))
+    first = getattr(module, load)(years[-1], tmp_path, council)
+    getattr(module, load)(years[-2], tmp_path, council)  # the year before's appendix
+    getattr(module, load)(years[-1], tmp_path, council)  # another page's shared counts
+    assert parsed == names  # each file parsed once: the other reads came from the cache
+    for name, value in vars(expected).items():
+        if isinstance(value, pd.DataFrame):
+            pd.testing.assert_frame_equal(getattr(first, name), value)
+    # A file whose content changed is parsed again, the others not.
+    last = files[years[-1]]
+    last.write_bytes(last.read_bytes() + b"\n")
+    getattr(module, load)(years[-1], tmp_path, council)
+    assert parsed == [*names, last.name]

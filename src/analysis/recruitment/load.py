@@ -22,8 +22,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.core import cache, paths, quarantine
 from analysis.core import layouts as layouts_core
-from analysis.core import paths, quarantine
 from analysis.core.errors import InputError
 from analysis.core.layouts import HOUSEHOLD_ID
 from analysis.core.years import FinancialYear, require_year
@@ -39,6 +39,15 @@ from analysis.recruitment.schema import (
 )
 
 DATASET = "recruitment"
+# The modules whose code decides what reading one extract gives (the build cache's key).
+CODE = (
+    __name__,
+    "analysis.recruitment.schema",
+    "analysis.core.layouts",
+    "analysis.core.quarantine",
+    "analysis.core.years",
+    "analysis.core.errors",
+)
 
 
 def folder(raw: str = "example") -> Path:
@@ -262,6 +271,26 @@ def read_extract(
     )
 
 
+def _read_once(
+    path: Path, year: str, council: Council, known: dict[str, layouts_core.Layout]
+) -> FileResult:
+    """:func:`read_extract`, once per report build for the same file content, year, declared
+    layouts and code (:func:`analysis.core.cache.once`): every later year's appendix and
+    every page's shared-count decision reads the earlier extracts too."""
+    allowed = sorted(council.unknown_to_other.get(DATASET, ()))
+    return cache.once(
+        "recruitment-extract",
+        lambda: [
+            cache.code_version(*CODE),
+            cache.files_key([path]),
+            year,
+            sorted((label, repr(layout)) for label, layout in known.items()),
+            allowed,
+        ],
+        lambda: read_extract(path, year, council, known),
+    )
+
+
 @dataclass(frozen=True)
 class Loaded:
     """Everything read for one appendix year."""
@@ -292,7 +321,7 @@ def load(year: str, raw: str = "example", council: Council | None = None) -> Loa
     used = {y: p for y, p in files.items() if FinancialYear.parse(y) <= fy}
     council = council or config.load()
     known = layouts(council)
-    results = [read_extract(p, y, council, known) for y, p in sorted(used.items())]
+    results = [_read_once(p, y, council, known) for y, p in sorted(used.items())]
     records = pd.concat([r.clean for r in results], ignore_index=True)
     for later in results:
         held_ids = set(later.quarantined.get("household_id", pd.Series()).dropna().astype(str))

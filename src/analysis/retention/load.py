@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.core import cache, paths, quarantine
 from analysis.core import layouts as layouts_core
-from analysis.core import paths, quarantine
 from analysis.core.errors import InputError
 from analysis.core.layouts import HOUSEHOLD_ID
 from analysis.core.years import FinancialYear, require_year
@@ -33,6 +33,15 @@ from analysis.retention.schema import (
 from analysis.retention.targets import READINGS_FILE
 
 DATASET = "retention"
+# The modules whose code decides what reading one extract gives (the build cache's key).
+CODE = (
+    __name__,
+    "analysis.retention.schema",
+    "analysis.core.layouts",
+    "analysis.core.quarantine",
+    "analysis.core.years",
+    "analysis.core.errors",
+)
 # The usual fostering limit is three children (Children Act 1989, Schedule 7), exceeded only
 # for sibling groups: more places than this for one household is an error in the file.
 MOST_PLACES = 20
@@ -140,6 +149,26 @@ def read_year(
     clean, held = _quarantine_rows(frame, year)
     quarantine.stop_if_systematic(path, len(frame), held)
     return clean, held, len(frame), other.assign(year=year.label)
+
+
+def _read_once(
+    path: Path, year: FinancialYear, council: Council, known: dict[str, layouts_core.Layout]
+) -> tuple[pd.DataFrame, pd.DataFrame, int, pd.DataFrame]:
+    """:func:`read_year`, once per report build for the same file content, year, declared
+    layouts and code (:func:`analysis.core.cache.once`): every later year's appendix and
+    every page's shared-count decision reads the earlier extracts too."""
+    allowed = sorted(council.unknown_to_other.get(DATASET, ()))
+    return cache.once(
+        "retention-extract",
+        lambda: [
+            cache.code_version(*CODE),
+            cache.files_key([path]),
+            year.label,
+            sorted((label, repr(layout)) for label, layout in known.items()),
+            allowed,
+        ],
+        lambda: read_year(path, year, council, known),
+    )
 
 
 def _check_year(frame: pd.DataFrame, path: Path, year: FinancialYear) -> None:
@@ -290,7 +319,7 @@ def load_register(year: str, raw: str = "example", council: Council | None = Non
         fy = FinancialYear.parse(label)
         if fy > target:
             continue
-        clean, bad, read, mapped = read_year(path, fy, council, known)
+        clean, bad, read, mapped = _read_once(path, fy, council, known)
         other.append(mapped)
         quarantine.reconcile(read, clean, bad)
         snapshots.append(clean)

@@ -94,7 +94,7 @@ from analysis.sources.ssda903.codes import (
     UNPLANNED_ENDINGS,
     placement_group,
 )
-from analysis.sources.ssda903.load import Returns, child_codes, read_returns
+from analysis.sources.ssda903.load import Returns, child_codes, read_returns, row_order
 
 NEW_PLACEMENT_RNE = ("S", "P", "B")
 MEASURES = [
@@ -162,7 +162,7 @@ def build_history(returns: Returns) -> History:
     """
     epi = returns.episodes
     child_all = child_codes(epi)
-    order = np.lexsort((epi["decom"].to_numpy("datetime64[ns]"), child_all))
+    order = row_order((epi["decom"].to_numpy("datetime64[ns]"), child_all))
     epi = epi.iloc[order]
     starts_all = _periods(
         child_all[order],
@@ -217,7 +217,8 @@ def build_history(returns: Returns) -> History:
             "starts_period": period_start,
             "temporary": temp,
             "short_break": short,
-        }
+        },
+        copy=False,  # fresh arrays: one block each, not merged into copies
     )
     p_period = period[starts]
     prev_start = _shift(decom[starts], np.datetime64("NaT"))
@@ -232,7 +233,8 @@ def build_history(returns: Returns) -> History:
             "ended_reason": reason[lasts],
             "starts_period": period_start[starts],
             "previous_start": prev_start,
-        }
+        },
+        copy=False,
     )
     placements["group"] = _groups(placements["PLACE"], placements["PLACE_PROVIDER"])
     header = returns.header[["LA", "CHILD", "dob"]].astype({"LA": object, "CHILD": object})
@@ -336,7 +338,8 @@ def cohorts(history: History, year: FinancialYear) -> pd.DataFrame:
             "same_carer_2_years": carer_since <= _day(two_back.end),
             "group": _groups(place_now, provider_now),
             "PLACE": place_now,
-        }
+        },
+        copy=False,
     )
     return out
 
