@@ -44,18 +44,42 @@ class Ledger:
     # key patterns -> the records they count, and shared name -> withheld by the set.
     patterns: dict[str, str] = field(default_factory=dict)
     fixed: dict[str, bool] = field(default_factory=dict)
+    # The records each count counts (:mod:`analysis.disclosure.members`), in memory only:
+    # the JSON keeps the atoms they make, never the records.
+    members: dict[str, frozenset[str]] = field(default_factory=dict)
+    _atoms: tuple[tuple[int, ...], dict[str, float], list[dict[str, float]]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
-    def add(self, key: str, value: float, *, published: bool = False, stated: bool = True) -> None:
+    def add(
+        self,
+        key: str,
+        value: float,
+        *,
+        published: bool = False,
+        stated: bool = True,
+        records: Iterable[str] | None = None,
+    ) -> None:
         """Register one count; the same key must always carry the same value.
 
         ``stated=False`` registers a count the page does not show but that relations
-        involve (the size of a group two tables break down).
+        involve (the size of a group two tables break down). ``records`` are the records
+        it counts (:mod:`analysis.disclosure.members`): there must be ``value`` of them.
         """
         value = float(value)
         if key in self.values and self.values[key] != value:
             raise DisclosureError(
                 f"the page states {key!r} as both {self.values[key]:g} and {value:g}"
             )
+        if records is not None:
+            found = frozenset(records)
+            if len(found) != value:
+                raise DisclosureError(
+                    f"the page states {key!r} as {value:g} but it counts {len(found)} records"
+                )
+            if self.members.get(key, found) != found:
+                raise DisclosureError(f"the page states {key!r} for two different sets of records")
+            self.members[key] = found
         self.values[key] = value
         if stated:
             self.stated.add(key)
@@ -73,12 +97,60 @@ class Ledger:
         if relation and relation not in self.relations:
             self.relations.append(relation)
 
+    def state(self) -> tuple[int, ...]:
+        """Changes whenever a count, relation, record or shared decision is added."""
+        return (
+            len(self.values),
+            len(self.relations),
+            len(self.members),
+            sum(len(m) for m in self.members.values()),
+            len(self.published),
+            len(self.fixed),
+            len(self.patterns),
+        )
+
+    def atoms(self) -> tuple[dict[str, float], list[dict[str, float]]]:
+        """The atoms of the counts with records: (atom -> its number of records, and one
+        relation per count: the count is the sum of its atoms).
+
+        An atom is the set of records that belong to exactly the same counts. Every count
+        with records is a sum of atoms, so the atoms, unknown to the attacker and never
+        negative, carry every relation between those counts: sums, overlaps, subsets.
+        """
+        version = self.state()
+        if self._atoms is not None and self._atoms[0] == version:
+            return self._atoms[1], self._atoms[2]
+        belongs: dict[str, list[str]] = {}
+        for key in sorted(self.members):
+            for record in self.members[key]:
+                belongs.setdefault(record, []).append(key)
+        sizes: dict[tuple[str, ...], int] = {}
+        for keys in belongs.values():
+            sizes[tuple(keys)] = sizes.get(tuple(keys), 0) + 1
+        values: dict[str, float] = {}
+        parts: dict[str, dict[str, float]] = {}
+        for n, signature in enumerate(sorted(sizes)):
+            atom = f"atom|{n}"
+            values[atom] = float(sizes[signature])
+            for key in signature:
+                parts.setdefault(key, {})[atom] = 1.0
+        relations = [{key: -1.0, **parts[key]} for key in sorted(parts)]
+        self._atoms = (version, values, relations)
+        return values, relations
+
+    def _everything(self) -> tuple[dict[str, float], list[dict[str, float]]]:
+        """Every value (the atoms' too) and every relation (each count as its atoms')."""
+        values, relations = self.atoms()
+        return {**self.values, **values}, [*self.relations, *relations]
+
     def as_json(self) -> dict[str, Any]:
-        """The ledger as plain JSON (kept in the executed notebook, never in the HTML)."""
+        """The ledger as plain JSON (kept in the executed notebook, never in the HTML): the
+        atoms are unstated counts, their relations written out; no record goes in."""
+        values, relations = self._everything()
         return {
-            "values": self.values,
+            "values": values,
             "published": sorted(self.published),
-            "relations": self.relations,
+            "relations": relations,
             "stated": sorted(self.stated),
             "patterns": self.patterns,
             "fixed": self.fixed,
@@ -106,14 +178,35 @@ class Ledger:
         return {k for k, n in self.shared().items() if self.fixed.get(n) is withheld}
 
     def _live(self) -> list[dict[str, float]]:
-        """Relations all of whose counts the page has stated."""
-        return [r for r in self.relations if all(k in self.values for k in r)]
+        """Relations all of whose counts the page has registered (atoms' relations too)."""
+        values, relations = self._everything()
+        return [r for r in relations if all(k in values for k in r)]
+
+    def neighbours(self, key: str) -> set[str]:
+        """The counts an attacker could use against ``key``: those in a relation with it
+        (directly or through one count the page does not state: an atom, a group's size),
+        and theirs (the other rows of a total that contains it)."""
+        relations = self._live()
+
+        def beside(current: str) -> set[str]:
+            return {k for r in relations if current in r for k in r} - {current}
+
+        def near(current: str) -> set[str]:
+            first = beside(current)
+            found = {k for k in first if k in self.stated}
+            for unstated in first - self.stated:
+                found |= {k for k in beside(unstated) if k in self.stated}
+            return found
+
+        first = near(key)
+        return (first | {k for other in first for k in near(other)}) - {key}
 
     def exposures(self, hidden: Iterable[str]) -> list[audit.Exposure]:
         """What the attacker's audit can recover when ``hidden`` are withheld."""
         hidden = set(hidden) & self.stated
+        values, _ = self._everything()
         known = {k: v for k, v in self.values.items() if k in self.stated and k not in hidden}
-        unstated = set(self.values) - self.stated
+        unstated = set(values) - self.stated
         found = audit.exposures(known, hidden, self._live(), unstated)
         shared_hidden = self.fixed_keys(True) & hidden
         if shared_hidden:
@@ -183,8 +276,7 @@ def decide(ledger: Ledger) -> set[str]:
             return hidden
         added = False
         for exposure in exposed:
-            near = {k for r in relations if exposure.key in r for k in r}
-            choice = smallest(near)
+            choice = smallest(ledger.neighbours(exposure.key))
             if choice is not None:
                 hidden.add(choice)
                 added = True

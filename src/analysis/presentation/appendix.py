@@ -34,7 +34,7 @@ from IPython.display import display, update_display
 from matplotlib.category import UnitData
 
 from analysis.core.years import FinancialYear
-from analysis.disclosure import page
+from analysis.disclosure import members, page
 from analysis.disclosure import suppression as disclosure
 
 LEDGER = "application/vnd.fostering.disclosure+json"
@@ -177,6 +177,7 @@ class Appendix:
     _charts: list[dict[str, Any]] = field(default_factory=list, init=False)
     _ledger_id: str = field(default="", init=False)
     _reading: set[str] | None = field(default=None, init=False)  # tables a chart reads
+    _decided: tuple[tuple[int, ...], set[str]] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         disclosure.check_rule(self.disclosure)
@@ -192,7 +193,13 @@ class Appendix:
         self.finish()
 
     def _decide(self) -> set[str]:
-        return page.decide(self.ledger) if self.disclosure == "public" else set()
+        """The page's decision, taken again only when the ledger has changed since."""
+        if self.disclosure != "public":
+            return set()
+        state = self.ledger.state()
+        if self._decided is None or self._decided[0] != state:
+            self._decided = (state, page.decide(self.ledger))
+        return set(self._decided[1])
 
     def finish(self) -> None:
         """Take the page's disclosure decision again and redraw what it changes.
@@ -235,16 +242,20 @@ class Appendix:
 
     # -- registering counts ------------------------------------------------------------
 
-    def count(self, value: float, key: str | None = None) -> str:
+    def count(
+        self, value: float, key: str | None = None, records: Iterable[str] | None = None
+    ) -> str:
         """A count for a sentence, registered on the page; put the result in the text.
 
         ``key`` says what it counts (the same key as a table's ``base``, or
         :meth:`cell`), so the page knows how it relates to other numbers. In the shown
         text a withheld count reads "fewer than 6" (counts of 1 to 5) or "a withheld
-        number" (counts withheld to protect others).
+        number" (counts withheld to protect others). ``records`` are the records it
+        counts (:mod:`analysis.disclosure.members`), which relate it to every other count
+        with records.
         """
         key = key or f"text-{len(self._counts) + 1}"
-        self.ledger.add(key, value)
+        self.ledger.add(key, value, records=records)
         self._counts.append(key)
         return f"\u27e6{len(self._counts) - 1}\u27e7"
 
@@ -482,13 +493,19 @@ class Appendix:
         """Put a table's counts and the relations it implies into the page's ledger."""
         labels = _row_labels(frame, index, counts)
         numbers = frame[list(counts)].apply(pd.to_numeric, errors="coerce")
+        cells = members.of(frame)
         keys = {}
         for i, label in enumerate(labels):
             for column in counts:
                 value = numbers[column].iloc[i]
                 if pd.notna(value):
                     keys[(i, column)] = self.cell(name, label, column)
-                    self.ledger.add(keys[(i, column)], value, published=published)
+                    self.ledger.add(
+                        keys[(i, column)],
+                        value,
+                        published=published,
+                        records=None if published else cells.get((frame.index[i], column)),
+                    )
         found = disclosure._detect_total_columns(numbers) if totals is None else dict(totals)
         for total, parts in found.items():
             for i in range(len(frame)):
@@ -562,7 +579,9 @@ class Appendix:
 
         ``counts`` names the columns that count people (children or carers); rates
         maps a rate column to the count columns it is built on, so it is withheld
-        with them. ``totals`` (a total column -> the count columns it adds up) and
+        with them. Records attached to the frame (:func:`analysis.disclosure.members.attach`)
+        relate its counts to every other count with records on the page, with no relation
+        declared. ``totals`` (a total column -> the count columns it adds up) and
         ``total_row`` (the label of a row of column totals) say where a total could
         reveal a withheld count; columns and rows labelled "Total" that add up are
         found without them. ``base`` names the group the rows of a count column break
