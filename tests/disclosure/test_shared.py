@@ -117,9 +117,10 @@ def test_the_sets_decision_keeps_the_pages_safe_together():
     shared.apply(recruitment, "recruitment", decision, "2024-25")
     shared.apply(retention, "retention", decision, "2024-25")
     mine, theirs = page.decide(recruitment), page.decide(retention)
-    # Each page leaves the approvals at least [0, 6]: one more count on each is withheld.
-    assert {APPROVALS, "x|b|n", "x|d|n"} < mine and len(mine) == 4
-    assert theirs == {JOINERS, "y|c|n", "y|e|n", "y|f|n", "y|U|n"}
+    # Each page leaves the approvals at least [1, 6]: more counts on each are withheld
+    # (which ones is the secondary heuristic's choice; that they suffice is the audit's).
+    assert {APPROVALS, "x|b|n", "x|d|n"} < mine
+    assert {JOINERS, "y|c|n", "y|e|n", "y|f|n"} < theirs
     assert not _audit({"recruitment": (recruitment, mine), "retention": (retention, theirs)})
 
 

@@ -8,10 +8,11 @@ whole:
 1. *Primary*: every count of 1 to 5 not already published by the council.
 2. *Secondary*: in any relation with exactly one withheld count, the smallest positive
    count that is not published is withheld too; repeated until no relation has one.
-3. *Audit*: the attacker's audit (:mod:`analysis.disclosure.audit`) is run; for any
-   withheld count it can still pin down or bound within 1 to 5, one more count in a
-   relation with it is withheld, until the audit finds nothing (or nothing is left to
-   withhold, which :func:`decide` reports).
+3. *Audit*: the attacker's audit (:mod:`analysis.disclosure.audit`) is run; for each
+   withheld count it can still pin down or bound within 1 to 5, the smallest count beside
+   it (in a relation with it, or sharing records with it) is withheld too, and the audit
+   run again, until it finds nothing (or nothing is left to withhold, which
+   :func:`decide` reports).
 
 Published figures stay as printed and are known to the attacker. Counts the page shares
 with another appendix of the year (:mod:`analysis.disclosure.shared`) follow the set's
@@ -274,14 +275,18 @@ def decide(ledger: Ledger) -> set[str]:
         exposed = ledger.exposures(hidden) if hidden else []
         if not exposed:
             return hidden
-        added = False
+        # One more count for each exposure this round, unless one chosen this round for
+        # another already lies beside it (the audit then says whether that was enough).
+        chosen: set[str] = set()
         for exposure in exposed:
-            choice = smallest(ledger.neighbours(exposure.key))
+            near = ledger.neighbours(exposure.key)
+            if near & chosen:
+                continue
+            choice = smallest(near)
             if choice is not None:
                 hidden.add(choice)
-                added = True
-                break
-        if not added:
+                chosen.add(choice)
+        if not chosen:
             raise DisclosureError(
                 "cannot protect withheld counts from what the page shows: "
                 + "; ".join(str(e) for e in exposed)

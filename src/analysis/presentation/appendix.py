@@ -178,6 +178,7 @@ class Appendix:
     _ledger_id: str = field(default="", init=False)
     _reading: set[str] | None = field(default=None, init=False)  # tables a chart reads
     _decided: tuple[tuple[int, ...], set[str]] | None = field(default=None, init=False)
+    _eager: bool = field(default=False, init=False)  # decide at every item (table_if_safe)
 
     def __post_init__(self) -> None:
         disclosure.check_rule(self.disclosure)
@@ -228,9 +229,12 @@ class Appendix:
     def _show(
         self, render: Callable[[], dict[str, Any]], metadata: dict[str, Any] | None = None
     ) -> None:
-        """Display an item now (under the decision so far) and keep it for redrawing;
-        ``metadata`` goes with it (a chart's alt text)."""
-        self.hidden = self._decide()
+        """Display an item now and keep it for redrawing; ``metadata`` goes with it (a
+        chart's alt text). In a kernel the item is drawn under the decision so far and the
+        page's decision is taken once after the cell (every item it changes is redrawn);
+        elsewhere, and for :meth:`table_if_safe`, it is taken now."""
+        if get_ipython() is None or self._eager:
+            self.hidden = self._decide()
         item = {
             "id": f"fostering-item-{next(_IDS)}",
             "render": render,
@@ -551,6 +555,7 @@ class Appendix:
         cells, say): then the table is left out, ``instead`` says why, and the page is as
         it was. Returns the table as shown, or None."""
         saved = (copy.deepcopy(self.ledger), self._tables, dict(self._tables_by_name))
+        self._eager = True
         try:
             return self.table(frame, caption, **options)
         except page.DisclosureError:
@@ -558,6 +563,8 @@ class Appendix:
             self.hidden = self._decide()
             self.note(instead)
             return None
+        finally:
+            self._eager = False
 
     def table(
         self,
