@@ -256,9 +256,11 @@ def decide(ledger: Ledger) -> set[str]:
             + ", ".join(sorted(hidden & shown))
         )
     relations = ledger._live()
+    primary = set(hidden)
+    barred: set[str] = set()  # chosen once, then found pinned by what is shown: futile
 
     def smallest(keys: Iterable[str]) -> str | None:
-        candidates = _open(ledger, hidden, keys)
+        candidates = [k for k in _open(ledger, hidden, keys) if k not in barred]
         return min(candidates, key=lambda k: (ledger.values[k], k)) if candidates else None
 
     while True:
@@ -275,6 +277,13 @@ def decide(ledger: Ledger) -> set[str]:
         exposed = ledger.exposures(hidden) if hidden else []
         if not exposed:
             return hidden
+        # A count withheld only to protect others that the page pins anyway protects
+        # nothing: it is shown again and never chosen again.
+        futile = {e.key for e in exposed} - primary
+        if futile:
+            hidden -= futile
+            barred |= futile
+            continue
         # One more count for each exposure this round, unless one chosen this round for
         # another already lies beside it (the audit then says whether that was enough).
         chosen: set[str] = set()
