@@ -42,6 +42,19 @@ def _retention() -> Ledger:
     )
 
 
+def _flows_page(joiners: int, leavers: int) -> Ledger:
+    """A retention page's flows: 100 at the start, then ``joiners`` in and ``leavers`` out."""
+    retention = _as_retention(
+        _ledger(
+            {"flows|2024-25|start": 100, JOINERS: joiners, "flows|2024-25|leavers": leavers,
+             "flows|2024-25|end": 100 + joiners - leavers},
+            [],
+        )
+    )  # fmt: skip
+    _flows(retention)
+    return retention
+
+
 def _flows(ledger: Ledger) -> None:
     """end = start + joiners - leavers."""
     ledger.relate("flows|2024-25|end", ["flows|2024-25|start", JOINERS], ["flows|2024-25|leavers"])
@@ -65,14 +78,7 @@ def _as_recruitment(ledger: Ledger) -> Ledger:
 def test_an_approvals_count_shown_on_one_page_and_withheld_on_the_other_is_caught():
     # Retention withholds joiners (4) and, to protect them, leavers; recruitment shows the
     # same 4 approvals. Read together, joiners are known and the leavers follow.
-    retention = _as_retention(
-        _ledger(
-            {"flows|2024-25|start": 100, JOINERS: 4, "flows|2024-25|leavers": 10,
-             "flows|2024-25|end": 94},
-            [],
-        )
-    )  # fmt: skip
-    _flows(retention)
+    retention = _flows_page(joiners=4, leavers=10)
     recruitment = _as_recruitment(_ledger({APPROVALS: 4, "cohorts|2024-25|Enquiries": 500}, []))
     hidden = {JOINERS, "flows|2024-25|leavers"}
     assert not retention.exposures(hidden)  # safe on its own
@@ -90,14 +96,7 @@ def test_two_pages_each_safe_alone_can_pin_a_shared_count_together():
     recruitment = _as_recruitment(
         _ledger({APPROVALS: 7, "x|b|n": 1, "x|T|n": 8}, [("x|T|n", [APPROVALS, "x|b|n"])])
     )
-    retention = _as_retention(
-        _ledger(
-            {"flows|2024-25|start": 100, JOINERS: 7, "flows|2024-25|leavers": 1,
-             "flows|2024-25|end": 106},
-            [],
-        )
-    )  # fmt: skip
-    _flows(retention)
+    retention = _flows_page(joiners=7, leavers=1)
     mine, theirs = page.decide(recruitment), page.decide(retention)
     assert mine == {APPROVALS, "x|b|n"}
     assert theirs == {JOINERS, "flows|2024-25|leavers"}
@@ -127,14 +126,7 @@ def test_the_sets_decision_keeps_the_pages_safe_together():
 def test_a_shared_count_the_set_shows_is_never_chosen_to_protect_another():
     # Joiners 17 are the smallest positive count beside leavers 3; the set shows them
     # (recruitment shows 17 approvals), so the page withholds the next smallest instead.
-    retention = _as_retention(
-        _ledger(
-            {"flows|2024-25|start": 100, JOINERS: 17, "flows|2024-25|leavers": 3,
-             "flows|2024-25|end": 114},
-            [],
-        )
-    )  # fmt: skip
-    _flows(retention)
+    retention = _flows_page(joiners=17, leavers=3)
     assert page.decide(retention) == {"flows|2024-25|leavers", JOINERS}
     shared.apply(retention, "retention", {SHARED: False}, "2024-25")
     assert page.decide(retention) == {"flows|2024-25|leavers", "flows|2024-25|start"}
