@@ -14,7 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 def _pyproject_pins() -> dict[str, str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     pins = {}
-    for spec in project["dependencies"] + project["optional-dependencies"]["dev"]:
+    extras = [spec for group in project["optional-dependencies"].values() for spec in group]
+    for spec in project["dependencies"] + extras:
         name, version = spec.split("==")
         pins[name.lower()] = version
     return pins
