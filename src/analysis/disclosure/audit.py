@@ -38,22 +38,26 @@ class Exposure:
         return f"{self.key} must lie in [{self.low:g}, {self.high:g}]"
 
 
-def ranges(
+Row = tuple[tuple[tuple[str, float], ...], float]  # unknowns' weights, the constant they sum to
+Problem = tuple[tuple[Row, ...], tuple[tuple[str, float], ...], str]  # rows, lower bounds, target
+
+
+def problems(
     known: Mapping[str, float],
     hidden: Iterable[str],
     relations: Iterable[Relation],
     targets: Iterable[str] | None = None,
     positive: Iterable[str] = (),
-) -> dict[str, tuple[float, float]]:
-    """(min, max) of each hidden count in ``targets`` (all of them by default) over
-    non-negative values satisfying ``relations``; those in ``positive`` are at least 1
-    (a page shows a zero as 0, so the attacker knows every withheld count is not 0).
+) -> dict[str, Problem]:
+    """For each hidden count in ``targets`` (all by default): the relations of its own
+    connected group of unknowns, every unknown's lower bound (1 for those in ``positive``,
+    else 0) and its name, the question :func:`ranges` answers.
 
     ``known`` holds every value the attacker can read; a relation naming a key that is
     neither known nor hidden is ignored (the page never stated that number). Unknowns that
-    share no relation cannot constrain one another, so each count is bounded over the
-    relations of its own connected group of unknowns only: the same ranges as one
-    programme over the whole page, at a fraction of the cost.
+    share no relation cannot constrain one another, so each count is bounded over its own
+    group only: the same ranges as one programme over the whole page, at a fraction of the
+    cost.
     """
     hidden = sorted(set(hidden))
     where = {key: i for i, key in enumerate(hidden)}
@@ -85,59 +89,82 @@ def ranges(
     group_rows: dict[int, list[tuple[dict[int, float], float]]] = {}
     for row in rows:
         group_rows.setdefault(root(next(iter(row[0]))), []).append(row)
-    found: dict[str, tuple[float, float]] = {}
+    signatures: dict[int, tuple[Row, ...]] = {}
+    found: dict[str, Problem] = {}
     positive = set(positive)
     for key in hidden if targets is None else sorted(set(targets) & set(hidden)):
-        own = group_rows.get(root(where[key]), [])
-        signature = tuple(
-            sorted(
-                (tuple(sorted((hidden[m], w) for m, w in coefficients.items())), b)
-                for coefficients, b in own
+        group = root(where[key])
+        if group not in signatures:
+            signatures[group] = tuple(
+                sorted(
+                    (tuple(sorted((hidden[m], w) for m, w in coefficients.items())), b)
+                    for coefficients, b in group_rows.get(group, [])
+                )
             )
-        )
+        signature = signatures[group]
         members = {name for row, _ in signature for name, _ in row} | {key}
         lows = tuple(sorted((name, 1.0 if name in positive else 0.0) for name in members))
-        found[key] = _bounds(signature, lows, key)
+        found[key] = (signature, lows, key)
     return found
 
 
+def ranges(
+    known: Mapping[str, float],
+    hidden: Iterable[str],
+    relations: Iterable[Relation],
+    targets: Iterable[str] | None = None,
+    positive: Iterable[str] = (),
+) -> dict[str, tuple[float, float]]:
+    """(min, max) of each hidden count in ``targets`` (all of them by default) over
+    non-negative values satisfying ``relations``; those in ``positive`` are at least 1
+    (a page shows a zero as 0, so the attacker knows every withheld count is not 0).
+    See :func:`problems`."""
+    return {
+        key: (_bound(*problem, 1.0), _bound(*problem, -1.0))
+        for key, problem in problems(known, hidden, relations, targets, positive).items()
+    }
+
+
 @functools.lru_cache(maxsize=65536)
-def _bounds(
-    signature: tuple[tuple[tuple[tuple[str, float], ...], float], ...],
-    lows: tuple[tuple[str, float], ...],
-    key: str,
-) -> tuple[float, float]:
-    """(min, max) of unknown ``key`` over one group of relations (each row: its unknowns'
-    weights and the constant they sum to). A page's decision asks the same question of
-    an unchanged group many times as the page grows, so answers are kept."""
-    low = dict(lows)
-    if not signature:
-        return low[key], math.inf
+def _model(signature: tuple[Row, ...]) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
+    """One group's relations as ``A x = b`` (column of each unknown, A, b)."""
     members = sorted({name for row, _ in signature for name, _ in row})
     column = {name: n for n, name in enumerate(members)}
     a_eq = np.zeros((len(signature), len(members)))
     for r, (row, _) in enumerate(signature):
         for name, weight in row:
             a_eq[r, column[name]] = weight
-    b_eq = np.array([b for _, b in signature])
-    bounds = []
-    for sign in (1.0, -1.0):
-        objective = np.zeros(len(members))
-        objective[column[key]] = sign
-        result = linprog(
-            objective,
-            A_eq=a_eq,
-            b_eq=b_eq,
-            bounds=[(low[m], None) for m in members],
-            method="highs",
-        )
-        if result.status == 3:  # unbounded: only possible when maximising
-            bounds.append(math.inf)
-        elif result.status != 0:
-            raise ValueError(f"the page's numbers are inconsistent ({result.message})")
-        else:
-            bounds.append(sign * result.fun)
-    return bounds[0], bounds[1]
+    return column, a_eq, np.array([b for _, b in signature])
+
+
+@functools.lru_cache(maxsize=65536)
+def _bound(
+    signature: tuple[Row, ...],
+    lows: tuple[tuple[str, float], ...],
+    key: str,
+    sign: float,
+) -> float:
+    """The minimum (``sign`` 1) or maximum (-1) of unknown ``key`` over one group of
+    relations. A page's decision asks the same question of an unchanged group many times
+    as the page grows, so answers are kept."""
+    low = dict(lows)
+    if not signature:
+        return low[key] if sign > 0 else math.inf
+    column, a_eq, b_eq = _model(signature)
+    objective = np.zeros(len(column))
+    objective[column[key]] = sign
+    result = linprog(
+        objective,
+        A_eq=a_eq,
+        b_eq=b_eq,
+        bounds=[(low[m], None) for m in column],
+        method="highs",
+    )
+    if result.status == 3:  # unbounded: only possible when maximising
+        return math.inf
+    if result.status != 0:
+        raise ValueError(f"the page's numbers are inconsistent ({result.message})")
+    return sign * result.fun
 
 
 def is_exposed(low: float, high: float) -> bool:
@@ -152,19 +179,28 @@ def exposures(
     hidden: Iterable[str],
     relations: Iterable[Relation],
     unstated: Iterable[str] = (),
+    values: Mapping[str, float] | None = None,
 ) -> list[Exposure]:
     """Every withheld count the page lets an attacker pin down or bound within 1 to 5.
 
     ``unstated`` are counts the page never shows but that its relations involve (the
     size of a group two tables break down): unknowns to the attacker, never reported.
+    With the withheld counts' true ``values`` (the page's own), a count whose maximum is
+    above both 5 and its value is safe without its minimum: one programme, not two.
     """
     hidden = set(hidden)
-    found = ranges(known, hidden | set(unstated), relations, targets=hidden, positive=hidden)
-    return [
-        Exposure(key, low, high)
-        for key, (low, high) in found.items()
-        if key in hidden and is_exposed(low, high)
-    ]
+    found = []
+    for key, problem in problems(
+        known, hidden | set(unstated), relations, targets=hidden, positive=hidden
+    ).items():
+        high = _bound(*problem, -1.0)
+        value = None if values is None else values.get(key)
+        if value is not None and high > max(HIGHEST, value) + TOLERANCE:
+            continue
+        low = _bound(*problem, 1.0)
+        if is_exposed(low, high):
+            found.append(Exposure(key, low, high))
+    return found
 
 
 def chart_leaks(

@@ -208,7 +208,7 @@ class Ledger:
         values, _ = self._everything()
         known = {k: v for k, v in self.values.items() if k in self.stated and k not in hidden}
         unstated = set(values) - self.stated
-        found = audit.exposures(known, hidden, self._live(), unstated)
+        found = audit.exposures(known, hidden, self._live(), unstated, values=self.values)
         shared_hidden = self.fixed_keys(True) & hidden
         if shared_hidden:
             seen = {e.key for e in found}
