@@ -5,20 +5,23 @@ linear relation between them that the page implies (row and column totals, break
 of a named group, a stock at two dates and the flows between). Each withheld count is
 an unknown, at least 1 (a page shows a zero as 0, so a withheld count is never 0). The
 range each one could take is the linear-programming
-relaxation: its minimum and maximum subject to the relations (``scipy.optimize.linprog``).
+relaxation: its minimum and maximum subject to the relations (HiGHS, through ``highspy``).
 A withheld count is *recoverable* when that range pins it to one whole number, or lies
 within 1 to 5 (the attacker then knows it is a small count).
 """
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import math
+import os
+import sys
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+import highspy
 import numpy as np
-from scipy.optimize import linprog
 
 from analysis.disclosure.suppression import HIGHEST, LOWEST
 
@@ -125,19 +128,95 @@ def ranges(
     }
 
 
-@functools.lru_cache(maxsize=65536)
-def _model(signature: tuple[Row, ...]) -> tuple[dict[str, int], np.ndarray, np.ndarray]:
-    """One group's relations as ``A x = b`` (column of each unknown, A, b)."""
-    members = sorted({name for row, _ in signature for name, _ in row})
-    column = {name: n for n, name in enumerate(members)}
-    a_eq = np.zeros((len(signature), len(members)))
-    for r, (row, _) in enumerate(signature):
-        for name, weight in row:
-            a_eq[r, column[name]] = weight
-    return column, a_eq, np.array([b for _, b in signature])
+@functools.cache
+def _silenced() -> None:
+    """Make the process's first HiGHS instance with standard output sent nowhere: HiGHS
+    prints its banner from C on the first, which a kernel would put into the notebook."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as nowhere:
+            os.dup2(nowhere.fileno(), 1)
+            highspy.Highs()
+            ctypes.CDLL(None).fflush(None)
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
 
 
-@functools.lru_cache(maxsize=65536)
+class _Group:
+    """One group of relations (``A x = b``, every unknown at least its lower bound) as a
+    HiGHS model, kept while the group is unchanged: each withheld count's bound is the
+    same model with another objective, solved from the last basis (warm start)."""
+
+    def __init__(self, signature: tuple[Row, ...], lows: tuple[tuple[str, float], ...]) -> None:
+        low = dict(lows)
+        members = sorted(low)
+        self.column = {name: n for n, name in enumerate(members)}
+        starts, columns, weights = [], [], []
+        for row, _ in signature:
+            starts.append(len(columns))
+            for name, weight in row:
+                columns.append(self.column[name])
+                weights.append(weight)
+        constants = np.array([b for _, b in signature], dtype=float)
+        _silenced()
+        self.highs = highspy.Highs()
+        self.highs.setOptionValue("output_flag", False)
+        # No presolve, primal simplex: each bound starts from the last one's basis, which a
+        # new objective leaves feasible (a few pivots, not a new solve).
+        self.highs.setOptionValue("presolve", "off")
+        self.highs.setOptionValue("simplex_strategy", 4)
+        self.highs.addVars(
+            len(members),
+            np.array([low[m] for m in members], dtype=float),
+            np.full(len(members), highspy.kHighsInf),
+        )
+        self.highs.addRows(
+            len(signature),
+            constants,
+            constants,
+            len(columns),
+            np.array(starts, dtype=np.int32),
+            np.array(columns, dtype=np.int32),
+            np.array(weights, dtype=float),
+        )
+        self.found: dict[tuple[str, float], float] = {}
+
+    def bound(self, key: str, sign: float) -> float:
+        """The minimum (``sign`` 1) or maximum (-1) of unknown ``key``."""
+        if (key, sign) not in self.found:
+            j = self.column[key]
+            self.highs.changeColCost(j, sign)
+            self.highs.run()
+            status = self.highs.getModelStatus()
+            if status not in (
+                highspy.HighsModelStatus.kOptimal,
+                highspy.HighsModelStatus.kUnbounded,
+            ):
+                # A warm start can stop at "unknown" or "unbounded or infeasible": solve
+                # again from scratch for a definite answer.
+                self.highs.clearSolver()
+                self.highs.run()
+                status = self.highs.getModelStatus()
+            objective = self.highs.getInfo().objective_function_value
+            self.highs.changeColCost(j, 0.0)
+            if status == highspy.HighsModelStatus.kUnbounded:  # only when maximising
+                value = math.inf
+            elif status != highspy.HighsModelStatus.kOptimal:
+                reason = self.highs.modelStatusToString(status)
+                raise ValueError(f"the page's numbers are inconsistent ({reason})")
+            else:
+                value = sign * objective
+            self.found[(key, sign)] = value
+        return self.found[(key, sign)]
+
+
+@functools.lru_cache(maxsize=256)
+def _group(signature: tuple[Row, ...], lows: tuple[tuple[str, float], ...]) -> _Group:
+    return _Group(signature, lows)
+
+
 def _bound(
     signature: tuple[Row, ...],
     lows: tuple[tuple[str, float], ...],
@@ -146,25 +225,10 @@ def _bound(
 ) -> float:
     """The minimum (``sign`` 1) or maximum (-1) of unknown ``key`` over one group of
     relations. A page's decision asks the same question of an unchanged group many times
-    as the page grows, so answers are kept."""
-    low = dict(lows)
+    as the page grows, so each group's model and answers are kept."""
     if not signature:
-        return low[key] if sign > 0 else math.inf
-    column, a_eq, b_eq = _model(signature)
-    objective = np.zeros(len(column))
-    objective[column[key]] = sign
-    result = linprog(
-        objective,
-        A_eq=a_eq,
-        b_eq=b_eq,
-        bounds=[(low[m], None) for m in column],
-        method="highs",
-    )
-    if result.status == 3:  # unbounded: only possible when maximising
-        return math.inf
-    if result.status != 0:
-        raise ValueError(f"the page's numbers are inconsistent ({result.message})")
-    return sign * result.fun
+        return dict(lows)[key] if sign > 0 else math.inf
+    return _group(signature, lows).bound(key, sign)
 
 
 def is_exposed(low: float, high: float) -> bool:
