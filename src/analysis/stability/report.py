@@ -617,6 +617,7 @@ def validator_results(data: Year, appendix: Appendix) -> tuple[pd.DataFrame, str
     records = _validator_records(data, failed)
     real = [r for r, bug in zip(records, failed["Known validator bug"], strict=True) if not bug]
     rows = frozenset().union(*real)
+    n_rules = failed.loc[~failed["Known validator bug"], "Rule"].nunique()
     queried = appendix.count(len(rows), "rows queried", records=rows)
     sentence = (
         f"The validator's {result['ruleset']} rules ({rules} rules, {checked} of which apply to "
@@ -624,8 +625,7 @@ def validator_results(data: Year, appendix: Appendix) -> tuple[pd.DataFrame, str
         + (
             "find nothing to query."
             if not real
-            else f"query {queried} rows under "
-            f"{failed.loc[~failed['Known validator bug'], 'Rule'].nunique()} rules."
+            else f"query {queried} rows under {n_rules} rule{'' if n_rules == 1 else 's'}."
         )
     )
     for code in errors:
