@@ -361,6 +361,21 @@ def not_available(year: FinancialYear, loaded: list[str]) -> dict[str, str]:
     return out
 
 
+def flags(c: pd.DataFrame) -> pd.DataFrame:
+    """For each child of :func:`cohorts`, whether they count in each of :data:`MEASURES`."""
+    return pd.DataFrame(
+        {
+            "cla_31_march": np.ones(len(c), dtype=bool),
+            "cla_31_march_3_plus": (c["placements_year"] >= 3).to_numpy(),
+            "cla_2_years": c["cla_2_years"].to_numpy(bool),
+            "cla_2_years_3_plus": (c["cla_2_years"] & (c["placements_2_years"] >= 3)).to_numpy(),
+            "long_term": c["long_term"].to_numpy(bool),
+            "long_term_same_carer": (c["long_term"] & c["same_carer_2_years"]).to_numpy(),
+        },
+        index=c.index,
+    )
+
+
 def indicators(
     history: History, year: FinancialYear, loaded: list[str] | None = None
 ) -> pd.DataFrame:
@@ -370,19 +385,16 @@ def indicators(
     reaches a return not loaded is missing (``<NA>``) rather than a wrong figure.
     """
     c = cohorts(history, year)
-    flags = pd.DataFrame(
-        {
-            "LA": c["LA"],
-            "cla_31_march": 1,
-            "cla_31_march_3_plus": c["placements_year"] >= 3,
-            "cla_2_years": c["cla_2_years"],
-            "cla_2_years_3_plus": c["cla_2_years"] & (c["placements_2_years"] >= 3),
-            "long_term": c["long_term"],
-            "long_term_same_carer": c["long_term"] & c["same_carer_2_years"],
-        }
-    )
     las = history.children["LA"].drop_duplicates().sort_values()
-    out = flags.groupby("LA").sum().reindex(las, fill_value=0).astype("Int64").reset_index()
+    out = (
+        flags(c)
+        .assign(LA=c["LA"])
+        .groupby("LA")
+        .sum()
+        .reindex(las, fill_value=0)
+        .astype("Int64")
+        .reset_index()
+    )
     for indicator in not_available(year, loaded) if loaded is not None else {}:
         out.loc[:, list(INDICATORS[indicator][0])] = pd.NA
     out.insert(1, "year", year.label)

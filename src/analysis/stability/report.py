@@ -172,7 +172,9 @@ def child_records(data: Year) -> np.ndarray:
     return np.asarray([f"child:{i}" for i in ids], dtype=object)  # as members.records
 
 
-def _by_child(data: Year, codes: pd.Series | np.ndarray, mask=None) -> frozenset[str]:
+def _by_child(
+    data: Year, codes: pd.Series | np.ndarray, mask: pd.Series | np.ndarray | None = None
+) -> frozenset[str]:
     """The records of the children with ``codes`` (where ``mask`` is True)."""
     codes = np.asarray(codes)
     if mask is not None:
@@ -183,17 +185,8 @@ def _by_child(data: Year, codes: pd.Series | np.ndarray, mask=None) -> frozenset
 def measure_records(data: Year) -> dict[str, frozenset[str]]:
     """The children each of the six counts behind the indicators counts (one council)."""
     c = stability.cohorts(data.history, data.year)
-    three = c["placements_year"] >= 3
-    two_years = c["cla_2_years"] & (c["placements_2_years"] >= 3)
-    flags = {
-        "cla_31_march": np.ones(len(c), dtype=bool),
-        "cla_31_march_3_plus": three,
-        "cla_2_years": c["cla_2_years"],
-        "cla_2_years_3_plus": two_years,
-        "long_term": c["long_term"],
-        "long_term_same_carer": c["long_term"] & c["same_carer_2_years"],
-    }
-    return {m: _by_child(data, c["child"], mask) for m, mask in flags.items()}
+    flags = stability.flags(c)
+    return {m: _by_child(data, c["child"], flags[m]) for m in stability.MEASURES}
 
 
 def headline(data: Year) -> pd.DataFrame:
