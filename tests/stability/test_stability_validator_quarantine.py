@@ -10,6 +10,9 @@ import pytest
 
 from analysis.core import paths
 from analysis.council import config
+from analysis.disclosure import members
+from analysis.presentation import appendix as page
+from analysis.presentation.appendix import Appendix
 from analysis.sources.ssda903 import validator
 from analysis.stability import report
 
@@ -86,14 +89,32 @@ def test_a_row_the_dfe_rules_reject_is_set_aside_and_left_out(planted):
         [RULE_435, "RNE", 1],
         ["code not in the 2024-25 PLACE code list", "PLACE", 1],
     ]
-    quality = report.data_quality(data).set_index("file").loc[EPISODES]
-    assert quality[["rows quarantined", "rows used"]].tolist() == [2, quality["rows read"] - 2]
+    quality = report.data_quality(data).set_index("File").loc[EPISODES]
+    assert quality[["Rows set aside", "Rows used"]].tolist() == [2, quality["Rows read"] - 2]
     written = paths.processed_dir("leicester", planted) / "ssda903" / "quarantine_2024-25.csv"
     rows = pd.read_csv(written, dtype=str)
     assert rows[["source_row", "reason"]].values.tolist() == [
         ["22", "code not in the 2024-25 PLACE code list"],
         ["806", RULE_435],
     ]
+
+
+def test_the_validator_and_set_aside_tables_count_the_same_rows(planted, monkeypatch):
+    # Row 806, queried under rule 435 and set aside for it, is one record in the validator
+    # table, the sentence's rows queried, the set-aside reasons and the data-quality table.
+    monkeypatch.setattr(page, "display", lambda *a, **k: None)
+    data = report.load_year("2024-25", config.load("leicester"), planted)
+    app = Appendix("Test", "2024-25", service="Test service")
+    table, _ = report.validator_results(data, app)
+    row_806, row_22 = f"row:{EPISODES}:806", f"row:{EPISODES}:22"
+    by_rule = {table["Rule"].iloc[i]: ids for (i, _), ids in members.of(table).items()}
+    assert by_rule == {"435": {row_806}, "146": {row_22}}
+    assert app.ledger.members["rows queried"] == {row_806}  # 146: marked a validator bug
+    reasons = report.quarantine_reasons(data)
+    assert list(members.of(reasons).values()) == [{row_806}, {row_22}]
+    quality = report.data_quality(data)
+    at = quality.index[quality["File"].eq(EPISODES)][0]
+    assert members.of(quality)[(at, "Rows set aside")] == {row_806, row_22}
 
 
 def test_the_example_return_sets_nothing_aside():

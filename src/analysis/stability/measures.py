@@ -361,6 +361,21 @@ def not_available(year: FinancialYear, loaded: list[str]) -> dict[str, str]:
     return out
 
 
+def flags(c: pd.DataFrame) -> pd.DataFrame:
+    """For each child of :func:`cohorts`, whether they count in each of :data:`MEASURES`."""
+    return pd.DataFrame(
+        {
+            "cla_31_march": np.ones(len(c), dtype=bool),
+            "cla_31_march_3_plus": (c["placements_year"] >= 3).to_numpy(),
+            "cla_2_years": c["cla_2_years"].to_numpy(bool),
+            "cla_2_years_3_plus": (c["cla_2_years"] & (c["placements_2_years"] >= 3)).to_numpy(),
+            "long_term": c["long_term"].to_numpy(bool),
+            "long_term_same_carer": (c["long_term"] & c["same_carer_2_years"]).to_numpy(),
+        },
+        index=c.index,
+    )
+
+
 def indicators(
     history: History, year: FinancialYear, loaded: list[str] | None = None
 ) -> pd.DataFrame:
@@ -370,19 +385,16 @@ def indicators(
     reaches a return not loaded is missing (``<NA>``) rather than a wrong figure.
     """
     c = cohorts(history, year)
-    flags = pd.DataFrame(
-        {
-            "LA": c["LA"],
-            "cla_31_march": 1,
-            "cla_31_march_3_plus": c["placements_year"] >= 3,
-            "cla_2_years": c["cla_2_years"],
-            "cla_2_years_3_plus": c["cla_2_years"] & (c["placements_2_years"] >= 3),
-            "long_term": c["long_term"],
-            "long_term_same_carer": c["long_term"] & c["same_carer_2_years"],
-        }
-    )
     las = history.children["LA"].drop_duplicates().sort_values()
-    out = flags.groupby("LA").sum().reindex(las, fill_value=0).astype("Int64").reset_index()
+    out = (
+        flags(c)
+        .assign(LA=c["LA"])
+        .groupby("LA")
+        .sum()
+        .reindex(las, fill_value=0)
+        .astype("Int64")
+        .reset_index()
+    )
     for indicator in not_available(year, loaded) if loaded is not None else {}:
         out.loc[:, list(INDICATORS[indicator][0])] = pd.NA
     out.insert(1, "year", year.label)
@@ -447,7 +459,8 @@ def _age(dob: np.ndarray, when: np.ndarray) -> pd.Series:
 
 
 def moves(history: History, year: FinancialYear) -> pd.DataFrame:
-    """Every placement move in the year: the reason, the placement left, age at the move."""
+    """Every placement move in the year: the reason, the placement left (``left``, its
+    position in ``history.placements``), age at the move."""
     p = history.placements
     start = p["start"].to_numpy()
     in_year = (
@@ -460,6 +473,7 @@ def moves(history: History, year: FinancialYear) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "child": p["child"].to_numpy()[rows],
+            "left": rows - 1,
             "date": start[rows],
             "reason": [REASON_PLACE_CHANGE.get(r, r) for r in reason],
             "reason_code": reason,
@@ -470,27 +484,24 @@ def moves(history: History, year: FinancialYear) -> pd.DataFrame:
     )
 
 
-def unplanned_foster_endings(history: History, year: FinancialYear) -> pd.DataFrame:
-    """Foster placements ending in the year because the carer asked, an allegation, or standards."""
+def foster_endings(history: History, year: FinancialYear) -> pd.DataFrame:
+    """Foster placements ending in the year, one row each (``placement``: its position in
+    ``history.placements``): its group, the reason, and whether it ended unplanned (the
+    carer asked, an allegation, or standards)."""
     p = history.placements
     end = p["end"].to_numpy()
     ended = (end >= _day(year.start)) & (end <= _day(year.end))
     foster = p["PLACE"].isin(FOSTER).to_numpy()
-    hit = p.loc[ended & foster]
-    out = (
-        hit.assign(
-            unplanned=hit["ended_reason"].astype(object).isin(UNPLANNED_ENDINGS),
-            reason=hit["ended_reason"]
-            .astype(object)
-            .map(REASON_PLACE_CHANGE)
-            .fillna("Left care / not recorded"),
-        )
-        .groupby(["group", "reason", "unplanned"], observed=True)
-        .size()
-        .rename("placements")
-        .reset_index()
+    rows = np.flatnonzero(ended & foster)
+    reason = p["ended_reason"].astype(object).iloc[rows]
+    return pd.DataFrame(
+        {
+            "placement": rows,
+            "group": p["group"].to_numpy()[rows],
+            "reason": reason.map(REASON_PLACE_CHANGE).fillna("Left care / not recorded").to_numpy(),
+            "unplanned": reason.isin(UNPLANNED_ENDINGS).to_numpy(),
+        }
     )
-    return out
 
 
 def snapshot(history: History, year: FinancialYear) -> pd.Series:
@@ -500,39 +511,6 @@ def snapshot(history: History, year: FinancialYear) -> pd.Series:
     counts["All fostered"] = int(c["PLACE"].isin(FOSTER).sum())
     counts["All children looked after"] = len(c)
     return counts
-
-
-def placements_distribution(history: History, year: FinancialYear) -> pd.DataFrame:
-    """How many placements children looked after on 31 March had during the year."""
-    c = cohorts(history, year)
-    bands = np.minimum(c["placements_year"], 5).map(
-        {1: "1", 2: "2", 3: "3", 4: "4", 5: "5 or more"}
-    )
-    order = ["1", "2", "3", "4", "5 or more"]
-    return (
-        bands.value_counts()
-        .reindex(order, fill_value=0)
-        .rename_axis("placements")
-        .rename("children")
-        .reset_index()
-    )
-
-
-def at_risk(history: History, year: FinancialYear) -> pd.DataFrame:
-    """Children looked after on 31 March who have already moved twice or more this year."""
-    c = cohorts(history, year)
-    m = moves(history, year)
-    per_child = m.groupby("child").size()
-    c = c.assign(moves=per_child.reindex(c["child"]).fillna(0).to_numpy().astype(int))
-    risk = c.loc[c["moves"] >= 2]
-    return (
-        risk.groupby("group")
-        .size()
-        .reindex(PLACEMENT_GROUPS, fill_value=0)
-        .rename_axis("placement now")
-        .rename("children")
-        .reset_index()
-    )
 
 
 def compute(returns: Returns, years: list[str] | None = None) -> pd.DataFrame:

@@ -1,8 +1,20 @@
 """Tables, charts and sentences for the placement-stability appendix.
 
 The notebook stays thin: it loads one year's returns with :func:`load_year`, then
-asks this module for each table and finding. Every table counts children or moves
-(never lists a child), so small-number suppression can be applied by the Appendix.
+asks this module for each table and finding. Every table counts children, placements,
+moves or rows of the returns (never lists a child), and carries the records each count
+counts (:mod:`analysis.disclosure.members`), so the page's disclosure decision knows
+every relation between them with none declared by hand:
+
+- ``child``: a child looked after, ``<year>:<LA>:<CHILD>`` (a return's CHILD id is
+  unique within one council's returns; the year keeps one page's records apart from
+  another year's);
+- ``placement``: a placement, ``<child>@<start date>#<n>`` (``n`` numbers the child's
+  placements, so two starting on one day stay two). A move is counted as the placement
+  the child left, so a move from a foster placement is also one of the foster
+  placements that ended in the year (it is);
+- ``row``: a row of a return's file, ``<file>:<spreadsheet row>``, the same for the
+  validator's results and the rows set aside.
 """
 
 from __future__ import annotations
@@ -12,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import seaborn as sns
 
@@ -21,6 +34,7 @@ from analysis.core.years import FinancialYear, require_year
 
 if TYPE_CHECKING:
     from analysis.council.config import Council
+from analysis.disclosure import members
 from analysis.presentation.appendix import Appendix
 from analysis.sources.dfe import stability as dfe_stability
 from analysis.sources.ssda903 import validator
@@ -46,6 +60,15 @@ MEASURE_LABELS = {
 }
 HEADLINE_COUNTS = ["Children in the group", "Children meeting it"]
 UNPLANNED_COUNTS = ["Ended unplanned", "Ended otherwise"]
+PLACEMENT_BANDS = ["1", "2", "3", "4", "5 or more"]
+# The data-quality table's columns as the page heads them.
+QUALITY_COLUMNS = {
+    "file": "File",
+    "rows read": "Rows read",
+    "rows used": "Rows used",
+    "rows quarantined": "Rows set aside",
+    "rows repeated in a later return": "Rows repeated in a later return",
+}
 # What a council's annual report prints about where children in care lived on 31 March
 # (measures of its published figures), and the row of the snapshot each one matches.
 PUBLISHED_SNAPSHOT = {
@@ -142,14 +165,40 @@ def write_quarantine(returns: Returns, out_dir: Path, year: FinancialYear) -> Pa
     return target
 
 
+def child_records(data: Year) -> np.ndarray:
+    """Each child code's record id (``child:<year>:<LA>:<CHILD>``), by the history's code."""
+    children = data.history.children
+    ids = f"{data.year.label}:" + children["LA"].astype(str) + ":" + children["CHILD"].astype(str)
+    return np.asarray([f"child:{i}" for i in ids], dtype=object)  # as members.records
+
+
+def _by_child(
+    data: Year, codes: pd.Series | np.ndarray, mask: pd.Series | np.ndarray | None = None
+) -> frozenset[str]:
+    """The records of the children with ``codes`` (where ``mask`` is True)."""
+    codes = np.asarray(codes)
+    if mask is not None:
+        codes = codes[np.asarray(mask, dtype=bool)]
+    return frozenset(child_records(data)[codes])
+
+
+def measure_records(data: Year) -> dict[str, frozenset[str]]:
+    """The children each of the six counts behind the indicators counts (one council)."""
+    c = stability.cohorts(data.history, data.year)
+    flags = stability.flags(c)
+    return {m: _by_child(data, c["child"], flags[m]) for m in stability.MEASURES}
+
+
 def headline(data: Year) -> pd.DataFrame:
     """The three indicators for the year: cohort, children meeting it, percentage.
 
     An indicator whose earlier returns are missing says so in the "Per cent" column.
+    Each count carries the children it counts.
     """
     r = data.indicators
-    rows = []
-    for label, (part, whole) in dfe_stability.INDICATORS.items():
+    found = measure_records(data)
+    rows, cells = [], {}
+    for i, (label, (part, whole)) in enumerate(dfe_stability.INDICATORS.items()):
         gap = data.missing.get(whole)
         rows.append(
             {
@@ -159,7 +208,10 @@ def headline(data: Year) -> pd.DataFrame:
                 "Per cent": gap or stability.percent(r[part], r[whole]),
             }
         )
-    return pd.DataFrame(rows)
+        if not gap:
+            cells[(i, HEADLINE_COUNTS[0])] = found[whole]
+            cells[(i, HEADLINE_COUNTS[1])] = found[part]
+    return members.attach(pd.DataFrame(rows), cells)
 
 
 def _gap(data: Year, measure: str) -> str | None:
@@ -181,7 +233,7 @@ def benchmark_table(data: Year) -> pd.DataFrame:
     return (
         wide.reindex(columns=order)
         .reindex(list(dfe_stability.INDICATORS))
-        .rename_axis("Indicator")
+        .rename_axis(index="Indicator", columns=None)
         .reset_index()
     )
 
@@ -211,12 +263,44 @@ def trend_chart(data: Year) -> plt.Figure:
     return fig
 
 
-def moves_by(data: Year, column: str, label: str, order: list[str] | None = None) -> pd.DataFrame:
+def placement_records(data: Year, rows: np.ndarray) -> np.ndarray:
+    """Record ids of the history's placements at positions ``rows``
+    (``placement:<child>@<start>#<n>``, ``n`` its position among the history's)."""
+    p = data.history.placements
+    rows = np.asarray(rows, dtype=int)
+    child = [c.removeprefix("child:") for c in child_records(data)[p["child"].to_numpy()[rows]]]
+    start = pd.DatetimeIndex(p["start"].to_numpy()[rows]).strftime("%Y-%m-%d")
+    ids = zip(child, start, rows, strict=True)
+    return np.asarray([f"placement:{c}@{d}#{n}" for c, d, n in ids], dtype=object)
+
+
+def moves(data: Year) -> pd.DataFrame:
+    """The year's moves (:func:`analysis.stability.measures.moves`), each with its record:
+    the placement the child left."""
     m = stability.moves(data.history, data.year)
-    counts = m[column].value_counts()
+    return m.assign(record=placement_records(data, m["left"].to_numpy()))
+
+
+def _counted(
+    frame: pd.DataFrame, column: str, label: str, count: str, order: list[str] | None = None
+) -> pd.DataFrame:
+    """Rows of ``frame`` counted by ``column`` (one row per value, in ``order`` when
+    given), each count with the records (``frame["record"]``) it counts."""
+    counts = frame[column].value_counts()
     if order is not None:
         counts = counts.reindex(order, fill_value=0)
-    return counts.rename_axis(label).rename("Moves").reset_index()
+    table = counts.rename_axis(label).rename(count).reset_index()
+    values = frame[column].astype(object)
+    cells = {
+        (i, count): frozenset(frame["record"][values.eq(v).to_numpy()])
+        for i, v in enumerate(table[label])
+    }
+    return members.attach(table, cells)
+
+
+def moves_by(data: Year, column: str, label: str, order: list[str] | None = None) -> pd.DataFrame:
+    """The year's moves by ``column``, each count with the moves it counts."""
+    return _counted(moves(data), column, label, "Moves", order)
 
 
 def moves_by_reason(data: Year) -> pd.DataFrame:
@@ -243,38 +327,76 @@ def moves_chart(shown: pd.DataFrame) -> plt.Figure:
     return fig
 
 
+FOSTER_GROUPS = [
+    g
+    for g in PLACEMENT_GROUPS
+    if g in ("Own foster carers", "Connected persons", "Agency foster carers", "Other")
+]
+
+
+def foster_endings(data: Year) -> pd.DataFrame:
+    """Foster placements that ended in the year, one row each, with its record."""
+    ended = stability.foster_endings(data.history, data.year)
+    return ended.assign(record=placement_records(data, ended["placement"].to_numpy()))
+
+
 def unplanned(data: Year) -> pd.DataFrame:
-    """Foster placements that ended in the year, by placement group and whether unplanned."""
-    ended = stability.unplanned_foster_endings(data.history, data.year)
-    table = ended.pivot_table(
-        index="group", columns="unplanned", values="placements", aggfunc="sum", fill_value=0
-    )
-    table = table.reindex(columns=[True, False], fill_value=0).rename(
-        columns={True: "Ended unplanned", False: "Ended otherwise"}
-    )
-    table = table.reindex(
-        [
-            g
-            for g in PLACEMENT_GROUPS
-            if g in ("Own foster carers", "Connected persons", "Agency foster carers", "Other")
-        ],
-        fill_value=0,
-    )
-    return table.rename_axis("Foster placement").reset_index()
+    """Foster placements that ended in the year, by placement group and whether unplanned,
+    each count with the placements it counts."""
+    ended = foster_endings(data)
+    table = pd.DataFrame({"Foster placement": FOSTER_GROUPS})
+    cells = {}
+    for column, unplanned_ in ((UNPLANNED_COUNTS[0], True), (UNPLANNED_COUNTS[1], False)):
+        hit = ended.loc[ended["unplanned"].eq(unplanned_)]
+        table[column] = [int(hit["group"].eq(g).sum()) for g in FOSTER_GROUPS]
+        for i, g in enumerate(FOSTER_GROUPS):
+            cells[(i, column)] = frozenset(hit.loc[hit["group"].eq(g), "record"])
+    return members.attach(table, cells)
 
 
 def unplanned_reasons(data: Year) -> pd.DataFrame:
-    ended = stability.unplanned_foster_endings(data.history, data.year)
-    hit = ended.loc[ended["unplanned"]].groupby("reason")["placements"].sum()
-    return hit.rename_axis("Why the foster placement ended").rename("Placements").reset_index()
+    """Unplanned foster endings by reason, each count with the placements it counts."""
+    ended = foster_endings(data)
+    hit = ended.loc[ended["unplanned"]]
+    order = sorted(hit["reason"].unique())
+    return _counted(hit, "reason", "Why the foster placement ended", "Placements", order)
+
+
+def placements(data: Year) -> pd.DataFrame:
+    """Children looked after on 31 March by number of placements in the year, each count
+    with the children it counts."""
+    c = stability.cohorts(data.history, data.year)
+    bands = np.minimum(c["placements_year"], 5).map(dict(enumerate(PLACEMENT_BANDS, start=1)))
+    frame = pd.DataFrame({"band": bands, "record": child_records(data)[c["child"].to_numpy()]})
+    return _counted(frame, "band", "Placements in the year", "Children", PLACEMENT_BANDS)
+
+
+def at_risk(data: Year) -> pd.DataFrame:
+    """Children looked after on 31 March who have moved twice or more this year, by the
+    placement they are in now, each count with the children it counts."""
+    c = stability.cohorts(data.history, data.year)
+    per_child = stability.moves(data.history, data.year).groupby("child").size()
+    moved = per_child.reindex(c["child"]).fillna(0).to_numpy() >= 2
+    risk = pd.DataFrame(
+        {
+            "group": c["group"].to_numpy()[moved],
+            "record": child_records(data)[c["child"].to_numpy()[moved]],
+        }
+    )
+    return _counted(risk, "group", "Placement now", "Children", PLACEMENT_GROUPS)
 
 
 def reconciliation(data: Year) -> pd.DataFrame:
-    """Our figures from the returns against the DfE's published figures for the year."""
+    """Our figures from the returns against the DfE's published figures for the year.
+
+    "From the returns" carries the children each count counts (the ``headline`` table's,
+    so the two are one number to the page); the DfE's figures are published, shown as
+    printed, and no count of this page."""
     published = dfe_stability.comparison(data.council)
     pub = published.loc[(published["area"] == "council") & (published["year"] == data.year.label)]
-    rows = []
-    for measure in stability.MEASURES:
+    found = measure_records(data)
+    rows, cells = [], {}
+    for i, measure in enumerate(stability.MEASURES):
         gap = _gap(data, measure)
         ours = None if gap else int(data.indicators[measure])
         theirs = int(pub[measure].iloc[0]) if len(pub) and pd.notna(pub[measure].iloc[0]) else None
@@ -286,19 +408,27 @@ def reconciliation(data: Year) -> pd.DataFrame:
                 "Difference": "not comparable" if theirs is None or ours is None else ours - theirs,
             }
         )
-    return pd.DataFrame(rows)
+        if not gap:
+            cells[(i, "From the returns")] = found[measure]
+    return members.attach(pd.DataFrame(rows), cells)
 
 
 def snapshot(data: Year) -> pd.DataFrame:
     """Children looked after on 31 March by placement, beside the figures the council's annual
-    report printed for the same date, where it printed any (read from its published figures)."""
+    report printed for the same date, where it printed any (read from its published figures).
+
+    Each count carries the children it counts; the annual report's are published. With
+    no printed figure the table shows the five placement groups, all fostered and all
+    children looked after."""
     from analysis.sources.published import load as published
 
-    counts = stability.snapshot(data.history, data.year).astype(int)
-    counts["With the council's own carers (incl. connected persons)"] = (
-        counts["Own foster carers"] + counts["Connected persons"]
-    )
-    table = counts.rename_axis("Placement on 31 March").rename("Children (returns)").reset_index()
+    c = stability.cohorts(data.history, data.year)
+    groups = c["group"].to_numpy()
+    own, connected = "Own foster carers", "Connected persons"
+    masks = {g: groups == g for g in PLACEMENT_GROUPS}
+    masks["All fostered"] = c["PLACE"].isin(stability.FOSTER).to_numpy()
+    masks["All children looked after"] = np.ones(len(c), dtype=bool)
+    masks[PUBLISHED_SNAPSHOT["children_with_own_foster_carers"]] = masks[own] | masks[connected]
     figures = published.load_all(data.council.published)
     printed = published.preferred(figures)
     printed = printed[
@@ -307,50 +437,85 @@ def snapshot(data: Year) -> pd.DataFrame:
         & (printed["breakdown"] == "")
         & (printed["basis"] == "")
     ]
-    if printed.empty:  # a fresh index: rows keep their labels as keys (relate_children)
-        own = list(PUBLISHED_SNAPSHOT.values())[2]
-        return table[table["Placement on 31 March"] != own].reset_index(drop=True)
-    label = f"Annual report {data.year.report_label}"
     shown = dict(zip(printed["measure"].map(PUBLISHED_SNAPSHOT), printed["number"], strict=True))
-    table = table[table["Placement on 31 March"].isin(shown)].copy()
-    table[label] = table["Placement on 31 March"].map(shown).astype("Int64")
-    order = [row for row in PUBLISHED_SNAPSHOT.values() if row in shown]
-    return table.set_index("Placement on 31 March").loc[order].reset_index()
+    if shown:
+        order = [row for row in PUBLISHED_SNAPSHOT.values() if row in shown]
+    else:
+        order = [*PLACEMENT_GROUPS, "All fostered", "All children looked after"]
+    column = "Children (returns)"
+    table = pd.DataFrame(
+        {"Placement on 31 March": order, column: [int(masks[r].sum()) for r in order]}
+    )
+    if shown:
+        table[f"Annual report {data.year.report_label}"] = pd.array(
+            [shown[r] for r in order], dtype="Int64"
+        )
+    cells = {(i, column): _by_child(data, c["child"], masks[r]) for i, r in enumerate(order)}
+    return members.attach(table, cells)
 
 
 def data_quality(data: Year) -> pd.DataFrame:
-    return data.returns.reconciliation()
+    """Per file: rows read = rows used + rows set aside + rows repeated in a later return
+    (declared as a total); the rows set aside carry their records (``row``)."""
+    table = data.returns.reconciliation()
+    held = data.returns.quarantine
+    ids = _row_records(held)
+    cells = {
+        (i, "Rows set aside"): frozenset(ids[held["source_file"].eq(f).to_numpy()])
+        for i, f in enumerate(table["file"])
+    }
+    table = table.rename(columns=QUALITY_COLUMNS)
+    return members.attach(table, cells)
+
+
+def _row_records(rows: pd.DataFrame) -> np.ndarray:
+    """Record ids of rows of the returns' files (``row:<file>:<spreadsheet row>``)."""
+    return np.asarray(
+        [
+            f"row:{f}:{int(n)}"
+            for f, n in zip(rows["source_file"].astype(str), rows["source_row"], strict=True)
+        ],
+        dtype=object,
+    )
 
 
 def quarantine_reasons(data: Year) -> pd.DataFrame:
+    """Rows set aside by reason and field, each count with the rows it counts."""
     q = data.returns.quarantine
     if q.empty:
         return pd.DataFrame({"Reason": [], "Field": [], "Rows": []})
-    return (
+    ids = _row_records(q)
+    table = (
         q.groupby(["reason", "column"])
         .size()
         .rename("Rows")
         .reset_index()
         .rename(columns={"reason": "Reason", "column": "Field"})
     )
+    cells = {
+        (i, "Rows"): frozenset(ids[(q["reason"].eq(r) & q["column"].eq(f)).to_numpy()])
+        for i, (r, f) in enumerate(zip(table["Reason"], table["Field"], strict=True))
+    }
+    return members.attach(table, cells)
 
 
 def findings(data: Year, appendix: Appendix) -> list[str]:
     """Key findings as sentences, generated from the figures.
 
-    Counts go through ``appendix.count`` and percentages through ``appendix.share``
-    under the keys of the tables the notebook shows them in (``headline``, ``reasons``,
-    ``unplanned``, and ``moves``, the group the three moves tables break down), so a
-    sentence never states what a table withholds."""
+    Counts go through ``appendix.count`` with the records they count and under the keys
+    of the ``headline`` table's cells, and percentages through ``appendix.share`` on the
+    counts of the tables the notebook shows them in (``headline``, ``reasons``,
+    ``unplanned``), so a sentence never states what a table withholds."""
     r = data.indicators
     year = data.year
     pub = dfe_stability.rates(dfe_stability.comparison(data.council))
     pub = pub.loc[pub["year"] == year.label].set_index(["indicator", "name"])["percent"]
     labels = {whole: label for label, (_, whole) in dfe_stability.INDICATORS.items()}
+    found = measure_records(data)
 
     def cohort(whole: str) -> str:
         key = appendix.cell("headline", labels[whole], "Children in the group")
-        return appendix.count(int(r[whole]), key)
+        return appendix.count(int(r[whole]), key, records=found[whole])
 
     def percent(part: str, whole: str) -> str:
         on = [appendix.cell("headline", labels[whole], c) for c in HEADLINE_COUNTS]
@@ -385,13 +550,14 @@ def findings(data: Year, appendix: Appendix) -> list[str]:
             f"years, {percent('long_term_same_carer', 'long_term')} had lived with the same "
             f"carer for two years or more{tail}."
         )
-    m = stability.moves(data.history, year)
+    m = moves(data)
     if len(m):
         top = m["reason"].value_counts()
+        total = appendix.count(len(m), "moves", records=frozenset(m["record"]))
         on = ["moves", appendix.cell("reasons", top.index[0], "Moves")]
         share = appendix.share(f"{round(100 * top.iloc[0] / len(m))}%", on)
         out.append(
-            f"There were {appendix.count(len(m), 'moves')} placement moves in the year; the "
+            f"There were {total} placement moves in the year; the "
             f"most common recorded reason was '{top.index[0]}' ({share} of moves)."
         )
     ended = unplanned(data)
@@ -410,80 +576,63 @@ def findings(data: Year, appendix: Appendix) -> list[str]:
     return out
 
 
-def relate_reconciliation(appendix: Appendix) -> None:
-    """The returns' figures in the ``reconciliation`` table are the ``headline`` table's
-    cohorts and children meeting each indicator (one number shown twice)."""
-    for label, (part, whole) in dfe_stability.INDICATORS.items():
-        for measure, column in ((whole, HEADLINE_COUNTS[0]), (part, HEADLINE_COUNTS[1])):
-            appendix.relate(
-                appendix.cell("reconciliation", MEASURE_LABELS[measure], "From the returns"),
-                [appendix.cell("headline", label, column)],
-            )
-
-
-def relate_children(appendix: Appendix) -> None:
-    """Children looked after on 31 March are one group across tables: the ``placements``
-    table breaks down the first indicator's cohort (its rows of three or more placements,
-    the children meeting it), and in the ``snapshot`` table the five placement groups add
-    up to all children looked after, own carers and connected persons to the council's
-    own (rows the table does not show relate nothing). "All fostered" also counts foster
-    placements in "Other" (an unknown provider), so it is not declared as a sum."""
-    label = next(iter(dfe_stability.INDICATORS))
-    cohort, meeting = (appendix.cell("headline", label, c) for c in HEADLINE_COUNTS)
-    rows = ["1", "2", "3", "4", "5 or more"]
-    appendix.relate(cohort, [appendix.cell("placements", r, "children") for r in rows])
-    appendix.relate(meeting, [appendix.cell("placements", r, "children") for r in rows[2:]])
-    snapshot = {
-        row: appendix.cell("snapshot", row, "Children (returns)")
-        for row in [*PLACEMENT_GROUPS, *PUBLISHED_SNAPSHOT.values()]
-    }
-    everyone = snapshot[PUBLISHED_SNAPSHOT["children_in_care"]]
-    appendix.relate(everyone, [snapshot[g] for g in PLACEMENT_GROUPS])
-    appendix.relate(everyone, [cohort])
-    appendix.relate(
-        snapshot[PUBLISHED_SNAPSHOT["children_with_own_foster_carers"]],
-        [snapshot["Own foster carers"], snapshot["Connected persons"]],
-    )
+def _validator_records(data: Year, failed: pd.DataFrame) -> list[frozenset[str]]:
+    """For each failed rule and table, the rows it queries as ``row`` records (the same
+    ids as the rows set aside): the year's file for "Header"/"Episodes", the previous
+    year's for "Header_last"/"Episodes_last"."""
+    files = {label: (h.name, e.name) for label, (h, e) in data.returns.files.items()}
+    last = data.year.previous.label
+    out = []
+    for table, rows in zip(failed["Table"], failed["Rows"], strict=True):
+        label = last if table.endswith("_last") else data.year.label
+        pair = files.get(label, (f"{label} header", f"{label} episodes"))
+        name = pair[0] if table.startswith("Header") else pair[1]
+        out.append(frozenset(f"row:{name}:{int(n)}" for n in str(rows).split()))
+    return out
 
 
 def validator_results(data: Year, appendix: Appendix) -> tuple[pd.DataFrame, str]:
     """What the DfE's validator will query in the year's return: (table, sentence).
 
-    The sentence's count of rows queried goes through ``appendix.count`` (key ``rows
-    queried``; :func:`relate_validator` ties it to the table's rows).
-
-    One row per failed rule and table: rule code, the validator's message, rows affected.
-    Row numbers stay in the analyst's CSV (``data/processed/<council>/ssda903/``), never on
-    the page; the validator's own bugs (``validator.KNOWN_BUGS``) are marked as such.
+    One row per rule the return fails and table: rule code, the validator's message,
+    rows affected (with the rows as ``row`` records); the validator's own bugs
+    (``validator.KNOWN_BUGS``) are marked as such. A rule that raised an error checked
+    nothing, so the return does not fail it: the sentence names it, the table does not.
+    The sentence's count of rows queried (distinct rows failing a rule that is not a
+    known bug) goes through ``appendix.count`` with its records. Row numbers stay in the
+    analyst's CSV (``data/processed/<council>/ssda903/``), never on the page.
     """
     table, result = data.checks[data.year.label]
     rules = len(result["status"])
     checked = sum(status in ("pass", "fail") for status in result["status"].values())
-    real = table.loc[~table["Known validator bug"]]
-    queried = appendix.count(int(real["Rows affected"].sum()), "rows queried")
+    errors = sorted(code for code, status in result["status"].items() if status == "error")
+    failed = table.loc[table["Rule"].map(result["status"]).eq("fail")].reset_index(drop=True)
+    records = _validator_records(data, failed)
+    real = [r for r, bug in zip(records, failed["Known validator bug"], strict=True) if not bug]
+    rows = frozenset().union(*real)
+    n_rules = failed.loc[~failed["Known validator bug"], "Rule"].nunique()
+    queried = appendix.count(len(rows), "rows queried", records=rows)
     sentence = (
         f"The validator's {result['ruleset']} rules ({rules} rules, {checked} of which apply to "
         f"the header and episodes tables with the previous year's) "
         + (
             "find nothing to query."
-            if real.empty
-            else f"query {queried} rows under {real['Rule'].nunique()} rules."
+            if not real
+            else f"query {queried} rows under {n_rules} rule{'' if n_rules == 1 else 's'}."
         )
     )
+    for code in errors:
+        bug = validator.KNOWN_BUGS.get(code)
+        sentence += f" Rule {code} could not check the return" + (
+            f"; validator bug: {bug}." if bug else ": it raised an error."
+        )
     if result["note"]:
         sentence += f" Note: {result['note']}."
-    shown = table.assign(
-        Note=table["Rule"]
+    shown = failed.assign(
+        Note=failed["Rule"]
         .map(validator.KNOWN_BUGS)
         .fillna("")
         .map(lambda text: f"validator bug: {text}" if text else "")
-    )
-    return shown[["Rule", "Message", "Table", "Rows affected", "Note"]], sentence
-
-
-def relate_validator(appendix: Appendix, checks: pd.DataFrame) -> None:
-    """The rows the sentence says the validator queries are the ``validator`` table's rows
-    that are not the validator's own bugs."""
-    keys = appendix.keys("validator", "Rows affected")
-    real = [k for k, note in zip(keys, checks["Note"], strict=True) if k and not note]
-    appendix.relate("rows queried", real)
+    )[["Rule", "Message", "Table", "Rows affected", "Note"]]
+    cells = {(i, "Rows affected"): r for i, r in enumerate(records)}
+    return members.attach(shown, cells), sentence
