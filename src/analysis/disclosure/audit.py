@@ -244,6 +244,7 @@ def exposures(
     relations: Iterable[Relation],
     unstated: Iterable[str] = (),
     values: Mapping[str, float] | None = None,
+    targets: Iterable[str] | None = None,
 ) -> list[Exposure]:
     """Every withheld count the page lets an attacker pin down or bound within 1 to 5.
 
@@ -251,11 +252,13 @@ def exposures(
     size of a group two tables break down): unknowns to the attacker, never reported.
     With the withheld counts' true ``values`` (the page's own), a count whose maximum is
     above both 5 and its value is safe without its minimum: one programme, not two.
+    ``targets`` limits the question to some of the withheld counts.
     """
     hidden = set(hidden)
+    aim = hidden if targets is None else hidden & set(targets)
     found = []
     for key, problem in problems(
-        known, hidden | set(unstated), relations, targets=hidden, positive=hidden
+        known, hidden | set(unstated), relations, targets=aim, positive=hidden
     ).items():
         high = _bound(*problem, -1.0)
         value = None if values is None else values.get(key)

@@ -10,9 +10,9 @@ whole:
    count that is not published is withheld too; repeated until no relation has one.
 3. *Audit*: the attacker's audit (:mod:`analysis.disclosure.audit`) is run; for each
    withheld count it can still pin down or bound within 1 to 5, the smallest count beside
-   it (in a relation with it, or sharing records with it) is withheld too, and the audit
-   run again, until it finds nothing (or nothing is left to withhold, which
-   :func:`decide` reports).
+   it (in a relation with it, or sharing records with it) whose withholding makes it safe
+   is withheld too, and the audit run again, until it finds nothing (or nothing is left
+   to withhold, which :func:`decide` reports).
 
 Published figures stay as printed and are known to the attacker. Counts the page shares
 with another appendix of the year (:mod:`analysis.disclosure.shared`) follow the set's
@@ -202,14 +202,20 @@ class Ledger:
         first = near(key)
         return (first | {k for other in first for k in near(other)}) - {key}
 
-    def exposures(self, hidden: Iterable[str]) -> list[audit.Exposure]:
-        """What the attacker's audit can recover when ``hidden`` are withheld."""
+    def exposures(
+        self, hidden: Iterable[str], targets: Iterable[str] | None = None
+    ) -> list[audit.Exposure]:
+        """What the attacker's audit can recover when ``hidden`` are withheld (about the
+        withheld counts in ``targets`` only, when given)."""
         hidden = set(hidden) & self.stated
+        aim = hidden if targets is None else hidden & set(targets)
         values, _ = self._everything()
         known = {k: v for k, v in self.values.items() if k in self.stated and k not in hidden}
         unstated = set(values) - self.stated
-        found = audit.exposures(known, hidden, self._live(), unstated, values=self.values)
-        shared_hidden = self.fixed_keys(True) & hidden
+        found = audit.exposures(
+            known, hidden, self._live(), unstated, values=self.values, targets=aim
+        )
+        shared_hidden = self.fixed_keys(True) & aim
         if shared_hidden:
             seen = {e.key for e in found}
             ranges = audit.ranges(
@@ -240,6 +246,24 @@ def _open(ledger: Ledger, hidden: set[str], keys: Iterable[str]) -> list[str]:
         and k not in fixed
         and ledger.values.get(k, 0) > 0
     ]
+
+
+TRIED = 12  # candidates tried, smallest first, for the one that protects an exposed count
+
+
+def _helping(
+    ledger: Ledger, hidden: set[str], key: str, near: set[str], barred: set[str]
+) -> str | None:
+    """The smallest count beside ``key`` whose withholding leaves ``key`` safe (of the
+    :data:`TRIED` smallest; else the smallest: the next round adds another)."""
+    candidates = sorted(
+        (k for k in _open(ledger, hidden, near) if k not in barred),
+        key=lambda k: (ledger.values[k], k),
+    )
+    for candidate in candidates[:TRIED]:
+        if not ledger.exposures(hidden | {candidate}, targets={key, candidate}):
+            return candidate
+    return candidates[0] if candidates else None
 
 
 def decide(ledger: Ledger) -> set[str]:
@@ -291,7 +315,7 @@ def decide(ledger: Ledger) -> set[str]:
             near = ledger.neighbours(exposure.key)
             if near & chosen:
                 continue
-            choice = smallest(near)
+            choice = _helping(ledger, hidden, exposure.key, near, barred)
             if choice is not None:
                 hidden.add(choice)
                 chosen.add(choice)

@@ -620,7 +620,9 @@ class Appendix:
             base=base,
         )
         labels = _row_labels(frame, index, counts)
-        entry = _Table(frame.copy(), keys, dict(rates or {}), published, labels)
+        kept = frame.copy()
+        kept.attrs = {}  # the records are in the ledger now; pandas would copy them at every redraw
+        entry = _Table(kept, keys, dict(rates or {}), published, labels)
         self._tables_by_name[name] = entry
         anchor = f"table-{self._tables}"
         foot = f"<p class='table-note'>{html.escape(note)}</p>" if note else ""
