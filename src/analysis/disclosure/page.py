@@ -248,6 +248,12 @@ def _open(ledger: Ledger, hidden: set[str], keys: Iterable[str]) -> list[str]:
     ]
 
 
+def _pinned_for_good(ledger: Ledger, key: str) -> bool:
+    """Whether ``key`` is pinned even with every count that could be withheld withheld."""
+    everything = {key, *_open(ledger, set(), ledger.stated)}
+    return bool(ledger.exposures(everything, targets={key}))
+
+
 TRIED = 12  # candidates tried, smallest first, for the one that protects an exposed count
 
 
@@ -301,9 +307,12 @@ def decide(ledger: Ledger) -> set[str]:
         exposed = ledger.exposures(hidden) if hidden else []
         if not exposed:
             return hidden
-        # A count withheld only to protect others that the page pins anyway protects
-        # nothing: it is shown again and never chosen again.
-        futile = {e.key for e in exposed} - primary
+        # A count withheld only to protect others that the page pins from counts it can
+        # never withhold (published, or shown by another appendix) protects nothing: it is
+        # shown again and never chosen again.
+        futile = {
+            e.key for e in exposed if e.key not in primary and _pinned_for_good(ledger, e.key)
+        }
         if futile:
             hidden -= futile
             barred |= futile
