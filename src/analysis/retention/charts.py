@@ -392,10 +392,11 @@ def leavers_by_influence_alt(tenure: pd.DataFrame) -> str:
 def capacity_alt(trend: pd.DataFrame) -> str:
     """Text alternative for :func:`capacity_trend`, from the capacity table as shown."""
     first, last = trend.iloc[0], trend.iloc[-1]
+    dates = trend["31 March"].astype(str)
     return (
         "Stacked bar chart of approved mainstream places at each 31 March, split into filled, "
-        f"vacant, unavailable and on hold. At 31 March {first['31 March']}: "
+        f"vacant, unavailable and on hold. At 31 March {dates.iloc[0]}: "
         f"{_count(first['approved places'])} places, occupancy {_rate(first['occupancy %'])}; "
-        f"at 31 March {last['31 March']}: {_count(last['approved places'])} places, "
+        f"at 31 March {dates.iloc[-1]}: {_count(last['approved places'])} places, "
         f"{_count(last['filled places'])} filled, occupancy {_rate(last['occupancy %'])}."
     )
