@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.core.years import FinancialYear
+from analysis.presentation.charts import year as as_printed_years
 from analysis.published_trends import consistency
 from analysis.sources.published.load import FUNNEL_TABLE, preferred
 
@@ -546,9 +547,9 @@ def checks_table(checks: pd.DataFrame) -> pd.DataFrame:
             "Figure": checks["figure"],
             "As printed": checks["printed"],
             "Recomputed": checks["recomputed"].map(_number),
-            "How recomputed": checks["formula"],
+            "How recomputed": checks["formula"].map(as_printed_years),
             "Verdict": checks["verdict"],
-            "Likely cause": checks["likely_cause"],
+            "Likely cause": checks["likely_cause"].map(as_printed_years),
             "Printed in": checks["printed_in"],
             "Parts from": checks["parts_from"],
         }

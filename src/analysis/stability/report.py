@@ -217,7 +217,7 @@ def trend_chart(data: Year) -> plt.Figure:
         ax.set_title(label, fontsize=10)
         ax.set_xlabel("")
         ax.set_ylabel("Per cent")
-        ax.set_ylim(bottom=0)
+        ax.set_ylim(0, ax.get_ylim()[1] * 1.08)  # from 0, with room above the top point
         ax.tick_params(axis="x", rotation=45)
     if axes[-1].get_legend_handles_labels()[1]:  # no line to label: no legend (nor warning)
         legend_right(axes[-1], title="", fontsize=8)
