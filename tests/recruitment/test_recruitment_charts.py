@@ -79,3 +79,24 @@ def test_durations_conversion_channel_and_minority_alts_quote_the_table():
     )
     groups = pd.DataFrame({"Group": ["Enquirers"], "% minority ethnic": [28.2]})
     assert "(35.8%): enquirers 28.2%." in charts.minority_alt(groups, 35.8)
+
+
+def test_incidence_chart_runs_to_the_tables_last_horizon():
+    # Figure 1 draws Table 1 (3, 12 and 24 months): its axis runs to 24 months even when no
+    # curve reaches that far yet (the default would stop at 18).
+    curves = pd.DataFrame(
+        {
+            "cohort": ["2023-24"] * 3,
+            "cause": ["approved"] * 3,
+            "days": [0.0, 300.0, 500.0],
+            "cif": [0.0, 0.02, 0.04],
+            "lower": [0.0, 0.01, 0.02],
+            "upper": [0.0, 0.03, 0.06],
+        }
+    )
+    outcome = {"approved": "Approved"}
+    default = charts.incidence_chart(curves, "cohort", ["2023-24"], outcome)
+    assert default.axes[0].get_xlim() == (0, 18)
+    fig = charts.incidence_chart(curves, "cohort", ["2023-24"], outcome, months=24)
+    assert fig.axes[0].get_xlim() == (0, 24)
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["2023/24"]
