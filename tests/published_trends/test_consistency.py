@@ -111,7 +111,7 @@ def test_made_up_rate_with_another_denominator_is_explained(tmp_path, made_up_fu
     )
     truncated = one(wrong, figure="Conversion rate, enquiry to approval (EOI)")
     assert truncated["likely_cause"].startswith("truncated rather than rounded")
-    assert truncated["printed_in"] == "Made-up annual report A (a.txt), section"
+    assert truncated["printed_in"] == "Made-up annual report A (1 January 2024), section"
 
 
 def test_rate_carried_forward_from_the_previous_year_is_named(tmp_path):

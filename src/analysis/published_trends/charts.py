@@ -1,49 +1,57 @@
 """Charts of the published trends, drawn with seaborn; each returns a Figure for the appendix.
 
 The selected year is marked on every chart so a reader sees where it sits in the
-seven-year run.
+seven-year run. Axes are linear from zero, colours are the shared colour-blind-safe
+palette (:mod:`analysis.presentation.charts`), and legends sit outside the data. Each
+chart has a text alternative written from the same figures (``*_alt``).
 """
 
 from __future__ import annotations
 
+import math
+import textwrap
+
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
+from matplotlib.ticker import MaxNLocator, StrMethodFormatter
+
+from analysis.presentation.charts import GREY, OKABE_ITO, legend_below, legend_right, year
 
 STYLE = "whitegrid"
-PALETTE = "colorblind"
+STAGES = {
+    "initial_enquiries": "Initial enquiries",
+    "expressions_of_interest": "Expressions of interest",
+    "stage1_started": "Stage 1 started",
+    "stage2_started": "Stage 2 (full assessment) started",
+    "households_approved": "Households approved",
+}
 
 
-def _label(year: str) -> str:
-    return year.replace("-", "/")
-
-
-def _mark(ax: plt.Axes, years: list[str], year: str) -> None:
+def _mark(ax: plt.Axes, years: list[str], selected: str) -> None:
     """Shade the selected year on a categorical year axis."""
-    if year in years:
-        position = years.index(year)
+    if selected in years:
+        position = years.index(selected)
         ax.axvspan(position - 0.4, position + 0.4, color="0.9", zorder=0)
 
 
-def funnel_chart(funnel: pd.DataFrame, year: str) -> plt.Figure:
+def _value(value: object, fmt: str = "{:,.0f}") -> str:
+    return "not published" if value is None or pd.isna(value) else fmt.format(value)
+
+
+def funnel_chart(funnel: pd.DataFrame, selected: str) -> plt.Figure:
     """Enquiries and expressions of interest (left) and assessments and approvals (right)."""
     long = (
         funnel.reset_index()
         .melt(id_vars="year", var_name="stage", value_name="households")
         .dropna(subset=["households"])
     )
-    names = {
-        "initial_enquiries": "Initial enquiries",
-        "expressions_of_interest": "Expressions of interest",
-        "stage1_started": "Stage 1 started",
-        "stage2_started": "Stage 2 (full assessment) started",
-        "households_approved": "Households approved",
-    }
-    long["stage"] = long["stage"].map(names)
-    long["year"] = long["year"].map(_label)
-    years = [_label(y) for y in funnel.index]
+    long["stage"] = long["stage"].map(STAGES)
+    long["year"] = long["year"].map(year)
+    years = [year(y) for y in funnel.index]
+    colours = dict(zip(STAGES.values(), OKABE_ITO, strict=False))
     with sns.axes_style(STYLE):
-        fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
+        fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
         for ax, stages, title in (
             (axes[0], ["Initial enquiries", "Expressions of interest"], "Enquiries"),
             (
@@ -59,26 +67,50 @@ def funnel_chart(funnel: pd.DataFrame, year: str) -> plt.Figure:
                 y="households",
                 hue="stage",
                 hue_order=stages,
+                style="stage",
+                style_order=stages,
                 marker="o",
-                palette=PALETTE,
+                palette=colours,
                 ax=ax,
                 sort=False,
             )
-            ax.set_xticks(range(len(years)), years)
-            _mark(ax, years, _label(year))
+            ax.set_xticks(range(len(years)), years, fontsize=9)
+            _mark(ax, years, year(selected))
             ax.set(title=title, xlabel="", ylabel="Households", ylim=(0, None))
-            ax.legend(title=None, fontsize=8)
+        for ax in axes:
+            legend_below(ax, title=None, fontsize=8, ncol=1)
         fig.tight_layout()
     return fig
 
 
-def rates_chart(rates: pd.DataFrame, year: str) -> plt.Figure:
+def funnel_alt(funnel: pd.DataFrame, selected: str) -> str:
+    """Text alternative for :func:`funnel_chart`: each stage in the selected year and the
+    year before, and the span of years drawn."""
+    years = list(funnel.index)
+    before = years[years.index(selected) - 1] if selected in years[1:] else None
+    parts = []
+    for column, name in STAGES.items():
+        if column not in funnel or selected not in funnel.index:
+            continue
+        text = f"{name.lower()} {_value(funnel.loc[selected, column])}"
+        if before is not None:
+            text += f" ({_value(funnel.loc[before, column])} in {year(before)})"
+        parts.append(text)
+    return (
+        f"Line charts of the published recruitment funnel by year, {year(years[0])} to "
+        f"{year(years[-1])}: enquiries and expressions of interest on the left, assessments and "
+        f"approvals on the right. In {year(selected)}: " + "; ".join(parts) + "."
+    )
+
+
+def rates_chart(rates: pd.DataFrame, selected: str) -> plt.Figure:
     """Each conversion rate recomputed from the funnel (lines) with the printed rate (crosses)."""
-    data = rates.assign(year=rates["year"].map(_label))
+    data = rates.assign(year=rates["year"].map(year))
     years = list(dict.fromkeys(data["year"]))
     order = list(dict.fromkeys(data["rate"]))
+    palette = dict(zip(order, OKABE_ITO, strict=False))
     with sns.axes_style(STYLE):
-        fig, ax = plt.subplots(figsize=(11, 4.5))
+        fig, ax = plt.subplots(figsize=(11, 3.6))
         sns.lineplot(
             data=data,
             x="year",
@@ -86,7 +118,7 @@ def rates_chart(rates: pd.DataFrame, year: str) -> plt.Figure:
             hue="rate",
             hue_order=order,
             marker="o",
-            palette=PALETTE,
+            palette=palette,
             ax=ax,
             sort=False,
         )
@@ -100,58 +132,137 @@ def rates_chart(rates: pd.DataFrame, year: str) -> plt.Figure:
             s=110,
             edgecolor="black",
             zorder=3,
-            palette=PALETTE,
+            palette=palette,
             ax=ax,
             legend=False,
         )
         ax.set_xticks(range(len(years)), years)
-        _mark(ax, years, _label(year))
+        _mark(ax, years, year(selected))
         ax.set(xlabel="", ylabel="Per cent", ylim=(0, 100))
-        ax.legend(
-            title="Recomputed rate (line); printed rate (cross)",
+        legend_right(
+            ax,
+            title="Recomputed rate (line);\nprinted rate (cross)",
             fontsize=8,
             title_fontsize=8,
-            loc="upper left",
         )
         fig.tight_layout()
     return fig
 
 
-def leavers_chart(leavers: pd.DataFrame, year: str) -> plt.Figure:
-    """Households ceasing to foster each year, stacked by reason."""
-    reasons = leavers.drop(columns="Total (as printed)").fillna(0)
-    reasons.index = [_label(y) for y in reasons.index]
-    colours = sns.color_palette(PALETTE, n_colors=len(reasons.columns))
+def rates_alt(rates: pd.DataFrame, selected: str) -> str:
+    """Text alternative for :func:`rates_chart`: each rate in the selected year,
+    recomputed and as printed."""
+    now = rates[rates["year"] == selected]
+    parts = [
+        f"{r['rate'].lower()} {_value(r['recomputed'], '{:.1f}%')} recomputed, "
+        f"{_value(r['printed'], '{:.1f}%')} as printed"
+        for _, r in now.iterrows()
+    ]
+    return (
+        "Line chart of each conversion rate by year, recomputed from the published counts, "
+        f"with crosses for the rates as printed. In {year(selected)}: " + "; ".join(parts) + "."
+    )
+
+
+def leavers_chart(leavers: pd.DataFrame, selected: str) -> plt.Figure:
+    """Households ceasing to foster each year: a small panel per reason (one scale for all),
+    a bar per year, the selected year's bar in a second colour and labelled."""
+    reasons = leavers.drop(columns="Total (as printed)")
+    reasons = reasons.loc[:, reasons.fillna(0).sum() > 0]
+    years = [year(y) for y in reasons.index]
+    top = max(float(reasons.max().max()), 1.0)
+    columns = min(5, max(len(reasons.columns), 1))
+    rows = math.ceil(len(reasons.columns) / columns) or 1
     with sns.axes_style(STYLE):
-        fig, ax = plt.subplots(figsize=(11, 4.8))
-        reasons.plot(kind="bar", stacked=True, color=colours, ax=ax, width=0.7, rot=0)
-        years = list(reasons.index)
-        _mark(ax, years, _label(year))
-        ax.set(xlabel="", ylabel="Households ceasing to foster")
-        ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1))
+        fig, axes = plt.subplots(
+            rows, columns, figsize=(11, 1.8 * rows + 0.8), sharex=True, sharey=True, squeeze=False
+        )
+        flat = list(axes.flat)
+        for ax, reason in zip(flat, reasons.columns, strict=False):
+            values = reasons[reason]
+            colours = [OKABE_ITO[1] if y == year(selected) else OKABE_ITO[0] for y in years]
+            ax.bar(years, values.fillna(0), color=colours, width=0.7)
+            for x, value in enumerate(values):
+                if year(selected) == years[x]:
+                    ax.text(x, (0 if pd.isna(value) else value) + top * 0.03,
+                            _value(value), ha="center", fontsize=8)  # fmt: skip
+            ax.set_title(textwrap.fill(reason, 26), fontsize=9)
+            ax.set_ylim(0, top * 1.25)
+            ax.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=3))
+            ax.tick_params(axis="x", rotation=90, labelsize=8)
+        for ax in flat[len(reasons.columns) :]:
+            fig.delaxes(ax)
+        for ax in axes[:, 0]:
+            ax.set_ylabel("Households")
         fig.tight_layout()
     return fig
 
 
-def budget_chart(budget: pd.DataFrame, year: str) -> plt.Figure:
+def leavers_alt(leavers: pd.DataFrame, selected: str) -> str:
+    """Text alternative for :func:`leavers_chart`: the selected year's reasons, largest first,
+    and the printed total."""
+    if selected not in leavers.index:
+        return "Bar charts of households ceasing to foster by reason and year."
+    row = leavers.loc[selected]
+    reasons = row.drop("Total (as printed)").dropna().sort_values(ascending=False)
+    parts = [f"{name.lower()} {value:,.0f}" for name, value in reasons.items() if value]
+    return (
+        f"Bar charts, one per reason, of households ceasing to foster each year, "
+        f"{year(leavers.index[0])} to {year(leavers.index[-1])}. In {year(selected)} the total "
+        f"printed is {_value(row['Total (as printed)'])}: " + "; ".join(parts) + "."
+    )
+
+
+def budget_chart(budget: pd.DataFrame, selected: str) -> plt.Figure:
     """Total budget against actual spend (left) and each line's variance (right), £000."""
-    data = budget.assign(year=budget["year"].map(_label))
+    data = budget.assign(year=budget["year"].map(year))
     total = data[data["line"] == "Total"].melt(
         id_vars="year", value_vars=["budget", "actual"], var_name="measure", value_name="£000"
     )
     total["measure"] = total["measure"].str.capitalize()
     lines = data[data["line"] != "Total"]
     years = list(dict.fromkeys(data["year"]))
+    names = list(dict.fromkeys(lines["line"]))
     with sns.axes_style(STYLE):
-        fig, axes = plt.subplots(1, 2, figsize=(11, 4.2))
-        sns.barplot(data=total, x="year", y="£000", hue="measure", palette=PALETTE, ax=axes[0])
+        fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
+        sns.barplot(data=total, x="year", y="£000", hue="measure",
+                    palette=[GREY, OKABE_ITO[0]], ax=axes[0])  # fmt: skip
         axes[0].set(title="Total budget and actual spend", xlabel="", ylabel="£000")
-        axes[0].legend(title=None, fontsize=8)
-        sns.barplot(data=lines, x="year", y="variance", hue="line", palette=PALETTE, ax=axes[1])
+        sns.barplot(data=lines, x="year", y="variance", hue="line", hue_order=names,
+                    palette=OKABE_ITO[: len(names)], ax=axes[1])  # fmt: skip
         axes[1].axhline(0, color="0.3", linewidth=0.8)
         axes[1].set(title="Actual minus budget, by line", xlabel="", ylabel="£000")
-        axes[1].legend(title=None, fontsize=7)
         for ax in axes:
-            _mark(ax, years, _label(year))
+            _mark(ax, years, year(selected))
+            ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+        legend_below(axes[0], title=None, fontsize=8, ncol=2)
+        legend_below(axes[1], title=None, fontsize=7, ncol=2)
         fig.tight_layout()
     return fig
+
+
+def budget_alt(budget: pd.DataFrame, selected: str) -> str:
+    """Text alternative for :func:`budget_chart`: the selected year's total budget, actual
+    spend and the lines furthest over and under budget."""
+    years = list(dict.fromkeys(budget["year"]))
+    now = budget[budget["year"] == selected]
+    total = now[now["line"] == "Total"]
+    lines = now[now["line"] != "Total"].sort_values("variance")
+    said = (
+        f"Bar charts of the fostering budget against actual spending, {year(years[0])} to "
+        f"{year(years[-1])} (£000), and each line's actual minus budget."
+    )
+    if total.empty:
+        return said + f" No budget is published for {year(selected)}."
+    t = total.iloc[0]
+    said += (
+        f" In {year(selected)}: budget {_value(t['budget'])}, actual {_value(t['actual'])} "
+        f"({t['variance']:+,.0f})."
+    )
+    if len(lines):
+        over, under = lines.iloc[-1], lines.iloc[0]
+        said += (
+            f" Furthest over budget: {over['line'].lower()} ({over['variance']:+,.0f}); "
+            f"furthest under: {under['line'].lower()} ({under['variance']:+,.0f})."
+        )
+    return said

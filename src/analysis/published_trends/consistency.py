@@ -137,10 +137,23 @@ class Figures:
         return Part(float(row["number"]), shown(row), row["source"], year)
 
     def where(self, row: pd.Series) -> str:
-        return f"{row['document']} ({row['seed_file']}), {row['section']}"
+        """Where a figure is printed, for a reader: the document, its date and section (the
+        stored text copy's hashed file name stays in ``sources.csv``)."""
+        return f"{row['document']} ({printed_date(row['date'])}), {row['section']}"
 
     def title(self, source: str) -> str:
         return self.titles.get(source, source)
+
+
+def printed_date(date: str) -> str:
+    """A source's date to the precision it was recorded ("2025", "October 2025" or
+    "16 October 2025"): a year alone is never shown as 1 January."""
+    parts = str(date).strip().split("-")
+    if len(parts) == 1:
+        return parts[0]
+    if len(parts) == 2:
+        return pd.Timestamp(int(parts[0]), int(parts[1]), 1).strftime("%B %Y")
+    return pd.Timestamp(str(date)).strftime("%-d %B %Y")
 
 
 def shown(row: pd.Series) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.core.years import FinancialYear
+from analysis.presentation.charts import year as as_printed_years
 from analysis.published_trends import consistency
 from analysis.sources.published.load import FUNNEL_TABLE, preferred
 
@@ -546,9 +547,9 @@ def checks_table(checks: pd.DataFrame) -> pd.DataFrame:
             "Figure": checks["figure"],
             "As printed": checks["printed"],
             "Recomputed": checks["recomputed"].map(_number),
-            "How recomputed": checks["formula"],
+            "How recomputed": checks["formula"].map(as_printed_years),
             "Verdict": checks["verdict"],
-            "Likely cause": checks["likely_cause"],
+            "Likely cause": checks["likely_cause"].map(as_printed_years),
             "Printed in": checks["printed_in"],
             "Parts from": checks["parts_from"],
         }
@@ -559,7 +560,8 @@ def check_summary(checks: pd.DataFrame) -> pd.DataFrame:
     """How many comparisons of each kind agree, disagree or cannot be made."""
     table = pd.crosstab(checks["check"], checks["verdict"]).reset_index()
     table.columns.name = None
-    return table.rename(columns={"check": "Kind of check"})
+    table["check"] = table["check"].str.capitalize()
+    return table.rename(columns=lambda c: "Kind of check" if c == "check" else c.capitalize())
 
 
 def first_recorded(table: pd.DataFrame, names: dict[str, str] | None = None) -> list[str]:
@@ -631,17 +633,28 @@ def sources_table(sources: pd.DataFrame) -> pd.DataFrame:
         {
             "Document": sources["title"],
             "Published by": sources["publisher"],
-            "Date": sources["date"].map(_as_printed_date),
+            "Date": sources["date"].map(consistency.printed_date),
         }
     ).reset_index(drop=True)
 
 
-def _as_printed_date(date: str) -> str:
-    """A source's date to the precision it was recorded ("2025", "October 2025" or
-    "16 October 2025"): a year alone is never shown as 1 January."""
-    parts = str(date).strip().split("-")
-    if len(parts) == 1:
-        return parts[0]
-    if len(parts) == 2:
-        return pd.Timestamp(int(parts[0]), int(parts[1]), 1).strftime("%B %Y")
-    return pd.Timestamp(str(date)).strftime("%-d %B %Y")
+def _as_text(value: object) -> str:
+    """A printed cell for a reader: a line break PDF extraction left in it (stored as
+    ``\\n``) is named, and an empty cell says so."""
+    text = str(value).replace("\\n", " [line break] ").replace("\n", " [line break] ")
+    return " ".join(text.split()) or "(blank)"
+
+
+def repairs_table(repairs: pd.DataFrame) -> pd.DataFrame:
+    """Repairs made to printed text, for display: the year, the figure in words, the text
+    before and after, and why."""
+    rows = repairs.assign(basis="")
+    return pd.DataFrame(
+        {
+            "Year": rows["year"].str.replace("-", "/"),
+            "Figure": [name(r) for _, r in rows.iterrows()],
+            "As printed": rows["original"].map(_as_text),
+            "As read": rows["repaired"].map(_as_text),
+            "Why": rows["reason"],
+        }
+    ).reset_index(drop=True)

@@ -11,8 +11,10 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from analysis.presentation.charts import GREY, OKABE_ITO, legend_below, legend_right, year, years
+
 sns.set_theme(style="whitegrid", context="notebook")
-AVOIDABLE, OTHER = "#c0392b", "#95a5a6"
+AVOIDABLE, OTHER = OKABE_ITO[1], GREY
 
 
 def _numbers(shown: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
@@ -23,62 +25,147 @@ def _numbers(shown: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     return out
 
 
+def _said(value: object, fmt: str = "{:,.0f}", missing: str = "withheld") -> str:
+    """A shown figure for a text alternative: the number, else ``missing`` (a withheld
+    "c", or a figure not recorded)."""
+    number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
+    return missing if pd.isna(number) else fmt.format(number)
+
+
 def funnel_over_time(history: pd.DataFrame, labels: dict[str, str]) -> plt.Figure:
-    """Events per year at each stage (log scale: enquiries are ten times the rest)."""
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    for stage in history.columns:
-        values = pd.to_numeric(history[stage], errors="coerce")
-        ax.plot(history.index, values, marker="o", label=labels[stage])
-    ax.set_yscale("log")
-    ax.set_ylabel("Households (log scale)")
-    ax.set_xlabel("Financial year")
-    ax.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
+    """Events per year at each stage, on two linear panels: enquiries (ten times the
+    rest) on their own, the later stages together."""
+    first, rest = history.columns[0], list(history.columns[1:])
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4), width_ratios=[1, 1.4])
+    x = years(history.index)
+    for ax, stages, title in ((axes[0], [first], labels[first]), (axes[1], rest, "Later stages")):
+        for i, stage in enumerate(stages):
+            values = pd.to_numeric(history[stage], errors="coerce")
+            colour = OKABE_ITO[(i + (0 if stage == first else 1)) % len(OKABE_ITO)]
+            ax.plot(x, values, marker="o", color=colour, label=labels[stage])
+        ax.set_title(title, fontsize=11)
+        ax.set_ylim(bottom=0)
+        ax.set_xlabel("Financial year")
+        ax.tick_params(axis="x", rotation=45)
+    axes[0].set_ylabel("Households")
+    legend_below(axes[1], ncol=2, fontsize=9)
     fig.tight_layout()
     return fig
+
+
+def funnel_over_time_alt(history: pd.DataFrame, labels: dict[str, str]) -> str:
+    """Text alternative for :func:`funnel_over_time`: each stage's first and last year."""
+    first, last = history.index[0], history.index[-1]
+    parts = [
+        f"{labels[s].lower()} {_said(history[s].loc[first], missing='not recorded')} in "
+        f"{year(first)} and {_said(history[s].loc[last], missing='not recorded')} in {year(last)}"
+        for s in history.columns
+    ]
+    return (
+        f"Line charts of events at each stage by financial year, {year(first)} to "
+        f"{year(last)}, enquiries in the left panel and the later stages in the right: "
+        + "; ".join(parts)
+        + "."
+    )
 
 
 def cohort_status(cohorts: pd.DataFrame, status_columns: Sequence[str]) -> plt.Figure:
     """Where each enquiry cohort stands, as shares of its enquiries (stacked bars)."""
     shown = _numbers(cohorts, [*status_columns, "Enquiries"]).set_index("Enquiry year")
+    shown.index = years(shown.index)
     shares = shown[list(status_columns)].div(shown["Enquiries"], axis=0)
     fig, ax = plt.subplots(figsize=(9, 3.8))
-    shares.mul(100).plot.barh(stacked=True, ax=ax, colormap="tab20c", width=0.7)
+    colours = [*OKABE_ITO, GREY][: len(status_columns)]
+    shares.mul(100).plot.barh(stacked=True, ax=ax, color=colours, width=0.7)
     ax.set_xlabel("% of the year's enquiries")
     ax.set_ylabel("")
+    ax.set_xlim(0, 100)
     ax.invert_yaxis()
-    ax.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
+    legend_right(ax)
     fig.tight_layout()
     return fig
+
+
+def cohort_status_alt(cohorts: pd.DataFrame) -> str:
+    """Text alternative for :func:`cohort_status`, from the cohorts table as shown."""
+    parts = [
+        f"{year(r['Enquiry year'])}: {_said(r['Enquiries'])} enquiries, approved "
+        f"{_said(r['Approved'])} ({_said(r['% approved'], '{:.1f}%')}), still in progress "
+        f"{_said(r['Still in progress'])}"
+        for _, r in cohorts.iterrows()
+    ]
+    return (
+        "Stacked bar chart, one bar per enquiry year, of where each year's enquirers stand "
+        "as a share of its enquiries; most left after enquiry. " + "; ".join(parts) + "."
+    )
 
 
 def conversion_over_time(conversion: pd.DataFrame) -> plt.Figure:
     """Share moving on from each stage to the next, by the year the stage was entered."""
     shown = _numbers(conversion, ["Entered", "Moved on", "% moved on"])
     shown["Step"] = shown["From"] + " to " + shown["To"].str.lower()
+    shown["Year"] = years(shown["Year"])
+    steps = list(dict.fromkeys(shown["Step"]))
     fig, ax = plt.subplots(figsize=(9, 4.5))
-    sns.lineplot(data=shown, x="Year", y="% moved on", hue="Step", marker="o", ax=ax)
+    sns.lineplot(data=shown, x="Year", y="% moved on", hue="Step", hue_order=steps,
+                 style="Step", palette=OKABE_ITO[: len(steps)], marker="o", ax=ax)  # fmt: skip
     ax.set_ylim(0, 105)
     ax.set_ylabel("% moved on to the next stage")
     ax.set_xlabel("Year the stage was entered")
-    ax.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False, title=None)
+    legend_right(ax, title=None)
     fig.tight_layout()
     return fig
+
+
+def conversion_alt(conversion: pd.DataFrame) -> str:
+    """Text alternative for :func:`conversion_over_time`: each step's share in each year."""
+    parts = []
+    for (start, end), rows in conversion.groupby(["From", "To"], sort=False):
+        values = ", ".join(
+            f"{_said(r['% moved on'], '{:.1f}%')} in {year(r['Year'])}" for _, r in rows.iterrows()
+        )
+        parts.append(f"{start} to {end.lower()}: {values}")
+    return (
+        "Line chart of the share of households moving on to the next stage, by the year the "
+        "stage was entered, one line per step. " + "; ".join(parts) + "."
+    )
 
 
 def reasons_chart(reasons: pd.DataFrame) -> plt.Figure:
-    """Households leaving by stage and reason; reasons the service can act on in red."""
+    """Households leaving by stage and reason on a linear axis, each bar labelled with its
+    count; reasons the service can act on in vermilion, the others in grey."""
     shown = _numbers(reasons, ["Households"]).dropna(subset=["Households"])
     shown = shown.assign(label=shown["Stage left"] + ": " + shown["Reason"])
     shown = shown.sort_values("Households", ascending=True)
-    fig, ax = plt.subplots(figsize=(9, max(3, 0.3 * len(shown) + 1)))
+    fig, ax = plt.subplots(figsize=(9, max(3, 0.3 * len(shown) + 1.5)))
     colours = [AVOIDABLE if a == "yes" else OTHER for a in shown["Avoidable"]]
     ax.barh(shown["label"], shown["Households"], color=colours)
-    ax.set_xscale("symlog", linthresh=10)
-    ax.set_xlabel("Households leaving in the year (symmetric log scale)")
+    for y, value in enumerate(shown["Households"]):
+        ax.text(value, y, f" {value:,.0f}", va="center", fontsize=8)
+    ax.set_xlim(0, shown["Households"].max() * 1.12 if len(shown) else 1)
+    ax.set_xlabel("Households leaving in the year")
     handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in (AVOIDABLE, OTHER)]
-    ax.legend(handles, ["Service can act on it", "Other reasons"], loc="lower right")
+    legend_below(ax, handles, ["Service can act on it", "Other reasons"])
     fig.tight_layout()
     return fig
+
+
+def reasons_alt(reasons: pd.DataFrame) -> str:
+    """Text alternative for :func:`reasons_chart`, from the reasons table as shown."""
+    shown = _numbers(reasons, ["Households"])
+    drawn = shown.dropna(subset=["Households"]).sort_values("Households", ascending=False)
+    top = "; ".join(
+        f"{r['Stage left'].lower()}, {r['Reason'].lower()}: {r['Households']:,.0f}"
+        for _, r in drawn.head(3).iterrows()
+    )
+    acted = drawn[drawn["Avoidable"] == "yes"]
+    withheld = len(shown) - len(drawn)
+    return (
+        f"Bar chart of households leaving in the year by stage and reason, {len(drawn)} "
+        f"reasons drawn. Largest: {top}. Reasons the service can act on (vermilion): "
+        f"{len(acted)}, {acted['Households'].sum():,.0f} households in all."
+        + (f" {withheld} reasons with a withheld count are not drawn." if withheld else "")
+    )
 
 
 def durations_chart(durations: pd.DataFrame) -> plt.Figure:
@@ -87,47 +174,95 @@ def durations_chart(durations: pd.DataFrame) -> plt.Figure:
     shown = _numbers(durations, stats).dropna(subset=stats).iloc[::-1]
     fig, ax = plt.subplots(figsize=(9, 4))
     ax.barh(shown["Step"], shown["Upper quartile"] - shown["Lower quartile"],
-            left=shown["Lower quartile"], color="#aed6f1", label="Middle half")  # fmt: skip
-    ax.scatter(shown["Median (days)"], shown["Step"], color="#1b4f72", zorder=3, label="Median")
+            left=shown["Lower quartile"], color=OKABE_ITO[5], label="Middle half")  # fmt: skip
+    ax.scatter(shown["Median (days)"], shown["Step"], color=OKABE_ITO[6], zorder=3, label="Median")
     ax.set_xlabel("Days")
     ax.set_xlim(left=0)
-    ax.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
+    legend_right(ax)
     fig.tight_layout()
     return fig
+
+
+def durations_alt(durations: pd.DataFrame) -> str:
+    """Text alternative for :func:`durations_chart`, from the durations table as shown."""
+    parts = [
+        f"{r['Step'].lower()}: median {_said(r['Median (days)'])} days (middle half "
+        f"{_said(r['Lower quartile'])} to {_said(r['Upper quartile'])})"
+        for _, r in durations.iterrows()
+    ]
+    return (
+        "Chart of the days households spent at each step: a dot for the median and a bar "
+        "for the middle half. " + "; ".join(parts) + "."
+    )
 
 
 def channel_mix_chart(counts: pd.DataFrame) -> plt.Figure:
     """How enquirers heard about fostering, share of each year's enquiries (from the table
     of enquiries by year and channel; a withheld count leaves its segment out)."""
     shown = _numbers(counts.set_index("Year"), [c for c in counts.columns if c != "Year"])
+    shown.index = years(shown.index)
     mix = 100 * shown.drop(columns="Total").div(shown["Total"], axis=0)
     fig, ax = plt.subplots(figsize=(9, 4))
-    mix.plot.bar(stacked=True, ax=ax, colormap="Set2", width=0.75)
+    colours = [*OKABE_ITO, GREY][: len(mix.columns)]
+    mix.plot.bar(stacked=True, ax=ax, color=colours, width=0.75)
     ax.set_ylabel("% of the year's enquiries")
     ax.set_xlabel("Year of enquiry")
+    ax.set_ylim(0, 100)
     ax.tick_params(axis="x", rotation=0)
-    ax.legend(loc="upper left", bbox_to_anchor=(1, 1), frameon=False)
+    legend_right(ax)
     fig.tight_layout()
     return fig
+
+
+def channel_mix_alt(counts: pd.DataFrame) -> str:
+    """Text alternative for :func:`channel_mix_chart`: the latest year's channels, largest
+    first, as shares of its enquiries (a withheld count is said to be withheld)."""
+    last = counts.iloc[-1]
+    total = pd.to_numeric(pd.Series([last["Total"]]), errors="coerce").iloc[0]
+    channels = [c for c in counts.columns if c not in ("Year", "Total")]
+    values = {c: pd.to_numeric(pd.Series([last[c]]), errors="coerce").iloc[0] for c in channels}
+    order = sorted(channels, key=lambda c: -1 if pd.isna(values[c]) else -values[c])
+    parts = [
+        f"{c} withheld" if pd.isna(values[c]) else f"{c} {100 * values[c] / total:.1f}%"
+        for c in order
+    ]
+    first = year(counts["Year"].iloc[0])
+    return (
+        f"Stacked bar chart of each year's enquiries by how they heard, {first} "
+        f"to {year(last['Year'])}. In {year(last['Year'])} ({_said(total)} enquiries): "
+        + ", ".join(parts)
+        + "."
+    )
 
 
 def minority_chart(groups: pd.DataFrame, children_share: float) -> plt.Figure:
     """Minority-ethnic share at each stage against the share of children in care."""
     shown = _numbers(groups, ["% minority ethnic"])
     fig, ax = plt.subplots(figsize=(8, 3.5))
-    ax.barh(shown["Group"], shown["% minority ethnic"], color="#5dade2")
-    ax.axvline(children_share, color="#c0392b", linestyle="--",
+    ax.barh(shown["Group"], shown["% minority ethnic"], color=OKABE_ITO[0])
+    ax.axvline(children_share, color=OKABE_ITO[6], linestyle="--",
                label=f"Children in care: {children_share:g}%")  # fmt: skip
     ax.set_xlabel("% minority ethnic (of households whose ethnicity is known)")
+    ax.set_xlim(0, max(children_share, shown["% minority ethnic"].max()) * 1.15)
     ax.invert_yaxis()
-    ax.legend(loc="lower right")
+    legend_below(ax, ncol=1)
     fig.tight_layout()
     return fig
 
 
-# Okabe-Ito colours (safe for the common colour-vision deficiencies), yellow left out
-# for contrast on white, with a line style each so no line relies on colour alone.
-OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
+def minority_alt(groups: pd.DataFrame, children_share: float) -> str:
+    """Text alternative for :func:`minority_chart`, from the groups table as shown."""
+    parts = [
+        f"{r['Group'].lower()} {_said(r['% minority ethnic'], '{:.1f}%')}"
+        for _, r in groups.iterrows()
+    ]
+    return (
+        "Bar chart of the minority-ethnic share at each stage against a dashed line for the "
+        f"children in care ({children_share:g}%): " + "; ".join(parts) + "."
+    )
+
+
+# A line style for each Okabe-Ito colour, so no line relies on colour alone.
 STYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 3))]
 
 
@@ -161,7 +296,7 @@ def _curves(
             continue
         months = rows["days"] / 30.44
         colour, style = OKABE_ITO[i % len(OKABE_ITO)], STYLES[i % len(STYLES)]
-        label = str(group).replace("-", "/")
+        label = year(group)
         ax.step(months, rows["cif"], where="post", color=colour, linestyle=style, label=label)
         if group == band:
             ax.fill_between(months, rows["lower"], rows["upper"], step="post", color=colour,
@@ -190,7 +325,7 @@ def incidence_chart(
     for ax in np.atleast_1d(axes):
         for handle, label in zip(*ax.get_legend_handles_labels(), strict=True):
             found.setdefault(label, handle)
-    labels = [g.replace("-", "/") for g in map(str, order) if g.replace("-", "/") in found]
+    labels = [year(g) for g in order if year(g) in found]
     if labels:
         fig.legend([found[x] for x in labels], labels, loc="lower center", frameon=False,
                    ncol=min(len(labels), 4), bbox_to_anchor=(0.5, -0.02))  # fmt: skip

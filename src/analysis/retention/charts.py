@@ -7,10 +7,14 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from analysis.presentation.charts import GREY, OKABE_ITO, legend_below, legend_right, year, years
 from analysis.retention.schema import INFLUENCE_ORDER
 
-PALETTE = {"up": "#2a7f62", "down": "#b8413b", "total": "#3b5b92", "grey": "#9a9a9a"}
-INFLUENCE_COLOURS = dict(zip(INFLUENCE_ORDER, ["#b8413b", "#3b5b92", "#d39b2a"], strict=True))
+# Okabe-Ito (colour-blind safe): no red/green pair; joiners blue, leavers vermilion.
+PALETTE = {"up": OKABE_ITO[0], "down": OKABE_ITO[1], "total": "#4D4D4D", "grey": GREY}
+INFLUENCE_COLOURS = dict(
+    zip(INFLUENCE_ORDER, [OKABE_ITO[1], OKABE_ITO[0], OKABE_ITO[4]], strict=True)
+)
 
 
 def _number(value: object) -> float:
@@ -64,12 +68,12 @@ def retention_trend(rates: pd.DataFrame, national: float, council: str) -> plt.F
 
     ``rates`` is the retention-rate table as the page shows it: a withheld rate is a gap
     in the line. ``council`` is the council's short name, for the legend."""
-    fig, ax = plt.subplots(figsize=(7.5, 3.4))
+    fig, ax = plt.subplots(figsize=(7.5, 3.8))
     ax.plot(
-        rates["year"],
+        years(rates["year"]),
         pd.to_numeric(rates["retention rate %"], errors="coerce"),
         marker="o",
-        color=PALETTE["total"],
+        color=OKABE_ITO[0],
         label=f"{council} (register)",
     )
     ax.axhline(
@@ -78,9 +82,12 @@ def retention_trend(rates: pd.DataFrame, national: float, council: str) -> plt.F
         linestyle="--",
         label=f"National figure the council quotes ({national:.0f}%)",
     )
-    ax.set_ylim(80, 100)
+    shown = pd.to_numeric(rates["retention rate %"], errors="coerce")
+    low = min(80.0, national - 5, shown.min() - 5) if shown.notna().any() else 80.0
+    ax.set_ylim(max(0.0, 5 * np.floor(low / 5)), 100)
     ax.set_ylabel("Retention rate %")
-    ax.legend(frameon=False, fontsize=8, loc="lower left")
+    ax.set_xlabel("Financial year")
+    legend_below(ax, fontsize=8, ncol=1)
     sns.despine(fig)
     fig.tight_layout()
     return fig
@@ -102,15 +109,15 @@ def leavers_by_influence(tenure: pd.DataFrame) -> plt.Figure:
         counts["n"],
         color=[INFLUENCE_COLOURS[g] for g in counts["influence"]],
     )
-    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in INFLUENCE_COLOURS.values()]
-    ax.legend(
-        handles,
-        [g.capitalize() for g in INFLUENCE_COLOURS],
-        frameon=False,
-        fontsize=8,
-        loc="lower right",
-    )
     ax.set_xlabel("Households that ceased to foster")
+    if counts.empty:  # every count withheld: say so rather than draw empty axes
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, "Every reason's count is withheld on this page", ha="center",
+                va="center", transform=ax.transAxes, fontsize=10)  # fmt: skip
+    else:
+        handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in INFLUENCE_COLOURS.values()]
+        labels = [g.capitalize() for g in INFLUENCE_COLOURS]
+        legend_below(ax, handles, labels, fontsize=8, ncol=1)
     sns.despine(fig)
     fig.tight_layout()
     return fig
@@ -129,8 +136,8 @@ def survival(
     line style, with the number at risk beneath at each column of ``at_risk`` (the
     number-at-risk table as the page shows it: a withheld count is written "c"). ``curves``
     are cut where the page allows no estimate; a group without one keeps its numbers."""
-    fig, (ax, below) = plt.subplots(2, 1, figsize=(7.5, 4.6), height_ratios=[4, 1.1], sharex=True)
-    colours = sns.color_palette("colorblind", len(at_risk))
+    fig, (ax, below) = plt.subplots(2, 1, figsize=(8.5, 4.6), height_ratios=[4, 1.1], sharex=True)
+    colours = [OKABE_ITO[k % len(OKABE_ITO)] for k in range(len(at_risk))]
     times = [float(c.split()[1]) for c in at_risk.columns if c.startswith("at ")]
     drawn = []
     for k, (_, row) in enumerate(at_risk.iterrows()):
@@ -141,7 +148,12 @@ def survival(
             if table["time"].max() > max_years:  # followed beyond the axis: carry the step
                 t = pd.concat([t, t.tail(1).assign(time=max_years)])
             ax.step(
-                t["time"], 100 * t["survival"], where="post", color=colour, ls=style, label=name
+                t["time"],
+                100 * t["survival"],
+                where="post",
+                color=colour,
+                ls=style,
+                label=year(name),
             )
             ax.fill_between(
                 t["time"], 100 * t["lower"], 100 * t["upper"], step="post", color=colour, alpha=0.12
@@ -163,9 +175,9 @@ def survival(
     ax.set_ylim(0, 102)
     ax.set_ylabel("% still fostering")
     ax.set_title(title, loc="left", fontsize=11)
-    ax.legend(frameon=False, fontsize=8, loc="lower left")
+    legend_right(ax, fontsize=8)
     below.set_ylim(-0.6, len(at_risk) - 0.4)
-    below.set_yticks(range(len(at_risk)), [n for n, _ in drawn][::-1], fontsize=7)
+    below.set_yticks(range(len(at_risk)), years([n for n, _ in drawn][::-1]), fontsize=7)
     below.set_xticks(times, [f"{t:g}" for t in times])
     below.set_xlabel("Years since approval (numbers: households still observed, at risk)")
     below.tick_params(left=False)
@@ -184,7 +196,7 @@ def leaving_rate(table: pd.DataFrame) -> plt.Figure:
         y.replace(" years or more", "+").replace(" years", "").replace(" to ", "-")
         for y in table["year of service"]
     ]
-    ax.bar(labels, rate.fillna(0), color=PALETTE["total"], width=0.65)
+    ax.bar(labels, rate.fillna(0), color=OKABE_ITO[0], width=0.65)
     for x, value in enumerate(rate):
         text = "c" if np.isnan(value) else f"{value:.1f}"
         ax.text(x, (0 if np.isnan(value) else value) + 0.3, text, ha="center", fontsize=8)
@@ -208,7 +220,7 @@ def outlook(
     ax.plot(
         history["31 March"],
         history[measure],
-        color=PALETTE["total"],
+        color=OKABE_ITO[0],
         marker="o",
         label=f"{measure.capitalize()} (register)",
     )
@@ -221,24 +233,24 @@ def outlook(
     ax.plot(
         years,
         median,
-        color=PALETTE["total"],
+        color=OKABE_ITO[0],
         ls="--",
         marker="o",
         mfc="white",
         label="Projection (median of simulations)",
     )
     ax.fill_between(
-        years, low, high, color=PALETTE["total"], alpha=0.15, label="95% of simulated futures"
+        years, low, high, color=OKABE_ITO[0], alpha=0.15, label="95% of simulated futures"
     )
     for (label, level), (colour, style) in zip(
-        lines.items(), [("#d39b2a", "-."), ("#000000", ":")], strict=False
+        lines.items(), [(OKABE_ITO[4], "-."), (OKABE_ITO[6], ":")], strict=False
     ):
         ax.axhline(level, color=colour, ls=style, lw=1.5, label=label)
     ax.set_xticks(list(history["31 March"]) + years[1:])
     ax.set_xlabel("31 March")
     ax.set_ylabel(measure.capitalize())
     ax.set_ylim(0, max(high + list(lines.values()) + list(history[measure])) * 1.1)
-    ax.legend(frameon=False, fontsize=8, loc="lower left")
+    legend_below(ax, fontsize=8, ncol=2)
     sns.despine(fig)
     fig.tight_layout()
     return fig
@@ -251,10 +263,10 @@ def capacity_trend(trend: pd.DataFrame) -> plt.Figure:
     its stack (so no bar's position depends on it) and a withheld occupancy is not written."""
     trend = trend.apply(pd.to_numeric, errors="coerce")
     parts = [
-        ("filled places", "Filled", PALETTE["total"]),
-        ("vacant places", "Vacant (free to match)", PALETTE["up"]),
-        ("unavailable places", "Unavailable (carer choice or matching)", PALETTE["down"]),
-        ("on hold or blocked places", "On hold or blocked", "#d39b2a"),
+        ("filled places", "Filled", OKABE_ITO[0]),
+        ("vacant places", "Vacant (free to match)", OKABE_ITO[5]),
+        ("unavailable places", "Unavailable (carer choice or matching)", OKABE_ITO[1]),
+        ("on hold or blocked places", "On hold or blocked", OKABE_ITO[4]),
     ]
     fig, ax = plt.subplots(figsize=(7.5, 3.8))
     bottom = pd.Series(0, index=trend.index)
@@ -273,7 +285,7 @@ def capacity_trend(trend: pd.DataFrame) -> plt.Figure:
             ax.text(x, top + 4, f"{occ:.1f}%", ha="center", fontsize=8)
     ax.set_ylabel("Approved mainstream places")
     ax.set_xlabel("31 March")
-    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1, 1))
+    legend_right(ax, fontsize=8)
     sns.despine(fig)
     fig.tight_layout()
     return fig
@@ -283,14 +295,14 @@ def _percent(value: object) -> str:
     number = _number(value)
     if value == "c":
         return "withheld"
-    return "not estimated" if np.isnan(number) else f"{number:.0f}%"
+    return "not estimated" if np.isnan(number) else f"{number:.1f}%"
 
 
 def survival_alt(still: pd.DataFrame, caption: str) -> str:
     """Text alternative for :func:`survival`, from the still-fostering table as shown."""
     columns = [c for c in still.columns if c.startswith("after")]
     parts = [
-        f"{row['group']}: " + ", ".join(_percent(row[c]) for c in columns)
+        f"{year(row['group'])}: " + ", ".join(_percent(row[c]) for c in columns)
         for _, row in still.iterrows()
     ]
     return (
@@ -326,4 +338,65 @@ def outlook_alt(projected: pd.DataFrame, measure: str, lines: dict[str, float]) 
         f"projection to {last['31 March']}, a median of {last[f'{measure} (median)']:,.0f} "
         f"(95% of simulations {last[f'{measure} 95% interval']})."
         + (f" Horizontal lines: {refs}." if refs else "")
+    )
+
+
+def _count(value: object) -> str:
+    """A count as shown for a text alternative: the number, or "withheld"."""
+    number = _number(value)
+    return "withheld" if np.isnan(number) else f"{number:,.0f}"
+
+
+def waterfall_alt(row: pd.Series, year_label: str) -> str:
+    """Text alternative for :func:`waterfall`, from the year's row of the flows table as
+    shown (a withheld count is said to be withheld)."""
+    other = _number(row["other exits"])
+    return (
+        f"Waterfall chart of mainstream households in {year(year_label)}: "
+        f"{_count(row['start'])} at 1 April, {_count(row['joiners'])} approved, "
+        f"{_count(row['leavers'])} ceased to foster"
+        + ("" if other == 0 else f", {_count(row['other exits'])} other exits")
+        + f", {_count(row['end'])} at 31 March."
+    )
+
+
+def retention_trend_alt(rates: pd.DataFrame, national: float, council: str) -> str:
+    """Text alternative for :func:`retention_trend`, from the retention-rate table as shown."""
+    parts = [f"{year(r['year'])} {_rate(r['retention rate %'])}" for _, r in rates.iterrows()]
+    return (
+        f"Line chart of {council}'s retention rate by year against a dashed line for the "
+        f"national figure the council quotes ({national:.0f}%): " + ", ".join(parts) + "."
+    )
+
+
+def _rate(value: object) -> str:
+    number = _number(value)
+    return "withheld" if np.isnan(number) else f"{number:.1f}%"
+
+
+def leavers_by_influence_alt(tenure: pd.DataFrame) -> str:
+    """Text alternative for :func:`leavers_by_influence`, from the tenure table as shown."""
+    shown = tenure.assign(n=pd.to_numeric(tenure["households"], errors="coerce"))
+    drawn = shown.dropna(subset=["n"]).sort_values("n", ascending=False)
+    parts = [f"{r['reason label']} {r['n']:,.0f} ({r['influence']})" for _, r in drawn.iterrows()]
+    withheld = len(shown) - len(drawn)
+    return (
+        "Bar chart of households that ceased to foster in the year by reason, coloured by "
+        "whether the service could influence it: "
+        + ("; ".join(parts) if parts else "no reason with a count that can be shown")
+        + "."
+        + (f" {withheld} reasons with a withheld count are not drawn." if withheld else "")
+    )
+
+
+def capacity_alt(trend: pd.DataFrame) -> str:
+    """Text alternative for :func:`capacity_trend`, from the capacity table as shown."""
+    first, last = trend.iloc[0], trend.iloc[-1]
+    dates = trend["31 March"].astype(str)
+    return (
+        "Stacked bar chart of approved mainstream places at each 31 March, split into filled, "
+        f"vacant, unavailable and on hold. At 31 March {dates.iloc[0]}: "
+        f"{_count(first['approved places'])} places, occupancy {_rate(first['occupancy %'])}; "
+        f"at 31 March {dates.iloc[-1]}: {_count(last['approved places'])} places, "
+        f"{_count(last['filled places'])} filled, occupancy {_rate(last['occupancy %'])}."
     )

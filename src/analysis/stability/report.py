@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from analysis.council.config import Council
 from analysis.disclosure import members
 from analysis.presentation.appendix import Appendix
+from analysis.presentation.charts import OKABE_ITO, legend_right, years
 from analysis.sources.dfe import stability as dfe_stability
 from analysis.sources.ssda903 import validator
 from analysis.sources.ssda903.codes import PLACEMENT_GROUPS
@@ -238,10 +239,18 @@ def benchmark_table(data: Year) -> pd.DataFrame:
     )
 
 
-def trend_chart(data: Year) -> plt.Figure:
-    """Each published indicator over time: council against England, region and neighbours."""
+def _trend_rates(data: Year) -> pd.DataFrame:
+    """The published indicators up to the selected year, long format, years as printed."""
     rates = dfe_stability.rates(dfe_stability.comparison(data.council))
     rates = rates.loc[rates["year"] <= data.year.label]
+    return rates.assign(year=years(rates["year"]))
+
+
+def trend_chart(data: Year) -> plt.Figure:
+    """Each published indicator over time: council against England, region and neighbours,
+    a panel each on a linear axis from 0, the legend beside the panels."""
+    rates = _trend_rates(data)
+    names = list(dict.fromkeys(rates["name"]))
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.8), sharex=True)
     for ax, label in zip(axes, dfe_stability.INDICATORS, strict=True):
         sns.lineplot(
@@ -249,18 +258,51 @@ def trend_chart(data: Year) -> plt.Figure:
             x="year",
             y="percent",
             hue="name",
+            hue_order=names,
+            style="name",
+            style_order=names,
+            palette=OKABE_ITO[: len(names)],
             marker="o",
             ax=ax,
             legend=ax is axes[-1],
         )
         ax.set_title(label, fontsize=10)
         ax.set_xlabel("")
-        ax.set_ylabel("per cent")
+        ax.set_ylabel("Per cent")
+        ax.set_ylim(0, ax.get_ylim()[1] * 1.08)  # from 0, with room above the top point
         ax.tick_params(axis="x", rotation=45)
     if axes[-1].get_legend_handles_labels()[1]:  # no line to label: no legend (nor warning)
-        axes[-1].legend(title="", fontsize=8, loc="lower left")
+        legend_right(axes[-1], title="", fontsize=8)
     fig.tight_layout()
     return fig
+
+
+def trend_alt(data: Year) -> str:
+    """Text alternative for :func:`trend_chart`: each indicator's first and latest year,
+    the council beside England (published percentages)."""
+    rates = _trend_rates(data)
+    parts = []
+    for label in dfe_stability.INDICATORS:
+        rows = rates.loc[(rates["indicator"] == label) & rates["percent"].notna()]
+        if rows.empty:
+            continue
+        first, last = rows["year"].min(), rows["year"].max()
+
+        def at(name: str, when: str, rows: pd.DataFrame = rows) -> str:
+            hit = rows.loc[(rows["name"] == name) & (rows["year"] == when), "percent"]
+            return f"{hit.iloc[0]:.0f}%" if len(hit) else "not published"
+
+        council = data.council.short_name
+        parts.append(
+            f"{label}: {council} {at(council, first)} in {first} and {at(council, last)} in "
+            f"{last}, England {at('England', last)} in {last}"
+        )
+    return (
+        "Line charts, one per indicator, of the published percentages by year for the "
+        "council, its statistical neighbours, its region and England. "
+        + ("; ".join(parts) if parts else "No published figures to draw")
+        + "."
+    )
 
 
 def placement_records(data: Year, rows: np.ndarray) -> np.ndarray:
@@ -320,7 +362,7 @@ def moves_chart(shown: pd.DataFrame) -> plt.Figure:
     a reason whose count is withheld has no bar."""
     label = "Reason for the placement change"
     fig, ax = plt.subplots(figsize=(8, 0.35 * len(shown) + 1))
-    ax.barh(shown[label], pd.to_numeric(shown["Moves"], errors="coerce"), color="#4C72B0")
+    ax.barh(shown[label], pd.to_numeric(shown["Moves"], errors="coerce"), color=OKABE_ITO[0])
     ax.invert_yaxis()
     ax.set_xlabel("Moves")
     fig.tight_layout()
@@ -338,6 +380,21 @@ def foster_endings(data: Year) -> pd.DataFrame:
     """Foster placements that ended in the year, one row each, with its record."""
     ended = stability.foster_endings(data.history, data.year)
     return ended.assign(record=placement_records(data, ended["placement"].to_numpy()))
+
+
+def moves_alt(shown: pd.DataFrame) -> str:
+    """Text alternative for :func:`moves_chart`, from the table as the page shows it."""
+    label = "Reason for the placement change"
+    moves = shown.assign(n=pd.to_numeric(shown["Moves"], errors="coerce"))
+    drawn = moves.dropna(subset=["n"]).sort_values("n", ascending=False)
+    parts = [f"{r[label].lower()} {r['n']:,.0f}" for _, r in drawn.iterrows()]
+    withheld = len(moves) - len(drawn)
+    return (
+        "Bar chart of placement moves in the year by reason: "
+        + ("; ".join(parts) if parts else "every count withheld")
+        + "."
+        + (f" {withheld} reasons with a withheld count have no bar." if withheld else "")
+    )
 
 
 def unplanned(data: Year) -> pd.DataFrame:

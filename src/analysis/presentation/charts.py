@@ -1,0 +1,54 @@
+"""What every appendix's charts share: one colour-blind-safe palette, one year style, and
+legends placed outside the plotting area so they never cover a bar or a line.
+
+The palette is Okabe and Ito's (distinguishable under the common colour-vision
+deficiencies), yellow left out for contrast on white. Financial years are written as the
+council's reports and the appendices' text write them, "2024/25".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+from matplotlib import transforms
+
+OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
+GREY = "#8C8C8C"
+
+
+def year(label: object) -> str:
+    """A financial year as the pages print it: ``2024-25`` -> ``2024/25``; anything else
+    (a calendar year, a group name containing years) has its ``yyyy-yy`` years rewritten."""
+    return re.sub(r"\b(\d{4})-(\d{2})\b", r"\1/\2", str(label))
+
+
+def years(labels: Sequence[object]) -> list[str]:
+    """:func:`year` for each label."""
+    return [year(x) for x in labels]
+
+
+def legend_right(ax: plt.Axes, *args: object, **kwargs: object) -> None:
+    """A legend to the right of the axes, outside the data area."""
+    ax.legend(*args, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, **kwargs)
+
+
+def legend_below(ax: plt.Axes, *args: object, ncol: int = 2, **kwargs: object) -> None:
+    """A legend beneath the axes, under its tick labels and x-axis label, so it covers
+    neither the data nor the axis text. The gap is measured in points (text keeps its size
+    when the figure is laid out again), from the axes' bottom edge."""
+    fig = ax.figure
+    fig.tight_layout()
+    text = ax.get_tightbbox(fig.canvas.get_renderer())
+    gap = (ax.bbox.y0 - text.y0) * 72 / fig.dpi + 4
+    anchor = transforms.offset_copy(ax.transAxes, fig=fig, y=-gap, units="points")
+    ax.legend(
+        *args,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 0),
+        bbox_transform=anchor,
+        frameon=False,
+        ncol=ncol,
+        **kwargs,
+    )

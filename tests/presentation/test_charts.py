@@ -1,0 +1,290 @@
+"""Every appendix chart a director reads: linear axes (no log or symmetric-log scale), a
+legend that covers no bar, line or point, and financial years written 2024/25.
+
+Each chart is drawn from a small table shaped as the page shows it (a withheld count is
+"c"); the published-trends charts from Coventry's real published figures; the stability
+trend from the DfE's published benchmarks.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.collections import PathCollection
+from matplotlib.transforms import Bbox
+
+from analysis.core.years import FinancialYear
+from analysis.council import config
+from analysis.presentation import charts as shared
+from analysis.published_trends import charts as published_charts
+from analysis.published_trends import measures as trends
+from analysis.recruitment import charts as recruitment
+from analysis.retention import charts as retention
+from analysis.sources.published import load as published
+from analysis.stability import report as stability
+
+YEARS = ["2022-23", "2023-24", "2024-25"]
+
+
+def _recruitment() -> dict[str, plt.Figure]:
+    history = pd.DataFrame(
+        {"enquiry": [709, 372, 511], "eoi": [np.nan, 42, 42], "approved": [16, 17, 20]},
+        index=YEARS,
+    )
+    labels = {"enquiry": "Initial enquiry", "eoi": "Expression of interest", "approved": "Approval"}
+    cohorts = pd.DataFrame(
+        {
+            "Enquiry year": YEARS,
+            "Enquiries": [709, 372, 511],
+            "Approved": [16, 18, "c"],
+            "Left": [693, 354, 435],
+            "Still in progress": [0, "c", 76],
+        }
+    )
+    conversion = pd.DataFrame(
+        {
+            "Year": YEARS * 2,
+            "From": ["Initial enquiry"] * 3 + ["Stage 1"] * 3,
+            "To": ["Expression of interest"] * 3 + ["Approval"] * 3,
+            "Entered": [709, 372, 511, 40, 30, 35],
+            "Moved on": [53, 38, 38, 20, 18, 17],
+            "% moved on": [7.5, 10.2, 7.4, 50.0, 60.0, 48.6],
+        }
+    )
+    reasons = pd.DataFrame(
+        {
+            "Stage left": ["Initial enquiry"] * 4,
+            "Reason": ["No response", "Allowances", "Other", "Rare"],
+            "Households": [148, 23, 70, "c"],
+            "Avoidable": ["no", "yes", "no", "yes"],
+        }
+    )
+    durations = pd.DataFrame(
+        {
+            "Step": ["Enquiry to EOI", "EOI to stage 1"],
+            "Median (days)": [26.0, 43.0],
+            "Lower quartile": [17.25, 28.0],
+            "Upper quartile": [42.75, 74.0],
+        }
+    )
+    mix = pd.DataFrame(
+        {"Year": YEARS, "Website": [282, 150, 96], "Event": [89, 60, "c"], "Total": [371, 210, 140]}
+    )
+    groups = pd.DataFrame(
+        {"Group": ["Enquirers", "Approved households"], "% minority ethnic": [28.2, 17.0]}
+    )
+    curves = pd.DataFrame(
+        {
+            "cohort": ["2023-24"] * 3,
+            "cause": ["approved"] * 3,
+            "days": [0.0, 300.0, 500.0],
+            "cif": [0.0, 0.02, 0.04],
+            "lower": [0.0, 0.01, 0.02],
+            "upper": [0.0, 0.03, 0.06],
+        }
+    )
+    return {
+        "recruitment funnel over time": recruitment.funnel_over_time(history, labels),
+        "recruitment cohort status": recruitment.cohort_status(
+            cohorts, ["Approved", "Left", "Still in progress"]
+        ),
+        "recruitment conversion": recruitment.conversion_over_time(conversion),
+        "recruitment reasons": recruitment.reasons_chart(reasons),
+        "recruitment durations": recruitment.durations_chart(durations),
+        "recruitment channel mix": recruitment.channel_mix_chart(mix),
+        "recruitment minority": recruitment.minority_chart(groups, 35.8),
+        "recruitment incidence": recruitment.incidence_chart(
+            curves, "cohort", ["2023-24"], {"approved": "Approved"}, months=24
+        ),
+    }
+
+
+def _retention() -> dict[str, plt.Figure]:
+    row = pd.Series({"start": 205, "joiners": 20, "leavers": 22, "other exits": 12, "end": 191})
+    rates = pd.DataFrame({"year": YEARS, "retention rate %": [93.1, "c", 89.3]})
+    tenure = pd.DataFrame(
+        {
+            "influence": ["could influence", "could not influence"],
+            "reason label": ["Transfer to an agency", "Retirement"],
+            "households": [7, 15],
+        }
+    )
+    curve = pd.DataFrame(
+        {
+            "time": [0.0, 1.0, 3.0],
+            "survival": [1.0, 0.9, 0.8],
+            "lower": [1.0, 0.8, 0.7],
+            "upper": [1.0, 0.95, 0.9],
+        }
+    )
+    at_risk = pd.DataFrame(
+        {
+            "group": ["approved 2018-19 to 2019-20"],
+            "at 0 years": [54],
+            "at 1 year": [51],
+            "at 3 years": ["c"],
+        }
+    )
+    life = pd.DataFrame(
+        {
+            "year of service": ["0 to 1 years", "1 to 2 years"],
+            "leaving rate per 100 household-years": [12.1, "c"],
+        }
+    )
+    history = pd.DataFrame({"31 March": [2024, 2025], "filled places": [296, 246]})
+    projected = pd.DataFrame(
+        {
+            "31 March": [2026],
+            "filled places (median)": [243],
+            "filled places 95% interval": ["227 to 260"],
+        }
+    )
+    capacity = pd.DataFrame(
+        {
+            "31 March": [2024, 2025],
+            "filled places": [296, 246],
+            "vacant places": [9, 0],
+            "unavailable places": [52, 89],
+            "on hold or blocked places": [33, 44],
+            "occupancy %": [75.9, 64.9],
+        }
+    )
+    return {
+        "retention waterfall": retention.waterfall(row, "Households, 2024/25"),
+        "retention trend": retention.retention_trend(rates, 87, "Coventry"),
+        "retention leavers by influence": retention.leavers_by_influence(tenure),
+        "retention survival": retention.survival(
+            {"approved 2018-19 to 2019-20": curve}, "By cohort", at_risk
+        ),
+        "retention leaving rate": retention.leaving_rate(life),
+        "retention outlook": retention.outlook(
+            history, projected, "filled places", {"Target": 299}
+        ),
+        "retention capacity": retention.capacity_trend(capacity),
+    }
+
+
+def _published() -> dict[str, plt.Figure]:
+    figures = published.load_all(config.load("coventry").published)
+    return {
+        "published funnel": published_charts.funnel_chart(trends.funnel(figures), "2024-25"),
+        "published rates": published_charts.rates_chart(
+            trends.conversion_rates(figures), "2024-25"
+        ),
+        "published leavers": published_charts.leavers_chart(trends.leavers(figures), "2024-25"),
+        "published budget": published_charts.budget_chart(trends.budget(figures), "2024-25"),
+    }
+
+
+def _stability() -> dict[str, plt.Figure]:
+    data = SimpleNamespace(council=config.load("coventry"), year=FinancialYear.parse("2024-25"))
+    moves = pd.DataFrame(
+        {"Reason for the placement change": ["Care plan", "Other", "Rare"], "Moves": [103, 44, "c"]}
+    )
+    return {
+        "stability trend": stability.trend_chart(data),
+        "stability moves": stability.moves_chart(moves),
+    }
+
+
+@pytest.fixture(scope="module")
+def drawn() -> dict[str, plt.Figure]:
+    figures = {**_recruitment(), **_retention(), **_published(), **_stability()}
+    yield figures
+    for fig in figures.values():
+        plt.close(fig)
+
+
+def _legends(fig: plt.Figure) -> list:
+    return [*fig.legends, *(ax.get_legend() for ax in fig.axes if ax.get_legend())]
+
+
+def _points(points: np.ndarray) -> list[Bbox]:
+    return [Bbox.from_bounds(x - 1, y - 1, 2, 2) for x, y in points if np.isfinite([x, y]).all()]
+
+
+def _data_boxes(fig: plt.Figure) -> list[Bbox]:
+    """Where each drawn value is on the canvas: each bar, and each point of each line or
+    scatter (the year shading and reference lines drawn across the axes aside)."""
+    renderer = fig.canvas.get_renderer()
+    boxes = []
+    for ax in fig.axes:
+        for patch in ax.patches:
+            if patch.get_data_transform() == ax.transData:  # a bar (not the year shading)
+                box = patch.get_window_extent(renderer)
+                if box.width > 0 and box.height > 0:
+                    boxes.append(box)
+        for line in ax.lines:
+            if line.get_transform() != ax.transData:
+                continue  # axhline / axvline: across the axes, not a value
+            points = ax.transData.transform(np.asarray(line.get_xydata(), dtype=float))
+            boxes += _points(points)
+        for collection in ax.collections:
+            if not isinstance(collection, PathCollection):  # scatter points only
+                continue
+            points = ax.transData.transform(np.asarray(collection.get_offsets(), dtype=float))
+            boxes += _points(points)
+    return boxes
+
+
+CHARTS = [
+    *_recruitment().keys(),
+    *_retention().keys(),
+    *_published().keys(),
+    *_stability().keys(),
+]
+plt.close("all")
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_every_axis_is_linear(drawn, name):
+    fig = drawn[name]
+    scales = {(ax.get_xscale(), ax.get_yscale()) for ax in fig.axes}
+    assert scales <= {("linear", "linear")}, f"{name}: {scales}"
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_no_legend_covers_a_bar_line_or_point(drawn, name):
+    fig = drawn[name]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    data = _data_boxes(fig)
+    assert data, f"{name}: nothing drawn"
+    for legend in _legends(fig):
+        box = legend.get_window_extent(renderer)
+        hits = [d for d in data if box.overlaps(d)]
+        assert not hits, f"{name}: the legend covers {len(hits)} drawn value(s)"
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_years_are_written_the_reports_way(drawn, name):
+    fig = drawn[name]
+    fig.canvas.draw()
+    texts = [t.get_text() for ax in fig.axes for t in ax.get_xticklabels() + ax.get_yticklabels()]
+    texts += [t.get_text() for legend in _legends(fig) for t in legend.get_texts()]
+    assert not [t for t in texts if shared.year(t) != t], name
+
+
+def test_the_legend_check_finds_a_legend_over_the_bars():
+    fig, ax = plt.subplots()
+    ax.bar(["a", "b", "c"], [10, 10, 10], label="Households")
+    ax.legend(loc="center")
+    fig.canvas.draw()
+    box = fig.axes[0].get_legend().get_window_extent(fig.canvas.get_renderer())
+    assert any(box.overlaps(d) for d in _data_boxes(fig))
+    plt.close(fig)
+
+
+def test_year_labels():
+    assert shared.year("2024-25") == "2024/25"
+    assert shared.year("approved 2018-19 to 2019-20") == "approved 2018/19 to 2019/20"
+    assert shared.year("2025") == "2025"
+    assert shared.years(["2023-24", 2024]) == ["2023/24", "2024"]

@@ -1,0 +1,102 @@
+"""The recruitment charts' text alternatives say what each chart shows, with figures from
+the table as the page shows it, and never a withheld one."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from analysis.recruitment import charts
+
+YEARS = ["2022-23", "2023-24", "2024-25"]
+
+
+def test_reasons_alt_names_the_largest_reasons_and_leaves_withheld_ones_out():
+    reasons = pd.DataFrame(
+        {
+            "Stage left": ["Initial enquiry"] * 4,
+            "Reason": ["No response to follow-up contact", "Allowances lower", "Other", "Rare"],
+            "Households": [148, 23, 70, "c"],
+            "Avoidable": ["no", "yes", "no", "yes"],
+        }
+    )
+    alt = charts.reasons_alt(reasons)
+    assert "initial enquiry, no response to follow-up contact: 148" in alt
+    assert "Reasons the service can act on (vermilion): 1, 23 households in all." in alt
+    assert "1 reasons with a withheld count are not drawn." in alt
+
+
+def test_cohort_alt_quotes_each_cohort_and_says_what_is_withheld():
+    cohorts = pd.DataFrame(
+        {
+            "Enquiry year": YEARS,
+            "Enquiries": [709, 372, 511],
+            "Approved": [16, 18, "c"],
+            "% approved": [2.3, 4.8, "c"],
+            "Still in progress": [0, "c", 76],
+        }
+    )
+    alt = charts.cohort_status_alt(cohorts)
+    assert "2022/23: 709 enquiries, approved 16 (2.3%), still in progress 0" in alt
+    assert "2024/25: 511 enquiries, approved withheld (withheld), still in progress 76" in alt
+
+
+def test_funnel_over_time_alt_says_not_recorded_for_a_stage_not_yet_recorded():
+    history = pd.DataFrame({"enquiry": [709, 511], "eoi": [np.nan, 42]}, index=YEARS[::2])
+    labels = {"enquiry": "Initial enquiry", "eoi": "Expression of interest"}
+    alt = charts.funnel_over_time_alt(history, labels)
+    assert "initial enquiry 709 in 2022/23 and 511 in 2024/25" in alt
+    assert "expression of interest not recorded in 2022/23 and 42 in 2024/25" in alt
+
+
+def test_durations_conversion_channel_and_minority_alts_quote_the_table():
+    durations = pd.DataFrame(
+        {
+            "Step": ["Enquiry to expression of interest"],
+            "Median (days)": [26.0],
+            "Lower quartile": [17.25],
+            "Upper quartile": [42.75],
+        }
+    )
+    assert "median 26 days (middle half 17 to 43)" in charts.durations_alt(durations)
+    conversion = pd.DataFrame(
+        {
+            "Year": YEARS,
+            "From": ["Initial enquiry"] * 3,
+            "To": ["Expression of interest"] * 3,
+            "% moved on": [7.5, "c", 7.4],
+        }
+    )
+    assert (
+        "Initial enquiry to expression of interest: 7.5% in 2022/23, withheld in 2023/24, "
+        "7.4% in 2024/25" in charts.conversion_alt(conversion)
+    )
+    mix = pd.DataFrame(
+        {"Year": YEARS, "Website": [282, 150, 96], "Event": [89, 60, "c"], "Total": [371, 210, 160]}
+    )
+    assert "In 2024/25 (160 enquiries): Website 60.0%, Event withheld." in charts.channel_mix_alt(
+        mix
+    )
+    groups = pd.DataFrame({"Group": ["Enquirers"], "% minority ethnic": [28.2]})
+    assert "(35.8%): enquirers 28.2%." in charts.minority_alt(groups, 35.8)
+
+
+def test_incidence_chart_runs_to_the_tables_last_horizon():
+    # Figure 1 draws Table 1 (3, 12 and 24 months): its axis runs to 24 months even when no
+    # curve reaches that far yet (the default would stop at 18).
+    curves = pd.DataFrame(
+        {
+            "cohort": ["2023-24"] * 3,
+            "cause": ["approved"] * 3,
+            "days": [0.0, 300.0, 500.0],
+            "cif": [0.0, 0.02, 0.04],
+            "lower": [0.0, 0.01, 0.02],
+            "upper": [0.0, 0.03, 0.06],
+        }
+    )
+    outcome = {"approved": "Approved"}
+    default = charts.incidence_chart(curves, "cohort", ["2023-24"], outcome)
+    assert default.axes[0].get_xlim() == (0, 18)
+    fig = charts.incidence_chart(curves, "cohort", ["2023-24"], outcome, months=24)
+    assert fig.axes[0].get_xlim() == (0, 24)
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["2023/24"]

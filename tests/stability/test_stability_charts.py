@@ -1,0 +1,31 @@
+"""The stability charts' text alternatives, from the table the page shows and the DfE's
+published benchmarks."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pandas as pd
+
+from analysis.core.years import FinancialYear
+from analysis.council import config
+from analysis.stability import report
+
+
+def test_moves_alt_lists_shown_reasons_largest_first_and_counts_the_withheld():
+    shown = pd.DataFrame(
+        {"Reason for the placement change": ["Other", "Care plan", "Rare"], "Moves": [44, 103, "c"]}
+    )
+    assert report.moves_alt(shown) == (
+        "Bar chart of placement moves in the year by reason: care plan 103; other 44. "
+        "1 reasons with a withheld count have no bar."
+    )
+
+
+def test_trend_alt_gives_the_council_beside_england_from_the_published_figures():
+    data = SimpleNamespace(council=config.load("coventry"), year=FinancialYear.parse("2024-25"))
+    alt = report.trend_alt(data)
+    assert (
+        "3+ placements in the year: Coventry 12% in 2020/21 and 11% in 2024/25, "
+        "England 10% in 2024/25" in alt
+    )
