@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from analysis.core import paths
 from analysis.core.atomic import atomic_write
+from analysis.core.cache import sha256_file
 from analysis.core.years import require_year
 from analysis.registry import Analysis
 
@@ -43,14 +44,6 @@ ALWAYS = ("presentation.appendix", "presentation.export", "disclosure.suppressio
 BUILD = "build"
 SCRATCH = ".scratch"
 DISCOVERY = ".build-discovery.json"
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class Hashes(dict):

@@ -277,16 +277,10 @@ def _read_once(
     """:func:`read_extract`, once per report build for the same file content, year, declared
     layouts and code (:func:`analysis.core.cache.once`): every later year's appendix and
     every page's shared-count decision reads the earlier extracts too."""
-    allowed = sorted(council.unknown_to_other.get(DATASET, ()))
+    allowed = council.unknown_to_other.get(DATASET, ())
     return cache.once(
         "recruitment-extract",
-        lambda: [
-            cache.code_version(*CODE),
-            cache.files_key([path]),
-            year,
-            sorted((label, repr(layout)) for label, layout in known.items()),
-            allowed,
-        ],
+        cache.extract_key(CODE, path, year, known, allowed),
         lambda: read_extract(path, year, council, known),
     )
 

@@ -157,16 +157,10 @@ def _read_once(
     """:func:`read_year`, once per report build for the same file content, year, declared
     layouts and code (:func:`analysis.core.cache.once`): every later year's appendix and
     every page's shared-count decision reads the earlier extracts too."""
-    allowed = sorted(council.unknown_to_other.get(DATASET, ()))
+    allowed = council.unknown_to_other.get(DATASET, ())
     return cache.once(
         "retention-extract",
-        lambda: [
-            cache.code_version(*CODE),
-            cache.files_key([path]),
-            year.label,
-            sorted((label, repr(layout)) for label, layout in known.items()),
-            allowed,
-        ],
+        cache.extract_key(CODE, path, year.label, known, allowed),
         lambda: read_year(path, year, council, known),
     )
 
