@@ -122,6 +122,19 @@ def test_a_file_mostly_of_dates_no_pattern_reads_stops_as_a_layout_problem(tmp_p
     ) in str(caught.value)
 
 
+def test_a_header_differing_from_the_declaration_only_in_case_is_refused(tmp_path):
+    frame = extract(tmp_path).rename(columns={"Enquiry received": "Enquiry Received"})
+    with pytest.raises(InputError) as caught:
+        read(save(tmp_path, frame))
+    text = str(caught.value)
+    assert text.startswith(
+        "enquiries_2024-25.csv, column 'Enquiry Received': header 'Enquiry Received' differs "
+        "only in case from 'Enquiry received', declared for 2024-25 (the 'enquiry_date' "
+        "column): headers must match the declaration exactly"
+    )
+    assert 'declare "Enquiry Received" in place of "Enquiry received"' in text
+
+
 def test_a_few_dates_in_another_format_are_rows_set_aside(tmp_path):
     frame = extract(tmp_path)
     iso = pd.to_datetime(frame["Enquiry received"], format="%Y-%m-%d")

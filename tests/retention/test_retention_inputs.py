@@ -41,6 +41,17 @@ def test_a_register_that_is_only_a_header_stops(tmp_path):
         read_year(path, YEAR, COUNCIL)
 
 
+def test_a_header_differing_from_the_declaration_only_in_case_is_refused(tmp_path):
+    path = tmp_path / NAME
+    register().rename(columns={"approved_on": "Approved_On"}).to_csv(path, index=False)
+    with pytest.raises(InputError) as caught:
+        read_year(path, YEAR, COUNCIL)
+    assert str(caught.value).startswith(
+        f"{NAME}, column 'Approved_On': header 'Approved_On' differs only in case from "
+        "'approved_on', declared for 2024-25 (the 'approval_date' column)"
+    )
+
+
 def test_an_approval_in_1850_and_a_deregistration_in_the_future_are_set_aside(tmp_path):
     frame = register()
     frame.loc[0, "approved_on"] = "1850-02-04"

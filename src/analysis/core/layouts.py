@@ -675,6 +675,21 @@ def _check_widths(
 def _check_headers(path: Path, headers: list[str], layout: Layout, spec: Spec) -> None:
     where = _shown(layout.declared_in)
     absent = [h for h in layout.columns if h not in headers]
+    declared = [*absent, *(h for h in layout.ignore_columns if h not in headers)]
+    for name in declared:
+        resembles = [h for h in headers if h.casefold() == name.casefold()]
+        if resembles:
+            column = layout.columns.get(name)
+            kind = f"the {column!r} column" if column else "in ignore_columns"
+            raise InputError(
+                path,
+                f"header {resembles[0]!r} differs only in case from {name!r}, declared for "
+                f"{layout.year} ({kind}): headers must match the declaration exactly",
+                column=resembles[0],
+                hint=f"if it is the same column, declare {_toml_key(resembles[0])} in place of "
+                f"{_toml_key(name)} under [{_toml_key(layout.year)}] in {where}; a header is "
+                "never matched by resemblance, so a renamed column cannot be read as another.",
+            )
     if absent:
         raise InputError(
             path,
