@@ -52,6 +52,23 @@ def test_a_header_differing_from_the_declaration_only_in_case_is_refused(tmp_pat
     )
 
 
+def test_leavers_mostly_without_a_reason_stop_though_most_households_stayed(tmp_path):
+    """A new export that lost the deregistration reasons: every leaver would be set aside
+    (and no one counted as ceasing to foster) while most of the register passes."""
+    frame = register()
+    leavers = frame["deregistered_on"].ne("")
+    frame.loc[leavers, "reason_for_leaving"] = ""
+    frame.to_csv(tmp_path / NAME, index=False)
+    first = int(frame.index[leavers][0]) + 2
+    with pytest.raises(InputError) as caught:
+        read_year(tmp_path / NAME, YEAR, COUNCIL)
+    assert str(caught.value).startswith(
+        f"{NAME}, row {first}, column 'reason': {leavers.sum()} of {leavers.sum()} rows that "
+        "fill 'reason' fail the same check (deregistered (a leaver) with no reason recorded)"
+    )
+    assert leavers.sum() < len(frame) / 2
+
+
 def test_an_approval_in_1850_and_a_deregistration_in_the_future_are_set_aside(tmp_path):
     frame = register()
     frame.loc[0, "approved_on"] = "1850-02-04"

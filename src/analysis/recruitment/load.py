@@ -264,7 +264,8 @@ def read_extract(
     records["transferred_from_agency"] = records["channel"].eq("Transfer from another agency")
     records["extract_year"] = year
     held = quarantine.combine(category_parts + date_parts + check_parts)
-    quarantine.stop_if_systematic(path, read, held)
+    codes = int((~_blank(extract.records["exit_reason_code"])).sum())
+    quarantine.stop_if_systematic(path, read, held, {"exit_reason_code": codes})
     quarantine.reconcile(read, records, held)
     return FileResult(
         year, path, records.reset_index(drop=True), held, read, other.assign(extract_year=year)

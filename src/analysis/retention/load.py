@@ -147,7 +147,10 @@ def read_year(
     frame["household_id"] = frame["household_id"].astype("string").str.strip()
     frame["year"] = year.label
     clean, held = _quarantine_rows(frame, year)
-    quarantine.stop_if_systematic(path, len(frame), held)
+    # A leaver's reason is checked against the leavers, not the whole register: a file
+    # whose every leaver lost its reason would otherwise publish no one ceasing to foster.
+    leavers = int((frame["deregistration_date"].notna() | frame["reason"].notna()).sum())
+    quarantine.stop_if_systematic(path, len(frame), held, {"reason": leavers})
     return clean, held, len(frame), other.assign(year=year.label)
 
 
