@@ -333,35 +333,41 @@ def _no_survivors(session: int) -> None:
     assert survivors.stdout.strip() == "", "worker or kernel processes outlived the build"
 
 
+# Case -> the signal, whether to the process group (as Ctrl-C and many schedulers send
+# it) or to the build alone (as ``kill`` does), what the build's environment adds, the
+# line of output after which to send it, and how long to wait after that line.
 INTERRUPTIONS = {
-    # Ctrl-C reaches the whole process group while a notebook runs
-    "ctrl-c-in-notebook": (signal.SIGINT, True, {}, "start  demo 2024-25"),
-    # the same, the build having inherited SIGINT ignored, as a process started in the
-    # background by a non-interactive shell does (a full test run started that way once
-    # saw Ctrl-C reported as a cell failure)
+    "ctrl-c-in-notebook": (signal.SIGINT, True, {}, "start  demo 2024-25", 4),
+    # the build having inherited SIGINT ignored, as a process started in the background
+    # by a non-interactive shell does (a full test run started that way once saw Ctrl-C
+    # reported as a cell failure)
     "ctrl-c-inherited-ignored": (
         signal.SIGINT,
         True,
         {"IGNORE_SIGINT": "1"},
         "start  demo 2024-25",
+        4,
     ),
-    # kill (to the build alone) while a notebook runs
-    "sigterm-in-notebook": (signal.SIGTERM, False, {}, "start  demo 2024-25"),
-    # a scheduler stopping the process group while the pages are exported
+    # as the workers start their kernels (a signal lost while one forked once hung the build)
+    "ctrl-c-as-kernels-start": (signal.SIGINT, True, {}, "start  demo 2024-25", 0),
+    "sigterm-in-notebook": (signal.SIGTERM, False, {}, "start  demo 2024-25", 4),
+    "sigterm-to-group-as-kernels-start": (signal.SIGTERM, True, {}, "start  demo 2024-25", 0),
     "sigterm-to-group-in-export": (
         signal.SIGTERM,
         True,
         {"HOLD_AT": "export", "DEMO_SLEEP": "0"},
         "exporting Demo placements",
+        0,
     ),
     "ctrl-c-in-export": (
         signal.SIGINT,
         True,
         {"HOLD_AT": "export", "DEMO_SLEEP": "0"},
         "exporting Demo placements",
+        0,
     ),
-    # Ctrl-C while a finished appendix's derived table is staged into data/processed/
-    "ctrl-c-in-staging": (signal.SIGINT, True, {"HOLD_AT": "staging"}, "staging households"),
+    # while a finished appendix's derived table is staged into data/processed/
+    "ctrl-c-in-staging": (signal.SIGINT, True, {"HOLD_AT": "staging"}, "staging households", 0),
 }
 
 
@@ -369,13 +375,12 @@ INTERRUPTIONS = {
 def test_an_interrupted_build_leaves_nothing_half_written_and_rebuilds_what_is_not_current(
     demo_copy, case
 ):
-    signum, group, env, marker = INTERRUPTIONS[case]
+    signum, group, env, marker, wait = INTERRUPTIONS[case]
     reports = demo_repo.reports(demo_copy)
     old = (reports / "2024-25/demo.html").read_bytes()
-    process = _start_build(demo_copy, "--jobs", "2", DEMO_SLEEP="60", **env)
+    process = _start_build(demo_copy, "--jobs", "2", **{"DEMO_SLEEP": "60", **env})
     lines = _wait_for(process, marker)
-    if "in-notebook" in case:
-        time.sleep(4)  # inside the notebook, sleeping
+    time.sleep(wait)
     (os.killpg if group else os.kill)(process.pid, signum)
     rest, _ = process.communicate(timeout=60)
     output = "".join(lines) + rest

@@ -60,16 +60,20 @@ def _init_worker(root: str, lock: int, started: Any = None) -> None:
     (the parent decides), clean up on SIGTERM, and start its kernel zygote. ``started``
     (a queue) is told each job's slot and this process's id, so that the parent can tell
     which job a worker that died was running."""
-    global _STARTED
+    global _STARTED, _ZYGOTE
+    # Signals wait until the zygote is forked: a handler's exception raised while forking
+    # is lost (Python ignores it), and a worker that missed its SIGTERM hangs the build.
+    stops = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stops)
     _STARTED = started
     os.close(lock)
     os.environ["FOSTERING_ROOT"] = root
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    global _ZYGOTE
     from analysis.build.kernels import Zygote
 
     _ZYGOTE = Zygote()
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
 
 
 def find_chromium() -> str | None:
