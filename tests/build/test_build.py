@@ -351,16 +351,8 @@ INTERRUPTIONS = {
     # as the workers start their kernels (a signal lost while one forked once hung the build)
     "ctrl-c-as-kernels-start": (signal.SIGINT, True, {}, "start  demo 2024-25", 0),
     "sigterm-in-notebook": (signal.SIGTERM, False, {}, "start  demo 2024-25", 4),
-    "sigterm-to-group-as-kernels-start": (signal.SIGTERM, True, {}, "start  demo 2024-25", 0),
     "sigterm-to-group-in-export": (
         signal.SIGTERM,
-        True,
-        {"HOLD_AT": "export", "DEMO_SLEEP": "0"},
-        "exporting Demo placements",
-        0,
-    ),
-    "ctrl-c-in-export": (
-        signal.SIGINT,
         True,
         {"HOLD_AT": "export", "DEMO_SLEEP": "0"},
         "exporting Demo placements",
