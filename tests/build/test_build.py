@@ -420,3 +420,30 @@ def test_a_killed_worker_fails_its_appendix_and_the_next_build_rebuilds_it(demo_
         demo_repo.analyses(demo_copy), demo_copy, demo_repo.council(demo_copy), out=io.StringIO()
     )
     assert sorted(outcome.built) == ["2024-25/demo", "2024-25/other"]
+
+
+def _children(pid: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    return [int(p) for p in found.stdout.split()]
+
+
+def test_a_killed_kernel_is_replaced_and_its_appendix_built_whole(demo_copy):
+    """The notebook's kernel killed while a cell runs: the notebook runs again, from the
+    start, in an ordinary kernel; the page is built from that run alone."""
+    reports = demo_repo.reports(demo_copy)
+    process = _start_build(demo_copy, "--jobs", "1", "--only", "demo", DEMO_SLEEP="5")
+    lines = _wait_for(process, "start  demo 2024-25")
+    time.sleep(3)
+    (worker,) = _children(process.pid)
+    (zygote,) = _children(worker)
+    (kernel,) = _children(zygote)
+    os.kill(kernel, signal.SIGKILL)
+    rest, _ = process.communicate(timeout=60)
+    output = "".join(lines) + rest
+    assert process.returncode == 0, output
+    assert "2024-25/demo: forked kernel failed" in output and "built  demo 2024-25" in output
+    executed = json.loads((reports / "2024-25/demo.ipynb").read_text())
+    outputs = [o for c in executed["cells"] for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    assert _stale(demo_copy) == ["2024-25/other"]  # demo current; other not asked for
+    _no_survivors(process.pid)
