@@ -231,64 +231,99 @@ def test_an_unknown_year_is_refused_with_the_years_available(demo_copy):
         )
 
 
-def _build_then_signal(demo_copy: Path, signum: int, *, group: bool, sigint_ignored: bool):
-    """Start a build of the changed 2024-25 notebooks in a new session, send ``signum``
-    (to the whole process group, as Ctrl-C does, or to the build alone, as ``kill``
-    does) while a notebook sleeps; the build's exit status, output and its session id.
+# The build as a user starts it, with hooks that hold it at one point: the notebook
+# sleeping (DEMO_SLEEP), the export, or the staging of a derived table into
+# data/processed/ (each prints a line when it is there).
+BUILD = """
+import os, signal, sys, time
+from pathlib import Path
+if os.environ.get("IGNORE_SIGINT"):
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+from analysis import build
+from analysis.build import runner
+from analysis.presentation import export
+from fixtures import demo_repo
+at = os.environ.get("HOLD_AT")
+if at == "export":
+    to_html = export.to_html
+    def slow_html(notebook, **kwargs):
+        print("exporting", kwargs["title"], flush=True)
+        time.sleep(60)
+        return to_html(notebook, **kwargs)
+    export.to_html = slow_html
+if at == "staging":
+    atomic_write = runner.atomic_write
+    def slow_write(target, data):
+        if "processed" in Path(target).parts:
+            print("staging", Path(target).name, flush=True)
+            time.sleep(3)
+        atomic_write(target, data)
+    runner.atomic_write = slow_write
+root = Path(sys.argv[1])
+sys.exit(build.main(sys.argv[2:], demo_repo.analyses(root), root))
+"""
 
-    ``sigint_ignored``: the build inherits SIGINT ignored, as a process started in the
-    background by a non-interactive shell does (a full test run started that way once
-    saw Ctrl-C reported as a cell failure)."""
+
+def _start_build(demo_copy: Path, *args: str, **env: str) -> subprocess.Popen:
+    """The build of the changed 2024-25 appendices, in a new session (its own process
+    group), with ``env`` added to its environment."""
     data = demo_copy / "data/raw/example/demo/children_2024-25.csv"
     data.write_text(data.read_text().replace("CH240001", "CH248888"))
-    script = (
-        "import signal, sys; from pathlib import Path; "
-        f"{'signal.signal(signal.SIGINT, signal.SIG_IGN); ' if sigint_ignored else ''}"
-        "from analysis import build; "
-        "from fixtures import demo_repo; root = Path(sys.argv[1]); "
-        "sys.exit(build.main(['--jobs', '2'], demo_repo.analyses(root), root))"
-    )
-    env = {
-        **os.environ,
-        "DEMO_SLEEP": "60",
-        "FOSTERING_ROOT": str(demo_copy),
-        # this checkout's package first, then the tests' fixtures
-        "PYTHONPATH": os.pathsep.join([str(PACKAGE.parent), str(TESTS)]),
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-c", script, str(demo_copy)],
-        env=env,
+    return subprocess.Popen(
+        [sys.executable, "-c", BUILD, str(demo_copy), *args],
+        env={
+            **os.environ,
+            "FOSTERING_ROOT": str(demo_copy),
+            # this checkout's package first, then the tests' fixtures
+            "PYTHONPATH": os.pathsep.join([str(PACKAGE.parent), str(TESTS)]),
+            **env,
+        },
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
     )
+
+
+def _wait_for(process: subprocess.Popen, marker: str) -> list[str]:
+    """The build's output up to the first line holding ``marker``."""
     lines = []
     for line in process.stdout:
         lines.append(line)
-        if "start  demo 2024-25" in line:
-            break
-    time.sleep(4)  # inside the notebook, sleeping
-    if group:
-        os.killpg(process.pid, signum)
-    else:
-        os.kill(process.pid, signum)
-    rest, _ = process.communicate(timeout=60)
-    return process.returncode, "".join(lines) + rest, process.pid
+        if marker in line:
+            return lines
+    raise AssertionError("".join(lines))
 
 
 def _nothing_half_written(demo_copy: Path, old: bytes, session: int) -> None:
+    """Every page listed as built matches its manifest and is beside its own executed
+    notebook; 2024-25/demo is the old page or none, and still due; no process is left."""
     reports = demo_repo.reports(demo_copy)
     assert not list(reports.rglob("*.tmp")) and not list(reports.rglob(".*tmp*"))
+    assert not (reports / ".scratch").exists()
     manifest = json.loads((reports / build.MANIFEST).read_text())
-    for slot, entry in manifest["entries"].items():
+    jobs, _ = build.plan(demo_repo.analyses(demo_copy), demo_copy, demo_repo.council(demo_copy))
+    for job in jobs:
+        entry = manifest["entries"][job.slot]
+        html, notebook = (reports / f"{job.slot}.{kind}" for kind in ("html", "ipynb"))
         if entry["status"] == "built":
-            assert build.sha256_file(reports / f"{slot}.html") == entry["html"]
+            assert entry["key"] == job.key, job.slot  # listed as built: built from this
+            assert build.sha256_file(html) == entry["html"] and notebook.exists()
+        if notebook.exists() and html.exists():  # the notebook the page was made from
+            assert notebook.stat().st_mtime <= html.stat().st_mtime + 1, job.slot
+    index = (reports / "index.html").read_text()
+    for slot, entry in manifest["entries"].items():
         assert entry["status"] != "failed", slot  # interrupted, never failed
+        if entry["status"] == "outdated" and (reports / f"{slot}.html").exists():
+            assert re.search(rf"{slot}\.html'>[^<]+</a> <strong class='outdated'>", index)
     page = reports / "2024-25/demo.html"
     assert not page.exists() or page.read_bytes() == old  # complete, never partial
     assert "2024-25/demo" in _stale(demo_copy)  # and still due to be rebuilt
     assert not list(reports.rglob("*.failed.ipynb"))
+    _no_survivors(session)
+
+
+def _no_survivors(session: int) -> None:
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         survivors = subprocess.run(["pgrep", "-s", str(session)], capture_output=True, text=True)
@@ -298,22 +333,117 @@ def _nothing_half_written(demo_copy: Path, old: bytes, session: int) -> None:
     assert survivors.stdout.strip() == "", "worker or kernel processes outlived the build"
 
 
-@pytest.mark.parametrize("sigint_ignored", [False, True], ids=["ctrl-c", "inherited-ignored"])
-def test_interrupting_leaves_nothing_half_written(demo_copy, sigint_ignored):
-    old = (demo_repo.reports(demo_copy) / "2024-25/demo.html").read_bytes()
-    code, output, session = _build_then_signal(
-        demo_copy, signal.SIGINT, group=True, sigint_ignored=sigint_ignored
-    )
-    assert code == 130, output
-    assert "interrupted: workers stopped" in output and "FAILED" not in output
-    _nothing_half_written(demo_copy, old, session)
+# Case -> the signal, whether to the process group (as Ctrl-C and many schedulers send
+# it) or to the build alone (as ``kill`` does), what the build's environment adds, the
+# line of output after which to send it, and how long to wait after that line.
+INTERRUPTIONS = {
+    "ctrl-c-in-notebook": (signal.SIGINT, True, {}, "start  demo 2024-25", 4),
+    # the build having inherited SIGINT ignored, as a process started in the background
+    # by a non-interactive shell does (a full test run started that way once saw Ctrl-C
+    # reported as a cell failure)
+    "ctrl-c-inherited-ignored": (
+        signal.SIGINT,
+        True,
+        {"IGNORE_SIGINT": "1"},
+        "start  demo 2024-25",
+        4,
+    ),
+    # as the workers start their kernels (a signal lost while one forked once hung the build)
+    "ctrl-c-as-kernels-start": (signal.SIGINT, True, {}, "start  demo 2024-25", 0),
+    "sigterm-in-notebook": (signal.SIGTERM, False, {}, "start  demo 2024-25", 4),
+    "sigterm-to-group-in-export": (
+        signal.SIGTERM,
+        True,
+        {"HOLD_AT": "export", "DEMO_SLEEP": "0"},
+        "exporting Demo placements",
+        0,
+    ),
+    # while a finished appendix's derived table is staged into data/processed/
+    "ctrl-c-in-staging": (signal.SIGINT, True, {"HOLD_AT": "staging"}, "staging households", 0),
+}
 
 
-def test_sigterm_stops_the_build_like_ctrl_c(demo_copy):
-    old = (demo_repo.reports(demo_copy) / "2024-25/demo.html").read_bytes()
-    code, output, session = _build_then_signal(
-        demo_copy, signal.SIGTERM, group=False, sigint_ignored=False
+@pytest.mark.parametrize("case", list(INTERRUPTIONS))
+def test_an_interrupted_build_leaves_nothing_half_written_and_rebuilds_what_is_not_current(
+    demo_copy, case
+):
+    signum, group, env, marker, wait = INTERRUPTIONS[case]
+    reports = demo_repo.reports(demo_copy)
+    old = (reports / "2024-25/demo.html").read_bytes()
+    process = _start_build(demo_copy, "--jobs", "2", **{"DEMO_SLEEP": "60", **env})
+    lines = _wait_for(process, marker)
+    time.sleep(wait)
+    (os.killpg if group else os.kill)(process.pid, signum)
+    rest, _ = process.communicate(timeout=60)
+    output = "".join(lines) + rest
+    assert process.returncode == (143 if signum == signal.SIGTERM else 130), output
+    said = "stopped by SIGTERM" if signum == signal.SIGTERM else "interrupted"
+    assert f"{said}: workers stopped" in output and "FAILED" not in output
+    _nothing_half_written(demo_copy, old, process.pid)
+    processed = demo_copy / "data/processed/demo/example/households_2024-25.csv"
+    if case == "ctrl-c-in-staging":  # the table staged when Ctrl-C came, and its page
+        assert "CH248888" not in processed.read_text()  # (households, not children)
+        assert _stale(demo_copy) == ["2024-25/demo"]
+    # The next build rebuilds exactly what is not current.
+    due = _stale(demo_copy)
+    outcome = build.run(
+        demo_repo.analyses(demo_copy), demo_copy, demo_repo.council(demo_copy), out=io.StringIO()
     )
-    assert code == 143, output
-    assert "stopped by SIGTERM: workers stopped" in output and "FAILED" not in output
-    _nothing_half_written(demo_copy, old, session)
+    assert sorted(outcome.built) == due and _stale(demo_copy) == []
+
+
+def test_a_killed_worker_fails_its_appendix_and_the_next_build_rebuilds_it(demo_copy):
+    """A worker killed with SIGKILL (as the out-of-memory killer does) while its notebook
+    runs: the build does not wait for it for ever, lists the appendix as failed (no page),
+    and the next build rebuilds it."""
+    reports = demo_repo.reports(demo_copy)
+    process = _start_build(demo_copy, "--jobs", "1", "--only", "demo", DEMO_SLEEP="60")
+    lines = _wait_for(process, "start  demo 2024-25")
+    time.sleep(3)
+    workers = subprocess.run(
+        ["pgrep", "-P", str(process.pid)], capture_output=True, text=True
+    ).stdout.split()
+    assert len(workers) == 1, workers
+    os.kill(int(workers[0]), signal.SIGKILL)
+    rest, _ = process.communicate(timeout=60)
+    output = "".join(lines) + rest
+    assert process.returncode == 1, output
+    assert re.search(r"FAILED demo 2024-25: the worker process running it \(pid \d+\) died", output)
+    assert not (reports / "2024-25/demo.html").exists()
+    assert not (reports / "2024-25/demo.ipynb").exists()
+    index = (reports / "index.html").read_text()
+    assert "the build&#x27;s worker process died before it finished" in index
+    assert "2024-25/demo.html" not in index and "2023-24/demo.html" in index
+    _no_survivors(process.pid)
+    assert _stale(demo_copy) == ["2024-25/demo", "2024-25/other"]
+    outcome = build.run(
+        demo_repo.analyses(demo_copy), demo_copy, demo_repo.council(demo_copy), out=io.StringIO()
+    )
+    assert sorted(outcome.built) == ["2024-25/demo", "2024-25/other"]
+
+
+def _children(pid: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True)
+    return [int(p) for p in found.stdout.split()]
+
+
+def test_a_killed_kernel_is_replaced_and_its_appendix_built_whole(demo_copy):
+    """The notebook's kernel killed while a cell runs: the notebook runs again, from the
+    start, in an ordinary kernel; the page is built from that run alone."""
+    reports = demo_repo.reports(demo_copy)
+    process = _start_build(demo_copy, "--jobs", "1", "--only", "demo", DEMO_SLEEP="5")
+    lines = _wait_for(process, "start  demo 2024-25")
+    time.sleep(3)
+    (worker,) = _children(process.pid)
+    (zygote,) = _children(worker)
+    (kernel,) = _children(zygote)
+    os.kill(kernel, signal.SIGKILL)
+    rest, _ = process.communicate(timeout=60)
+    output = "".join(lines) + rest
+    assert process.returncode == 0, output
+    assert "2024-25/demo: forked kernel failed" in output and "built  demo 2024-25" in output
+    executed = json.loads((reports / "2024-25/demo.ipynb").read_text())
+    outputs = [o for c in executed["cells"] for o in c.get("outputs", [])]
+    assert not [o for o in outputs if o.get("output_type") == "error"]
+    assert _stale(demo_copy) == ["2024-25/other"]  # demo current; other not asked for
+    _no_survivors(process.pid)

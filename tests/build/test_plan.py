@@ -93,3 +93,23 @@ def test_a_no_op_plan_imports_neither_pandas_nor_matplotlib(tmp_path):
     again = subprocess.run(run, capture_output=True, text=True, check=True).stdout.split(maxsplit=1)
     assert int(first[0]) > 0 and again[0] == first[0]
     assert again[1].strip() == "[]", again
+
+
+def test_the_store_keeps_paths_from_the_repository_root_so_a_moved_checkout_reuses_it(
+    tmp_path,
+):
+    analysis, _ = _stability(tmp_path / "first")
+    council = config.load("leicester")
+    first = tmp_path / "first"
+    found = discover([analysis], council, str(first / "raw"), root=first, store=first / DISCOVERY)
+    stored = (first / DISCOVERY).read_text()
+    assert str(tmp_path) not in stored and '"raw/ssda903/' in stored
+    moved = tmp_path / "moved"
+    first.rename(moved)
+    again = discover([analysis], council, str(moved / "raw"), root=moved, store=moved / DISCOVERY)
+    assert len(analysis.asked) == 1  # answered from the moved store, not asked again
+    assert sorted(again["placement_stability"]) == sorted(found["placement_stability"])
+    files = again["placement_stability"]["2024-25"]
+    inside = [p for p in files if moved in p.parents]
+    assert inside and all(p.exists() for p in inside)
+    assert [p.name for p in files] == [p.name for p in found["placement_stability"]["2024-25"]]

@@ -53,6 +53,13 @@ def read(path: Path, council: config.Council = COUNCIL, year: str = "2024-25"):
     return recruitment.read_extract(path, year, council)
 
 
+def refusal(path: Path, year: str = "2024-25") -> str:
+    """The message with which reading ``path`` stops."""
+    with pytest.raises(InputError) as caught:
+        read(path, year=year)
+    return str(caught.value)
+
+
 # ---- the threshold between odd rows and a layout problem (docs/assumptions.md) ------
 
 
@@ -122,6 +129,51 @@ def test_a_file_mostly_of_dates_no_pattern_reads_stops_as_a_layout_problem(tmp_p
     ) in str(caught.value)
 
 
+def test_a_header_differing_from_the_declaration_only_in_case_is_refused(tmp_path):
+    frame = extract(tmp_path).rename(columns={"Enquiry received": "Enquiry Received"})
+    text = refusal(save(tmp_path, frame))
+    assert text.startswith(
+        "enquiries_2024-25.csv, column 'Enquiry Received': header 'Enquiry Received' differs "
+        "only in case from 'Enquiry received', declared for 2024-25 (the 'enquiry_date' "
+        "column): headers must match the declaration exactly"
+    )
+    assert 'declare "Enquiry Received" in place of "Enquiry received"' in text
+
+
+def test_a_date_column_every_value_of_which_reads_both_ways_stops_until_confirmed(tmp_path):
+    """2018-19 is declared day first; kept are the rows whose panel date has a day of at most
+    12 (14 of them), so the column cannot show whether day or month comes first."""
+    original = EXAMPLE.with_name("enquiries_2018-19_SYNTHETIC.csv")
+    frame = pd.read_csv(original, dtype=str, keep_default_na=False)
+    frame = frame[frame["Panel Date"].eq("") | frame["Panel Date"].str[:2].le("12")]
+    path = save(tmp_path, frame, "enquiries_2018-19.csv")
+    text = refusal(path, "2018-19")
+    assert text.startswith(
+        "enquiries_2018-19.csv, column 'Panel Date': every one of the column's 14 dates "
+        "reads both as '%d/%m/%Y' and as '%m/%d/%Y' (no day is above 12), so the file "
+        "cannot show whether day or month comes first"
+    )
+    assert 'declare under ["2018-19"] in councils/coventry/layouts/recruitment.toml' in text
+    assert 'date_format_confirmed = ["Panel Date"]' in text
+    assert 'date_format = "%m/%d/%Y"' in text
+    confirmed = council_with(tmp_path, "")
+    toml = confirmed.folder / "layouts" / "recruitment.toml"
+    table = '["2018-19"]\ndate_format = "%d/%m/%Y"\n'
+    assert table in toml.read_text()
+    toml.write_text(
+        toml.read_text().replace(table, table + 'date_format_confirmed = ["Panel Date"]\n')
+    )
+    result = read(path, confirmed, year="2018-19")
+    dates = result.clean["panel_date"].dropna()
+    assert len(dates) == 14 and dates.dt.day.le(12).all()
+
+
+def test_a_suggested_declaration_never_guesses_between_day_and_month_first():
+    assert layouts.guess_date_format(pd.Series(["01/02/2024", "03/04/2024"])) is None
+    assert layouts.guess_date_format(pd.Series(["01/02/2024", "13/04/2024"])) == "%d/%m/%Y"
+    assert layouts.guess_date_format(pd.Series(["2024-02-01", "2024-04-03"])) == "%Y-%m-%d"
+
+
 def test_a_few_dates_in_another_format_are_rows_set_aside(tmp_path):
     frame = extract(tmp_path)
     iso = pd.to_datetime(frame["Enquiry received"], format="%Y-%m-%d")
@@ -135,9 +187,7 @@ def test_a_few_dates_in_another_format_are_rows_set_aside(tmp_path):
 def test_most_rows_failing_one_check_stop_as_a_layout_problem(tmp_path):
     frame = extract(tmp_path)
     frame.loc[: ROWS // 2, "Household ID"] = "C" + frame.loc[: ROWS // 2, "Household ID"]
-    with pytest.raises(InputError) as caught:
-        read(save(tmp_path, frame))
-    text = str(caught.value)
+    text = refusal(save(tmp_path, frame))
     assert text.startswith(
         "enquiries_2024-25.csv, row 2, column 'household_id': 288 of 575 rows fail the same "
         "check (household id is not 'H' and six digits (a test or malformed record)): more "

@@ -174,12 +174,40 @@ def test_duplicated_id_sets_aside_every_copy(tmp_path):
     assert list(result.clean["household_id"]) == ["H100002", "H100003"]
 
 
-def test_unknown_reason_code_is_quarantined(tmp_path):
-    rows = [*GOOD]
-    rows[2] = {**rows[2], "exit_reason_code": "AW9"}
-    bad = read_extract(write(tmp_path, rows), "2024-25").quarantined.iloc[0]
-    assert bad["column"] == "exit_reason_code" and bad["value"] == "AW9"
-    assert bad["reason"].startswith("unknown reason code")
+def _withdrawals(codes: list[str]) -> list[dict[str, str]]:
+    """One withdrawn household per Ofsted code in ``codes`` (ids from H200000)."""
+    return [
+        {**GOOD[2], "household_id": f"H2{n:05d}", "exit_reason_code": code}
+        for n, code in enumerate(codes)
+    ]
+
+
+def test_an_unknown_reason_code_sets_its_row_aside_naming_file_row_column_and_value(tmp_path):
+    rows = [*GOOD, *_withdrawals(["AW1", "AW3", "AW9", "aw2", "AW5", "AW0"] * 2)]
+    result = read_extract(write(tmp_path, rows), "2024-25")
+    held = result.quarantined
+    assert held[["source_file", "source_row", "column", "value"]].values.tolist() == [
+        ["enquiries_2024-25.csv", 7, "exit_reason_code", "AW9"],
+        ["enquiries_2024-25.csv", 13, "exit_reason_code", "AW9"],
+    ]
+    assert set(held["reason"]) == {"unknown reason code (known: AW0, AW1, AW2, AW3, AW4, AW5)"}
+    assert result.read == 15 and len(result.clean) == 13  # AW2 in lower case is AW2
+    assert result.clean["exit_reason_code"].value_counts()["AW2"] == 3
+
+
+def test_reason_codes_mostly_unknown_stop_as_a_new_code_list(tmp_path):
+    """12 of 13 codes unknown (a new code list): systematic although 30 more rows carry
+    no code, so most of the file's rows pass."""
+    rows = [*GOOD, *_withdrawals(["W1", "W2", "W3"] * 4)]
+    rows += [{**GOOD[0], "household_id": f"H3{n:05d}"} for n in range(30)]
+    with pytest.raises(InputError) as caught:
+        read_extract(write(tmp_path, rows), "2024-25")
+    assert str(caught.value).startswith(
+        "enquiries_2024-25.csv, row 5, column 'exit_reason_code': 12 of 13 rows that fill "
+        "'exit_reason_code' fail the same check (unknown reason code (known: AW0, AW1, AW2, "
+        "AW3, AW4, AW5)): more than 50% of them"
+    )
+    assert "sample values: ['W1', 'W2', 'W3']" in str(caught.value)
 
 
 def test_malformed_id_is_quarantined(tmp_path):

@@ -4,6 +4,7 @@ rows set aside with their reason."""
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -24,11 +25,16 @@ def register() -> pd.DataFrame:
     return pd.read_csv(FILES["2024-25"], dtype=str, keep_default_na=False)
 
 
-def test_last_years_register_under_this_years_name_stops(tmp_path):
-    path = shutil.copy(FILES["2023-24"], tmp_path / NAME)
+def refusal(path: Path) -> str:
+    """The message with which reading the register ``path`` for 2024-25 stops."""
     with pytest.raises(InputError) as caught:
         read_year(path, YEAR, COUNCIL)
-    assert str(caught.value).startswith(
+    return str(caught.value)
+
+
+def test_last_years_register_under_this_years_name_stops(tmp_path):
+    path = shutil.copy(FILES["2023-24"], tmp_path / NAME)
+    assert refusal(path).startswith(
         f"{NAME}: no approval or deregistration in the file is dated in 2024-25, the year its "
         "name gives (the latest date falls in 2023-24): is it another year's register?"
     )
@@ -39,6 +45,30 @@ def test_a_register_that_is_only_a_header_stops(tmp_path):
     path.write_text(FILES["2024-25"].read_text(encoding="utf-8").splitlines()[0] + "\n")
     with pytest.raises(InputError, match=rf"^{NAME}: the file has a header but no rows$"):
         read_year(path, YEAR, COUNCIL)
+
+
+def test_a_header_differing_from_the_declaration_only_in_case_is_refused(tmp_path):
+    path = tmp_path / NAME
+    register().rename(columns={"approved_on": "Approved_On"}).to_csv(path, index=False)
+    assert refusal(path).startswith(
+        f"{NAME}, column 'Approved_On': header 'Approved_On' differs only in case from "
+        "'approved_on', declared for 2024-25 (the 'approval_date' column)"
+    )
+
+
+def test_leavers_mostly_without_a_reason_stop_though_most_households_stayed(tmp_path):
+    """A new export that lost the deregistration reasons: every leaver would be set aside
+    (and no one counted as ceasing to foster) while most of the register passes."""
+    frame = register()
+    leavers = frame["deregistered_on"].ne("")
+    frame.loc[leavers, "reason_for_leaving"] = ""
+    frame.to_csv(tmp_path / NAME, index=False)
+    first = int(frame.index[leavers][0]) + 2
+    assert refusal(tmp_path / NAME).startswith(
+        f"{NAME}, row {first}, column 'reason': {leavers.sum()} of {leavers.sum()} rows that "
+        "fill 'reason' fail the same check (deregistered (a leaver) with no reason recorded)"
+    )
+    assert leavers.sum() < len(frame) / 2
 
 
 def test_an_approval_in_1850_and_a_deregistration_in_the_future_are_set_aside(tmp_path):

@@ -36,7 +36,7 @@ def _has_year(
     (from what the last build found, when nothing it depends on has changed)."""
     selected = [a for a in analyses if not args.only or a.name in args.only]
     store = reports_dir(root, council, args.raw) / DISCOVERY
-    found = discover(selected, council, args.raw, store=store, save=False)
+    found = discover(selected, council, args.raw, root=root, store=store, save=False)
     return any(args.year in by_year for by_year in found.values())
 
 

@@ -89,6 +89,8 @@ def _serve(requests: Connection) -> None:
     """The zygote: import once, then fork one kernel per request until the owner goes."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the build decides about Ctrl-C
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped automatically
+    # forked by a worker that holds signals back while it starts: let them through
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM})
     preload()
     zygote = os.getpid()
     while True:

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from analysis.core import paths
 from analysis.core.atomic import atomic_write
+from analysis.core.cache import sha256_file
 from analysis.core.years import require_year
 from analysis.registry import Analysis
 
@@ -43,14 +44,6 @@ ALWAYS = ("presentation.appendix", "presentation.export", "disclosure.suppressio
 BUILD = "build"
 SCRATCH = ".scratch"
 DISCOVERY = ".build-discovery.json"
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class Hashes(dict):
@@ -233,11 +226,21 @@ def _read_store(store: Path | None) -> dict:
     return kept if isinstance(kept, dict) else {}
 
 
+def _portable(path: Path | str, root: Path) -> str:
+    """A path as the discovery store keeps it: from the repository root when it lies
+    inside it (a moved or copied checkout then reads the same store), else absolute."""
+    try:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return Path(path).resolve().as_posix()
+
+
 def discover(
     analyses: Sequence[Analysis],
     council: Council,
     raw: str,
     *,
+    root: Path = paths.ROOT,
     store: Path | None = None,
     environment: str | None = None,
     hashes: Hashes | None = None,
@@ -251,7 +254,9 @@ def discover(
     source folder and the council's folder, of the ``analysis`` modules the analysis's
     source module runs, the installed packages, the data source and the council. Any
     change to any of them asks again, so a file whose content changed is read again.
-    Only analyses whose source module lies in ``package`` are kept.
+    Only analyses whose source module lies in ``package`` are kept. Paths inside
+    ``root`` (the repository) are kept relative to it, and the modules' relative to
+    ``package``, so that the store still serves a checkout moved elsewhere.
     """
     hashes = Hashes() if hashes is None else hashes
     kept = _read_store(store)
@@ -263,23 +268,24 @@ def discover(
         if store is not None and analysis.source.startswith("analysis."):
             if context is None:
                 folder = paths.raw_dir(raw, council.slug)
+                files = [*_files(folder), *_files(council.folder)]
                 context = [
-                    str(folder),
-                    str(council.folder),
+                    _portable(folder, root),
+                    _portable(council.folder, root),
                     council.slug,
-                    str(raw),
+                    raw if raw in ("example", "extracts") else _portable(raw, root),
                     environment or environment_fingerprint(),
-                    [(p.as_posix(), hashes[p]) for p in [*_files(folder), *_files(council.folder)]],
+                    [(_portable(p, root), hashes[p]) for p in files],
                 ]
             code = sorted(_closure({analysis.source.removeprefix("analysis.")}, package))
+            modules = [(p.relative_to(package).as_posix(), hashes[p]) for p in code]
             key = hashlib.sha256(
-                json.dumps(
-                    [context, analysis.source, [(p.as_posix(), hashes[p]) for p in code]]
-                ).encode()
+                json.dumps([context, analysis.source, modules]).encode()
             ).hexdigest()
             entry = kept.get(analysis.name)
             if isinstance(entry, dict) and entry.get("key") == key:
-                out[analysis.name] = {y: [Path(p) for p in f] for y, f in entry["years"].items()}
+                years = entry["years"].items()
+                out[analysis.name] = {y: [root / p for p in f] for y, f in years}
                 continue
         found = {
             label: sorted(set(analysis.inputs(council, label, raw)))
@@ -287,7 +293,7 @@ def discover(
         }
         out[analysis.name] = found
         if key is not None:
-            years = {label: [str(p) for p in files] for label, files in found.items()}
+            years = {label: [_portable(p, root) for p in files] for label, files in found.items()}
             kept[analysis.name] = {"key": key, "years": years}
             changed = True
     if changed and save and store is not None and store.parent.is_dir():
@@ -335,7 +341,14 @@ def plan(
             )
     hashes = Hashes()
     found = discover(
-        selected, council, raw, store=store, environment=environment, hashes=hashes, package=package
+        selected,
+        council,
+        raw,
+        root=root,
+        store=store,
+        environment=environment,
+        hashes=hashes,
+        package=package,
     )
     years = {name: sorted(by_year) for name, by_year in found.items()}
     if year is not None:

@@ -13,6 +13,11 @@
   the main thread, which waits for results with a timeout so that it notices at once
   whichever thread the signal was delivered to); a notebook result that arrives after
   the signal is not recorded, since its kernel may have been stopped by the same signal.
+  A signal that arrives while a finished job's files are being written into place takes
+  effect once they all are (:data:`_SIGNALS`): never a new executed notebook or derived
+  table beside an old page.
+- A worker killed (by the out-of-memory killer, or ``kill -9``) fails its job, named,
+  instead of leaving the build waiting for a result that never comes.
 """
 
 from __future__ import annotations
@@ -57,6 +62,37 @@ class Terminated(KeyboardInterrupt):
     """SIGTERM reached the build: stopped like Ctrl-C, with the exit status of SIGTERM."""
 
 
+class _Signals:
+    """SIGINT and SIGTERM while building: raised at once, or, inside :meth:`held`, when
+    the block ends (the first signal wins)."""
+
+    def __init__(self) -> None:
+        self.holding = 0
+        self.pending: type[KeyboardInterrupt] | None = None
+
+    def handle(self, signum: int, frame: Any) -> None:
+        stop = Terminated if signum == signal.SIGTERM else KeyboardInterrupt
+        if self.holding:
+            self.pending = self.pending or stop
+            return
+        raise stop
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        """Finish the block before acting on a signal that arrives during it."""
+        self.holding += 1
+        try:
+            yield
+        finally:
+            self.holding -= 1
+        if not self.holding and self.pending is not None:
+            stop, self.pending = self.pending, None
+            raise stop
+
+
+_SIGNALS = _Signals()
+
+
 @contextlib.contextmanager
 def _stoppable() -> Iterator[None]:
     """Turn SIGINT into :class:`KeyboardInterrupt` and SIGTERM into :class:`Terminated` in
@@ -64,13 +100,10 @@ def _stoppable() -> Iterator[None]:
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-
-    def terminate(signum: int, frame: Any) -> None:
-        raise Terminated
-
+    _SIGNALS.pending = None
     previous = {
-        signal.SIGINT: signal.signal(signal.SIGINT, signal.default_int_handler),
-        signal.SIGTERM: signal.signal(signal.SIGTERM, terminate),
+        signal.SIGINT: signal.signal(signal.SIGINT, _SIGNALS.handle),
+        signal.SIGTERM: signal.signal(signal.SIGTERM, _SIGNALS.handle),
     }
     try:
         yield
@@ -114,9 +147,11 @@ def check_source(root: Path, council: Council, raw: str) -> None:
 def _record(job: Job, result: dict[str, Any], reports: Path, manifest: Manifest) -> None:
     """Write one job's results into place (parent process only). If the reports folder
     cannot be written, remove what this job left there (never an executed notebook beside
-    a page it does not match) and stop with :class:`WriteError`."""
+    a page it does not match) and stop with :class:`WriteError`. A signal waits until the
+    job's files are all written."""
     try:
-        _write(job, result, reports, manifest)
+        with _SIGNALS.held():
+            _write(job, result, reports, manifest)
     except OSError as error:
         for path in outputs(reports, job).values():
             with contextlib.suppress(OSError):
@@ -288,6 +323,28 @@ def _mark_outdated(manifest: Manifest, todo: list[Job], planned: list[Job], *, w
     manifest.save()
 
 
+def _alive(pid: int) -> bool:
+    """Whether the worker process ``pid`` still runs (the pool reaps a dead one)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def _died(pid: int) -> dict[str, Any]:
+    """The result of a job whose worker died before answering (killed by the system or by
+    hand): failed, so that it is listed as such and built again next time."""
+    return {
+        "ok": False,
+        "error": f"the worker process running it (pid {pid}) died before it finished "
+        "(killed, or out of memory?)",
+        "summary": "the build's worker process died before it finished",
+        "notebook": None,
+        "seconds": 0.0,
+    }
+
+
 def _execute_all(
     todo: list[Job],
     reports: Path,
@@ -301,11 +358,15 @@ def _execute_all(
     warm_up()
     context = multiprocessing.get_context("fork")
     results: queue.SimpleQueue[tuple[Job, dict[str, Any]]] = queue.SimpleQueue()
+    started = context.SimpleQueue()  # (slot, worker's process id), as each job starts
     pool = context.Pool(
-        min(jobs, len(todo)), initializer=_init_worker, initargs=(todo[0].root, lock)
+        min(jobs, len(todo)), initializer=_init_worker, initargs=(todo[0].root, lock, started)
     )
     pending = list(todo)
     running: dict[str, float] = {}
+    workers: dict[str, int] = {}
+    lost = False  # a worker died: its task never answers, so the pool cannot be closed
+    by_slot = {job.slot: job for job in todo}
     durations: list[float] = []
     try:
 
@@ -338,6 +399,14 @@ def _execute_all(
             try:  # a timeout, so that a signal is acted on whichever thread received it
                 job, result = results.get(timeout=0.2)
             except queue.Empty:
+                while not started.empty():
+                    slot, pid = started.get()
+                    workers[slot] = pid
+                for slot in [s for s in running if s in workers and not _alive(workers[s])]:
+                    results.put((by_slot[slot], _died(workers.pop(slot))))
+                    lost = True
+                continue
+            if job.slot not in running:  # its worker was found dead as it answered
                 continue
             seconds = time.monotonic() - running.pop(job.slot)
             if result.get("interrupted"):  # Ctrl-C reached the kernel before this process
@@ -368,7 +437,10 @@ def _execute_all(
                 )
             if pending:
                 submit()
-        pool.close()
+        if lost:
+            pool.terminate()
+        else:
+            pool.close()
     except BaseException:
         pool.terminate()
         raise

@@ -52,19 +52,28 @@ def warm_up() -> None:
 
 
 _ZYGOTE: Any = None  # this worker's kernel zygote (see analysis.build.kernels)
+_STARTED: Any = None  # where this worker says which job it runs: (slot, process id)
 
 
-def _init_worker(root: str, lock: int) -> None:
+def _init_worker(root: str, lock: int, started: Any = None) -> None:
     """Each worker: let go of the build lock (only the parent holds it), ignore Ctrl-C
-    (the parent decides), clean up on SIGTERM, and start its kernel zygote."""
+    (the parent decides), clean up on SIGTERM, and start its kernel zygote. ``started``
+    (a queue) is told each job's slot and this process's id, so that the parent can tell
+    which job a worker that died was running."""
+    global _STARTED, _ZYGOTE
+    # Signals wait until the zygote is forked: a handler's exception raised while forking
+    # is lost (Python ignores it), and a worker that missed its SIGTERM hangs the build.
+    stops = {signal.SIGINT, signal.SIGTERM}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stops)
+    _STARTED = started
     os.close(lock)
     os.environ["FOSTERING_ROOT"] = root
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    global _ZYGOTE
     from analysis.build.kernels import Zygote
 
     _ZYGOTE = Zygote()
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, stops)
 
 
 def find_chromium() -> str | None:
@@ -195,6 +204,8 @@ def execute(job: Job) -> dict[str, Any]:
 
     from analysis.presentation import export
 
+    if _STARTED is not None:
+        _STARTED.put((job.slot, os.getpid()))
     started = time.monotonic()
     Path(job.scratch).mkdir(parents=True, exist_ok=True)
     # What one appendix parsed or checked, for this build's others (its kernel inherits

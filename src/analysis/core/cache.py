@@ -19,7 +19,7 @@ import hashlib
 import json
 import os
 import pickle
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from importlib import metadata, util
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -34,7 +34,8 @@ LIBRARIES = ("pandas", "numpy", "pyarrow")
 T = TypeVar("T")
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """The SHA-256 of a file's content, read in blocks (the build hashes with it too)."""
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -48,13 +49,32 @@ def code_version(*modules: str) -> list[str]:
     for name in modules:
         spec = util.find_spec(name)
         origin = spec.origin if spec else None
-        found.append(f"{name}:{_sha256(Path(origin)) if origin else 'missing'}")
+        found.append(f"{name}:{sha256_file(Path(origin)) if origin else 'missing'}")
     return found + [f"{lib}=={metadata.version(lib)}" for lib in LIBRARIES]
 
 
 def files_key(paths: Iterable[Path]) -> list[tuple[str, str]]:
     """Each file's name and the SHA-256 of its content."""
-    return [(Path(p).name, _sha256(Path(p))) for p in paths]
+    return [(Path(p).name, sha256_file(Path(p))) for p in paths]
+
+
+def extract_key(
+    modules: Iterable[str],
+    path: Path,
+    year: str,
+    layouts: Mapping[str, object],
+    allowed: Iterable[str],
+) -> Callable[[], list]:
+    """The key (for :func:`once`) of one extract read through declared layouts: the code
+    that reads it, the file, its year, the layouts and the columns whose unknown values
+    the council maps to "other"."""
+    return lambda: [
+        code_version(*modules),
+        files_key([path]),
+        year,
+        sorted((label, repr(layout)) for label, layout in layouts.items()),
+        sorted(allowed),
+    ]
 
 
 def frame_key(frame: pd.DataFrame) -> str:

@@ -13,16 +13,19 @@ the data) without notice. Each change is declared, per year, in the council's fo
 - ``header_row``: the spreadsheet row of the header (1 unless title rows sit above it);
 - ``skip_rows``: data rows whose first cell starts with one of these texts (totals);
 - ``values.<column>``: a spelling -> the schema code (added to the earlier year's);
-- ``encoding``: the text encoding of a CSV that is not UTF-8 (such as ``"cp1252"``).
+- ``encoding``: the text encoding of a CSV that is not UTF-8 (such as ``"cp1252"``);
+- ``date_format_confirmed``: headers whose every date reads both day-first and month-first
+  (all days 1 to 12), checked by hand to be in ``date_format`` (this year only).
 
 Every extract kind is read the same way by :func:`read`: a year with no declaration,
 a declared column that is absent, a column the declaration does not know, an unknown
 key, a file that is not a CSV (a workbook, a web page, semicolons) or not in its
 encoding, a header below undeclared title rows, a row cut short or with a stray
-delimiter, a date column mostly in another format (:func:`date_layout_problem`) and a
-value outside the declared vocabulary each stop the run with an
-:class:`~analysis.core.errors.InputError` that says what to declare, and where. Values
-are compared after :func:`normalise`.
+delimiter, a date column mostly in another format (:func:`date_layout_problem`) or whose
+every date reads both day-first and month-first (:func:`reads_both_ways`), a header that
+differs from its declared name only in case, and a value outside the declared vocabulary
+each stop the run with an :class:`~analysis.core.errors.InputError` that says what to
+declare, and where. Values are compared after :func:`normalise`; headers exactly.
 """
 
 from __future__ import annotations
@@ -57,6 +60,7 @@ KEYS = {
     "skip_rows": list,
     "values": dict,
     "encoding": str,
+    "date_format_confirmed": list,
 }
 # Patterns tried when a column's dates are not in the declared format.
 COMMON_DATE_FORMATS = (
@@ -115,6 +119,8 @@ class Layout:
     skip_rows: tuple[str, ...]
     values: dict[str, dict[str, str]]  # column -> spelling as declared -> code
     encoding: str = ""  # the text encoding of a CSV ("" when UTF-8, told from the bytes)
+    # headers whose dates all read both ways, checked by hand to be in date_format
+    date_format_confirmed: tuple[str, ...] = ()
 
     def has(self, column: str) -> bool:
         """Whether the year's file carries the schema ``column``."""
@@ -283,6 +289,7 @@ def _resolve(year: str, tables: dict, path: Path, spec: Spec, seen: tuple = ()) 
         skip_rows=tuple(table.get("skip_rows", base["skip_rows"])),
         values=values,
         encoding=table.get("encoding", base["encoding"]),
+        date_format_confirmed=tuple(table.get("date_format_confirmed", ())),
     )
 
 
@@ -500,14 +507,36 @@ def _headers(row: list[object]) -> list[str]:
 
 
 def guess_date_format(values: pd.Series) -> str | None:
-    """The first common strftime pattern that reads every sample value, if any."""
+    """The first common strftime pattern that reads every sample value, if any; none when
+    the values read both day-first and month-first (that is for a person to say)."""
     text = values[~blank(values)].astype(str).str.strip()
     if text.empty:
         return None
     for pattern in COMMON_DATE_FORMATS:
         if pd.to_datetime(text, format=pattern, errors="coerce").notna().all():
-            return pattern
+            return None if reads_both_ways(text, pattern, least=1) else pattern
     return None
+
+
+def swapped(fmt: str) -> str | None:
+    """``fmt`` with day and month exchanged: None unless it starts with one of them and has
+    both as numbers (year first, as in ISO dates, is never read day last)."""
+    if not fmt.startswith(("%d", "%m")) or "%d" not in fmt or "%m" not in fmt:
+        return None
+    return re.sub(r"%[dm]", lambda m: "%m" if m.group() == "%d" else "%d", fmt)
+
+
+def reads_both_ways(values: pd.Series, fmt: str, least: int = SYSTEMATIC_MIN) -> bool:
+    """Whether every one of ``values`` (at least ``least`` of them) reads as a date both in
+    ``fmt`` and with day and month exchanged: such a column cannot show which it is, and
+    a system that swapped them would be read without error, every date wrong."""
+    other = swapped(fmt)
+    if other is None or len(values) < least:
+        return False
+    return bool(
+        pd.to_datetime(values, format=fmt, errors="coerce").notna().all()
+        and pd.to_datetime(values, format=other, errors="coerce").notna().all()
+    )
 
 
 def suggestion(path: Path, year: str, known: dict[str, Layout], spec: Spec) -> str:
@@ -675,6 +704,21 @@ def _check_widths(
 def _check_headers(path: Path, headers: list[str], layout: Layout, spec: Spec) -> None:
     where = _shown(layout.declared_in)
     absent = [h for h in layout.columns if h not in headers]
+    declared = [*absent, *(h for h in layout.ignore_columns if h not in headers)]
+    for name in declared:
+        resembles = [h for h in headers if h.casefold() == name.casefold()]
+        if resembles:
+            column = layout.columns.get(name)
+            kind = f"the {column!r} column" if column else "in ignore_columns"
+            raise InputError(
+                path,
+                f"header {resembles[0]!r} differs only in case from {name!r}, declared for "
+                f"{layout.year} ({kind}): headers must match the declaration exactly",
+                column=resembles[0],
+                hint=f"if it is the same column, declare {_toml_key(resembles[0])} in place of "
+                f"{_toml_key(name)} under [{_toml_key(layout.year)}] in {where}; a header is "
+                "never matched by resemblance, so a renamed column cannot be read as another.",
+            )
     if absent:
         raise InputError(
             path,
@@ -727,6 +771,9 @@ def parse_dates(
         values = raw[text].astype(str).str.strip()
         stamps[text] = pd.to_datetime(values, format=fmt, errors="coerce")
         failed = text & stamps.isna()
+        header = _header(extract.layout, column)
+        if header not in extract.layout.date_format_confirmed and reads_both_ways(values, fmt):
+            _stop_both_ways(extract, records, column, values)
         if failed.any():
             problem = date_layout_problem(values, fmt, int(is_date.sum()))
             if problem:
@@ -812,6 +859,27 @@ def _stop_dates(
         )
         + f"under [{_toml_key(layout.year)}] in {_shown(layout.declared_in)} (one pattern "
         "per year: a file mixing formats must be exported again)",
+    )
+
+
+def _stop_both_ways(
+    extract: Extract, records: pd.DataFrame, column: str, values: pd.Series
+) -> None:
+    layout = extract.layout
+    header = _header(layout, column)
+    other = swapped(layout.date_format)
+    sample = list(dict.fromkeys(values))[:3]
+    raise InputError(
+        extract.path,
+        f"every one of the column's {len(values)} dates reads both as "
+        f"{layout.date_format!r} and as {other!r} (no day is above 12), so the file cannot "
+        "show whether day or month comes first",
+        column=header,
+        hint=f"sample values {sample}. Check a few of them in the case-management system, "
+        f"then declare under [{_toml_key(layout.year)}] in {_shown(layout.declared_in)} "
+        f"either date_format_confirmed = [{_toml_key(header)}] (they are "
+        f"{layout.date_format!r}) or date_format = {_toml_key(other or '?')} (month first; "
+        "if the other date columns differ, the file mixes formats: export it again).",
     )
 
 

@@ -7,6 +7,7 @@ original record plus where it came from and why it was set aside, and
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from os import PathLike
 
@@ -42,23 +43,37 @@ def set_aside(
     return records.loc[~mask].copy(), bad[ordered]
 
 
-def stop_if_systematic(file: str | PathLike[str], read: int, held: pd.DataFrame) -> None:
+def stop_if_systematic(
+    file: str | PathLike[str],
+    read: int,
+    held: pd.DataFrame,
+    filled: Mapping[str, int] | None = None,
+) -> None:
     """Stop when one check set aside most of a file's ``read`` rows (more than
     ``SYSTEMATIC_SHARE`` and at least ``SYSTEMATIC_MIN``): naming the file, the first row,
     the column, the reason and a sample of the values, since quarantining row by row
-    would quietly leave out most of the year."""
+    would quietly leave out most of the year.
+
+    ``filled`` gives, for a column most rows leave blank (a withdrawal's reason code), how
+    many rows fill it: a check on that column is systematic when it fails most of those
+    (every code of a new code list unknown), however few of the file's rows they are."""
     if held.empty or read == 0:
         return
+    filled = filled or {}
     counts = held.groupby(["column", "reason"], dropna=False, sort=False).size()
     for (column, reason), n in counts.items():
-        if n < SYSTEMATIC_MIN or n <= SYSTEMATIC_SHARE * read:
+        of = filled.get(column, read)
+        if n < SYSTEMATIC_MIN or n <= SYSTEMATIC_SHARE * of:
             continue
         rows = held[held["column"].eq(column).fillna(False) & held["reason"].eq(reason)]
         sample = list(dict.fromkeys(rows["value"].dropna().astype(str)))[:3]
+        rows_of, whole = (
+            (f"rows that fill {column!r}", "them") if column in filled else ("rows", "the file")
+        )
         raise InputError(
             file,
-            f"{n} of {read} rows fail the same check ({reason}): more than "
-            f"{SYSTEMATIC_SHARE:.0%} of the file, a problem with its layout or its "
+            f"{n} of {of} {rows_of} fail the same check ({reason}): more than "
+            f"{SYSTEMATIC_SHARE:.0%} of {whole}, a problem with its layout or its "
             "declaration rather than with rows",
             row=int(rows["source_row"].min()),
             column=None if pd.isna(column) else str(column),

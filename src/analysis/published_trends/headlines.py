@@ -7,6 +7,8 @@ suppressed.
 
 from __future__ import annotations
 
+from typing import Literal
+
 import pandas as pd
 
 from analysis.core.years import FinancialYear
@@ -32,6 +34,18 @@ def _national(found: context.Comparison) -> dict[str, object]:
     }
 
 
+def _count_tile(
+    label: str, series: pd.Series, year: str, better: Literal["higher", "lower"] = "higher"
+) -> list[Headline]:
+    """A published count's tile for ``year`` beside the year before (none when the council
+    printed no figure for ``year``)."""
+    now = _value(series, year)
+    if now is None:
+        return []
+    before = _value(series, FinancialYear.parse(year).previous.label)
+    return [Headline(label, now, before, count=True, published=True, better=better)]
+
+
 def headlines(figures: pd.DataFrame, ofsted: pd.DataFrame, year: str) -> list[Headline]:
     """Up to four tiles: approvals, enquiries becoming applications, households ceasing to
     foster, and approved households at 31 March (those the council printed for the year)."""
@@ -39,19 +53,9 @@ def headlines(figures: pd.DataFrame, ofsted: pd.DataFrame, year: str) -> list[He
     stages = trends.funnel(figures)
     left = trends.leavers(figures)
     homes = trends.households(figures).drop_duplicates("year").set_index("year")["households"]
-    tiles = []
-    if not stages.empty and _value(stages["households_approved"], year) is not None:
-        approved = stages["households_approved"]
-        tiles.append(
-            Headline(
-                "Mainstream households approved",
-                _value(approved, year),
-                _value(approved, before),
-                count=True,
-                published=True,
-                better="higher",
-            )
-        )
+    tiles: list[Headline] = []
+    if not stages.empty:
+        tiles += _count_tile("Mainstream households approved", stages["households_approved"], year)
     now = context.enquiries_to_applications(figures, ofsted, year)
     if now.council is not None:
         then = context.enquiries_to_applications(figures, ofsted, before).council
@@ -67,27 +71,12 @@ def headlines(figures: pd.DataFrame, ofsted: pd.DataFrame, year: str) -> list[He
                 **_national(now),  # type: ignore[arg-type]
             )
         )
-    if not left.empty and _value(left["Total (as printed)"], year) is not None:
-        ceased = left["Total (as printed)"]
-        tiles.append(
-            Headline(
-                "Mainstream households ceasing to foster",
-                _value(ceased, year),
-                _value(ceased, before),
-                count=True,
-                published=True,
-                better="lower",
-            )
+    if not left.empty:
+        tiles += _count_tile(
+            "Mainstream households ceasing to foster",
+            left["Total (as printed)"],
+            year,
+            better="lower",
         )
-    if _value(homes, year) is not None:
-        tiles.append(
-            Headline(
-                "Approved mainstream households at 31 March",
-                _value(homes, year),
-                _value(homes, before),
-                count=True,
-                published=True,
-                better="higher",
-            )
-        )
+    tiles += _count_tile("Approved mainstream households at 31 March", homes, year)
     return tiles

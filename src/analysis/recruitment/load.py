@@ -264,7 +264,8 @@ def read_extract(
     records["transferred_from_agency"] = records["channel"].eq("Transfer from another agency")
     records["extract_year"] = year
     held = quarantine.combine(category_parts + date_parts + check_parts)
-    quarantine.stop_if_systematic(path, read, held)
+    codes = int((~_blank(extract.records["exit_reason_code"])).sum())
+    quarantine.stop_if_systematic(path, read, held, {"exit_reason_code": codes})
     quarantine.reconcile(read, records, held)
     return FileResult(
         year, path, records.reset_index(drop=True), held, read, other.assign(extract_year=year)
@@ -277,16 +278,10 @@ def _read_once(
     """:func:`read_extract`, once per report build for the same file content, year, declared
     layouts and code (:func:`analysis.core.cache.once`): every later year's appendix and
     every page's shared-count decision reads the earlier extracts too."""
-    allowed = sorted(council.unknown_to_other.get(DATASET, ()))
+    allowed = council.unknown_to_other.get(DATASET, ())
     return cache.once(
         "recruitment-extract",
-        lambda: [
-            cache.code_version(*CODE),
-            cache.files_key([path]),
-            year,
-            sorted((label, repr(layout)) for label, layout in known.items()),
-            allowed,
-        ],
+        cache.extract_key(CODE, path, year, known, allowed),
         lambda: read_extract(path, year, council, known),
     )
 

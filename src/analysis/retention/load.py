@@ -147,7 +147,10 @@ def read_year(
     frame["household_id"] = frame["household_id"].astype("string").str.strip()
     frame["year"] = year.label
     clean, held = _quarantine_rows(frame, year)
-    quarantine.stop_if_systematic(path, len(frame), held)
+    # A leaver's reason is checked against the leavers, not the whole register: a file
+    # whose every leaver lost its reason would otherwise publish no one ceasing to foster.
+    leavers = int((frame["deregistration_date"].notna() | frame["reason"].notna()).sum())
+    quarantine.stop_if_systematic(path, len(frame), held, {"reason": leavers})
     return clean, held, len(frame), other.assign(year=year.label)
 
 
@@ -157,16 +160,10 @@ def _read_once(
     """:func:`read_year`, once per report build for the same file content, year, declared
     layouts and code (:func:`analysis.core.cache.once`): every later year's appendix and
     every page's shared-count decision reads the earlier extracts too."""
-    allowed = sorted(council.unknown_to_other.get(DATASET, ()))
+    allowed = council.unknown_to_other.get(DATASET, ())
     return cache.once(
         "retention-extract",
-        lambda: [
-            cache.code_version(*CODE),
-            cache.files_key([path]),
-            year.label,
-            sorted((label, repr(layout)) for label, layout in known.items()),
-            allowed,
-        ],
+        cache.extract_key(CODE, path, year.label, known, allowed),
         lambda: read_year(path, year, council, known),
     )
 

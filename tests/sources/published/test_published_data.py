@@ -1,6 +1,7 @@
 """The transcribed published figures: provenance, repairs, totals, and the loader's errors."""
 
 import shutil
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -266,11 +267,17 @@ def test_missing_column_names_the_column(copy_of_published):
         published.load("budget", copy_of_published)
 
 
-def test_bad_year_names_file_row_column_and_value(copy_of_published):
-    path = copy_of_published / "carers_ceasing.csv"
+def _bad_year(folder: Path, *, blank_line: bool = False) -> None:
+    """Give the fourth line of ``carers_ceasing.csv`` the year 2020-22, after a blank line
+    below the header when ``blank_line``."""
+    path = folder / "carers_ceasing.csv"
     text = path.read_text().splitlines()
     text[3] = text[3].replace(",2020-21,", ",2020-22,", 1)
-    path.write_text("\n".join(text) + "\n")
+    path.write_text("\n".join([text[0], *([""] if blank_line else []), *text[1:]]) + "\n")
+
+
+def test_bad_year_names_file_row_column_and_value(copy_of_published):
+    _bad_year(copy_of_published)
     with pytest.raises(InputError) as error:
         published.load("carers_ceasing", copy_of_published)
     message = str(error.value)
@@ -334,9 +341,6 @@ def test_a_workbook_saved_as_a_published_csv_says_what_it_is(copy_of_published):
 
 
 def test_rows_are_numbered_as_a_spreadsheet_shows_them_blank_lines_counted(copy_of_published):
-    path = copy_of_published / "carers_ceasing.csv"
-    text = path.read_text().splitlines()
-    text[3] = text[3].replace(",2020-21,", ",2020-22,", 1)
-    path.write_text("\n".join([text[0], "", *text[1:]]) + "\n")
+    _bad_year(copy_of_published, blank_line=True)
     with pytest.raises(InputError, match=r"carers_ceasing\.csv, row 5, column 'year'"):
         published.load("carers_ceasing", copy_of_published)
