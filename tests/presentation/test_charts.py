@@ -197,7 +197,9 @@ def _stability() -> dict[str, plt.Figure]:
 
 @pytest.fixture(scope="module")
 def drawn() -> dict[str, plt.Figure]:
-    figures = {**_recruitment(), **_retention(), **_published(), **_stability()}
+    """Every chart, kept open for the module's tests (closed at the end)."""
+    with matplotlib.rc_context({"figure.max_open_warning": 0}):
+        figures = {**_recruitment(), **_retention(), **_published(), **_stability()}
     yield figures
     for fig in figures.values():
         plt.close(fig)
@@ -235,12 +237,13 @@ def _data_boxes(fig: plt.Figure) -> list[Bbox]:
     return boxes
 
 
-CHARTS = [
-    *_recruitment().keys(),
-    *_retention().keys(),
-    *_published().keys(),
-    *_stability().keys(),
-]
+with matplotlib.rc_context({"figure.max_open_warning": 0}):  # drawn only for their names
+    CHARTS = [
+        *_recruitment().keys(),
+        *_retention().keys(),
+        *_published().keys(),
+        *_stability().keys(),
+    ]
 plt.close("all")
 
 

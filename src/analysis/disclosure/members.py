@@ -23,6 +23,15 @@ KEY = "fostering.members"
 Cells = dict[tuple[Hashable, str], frozenset[str]]
 
 
+class _Attached(dict):
+    """A table's attached records. pandas deep-copies ``attrs`` at every operation on a
+    frame; the records never change once attached, so a copy is the same object (copying
+    thousands of records at each step made a page several times slower to build)."""
+
+    def __deepcopy__(self, memo: dict[int, object]) -> _Attached:
+        return self
+
+
 def records(kind: str, ids: Iterable[Hashable]) -> frozenset[str]:
     """``ids`` as records of one ``kind`` ("household", "child"): ids of two kinds never meet."""
     return frozenset(f"{kind}:{i}" for i in ids)
@@ -44,7 +53,7 @@ def attach(
     unknown = sorted({c for _, c in found} - set(map(str, out.columns)))
     if unknown:
         raise ValueError(f"records attached to columns the table does not have: {unknown}")
-    out.attrs[KEY] = found
+    out.attrs[KEY] = _Attached(found)
     return out
 
 

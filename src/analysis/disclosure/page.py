@@ -48,6 +48,9 @@ class Ledger:
     # The records each count counts (:mod:`analysis.disclosure.members`), in memory only:
     # the JSON keeps the atoms they make, never the records.
     members: dict[str, frozenset[str]] = field(default_factory=dict)
+    _near: tuple[tuple[int, ...], dict[str, set[str]], dict[str, set[str]]] | None = field(
+        default=None, repr=False, compare=False
+    )
     _atoms: tuple[tuple[int, ...], dict[str, float], list[dict[str, float]]] | None = field(
         default=None, repr=False, compare=False
     )
@@ -187,17 +190,26 @@ class Ledger:
         """The counts an attacker could use against ``key``: those in a relation with it
         (directly or through one count the page does not state: an atom, a group's size),
         and theirs (the other rows of a total that contains it)."""
-        relations = self._live()
+        version = self.state()
+        if self._near is None or self._near[0] != version:
+            touching: dict[str, set[str]] = {}
+            for relation in self._live():
+                for k in relation:
+                    touching.setdefault(k, set()).update(relation)
+            self._near = (version, touching, {})
+        _, touching, seen = self._near
 
         def beside(current: str) -> set[str]:
-            return {k for r in relations if current in r for k in r} - {current}
+            return touching.get(current, set()) - {current}
 
         def near(current: str) -> set[str]:
-            first = beside(current)
-            found = {k for k in first if k in self.stated}
-            for unstated in first - self.stated:
-                found |= {k for k in beside(unstated) if k in self.stated}
-            return found
+            if current not in seen:
+                first = beside(current)
+                found = {k for k in first if k in self.stated}
+                for unstated in first - self.stated:
+                    found |= {k for k in beside(unstated) if k in self.stated}
+                seen[current] = found
+            return seen[current]
 
         first = near(key)
         return (first | {k for other in first for k in near(other)}) - {key}
