@@ -82,11 +82,6 @@ def test_every_councils_exports_show_no_python_output_path_or_missing_value(buil
         assert found == {}, slug
 
 
-@pytest.mark.xfail(
-    reason="the retention schemes table prints <NA> for a scheme with no households "
-    "(another helper is fixing the table)",
-    strict=False,
-)
 def test_retention_exports_print_no_missing_value(built_councils):
     for slug, reports in built_councils.items():
         assert _python_output(reports, _retention_missing) == {}, slug

@@ -90,6 +90,21 @@ def test_an_appendix_due_for_rebuild_is_marked_out_of_date_until_it_is_rebuilt(d
     assert outcome.code == 0 and "out of date" not in (reports / "index.html").read_text()
 
 
+def test_a_build_of_one_year_marks_another_year_whose_inputs_changed(demo_copy):
+    # The 2024-25 data change; only 2023-24 is built: the index must not list the old
+    # 2024-25 pages as current.
+    reports = demo_repo.reports(demo_copy)
+    _change(demo_copy)
+    outcome, _ = _build(demo_copy, year="2023-24")
+    assert outcome.code == 0 and outcome.built == []
+    index = (reports / "index.html").read_text()
+    assert index.count("out of date") == 2  # 2024-25 demo and other
+    assert (
+        json.loads((reports / build.MANIFEST).read_text())["entries"]["2024-25/demo"]["status"]
+        == "outdated"
+    )
+
+
 def test_the_index_names_where_a_notebook_failed_but_never_a_value_from_the_data(
     demo_copy, monkeypatch
 ):

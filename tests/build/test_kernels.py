@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import pytest
 
@@ -15,15 +16,30 @@ def test_stopping_a_forked_kernel_closes_its_clients_channels(tmp_path):
     """Left open, a client's sockets reconnect to whichever later kernel gets its ports
     and reach it while it starts (``DELIM not in msg_list`` tracebacks on stderr)."""
     zygote = Zygote()
+    found: dict[str, object] = {}
+
+    def body() -> None:
+        # On a thread of its own: an earlier test in the process may leave an event loop
+        # running on the main thread, where asyncio.run() would refuse to start.
+        try:
+            km = ForkedKernelManager(zygote)
+            asyncio.run(km.start_kernel(cwd=str(tmp_path)))
+            kc = km.client()
+            kc.start_channels()
+            asyncio.run(kc.wait_for_ready(timeout=60))
+            found["running"] = kc.channels_running
+            km.stop()
+            found["after"] = kc.channels_running
+            found["alive"] = asyncio.run(km.is_alive())
+        except BaseException as error:  # re-raised on the test's thread
+            found["error"] = error
+
     try:
-        km = ForkedKernelManager(zygote)
-        asyncio.run(km.start_kernel(cwd=str(tmp_path)))
-        kc = km.client()
-        kc.start_channels()
-        asyncio.run(kc.wait_for_ready(timeout=60))
-        assert kc.channels_running
-        km.stop()
-        assert not kc.channels_running
-        assert not asyncio.run(km.is_alive())
+        thread = threading.Thread(target=body)
+        thread.start()
+        thread.join(120)
+        if "error" in found:
+            raise found["error"]
+        assert found == {"running": True, "after": False, "alive": False}
     finally:
         zygote.close()

@@ -187,8 +187,8 @@ def test_an_unknown_reason_code_sets_its_row_aside_naming_file_row_column_and_va
     result = read_extract(write(tmp_path, rows), "2024-25")
     held = result.quarantined
     assert held[["source_file", "source_row", "column", "value"]].values.tolist() == [
-        ["enquiries_2024-25.csv", 7, "exit_reason_code", "AW9"],
-        ["enquiries_2024-25.csv", 13, "exit_reason_code", "AW9"],
+        ["enquiries_2024-25.csv", 7, "Ofsted code", "AW9"],  # the file's header
+        ["enquiries_2024-25.csv", 13, "Ofsted code", "AW9"],
     ]
     assert set(held["reason"]) == {"unknown reason code (known: AW0, AW1, AW2, AW3, AW4, AW5)"}
     assert result.read == 15 and len(result.clean) == 13  # AW2 in lower case is AW2
@@ -203,8 +203,8 @@ def test_reason_codes_mostly_unknown_stop_as_a_new_code_list(tmp_path):
     with pytest.raises(InputError) as caught:
         read_extract(write(tmp_path, rows), "2024-25")
     assert str(caught.value).startswith(
-        "enquiries_2024-25.csv, row 5, column 'exit_reason_code': 12 of 13 rows that fill "
-        "'exit_reason_code' fail the same check (unknown reason code (known: AW0, AW1, AW2, "
+        "enquiries_2024-25.csv, row 5, column 'Ofsted code': 12 of 13 rows that fill "
+        "'Ofsted code' fail the same check (unknown reason code (known: AW0, AW1, AW2, "
         "AW3, AW4, AW5)): more than 50% of them"
     )
     assert "sample values: ['W1', 'W2', 'W3']" in str(caught.value)

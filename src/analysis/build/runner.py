@@ -272,7 +272,24 @@ def run(
         )
         for analysis in missing:
             say(f"{analysis.name}: no {analysis.needs} supplied for {council.name}; not built")
-        _mark_outdated(manifest, todo, planned, whole=not year and not only)
+        # A run limited to a year or an analysis still checks every built appendix: one
+        # whose inputs changed (a later year reads earlier years' files) is marked.
+        everything = (
+            planned
+            if not year and not only
+            else plan(
+                analyses,
+                root,
+                council,
+                disclosure=disclosure,
+                raw=raw,
+                pdf=pdf,
+                package=package,
+                store=reports / DISCOVERY,
+            )[0]
+        )
+        stale = [job for job in everything if not manifest.current(job, reports)]
+        _mark_outdated(manifest, [*todo, *stale], everything, whole=True)
         try:
             if todo:
                 _execute_all(

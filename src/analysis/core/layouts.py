@@ -771,7 +771,7 @@ def parse_dates(
         values = raw[text].astype(str).str.strip()
         stamps[text] = pd.to_datetime(values, format=fmt, errors="coerce")
         failed = text & stamps.isna()
-        header = _header(extract.layout, column)
+        header = header_of(extract.layout, column)
         if header not in extract.layout.date_format_confirmed and reads_both_ways(values, fmt):
             _stop_both_ways(extract, records, column, values)
         if failed.any():
@@ -849,7 +849,7 @@ def _stop_dates(
         extract.path,
         f"{text} {layout.date_format!r}",
         row=int(records.at[failed.idxmax(), "source_row"]),
-        column=_header(layout, column),
+        column=header_of(layout, column),
         value=sample[0],
         hint=f"sample values {sample} "
         + (
@@ -866,7 +866,7 @@ def _stop_both_ways(
     extract: Extract, records: pd.DataFrame, column: str, values: pd.Series
 ) -> None:
     layout = extract.layout
-    header = _header(layout, column)
+    header = header_of(layout, column)
     other = swapped(layout.date_format)
     sample = list(dict.fromkeys(values))[:3]
     raise InputError(
@@ -883,7 +883,8 @@ def _stop_both_ways(
     )
 
 
-def _header(layout: Layout, column: str) -> str:
+def header_of(layout: Layout, column: str) -> str:
+    """The file's header for schema ``column`` (the schema name where none is declared)."""
     return next((h for h, c in layout.columns.items() if c == column), column)
 
 
@@ -933,7 +934,7 @@ def _stop_unknown(
         extract.path,
         f"{len(new)} value(s) not declared for {layout.year}: {listed}",
         row=int(records.at[first, "source_row"]),
-        column=_header(layout, column),
+        column=header_of(layout, column),
         hint=f"declare each spelling with its code under [{_toml_key(layout.year)}.values."
         f"{column}] in {_shown(layout.declared_in)}:\n{add}"
         + (

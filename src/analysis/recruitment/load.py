@@ -108,6 +108,7 @@ def _categorise(
         f"unknown reason code (known: {', '.join(REASON_CODES)})",
         "exit_reason_code",
     )
+    out["column"] = layouts_core.header_of(extract.layout, "exit_reason_code")  # as the file has it
     records["exit_reason_code"] = code[records.index].replace("", pd.NA)
     return records, [out], other
 
@@ -265,7 +266,8 @@ def read_extract(
     records["extract_year"] = year
     held = quarantine.combine(category_parts + date_parts + check_parts)
     codes = int((~_blank(extract.records["exit_reason_code"])).sum())
-    quarantine.stop_if_systematic(path, read, held, {"exit_reason_code": codes})
+    header = layouts_core.header_of(extract.layout, "exit_reason_code")
+    quarantine.stop_if_systematic(path, read, held, {header: codes})
     quarantine.reconcile(read, records, held)
     return FileResult(
         year, path, records.reset_index(drop=True), held, read, other.assign(extract_year=year)
