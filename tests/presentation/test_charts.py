@@ -18,12 +18,14 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from fixtures.curves import approvals_2023_24
 from matplotlib.collections import PathCollection
 from matplotlib.transforms import Bbox
 
 from analysis.core.years import FinancialYear
 from analysis.council import config
 from analysis.presentation import charts as shared
+from analysis.presentation.charts import bars_alt
 from analysis.published_trends import charts as published_charts
 from analysis.published_trends import measures as trends
 from analysis.recruitment import charts as recruitment
@@ -81,16 +83,7 @@ def _recruitment() -> dict[str, plt.Figure]:
     groups = pd.DataFrame(
         {"Group": ["Enquirers", "Approved households"], "% minority ethnic": [28.2, 17.0]}
     )
-    curves = pd.DataFrame(
-        {
-            "cohort": ["2023-24"] * 3,
-            "cause": ["approved"] * 3,
-            "days": [0.0, 300.0, 500.0],
-            "cif": [0.0, 0.02, 0.04],
-            "lower": [0.0, 0.01, 0.02],
-            "upper": [0.0, 0.03, 0.06],
-        }
-    )
+    curves = approvals_2023_24()
     return {
         "recruitment funnel over time": recruitment.funnel_over_time(history, labels),
         "recruitment cohort status": recruitment.cohort_status(
@@ -291,3 +284,20 @@ def test_year_labels():
     assert shared.year("approved 2018-19 to 2019-20") == "approved 2018/19 to 2019/20"
     assert shared.year("2025") == "2025"
     assert shared.years(["2023-24", 2024]) == ["2023/24", "2024"]
+
+
+def test_a_bar_charts_alt_text_lists_drawn_bars_largest_first_and_counts_withheld_ones():
+    shown = pd.DataFrame({"reason": ["a", "b", "c"], "n": [4, "c", 9]})
+    text = bars_alt(
+        shown,
+        "n",
+        lambda r, n: f"{r['reason']} {n:,.0f}",
+        "Bars: ",
+        empty="none",
+        withheld="{n} withheld.",
+    )
+    assert text == "Bars: c 9; a 4. 1 withheld."
+    every = shown.assign(n="c")
+    assert bars_alt(every, "n", str, "Bars: ", empty="none", withheld="{n} withheld.") == (
+        "Bars: none. 3 withheld."
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from fixtures.curves import approvals_2023_24
 
 from analysis.recruitment import charts
 
@@ -84,16 +85,7 @@ def test_durations_conversion_channel_and_minority_alts_quote_the_table():
 def test_incidence_chart_runs_to_the_tables_last_horizon():
     # Figure 1 draws Table 1 (3, 12 and 24 months): its axis runs to 24 months even when no
     # curve reaches that far yet (the default would stop at 18).
-    curves = pd.DataFrame(
-        {
-            "cohort": ["2023-24"] * 3,
-            "cause": ["approved"] * 3,
-            "days": [0.0, 300.0, 500.0],
-            "cif": [0.0, 0.02, 0.04],
-            "lower": [0.0, 0.01, 0.02],
-            "upper": [0.0, 0.03, 0.06],
-        }
-    )
+    curves = approvals_2023_24()
     outcome = {"approved": "Approved"}
     default = charts.incidence_chart(curves, "cohort", ["2023-24"], outcome)
     assert default.axes[0].get_xlim() == (0, 18)

@@ -9,9 +9,10 @@ council's reports and the appendices' text write them, "2024/25".
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import matplotlib.pyplot as plt
+import pandas as pd
 from matplotlib import transforms
 
 OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
@@ -51,4 +52,28 @@ def legend_below(ax: plt.Axes, *args: object, ncol: int = 2, **kwargs: object) -
         frameon=False,
         ncol=ncol,
         **kwargs,
+    )
+
+
+def bars_alt(
+    shown: pd.DataFrame,
+    count: str,
+    bar: Callable[[pd.Series, float], str],
+    lead: str,
+    *,
+    empty: str,
+    withheld: str,
+) -> str:
+    """Text alternative for a bar chart drawn from a table as the page shows it: ``lead``,
+    each drawn bar largest first (``bar(row, value)``), ``empty`` when none is, then
+    ``withheld`` (with ``{n}``) for the rows whose ``count`` is withheld (no bar drawn)."""
+    numbers = shown.assign(_n=pd.to_numeric(shown[count], errors="coerce"))
+    drawn = numbers.dropna(subset=["_n"]).sort_values("_n", ascending=False)
+    parts = [bar(row, row["_n"]) for _, row in drawn.iterrows()]
+    missing = len(numbers) - len(drawn)
+    return (
+        lead
+        + ("; ".join(parts) if parts else empty)
+        + "."
+        + (" " + withheld.format(n=missing) if missing else "")
     )

@@ -7,7 +7,15 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from analysis.presentation.charts import GREY, OKABE_ITO, legend_below, legend_right, year, years
+from analysis.presentation.charts import (
+    GREY,
+    OKABE_ITO,
+    bars_alt,
+    legend_below,
+    legend_right,
+    year,
+    years,
+)
 from analysis.retention.schema import INFLUENCE_ORDER
 
 # Okabe-Ito (colour-blind safe): no red/green pair; joiners blue, leavers vermilion.
@@ -376,16 +384,14 @@ def _rate(value: object) -> str:
 
 def leavers_by_influence_alt(tenure: pd.DataFrame) -> str:
     """Text alternative for :func:`leavers_by_influence`, from the tenure table as shown."""
-    shown = tenure.assign(n=pd.to_numeric(tenure["households"], errors="coerce"))
-    drawn = shown.dropna(subset=["n"]).sort_values("n", ascending=False)
-    parts = [f"{r['reason label']} {r['n']:,.0f} ({r['influence']})" for _, r in drawn.iterrows()]
-    withheld = len(shown) - len(drawn)
-    return (
+    return bars_alt(
+        tenure,
+        "households",
+        lambda r, n: f"{r['reason label']} {n:,.0f} ({r['influence']})",
         "Bar chart of households that ceased to foster in the year by reason, coloured by "
-        "whether the service could influence it: "
-        + ("; ".join(parts) if parts else "no reason with a count that can be shown")
-        + "."
-        + (f" {withheld} reasons with a withheld count are not drawn." if withheld else "")
+        "whether the service could influence it: ",
+        empty="no reason with a count that can be shown",
+        withheld="{n} reasons with a withheld count are not drawn.",
     )
 
 

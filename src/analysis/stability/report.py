@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from analysis.council.config import Council
 from analysis.disclosure import members
 from analysis.presentation.appendix import Appendix
-from analysis.presentation.charts import OKABE_ITO, legend_right, years
+from analysis.presentation.charts import OKABE_ITO, bars_alt, legend_right, years
 from analysis.sources.dfe import stability as dfe_stability
 from analysis.sources.ssda903 import validator
 from analysis.sources.ssda903.codes import PLACEMENT_GROUPS
@@ -385,15 +385,13 @@ def foster_endings(data: Year) -> pd.DataFrame:
 def moves_alt(shown: pd.DataFrame) -> str:
     """Text alternative for :func:`moves_chart`, from the table as the page shows it."""
     label = "Reason for the placement change"
-    moves = shown.assign(n=pd.to_numeric(shown["Moves"], errors="coerce"))
-    drawn = moves.dropna(subset=["n"]).sort_values("n", ascending=False)
-    parts = [f"{r[label].lower()} {r['n']:,.0f}" for _, r in drawn.iterrows()]
-    withheld = len(moves) - len(drawn)
-    return (
-        "Bar chart of placement moves in the year by reason: "
-        + ("; ".join(parts) if parts else "every count withheld")
-        + "."
-        + (f" {withheld} reasons with a withheld count have no bar." if withheld else "")
+    return bars_alt(
+        shown,
+        "Moves",
+        lambda r, n: f"{r[label].lower()} {n:,.0f}",
+        "Bar chart of placement moves in the year by reason: ",
+        empty="every count withheld",
+        withheld="{n} reasons with a withheld count have no bar.",
     )
 
 
