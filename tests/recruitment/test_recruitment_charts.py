@@ -61,6 +61,7 @@ def test_funnel_over_time_leaves_a_withheld_bar_out_and_marks_it_c():
         {
             "Year": ["2023/24", "2024/25"],
             "Enquiries": [372, 511],
+            "Expressions of interest": ["not recorded", "c"],
             "Stage 1 starts": [27, "c"],
             "Approvals": [17, 20],
         }
@@ -68,8 +69,10 @@ def test_funnel_over_time_leaves_a_withheld_bar_out_and_marks_it_c():
     fig = charts.funnel_over_time(events)
     later = fig.axes[1]
     heights = [p.get_height() for p in later.patches]
-    assert heights == [27, 0, 17, 20]
-    assert [t.get_text() for t in later.texts] == ["c"]
+    assert heights == [0, 0, 27, 0, 17, 20]
+    # Marked just above the axis, whether or not the panel's first stage was recorded.
+    marks = [(t.get_text(), t.get_position()[1]) for t in later.texts]
+    assert marks == [("c", 0.27), ("c", 0.27)]
     assert [t.get_text() for t in later.get_xticklabels()] == ["2023/24", "2024/25"]
 
 

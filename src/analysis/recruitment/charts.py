@@ -43,7 +43,8 @@ def funnel_over_time(events: pd.DataFrame) -> plt.Figure:
     x = np.arange(len(events))
     for ax, columns, title in ((axes[0], [first], first), (axes[1], rest, "Later stages")):
         width = 0.8 / len(columns)
-        top = max([pd.to_numeric(events[c], errors="coerce").max() for c in columns] + [1.0])
+        drawn = events[columns].apply(pd.to_numeric, errors="coerce")
+        top = max(float(drawn.max().max()) if drawn.notna().any().any() else 0.0, 1.0)
         for i, column in enumerate(columns):
             values = pd.to_numeric(events[column], errors="coerce")
             where = x - 0.4 + width * (i + 0.5)
