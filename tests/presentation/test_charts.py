@@ -37,11 +37,14 @@ YEARS = ["2022-23", "2023-24", "2024-25"]
 
 
 def _recruitment() -> dict[str, plt.Figure]:
-    history = pd.DataFrame(
-        {"enquiry": [709, 372, 511], "eoi": [np.nan, 42, 42], "approved": [16, 17, 20]},
-        index=YEARS,
+    events = pd.DataFrame(
+        {
+            "Year": ["2022/23", "2023/24", "2024/25"],
+            "Enquiries": [709, 372, 511],
+            "Expressions of interest": ["not recorded", 42, 42],
+            "Approvals": [16, "c", 20],
+        }
     )
-    labels = {"enquiry": "Initial enquiry", "eoi": "Expression of interest", "approved": "Approval"}
     cohorts = pd.DataFrame(
         {
             "Enquiry year": YEARS,
@@ -58,7 +61,7 @@ def _recruitment() -> dict[str, plt.Figure]:
             "To": ["Expression of interest"] * 3 + ["Approval"] * 3,
             "Entered": [709, 372, 511, 40, 30, 35],
             "Moved on": [53, 38, 38, 20, 18, 17],
-            "% moved on": [7.5, 10.2, 7.4, 50.0, 60.0, 48.6],
+            "Moved on (%)": [7.5, 10.2, 7.4, 50.0, 60.0, 48.6],
         }
     )
     reasons = pd.DataFrame(
@@ -72,20 +75,20 @@ def _recruitment() -> dict[str, plt.Figure]:
     durations = pd.DataFrame(
         {
             "Step": ["Enquiry to EOI", "EOI to stage 1"],
-            "Median (days)": [26.0, 43.0],
-            "Lower quartile": [17.25, 28.0],
-            "Upper quartile": [42.75, 74.0],
+            "Median days": [26.0, 43.0],
+            "Lower quartile (days)": [17.25, 28.0],
+            "Upper quartile (days)": [42.75, 74.0],
         }
     )
     mix = pd.DataFrame(
         {"Year": YEARS, "Website": [282, 150, 96], "Event": [89, 60, "c"], "Total": [371, 210, 140]}
     )
     groups = pd.DataFrame(
-        {"Group": ["Enquirers", "Approved households"], "% minority ethnic": [28.2, 17.0]}
+        {"Group": ["Enquirers", "Approved households"], "Minority ethnic (%)": [28.2, 17.0]}
     )
     curves = approvals_2023_24()
     return {
-        "recruitment funnel over time": recruitment.funnel_over_time(history, labels),
+        "recruitment funnel over time": recruitment.funnel_over_time(events),
         "recruitment cohort status": recruitment.cohort_status(
             cohorts, ["Approved", "Left", "Still in progress"]
         ),

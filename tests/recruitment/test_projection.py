@@ -57,6 +57,11 @@ def test_positions_of_households_in_progress(pipeline):
     where = proj.positions(pipeline, "2024-25")
     assert where.to_dict("list") == {
         "household_id": ["H000005", "H000006", "H000007"],
+        "record": [
+            "household:2024-25:H000005",
+            "household:2024-25:H000006",
+            "household:2021-22:H000007",
+        ],
         "stage": ["stage2", "stage2", "panel"],
         "days_in_stage": [30, 30, 10],
     }

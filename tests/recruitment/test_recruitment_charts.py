@@ -3,7 +3,6 @@ the table as the page shows it, and never a withheld one."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 from fixtures.curves import approvals_2023_24
 
@@ -33,7 +32,7 @@ def test_cohort_alt_quotes_each_cohort_and_says_what_is_withheld():
             "Enquiry year": YEARS,
             "Enquiries": [709, 372, 511],
             "Approved": [16, 18, "c"],
-            "% approved": [2.3, 4.8, "c"],
+            "Approved (%)": [2.3, 4.8, "c"],
             "Still in progress": [0, "c", 76],
         }
     )
@@ -43,20 +42,47 @@ def test_cohort_alt_quotes_each_cohort_and_says_what_is_withheld():
 
 
 def test_funnel_over_time_alt_says_not_recorded_for_a_stage_not_yet_recorded():
-    history = pd.DataFrame({"enquiry": [709, 511], "eoi": [np.nan, 42]}, index=YEARS[::2])
-    labels = {"enquiry": "Initial enquiry", "eoi": "Expression of interest"}
-    alt = charts.funnel_over_time_alt(history, labels)
-    assert "initial enquiry 709 in 2022/23 and 511 in 2024/25" in alt
-    assert "expression of interest not recorded in 2022/23 and 42 in 2024/25" in alt
+    events = pd.DataFrame(
+        {
+            "Year": ["2022/23", "2024/25"],
+            "Enquiries": [709, 511],
+            "Expressions of interest": ["not recorded", 42],
+            "Approvals": [16, "c"],
+        }
+    )
+    alt = charts.funnel_over_time_alt(events)
+    assert "enquiries 709 in 2022/23 and 511 in 2024/25" in alt
+    assert "expressions of interest not recorded in 2022/23 and 42 in 2024/25" in alt
+    assert "approvals 16 in 2022/23 and withheld in 2024/25" in alt
+
+
+def test_funnel_over_time_leaves_a_withheld_bar_out_and_marks_it_c():
+    events = pd.DataFrame(
+        {
+            "Year": ["2023/24", "2024/25"],
+            "Enquiries": [372, 511],
+            "Expressions of interest": ["not recorded", "c"],
+            "Stage 1 starts": [27, "c"],
+            "Approvals": [17, 20],
+        }
+    )
+    fig = charts.funnel_over_time(events)
+    later = fig.axes[1]
+    heights = [p.get_height() for p in later.patches]
+    assert heights == [0, 0, 27, 0, 17, 20]
+    # Marked just above the axis, whether or not the panel's first stage was recorded.
+    marks = [(t.get_text(), t.get_position()[1]) for t in later.texts]
+    assert marks == [("c", 0.27), ("c", 0.27)]
+    assert [t.get_text() for t in later.get_xticklabels()] == ["2023/24", "2024/25"]
 
 
 def test_durations_conversion_channel_and_minority_alts_quote_the_table():
     durations = pd.DataFrame(
         {
             "Step": ["Enquiry to expression of interest"],
-            "Median (days)": [26.0],
-            "Lower quartile": [17.25],
-            "Upper quartile": [42.75],
+            "Median days": [26.0],
+            "Lower quartile (days)": [17.25],
+            "Upper quartile (days)": [42.75],
         }
     )
     assert "median 26 days (middle half 17 to 43)" in charts.durations_alt(durations)
@@ -65,7 +91,7 @@ def test_durations_conversion_channel_and_minority_alts_quote_the_table():
             "Year": YEARS,
             "From": ["Initial enquiry"] * 3,
             "To": ["Expression of interest"] * 3,
-            "% moved on": [7.5, "c", 7.4],
+            "Moved on (%)": [7.5, "c", 7.4],
         }
     )
     assert (
@@ -78,7 +104,7 @@ def test_durations_conversion_channel_and_minority_alts_quote_the_table():
     assert "In 2024/25 (160 enquiries): Website 60.0%, Event withheld." in charts.channel_mix_alt(
         mix
     )
-    groups = pd.DataFrame({"Group": ["Enquirers"], "% minority ethnic": [28.2]})
+    groups = pd.DataFrame({"Group": ["Enquirers"], "Minority ethnic (%)": [28.2]})
     assert "(35.8%): enquirers 28.2%." in charts.minority_alt(groups, 35.8)
 
 

@@ -16,6 +16,7 @@ from lifelines import AalenJohansenFitter
 from lifelines.fitters import aalen_johansen_fitter
 
 from analysis.core import paths
+from analysis.disclosure import members
 from analysis.presentation.appendix import Appendix, drawn_values
 from analysis.recruitment import charts
 from analysis.recruitment import time_to_event as tte
@@ -220,7 +221,9 @@ def test_episodes_stop_each_clock_at_the_outcome_or_the_extract_date(cohort):
 def test_incidence_table_at_horizons(cohort):
     spells = tte.episodes(cohort, "2024-25")
     curves = tte.cumulative_incidence(spells)
-    table = tte.incidence_table(curves, "cohort", "Enquiry year", (1, 12, 24)).set_index("Outcome")
+    table = tte.incidence_table(curves, spells, "cohort", "Enquiry year", (1, 12, 24))
+    found = members.of(table)
+    table = table.set_index("Outcome")
     assert list(table.index) == [
         "Approved",
         "Withdrew (any reason)",
@@ -228,20 +231,34 @@ def test_incidence_table_at_horizons(cohort):
     ]
     assert (table["Households"] == 5).all()
     # By 1 month (30.44 days): both withdrawals (days 10, 20) and the closure (day 30).
-    assert table["By 1 months"].tolist() == [0, 2, 1]
-    assert table.loc["Withdrew (any reason)", "% by 1 months (95% CI)"].startswith("40.0 (")
+    assert table["By 1 months (households)"].tolist() == [0, 2, 1]
+    assert table.loc["Withdrew (any reason)", "By 1 months (%, 95% CI)"].startswith("40.0 (")
     # By 12 months the approval (day 285): 1 of 5, nobody censored before it.
-    assert table.loc["Approved", "% by 12 months (95% CI)"].startswith("20.0 (")
+    assert table.loc["Approved", "By 12 months (%, 95% CI)"].startswith("20.0 (")
     # The in-progress household was followed 395 days: 24 months is beyond the data.
-    assert table.loc["Approved", "% by 24 months (95% CI)"] == "not yet observed"
-    assert table.loc["Approved", "By 24 months"] == ""
+    assert table.loc["Approved", "By 24 months (%, 95% CI)"] == "not yet observed"
+    assert table.loc["Approved", "By 24 months (households)"] == ""
+    # Each count carries the households it counts; a count not yet observed carries none.
+    group = {f"household:2023-24:H00000{i}" for i in range(1, 6)}
+    assert found[("2023/24: Approved", "Households")] == group
+    assert found[("2023/24: Withdrew (any reason)", "By 1 months (households)")] == {
+        "household:2023-24:H000002",
+        "household:2023-24:H000003",
+    }
+    assert found[("2023/24: Approved", "By 12 months (households)")] == {
+        "household:2023-24:H000001"
+    }
+    assert ("2023/24: Approved", "By 24 months (households)") not in found
 
 
 def test_an_estimate_is_final_once_every_outcome_is_known(cohort):
     resolved = cohort[cohort["outcome"] != "in progress"]
     curves = tte.cumulative_incidence(tte.episodes(resolved, "2024-25"))
-    table = tte.incidence_table(curves, "cohort", "Enquiry year", (24,)).set_index("Outcome")
-    assert table.loc["Approved", "% by 24 months (95% CI)"].startswith("25.0 (")
+    spells = tte.episodes(resolved, "2024-25")
+    table = tte.incidence_table(curves, spells, "cohort", "Enquiry year", (24,))
+    assert (
+        table.set_index("Outcome").loc["Approved", "By 24 months (%, 95% CI)"].startswith("25.0 (")
+    )
 
 
 def test_withdrawals_split_by_code_add_up_to_all_withdrawals(cohort):
@@ -310,10 +327,13 @@ def test_share_approved_within_eight_months_of_application(approvals):
     table = tte.within_months_of_application(approvals, ["2023-24", "2024-25"])
     assert table.to_dict("records") == [
         {"Year approved": "2023/24", "Households approved": 1,
-         "Within 8 months of application": 1, "% within 8 months": 100.0},
+         "Within 8 months of application": 1, "Within 8 months (%)": 100.0},
         {"Year approved": "2024/25", "Households approved": 3,
-         "Within 8 months of application": 2, "% within 8 months": 66.7},
+         "Within 8 months of application": 2, "Within 8 months (%)": 66.7},
     ]  # fmt: skip
+    found = members.of(table)
+    assert len(found[(1, "Households approved")]) == 3
+    assert found[(1, "Within 8 months of application")] < found[(1, "Households approved")]
 
 
 def test_median_months_from_enquiry_to_each_stage_by_year_reached(approvals):
@@ -384,19 +404,19 @@ def test_withdrawal_sentence_withholds_what_its_table_withholds():
     timing = tte.withdrawal_timing(spells, ["2024-25"])
     app = Appendix("Recruitment", "2024-25", service="Test")
     app.table(timing, "timing", counts=["Withdrew", tte.BEFORE_EOI], name="timing",
-              rates={"% of withdrawals": ["Withdrew"]}, total_row="Total")  # fmt: skip
+              rates={tte.SHARE: ["Withdrew"]}, total_row="Total")  # fmt: skip
     text = tte.withdrawal_concentration(timing, app, "timing")
     app.finish()
     shown = app.shown("timing").set_index("Time since enquiry")
     assert shown.loc["Within 2 weeks", "Withdrew"] == "c"
-    assert shown.loc["Within 2 weeks", "% of withdrawals"] == "c"
+    assert shown.loc["Within 2 weeks", tte.SHARE] == "c"
     # Half of 24 is reached in the 4-8 week band: 14 of 24, two of them before an EOI.
-    # Stating 14 (= 2 + 0 + 12) beside the 12 would give away the withheld 2, so the page
-    # withholds the 12 and, for it, the 10 (the total 24 then gives neither back); the
-    # sentence withholds the 14 and never states a count the table hides.
-    assert shown.loc["4 to 8 weeks", "Withdrew"] == "c"
-    assert shown.loc["3 to 6 months", "Withdrew"] == "c"
+    # The sentence's 14 counts the households of the first three bands (its records), so
+    # the page knows 14 = 2 + 0 + 12 with nothing declared, and withholds enough that
+    # neither gives the withheld 2 away; the sentence never states a count the table hides.
     assert not app.ledger.exposures(app.hidden)
+    key = "timing: withdrew within 4 to 8 weeks"
+    assert app.ledger.values[key] == 14 and key in app.hidden
     assert app.stated(text).startswith(
         "Withdrawals come early: a withheld number of the 24 withdrawals (a withheld share) "
         "came within eight weeks of the enquiry, and a withheld share of those before"
@@ -418,15 +438,15 @@ def test_a_group_of_three_gives_no_curve_and_no_count():
     ]
     spells = tte.episodes(pd.DataFrame(rows), "2024-25").assign(group=lambda f: f["channel"])
     curves = tte.cumulative_incidence(spells, by=["group"])
-    table = tte.incidence_table(curves, "group", "Group", (3,), [tte.WITHDREW])
+    table = tte.incidence_table(curves, spells, "group", "Group", (3,), [tte.WITHDREW])
     app = Appendix("Recruitment", "2024-25", service="Test")
-    app.table(table, "groups", counts=["Households", "By 3 months"],
+    app.table(table, "groups", counts=["Households", tte.counted(3)],
               rates=tte.incidence_rates((3,)), name="groups")  # fmt: skip
     app.finish()
     shown = app.shown("groups").set_index("Group")
     assert shown.loc["Transfer from another agency", "Households"] == "c"
-    assert shown.loc["Transfer from another agency", "By 3 months"] == "c"
-    assert shown.loc["Transfer from another agency", "% by 3 months (95% CI)"] == "c"
+    assert shown.loc["Transfer from another agency", tte.counted(3)] == "c"
+    assert shown.loc["Transfer from another agency", tte.estimated(3)] == "c"
     assert shown.loc["Website", "Households"] == 30
     drawn = tte.drawable(curves, "public", app.shown("groups"))
     assert set(drawn["group"]) == {"Website"}

@@ -44,12 +44,13 @@ if TYPE_CHECKING:
 APPROVALS = "approvals"
 CONNECTED = "children with connected persons carers at 31 March"
 # A page's keys for shared records: regex -> the records counted. The year is the regex's
-# group, or, for a key that carries none, the page's year. Recruitment: any table's
-# "Approvals" column by year (the period-versus-cohort table, months to approval by year
-# of approval). Retention: the flows table's joiners and the connected persons table's
-# children. Placement stability: the snapshot's connected persons row (its 31 March).
+# group (written 2024-25 or 2024/25), or, for a key that carries none, the page's year.
+# Recruitment: any table's "Approvals" column by year (the period-versus-cohort table,
+# months to approval by year of approval, events by year). Retention: the flows table's
+# joiners and the connected persons table's children. Placement stability: the snapshot's
+# connected persons row (its 31 March).
 PATTERNS = {
-    "recruitment": {r"^[^|]+\|(\d{4}-\d{2})\|Approvals$": APPROVALS},
+    "recruitment": {r"^[^|]+\|(\d{4}[-/]\d{2})\|Approvals$": APPROVALS},
     "retention": {
         r"^flows\|(\d{4}-\d{2})\|joiners$": APPROVALS,
         r"^connected\|(\d{4}-\d{2})\|children placed at 31 March$": CONNECTED,
@@ -59,8 +60,9 @@ PATTERNS = {
 
 
 def name(records: str, year: str) -> str:
-    """The shared name of a count of ``records`` in ``year`` (the same on every page)."""
-    return f"shared|{records}|{year}"
+    """The shared name of a count of ``records`` in ``year`` (the same on every page,
+    whether the page writes the year 2024-25 or 2024/25)."""
+    return f"shared|{records}|{year.replace('/', '-')}"
 
 
 def decide(values: Mapping[str, Iterable[float]]) -> dict[str, bool]:

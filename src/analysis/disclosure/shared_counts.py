@@ -69,7 +69,8 @@ def _counts(
 
         loaded = data or load(year, where, council)
         table = period_vs_cohort(loaded.households, loaded.years)
-        return [(APPROVALS, y, n) for y, n in zip(table["Year"], table["Approvals"], strict=True)]
+        years = table["Year"].str.replace("/", "-")  # the page writes 2024/25
+        return [(APPROVALS, y, n) for y, n in zip(years, table["Approvals"], strict=True)]
     if analysis == "retention":
         from analysis.retention.load import load_register
         from analysis.retention.measures import connected_persons, flows

@@ -173,7 +173,7 @@ class Appendix:
     hidden: set[str] = field(default_factory=set, init=False)
     _tables_by_name: dict[str, _Table] = field(default_factory=dict, init=False)
     _items: list[dict[str, Any]] = field(default_factory=list, init=False)
-    _counts: list[str | tuple[str, tuple[str, ...]]] = field(default_factory=list, init=False)
+    _counts: list[str | tuple[str, tuple[str, ...], str]] = field(default_factory=list, init=False)
     _charts: list[dict[str, Any]] = field(default_factory=list, init=False)
     _ledger_id: str = field(default="", init=False)
     _reading: set[str] | None = field(default=None, init=False)  # tables a chart reads
@@ -278,10 +278,11 @@ class Appendix:
         self._counts.append(key)
         return f"\u27e6{len(self._counts) - 1}\u27e7"
 
-    def share(self, text: str, on: Iterable[str]) -> str:
+    def share(self, text: str, on: Iterable[str], withheld: str = "a withheld share") -> str:
         """A rate or share for a sentence (``text``, as it reads when shown), built on the
-        counts keyed ``on``: while any of them is withheld it reads "a withheld share"."""
-        self._counts.append((text, tuple(on)))
+        counts keyed ``on``: while any of them is withheld it reads ``withheld`` (also for
+        words that would give a withheld count away, "matches the published figure")."""
+        self._counts.append((text, tuple(on), withheld))
         return f"\u27e6{len(self._counts) - 1}\u27e7"
 
     def stated(self, text: str, fmt: str = "{:,.0f}") -> str:
@@ -290,8 +291,8 @@ class Appendix:
         def number(match: re.Match[str]) -> str:
             key = self._counts[int(match.group(1))]
             if isinstance(key, tuple):
-                shown, on = key
-                return "a withheld share" if self.hidden.intersection(on) else shown
+                shown, on, instead = key
+                return instead if self.hidden.intersection(on) else shown
             value = self.ledger.values[key]
             if key not in self.hidden:
                 return fmt.format(value)
@@ -503,7 +504,7 @@ class Appendix:
         name: str,
         *,
         counts: Sequence[str],
-        published: bool,
+        published: bool | Sequence[str],
         index: bool,
         totals: Mapping[str, Sequence[str]] | None,
         total_row: Hashable | None,
@@ -513,6 +514,7 @@ class Appendix:
         labels = _row_labels(frame, index, counts)
         numbers = frame[list(counts)].apply(pd.to_numeric, errors="coerce")
         cells = members.of(frame)
+        printed = set(counts) if published is True else set(published or ())
         keys = {}
         for i, label in enumerate(labels):
             for column in counts:
@@ -522,8 +524,8 @@ class Appendix:
                     self.ledger.add(
                         keys[(i, column)],
                         value,
-                        published=published,
-                        records=None if published else cells.get((frame.index[i], column)),
+                        published=column in printed,
+                        records=None if column in printed else cells.get((frame.index[i], column)),
                     )
         found = disclosure._detect_total_columns(numbers) if totals is None else dict(totals)
         for total, parts in found.items():
@@ -588,7 +590,7 @@ class Appendix:
         *,
         counts: Sequence[str] = (),
         rates: dict[str, Sequence[str]] | None = None,
-        published: bool = False,
+        published: bool | Sequence[str] = False,
         note: str | None = None,
         index: bool = False,
         totals: dict[str, Sequence[str]] | None = None,
@@ -610,7 +612,9 @@ class Appendix:
         down (one name for every count column, or column -> name): two tables, or a
         sentence's :meth:`count`, with the same base are related. ``name`` names the
         table for :meth:`cell` and :meth:`shown`. ``published=True`` marks figures the
-        council has already published, shown as printed and known to any reader. A table
+        council has already published, shown as printed and known to any reader; a list
+        of count columns marks those columns only (the council's figures beside the
+        extract's, which are withheld as any other count). A table
         with no rows shows ``empty`` (why there is nothing) under its caption instead.
         Returns what is shown now (a later item can withhold more: see :meth:`shown`).
         """
@@ -618,7 +622,7 @@ class Appendix:
         name = name or f"table-{self._tables}"
         if name in self._tables_by_name:
             raise ValueError(f"two tables are named {name!r}")
-        if not published and counts:
+        if published is not True and counts:
             missing = [
                 c for c in (totals or {}) for c in [c, *(totals or {})[c]] if c not in counts
             ]
@@ -637,7 +641,7 @@ class Appendix:
         labels = _row_labels(frame, index, counts)
         kept = frame.copy()
         kept.attrs = {}  # the records are in the ledger now; pandas would copy them at every redraw
-        entry = _Table(kept, keys, dict(rates or {}), published, labels)
+        entry = _Table(kept, keys, dict(rates or {}), published is True, labels)
         self._tables_by_name[name] = entry
         anchor = f"table-{self._tables}"
         foot = f"<p class='table-note'>{html.escape(note)}</p>" if note else ""

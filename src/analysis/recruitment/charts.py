@@ -32,40 +32,54 @@ def _said(value: object, fmt: str = "{:,.0f}", missing: str = "withheld") -> str
     return missing if pd.isna(number) else fmt.format(number)
 
 
-def funnel_over_time(history: pd.DataFrame, labels: dict[str, str]) -> plt.Figure:
-    """Events per year at each stage, on two linear panels: enquiries (ten times the
-    rest) on their own, the later stages together."""
-    first, rest = history.columns[0], list(history.columns[1:])
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4), width_ratios=[1, 1.4])
-    x = years(history.index)
-    for ax, stages, title in ((axes[0], [first], labels[first]), (axes[1], rest, "Later stages")):
-        for i, stage in enumerate(stages):
-            values = pd.to_numeric(history[stage], errors="coerce")
-            colour = OKABE_ITO[(i + (0 if stage == first else 1)) % len(OKABE_ITO)]
-            ax.plot(x, values, marker="o", color=colour, label=labels[stage])
+def funnel_over_time(events: pd.DataFrame) -> plt.Figure:
+    """Events per year at each stage as bars, on two linear panels: enquiries (ten times
+    the rest) on their own, the later stages together. ``events`` is the events-by-year
+    table as the page shows it: a withheld count has no bar and is marked "c" (a year that
+    recorded none has no bar and no mark)."""
+    stages = [c for c in events.columns if c != "Year"]
+    first, rest = stages[0], stages[1:]
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4), width_ratios=[1, 1.8])
+    x = np.arange(len(events))
+    for ax, columns, title in ((axes[0], [first], first), (axes[1], rest, "Later stages")):
+        width = 0.8 / len(columns)
+        drawn = events[columns].apply(pd.to_numeric, errors="coerce")
+        top = max(float(drawn.max().max()) if drawn.notna().any().any() else 0.0, 1.0)
+        for i, column in enumerate(columns):
+            values = pd.to_numeric(events[column], errors="coerce")
+            where = x - 0.4 + width * (i + 0.5)
+            colour = OKABE_ITO[(i + (0 if column == first else 1)) % len(OKABE_ITO)]
+            ax.bar(where, values.fillna(0), width=width, color=colour, label=column)
+            for at, shown in zip(where, events[column], strict=True):
+                if str(shown) == "c":
+                    ax.text(at, top * 0.01, "c", ha="center", va="bottom", fontsize=7)
         ax.set_title(title, fontsize=11)
+        ax.set_xticks(x, list(events["Year"]), rotation=45)
         ax.set_ylim(bottom=0)
         ax.set_xlabel("Financial year")
-        ax.tick_params(axis="x", rotation=45)
     axes[0].set_ylabel("Households")
-    legend_below(axes[1], ncol=2, fontsize=9)
+    legend_below(axes[1], ncol=3, fontsize=9)
     fig.tight_layout()
     return fig
 
 
-def funnel_over_time_alt(history: pd.DataFrame, labels: dict[str, str]) -> str:
-    """Text alternative for :func:`funnel_over_time`: each stage's first and last year."""
-    first, last = history.index[0], history.index[-1]
+def funnel_over_time_alt(events: pd.DataFrame) -> str:
+    """Text alternative for :func:`funnel_over_time`: each stage's first and last year,
+    from the table as the page shows it."""
+    first, last = events.iloc[0], events.iloc[-1]
+    stages = [c for c in events.columns if c != "Year"]
+
+    def said(value: object) -> str:
+        return "not recorded" if str(value) == "not recorded" else _said(value)
+
     parts = [
-        f"{labels[s].lower()} {_said(history[s].loc[first], missing='not recorded')} in "
-        f"{year(first)} and {_said(history[s].loc[last], missing='not recorded')} in {year(last)}"
-        for s in history.columns
+        f"{s.lower()} {said(first[s])} in {first['Year']} and {said(last[s])} in {last['Year']}"
+        for s in stages
     ]
     return (
-        f"Line charts of events at each stage by financial year, {year(first)} to "
-        f"{year(last)}, enquiries in the left panel and the later stages in the right: "
-        + "; ".join(parts)
-        + "."
+        f"Bar charts of events at each stage by financial year, {first['Year']} to "
+        f"{last['Year']}, enquiries in the left panel and the later stages in the right "
+        "(a withheld count has no bar and is marked c): " + "; ".join(parts) + "."
     )
 
 
@@ -90,7 +104,7 @@ def cohort_status_alt(cohorts: pd.DataFrame) -> str:
     """Text alternative for :func:`cohort_status`, from the cohorts table as shown."""
     parts = [
         f"{year(r['Enquiry year'])}: {_said(r['Enquiries'])} enquiries, approved "
-        f"{_said(r['Approved'])} ({_said(r['% approved'], '{:.1f}%')}), still in progress "
+        f"{_said(r['Approved'])} ({_said(r['Approved (%)'], '{:.1f}%')}), still in progress "
         f"{_said(r['Still in progress'])}"
         for _, r in cohorts.iterrows()
     ]
@@ -102,12 +116,12 @@ def cohort_status_alt(cohorts: pd.DataFrame) -> str:
 
 def conversion_over_time(conversion: pd.DataFrame) -> plt.Figure:
     """Share moving on from each stage to the next, by the year the stage was entered."""
-    shown = _numbers(conversion, ["Entered", "Moved on", "% moved on"])
+    shown = _numbers(conversion, ["Entered", "Moved on", "Moved on (%)"])
     shown["Step"] = shown["From"] + " to " + shown["To"].str.lower()
     shown["Year"] = years(shown["Year"])
     steps = list(dict.fromkeys(shown["Step"]))
     fig, ax = plt.subplots(figsize=(9, 4.5))
-    sns.lineplot(data=shown, x="Year", y="% moved on", hue="Step", hue_order=steps,
+    sns.lineplot(data=shown, x="Year", y="Moved on (%)", hue="Step", hue_order=steps,
                  style="Step", palette=OKABE_ITO[: len(steps)], marker="o", ax=ax)  # fmt: skip
     ax.set_ylim(0, 105)
     ax.set_ylabel("% moved on to the next stage")
@@ -122,7 +136,8 @@ def conversion_alt(conversion: pd.DataFrame) -> str:
     parts = []
     for (start, end), rows in conversion.groupby(["From", "To"], sort=False):
         values = ", ".join(
-            f"{_said(r['% moved on'], '{:.1f}%')} in {year(r['Year'])}" for _, r in rows.iterrows()
+            f"{_said(r['Moved on (%)'], '{:.1f}%')} in {year(r['Year'])}"
+            for _, r in rows.iterrows()
         )
         parts.append(f"{start} to {end.lower()}: {values}")
     return (
@@ -170,12 +185,13 @@ def reasons_alt(reasons: pd.DataFrame) -> str:
 
 def durations_chart(durations: pd.DataFrame) -> plt.Figure:
     """Median days at each step with the middle half of households (quartiles)."""
-    stats = ["Median (days)", "Lower quartile", "Upper quartile"]
+    stats = ["Median days", "Lower quartile (days)", "Upper quartile (days)"]
     shown = _numbers(durations, stats).dropna(subset=stats).iloc[::-1]
     fig, ax = plt.subplots(figsize=(9, 4))
-    ax.barh(shown["Step"], shown["Upper quartile"] - shown["Lower quartile"],
-            left=shown["Lower quartile"], color=OKABE_ITO[5], label="Middle half")  # fmt: skip
-    ax.scatter(shown["Median (days)"], shown["Step"], color=OKABE_ITO[6], zorder=3, label="Median")
+    low, high, median = stats[1], stats[2], stats[0]
+    ax.barh(shown["Step"], shown[high] - shown[low], left=shown[low], color=OKABE_ITO[5],
+            label="Middle half")  # fmt: skip
+    ax.scatter(shown[median], shown["Step"], color=OKABE_ITO[6], zorder=3, label="Median")
     ax.set_xlabel("Days")
     ax.set_xlim(left=0)
     legend_right(ax)
@@ -186,8 +202,8 @@ def durations_chart(durations: pd.DataFrame) -> plt.Figure:
 def durations_alt(durations: pd.DataFrame) -> str:
     """Text alternative for :func:`durations_chart`, from the durations table as shown."""
     parts = [
-        f"{r['Step'].lower()}: median {_said(r['Median (days)'])} days (middle half "
-        f"{_said(r['Lower quartile'])} to {_said(r['Upper quartile'])})"
+        f"{r['Step'].lower()}: median {_said(r['Median days'])} days (middle half "
+        f"{_said(r['Lower quartile (days)'])} to {_said(r['Upper quartile (days)'])})"
         for _, r in durations.iterrows()
     ]
     return (
@@ -237,13 +253,13 @@ def channel_mix_alt(counts: pd.DataFrame) -> str:
 
 def minority_chart(groups: pd.DataFrame, children_share: float) -> plt.Figure:
     """Minority-ethnic share at each stage against the share of children in care."""
-    shown = _numbers(groups, ["% minority ethnic"])
+    shown = _numbers(groups, ["Minority ethnic (%)"])
     fig, ax = plt.subplots(figsize=(8, 3.5))
-    ax.barh(shown["Group"], shown["% minority ethnic"], color=OKABE_ITO[0])
+    ax.barh(shown["Group"], shown["Minority ethnic (%)"], color=OKABE_ITO[0])
     ax.axvline(children_share, color=OKABE_ITO[6], linestyle="--",
                label=f"Children in care: {children_share:g}%")  # fmt: skip
     ax.set_xlabel("% minority ethnic (of households whose ethnicity is known)")
-    ax.set_xlim(0, max(children_share, shown["% minority ethnic"].max()) * 1.15)
+    ax.set_xlim(0, max(children_share, shown["Minority ethnic (%)"].max()) * 1.15)
     ax.invert_yaxis()
     legend_below(ax, ncol=1)
     fig.tight_layout()
@@ -253,7 +269,7 @@ def minority_chart(groups: pd.DataFrame, children_share: float) -> plt.Figure:
 def minority_alt(groups: pd.DataFrame, children_share: float) -> str:
     """Text alternative for :func:`minority_chart`, from the groups table as shown."""
     parts = [
-        f"{r['Group'].lower()} {_said(r['% minority ethnic'], '{:.1f}%')}"
+        f"{r['Group'].lower()} {_said(r['Minority ethnic (%)'], '{:.1f}%')}"
         for _, r in groups.iterrows()
     ]
     return (

@@ -21,6 +21,8 @@ import pandas as pd
 
 from analysis.core.years import FinancialYear, YearError, financial_year_labels
 from analysis.council.config import Council
+from analysis.disclosure import members
+from analysis.presentation.charts import year as shown_year
 from analysis.recruitment.load import available_years, folder, load, reason_avoidable
 
 if TYPE_CHECKING:
@@ -90,6 +92,22 @@ LEAVING_STAGES = ["enquiry", "eoi", "stage1", "stage2", "panel"]
 def _in_year(dates: pd.Series, year: str) -> pd.Series:
     fy = FinancialYear.parse(year)
     return dates.between(fy.start, fy.end)
+
+
+def household_records(households: pd.DataFrame) -> pd.Series:
+    """Each household's record for the page's disclosure decision
+    (:mod:`analysis.disclosure.members`): ``household:<enquiry year>:<household id>``.
+
+    A household id is unique across every extract and a household has one enquiry, so
+    the record is the same in every table of the page: a count of enquiries, of events at
+    a stage, or of households reaching, leaving or waiting at one, counts these records."""
+    cohort = financial_year_labels(households["enquiry_date"]).astype(str)
+    return "household:" + cohort + ":" + households["household_id"].astype(str)
+
+
+def _where(ids: pd.Series, mask: pd.Series) -> frozenset[str]:
+    """The records in ``ids`` whose row of ``mask`` is True."""
+    return frozenset(ids[mask.fillna(False).astype(bool).to_numpy()])
 
 
 def eoi_recorded(households: pd.DataFrame, year: str) -> bool:
@@ -166,19 +184,38 @@ def children_minority_share(folder: object = None) -> tuple[float, str]:
     return float(row["number"]), str(row["year"])
 
 
+EVENT_COLUMNS = {
+    "enquiry": "Enquiries",
+    "eoi": "Expressions of interest",
+    "stage1": "Stage 1 starts",
+    "stage2": "Stage 2 starts",
+    "panel": "Presented to panel",
+    "approval": "Approvals",
+}
+NOT_RECORDED = "not recorded"
+EXTRACT, PUBLISHED = "Households in the extract", "Households as published"
+
+
 def funnel_comparison(
     households: pd.DataFrame, year: str, published: pd.DataFrame, quarantined: pd.DataFrame
 ) -> pd.DataFrame:
-    """The year's period counts beside the published figures, each difference explained."""
+    """The year's period counts beside the published figures, each difference explained.
+
+    The extract's counts carry the households they count (so the page withholds them as
+    it withholds any count from the extract); the published figures carry none: they are
+    as printed and known to any reader. The difference and its explanation state the
+    extract's count, so the page withholds them with it (rates on it)."""
     ours = period_counts(households, year)
+    ids = household_records(households)
     held = quarantined[quarantined.get("extract_year", pd.Series(dtype=str)) == year]
-    rows = []
-    for stage in [*FUNNEL_MEASURES, "panel"]:
+    rows, cells = [], {}
+    for i, stage in enumerate([*FUNNEL_MEASURES, "panel"]):
         count = ours.get(stage, pd.NA)
         printed = published.at[year, stage] if year in published.index else pd.NA
         if pd.isna(count):
             why = (
-                f"Not recorded in the {year} extract (the system kept no EOI date before 2020/21)."
+                f"Not recorded in the {shown_year(year)} extract (the system kept no EOI date "
+                "before 2020/21)."
             )
         elif pd.isna(printed):
             why = "Not published for this year."
@@ -193,18 +230,36 @@ def funnel_comparison(
         rows.append(
             {
                 "Stage": STAGE_LABELS[stage],
-                "Events in the year (extract)": "" if pd.isna(count) else int(count),
-                "Published": "" if pd.isna(printed) else int(printed),
-                "Difference": "" if pd.isna(count) or pd.isna(printed) else int(count - printed),
+                EXTRACT: "" if pd.isna(count) else int(count),
+                PUBLISHED: "" if pd.isna(printed) else int(printed),
+                "Difference (households)": ""
+                if pd.isna(count) or pd.isna(printed)
+                else int(count - printed),
                 "Explanation": why,
             }
         )
-    return pd.DataFrame(rows)
+        if not pd.isna(count):
+            cells[(i, EXTRACT)] = _where(ids, _in_year(households[f"{stage}_date"], year))
+    return members.attach(pd.DataFrame(rows), cells)
 
 
 def funnel_history(households: pd.DataFrame, years: list[str]) -> pd.DataFrame:
-    """Period counts for each of ``years`` (rows years, columns stages)."""
-    return pd.DataFrame([period_counts(households, y) for y in years], index=list(years))
+    """Events dated in each of ``years`` at each stage, as the annual report counts them
+    (one row per year, "not recorded" for a year whose system kept no EOI date), each
+    count with the households it counts."""
+    ids = household_records(households)
+    rows, cells = [], {}
+    for i, y in enumerate(years):
+        counts = period_counts(households, y)
+        row: dict[str, object] = {"Year": shown_year(y)}
+        for stage, column in EVENT_COLUMNS.items():
+            if pd.isna(counts[stage]):
+                row[column] = NOT_RECORDED
+                continue
+            row[column] = int(counts[stage])
+            cells[(i, column)] = _where(ids, _in_year(households[f"{stage}_date"], y))
+        rows.append(row)
+    return members.attach(pd.DataFrame(rows), cells)
 
 
 def status_as_at(households: pd.DataFrame) -> pd.Series:
@@ -239,51 +294,51 @@ def cohort_view(households: pd.DataFrame, years: list[str], cohorts: int = 3) ->
     """Enquiry cohorts (the last ``cohorts`` of ``years``) and where each household stands.
 
     ``households`` must be the table as at the end of the last year (``load(year)``),
-    so the view says where each cohort stood then. Columns: cohort, enquiries, one
-    column per status, reached stage 1, approved share.
+    so the view says where each cohort stood then. Columns: cohort (2024/25), enquiries,
+    one column per status, reached stage 1, approved share; each count with the
+    households it counts.
     """
     wanted = _last(years, cohorts)
-    frame = households.assign(
-        cohort=financial_year_labels(households["enquiry_date"]), status=status_as_at(households)
-    )
-    frame = frame[frame["cohort"].isin(wanted)]
-    table = pd.crosstab(frame["cohort"], frame["status"]).reindex(
-        index=wanted, columns=list(COHORT_COLUMNS), fill_value=0
-    )
-    table = table.rename(columns=COHORT_COLUMNS)
-    table.insert(0, "Enquiries", table.sum(axis=1))
-    reached = frame.groupby("cohort")["stage1_date"].count().reindex(wanted, fill_value=0)
-    table["Reached stage 1"] = reached
-    table["% approved"] = (100 * table["Approved"] / table["Enquiries"]).round(1)
-    return table.rename_axis(index="Enquiry year", columns=None).reset_index()
+    cohort = financial_year_labels(households["enquiry_date"])
+    status = status_as_at(households)
+    ids = household_records(households)
+    rows, cells = [], {}
+    for i, y in enumerate(wanted):
+        these = cohort.eq(y)
+        masks = {"Enquiries": these}
+        masks.update({label: these & status.eq(s) for s, label in COHORT_COLUMNS.items()})
+        masks["Reached stage 1"] = these & households["stage1_date"].notna()
+        rows.append({"Enquiry year": shown_year(y), **{c: int(m.sum()) for c, m in masks.items()}})
+        cells.update({(i, c): _where(ids, m) for c, m in masks.items()})
+    table = pd.DataFrame(rows)
+    table["Approved (%)"] = (100 * table["Approved"] / table["Enquiries"]).round(1)
+    return members.attach(table, cells)
 
 
 def period_vs_cohort(households: pd.DataFrame, years: list[str]) -> pd.DataFrame:
     """Per year: the report's ratio (approvals in the year / enquiries in the year) beside
     the share of that year's enquirers approved by now, and how many approvals came from
-    households that enquired in an earlier year."""
-    rows = []
+    households that enquired in an earlier year; each count with its households."""
+    rows, cells = [], {}
     cohort = financial_year_labels(households["enquiry_date"])
-    for year in years:
+    ids = household_records(households)
+    for i, year in enumerate(years):
         approved_in_year = _in_year(households["approval_date"], year)
         enquirers = cohort.eq(year)
-        rows.append(
-            {
-                "Year": year,
-                "Enquiries": int(enquirers.sum()),
-                "Approvals": int(approved_in_year.sum()),
-                "Approvals from earlier enquiries": int((approved_in_year & cohort.lt(year)).sum()),
-                "Enquirers approved by now": int(
-                    (enquirers & households["approval_date"].notna()).sum()
-                ),
-            }
-        )
+        masks = {
+            "Enquiries": enquirers,
+            "Approvals": approved_in_year,
+            "Approvals from earlier enquiries": approved_in_year & cohort.lt(year),
+            "Enquirers approved by now": enquirers & households["approval_date"].notna(),
+        }
+        rows.append({"Year": shown_year(year), **{c: int(m.sum()) for c, m in masks.items()}})
+        cells.update({(i, c): _where(ids, m) for c, m in masks.items()})
     table = pd.DataFrame(rows)
     table["Report's ratio (%)"] = (100 * table["Approvals"] / table["Enquiries"]).round(1)
-    table["% of enquirers approved by now"] = (
+    table["Enquirers approved by now (%)"] = (
         100 * table["Enquirers approved by now"] / table["Enquiries"]
     ).round(1)
-    return table
+    return members.attach(table, cells)
 
 
 PAIRS = [("enquiry", "eoi"), ("eoi", "stage1"), ("stage1", "stage2"), ("stage2", "panel"),
@@ -292,9 +347,11 @@ PAIRS = [("enquiry", "eoi"), ("eoi", "stage1"), ("stage1", "stage2"), ("stage2",
 
 def conversion(households: pd.DataFrame, years: list[str]) -> pd.DataFrame:
     """For each stage pair and each of ``years``: of those entering the first stage that
-    year, how many reached the next by now, and how many are still waiting."""
-    rows = []
+    year, how many reached the next by now, and how many are still waiting (each count
+    with its households)."""
+    rows, cells = [], {}
     status = status_as_at(households)
+    ids = household_records(households)
     for y in years:
         for first, second in PAIRS:
             if "eoi" in (first, second) and not eoi_recorded(households, y):
@@ -302,57 +359,66 @@ def conversion(households: pd.DataFrame, years: list[str]) -> pd.DataFrame:
             entered = _in_year(households[f"{first}_date"], y)
             moved = entered & households[f"{second}_date"].notna()
             waiting = entered & ~moved & status.eq("in progress")
+            masks = {"Entered": entered, "Moved on": moved, "Still waiting": waiting}
+            cells.update({(len(rows), c): _where(ids, m) for c, m in masks.items()})
             rows.append(
                 {
-                    "Year": y,
+                    "Year": shown_year(y),
                     "From": STAGE_LABELS[first],
                     "To": STAGE_LABELS[second],
-                    "Entered": int(entered.sum()),
-                    "Moved on": int(moved.sum()),
-                    "Still waiting": int(waiting.sum()),
+                    **{c: int(m.sum()) for c, m in masks.items()},
                 }
             )
     table = pd.DataFrame(rows)
-    table["% moved on"] = (100 * table["Moved on"] / table["Entered"]).round(1)
-    return table
+    table["Moved on (%)"] = (100 * table["Moved on"] / table["Entered"]).round(1)
+    return members.attach(table, cells)
 
 
 def dropout_by_stage(households: pd.DataFrame, year: str) -> pd.DataFrame:
-    """Households whose record closed in the year, by the stage they left and who ended it."""
-    left = households[_in_year(households["exit_date"], year)]
+    """Households whose record closed in the year, by the stage they left and who ended it,
+    each count with its households."""
+    closed = _in_year(households["exit_date"], year)
+    ids = household_records(households)
     stages = [s for s in LEAVING_STAGES if s != "eoi" or eoi_recorded(households, year)]
-    table = pd.crosstab(left["exit_stage"], left["outcome"]).reindex(
-        index=stages, columns=["withdrew", "not progressed"], fill_value=0
+    who = {"Withdrew": "withdrew", "Not progressed by the service": "not progressed"}
+    rows, cells = [], {}
+    for i, stage in enumerate(stages):
+        here = closed & households["exit_stage"].eq(stage)
+        masks = {c: here & households["outcome"].eq(o) for c, o in who.items()}
+        masks["Total"] = masks["Withdrew"] | masks["Not progressed by the service"]
+        rows.append(
+            {"Stage left": STAGE_LABELS[stage], **{c: int(m.sum()) for c, m in masks.items()}}
+        )
+        cells.update({(i, c): _where(ids, m) for c, m in masks.items()})
+    table = pd.DataFrame(rows)
+    table["Of all leavers (%)"] = (100 * table["Total"] / max(int(table["Total"].sum()), 1)).round(
+        1
     )
-    table.index = [STAGE_LABELS[s] for s in table.index]
-    table.columns = ["Withdrew", "Not progressed by the service"]
-    table["Total"] = table.sum(axis=1)
-    table["% of all leavers"] = (100 * table["Total"] / max(int(table["Total"].sum()), 1)).round(1)
-    return table.rename_axis("Stage left").reset_index()
+    return members.attach(table, cells)
 
 
 SERVICE_DECISION = "none (the service's decision)"
 
 
 def dropout_reasons(households: pd.DataFrame, year: str) -> pd.DataFrame:
-    """Households that left in the year, by stage left and reason, with code and avoidability."""
+    """Households that left in the year, by stage left and reason, with code and
+    avoidability; each count with the households it counts."""
     left = households[_in_year(households["exit_date"], year)]
     # A closure the service decided has no Ofsted code: it keeps its row, labelled so.
     code = left["exit_reason_code"].astype("string").fillna(SERVICE_DECISION)
     grouped = (
-        left.assign(exit_reason_code=code)
-        .groupby(["exit_stage", "exit_reason", "exit_reason_code"], observed=True)
-        .size()
-        .rename("Households")
+        left.assign(exit_reason_code=code, record=household_records(left))
+        .groupby(["exit_stage", "exit_reason", "exit_reason_code"], observed=True)["record"]
+        .agg(frozenset)
         .reset_index()
     )
+    grouped["Households"] = grouped["record"].map(len).astype(int)
     grouped["Avoidable"] = reason_avoidable(grouped["exit_reason"]).map({True: "yes", False: "no"})
     grouped["order"] = grouped["exit_stage"].map(LEAVING_STAGES.index)
     grouped = grouped.sort_values(["order", "Households"], ascending=[True, False], kind="stable")
     grouped["exit_stage"] = grouped["exit_stage"].map(STAGE_LABELS)
-    return (
-        grouped.drop(columns="order")
-        .rename(
+    table = (
+        grouped.rename(
             columns={
                 "exit_stage": "Stage left",
                 "exit_reason": "Reason",
@@ -360,17 +426,29 @@ def dropout_reasons(households: pd.DataFrame, year: str) -> pd.DataFrame:
             }
         )
         .reset_index(drop=True)
+        .astype({"Stage left": str, "Reason": str, "Code": str})
     )
+    cells = {(i, "Households"): r for i, r in enumerate(table["record"])}
+    columns = ["Stage left", "Reason", "Code", "Households", "Avoidable"]
+    return members.attach(table[columns], cells)
 
 
 def largest_avoidable(reasons: pd.DataFrame, top: int = 3) -> pd.DataFrame:
-    """The avoidable stage-and-reason losses with most households, later stages first on ties."""
+    """The avoidable stage-and-reason losses with most households, later stages first on
+    ties (with the households of ``reasons``' rows)."""
     avoidable = reasons[reasons["Avoidable"] == "yes"].copy()
     avoidable["depth"] = avoidable["Stage left"].map(
         {STAGE_LABELS[s]: i for i, s in enumerate(LEAVING_STAGES)}
     )
     ranked = avoidable.sort_values(["Households", "depth"], ascending=False, kind="stable")
-    return ranked.head(top).drop(columns="depth").reset_index(drop=True)
+    chosen = ranked.head(top).drop(columns="depth")
+    found = members.of(reasons)
+    cells = {
+        (i, "Households"): found[(label, "Households")]
+        for i, label in enumerate(chosen.index)
+        if (label, "Households") in found
+    }
+    return members.attach(chosen.reset_index(drop=True), cells)
 
 
 INTERVALS = [
@@ -382,37 +460,43 @@ INTERVALS = [
     ("Start of assessment (stage 1) to approval", "stage1_date", "approval_date"),
     ("Enquiry to approval", "enquiry_date", "approval_date"),
 ]
+DURATION_STATS = ["Median days", "Lower quartile (days)", "Upper quartile (days)", "Mean months"]
 
 
 def stage_durations(households: pd.DataFrame, year: str) -> pd.DataFrame:
-    """Days spent between stages, for steps completed in the year: median and quartiles."""
-    rows = []
+    """Days spent between stages, for steps completed in the year: median and quartiles
+    (each step's count of households with the households it counts)."""
+    ids = household_records(households)
+    rows, cells = [], {}
     for label, start, end in INTERVALS:
         if "eoi_date" in (start, end) and not eoi_recorded(households, year):
             continue
-        done = households[_in_year(households[end], year) & households[start].notna()]
+        mask = _in_year(households[end], year) & households[start].notna()
+        done = households[mask]
         days = (done[end] - done[start]).dt.days
+        cells[(len(rows), "Households")] = _where(ids, mask)
+        median, low, high = days.median(), days.quantile(0.25), days.quantile(0.75)
         rows.append(
             {
                 "Step": label,
                 "Households": len(days),
-                "Median (days)": days.median(),
-                "Lower quartile": days.quantile(0.25),
-                "Upper quartile": days.quantile(0.75),
-                "Mean (months)": round(days.mean() / 30.44, 1),
+                **dict(zip(DURATION_STATS[:3], (median, low, high), strict=True)),
+                "Mean months": round(days.mean() / 30.44, 1),
             }
         )
-    return pd.DataFrame(rows)
+    return members.attach(pd.DataFrame(rows), cells)
 
 
 def approval_time_trend(households: pd.DataFrame, years: list[str]) -> pd.DataFrame:
-    """Median months from enquiry, and from stage 1, to approval, by year of approval."""
+    """Median months from enquiry, and from stage 1, to approval, by year of approval
+    (each year's approvals with the households approved)."""
     approved = households[households["approval_date"].notna()].copy()
-    approved["Year approved"] = financial_year_labels(approved["approval_date"])
-    approved = approved[approved["Year approved"].isin(years)]
+    approved["year"] = financial_year_labels(approved["approval_date"])
+    approved = approved[approved["year"].isin(years)]
+    approved["record"] = household_records(approved)
     approved["enquiry"] = (approved["approval_date"] - approved["enquiry_date"]).dt.days / 30.44
     approved["assessment"] = (approved["approval_date"] - approved["stage1_date"]).dt.days / 30.44
-    table = approved.groupby("Year approved").agg(
+    table = approved.groupby("year").agg(
         Approvals=("household_id", "size"),
         **{
             "Median months from enquiry": ("enquiry", "median"),
@@ -420,7 +504,13 @@ def approval_time_trend(households: pd.DataFrame, years: list[str]) -> pd.DataFr
             "Mean months from stage 1": ("assessment", "mean"),
         },
     )
-    return table.round(1).reset_index()
+    table = table.round(1).reset_index()
+    cells = {
+        (i, "Approvals"): frozenset(approved.loc[approved["year"].eq(y), "record"])
+        for i, y in enumerate(table["year"])
+    }
+    table.insert(0, "Year approved", [shown_year(y) for y in table.pop("year")])
+    return members.attach(table, cells)
 
 
 def channel_mix(households: pd.DataFrame, years: list[str]) -> pd.DataFrame:
@@ -431,30 +521,50 @@ def channel_mix(households: pd.DataFrame, years: list[str]) -> pd.DataFrame:
 
 
 def channel_counts(households: pd.DataFrame, years: list[str]) -> pd.DataFrame:
-    """Each year's enquiries by how they heard (rows years, columns channels and Total)."""
-    frame = households.assign(cohort=financial_year_labels(households["enquiry_date"]))
-    frame = frame[frame["cohort"].isin(years)]
-    table = pd.crosstab(frame["cohort"], frame["channel"])
-    table["Total"] = table.sum(axis=1)
-    return table.rename_axis(index="Year", columns=None).reset_index()
+    """Each year's enquiries by how they heard (rows years, columns channels and Total),
+    each count with the households it counts."""
+    cohort = financial_year_labels(households["enquiry_date"])
+    ids = household_records(households)
+    seen = households.loc[cohort.isin(years), "channel"].dropna()
+    channels = sorted(seen.astype(str).unique())
+    shown = [y for y in years if cohort.eq(y).any()]
+    rows, cells = [], {}
+    for i, y in enumerate(shown):
+        these = cohort.eq(y)
+        masks = {c: these & households["channel"].astype("string").eq(c) for c in channels}
+        masks["Total"] = these & households["channel"].notna()
+        rows.append({"Year": shown_year(y), **{c: int(m.sum()) for c, m in masks.items()}})
+        cells.update({(i, c): _where(ids, m) for c, m in masks.items()})
+    return members.attach(pd.DataFrame(rows, columns=["Year", *channels, "Total"]), cells)
 
 
 def channel_conversion(
     households: pd.DataFrame, years: list[str], cohorts: int = 3
 ) -> pd.DataFrame:
     """Enquirers of the last ``cohorts`` of ``years`` by channel: how many reached stage 1
-    and approval by the end of the last year."""
+    and approval by the end of the last year, each count with its households."""
     wanted = _last(years, cohorts)
     frame = households[financial_year_labels(households["enquiry_date"]).isin(wanted)]
-    table = frame.groupby("channel").agg(
+    frame = frame.assign(record=household_records(frame))
+    table = frame.groupby("channel", observed=True).agg(
         Enquiries=("household_id", "size"),
         **{"Reached stage 1": ("stage1_date", "count"), "Approved": ("approval_date", "count")},
     )
-    table["% to stage 1"] = (100 * table["Reached stage 1"] / table["Enquiries"]).round(1)
-    table["% approved"] = (100 * table["Approved"] / table["Enquiries"]).round(1)
-    return (
+    table["To stage 1 (%)"] = (100 * table["Reached stage 1"] / table["Enquiries"]).round(1)
+    table["Approved (%)"] = (100 * table["Approved"] / table["Enquiries"]).round(1)
+    table = (
         table.sort_values("Enquiries", ascending=False).rename_axis("How they heard").reset_index()
     )
+    cells = {}
+    for i, channel in enumerate(table["How they heard"]):
+        here = frame["channel"].astype("string").eq(str(channel))
+        for column, mask in (
+            ("Enquiries", here),
+            ("Reached stage 1", here & frame["stage1_date"].notna()),
+            ("Approved", here & frame["approval_date"].notna()),
+        ):
+            cells[(i, column)] = _where(frame["record"], mask)
+    return members.attach(table, cells)
 
 
 GROUPS = {
@@ -468,43 +578,63 @@ def who_gets_through(households: pd.DataFrame, years: list[str], pooled: int = 3
     """Household type and ethnicity of enquirers, applicants and approved households.
 
     A household counts in a group when its stage date falls in the last ``pooled`` of
-    ``years``. The minority-ethnic share is of households whose ethnicity is known.
+    ``years``. The minority-ethnic share is of households whose ethnicity is known. Each
+    count carries the households it counts.
     """
     wanted = _last(years, pooled)
-    rows = []
-    for group, column in GROUPS.items():
-        members = households[financial_year_labels(households[column]).isin(wanted)]
-        known = members[members["ethnic_group"].ne("Not known") & members["ethnic_group"].notna()]
-        minority = int(known["ethnic_group"].isin(MINORITY_ETHNIC).sum())
-        couples = int(members["household_type"].eq("couple").sum())
+    ids = household_records(households)
+    ethnic = households["ethnic_group"]
+    rows, cells = [], {}
+    for i, (group, column) in enumerate(GROUPS.items()):
+        inside = financial_year_labels(households[column]).isin(wanted)
+        known = inside & ethnic.ne("Not known") & ethnic.notna()
+        masks = {
+            "Households": inside,
+            "Couples": inside & households["household_type"].eq("couple"),
+            "Ethnicity known": known,
+            "Minority ethnic": known & ethnic.isin(MINORITY_ETHNIC),
+        }
+        n = {c: int(m.sum()) for c, m in masks.items()}
         rows.append(
             {
                 "Group": group,
-                "Households": len(members),
-                "Couples": couples,
-                "% couples": round(100 * couples / len(members), 1) if len(members) else pd.NA,
-                "Ethnicity known": len(known),
-                "Minority ethnic": minority,
-                "% minority ethnic": round(100 * minority / len(known), 1) if len(known) else pd.NA,
+                "Households": n["Households"],
+                "Couples": n["Couples"],
+                "Couples (%)": _share(n["Couples"], n["Households"]),
+                "Ethnicity known": n["Ethnicity known"],
+                "Minority ethnic": n["Minority ethnic"],
+                "Minority ethnic (%)": _share(n["Minority ethnic"], n["Ethnicity known"]),
             }
         )
-    return pd.DataFrame(rows)
+        cells.update({(i, c): _where(ids, m) for c, m in masks.items()})
+    return members.attach(pd.DataFrame(rows), cells)
+
+
+def _share(part: int, whole: int) -> object:
+    """``part`` as a percentage of ``whole`` to one decimal, missing when ``whole`` is 0."""
+    return round(100 * part / whole, 1) if whole else pd.NA
 
 
 def ethnic_breakdown(households: pd.DataFrame, years: list[str], pooled: int = 3) -> pd.DataFrame:
-    """Ethnic group of enquirers, applicants and approved over the last ``pooled`` of ``years``."""
+    """Ethnic group of enquirers, applicants and approved over the last ``pooled`` of
+    ``years``, each count with the households it counts."""
     wanted = _last(years, pooled)
-    columns = {}
-    for group, column in GROUPS.items():
-        members = households[financial_year_labels(households[column]).isin(wanted)]
-        columns[group] = members["ethnic_group"].value_counts()
-    table = pd.DataFrame(columns).fillna(0).astype(int)
-    order = ["White", *MINORITY_ETHNIC, "Not known"]
-    return (
-        table.reindex([g for g in order if g in table.index])
-        .rename_axis("Ethnic group")
-        .reset_index()
-    )
+    ids = household_records(households)
+    ethnic = households["ethnic_group"].astype("string")
+    inside = {g: financial_year_labels(households[c]).isin(wanted) for g, c in GROUPS.items()}
+    present = set(ethnic[pd.concat(inside, axis=1).any(axis=1)].dropna())
+    order = [g for g in ["White", *MINORITY_ETHNIC, "Not known"] if g in present]
+    rows, cells = [], {}
+    for i, value in enumerate(order):
+        masks = {g: m & ethnic.eq(value) for g, m in inside.items()}
+        rows.append({"Ethnic group": value, **{g: int(m.sum()) for g, m in masks.items()}})
+        cells.update({(i, g): _where(ids, m) for g, m in masks.items()})
+    return members.attach(pd.DataFrame(rows, columns=["Ethnic group", *GROUPS]), cells)
+
+
+def data_quality(reconciliation: pd.DataFrame) -> pd.DataFrame:
+    """The loader's rows read, clean and set aside by extract, its years written 2024/25."""
+    return reconciliation.assign(Extract=[shown_year(y) for y in reconciliation["Extract"]])
 
 
 def quarantine_summary(held: pd.DataFrame) -> pd.DataFrame:
@@ -528,37 +658,48 @@ def _pct(part: float, whole: float) -> float:
 def _conversion_change(households: pd.DataFrame, years: list[str], app: Appendix) -> str | None:
     """A sentence on the stage step whose conversion moved most against earlier years."""
     table = conversion(households, years)
-    year = sorted(years)[-1]
+    found = members.of(table)
+    year = shown_year(sorted(years)[-1])
     now = table[(table["Year"] == year) & (table["Entered"] > 5)]
-    before = table[table["Year"] < year].groupby(["From", "To"])["% moved on"].mean()
-    if now.empty or before.empty:
-        return None
-    now = now.set_index(["From", "To"]).join(before.rename("earlier"), how="inner")
+    before = table[table["Year"] < year].groupby(["From", "To"])["Moved on (%)"].mean()
+    now = now.assign(label=now.index).set_index(["From", "To"])
+    now = now.join(before.rename("earlier"), how="inner")
     if now.empty:
         return None
-    now["gap"] = now["% moved on"] - now["earlier"]
+    now["gap"] = now["Moved on (%)"] - now["earlier"]
     (first, second), row = next(
         iter(now.reindex(now["gap"].abs().sort_values().index[::-1]).iterrows())
     )
     direction = "up" if row["gap"] > 0 else "down"
     step = f"conversion {year} {first} to {second}"
+
+    def count(column: str) -> str:
+        key = f"{step}: {column}"
+        return app.count(int(row[column]), key, records=found[(row["label"], column)])
+
     on = [f"{step}: {c}" for c in ("Entered", "Moved on")]
-    for key, column in zip(on, ("Entered", "Moved on"), strict=True):
-        app.count(int(row[column]), key)
-    waiting = int(row["Still waiting"])
+    count("Entered"), count("Moved on")
     caveat = (
-        f" ({app.count(waiting, f'{step}: Still waiting')} still waiting, so this year's "
-        "figure may rise)"
-        if waiting
+        f" ({count('Still waiting')} still waiting, so this year's figure may rise)"
+        if row["Still waiting"]
         else ""
     )
-    moved = app.share(f"{row['% moved on']}%", on)
+    moved = app.share(f"{row['Moved on (%)']}%", on)
     return (
         f"The step that changed most: {moved} of "
-        f"households entering {first.lower()} in {year.replace('-', '/')} had reached "
+        f"households entering {first.lower()} in {year} had reached "
         f"{second.lower()} by 31 March, {direction} from an average of {row['earlier']:.1f}% in "
         f"earlier years{caveat}."
     )
+
+
+def _stated(app: Appendix, table: pd.DataFrame, name: str, row: str, column: str) -> str:
+    """The count in ``column`` of the row labelled ``row`` (first column) of ``table`` for
+    a sentence, under the key of the page's table ``name`` and with its records."""
+    i = int(table.index[table.iloc[:, 0].astype(str).eq(row)][0])
+    key = app.cell(name, row, column)
+    app.count(int(table.at[i, column]), key, records=members.of(table)[(i, column)])
+    return key
 
 
 def key_findings(
@@ -572,18 +713,18 @@ def key_findings(
 ) -> list[str]:
     """The appendix's key findings, written from the figures.
 
-    Counts and shares go through ``app.count`` / ``app.share`` under the keys of the
-    tables they come from (table names as the notebook gives them: ``cohorts``,
-    ``leavers by stage``, ``channels``, ``groups``), so the page withholds a count in a
-    sentence exactly when it withholds it in its table; :func:`relate_leavers` ties the
-    remaining ones to the leavers' tables. ``other`` is :attr:`Loaded.other`: values the
-    council's ``unknown_to_other`` setting counted as "other"; the year's extract's are said
-    in a sentence, so none is hidden."""
+    Counts go through ``app.count`` with the households they count, under the keys of
+    the tables they come from where a table shows them (table names as the notebook
+    gives them: ``funnel``, ``cohorts``, ``leavers by stage``, ``conversion``,
+    ``durations``, ``channel mix``, ``channels``, ``groups``), and shares through
+    ``app.share`` on those counts, so the page withholds a figure in a sentence exactly
+    when it withholds what it is built on. ``other`` is :attr:`Loaded.other`: values the
+    council's ``unknown_to_other`` setting counted as "other"; the year's extract's are
+    said in a sentence, so none is hidden."""
     fy = FinancialYear.parse(year)
-    counts = period_counts(households, year)
     sentences = []
     match = funnel_comparison(households, year, published, pd.DataFrame())
-    difference = pd.to_numeric(match["Difference"], errors="coerce")
+    difference = pd.to_numeric(match["Difference (households)"], errors="coerce")
     compared = int(difference.notna().sum())
     differ = int((difference.dropna() != 0).sum())
     if not compared:
@@ -594,10 +735,21 @@ def key_findings(
         agree = f"match the published figures at the {compared} stages the council published"
     else:
         agree = "match the published figures"
+    events = {
+        s: _stated(app, match, "funnel", STAGE_LABELS[s], EXTRACT)
+        for s in ("enquiry", "stage1", "approval")
+    }
+    checked = [
+        app.cell("funnel", row["Stage"], EXTRACT)
+        for _, row in match.iterrows()
+        if pd.notna(pd.to_numeric(row["Difference (households)"], errors="coerce"))
+    ]
+    said = {s: app.count(app.ledger.values[k], k) for s, k in events.items()}
+    verdict = app.share(agree, checked, withheld="are compared with the published figures below")
     sentences.append(
-        f"In {fy.report_label} the service received {counts['enquiry']:,} enquiries, started "
-        f"{counts['stage1']:,} stage 1 assessments and approved {counts['approval']:,} "
-        f"households; these counts of events in the year {agree}."
+        f"In {fy.report_label} the service received {said['enquiry']} enquiries, started "
+        f"{said['stage1']} stage 1 assessments and approved {said['approval']} "
+        f"households; these counts of events in the year {verdict}."
     )
     cohorts = cohort_view(households, years, cohorts=2)
     previous = cohorts.iloc[0]
@@ -605,101 +757,124 @@ def key_findings(
         cohort = previous["Enquiry year"]
 
         def cell(column: str) -> str:
-            key = app.cell("cohorts", cohort, column)
-            app.count(int(previous[column]), key)
-            return key
+            return _stated(app, cohorts, "cohorts", cohort, column)
 
         enquiries, approved = cell("Enquiries"), cell("Approved")
         left_first = _pct(previous["Left after enquiry"], previous["Enquiries"])
         left_share = app.share(f"{left_first}%", [cell("Left after enquiry"), enquiries])
-        approved_share = app.share(f"{previous['% approved']}%", [approved, enquiries])
+        approved_share = app.share(f"{previous['Approved (%)']}%", [approved, enquiries])
+        waiting = cell("Still in progress")
         sentences.append(
             "Following people rather than events: of the "
             f"{app.count(int(previous['Enquiries']), enquiries)} households "
-            f"that enquired in {cohort.replace('-', '/')}, "
+            f"that enquired in {cohort}, "
             f"{app.count(int(previous['Approved']), approved)} "
             f"({approved_share}) had been "
             f"approved by 31 March {fy.end.year}, {left_share} left at the first enquiry "
-            f"and {app.count(int(previous['Still in progress']), cell('Still in progress'))} "
+            f"and {app.count(int(previous['Still in progress']), waiting)} "
             "were still in progress."
         )
     by_stage = dropout_by_stage(households, year)
     total = int(by_stage["Total"].sum())
     if total:
-        first = int(by_stage.loc[0, "Total"])
-        later = total - first
         reasons = dropout_reasons(households, year)
-        committed = reasons[reasons["Stage left"] != STAGE_LABELS["enquiry"]]
-        avoidable_later = int(committed.loc[committed["Avoidable"] == "yes", "Households"].sum())
-        first_key = app.cell("leavers by stage", STAGE_LABELS["enquiry"], "Total")
-        app.count(first, first_key)
-        app.relate("leavers", [first_key, "leavers after enquiry"])
+        stages, leavers = members.of(by_stage), members.of(reasons)
+        later = frozenset().union(*(stages[(i, "Total")] for i in by_stage.index[1:]))
+        avoidable = frozenset().union(
+            *(
+                leavers[(i, "Households")]
+                for i in reasons.index
+                if reasons.at[i, "Stage left"] != STAGE_LABELS["enquiry"]
+                and reasons.at[i, "Avoidable"] == "yes"
+            )
+        )
+        first_key = _stated(app, by_stage, "leavers by stage", STAGE_LABELS["enquiry"], "Total")
+        first = int(app.ledger.values[first_key])
+        everyone = stages[(by_stage.index[0], "Total")] | later
+        total_text = app.count(total, "leavers", records=everyone)
+        later_text = app.count(len(later), "leavers after enquiry", records=later)
+        avoidable_text = app.count(
+            len(avoidable), "avoidable leavers after enquiry", records=avoidable
+        )
         sentences.append(
-            f"Of the {app.count(total, 'leavers')} households whose record closed in the year, "
+            f"Of the {total_text} households whose record closed in the year, "
             f"{app.share(f'{_pct(first, total)}%', ['leavers', first_key])} "
             "left at the first enquiry, before any commitment; "
-            f"{app.count(later, 'leavers after enquiry')} left after expressing interest or "
-            f"during assessment, {app.count(avoidable_later, 'avoidable leavers after enquiry')} "
-            "of them for reasons the service can act on."
+            f"{later_text} left after expressing interest or during assessment, "
+            f"{avoidable_text} of them for reasons the service can act on."
         )
         top = largest_avoidable(reasons)
         if not top.empty:
+            found = members.of(top)
             named = "; ".join(
                 f"{r.Reason.lower()} ({r['Stage left'].lower()}, "
-                f"{app.count(int(r.Households), f'largest avoidable {i + 1}')})"
+                + app.count(
+                    int(r.Households),
+                    f"largest avoidable {i + 1}",
+                    records=found[(i, "Households")],
+                )
+                + ")"
                 for i, r in top.iterrows()
             )
             sentences.append(f"The largest avoidable losses this year: {named}.")
     change = _conversion_change(households, years, app)
     if change:
         sentences.append(change)
-    durations = stage_durations(households, year).set_index("Step")
-    assessment = durations.loc["Start of assessment (stage 1) to approval"]
+    durations = stage_durations(households, year)
+    step = "Start of assessment (stage 1) to approval"
+    assessment = durations.set_index("Step").loc[step]
     if assessment["Households"] > 5 or app.disclosure == "internal":
-        median, low, high = (
-            assessment[c] / 30.44 for c in ("Median (days)", "Lower quartile", "Upper quartile")
+        median, low, high = (assessment[c] / 30.44 for c in DURATION_STATS[:3])
+        on = [_stated(app, durations, "durations", step, "Households")]
+        figures = app.share(
+            f"a median of {median:.1f} months from starting stage 1 to approval (mean "
+            f"{assessment['Mean months']} months; middle half {low:.1f} to {high:.1f} months)",
+            on,
+            withheld="a withheld time from starting stage 1 to approval",
         )
         sentences.append(
-            f"Households approved in {fy.report_label} took a median of {median:.1f} months "
-            f"from starting stage 1 to approval (mean {assessment['Mean (months)']} months; "
-            f"middle half {low:.1f} to {high:.1f} months). Statutory guidance expects about "
-            "eight months; scrutiny heard 'an average of two years'."
+            f"Households approved in {fy.report_label} took {figures}. Statutory guidance "
+            "expects about eight months; scrutiny heard 'an average of two years'."
         )
-    mix = channel_mix(households, years)
-    channels = channel_conversion(households, years).set_index("How they heard")
-    if "Foster carer referral" in mix.columns and "Foster carer referral" in channels.index:
-        referral_now = mix.loc[year, "Foster carer referral"]
-        referral_then = mix.iloc[0]["Foster carer referral"]
-        first_year = mix.index[0].replace("-", "/")
+    mix = channel_counts(households, years)
+    channels = channel_conversion(households, years)
+    referral = "Foster carer referral"
+    if referral in mix.columns and referral in set(channels["How they heard"]):
+        now, then = mix.iloc[-1], mix.iloc[0]
+
+        def mix_share(row: pd.Series) -> str:
+            on = [_stated(app, mix, "channel mix", row["Year"], c) for c in (referral, "Total")]
+            return app.share(f"{_pct(row[referral], row['Total'])}%", on)
 
         def to_stage1(channel: str) -> str:
-            if channel not in channels.index:
+            if channel not in set(channels["How they heard"]):
                 return "0.0%"
-            on = [app.cell("channels", channel, c) for c in ("Reached stage 1", "Enquiries")]
-            for key, column in zip(on, ("Reached stage 1", "Enquiries"), strict=True):
-                app.count(int(channels.loc[channel, column]), key)
-            return app.share(f"{channels.loc[channel, '% to stage 1']}%", on)
+            on = [
+                _stated(app, channels, "channels", channel, c)
+                for c in ("Reached stage 1", "Enquiries")
+            ]
+            row = channels.set_index("How they heard").loc[channel]
+            return app.share(f"{row['To stage 1 (%)']}%", on)
 
-        referred, social = to_stage1("Foster carer referral"), to_stage1("Social media")
+        referred, social = to_stage1(referral), to_stage1("Social media")
         sentences.append(
-            f"Foster carer referrals made {referral_now}% of {fy.report_label} enquiries "
-            f"(from {referral_then}% in {first_year}); of enquirers since "
-            f"{_last(years, 3)[0].replace('-', '/')}, {referred} "
+            f"Foster carer referrals made {mix_share(now)} of {fy.report_label} enquiries "
+            f"(from {mix_share(then)} in {then['Year']}); of enquirers since "
+            f"{shown_year(_last(years, 3)[0])}, {referred} "
             f"of referred enquirers started an assessment, against {social} of social media "
             "enquirers."
         )
-    groups = who_gets_through(households, years).set_index("Group")
+    groups = who_gets_through(households, years)
 
     def minority(group: str) -> str:
-        on = [app.cell("groups", group, c) for c in ("Minority ethnic", "Ethnicity known")]
-        for key, column in zip(on, ("Minority ethnic", "Ethnicity known"), strict=True):
-            app.count(int(groups.loc[group, column]), key)
-        return app.share(f"{groups.loc[group, '% minority ethnic']}%", on)
+        on = [
+            _stated(app, groups, "groups", group, c) for c in ("Minority ethnic", "Ethnicity known")
+        ]
+        row = groups.set_index("Group").loc[group]
+        return app.share(f"{row['Minority ethnic (%)']}%", on)
 
     pooled = _last(years, 3)
-    span = pooled[0].replace("-", "/") + (
-        f" to {year.replace('-', '/')}" if len(pooled) > 1 else ""
-    )
+    span = shown_year(pooled[0]) + (f" to {shown_year(year)}" if len(pooled) > 1 else "")
     sentences.append(
         f"In {span}, "
         f"{minority('Enquirers')} of enquirers (whose ethnicity is known) were from minority "
@@ -750,72 +925,3 @@ def mapped_to_other(other: pd.DataFrame | None, year: str, rule: str) -> str | N
         f"{listed[:1].upper()}{listed[1:]} not declared for {year} {verb} counted as other, "
         "as the council's configuration allows (unknown_to_other)."
     )
-
-
-def relate_leavers(app: Appendix, reasons: pd.DataFrame, largest: pd.DataFrame) -> None:
-    """Tie the leavers' counts together once their tables are shown: each stage's total
-    is the sum of its reasons, the findings' avoidable leavers after enquiry and largest
-    losses are reasons' rows, and the largest-losses table repeats reasons' rows.
-
-    Tables as the notebook names them: ``leavers by stage``, ``reasons``, ``largest``."""
-    keys = app.keys("reasons", "Households")
-    stages = reasons["Stage left"].tolist()
-    for stage in dict.fromkeys(stages):
-        parts = [k for k, s in zip(keys, stages, strict=True) if s == stage]
-        app.relate(app.cell("leavers by stage", stage, "Total"), parts)
-    later = (reasons["Stage left"] != STAGE_LABELS["enquiry"]) & (reasons["Avoidable"] == "yes")
-    app.relate(
-        "avoidable leavers after enquiry", [k for k, x in zip(keys, later, strict=True) if x]
-    )
-    where = dict(zip(zip(stages, reasons["Reason"], strict=True), keys, strict=True))
-    pairs = zip(largest["Stage left"], largest["Reason"], strict=True)
-    for i, (pair, key) in enumerate(zip(pairs, app.keys("largest", "Households"), strict=True)):
-        app.relate(where[pair], [key])
-        app.relate(f"largest avoidable {i + 1}", [key])
-
-
-def relate_conversion(app: Appendix, recent: pd.DataFrame) -> None:
-    """Tie the findings' conversion counts to the rows of the ``conversion`` table."""
-    for column in ("Entered", "Moved on", "Still waiting"):
-        for row, key in zip(recent.itertuples(), app.keys("conversion", column), strict=True):
-            app.relate(f"conversion {row.Year} {row.From} to {row.To}: {column}", [key])
-
-
-def relate_enquiries(
-    app: Appendix, cohorts: pd.DataFrame, counts: pd.DataFrame, years: list[str]
-) -> None:
-    """One year's enquirers counted in several tables are one number: the ``cohorts`` and
-    ``period vs cohort`` tables and the year's total of ``channel mix``; each channel's
-    enquirers in ``channels`` add up its years in ``channel mix``."""
-    for year in cohorts["Enquiry year"]:
-        app.relate(
-            app.cell("cohorts", year, "Enquiries"),
-            [app.cell("period vs cohort", year, "Enquiries")],
-        )
-        app.relate(
-            app.cell("cohorts", year, "Approved"),
-            [app.cell("period vs cohort", year, "Enquirers approved by now")],
-        )
-    for year in counts["Year"]:
-        app.relate(
-            app.cell("channel mix", year, "Total"),
-            [app.cell("period vs cohort", year, "Enquiries")],
-        )
-    for channel in [c for c in counts.columns if c not in ("Year", "Total")]:
-        app.relate(
-            app.cell("channels", channel, "Enquiries"),
-            [app.cell("channel mix", year, channel) for year in _last(years, 3)],
-        )
-
-
-def relate_groups(app: Appendix, ethnic: pd.DataFrame) -> None:
-    """Each group's households of known ethnicity, and of minority ethnicity, in the
-    ``groups`` table add up rows of the ``ethnic`` table."""
-    for group in GROUPS:
-        keys = app.keys("ethnic", group)
-        known = [k for k, g in zip(keys, ethnic["Ethnic group"], strict=True) if g != "Not known"]
-        minority = [
-            k for k, g in zip(keys, ethnic["Ethnic group"], strict=True) if g in MINORITY_ETHNIC
-        ]
-        app.relate(app.cell("groups", group, "Ethnicity known"), known)
-        app.relate(app.cell("groups", group, "Minority ethnic"), minority)

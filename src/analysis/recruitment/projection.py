@@ -31,6 +31,8 @@ import numpy as np
 import pandas as pd
 
 from analysis.core.years import FinancialYear
+from analysis.disclosure import members
+from analysis.recruitment.measures import household_records
 from analysis.recruitment.schema import STAGE_LABELS
 from analysis.recruitment.time_to_event import (
     APPROVED,
@@ -51,7 +53,8 @@ HORIZON_MONTHS = 12
 
 
 def positions(households: pd.DataFrame, year: str) -> pd.DataFrame:
-    """Households in progress at the extract date: latest stage reached and days there."""
+    """Households in progress at the extract date: latest stage reached and days there
+    (with each household's ``record``, :func:`analysis.recruitment.measures.household_records`)."""
     live = households[households["outcome"].astype("string").eq("in progress")]
     stage = pd.Series("enquiry", index=live.index, dtype="string")
     since = live["enquiry_date"].copy()
@@ -62,6 +65,7 @@ def positions(households: pd.DataFrame, year: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "household_id": live["household_id"],
+            "record": household_records(live),
             "stage": stage,
             "days_in_stage": (extract_date(year) - since).dt.days.astype(int),
         }
@@ -166,12 +170,13 @@ def project(chance: pd.Series, level: float = 0.9) -> Projection:
 
 
 def by_stage(chances_: pd.DataFrame) -> pd.DataFrame:
-    """Households in progress at each stage, their average chance and expected approvals."""
+    """Households in progress at each stage, their average chance and expected approvals
+    (each stage's households with their records)."""
     grouped = chances_.groupby("stage", sort=False).agg(
         households=("chance", "size"), expected=("chance", "sum"), mean=("chance", "mean")
     )
     grouped = grouped.reindex([s for s in PIPELINE if s in grouped.index])
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "Stage reached": [STAGE_LABELS[s] for s in grouped.index],
             "Households in progress": grouped["households"].astype(int).to_numpy(),
@@ -181,10 +186,17 @@ def by_stage(chances_: pd.DataFrame) -> pd.DataFrame:
             "Expected approvals": grouped["expected"].round(1).to_numpy(),
         }
     )
+    stage = chances_["stage"].astype(str)
+    cells = {
+        (i, "Households in progress"): frozenset(chances_.loc[stage.eq(s), "record"])
+        for i, s in enumerate(grouped.index)
+    }
+    return members.attach(table, cells)
 
 
 def with_total(table: pd.DataFrame, projection: Projection) -> pd.DataFrame:
-    """:func:`by_stage` with a total row (households in progress and expected approvals)."""
+    """:func:`by_stage` with a total row (households in progress, with every stage's
+    records, and expected approvals)."""
     total = pd.DataFrame(
         [
             {
@@ -199,15 +211,28 @@ def with_total(table: pd.DataFrame, projection: Projection) -> pd.DataFrame:
             }
         ]
     )
-    return pd.concat([table, total], ignore_index=True)
+    cells = members.of(table)
+    column = "Households in progress"
+    everyone = frozenset().union(*(cells[(i, column)] for i in table.index))
+    out = pd.concat([table, total], ignore_index=True)
+    return members.attach(out, {**cells, (len(table), column): everyone})
 
 
-def sentence(projection: Projection, year: str, recent: int, app: Appendix, name: str) -> str:
-    """The projection in words, labelled as one; the household count keyed to the total row
-    of the table ``name`` (:func:`with_total`)."""
+def sentence(
+    projection: Projection,
+    year: str,
+    recent: int,
+    app: Appendix,
+    name: str,
+    records: frozenset[str] | None = None,
+) -> str:
+    """The projection in words, labelled as one; the household count (with ``records``,
+    the households in progress) keyed to the total row of the table ``name``
+    (:func:`with_total`)."""
     fy = FinancialYear.parse(year)
     first = FinancialYear(fy.start_year - recent + 1).report_label
-    households = app.count(projection.households, app.cell(name, "Total", "Households in progress"))
+    key = app.cell(name, "Total", "Households in progress")
+    households = app.count(projection.households, key, records=records)
     return (
         f"Projection, not a forecast: if the {households} households in progress on "
         f"31 March {fy.end.year} move on as households at the same stages did from {first} "

@@ -25,7 +25,9 @@ import pandas as pd
 from scipy.stats import norm
 
 from analysis.core.years import FinancialYear, financial_year_labels
-from analysis.recruitment.measures import eoi_recorded
+from analysis.disclosure import members
+from analysis.presentation.charts import year as shown_year
+from analysis.recruitment.measures import eoi_recorded, household_records
 from analysis.recruitment.schema import REASON_CODES, STAGE_LABELS
 
 if TYPE_CHECKING:
@@ -53,7 +55,8 @@ def extract_date(year: str) -> pd.Timestamp:
 def episodes(households: pd.DataFrame, year: str) -> pd.DataFrame:
     """One row per household: its enquiry cohort, days from enquiry to its outcome or to
     the extract date, and the outcome (``cause``: approved, AW0-AW5, not progressed; missing
-    when censored) with its coarse form (``outcome``: approved, withdrew, not progressed).
+    when censored) with its coarse form (``outcome``: approved, withdrew, not progressed),
+    and its ``record`` (:func:`analysis.recruitment.measures.household_records`).
 
     Withdrawals are split by their recorded code; a "not progressed" closure is one
     outcome whatever its code (the service, not the household, ended it).
@@ -72,6 +75,7 @@ def episodes(households: pd.DataFrame, year: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "household_id": households["household_id"],
+            "record": household_records(households),
             "cohort": financial_year_labels(households["enquiry_date"]),
             "channel": households["channel"].astype("string"),
             "household_type": households["household_type"].astype("string"),
@@ -215,8 +219,20 @@ def _percent(cif: float, lower: float, upper: float) -> str:
     return f"{100 * cif:.1f}{interval}"
 
 
+def counted(months: int) -> str:
+    """The column of :func:`incidence_table` counting households with the outcome by
+    ``months`` (as observed)."""
+    return f"By {months} months (households)"
+
+
+def estimated(months: int) -> str:
+    """The column of :func:`incidence_table` with the estimated % by ``months``."""
+    return f"By {months} months (%, 95% CI)"
+
+
 def incidence_table(
     curves: pd.DataFrame,
+    spells: pd.DataFrame,
     by: str,
     by_label: str,
     months: Sequence[int] = (3, 12),
@@ -226,51 +242,43 @@ def incidence_table(
     """The cumulative incidence of each outcome at a few horizons, one row per group (in
     ``order``, default sorted) and outcome, as the page shows it: households in the group,
     households with the outcome by each horizon (as observed) and the estimated % with its
-    95% interval.
+    95% interval. ``curves`` are :func:`cumulative_incidence` of ``spells`` by ``by``; each
+    count carries the households (``spells["record"]``) it counts.
 
     The index labels each row uniquely ("<group>: <outcome>") for the page's ledger.
     """
-    rows = []
+    rows, cells = [], {}
     points = {m: at_horizon(curves, m, [by]).set_index([by, "cause"]) for m in months}
     sizes = curves.groupby(by, sort=True)["households"].first()
     if order is not None:
         sizes = sizes.reindex([g for g in order if g in sizes.index])
+    group_of = spells[by].astype(str)
     for group, size in sizes.items():
+        these = spells[group_of.eq(str(group))]
+        label = shown_year(group) if by == "cohort" else str(group)
         for cause in causes:
-            row = {by_label: str(group), "Outcome": OUTCOME_LABELS[cause], "Households": size}
+            outcome = OUTCOME_LABELS[cause]
+            row = {by_label: label, "Outcome": outcome, "Households": size}
+            index = f"{label}: {outcome}"
+            cells[(index, "Households")] = frozenset(these["record"])
+            had = these[these["cause"].eq(cause) | these["outcome"].eq(cause)]
             for m in months:
                 point = points[m].loc[(group, cause)]
-                row[f"By {m} months"] = (
-                    "" if pd.isna(point["cumulative"]) else int(point["cumulative"])
-                )
-                row[f"% by {m} months (95% CI)"] = _percent(
-                    point["cif"], point["lower"], point["upper"]
-                )
+                observed = pd.notna(point["cumulative"])
+                row[counted(m)] = int(point["cumulative"]) if observed else ""
+                row[estimated(m)] = _percent(point["cif"], point["lower"], point["upper"])
+                if observed:
+                    inside = had["days"] <= m * DAYS_PER_MONTH
+                    cells[(index, counted(m))] = frozenset(had.loc[inside, "record"])
             rows.append(row)
     table = pd.DataFrame(rows)
-    if by == "cohort":
-        table[by_label] = table[by_label].str.replace("-", "/")
     table.index = table[by_label] + ": " + table["Outcome"]
-    return table
+    return members.attach(table, cells)
 
 
 def incidence_rates(months: Sequence[int] = (3, 12)) -> dict[str, list[str]]:
     """The rate columns of :func:`incidence_table` and the counts each is built on."""
-    return {f"% by {m} months (95% CI)": ["Households", f"By {m} months"] for m in months}
-
-
-def relate_rows(app: Appendix, name: str, table: pd.DataFrame, column: str = "Households") -> None:
-    """Tell the page that the rows of one group in the table ``name`` (an
-    :func:`incidence_table`) state one number of households, so it withholds all or none."""
-    keys = app.keys(name, column)
-    first: dict[str, str] = {}
-    for group, key in zip(table.iloc[:, 0], keys, strict=True):
-        if key is None:
-            continue
-        if group in first:
-            app.relate(first[group], [key])
-        else:
-            first[group] = key
+    return {estimated(m): ["Households", counted(m)] for m in months}
 
 
 def drawable(curves: pd.DataFrame, rule: str, shown: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -306,24 +314,27 @@ MILESTONES = ["eoi", "stage1", "stage2", "approval"]
 
 def time_to_stage(households: pd.DataFrame, years: Sequence[str]) -> pd.DataFrame:
     """Median months from enquiry to each stage among households that reached it, by the
-    year they reached it (so each year's figure is complete, not waiting on the slow)."""
-    rows = []
-    for year in years:
+    year they reached it (so each year's figure is complete, not waiting on the slow);
+    each count of households with the households it counts."""
+    ids = household_records(households)
+    rows, cells = [], {}
+    for i, year in enumerate(years):
         fy = FinancialYear.parse(year)
-        row: dict[str, object] = {"Year reached": year.replace("-", "/")}
+        row: dict[str, object] = {"Year reached": shown_year(year)}
         for stage in MILESTONES:
             name = STAGE_LABELS[stage]
             if stage == "eoi" and not eoi_recorded(households, year):
                 row[f"{name}: households"] = ""
                 row[f"{name}: median months"] = "not recorded"
                 continue
-            date = households[f"{stage}_date"]
-            reached = households[date.between(fy.start, fy.end)]
+            inside = households[f"{stage}_date"].between(fy.start, fy.end)
+            reached = households[inside]
             months = (reached[f"{stage}_date"] - reached["enquiry_date"]).dt.days / DAYS_PER_MONTH
             row[f"{name}: households"] = len(reached)
             row[f"{name}: median months"] = round(months.median(), 1) if len(months) else ""
+            cells[(i, f"{name}: households")] = frozenset(ids[inside.to_numpy()])
         rows.append(row)
-    return pd.DataFrame(rows)
+    return members.attach(pd.DataFrame(rows), cells)
 
 
 def time_to_stage_rates() -> dict[str, list[str]]:
@@ -372,24 +383,29 @@ def within_months_of_application(
 ) -> pd.DataFrame:
     """Households approved in each year and how many of them were approved within
     ``months`` calendar months of application (the start of stage 1 assessment): approval
-    on or before the application date plus ``months`` months."""
+    on or before the application date plus ``months`` months. Each count carries the
+    households it counts."""
     approved = households[households["approval_date"].notna()]
+    ids = household_records(approved)
     year = financial_year_labels(approved["approval_date"])
     deadline = approved["stage1_date"] + pd.DateOffset(months=months)
     inside = approved["approval_date"] <= deadline
-    rows = []
-    for label in years:
+    quick_column = f"Within {months} months of application"
+    rows, cells = [], {}
+    for i, label in enumerate(years):
         these = year.eq(label)
         count, quick = int(these.sum()), int((these & inside).sum())
         rows.append(
             {
-                "Year approved": label.replace("-", "/"),
+                "Year approved": shown_year(label),
                 "Households approved": count,
-                f"Within {months} months of application": quick,
-                f"% within {months} months": round(100 * quick / count, 1) if count else pd.NA,
+                quick_column: quick,
+                f"Within {months} months (%)": round(100 * quick / count, 1) if count else pd.NA,
             }
         )
-    return pd.DataFrame(rows)
+        cells[(i, "Households approved")] = frozenset(ids[these.to_numpy()])
+        cells[(i, quick_column)] = frozenset(ids[(these & inside).to_numpy()])
+    return members.attach(pd.DataFrame(rows), cells)
 
 
 # -- when withdrawals happen -------------------------------------------------------------
@@ -411,6 +427,7 @@ WITHIN = {"Within 2 weeks": "two weeks", "2 to 4 weeks": "four weeks",
           "3 to 6 months": "six months",
           "6 to 12 months": "twelve months", "More than 12 months": "the whole period"}  # fmt: skip
 BEFORE_EOI = "Of whom before an expression of interest"
+SHARE = "Of all withdrawals (%)"
 
 
 def withdrawal_timing(
@@ -418,37 +435,42 @@ def withdrawal_timing(
 ) -> pd.DataFrame:
     """Withdrawals of the ``cohorts``' enquirers by time from enquiry, and (where ``eoi``:
     every cohort's years record expressions of interest) how many of them came before one
-    (left at the enquiry stage), with a total row."""
+    (left at the enquiry stage), with a total row; each count with its households."""
     gone = spells[spells["cohort"].isin(cohorts) & spells["outcome"].eq(WITHDREW)]
-    rows = []
-    for low, high, label in BANDS:
+    rows, cells = [], {}
+    for i, (low, high, label) in enumerate(BANDS):
         inside = gone["days"].ge(low) & (gone["days"].lt(high) if high else True)
         band = gone[inside]
-        rows.append(
-            {
-                "Time since enquiry": label,
-                "Withdrew": len(band),
-                BEFORE_EOI: int(band["exit_stage"].eq("enquiry").sum()),
-            }
-        )
+        early = band[band["exit_stage"].eq("enquiry")]
+        rows.append({"Time since enquiry": label, "Withdrew": len(band), BEFORE_EOI: len(early)})
+        cells[(i, "Withdrew")] = frozenset(band["record"])
+        cells[(i, BEFORE_EOI)] = frozenset(early["record"])
     table = pd.DataFrame(rows)
     total = int(table["Withdrew"].sum())
-    table["% of withdrawals"] = (100 * table["Withdrew"] / total).round(1) if total else 0.0
+    table[SHARE] = (100 * table["Withdrew"] / total).round(1) if total else 0.0
     total_row = {
         "Time since enquiry": "Total",
         "Withdrew": total,
         BEFORE_EOI: int(table[BEFORE_EOI].sum()),
-        "% of withdrawals": 100.0 if total else 0.0,
+        SHARE: 100.0 if total else 0.0,
     }
+    n = len(table)
+    for column in ("Withdrew", BEFORE_EOI):
+        cells[(n, column)] = frozenset().union(*(cells[(i, column)] for i in range(n)))
     table = pd.concat([table, pd.DataFrame([total_row])], ignore_index=True)
-    return table if eoi else table.drop(columns=BEFORE_EOI)
+    if not eoi:
+        table = table.drop(columns=BEFORE_EOI)
+        cells = {cell: r for cell, r in cells.items() if cell[1] != BEFORE_EOI}
+    return members.attach(table, cells)
 
 
 def withdrawal_concentration(timing: pd.DataFrame, app: Appendix, name: str) -> str | None:
     """A sentence saying where withdrawals concentrate in time, from the table ``name``
-    (:func:`withdrawal_timing` as shown): the earliest bands that hold half of them, and
-    the share of those that came before an expression of interest. Its counts go through
-    ``app.count`` under the table's own cell keys, so it withholds what the table does."""
+    (:func:`withdrawal_timing`): the earliest bands that hold half of them, and the share
+    of those that came before an expression of interest. Its counts go through
+    ``app.count`` with the households they count (the total under the table's own cell
+    key), so the page withholds what the table does and what subtraction would reveal."""
+    found = members.of(timing)
     body = timing[timing["Time since enquiry"] != "Total"].reset_index(drop=True)
     total = int(body["Withdrew"].sum())
     if not total:
@@ -458,19 +480,21 @@ def withdrawal_concentration(timing: pd.DataFrame, app: Appendix, name: str) -> 
     early = int(body.loc[:last, "Withdrew"].sum())
     total_key = app.cell(name, "Total", "Withdrew")
     early_key = f"{name}: withdrew within {bands[-1].lower()}"
-    app.relate(early_key, [app.cell(name, b, "Withdrew") for b in bands])
+
+    def union(column: str) -> frozenset[str]:
+        return frozenset().union(*(found[(i, column)] for i in range(last + 1)))
+
     share = app.share(f"{100 * early / total:.1f}%", [early_key, total_key])
     sentence = (
-        f"Withdrawals come early: {app.count(early, early_key)} of the "
-        f"{app.count(total, total_key)} withdrawals ({share}) came within "
-        f"{WITHIN[bands[-1]]} of the enquiry"
+        f"Withdrawals come early: {app.count(early, early_key, records=union('Withdrew'))} of "
+        f"the {app.count(total, total_key, records=found[(len(body), 'Withdrew')])} "
+        f"withdrawals ({share}) came within {WITHIN[bands[-1]]} of the enquiry"
     )
     if BEFORE_EOI not in body:
         return sentence + "."
     before = int(body.loc[:last, BEFORE_EOI].sum())
     before_key = f"{name}: of these, before an expression of interest"
-    app.relate(before_key, [app.cell(name, b, BEFORE_EOI) for b in bands])
-    app.count(before, before_key)
+    app.count(before, before_key, records=union(BEFORE_EOI))
     before_share = app.share(f"{100 * before / early:.1f}%", [before_key, early_key])
     return (
         f"{sentence}, and {before_share} of those before the household had expressed "
@@ -499,7 +523,7 @@ def incidence_alt(
     (withheld figures are said to be withheld): each group's estimates at ``months``."""
     said = []
     for m in months:
-        column = f"% by {m} months (95% CI)"
+        column = estimated(m)
         parts = []
         for group, rows in shown.groupby(by_label, sort=False):
             values = ", ".join(
@@ -524,14 +548,20 @@ def eight_month_sentence(
     (:func:`within_months_of_application`)."""
     if table.empty or not table["Households approved"].iloc[-1]:
         return None
-    row = table.iloc[-1]
+    found = members.of(table)
+    counts = ("Within 8 months of application", "Households approved")
+
+    def keys(i: int) -> list[str]:
+        return [app.cell(name, table["Year approved"].iloc[i], c) for c in counts]
+
+    last = len(table) - 1
+    row = table.iloc[last]
     year = row["Year approved"]
-    keys = [
-        app.cell(name, year, c) for c in ("Within 8 months of application", "Households approved")
-    ]
-    quick = app.count(int(row["Within 8 months of application"]), keys[0])
-    whole = app.count(int(row["Households approved"]), keys[1])
-    share = app.share(f"{row['% within 8 months']:.1f}%", keys)
+    quick, whole = (
+        app.count(int(row[c]), k, records=found.get((table.index[last], c)))
+        for c, k in zip(counts, keys(last), strict=True)
+    )
+    share = app.share(f"{row['Within 8 months (%)']:.1f}%", keys(last))
     earlier = table.iloc[:-1]
     before = ""
     if earlier["Households approved"].sum():
@@ -541,7 +571,8 @@ def eight_month_sentence(
             / earlier["Households approved"].sum()
         )
         span = " to ".join(dict.fromkeys(earlier["Year approved"].iloc[[0, -1]]))
-        before = f", against {pooled:.1f}% of those approved in {span}"
+        on = [k for i in range(last) for k in keys(i)]
+        before = app.share(f", against {pooled:.1f}% of those approved in {span}", on, withheld="")
     return (
         f"Of the {whole} households approved in {year}, {quick} ({share}) were approved within "
         f"eight months of applying (starting stage 1){before}. The national figure for "
