@@ -111,6 +111,7 @@ EPISODE_LAYOUT = [
 DATE_FORMAT = "%d/%m/%Y"
 DAY_NS = 86_400_000_000_000
 TEXT = pd.ArrowDtype(pa.string())
+WORDS = pa.dictionary(pa.int32(), pa.string())  # text as read: each distinct value stored once
 # Columns holding one value per file (which file, which year).
 PER_FILE = ("source_file", "year")
 QUARANTINE_KEEP = ["source_file", "source_row", "column", "value", "reason", "LA", "CHILD"]
@@ -276,9 +277,13 @@ def _check_date_layout(path: Path, frame: pd.DataFrame, column: str, parsed: pd.
 
 def _text(column: pa.ChunkedArray) -> pd.Categorical:
     """Trimmed text as a Categorical, blank cells missing, categories in order of first
-    appearance: each cell is hashed once (pyarrow), the trimming is done once per distinct
-    value, and the rows are recoded by one numpy lookup."""
-    read = pc.dictionary_encode(column.combine_chunks())
+    appearance: each cell is hashed once (pyarrow, while reading for a column read as a
+    dictionary), the trimming is done once per distinct value, and the rows are recoded by
+    one numpy lookup."""
+    if pa.types.is_dictionary(column.type):
+        read = pa.concat_arrays(column.unify_dictionaries().chunks)
+    else:
+        read = pc.dictionary_encode(column.combine_chunks())
     words = pc.utf8_trim_whitespace(read.dictionary)
     lookup = np.arange(len(words) + 1, dtype=np.int32)
     if not (
@@ -444,14 +449,18 @@ def _reading_once():
         _READ_ONCE = None
 
 
-def _table(path: Path, columns: list[str]) -> pa.Table:
-    """The file's ``columns`` as text (coded per distinct value by :func:`_text`)."""
+def _table(path: Path, columns: list[str], identifiers: set[str]) -> pa.Table:
+    """The file's ``columns`` as text: pyarrow dictionaries, coded by the reader's threads,
+    except the children's ``identifiers`` (nearly one value per row: the reader's
+    dictionaries, one per block, would only be hashed again when united), which
+    :func:`_text` codes."""
+    types = {c: pa.string() if c in identifiers else WORDS for c in columns}
     try:
         return pacsv.read_csv(
             path,
             convert_options=pacsv.ConvertOptions(
                 include_columns=columns,
-                column_types=dict.fromkeys(columns, pa.string()),
+                column_types=types,
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
                 null_values=[""],
@@ -493,7 +502,7 @@ def _read(
             every = _matches(columns, [*EPISODE_COLUMNS, *OPTIONAL], aliases or {})
             known = [c for c, n in every.items() if n not in PRESENCE_ONLY]
             wanted = list(dict.fromkeys([*wanted, *known]))
-        table = _table(path, wanted)
+        table = _table(path, wanted, set(_matches(columns, ["CHILD"], aliases or {})))
         if keep and _READ_ONCE is not None:
             _READ_ONCE[path] = (columns, table)
     elif not keep:
@@ -820,12 +829,12 @@ def _read_returns(headers: list[Path], episodes: list[Path], aliases: Aliases | 
     epi = _concat(epi_parts)
     codes = child_codes(epi)
     decom = epi["decom"].to_numpy("datetime64[ns]")
-    order = row_order((epi["year"].cat.codes.to_numpy(), decom, codes))
-    epi, codes, decom = epi.iloc[order], codes[order], decom[order]
+    at = row_order((epi["year"].cat.codes.to_numpy(), decom, codes))
+    codes, decom = codes[at], decom[at]
     repeated = np.zeros(len(codes), dtype=bool)
     repeated[:-1] = (codes[1:] == codes[:-1]) & (decom[1:] == decom[:-1])
-    superseded.update(_counts(epi.loc[repeated, "source_file"]))
-    epi, codes = epi.loc[~repeated], codes[~repeated]
+    superseded.update(_counts(epi["source_file"].iloc[at[repeated]]))
+    epi, codes = _rows(epi, at[~repeated]), codes[~repeated]
     # Stitched together, an episode left open in an older return that the next
     # return contradicts (it starts another episode instead) gives way to the later one.
     clash = _overlaps(epi, codes).to_numpy()
@@ -853,11 +862,11 @@ def _read_returns(headers: list[Path], episodes: list[Path], aliases: Aliases | 
     # the DfE validator's rule 383 (return from a temporary placement). URN is left out: it is
     # often filled on one episode and blank on the next. Postcodes go no further than this.
     place = _pairs(_filled(epi["PL_POST"], ""), epi["PLACE"])
-    epi = epi.drop(columns=["PL_POST", "DECOM", "DEC"])
-    epi["placement_key"] = place
+    kept = {c: epi[c].array for c in epi if c not in ("PL_POST", "DECOM", "DEC")}
+    epi = pd.DataFrame({**kept, "placement_key": place}, copy=False)
     return Returns(
-        episodes=_plain(epi).reset_index(drop=True),
-        header=_plain(header).reset_index(drop=True),
+        episodes=_plain(epi),
+        header=_plain(header.set_axis(pd.RangeIndex(len(header)))),
         quarantine=held_all,
         years=sorted(years),
         rows_read=rows_read,
