@@ -29,14 +29,19 @@ it is replaced by an integer ``placement_key`` and dropped, so it never leaves t
 module. DOB stays in the header table, which is used only to
 compute ages and never shown.
 
-Speed (a regional hub pools 150 councils' returns): text columns are read by pyarrow as
-dictionaries and held as pandas Categoricals, so trimming, date parsing and code checks
-run once per distinct value and every reorder moves small integers, not strings; a pair
-of columns (council and child, placement and postcode) is keyed by combining their
-integer codes; the file's name and year, one value per file, are coded too while the years
-are stitched; rows are ordered by one stable sort of their keys packed into an integer
-(:func:`row_order`); and within one :func:`read_returns` an episodes file is parsed once,
-its dates (for its year) and its validation sharing the table read. What is counted is
+Speed (a regional hub pools 150 councils' returns): text columns are read by pyarrow (code
+columns as dictionaries, coded by the reader's threads; the children's identifiers as text,
+coded once) and held as pandas Categoricals, so trimming, date parsing and code checks
+run once per distinct value and every reorder moves small integers, not strings; dates
+written exactly dd/mm/yyyy are parsed by pyarrow and checked by printing them back
+(:func:`_dates`); a pair of columns (council and child, placement and postcode) is keyed by
+combining their integer codes; the years' categories are united by one hash of them all;
+the file's name and year, one value per file, are coded too while the years are stitched;
+rows are ordered by one stable sort of their keys packed into an integer
+(:func:`row_order`) and each file's rows, then the stitched rows, are taken once, in their
+final order, after every check (:func:`_rows`); and within one :func:`read_returns` an
+episodes file is parsed once, its dates (for its year) and its validation sharing the table
+read. What is counted is
 unchanged. Within a report build each file is read and
 validated once (:func:`analysis.core.cache.once`, keyed by its name and content, the
 aliases and this code): every year's appendix reads the two returns before it too.
