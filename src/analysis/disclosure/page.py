@@ -289,8 +289,9 @@ def _helping(
     return candidates[0] if candidates else None
 
 
-def decide(ledger: Ledger) -> set[str]:
-    """The keys to withhold on the page (see the module docstring)."""
+def decide(ledger: Ledger, audit: bool = True) -> set[str]:
+    """The keys to withhold on the page (see the module docstring); without the
+    attacker's audit (steps 1 and 2 only) when ``audit`` is False."""
     shown = ledger.fixed_keys(False)
     hidden = {
         k
@@ -322,6 +323,8 @@ def decide(ledger: Ledger) -> set[str]:
                     if choice is not None:
                         hidden.add(choice)
                         changed = True
+        if not audit:
+            return hidden
         # Withholding more only widens what the attacker can say of each withheld count,
         # so a count found safe stays safe while counts are only added: audit the rest.
         exposed = ledger.exposures(hidden, targets=hidden - safe) if hidden else []
