@@ -162,26 +162,24 @@ def build_history(returns: Returns) -> History:
     """
     epi = returns.episodes
     child_all = child_codes(epi)
-    order = row_order((epi["decom"].to_numpy("datetime64[ns]"), child_all))
-    epi = epi.iloc[order]
+    decom_all = epi["decom"].to_numpy("datetime64[ns]")
+    dec_all = epi["dec"].to_numpy("datetime64[ns]")
+    order = row_order((decom_all, child_all))
     starts_all = _periods(
-        child_all[order],
-        epi["decom"].to_numpy("datetime64[ns]"),
-        epi["dec"].to_numpy("datetime64[ns]"),
-        _category(epi["RNE"]),
+        child_all[order], decom_all[order], dec_all[order], epi["RNE"].array.take(order)
     )
-    short_all = epi["LS"].isin(SHORT_BREAKS).to_numpy(bool)
+    short_all = _among(epi["LS"], SHORT_BREAKS)[order]
     began_short = short_all[np.maximum.accumulate(np.where(starts_all, np.arange(len(epi)), 0))]
     keep = ~began_short if len(epi) else short_all
-    epi, period_start, short = epi.loc[keep], starts_all[keep], short_all[keep]
+    # The rows kept, in order (``at``: their positions in the returns), each column taken once.
+    at, period_start, short = order[keep], starts_all[keep], short_all[keep]
     # Renumber children in date order so each child's rows are contiguous and ascending.
-    child, _ = pd.factorize(child_all[order][keep])
-    n = len(epi)
-    decom = epi["decom"].to_numpy("datetime64[ns]")
-    dec = epi["dec"].to_numpy("datetime64[ns]")
-    rne = _category(epi["RNE"])
-    place = _category(epi["PLACE"])
-    key = epi["placement_key"].to_numpy().astype("uint64")
+    child, _ = pd.factorize(child_all[at])
+    n = len(at)
+    decom, dec = decom_all[at], dec_all[at]
+    rne = _category(epi["RNE"].array.take(at))
+    place = _category(epi["PLACE"].array.take(at))
+    key = epi["placement_key"].to_numpy()[at].astype("uint64")
     first = child != _shift(child, -1)
     period = np.cumsum(period_start)
     # Temporary stays and short breaks inside a period are not placements of their own.
@@ -199,8 +197,8 @@ def build_history(returns: Returns) -> History:
     starts = np.flatnonzero(new)
     lasts = np.r_[starts[1:] - 1, n - 1] if n else starts
     placement = np.cumsum(new) - 1
-    provider = _category(epi["PLACE_PROVIDER"])
-    reason = _category(epi["REASON_PLACE_CHANGE"])
+    provider = _category(epi["PLACE_PROVIDER"].array.take(at))
+    reason = _category(epi["REASON_PLACE_CHANGE"].array.take(at))
     episodes = pd.DataFrame(
         {
             "child": child,
@@ -237,11 +235,37 @@ def build_history(returns: Returns) -> History:
         copy=False,
     )
     placements["group"] = _groups(placements["PLACE"], placements["PLACE_PROVIDER"])
-    header = returns.header[["LA", "CHILD", "dob"]].astype({"LA": object, "CHILD": object})
+    la, child_id = epi["LA"].iloc[at[first]], epi["CHILD"].iloc[at[first]]
     children = pd.DataFrame(
-        {"LA": _text(epi["LA"].iloc[first]), "CHILD": _text(epi["CHILD"].iloc[first])}
-    ).merge(header, on=["LA", "CHILD"], how="left")
+        {
+            "LA": _text(la),
+            "CHILD": _text(child_id),
+            "dob": _header_dob(returns.header, la, child_id),
+        }
+    )
     return History(episodes, placements, children)
+
+
+def _among(column: pd.Series, values) -> np.ndarray:
+    """Where a Categorical column's value is one of ``values`` (looked up per category)."""
+    return np.append(column.cat.categories.isin(list(values)), False)[column.cat.codes.to_numpy()]
+
+
+def _header_dob(header: pd.DataFrame, la: pd.Series, child: pd.Series) -> np.ndarray:
+    """Each (``la``, ``child``)'s date of birth in the (deduplicated) header, NaT where it
+    has none: what a left merge on the two columns gives, matched by integer codes."""
+    width = len(child.cat.categories) + 1
+
+    def keys(a: pd.Series, b: pd.Series) -> np.ndarray:
+        a_codes = pd.Categorical(a, categories=la.cat.categories).codes.astype(np.int64)
+        b_codes = pd.Categorical(b, categories=child.cat.categories).codes
+        return np.where((a_codes < 0) | (b_codes < 0), -1, a_codes * width + b_codes)
+
+    listed = keys(header["LA"], header["CHILD"])
+    known = np.flatnonzero(listed >= 0)
+    found = pd.Index(listed[known]).get_indexer(keys(la, child))
+    dob = np.append(header["dob"].to_numpy("datetime64[ns]")[known], np.datetime64("NaT", "ns"))
+    return dob[found]
 
 
 def _groups(place, provider) -> np.ndarray:
@@ -249,7 +273,10 @@ def _groups(place, provider) -> np.ndarray:
     pair looked up once, the pairs keyed by their integer codes; missing reads as blank)."""
 
     def coded(values) -> tuple[np.ndarray, np.ndarray]:
-        codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            codes, uniques = values.cat.codes.to_numpy(), values.cat.categories
+        else:
+            codes, uniques = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
         uniques = np.append(np.asarray(uniques, dtype=object), "")
         return np.where(codes < 0, len(uniques) - 1, codes).astype(np.int64), uniques
 
@@ -270,8 +297,13 @@ def _open_at(history: History, day: pd.Timestamp) -> pd.DataFrame:
     epi = history.episodes
     when = _day(day)
     dec = epi["dec"].to_numpy()
-    mask = (epi["decom"].to_numpy() <= when) & (np.isnat(dec) | (dec > when))
-    return epi.loc[mask].drop_duplicates("child", keep="last")
+    rows = np.flatnonzero((epi["decom"].to_numpy() <= when) & (np.isnat(dec) | (dec > when)))
+    # A child's episodes are contiguous (see build_history): the last open one is the last
+    # of its run, as drop_duplicates("child", keep="last") would find it.
+    child = epi["child"].to_numpy()[rows]
+    last = np.ones(len(rows), dtype=bool)
+    last[:-1] = child[1:] != child[:-1]
+    return epi.iloc[rows[last]]
 
 
 def placement_counts(history: History, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:

@@ -29,14 +29,19 @@ it is replaced by an integer ``placement_key`` and dropped, so it never leaves t
 module. DOB stays in the header table, which is used only to
 compute ages and never shown.
 
-Speed (a regional hub pools 150 councils' returns): text columns are read by pyarrow as
-dictionaries and held as pandas Categoricals, so trimming, date parsing and code checks
-run once per distinct value and every reorder moves small integers, not strings; a pair
-of columns (council and child, placement and postcode) is keyed by combining their
-integer codes; the file's name and year, one value per file, are coded too while the years
-are stitched; rows are ordered by one stable sort of their keys packed into an integer
-(:func:`row_order`); and within one :func:`read_returns` an episodes file is parsed once,
-its dates (for its year) and its validation sharing the table read. What is counted is
+Speed (a regional hub pools 150 councils' returns): text columns are read by pyarrow (code
+columns as dictionaries, coded by the reader's threads; the children's identifiers as text,
+coded once) and held as pandas Categoricals, so trimming, date parsing and code checks
+run once per distinct value and every reorder moves small integers, not strings; dates
+written exactly dd/mm/yyyy are parsed by pyarrow and checked by printing them back
+(:func:`_dates`); a pair of columns (council and child, placement and postcode) is keyed by
+combining their integer codes; the years' categories are united by one hash of them all;
+the file's name and year, one value per file, are coded too while the years are stitched;
+rows are ordered by one stable sort of their keys packed into an integer
+(:func:`row_order`) and each file's rows, then the stitched rows, are taken once, in their
+final order, after every check (:func:`_rows`); and within one :func:`read_returns` an
+episodes file is parsed once, its dates (for its year) and its validation sharing the table
+read. What is counted is
 unchanged. Within a report build each file is read and
 validated once (:func:`analysis.core.cache.once`, keyed by its name and content, the
 aliases and this code): every year's appendix reads the two returns before it too.
@@ -224,9 +229,29 @@ def _parse_dates(text: pd.Series) -> pd.Series:
         codes, uniques = text.cat.codes.to_numpy(), text.cat.categories
     else:
         codes, uniques = pd.factorize(text, use_na_sentinel=True)
-    parsed = pd.to_datetime(pd.Series(uniques, dtype="object"), format=DATE_FORMAT, errors="coerce")
-    values = np.append(parsed.to_numpy(dtype="datetime64[ns]"), np.datetime64("NaT"))
+    values = np.append(_dates(np.asarray(uniques, dtype=object)), np.datetime64("NaT", "ns"))
     return pd.Series(values[codes], index=text.index)
+
+
+def _dates(words: np.ndarray) -> np.ndarray:
+    """Distinct date strings to ``datetime64[ns]``, as ``pandas.to_datetime`` with
+    :data:`DATE_FORMAT` reads them (NaT where it cannot). Strings written exactly
+    ``dd/mm/yyyy`` (years 1700 to 2199) are parsed by pyarrow and kept where they print back
+    the same (pyarrow would read 31/02 as 2 March); pandas reads the rest."""
+    text = pa.array(words, pa.string())
+    parsed = pc.strptime(text, format=DATE_FORMAT, unit="ns", error_is_null=True)
+    printed = pc.strftime(parsed, format=DATE_FORMAT)
+    sure = pc.and_kleene(
+        pc.match_substring_regex(text, r"^\d\d/\d\d/(1[7-9]|2[01])\d\d$"),
+        pc.equal(printed, text),
+    )
+    out = parsed.to_numpy(zero_copy_only=False).astype("datetime64[ns]")
+    rest = ~pc.fill_null(sure, False).to_numpy(zero_copy_only=False)
+    if rest.any():
+        out[rest] = pd.to_datetime(
+            pd.Series(words[rest], dtype="object"), format=DATE_FORMAT, errors="coerce"
+        ).to_numpy(dtype="datetime64[ns]")
+    return out
 
 
 def _check_date_layout(path: Path, frame: pd.DataFrame, column: str, parsed: pd.Series) -> None:
@@ -256,16 +281,28 @@ def _check_date_layout(path: Path, frame: pd.DataFrame, column: str, parsed: pd.
 
 
 def _text(column: pa.ChunkedArray) -> pd.Categorical:
-    """Trimmed text as a Categorical, blank cells missing: the string work is done once per
-    distinct value of the column as read (pyarrow dictionary), not once per row."""
-    merged = pa.concat_arrays(column.unify_dictionaries().chunks)
-    words = pc.utf8_trim_whitespace(merged.dictionary)
-    words = pc.if_else(pc.equal(words, ""), pa.scalar(None, pa.string()), words)
-    distinct = pc.dictionary_encode(words)  # in order of first appearance, blanks missing
-    rows = pc.fill_null(pc.take(distinct.indices, merged.indices), -1)
+    """Trimmed text as a Categorical, blank cells missing, categories in order of first
+    appearance: each cell is hashed once (pyarrow, while reading for a column read as a
+    dictionary), the trimming is done once per distinct value, and the rows are recoded by
+    one numpy lookup."""
+    if pa.types.is_dictionary(column.type):
+        read = pa.concat_arrays(column.unify_dictionaries().chunks)
+    else:
+        read = pc.dictionary_encode(column.combine_chunks())
+    words = pc.utf8_trim_whitespace(read.dictionary)
+    lookup = np.arange(len(words) + 1, dtype=np.int32)
+    if not (
+        pc.all(pc.equal(words, read.dictionary)).as_py() and pc.min(pc.utf8_length(words)).as_py()
+    ):
+        words = pc.if_else(pc.equal(words, ""), pa.scalar(None, pa.string()), words)
+        distinct = pc.dictionary_encode(words)  # in order of first appearance, blanks missing
+        lookup[:-1] = pc.fill_null(distinct.indices, -1).to_numpy()
+        words = distinct.dictionary
+    lookup[-1] = -1
+    rows = lookup[pc.fill_null(read.indices, len(lookup) - 1).to_numpy()]
     return pd.Categorical.from_codes(
-        rows.to_numpy(zero_copy_only=False).astype(np.int32),
-        categories=pd.Index(distinct.dictionary.to_numpy(zero_copy_only=False), dtype=object),
+        rows,
+        categories=pd.Index(words.to_numpy(zero_copy_only=False), dtype=object),
         validate=False,
     )
 
@@ -329,15 +366,16 @@ def _plain(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _united(values: list[pd.Categorical]) -> pd.Categorical:
     """Categoricals one after another, their categories in order of first appearance (as
-    :func:`pandas.api.types.union_categoricals` gives them), each part's codes recoded by
-    one lookup of its categories in the union (hashed by pyarrow, not as Python strings)."""
+    :func:`pandas.api.types.union_categoricals` gives them): the parts' categories are
+    hashed once, together (pyarrow), and each part's codes recoded by one lookup."""
     words = [pa.array(v.categories.to_numpy(object), pa.string()) for v in values]
-    union = pc.unique(pa.chunked_array(words, pa.string()))
-    codes = []
+    united = pc.dictionary_encode(pa.concat_arrays(words))
+    where = united.indices.to_numpy()
+    codes, at = [], 0
     for v, w in zip(values, words, strict=True):
-        where = pc.index_in(w, value_set=union).to_numpy(zero_copy_only=False)
-        codes.append(np.append(where, -1).astype(np.int32)[v.codes])
-    categories = pd.Index(union.to_numpy(zero_copy_only=False), dtype=object)
+        codes.append(np.append(where[at : at + len(w)], -1).astype(np.int32)[v.codes])
+        at += len(w)
+    categories = pd.Index(united.dictionary.to_numpy(zero_copy_only=False), dtype=object)
     return pd.Categorical.from_codes(np.concatenate(codes), categories=categories, validate=False)
 
 
@@ -416,14 +454,18 @@ def _reading_once():
         _READ_ONCE = None
 
 
-def _table(path: Path, columns: list[str]) -> pa.Table:
-    """The file's ``columns`` as pyarrow dictionaries (each distinct value stored once)."""
+def _table(path: Path, columns: list[str], identifiers: set[str]) -> pa.Table:
+    """The file's ``columns`` as text: pyarrow dictionaries, coded by the reader's threads,
+    except the children's ``identifiers`` (nearly one value per row: the reader's
+    dictionaries, one per block, would only be hashed again when united), which
+    :func:`_text` codes."""
+    types = {c: pa.string() if c in identifiers else WORDS for c in columns}
     try:
         return pacsv.read_csv(
             path,
             convert_options=pacsv.ConvertOptions(
                 include_columns=columns,
-                column_types=dict.fromkeys(columns, WORDS),
+                column_types=types,
                 strings_can_be_null=True,
                 quoted_strings_can_be_null=True,
                 null_values=[""],
@@ -465,7 +507,7 @@ def _read(
             every = _matches(columns, [*EPISODE_COLUMNS, *OPTIONAL], aliases or {})
             known = [c for c, n in every.items() if n not in PRESENCE_ONLY]
             wanted = list(dict.fromkeys([*wanted, *known]))
-        table = _table(path, wanted)
+        table = _table(path, wanted, set(_matches(columns, ["CHILD"], aliases or {})))
         if keep and _READ_ONCE is not None:
             _READ_ONCE[path] = (columns, table)
     elif not keep:
@@ -515,12 +557,24 @@ def _split(frame: pd.DataFrame, checks, parts: list[pd.DataFrame]) -> pd.DataFra
     for mask, reason, column in checks:
         hit = np.asarray(mask, dtype=bool) & ~failed
         if hit.any():
-            rows = frame.loc[hit]
-            _, held = quarantine.set_aside(rows, pd.Series(True, index=rows.index), reason, column)
-            held = _plain(held[[c for c in QUARANTINE_KEEP if c in held]])
-            parts.append(held.astype({c: TEXT for c in ("LA", "CHILD") if c in held}))
+            _hold(frame.loc[hit], reason, column, parts)
             failed |= hit
     return frame.loc[~failed] if failed.any() else frame
+
+
+def _hold(rows: pd.DataFrame, reason: str, column: str, parts: list[pd.DataFrame]) -> None:
+    """Set ``rows`` aside with ``reason`` (the quarantine's columns only, into ``parts``)."""
+    _, held = quarantine.set_aside(rows, pd.Series(True, index=rows.index), reason, column)
+    held = _plain(held[[c for c in QUARANTINE_KEEP if c in held]])
+    parts.append(held.astype({c: TEXT for c in ("LA", "CHILD") if c in held}))
+
+
+def _rows(frame: pd.DataFrame, at: np.ndarray, columns: list[str] | None = None) -> pd.DataFrame:
+    """``frame``'s ``columns`` at the positions ``at``: each column taken once, by one call,
+    rather than a reorder, a filter and a column selection each copying the frame."""
+    columns = list(frame.columns) if columns is None else columns
+    taken = {c: frame[c].array.take(at) for c in columns}
+    return pd.DataFrame(taken, index=frame.index.take(at), copy=False)
 
 
 def validate_episodes(
@@ -547,7 +601,7 @@ def validate_episodes(
     ]
     for column, valid in code_lists(year).items():
         blank_ok = column not in ("RNE", "LS", "PLACE")
-        bad = ~frame[column].isin(valid) & ~(blank_ok & frame[column].isna())
+        bad = _not_in(frame[column], valid, blank_ok)
         checks.append((bad, f"code not in the {year.label} {column} code list", column))
     checks += [
         (dec.notna() & frame["REC"].isna(), "episode ended without a reason (REC)", "REC"),
@@ -557,20 +611,33 @@ def validate_episodes(
     frame = _split(frame, checks, parts)
     codes = child_codes(frame)
     decom = frame["decom"].to_numpy("datetime64[ns]")
-    order = row_order((frame["source_row"].to_numpy(), decom, codes))
-    frame, codes, decom = frame.iloc[order], codes[order], decom[order]
+    dec = frame["dec"].to_numpy("datetime64[ns]")
+    # The rows in order of child and start (``at``: their positions), taken once at the end.
+    at = row_order((frame["source_row"].to_numpy(), decom, codes))
+    codes, decom, dec = codes[at], decom[at], dec[at]
     repeated = np.zeros(len(codes), dtype=bool)
     repeated[1:] = (codes[1:] == codes[:-1]) & (decom[1:] == decom[:-1])
-    reason = "episode repeated (same child and start date)"
-    frame = _split(frame, [(repeated, reason, "DECOM")], parts)
-    overlap = _overlaps(frame, codes[~repeated]).to_numpy()
-    reason = "episode starts before the previous one ended"
-    frame = _split(frame, [(overlap, reason, "DECOM")], parts)
+    if repeated.any():
+        reason = "episode repeated (same child and start date)"
+        _hold(frame.iloc[at[repeated]], reason, "DECOM", parts)
+        at, codes, decom, dec = at[~repeated], codes[~repeated], decom[~repeated], dec[~repeated]
+    overlap = _overlapping(codes, decom, dec)
+    if overlap.any():
+        reason = "episode starts before the previous one ended"
+        _hold(frame.iloc[at[overlap]], reason, "DECOM", parts)
+        at = at[~overlap]
     keep = ["LA", "CHILD", "decom", "dec", "RNE", "LS", "PLACE", "PLACE_PROVIDER", "REC"]
     keep += ["REASON_PLACE_CHANGE", "PL_POST", "DECOM", "DEC", "source_file", "source_row"]
-    frame = frame[keep]
+    frame = _rows(frame, at, keep)
     frame["year"] = year.label
     return frame, quarantine.combine(parts), year
+
+
+def _not_in(column: pd.Series, valid, blank_ok: bool) -> np.ndarray:
+    """Where a Categorical column's value is not one of ``valid`` (a blank is, if
+    ``blank_ok``): looked up once per category."""
+    known = np.append(column.cat.categories.isin(list(valid)), blank_ok)
+    return ~known[column.cat.codes.to_numpy()]
 
 
 def _span(values: np.ndarray) -> int:
@@ -613,13 +680,19 @@ def _overlaps(frame: pd.DataFrame, codes: np.ndarray | None = None) -> pd.Series
     ``frame`` must be sorted by child and start date.
     """
     codes = child_codes(frame) if codes is None else codes
+    decom = frame["decom"].to_numpy("datetime64[ns]")
+    found = _overlapping(codes, decom, frame["dec"].to_numpy("datetime64[ns]"))
+    return pd.Series(found, index=frame.index)
+
+
+def _overlapping(codes: np.ndarray, decom: np.ndarray, dec: np.ndarray) -> np.ndarray:
+    """:func:`_overlaps` on the rows' child codes, starts and ends (sorted by both)."""
     same = np.zeros(len(codes), dtype=bool)
     same[1:] = codes[1:] == codes[:-1]
     prev_end = np.full(len(codes), np.datetime64("NaT"), dtype="datetime64[ns]")
-    prev_end[1:] = frame["dec"].to_numpy("datetime64[ns]")[:-1]
-    decom = frame["decom"].to_numpy("datetime64[ns]")
+    prev_end[1:] = dec[:-1]
     still_open = np.isnat(prev_end) | (prev_end > decom)
-    return pd.Series(same & still_open, index=frame.index)
+    return same & still_open
 
 
 def _once(kind: str, path: Path, key: list, compute):
@@ -761,12 +834,12 @@ def _read_returns(headers: list[Path], episodes: list[Path], aliases: Aliases | 
     epi = _concat(epi_parts)
     codes = child_codes(epi)
     decom = epi["decom"].to_numpy("datetime64[ns]")
-    order = row_order((epi["year"].cat.codes.to_numpy(), decom, codes))
-    epi, codes, decom = epi.iloc[order], codes[order], decom[order]
+    at = row_order((epi["year"].cat.codes.to_numpy(), decom, codes))
+    codes, decom = codes[at], decom[at]
     repeated = np.zeros(len(codes), dtype=bool)
     repeated[:-1] = (codes[1:] == codes[:-1]) & (decom[1:] == decom[:-1])
-    superseded.update(_counts(epi.loc[repeated, "source_file"]))
-    epi, codes = epi.loc[~repeated], codes[~repeated]
+    superseded.update(_counts(epi["source_file"].iloc[at[repeated]]))
+    epi, codes = _rows(epi, at[~repeated]), codes[~repeated]
     # Stitched together, an episode left open in an older return that the next
     # return contradicts (it starts another episode instead) gives way to the later one.
     clash = _overlaps(epi, codes).to_numpy()
@@ -794,11 +867,11 @@ def _read_returns(headers: list[Path], episodes: list[Path], aliases: Aliases | 
     # the DfE validator's rule 383 (return from a temporary placement). URN is left out: it is
     # often filled on one episode and blank on the next. Postcodes go no further than this.
     place = _pairs(_filled(epi["PL_POST"], ""), epi["PLACE"])
-    epi = epi.drop(columns=["PL_POST", "DECOM", "DEC"])
-    epi["placement_key"] = place
+    kept = {c: epi[c].array for c in epi if c not in ("PL_POST", "DECOM", "DEC")}
+    epi = pd.DataFrame({**kept, "placement_key": place}, copy=False)
     return Returns(
-        episodes=_plain(epi).reset_index(drop=True),
-        header=_plain(header).reset_index(drop=True),
+        episodes=_plain(epi),
+        header=_plain(header.set_axis(pd.RangeIndex(len(header)))),
         quarantine=held_all,
         years=sorted(years),
         rows_read=rows_read,
