@@ -8,9 +8,11 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
 import nbformat
+import pytest
 from nbformat import v4
 
 from analysis.presentation import appendix, export
+from analysis.presentation.appendix import LEDGER
 
 # A 1x1 PNG: what the exporter embeds does not matter here, only its attributes.
 PIXEL = (
@@ -69,3 +71,21 @@ def test_the_export_writes_the_alt_text_into_the_image():
 def test_an_image_without_alt_text_gets_nbconverts_placeholder():
     # What the content check catches: the placeholder is not a description.
     assert "No description has been provided for this image" in _page({})
+
+
+def test_a_public_page_never_closed_is_not_exported():
+    # Until its last cell closes it, a page's decision leaves out the attacker's audit.
+    notebook = v4.new_notebook()
+    cell = v4.new_code_cell("appendix = Appendix(...)")
+    ledger = {"title": "Test", "disclosure": "public", "closed": False, "ledger": {}}
+    cell.outputs = [
+        nbformat.from_dict(
+            {"output_type": "display_data", "data": {LEDGER: ledger}, "metadata": {}}
+        )
+    ]
+    notebook.cells = [cell]
+    provenance = export.Provenance([], "abc123", False, {}, "2025-04-01T00:00:00+00:00", "public")
+    with pytest.raises(export.ExportError, match="'Test' was never closed"):
+        export.to_html(
+            notebook, title="Test", service="A service", year_label="2024/25", provenance=provenance
+        )

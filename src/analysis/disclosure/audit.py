@@ -41,74 +41,135 @@ class Exposure:
         return f"{self.key} must lie in [{self.low:g}, {self.high:g}]"
 
 
-Row = tuple[tuple[tuple[str, float], ...], float]  # unknowns' weights, the constant they sum to
-Problem = tuple[tuple[Row, ...], tuple[tuple[str, float], ...], str]  # rows, lower bounds, target
+class Model:
+    """One page's relations as one HiGHS model (``A x = 0``, a column for every count the
+    relations name), kept for the page's whole decision.
 
-
-def problems(
-    known: Mapping[str, float],
-    hidden: Iterable[str],
-    relations: Iterable[Relation],
-    targets: Iterable[str] | None = None,
-    positive: Iterable[str] = (),
-) -> dict[str, Problem]:
-    """For each hidden count in ``targets`` (all by default): the relations of its own
-    connected group of unknowns, every unknown's lower bound (1 for those in ``positive``,
-    else 0) and its name, the question :func:`ranges` answers.
-
-    ``known`` holds every value the attacker can read; a relation naming a key that is
-    neither known nor hidden is ignored (the page never stated that number). Unknowns that
-    share no relation cannot constrain one another, so each count is bounded over its own
-    group only: the same ranges as one programme over the whole page, at a fraction of the
-    cost.
+    What the attacker can read is only a matter of bounds: a shown count's column is fixed
+    at its value, a withheld one runs from 1 (a page shows a zero as 0) or 0, and a relation
+    none of whose counts is unknown is dropped (it says nothing about an unknown). Changing
+    which counts are withheld changes bounds, never the model, so each question starts
+    from the last basis (a few pivots, not a new solve); the answers under the last few
+    views are kept, since a decision returns to the same view many times.
     """
-    hidden = sorted(set(hidden))
-    where = {key: i for i, key in enumerate(hidden)}
-    parent = list(range(len(hidden)))
 
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
+    KEPT = 64  # views whose answers are kept
 
-    rows: list[tuple[dict[int, float], float]] = []
-    for relation in relations:
-        if any(k not in where and k not in known for k in relation):
-            continue
-        coefficients: dict[int, float] = {}
-        constant = 0.0
-        for key, weight in relation.items():
-            if key in where:
-                coefficients[where[key]] = coefficients.get(where[key], 0.0) + weight
-            else:
-                constant += weight * known[key]
-        coefficients = {i: w for i, w in coefficients.items() if w}
-        if coefficients:
-            rows.append((coefficients, -constant))
-            first, *rest = coefficients
-            for other in rest:
-                parent[root(other)] = root(first)
-    group_rows: dict[int, list[tuple[dict[int, float], float]]] = {}
-    for row in rows:
-        group_rows.setdefault(root(next(iter(row[0]))), []).append(row)
-    signatures: dict[int, tuple[Row, ...]] = {}
-    found: dict[str, Problem] = {}
-    positive = set(positive)
-    for key in hidden if targets is None else sorted(set(targets) & set(hidden)):
-        group = root(where[key])
-        if group not in signatures:
-            signatures[group] = tuple(
-                sorted(
-                    (tuple(sorted((hidden[m], w) for m, w in coefficients.items())), b)
-                    for coefficients, b in group_rows.get(group, [])
-                )
+    def __init__(self, names: Iterable[str], relations: Iterable[Relation]) -> None:
+        self.names = sorted(set(names))
+        self.column = {name: n for n, name in enumerate(self.names)}
+        starts: list[int] = []
+        columns: list[int] = []
+        weights: list[float] = []
+        for relation in relations:
+            if not relation or any(k not in self.column for k in relation):
+                continue
+            starts.append(len(columns))
+            for key, weight in sorted(relation.items()):
+                columns.append(self.column[key])
+                weights.append(float(weight))
+        size, rows = len(self.names), len(starts)
+        self._starts = np.array(starts, dtype=np.int64)
+        self._columns = np.array(columns, dtype=np.int64)
+        _silenced()
+        self.highs = highspy.Highs()
+        self.highs.setOptionValue("output_flag", False)
+        # No presolve, primal simplex: a new objective leaves the last basis feasible, so
+        # each bound takes a few pivots from it (dual simplex was four times slower here).
+        self.highs.setOptionValue("presolve", "off")
+        self.highs.setOptionValue("simplex_strategy", 4)
+        self.lower = np.zeros(size)
+        self.upper = np.full(size, highspy.kHighsInf)
+        self.highs.addVars(size, self.lower, self.upper)
+        self._live = np.ones(rows, dtype=bool)
+        if rows:
+            self.highs.addRows(
+                rows,
+                np.zeros(rows),
+                np.zeros(rows),
+                len(columns),
+                self._starts.astype(np.int32),
+                self._columns.astype(np.int32),
+                np.array(weights, dtype=float),
             )
-        signature = signatures[group]
-        members = {name for row, _ in signature for name, _ in row} | {key}
-        lows = tuple(sorted((name, 1.0 if name in positive else 0.0) for name in members))
-        found[key] = (signature, lows, key)
-    return found
+        self._touched = np.zeros(size, dtype=bool)  # in a relation (else bounded by itself)
+        self._touched[self._columns] = True
+        self._views: dict[bytes, dict[tuple[str, float], float]] = {}
+        self._found: dict[tuple[str, float], float] = {}
+
+    def __deepcopy__(self, memo: dict[int, object]) -> Model:
+        """The same model: its relations never change, and every question sets its own
+        view first (a copied ledger that grows builds a model of its own)."""
+        return self
+
+    def view(self, known: Mapping[str, float], positive: Iterable[str] = ()) -> None:
+        """The attacker reads ``known``; every other count is unknown, at least 1 if in
+        ``positive``, else at least 0."""
+        lower = np.zeros(len(self.names))
+        upper = np.full(len(self.names), highspy.kHighsInf)
+        for key, value in known.items():
+            if key in self.column:
+                lower[self.column[key]] = upper[self.column[key]] = float(value)
+        for key in positive:
+            if key in self.column and key not in known:
+                lower[self.column[key]] = 1.0
+        changed = np.flatnonzero((lower != self.lower) | (upper != self.upper))
+        if changed.size:
+            self.highs.changeColsBounds(
+                changed.size, changed.astype(np.int32), lower[changed], upper[changed]
+            )
+            self.lower, self.upper = lower, upper
+            unknown = (lower != upper).astype(np.int64)
+            live = (
+                np.add.reduceat(unknown[self._columns], self._starts) > 0
+                if self._starts.size
+                else self._live
+            )
+            flipped = np.flatnonzero(live != self._live)
+            if flipped.size:
+                self.highs.changeRowsBounds(
+                    flipped.size,
+                    flipped.astype(np.int32),
+                    np.where(live[flipped], 0.0, -highspy.kHighsInf),
+                    np.where(live[flipped], 0.0, highspy.kHighsInf),
+                )
+                self._live = live
+        view = lower.tobytes() + upper.tobytes()
+        if view not in self._views:
+            if len(self._views) >= self.KEPT:
+                self._views.pop(next(iter(self._views)))
+            self._views[view] = {}
+        self._found = self._views[view]
+
+    def bound(self, key: str, sign: float) -> float:
+        """The minimum (``sign`` 1) or maximum (-1) of ``key`` under the current view."""
+        if (key, sign) not in self._found:
+            j = self.column[key]
+            if self.lower[j] == self.upper[j] or not self._touched[j]:
+                value = self.lower[j] if sign > 0 else self.upper[j]
+            else:
+                value = self._solve(j, sign)
+            self._found[(key, sign)] = value
+        return self._found[(key, sign)]
+
+    def _solve(self, j: int, sign: float) -> float:
+        self.highs.changeColCost(j, sign)
+        self.highs.run()
+        status = self.highs.getModelStatus()
+        if status not in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kUnbounded):
+            # A warm start can stop at "unknown" or "unbounded or infeasible": solve
+            # again from scratch for a definite answer.
+            self.highs.clearSolver()
+            self.highs.run()
+            status = self.highs.getModelStatus()
+        objective = self.highs.getInfo().objective_function_value
+        self.highs.changeColCost(j, 0.0)
+        if status == highspy.HighsModelStatus.kUnbounded:  # only when maximising
+            return math.inf
+        if status != highspy.HighsModelStatus.kOptimal:
+            reason = self.highs.modelStatusToString(status)
+            raise ValueError(f"the page's numbers are inconsistent ({reason})")
+        return sign * objective
 
 
 def ranges(
@@ -121,11 +182,13 @@ def ranges(
     """(min, max) of each hidden count in ``targets`` (all of them by default) over
     non-negative values satisfying ``relations``; those in ``positive`` are at least 1
     (a page shows a zero as 0, so the attacker knows every withheld count is not 0).
-    See :func:`problems`."""
-    return {
-        key: (_bound(*problem, 1.0), _bound(*problem, -1.0))
-        for key, problem in problems(known, hidden, relations, targets, positive).items()
-    }
+    ``known`` holds every value the attacker can read; a relation naming a count that is
+    neither known nor hidden is ignored (the page never stated that number)."""
+    hidden = set(hidden)
+    model = Model(set(known) | hidden, relations)
+    model.view(known, positive)
+    aim = sorted(hidden if targets is None else hidden & set(targets))
+    return {key: (model.bound(key, 1.0), model.bound(key, -1.0)) for key in aim}
 
 
 @functools.cache
@@ -142,93 +205,6 @@ def _silenced() -> None:
     finally:
         os.dup2(saved, 1)
         os.close(saved)
-
-
-class _Group:
-    """One group of relations (``A x = b``, every unknown at least its lower bound) as a
-    HiGHS model, kept while the group is unchanged: each withheld count's bound is the
-    same model with another objective, solved from the last basis (warm start)."""
-
-    def __init__(self, signature: tuple[Row, ...], lows: tuple[tuple[str, float], ...]) -> None:
-        low = dict(lows)
-        members = sorted(low)
-        self.column = {name: n for n, name in enumerate(members)}
-        starts, columns, weights = [], [], []
-        for row, _ in signature:
-            starts.append(len(columns))
-            for name, weight in row:
-                columns.append(self.column[name])
-                weights.append(weight)
-        constants = np.array([b for _, b in signature], dtype=float)
-        _silenced()
-        self.highs = highspy.Highs()
-        self.highs.setOptionValue("output_flag", False)
-        # No presolve, primal simplex: each bound starts from the last one's basis, which a
-        # new objective leaves feasible (a few pivots, not a new solve).
-        self.highs.setOptionValue("presolve", "off")
-        self.highs.setOptionValue("simplex_strategy", 4)
-        self.highs.addVars(
-            len(members),
-            np.array([low[m] for m in members], dtype=float),
-            np.full(len(members), highspy.kHighsInf),
-        )
-        self.highs.addRows(
-            len(signature),
-            constants,
-            constants,
-            len(columns),
-            np.array(starts, dtype=np.int32),
-            np.array(columns, dtype=np.int32),
-            np.array(weights, dtype=float),
-        )
-        self.found: dict[tuple[str, float], float] = {}
-
-    def bound(self, key: str, sign: float) -> float:
-        """The minimum (``sign`` 1) or maximum (-1) of unknown ``key``."""
-        if (key, sign) not in self.found:
-            j = self.column[key]
-            self.highs.changeColCost(j, sign)
-            self.highs.run()
-            status = self.highs.getModelStatus()
-            if status not in (
-                highspy.HighsModelStatus.kOptimal,
-                highspy.HighsModelStatus.kUnbounded,
-            ):
-                # A warm start can stop at "unknown" or "unbounded or infeasible": solve
-                # again from scratch for a definite answer.
-                self.highs.clearSolver()
-                self.highs.run()
-                status = self.highs.getModelStatus()
-            objective = self.highs.getInfo().objective_function_value
-            self.highs.changeColCost(j, 0.0)
-            if status == highspy.HighsModelStatus.kUnbounded:  # only when maximising
-                value = math.inf
-            elif status != highspy.HighsModelStatus.kOptimal:
-                reason = self.highs.modelStatusToString(status)
-                raise ValueError(f"the page's numbers are inconsistent ({reason})")
-            else:
-                value = sign * objective
-            self.found[(key, sign)] = value
-        return self.found[(key, sign)]
-
-
-@functools.lru_cache(maxsize=256)
-def _group(signature: tuple[Row, ...], lows: tuple[tuple[str, float], ...]) -> _Group:
-    return _Group(signature, lows)
-
-
-def _bound(
-    signature: tuple[Row, ...],
-    lows: tuple[tuple[str, float], ...],
-    key: str,
-    sign: float,
-) -> float:
-    """The minimum (``sign`` 1) or maximum (-1) of unknown ``key`` over one group of
-    relations. A page's decision asks the same question of an unchanged group many times
-    as the page grows, so each group's model and answers are kept."""
-    if not signature:
-        return dict(lows)[key] if sign > 0 else math.inf
-    return _group(signature, lows).bound(key, sign)
 
 
 def is_exposed(low: float, high: float) -> bool:
@@ -250,21 +226,27 @@ def exposures(
 
     ``unstated`` are counts the page never shows but that its relations involve (the
     size of a group two tables break down): unknowns to the attacker, never reported.
-    With the withheld counts' true ``values`` (the page's own), a count whose maximum is
-    above both 5 and its value is safe without its minimum: one programme, not two.
-    ``targets`` limits the question to some of the withheld counts.
+    ``values`` and ``targets`` as for :func:`exposed`.
     """
     hidden = set(hidden)
-    aim = hidden if targets is None else hidden & set(targets)
+    model = Model(set(known) | hidden | set(unstated), relations)
+    model.view(known, hidden)
+    return exposed(model, hidden if targets is None else hidden & set(targets), values)
+
+
+def exposed(
+    model: Model, targets: Iterable[str], values: Mapping[str, float] | None = None
+) -> list[Exposure]:
+    """The counts in ``targets`` that ``model``'s current view pins down or bounds within
+    1 to 5. With the counts' true ``values`` (the page's own), a count whose maximum is
+    above both 5 and its value is safe without its minimum: one programme, not two."""
     found = []
-    for key, problem in problems(
-        known, hidden | set(unstated), relations, targets=aim, positive=hidden
-    ).items():
-        high = _bound(*problem, -1.0)
+    for key in sorted(targets):
+        high = model.bound(key, -1.0)
         value = None if values is None else values.get(key)
         if value is not None and high > max(HIGHEST, value) + TOLERANCE:
             continue
-        low = _bound(*problem, 1.0)
+        low = model.bound(key, 1.0)
         if is_exposed(low, high):
             found.append(Exposure(key, low, high))
     return found

@@ -54,6 +54,9 @@ class Ledger:
     _atoms: tuple[tuple[int, ...], dict[str, float], list[dict[str, float]]] | None = field(
         default=None, repr=False, compare=False
     )
+    _model: tuple[tuple[int, ...], audit.Model] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def add(
         self,
@@ -214,6 +217,15 @@ class Ledger:
         first = near(key)
         return (first | {k for other in first for k in near(other)}) - {key}
 
+    def model(self) -> audit.Model:
+        """The page's relations as one model for the attacker's audit, built again only
+        when the ledger has changed."""
+        version = self.state()
+        if self._model is None or self._model[0] != version:
+            values, _ = self._everything()
+            self._model = (version, audit.Model(values, self._live()))
+        return self._model[1]
+
     def exposures(
         self, hidden: Iterable[str], targets: Iterable[str] | None = None
     ) -> list[audit.Exposure]:
@@ -221,27 +233,16 @@ class Ledger:
         withheld counts in ``targets`` only, when given)."""
         hidden = set(hidden) & self.stated
         aim = hidden if targets is None else hidden & set(targets)
-        values, _ = self._everything()
         known = {k: v for k, v in self.values.items() if k in self.stated and k not in hidden}
-        unstated = set(values) - self.stated
-        found = audit.exposures(
-            known, hidden, self._live(), unstated, values=self.values, targets=aim
-        )
-        shared_hidden = self.fixed_keys(True) & aim
-        if shared_hidden:
-            seen = {e.key for e in found}
-            ranges = audit.ranges(
-                known,
-                hidden | unstated,
-                self._live(),
-                targets=shared_hidden - seen,
-                positive=hidden,
-            )
-            for key in sorted(shared_hidden - seen):
-                low, high = ranges[key]
-                want_low, want_high = shared.protected_range(self.values[key])
-                if low > want_low + audit.TOLERANCE or high < want_high - audit.TOLERANCE:
-                    found.append(audit.Exposure(key, low, high))
+        model = self.model()
+        model.view(known, hidden)
+        found = audit.exposed(model, aim, self.values)
+        seen = {e.key for e in found}
+        for key in sorted((self.fixed_keys(True) & aim) - seen):
+            low, high = model.bound(key, 1.0), model.bound(key, -1.0)
+            want_low, want_high = shared.protected_range(self.values[key])
+            if low > want_low + audit.TOLERANCE or high < want_high - audit.TOLERANCE:
+                found.append(audit.Exposure(key, low, high))
         return found
 
 
@@ -278,14 +279,19 @@ def _helping(
         (k for k in _open(ledger, hidden, near) if k not in barred),
         key=lambda k: (ledger.values[k], k),
     )
-    for candidate in candidates[:TRIED]:
-        if not ledger.exposures(hidden | {candidate}, targets={key, candidate}):
-            return candidate
+    tried = candidates[:TRIED]
+    # Withholding more only widens the attacker's ranges: if all of them together leave
+    # ``key`` exposed, no one of them alone protects it.
+    if tried and not ledger.exposures(hidden | set(tried), targets={key}):
+        for candidate in tried:
+            if not ledger.exposures(hidden | {candidate}, targets={key, candidate}):
+                return candidate
     return candidates[0] if candidates else None
 
 
-def decide(ledger: Ledger) -> set[str]:
-    """The keys to withhold on the page (see the module docstring)."""
+def decide(ledger: Ledger, audit: bool = True) -> set[str]:
+    """The keys to withhold on the page (see the module docstring); without the
+    attacker's audit (steps 1 and 2 only) when ``audit`` is False."""
     shown = ledger.fixed_keys(False)
     hidden = {
         k
@@ -300,6 +306,7 @@ def decide(ledger: Ledger) -> set[str]:
     relations = ledger._live()
     primary = set(hidden)
     barred: set[str] = set()  # chosen once, then found pinned by what is shown: futile
+    safe: set[str] = set()  # withheld counts the audit found safe
 
     def smallest(keys: Iterable[str]) -> str | None:
         candidates = [k for k in _open(ledger, hidden, keys) if k not in barred]
@@ -316,7 +323,12 @@ def decide(ledger: Ledger) -> set[str]:
                     if choice is not None:
                         hidden.add(choice)
                         changed = True
-        exposed = ledger.exposures(hidden) if hidden else []
+        if not audit:
+            return hidden
+        # Withholding more only widens what the attacker can say of each withheld count,
+        # so a count found safe stays safe while counts are only added: audit the rest.
+        exposed = ledger.exposures(hidden, targets=hidden - safe) if hidden else []
+        safe |= hidden - {e.key for e in exposed}
         if not exposed:
             return hidden
         # A count withheld only to protect others that the page pins from counts it can
@@ -328,6 +340,7 @@ def decide(ledger: Ledger) -> set[str]:
         if futile:
             hidden -= futile
             barred |= futile
+            safe = set()  # showing a count again narrows the others' ranges: audit them all
             continue
         # One more count for each exposure this round, unless one chosen this round for
         # another already lies beside it (the audit then says whether that was enough).

@@ -179,6 +179,7 @@ class Appendix:
     _reading: set[str] | None = field(default=None, init=False)  # tables a chart reads
     _decided: tuple[tuple[int, ...], set[str]] | None = field(default=None, init=False)
     _eager: bool = field(default=False, init=False)  # decide at every item (table_if_safe)
+    _closed: bool = field(default=False, init=False)  # the last cell has called close()
 
     def __post_init__(self) -> None:
         disclosure.check_rule(self.disclosure)
@@ -191,23 +192,35 @@ class Appendix:
     # -- the page-level decision -------------------------------------------------------
 
     def _after_cell(self, *_: object) -> None:
-        self.finish()
+        self.finish(audit=self._closed)
 
-    def _decide(self) -> set[str]:
-        """The page's decision, taken again only when the ledger has changed since."""
+    def _decide(self, audit: bool = True) -> set[str]:
+        """The page's decision (only its cheap rules, without the attacker's audit, when
+        ``audit`` is False), taken again only when the ledger has changed since."""
         if self.disclosure != "public":
             return set()
-        state = self.ledger.state()
+        state = (self.ledger.state(), audit)
         if self._decided is None or self._decided[0] != state:
-            self._decided = (state, page.decide(self.ledger))
+            self._decided = (state, page.decide(self.ledger, audit=audit))
         return set(self._decided[1])
 
-    def finish(self) -> None:
+    def close(self) -> None:
+        """The page is complete: take its whole disclosure decision (the attacker's audit
+        included) and redraw every item it changes. A notebook's last cell calls it; a
+        public page that was never closed cannot be exported (:mod:`.export`). Cells run
+        again after it are decided in full too."""
+        self._closed = True
+        self.finish()
+
+    def finish(self, audit: bool = True) -> None:
         """Take the page's disclosure decision again and redraw what it changes.
 
-        Runs after every cell by itself; call it only outside IPython.
+        In a kernel it runs after every cell by itself: until :meth:`close`, with the
+        cheap rules only (primary suppression and the counts left alone in a relation),
+        since the audit of a whole page of records takes seconds and a page has dozens of
+        cells. Outside IPython call it (or :meth:`close`) when the page is complete.
         """
-        self.hidden = self._decide()
+        self.hidden = self._decide(audit)
         for item in self._items:
             bundle = item["render"]()
             if bundle != item["bundle"]:
@@ -221,6 +234,7 @@ class Appendix:
             "year": self.year,
             "service": self.service,
             "disclosure": self.disclosure,
+            "closed": self._closed,
             "ledger": self.ledger.as_json(),
             "hidden": sorted(self.hidden),
             "charts": self._charts,
@@ -231,8 +245,9 @@ class Appendix:
     ) -> None:
         """Display an item now and keep it for redrawing; ``metadata`` goes with it (a
         chart's alt text). In a kernel the item is drawn under the decision so far and the
-        page's decision is taken once after the cell (every item it changes is redrawn);
-        elsewhere, and for :meth:`table_if_safe`, it is taken now."""
+        page's decision is taken after the cell (every item it changes is redrawn), in
+        full once the page is closed; elsewhere, and for :meth:`table_if_safe`, it is taken
+        in full now."""
         if get_ipython() is None or self._eager:
             self.hidden = self._decide()
         item = {

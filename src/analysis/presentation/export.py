@@ -229,7 +229,17 @@ def to_html(
     year_label: str,
     provenance: Provenance,
 ) -> str:
-    """The executed notebook as a self-contained, code-free HTML appendix."""
+    """The executed notebook as a self-contained, code-free HTML appendix.
+
+    A public page must have been closed (:meth:`Appendix.close`, its last cell): until
+    then its disclosure decision leaves out the attacker's audit."""
+    for ledger in ledgers(notebook):
+        if ledger.get("disclosure") == "public" and not ledger.get("closed"):
+            raise ExportError(
+                f"the page {ledger.get('title', '')!r} was never closed: its disclosure "
+                "decision is not final (the notebook's last cell must call close() on its "
+                "Appendix)"
+            )
     notebook = for_reader(notebook)
     notebook.metadata["title"] = f"{title}: {year_label} ({service})"
     page, _ = exporter().from_notebook_node(notebook)
