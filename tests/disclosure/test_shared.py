@@ -9,7 +9,7 @@ from analysis.disclosure import page, shared
 from analysis.disclosure.page import DisclosureError, Ledger
 
 APPROVALS = "period vs cohort|2024-25|Approvals"  # recruitment's key
-JOINERS = "flows|2024-25|joiners"  # retention's key
+JOINERS = "flows|2024/25|Approved"  # retention's key
 SHARED = "shared|approvals|2024-25"
 
 

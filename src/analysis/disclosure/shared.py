@@ -44,10 +44,11 @@ if TYPE_CHECKING:
 APPROVALS = "approvals"
 CONNECTED = "children with connected persons carers at 31 March"
 # A page's keys for shared records: regex -> the records counted. The year is the regex's
-# group (written 2024-25 or 2024/25), or, for a key that carries none, the page's year. Recruitment: any table's
-# "Approvals" column by year (the period-versus-cohort table, months to approval by year
-# of approval). Retention: the flows table's joiners and the connected persons table's
-# children. Placement stability: the snapshot's connected persons row (its 31 March).
+# group (written 2024-25 or 2024/25), or, for a key that carries none, the page's year.
+# Recruitment: any table's "Approvals" column by year (the period-versus-cohort table,
+# months to approval by year of approval). Retention: the flows table's joiners (Approved)
+# and the connected persons table's children. Placement stability: the snapshot's connected
+# persons row (its 31 March).
 PATTERNS = {
     "recruitment": {r"^[^|]+\|(\d{4}-\d{2})\|Approvals$": APPROVALS},
     "retention": {

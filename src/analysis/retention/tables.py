@@ -190,10 +190,47 @@ def connected(register: Register) -> pd.DataFrame:
 
 
 def by_reason(register: Register) -> pd.DataFrame:
-    """The reports' table of leavers by reason and year: published, so no records."""
+    """The reports' table of leavers by reason and year, each count with its households.
+
+    The council publishes this table: the page shows it as printed and the notebook marks
+    its counts published with their records (:func:`publish`), so the attacker knows them
+    and which households they count."""
     table = m.leavers_by_reason(register)
+    h = register.households
+    h = h[h["mainstream"]]
+    cells: Cells = {}
+    for fy in m.financial_years(register):
+        left = h[m.flow_masks(h, fy)["leavers"]]
+        for i, code in enumerate(table.index):
+            mine = left if code == "total" else left[left["reason"].eq(code)]
+            cells[(i, fy.report_label)] = _households(mine)
     table.index = [REASONS[r]["label"] if r in REASONS else "Total" for r in table.index]
-    return table.rename_axis(REASON).reset_index()
+    return members.attach(table.rename_axis(REASON).reset_index(), cells)
+
+
+def publish(app, table: pd.DataFrame, name: str, columns: Iterable[str] | None = None) -> None:
+    """Mark the counts of ``table`` (shown under ``name``; only its ``columns``, when given)
+    as figures the council has printed, with the records they count: the page never
+    withholds them and its audit knows them. Call it before the table is shown when a
+    decision taken as it is shown (:meth:`Appendix.table_if_safe`) must know."""
+    found = members.of(table)
+    labels = row_labels(table)
+    keep = None if columns is None else set(columns)
+    for (i, column), records in found.items():
+        if keep is None or column in keep:
+            key = app.cell(name, labels[i], column)
+            app.ledger.add(key, len(records), published=True, records=records)
+
+
+def published_alike(app) -> None:
+    """Mark published every count on the page that counts exactly the records of a
+    published count (a reconciliation's register count of a printed reason, the flows'
+    leavers that are the printed total): it is that printed figure."""
+    ledger = app.ledger
+    printed = {ledger.members[k] for k in ledger.published if ledger.members.get(k)}
+    for key, records in list(ledger.members.items()):
+        if key not in ledger.published and records in printed:
+            ledger.add(key, ledger.values[key], published=True)
 
 
 def influence(leaving: pd.DataFrame) -> pd.DataFrame:
