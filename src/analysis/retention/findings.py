@@ -114,7 +114,7 @@ def key_findings(
         )
         if len(differ):
             listed = "; ".join(
-                f"{r['Measure'].lower()} printed as {r[t.PUBLISHED]} "
+                f"{r['Measure'][:1].lower() + r['Measure'][1:]} printed as {r[t.PUBLISHED]} "
                 f"(register {_register(r, appendix)})"
                 for _, r in differ.iterrows()
             )
@@ -162,17 +162,18 @@ def _survival(still: pd.DataFrame, appendix: Appendix) -> str | None:
             continue
         within = f"within {n} year{'s' if n > 1 else ''}"
         if text == t.NONE_YET:
-            parts.append(f"none {within}")
+            parts.append(f"{within}: none yet")
             continue
         on = [appendix.cell("still all", name, c) for c in (t.left_within(n), t.HOUSEHOLDS)]
-        parts.append(f"{appendix.share(f'{text.split()[0]}%', on)} {within}")
+        parts.append(f"{within}: {appendix.share(f'{text.split()[0]}%', on)}")
     if not parts:
         return None
     return (
-        "Of the mainstream households approved, an estimated "
-        + ", ".join(parts)
-        + " had stopped fostering (Kaplan-Meier estimate; households still fostering count "
-        "as censored, not as leavers)."
+        "The estimated share of mainstream households that had stopped fostering, by time "
+        "since approval: "
+        + "; ".join(parts)
+        + " (Kaplan-Meier estimate; households still fostering count as censored, not as "
+        "leavers)."
     )
 
 
