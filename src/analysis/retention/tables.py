@@ -192,9 +192,9 @@ def connected(register: Register) -> pd.DataFrame:
 def by_reason(register: Register) -> pd.DataFrame:
     """The reports' table of leavers by reason and year, each count with its households.
 
-    The council publishes this table: the page shows it as printed and the notebook marks
-    its counts published with their records (:func:`publish`), so the attacker knows them
-    and which households they count."""
+    The council publishes this table: the page shows it as printed, and the notebook marks
+    each year's total published with its records (:func:`publish`), so the attacker knows
+    which households it counts: they are the flows' leavers of that year."""
     table = m.leavers_by_reason(register)
     h = register.households
     h = h[h["mainstream"]]
@@ -208,16 +208,15 @@ def by_reason(register: Register) -> pd.DataFrame:
     return members.attach(table.rename_axis(REASON).reset_index(), cells)
 
 
-def publish(app, table: pd.DataFrame, name: str, columns: Iterable[str] | None = None) -> None:
-    """Mark the counts of ``table`` (shown under ``name``; only its ``columns``, when given)
-    as figures the council has printed, with the records they count: the page never
-    withholds them and its audit knows them. Call it before the table is shown when a
-    decision taken as it is shown (:meth:`Appendix.table_if_safe`) must know."""
+def publish(app, table: pd.DataFrame, name: str, rows: Iterable[str] | None = None) -> None:
+    """Mark the counts of ``table`` (shown under ``name``; only the rows labelled ``rows``,
+    when given) as figures the council has printed, with the records they count: the page
+    never withholds them and its audit knows them."""
     found = members.of(table)
     labels = row_labels(table)
-    keep = None if columns is None else set(columns)
+    keep = None if rows is None else set(rows)
     for (i, column), records in found.items():
-        if keep is None or column in keep:
+        if keep is None or labels[i] in keep:
             key = app.cell(name, labels[i], column)
             app.ledger.add(key, len(records), published=True, records=records)
 
