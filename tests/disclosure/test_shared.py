@@ -9,7 +9,7 @@ from analysis.disclosure import page, shared
 from analysis.disclosure.page import DisclosureError, Ledger
 
 APPROVALS = "period vs cohort|2024-25|Approvals"  # recruitment's key
-JOINERS = "flows|2024-25|joiners"  # retention's key
+JOINERS = "flows|2024/25|Approved"  # retention's key
 SHARED = "shared|approvals|2024-25"
 
 
@@ -150,7 +150,7 @@ def test_keys_are_matched_to_shared_records_by_pattern():
     connected = "shared|children with connected persons carers at 31 March|2024-25"
     key = "snapshot|Connected persons|Children (returns)"
     assert shared.shared_name(key, stability.patterns) == connected
-    assert shared.shared_name("connected|2024-25|children placed at 31 March", patterns) == (
+    assert shared.shared_name("connected|2024/25|Children placed at 31 March", patterns) == (
         connected
     )
     assert shared.protected_range(4) == (1.0, 6.0)
@@ -161,12 +161,12 @@ def test_two_sources_that_disagree_are_two_numbers_to_the_attacker():
     stability = Ledger()
     stability.add("snapshot|Connected persons|Children (returns)", 147)
     shared.apply(stability, "placement_stability", {}, "2018-19")
-    retention = _as_retention(_ledger({"connected|2018-19|children placed at 31 March": 100}, []))
+    retention = _as_retention(_ledger({"connected|2018/19|Children placed at 31 March": 100}, []))
     union, withheld, problems = shared.combine(
         {"stability": (stability, set()), "retention": (retention, set())}
     )
     assert not problems and not withheld
     assert union.values == {
         "stability:snapshot|Connected persons|Children (returns)": 147.0,
-        "retention:connected|2018-19|children placed at 31 March": 100.0,
+        "retention:connected|2018/19|Children placed at 31 March": 100.0,
     }

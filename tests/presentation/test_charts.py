@@ -30,6 +30,7 @@ from analysis.published_trends import charts as published_charts
 from analysis.published_trends import measures as trends
 from analysis.recruitment import charts as recruitment
 from analysis.retention import charts as retention
+from analysis.retention import tables as retention_tables
 from analysis.sources.published import load as published
 from analysis.stability import report as stability
 
@@ -104,13 +105,13 @@ def _recruitment() -> dict[str, plt.Figure]:
 
 
 def _retention() -> dict[str, plt.Figure]:
-    row = pd.Series({"start": 205, "joiners": 20, "leavers": 22, "other exits": 12, "end": 191})
-    rates = pd.DataFrame({"year": YEARS, "retention rate %": [93.1, "c", 89.3]})
+    row = pd.Series(dict(zip(retention_tables.FLOW.values(), [205, 20, 22, 12, 191], strict=True)))
+    rates = pd.DataFrame({retention_tables.YEAR: YEARS, retention_tables.RATE: [93.1, "c", 89.3]})
     tenure = pd.DataFrame(
         {
-            "influence": ["could influence", "could not influence"],
-            "reason label": ["Transfer to an agency", "Retirement"],
-            "households": [7, 15],
+            retention_tables.INFLUENCE: ["Could influence", "Could not influence"],
+            retention_tables.REASON: ["Transfer to an agency", "Retirement"],
+            retention_tables.TENURE_TOTAL: [7, 15],
         }
     )
     curve = pd.DataFrame(
@@ -123,19 +124,19 @@ def _retention() -> dict[str, plt.Figure]:
     )
     at_risk = pd.DataFrame(
         {
-            "group": ["approved 2018-19 to 2019-20"],
-            "at 0 years": [54],
-            "at 1 year": [51],
-            "at 3 years": ["c"],
+            retention_tables.GROUP: ["Approved 2018/19 to 2019/20"],
+            "At 0 years": [54],
+            "At 1 year": [51],
+            "At 3 years": ["c"],
         }
     )
     life = pd.DataFrame(
         {
-            "year of service": ["0 to 1 years", "1 to 2 years"],
-            "leaving rate per 100 household-years": [12.1, "c"],
+            retention_tables.LIFE["year of service"]: ["0 to 1 years", "1 to 2 years"],
+            retention_tables.LIFE["leaving rate per 100 household-years"]: [12.1, "c"],
         }
     )
-    history = pd.DataFrame({"31 March": [2024, 2025], "filled places": [296, 246]})
+    history = pd.DataFrame({"31 March": [2024, 2025], "Filled places": [296, 246]})
     projected = pd.DataFrame(
         {
             "31 March": [2026],
@@ -146,11 +147,11 @@ def _retention() -> dict[str, plt.Figure]:
     capacity = pd.DataFrame(
         {
             "31 March": [2024, 2025],
-            "filled places": [296, 246],
-            "vacant places": [9, 0],
-            "unavailable places": [52, 89],
-            "on hold or blocked places": [33, 44],
-            "occupancy %": [75.9, 64.9],
+            "Filled places": [296, 246],
+            "Vacant places": [9, 0],
+            "Unavailable places": [52, 89],
+            "On hold or blocked places": [33, 44],
+            "Occupancy (%)": [75.9, 64.9],
         }
     )
     return {
@@ -158,7 +159,7 @@ def _retention() -> dict[str, plt.Figure]:
         "retention trend": retention.retention_trend(rates, 87, "Coventry"),
         "retention leavers by influence": retention.leavers_by_influence(tenure),
         "retention survival": retention.survival(
-            {"approved 2018-19 to 2019-20": curve}, "By cohort", at_risk
+            {"Approved 2018/19 to 2019/20": curve}, "By cohort", at_risk
         ),
         "retention leaving rate": retention.leaving_rate(life),
         "retention outlook": retention.outlook(

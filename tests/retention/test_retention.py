@@ -17,7 +17,8 @@ from analysis.presentation.appendix import Appendix
 from analysis.recruitment.measures import approved_households
 from analysis.registry import by_name
 from analysis.retention import measures as m
-from analysis.retention.findings import key_findings
+from analysis.retention import tables
+from analysis.retention.findings import key_findings, page_tables
 from analysis.retention.load import available_files, load_register, register_dir
 from analysis.retention.targets import targets
 
@@ -257,14 +258,11 @@ def test_unknown_to_other_counts_new_reasons_as_other(copy_year):
     rows = loaded.snapshots.set_index("source_row")
     assert rows.loc[[i + 2 for i in leavers], "reason"].tolist() == ["other", "other"]
     fy = FinancialYear.parse("2022-23")
-    data = m.survival_data(loaded)
     sentences = key_findings(
         loaded,
         fy,
-        m.flows(loaded),
-        m.leavers(loaded, fy),
-        m.still_fostering(data[data["mainstream"]], None),
-        pd.DataFrame(columns=["reproduced"]),
+        page_tables(loaded, fy),
+        pd.DataFrame(columns=[tables.REPRODUCED]),
         council.comparator("national_retention"),
         Appendix("Retention", "2022-23", "internal", service="Test"),
     )
@@ -360,14 +358,12 @@ def test_key_findings_are_generated_from_the_figures(register, published):
     from analysis.presentation.appendix import Appendix
 
     fy = FinancialYear.parse("2022-23")
-    data = m.survival_data(register)
+    year = m.reconcile(register, published).query("year == '2022-23'")
     sentences = key_findings(
         register,
         fy,
-        m.flows(register),
-        m.leavers(register, fy),
-        m.still_fostering(data[data["mainstream"]], None),
-        m.reconcile(register, published).query("year == '2022-23'"),
+        page_tables(register, fy),
+        tables.reconciliation_rows(*tables.reconciliation(register, year)),
         config.load().comparator("national_retention"),
         app := Appendix("Retention", "2022-23", service="Test"),
     )
@@ -427,12 +423,12 @@ def test_waterfall_never_positions_a_bar_on_a_withheld_flow():
     from analysis.presentation.appendix import drawn_values
     from analysis.retention import charts
 
-    shown = pd.Series({"start": 205, "joiners": 20, "leavers": 22, "other exits": 12, "end": 191})
+    shown = pd.Series(dict(zip(tables.FLOW.values(), [205, 20, 22, 12, 191], strict=True)))
     fig = charts.waterfall(shown, "All shown")
     bottoms = [patch.get_y() for patch in fig.axes[0].patches]
     assert bottoms == [0, 205, 203, 191, 0]  # floating: 205 + 20 - 22 - 12 = 191
     withheld = shown.astype(object).copy()
-    withheld[["joiners", "other exits"]] = "c"
+    withheld[[tables.FLOW["joiners"], tables.FLOW["other exits"]]] = "c"
     fig = charts.waterfall(withheld, "Two withheld")
     assert [patch.get_y() for patch in fig.axes[0].patches] == [0, 0, 0]
     assert sorted(v for v in drawn_values(fig) if v > 1) == [22, 191, 191, 205, 205]

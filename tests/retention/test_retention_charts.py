@@ -6,10 +6,15 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.retention import charts
+from analysis.retention import tables as t
+
+
+def _flow(*values: object) -> pd.Series:
+    return pd.Series(dict(zip(t.FLOW.values(), values, strict=True)))
 
 
 def test_waterfall_alt_walks_from_1_april_to_31_march():
-    row = pd.Series({"start": 205, "joiners": 20, "leavers": "c", "other exits": 12, "end": 191})
+    row = _flow(205, 20, "c", 12, 191)
     assert charts.waterfall_alt(row, "2024-25") == (
         "Waterfall chart of mainstream households in 2024/25: 205 at 1 April, 20 approved, "
         "withheld ceased to foster, 12 other exits, 191 at 31 March."
@@ -17,7 +22,7 @@ def test_waterfall_alt_walks_from_1_april_to_31_march():
 
 
 def test_retention_trend_alt_gives_each_year_to_one_decimal():
-    rates = pd.DataFrame({"year": ["2023-24", "2024-25"], "retention rate %": ["c", 89.3]})
+    rates = pd.DataFrame({t.YEAR: ["2023/24", "2024/25"], t.RATE: ["c", 89.3]})
     alt = charts.retention_trend_alt(rates, 87, "Coventry")
     assert alt.endswith("(87%): 2023/24 withheld, 2024/25 89.3%.")
 
@@ -25,9 +30,9 @@ def test_retention_trend_alt_gives_each_year_to_one_decimal():
 def test_leavers_and_capacity_alts_quote_the_table():
     tenure = pd.DataFrame(
         {
-            "influence": ["could influence", "could not influence"],
-            "reason label": ["Transfer to an agency", "Retirement"],
-            "households": ["c", 15],
+            t.INFLUENCE: ["Could influence", "Could not influence"],
+            t.REASON: ["Transfer to an agency", "Retirement"],
+            t.TENURE_TOTAL: ["c", 15],
         }
     )
     alt = charts.leavers_by_influence_alt(tenure)
@@ -35,10 +40,10 @@ def test_leavers_and_capacity_alts_quote_the_table():
     assert "1 reasons with a withheld count are not drawn." in alt
     capacity = pd.DataFrame(
         {
-            "31 March": [2024, 2025],
-            "approved places": [390, 379],
-            "filled places": [296, 246],
-            "occupancy %": [75.9, 64.9],
+            t.DAY: [2024, 2025],
+            t.CAPACITY["approved places"]: [390, 379],
+            t.CAPACITY["filled places"]: [296, 246],
+            t.CAPACITY["occupancy %"]: [75.9, 64.9],
         }
     )
     assert "at 31 March 2025: 379 places, 246 filled, occupancy 64.9%." in charts.capacity_alt(
@@ -49,10 +54,12 @@ def test_leavers_and_capacity_alts_quote_the_table():
 def test_survival_alt_writes_years_and_shares_as_the_pages_do():
     still = pd.DataFrame(
         {
-            "group": ["approved 2018-19 to 2019-20"],
-            "after 1 year %": [94.4],
-            "after 3 years %": ["c"],
+            t.GROUP: ["Approved 2018/19 to 2019/20", "Mainstream schemes"],
+            t.left_share(1): ["5.6 (1.8 to 16.2)", t.NONE_YET],
+            t.left_share(3): ["c", t.NONE_YET],
+            t.left_share(5): [t.NO_ESTIMATE, t.NONE_YET],
         }
     )
     alt = charts.survival_alt(still, "By cohort")
-    assert "approved 2018/19 to 2019/20: 94.4%, withheld." in alt
+    assert "left within 1, 3 and 5 years: Approved 2018/19 to 2019/20: 5.6%, withheld, " in alt
+    assert "no estimate; Mainstream schemes: none yet, none yet, none yet." in alt

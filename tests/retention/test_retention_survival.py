@@ -131,25 +131,25 @@ def test_shares_and_numbers_at_risk_on_the_example_register(register):
     data = m.survival_data(register)
     mainstream = data[data["mainstream"]]
     cohorts = m.still_fostering(mainstream, "cohort").set_index("group")
-    # Everyone approved before April 2018 was first seen after approval: no estimate,
+    # Everyone Approved before April 2018 was first seen after approval: no estimate,
     # where the hand-written version read 100% at 1 year.
     assert (
-        cohorts.loc["approved before April 2018", ["after 1 year %", "after 3 years %"]]
+        cohorts.loc["Approved before April 2018", ["after 1 year %", "after 3 years %"]]
         .isna()
         .all()
     )
-    assert cohorts.loc["approved 2018-19 to 2019-20", "after 1 year %"] == pytest.approx(
+    assert cohorts.loc["Approved 2018/19 to 2019/20", "after 1 year %"] == pytest.approx(
         100 * 51 / 54
     )
-    assert np.isnan(cohorts.loc["approved 2022-23 or later", "after 3 years %"])
+    assert np.isnan(cohorts.loc["Approved 2022/23 or later", "after 3 years %"])
     at = m.number_at_risk(mainstream, "cohort").set_index("group")
     assert at["at 1 year"].tolist() == [51, 36, 28, 20]
-    assert at.loc["approved before April 2018", "at 0 years"] == 0
+    assert at.loc["Approved before April 2018", "at 0 years"] == 0
     types = m.number_at_risk(data, "type group").set_index("group")
     # the two mainstream types and the four cohorts split the same households
     assert (types.loc[["Mainstream (general)", "Mainstream schemes"]].sum() == at.sum()).all()
     curves = m.survival_curves(mainstream, "cohort")
-    assert "approved before April 2018" not in curves
+    assert "Approved before April 2018" not in curves
     public = m.survival_curves(data, "type group", floor=m.at_risk_floor("public"))
     assert (
         public["Connected persons"]["time"].max()

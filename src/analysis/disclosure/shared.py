@@ -47,13 +47,13 @@ CONNECTED = "children with connected persons carers at 31 March"
 # group (written 2024-25 or 2024/25), or, for a key that carries none, the page's year.
 # Recruitment: any table's "Approvals" column by year (the period-versus-cohort table,
 # months to approval by year of approval, events by year). Retention: the flows table's
-# joiners and the connected persons table's children. Placement stability: the snapshot's
-# connected persons row (its 31 March).
+# joiners (Approved) and the connected persons table's children. Placement stability: the
+# snapshot's connected persons row (its 31 March).
 PATTERNS = {
     "recruitment": {r"^[^|]+\|(\d{4}[-/]\d{2})\|Approvals$": APPROVALS},
     "retention": {
-        r"^flows\|(\d{4}-\d{2})\|joiners$": APPROVALS,
-        r"^connected\|(\d{4}-\d{2})\|children placed at 31 March$": CONNECTED,
+        r"^flows\|(\d{4}/\d{2})\|Approved$": APPROVALS,
+        r"^connected\|(\d{4}/\d{2})\|Children placed at 31 March$": CONNECTED,
     },
     "placement_stability": {r"^snapshot\|Connected persons\|Children \(returns\)$": CONNECTED},
 }
@@ -94,7 +94,8 @@ def shared_name(key: str, patterns: Mapping[str, str]) -> str | None:
     for pattern, records in patterns.items():
         match = re.match(pattern, key)
         if match:
-            return name(records, match.group(1)) if match.re.groups else records
+            # A page may write the year 2024/25: the shared name is the same on every page.
+            return name(records, match.group(1).replace("/", "-")) if match.re.groups else records
     return None
 
 

@@ -16,6 +16,7 @@ from analysis.presentation.charts import (
     year,
     years,
 )
+from analysis.retention import tables as t
 from analysis.retention.schema import INFLUENCE_ORDER
 
 # Okabe-Ito (colour-blind safe): no red/green pair; joiners blue, leavers vermilion.
@@ -37,8 +38,8 @@ def waterfall(row: pd.Series, title: str) -> plt.Figure:
     ``row`` is the year's row of the flows table as the page shows it. While every count
     in it is shown the bars float (each flow starts where the previous one ended); once
     any is withheld the position of a later bar would give it away, so every bar stands on
-    zero and a withheld count is an empty slot labelled "c"."""
-    value = {c: _number(row[c]) for c in ("start", "joiners", "leavers", "other exits", "end")}
+    zero and a withheld count is an empty slot labelled "c". The axis starts at 0."""
+    value = {c: _number(row[label]) for c, label in t.FLOW.items()}
     steps = [("At 1 April", "start", "total"), ("Approved", "joiners", "up")]
     steps.append(("Ceased to foster", "leavers", "down"))
     if value["other exits"] != 0:
@@ -61,9 +62,7 @@ def waterfall(row: pd.Series, title: str) -> plt.Figure:
         ax.text(i, bottom + size + 2, f"{sign}{int(size)}", ha="center", va="bottom", fontsize=9)
         level = size if kind == "total" else level + change
     ax.set_xticks(range(len(steps)), [s[0] for s in steps])
-    if floating:
-        low = min(value["start"], value["end"]) - value["leavers"] - value["other exits"] - 10
-        ax.set_ylim(max(0, low), max(value["start"], value["end"]) + value["joiners"] + 15)
+    ax.set_ylim(0, ax.get_ylim()[1] * 1.05)  # from 0: no cut axis, room above the labels
     ax.set_ylabel("Mainstream households")
     ax.set_title(title, loc="left", fontsize=11)
     sns.despine(fig)
@@ -78,8 +77,8 @@ def retention_trend(rates: pd.DataFrame, national: float, council: str) -> plt.F
     in the line. ``council`` is the council's short name, for the legend."""
     fig, ax = plt.subplots(figsize=(7.5, 3.8))
     ax.plot(
-        years(rates["year"]),
-        pd.to_numeric(rates["retention rate %"], errors="coerce"),
+        years(rates[t.YEAR]),
+        pd.to_numeric(rates[t.RATE], errors="coerce"),
         marker="o",
         color=OKABE_ITO[0],
         label=f"{council} (register)",
@@ -90,7 +89,7 @@ def retention_trend(rates: pd.DataFrame, national: float, council: str) -> plt.F
         linestyle="--",
         label=f"National figure the council quotes ({national:.0f}%)",
     )
-    shown = pd.to_numeric(rates["retention rate %"], errors="coerce")
+    shown = pd.to_numeric(rates[t.RATE], errors="coerce")
     low = min(80.0, national - 5, shown.min() - 5) if shown.notna().any() else 80.0
     ax.set_ylim(max(0.0, 5 * np.floor(low / 5)), 100)
     ax.set_ylabel("Retention rate %")
@@ -106,14 +105,15 @@ def leavers_by_influence(tenure: pd.DataFrame) -> plt.Figure:
 
     ``tenure`` is the reasons-and-tenure table as the page shows it: a reason with a
     withheld count is left out."""
-    shown = tenure.assign(n=pd.to_numeric(tenure["households"], errors="coerce"))
-    counts = (
-        shown.groupby(["influence", "reason label"])["n"].sum(min_count=1).dropna().reset_index()
+    shown = tenure.assign(
+        n=pd.to_numeric(tenure[t.TENURE_TOTAL], errors="coerce"),
+        influence=tenure[t.INFLUENCE].str.lower(),
     )
+    counts = shown.groupby(["influence", t.REASON])["n"].sum(min_count=1).dropna().reset_index()
     counts = counts.sort_values(["influence", "n"])
     fig, ax = plt.subplots(figsize=(7.5, 0.45 * max(len(counts), 3) + 1))
     ax.barh(
-        counts["reason label"],
+        counts[t.REASON],
         counts["n"],
         color=[INFLUENCE_COLOURS[g] for g in counts["influence"]],
     )
@@ -146,30 +146,34 @@ def survival(
     are cut where the page allows no estimate; a group without one keeps its numbers."""
     fig, (ax, below) = plt.subplots(2, 1, figsize=(8.5, 4.6), height_ratios=[4, 1.1], sharex=True)
     colours = [OKABE_ITO[k % len(OKABE_ITO)] for k in range(len(at_risk))]
-    times = [float(c.split()[1]) for c in at_risk.columns if c.startswith("at ")]
+    columns = [c for c in at_risk.columns if c.startswith("At ")]
+    times = [float(c.split()[1]) for c in columns]
     drawn = []
     for k, (_, row) in enumerate(at_risk.iterrows()):
-        name, colour, style = row["group"], colours[k], LINE_STYLES[k % len(LINE_STYLES)]
+        name, colour, style = row[t.GROUP], colours[k], LINE_STYLES[k % len(LINE_STYLES)]
         table = curves.get(name)
         if table is not None:
-            t = table[table["time"] <= max_years]
+            curve = table[table["time"] <= max_years]
             if table["time"].max() > max_years:  # followed beyond the axis: carry the step
-                t = pd.concat([t, t.tail(1).assign(time=max_years)])
+                curve = pd.concat([curve, curve.tail(1).assign(time=max_years)])
             ax.step(
-                t["time"],
-                100 * t["survival"],
+                curve["time"],
+                100 * curve["survival"],
                 where="post",
                 color=colour,
                 ls=style,
                 label=year(name),
             )
             ax.fill_between(
-                t["time"], 100 * t["lower"], 100 * t["upper"], step="post", color=colour, alpha=0.12
+                curve["time"],
+                100 * curve["lower"],
+                100 * curve["upper"],
+                step="post",
+                color=colour,
+                alpha=0.12,
             )
         drawn.append((name, colour))
-        for when, column in zip(
-            times, [c for c in at_risk.columns if c.startswith("at ")], strict=True
-        ):
+        for when, column in zip(times, columns, strict=True):
             below.text(
                 when,
                 len(at_risk) - 1 - k,
@@ -198,11 +202,11 @@ def survival(
 def leaving_rate(table: pd.DataFrame) -> plt.Figure:
     """Leaving rate per 100 household-years by year of service, from the life table as the
     page shows it; a withheld rate has no bar and is marked "c"."""
-    rate = pd.to_numeric(table["leaving rate per 100 household-years"], errors="coerce")
+    rate = pd.to_numeric(table[t.LIFE["leaving rate per 100 household-years"]], errors="coerce")
     fig, ax = plt.subplots(figsize=(7.5, 3.6))
     labels = [
         y.replace(" years or more", "+").replace(" years", "").replace(" to ", "-")
-        for y in table["year of service"]
+        for y in table[t.LIFE["year of service"]]
     ]
     ax.bar(labels, rate.fillna(0), color=OKABE_ITO[0], width=0.65)
     for x, value in enumerate(rate):
@@ -221,23 +225,25 @@ def outlook(
     measure: str,
     lines: dict[str, float],
 ) -> plt.Figure:
-    """Observed ``measure`` at each 31 March, then the simulated median with its 95%
+    """Observed ``measure`` at each 31 March (``history``: rows of the capacity table as the
+    page shows it), then the simulated median with its 95%
     interval, with horizontal reference ``lines`` (label -> level: the council's target,
     the children in foster care) in distinct styles."""
+    shown = pd.to_numeric(history[t.CAPACITY[measure]], errors="coerce")
     fig, ax = plt.subplots(figsize=(7.5, 3.8))
     ax.plot(
-        history["31 March"],
-        history[measure],
+        history[t.DAY],
+        shown,
         color=OKABE_ITO[0],
         marker="o",
         label=f"{measure.capitalize()} (register)",
     )
-    first = history.iloc[-1]
-    years = [first["31 March"], *projected["31 March"]]
-    median = [first[measure], *projected[f"{measure} (median)"]]
+    last = shown.iloc[-1]
+    years = [history[t.DAY].iloc[-1], *projected["31 March"]]
+    median = [last, *projected[f"{measure} (median)"]]
     bounds = projected[f"{measure} 95% interval"].str.replace(",", "").str.split(" to ")
-    low = [first[measure], *[float(b[0]) for b in bounds]]
-    high = [first[measure], *[float(b[1]) for b in bounds]]
+    low = [last, *[float(b[0]) for b in bounds]]
+    high = [last, *[float(b[1]) for b in bounds]]
     ax.plot(
         years,
         median,
@@ -254,10 +260,10 @@ def outlook(
         lines.items(), [(OKABE_ITO[4], "-."), (OKABE_ITO[6], ":")], strict=False
     ):
         ax.axhline(level, color=colour, ls=style, lw=1.5, label=label)
-    ax.set_xticks(list(history["31 March"]) + years[1:])
+    ax.set_xticks(list(history[t.DAY]) + years[1:])
     ax.set_xlabel("31 March")
     ax.set_ylabel(measure.capitalize())
-    ax.set_ylim(0, max(high + list(lines.values()) + list(history[measure])) * 1.1)
+    ax.set_ylim(0, np.nanmax([*high, *lines.values(), *shown]) * 1.1)
     legend_below(ax, fontsize=8, ncol=2)
     sns.despine(fig)
     fig.tight_layout()
@@ -271,16 +277,16 @@ def capacity_trend(trend: pd.DataFrame) -> plt.Figure:
     its stack (so no bar's position depends on it) and a withheld occupancy is not written."""
     trend = trend.apply(pd.to_numeric, errors="coerce")
     parts = [
-        ("filled places", "Filled", OKABE_ITO[0]),
-        ("vacant places", "Vacant (free to match)", OKABE_ITO[5]),
-        ("unavailable places", "Unavailable (carer choice or matching)", OKABE_ITO[1]),
-        ("on hold or blocked places", "On hold or blocked", OKABE_ITO[4]),
+        (t.CAPACITY["filled places"], "Filled", OKABE_ITO[0]),
+        (t.CAPACITY["vacant places"], "Vacant (free to match)", OKABE_ITO[5]),
+        (t.CAPACITY["unavailable places"], "Unavailable (carer choice or matching)", OKABE_ITO[1]),
+        (t.CAPACITY["on hold or blocked places"], "On hold or blocked", OKABE_ITO[4]),
     ]
     fig, ax = plt.subplots(figsize=(7.5, 3.8))
     bottom = pd.Series(0, index=trend.index)
     for column, label, colour in parts:
         ax.bar(
-            trend["31 March"].astype(str),
+            trend[t.DAY].astype(str),
             trend[column].fillna(0),
             bottom=bottom,
             label=label,
@@ -288,7 +294,7 @@ def capacity_trend(trend: pd.DataFrame) -> plt.Figure:
             width=0.65,
         )
         bottom = bottom + trend[column].fillna(0)
-    for x, (occ, top) in enumerate(zip(trend["occupancy %"], bottom, strict=True)):
+    for x, (occ, top) in enumerate(zip(trend[t.CAPACITY["occupancy %"]], bottom, strict=True)):
         if not np.isnan(occ):
             ax.text(x, top + 4, f"{occ:.1f}%", ha="center", fontsize=8)
     ax.set_ylabel("Approved mainstream places")
@@ -299,35 +305,42 @@ def capacity_trend(trend: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-def _percent(value: object) -> str:
-    number = _number(value)
-    if value == "c":
+def _left(value: object) -> str:
+    """A still-fostering table's share that left, as a text alternative says it."""
+    text = str(value)
+    if text == "c":
         return "withheld"
-    return "not estimated" if np.isnan(number) else f"{number:.1f}%"
+    if text == t.NO_ESTIMATE:
+        return "no estimate"
+    if text == t.NONE_YET:
+        return "none yet"
+    return f"{text.split()[0]}%"
 
 
 def survival_alt(still: pd.DataFrame, caption: str) -> str:
     """Text alternative for :func:`survival`, from the still-fostering table as shown."""
-    columns = [c for c in still.columns if c.startswith("after")]
+    columns = [t.left_share(n) for n in t.SURVIVAL_TIMES if t.left_share(n) in still]
     parts = [
-        f"{year(row['group'])}: " + ", ".join(_percent(row[c]) for c in columns)
+        f"{year(row[t.GROUP])}: " + ", ".join(_left(row[c]) for c in columns)
         for _, row in still.iterrows()
     ]
     return (
         f"Step chart, {caption.lower()}: the share still fostering (0 to 100%) against years "
         "since approval (0 to 10), one line per group with its 95% band, and the households "
-        "observed beneath. Still fostering after 1, 3 and 5 years: " + "; ".join(parts) + "."
+        "observed beneath. Estimated share that left within 1, 3 and 5 years: "
+        + "; ".join(parts)
+        + "."
     )
 
 
 def leaving_rate_alt(table: pd.DataFrame) -> str:
     """Text alternative for :func:`leaving_rate`, from the life table as shown."""
-    rate = pd.to_numeric(table["leaving rate per 100 household-years"], errors="coerce")
+    rate = pd.to_numeric(table[t.LIFE["leaving rate per 100 household-years"]], errors="coerce")
     shown = rate.dropna()
     if shown.empty:
         return "Bar chart of leavers per 100 household-years by year of service: all withheld."
     high, low = shown.idxmax(), shown.idxmin()
-    name = table["year of service"]
+    name = table[t.LIFE["year of service"]]
     return (
         "Bar chart of leavers per 100 household-years by year of service, from 0-1 years to "
         f"{name.iloc[-1]}. Highest: {shown[high]:.1f} in {name[high]}; lowest: "
@@ -358,19 +371,20 @@ def _count(value: object) -> str:
 def waterfall_alt(row: pd.Series, year_label: str) -> str:
     """Text alternative for :func:`waterfall`, from the year's row of the flows table as
     shown (a withheld count is said to be withheld)."""
-    other = _number(row["other exits"])
+    flow = {c: row[label] for c, label in t.FLOW.items()}
+    other = _number(flow["other exits"])
     return (
         f"Waterfall chart of mainstream households in {year(year_label)}: "
-        f"{_count(row['start'])} at 1 April, {_count(row['joiners'])} approved, "
-        f"{_count(row['leavers'])} ceased to foster"
-        + ("" if other == 0 else f", {_count(row['other exits'])} other exits")
-        + f", {_count(row['end'])} at 31 March."
+        f"{_count(flow['start'])} at 1 April, {_count(flow['joiners'])} approved, "
+        f"{_count(flow['leavers'])} ceased to foster"
+        + ("" if other == 0 else f", {_count(flow['other exits'])} other exits")
+        + f", {_count(flow['end'])} at 31 March."
     )
 
 
 def retention_trend_alt(rates: pd.DataFrame, national: float, council: str) -> str:
     """Text alternative for :func:`retention_trend`, from the retention-rate table as shown."""
-    parts = [f"{year(r['year'])} {_rate(r['retention rate %'])}" for _, r in rates.iterrows()]
+    parts = [f"{year(r[t.YEAR])} {_rate(r[t.RATE])}" for _, r in rates.iterrows()]
     return (
         f"Line chart of {council}'s retention rate by year against a dashed line for the "
         f"national figure the council quotes ({national:.0f}%): " + ", ".join(parts) + "."
@@ -386,8 +400,8 @@ def leavers_by_influence_alt(tenure: pd.DataFrame) -> str:
     """Text alternative for :func:`leavers_by_influence`, from the tenure table as shown."""
     return bars_alt(
         tenure,
-        "households",
-        lambda r, n: f"{r['reason label']} {n:,.0f} ({r['influence']})",
+        t.TENURE_TOTAL,
+        lambda r, n: f"{r[t.REASON]} {n:,.0f} ({r[t.INFLUENCE].lower()})",
         "Bar chart of households that ceased to foster in the year by reason, coloured by "
         "whether the service could influence it: ",
         empty="no reason with a count that can be shown",
@@ -398,11 +412,14 @@ def leavers_by_influence_alt(tenure: pd.DataFrame) -> str:
 def capacity_alt(trend: pd.DataFrame) -> str:
     """Text alternative for :func:`capacity_trend`, from the capacity table as shown."""
     first, last = trend.iloc[0], trend.iloc[-1]
-    dates = trend["31 March"].astype(str)
+    dates = trend[t.DAY].astype(str)
+    approved, filled, occupancy = (
+        t.CAPACITY[c] for c in ("approved places", "filled places", "occupancy %")
+    )
     return (
         "Stacked bar chart of approved mainstream places at each 31 March, split into filled, "
         f"vacant, unavailable and on hold. At 31 March {dates.iloc[0]}: "
-        f"{_count(first['approved places'])} places, occupancy {_rate(first['occupancy %'])}; "
-        f"at 31 March {dates.iloc[-1]}: {_count(last['approved places'])} places, "
-        f"{_count(last['filled places'])} filled, occupancy {_rate(last['occupancy %'])}."
+        f"{_count(first[approved])} places, occupancy {_rate(first[occupancy])}; "
+        f"at 31 March {dates.iloc[-1]}: {_count(last[approved])} places, "
+        f"{_count(last[filled])} filled, occupancy {_rate(last[occupancy])}."
     )

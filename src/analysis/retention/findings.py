@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Mapping
+
 import pandas as pd
 
 from analysis.core.years import FinancialYear
 from analysis.council.config import Comparator
 from analysis.presentation.appendix import Appendix
+from analysis.presentation.charts import year as year_text
+from analysis.retention import tables as t
 from analysis.retention.load import Register
-from analysis.retention.measures import (
-    capacity,
-    measure_label,
-    places_change,
-)
+from analysis.retention.measures import leavers, survival_data
 from analysis.retention.schema import REASONS
 
 
@@ -24,67 +23,73 @@ def _change(word_up: str, word_down: str, delta: float) -> str:
 def key_findings(
     register: Register,
     year: FinancialYear,
-    flow: pd.DataFrame,
-    leaving: pd.DataFrame,
-    still: pd.DataFrame,
+    shown: Mapping[str, pd.DataFrame | None],
     reconciliation: pd.DataFrame,
     national: Comparator,
     appendix: Appendix,
 ) -> list[str]:
-    """Sentences a strategic lead can read unaided, every number taken from the inputs.
+    """Sentences a strategic lead can read unaided, every number taken from the page's tables.
 
-    ``national`` is the council's declared ``national_retention`` comparator. Counts of
-    households go through ``appendix.count`` under the keys of the tables they come
-    from (the ``flows``, ``influence`` and ``capacity`` tables as the notebook names
-    them); rates through ``appendix.share`` on the counts they are built on. Labels the
+    ``shown`` are the tables the notebook shows, under its names for them (``flows``,
+    ``influence``, ``still all``, ``capacity``, ``places change``; ``influence`` and
+    ``places change`` may be None), as :mod:`analysis.retention.tables` makes them, with
+    their records: each count goes through ``appendix.count`` with its records under its
+    table cell's key, and each rate or share through ``appendix.share`` on the counts it
+    rests on, so a sentence never states what a table withholds. ``reconciliation`` is
+    the reconciliation's counts and rates tables' rows (:func:`tables.reconciliation`).
+    ``national`` is the council's declared ``national_retention`` comparator. Labels the
     council's ``unknown_to_other`` setting counted as "other" (``register.other``) in the
     year's extract are said in a sentence, so none is hidden."""
-    row = flow.set_index("year").loc[year.label]
+    label = year_text(year.label)
+    flows = shown["flows"]
+    row = flows.set_index(t.YEAR).loc[label]
 
     def count(column: str) -> str:
-        return appendix.count(int(row[column]), appendix.cell("flows", year.label, column))
+        return t.sentence_count(appendix, flows, "flows", label, t.FLOW[column])
+
+    def key(column: str, at: str = label) -> str:
+        return appendix.cell("flows", at, t.FLOW[column])
 
     when = year.end.strftime("%-d %B %Y")
-    diff = int(row["end"] - row["start"])
+    diff = int(row[t.FLOW["end"]] - row[t.FLOW["start"]])
     others = (
         f", and {count('other exits')} left the mainstream register for other "
         "reasons (change of approval)"
-        if row["other exits"]
+        if row[t.FLOW["other exits"]]
         else ""
     )
-    start, end, leavers = (
-        appendix.cell("flows", year.label, c) for c in ("start", "end", "leavers")
-    )
-    net = appendix.share(str(abs(diff)), [start, end]) if diff else ""  # shown with both
+    net = appendix.share(str(abs(diff)), [key("start"), key("end")]) if diff else ""
     sentences = [
         f"There were {count('end')} approved mainstream fostering households at {when}, "
         f"{_change('up', 'down', diff)} {net} on 1 April".replace("  ", " ")
         + f": {count('joiners')} were approved and {count('leavers')} ceased to foster"
         f"{others}."
     ]
-    rate = row["retention rate %"]
+    start, leavers = row[t.FLOW["start"]], row[t.FLOW["leavers"]]
+    rate = 100 * (1 - leavers / start)
     national = national.value
     text = (
-        f"Retention was {appendix.share(f'{rate:.1f}%', [start, leavers])} "
+        f"Retention was {appendix.share(f'{rate:.1f}%', [key('start'), key('leavers')])} "
         f"(1 - {count('leavers')} households ceasing to foster / {count('start')} approved "
         f"at 1 April), {'above' if rate > national else 'below'} the national "
         f"{national:.0f}% the council quotes"
     )
-    if year.previous.label in set(flow["year"]):
-        before = flow.set_index("year").at[year.previous.label, "retention rate %"]
-        on = [appendix.cell("flows", year.previous.label, c) for c in ("start", "leavers")]
+    before = year_text(year.previous.label)
+    if before in set(flows[t.YEAR]):
+        was = flows.set_index(t.YEAR).loc[before]
+        old = 100 * (1 - was[t.FLOW["leavers"]] / was[t.FLOW["start"]])
+        on = [key("start", before), key("leavers", before)]
         text += (
-            f", compared with {appendix.share(f'{before:.1f}%', on)} in "
-            f"{year.previous.report_label}"
+            f", compared with {appendix.share(f'{old:.1f}%', on)} in {year.previous.report_label}"
         )
     sentences.append(text + ".")
-    if len(leaving):
-        groups = leaving["influence"].value_counts()
-        median = leaving["years fostered"].median()
+    influence = shown.get("influence")
+    if influence is not None and leavers:
+        median = register_median(register, year)
 
         def group(name: str) -> str:
-            key = appendix.cell("influence", name, "households")
-            return appendix.count(int(groups.get(name, 0)), key)
+            named = name[:1].upper() + name[1:]
+            return t.sentence_count(appendix, influence, "influence", named, t.HOUSEHOLDS)
 
         sentences.append(
             f"Of the {count('leavers')} households that ceased to foster, "
@@ -94,31 +99,103 @@ def key_findings(
             f"{group('quality of care or safeguarding')} ended over quality of care or "
             f"safeguarding; half had fostered for {median:.1f} years or more."
         )
-    overall = still.iloc[0]
-    parts = [
-        f"{overall[c]:.0f}% after {c.split()[1]} year{'s' if c.split()[1] != '1' else ''}"
-        for c in still.columns
-        if c.startswith("after") and not np.isnan(overall[c])
-    ]
-    if parts:
-        sentences.append(
-            "Of the mainstream households approved, an estimated "
-            + ", ".join(parts)
-            + " are still fostering (Kaplan-Meier estimate; households still "
-            "fostering count as censored, not as leavers)."
+    survival = _survival(shown["still all"], appendix)
+    if survival:
+        sentences.append(survival)
+    sentences.append(_places(shown["capacity"], year, when, appendix))
+    change = shown.get("places change")
+    if change is not None:
+        sentences.append(_places_change(change, appendix))
+    if len(reconciliation):
+        differ = reconciliation[reconciliation[t.REPRODUCED] == "no"]
+        text = (
+            f"The register reproduces {len(reconciliation) - len(differ)} of the "
+            f"{len(reconciliation)} figures the council published for {year.report_label}"
         )
-    cap = capacity(register.snapshot(year))
+        if len(differ):
+            listed = "; ".join(
+                f"{r['Measure'][:1].lower() + r['Measure'][1:]} printed as {r[t.PUBLISHED]} "
+                f"(register {_register(r, appendix)})"
+                for _, r in differ.iterrows()
+            )
+            text += (
+                f". It cannot reproduce {listed}, because the published figures contradict "
+                "each other; the reconciliation tables say which figure the register follows"
+            )
+        sentences.append(text + ".")
+    mapped = mapped_to_other(register.other, year, appendix.disclosure)
+    if mapped:
+        sentences.append(mapped)
+    return sentences
+
+
+def page_tables(
+    register: Register, year: FinancialYear, floor: int = 1
+) -> dict[str, pd.DataFrame | None]:
+    """The tables :func:`key_findings` reads, as :mod:`analysis.retention.tables` makes them,
+    under the notebook's names (``floor``: :func:`analysis.retention.measures.at_risk_floor`)."""
+    data = survival_data(register)
+    leaving = leavers(register, year)
+    return {
+        "flows": t.flows(register),
+        "influence": t.influence(leaving) if len(leaving) else None,
+        "still all": t.still_fostering(data[data["mainstream"]], None, floor),
+        "capacity": t.capacity(register),
+        "places change": t.places_change(register, year),
+    }
+
+
+def register_median(register: Register, year: FinancialYear) -> float:
+    """The median years the year's mainstream leavers had fostered."""
+    return float(leavers(register, year)["years fostered"].median())
+
+
+def _survival(still: pd.DataFrame, appendix: Appendix) -> str | None:
+    """The estimated shares of all mainstream households that left within 1, 3 and 5
+    years, each withheld with the count of leavers it rests on."""
+    row = still.iloc[0]
+    name = row[t.GROUP]
+    parts = []
+    for n in t.SURVIVAL_TIMES:
+        text = row[t.left_share(n)]
+        if text == t.NO_ESTIMATE:
+            continue
+        within = f"within {n} year{'s' if n > 1 else ''}"
+        if text == t.NONE_YET:
+            parts.append(f"{within}: none yet")
+            continue
+        on = [appendix.cell("still all", name, c) for c in (t.left_within(n), t.HOUSEHOLDS)]
+        parts.append(f"{within}: {appendix.share(f'{text.split()[0]}%', on)}")
+    if not parts:
+        return None
+    return (
+        "The estimated share of mainstream households that had stopped fostering, by time "
+        "since approval: "
+        + "; ".join(parts)
+        + " (Kaplan-Meier estimate; households still fostering count as censored, not as "
+        "leavers)."
+    )
+
+
+def _places(capacity: pd.DataFrame, year: FinancialYear, when: str, appendix: Appendix) -> str:
+    """The year's places: filled, approved, occupancy, and why places were unoccupied."""
+    day = year.end.year
+    row = capacity.set_index(t.DAY).loc[day]
 
     def places(column: str) -> str:
-        return appendix.count(int(cap[column]), appendix.cell("capacity", year.end.year, column))
+        return t.sentence_count(appendix, capacity, "capacity", day, t.CAPACITY[column])
 
-    filled, approved, households = (
-        appendix.cell("capacity", year.end.year, c)
-        for c in ("filled places", "approved places", "households")
+    def key(column: str) -> str:
+        return appendix.cell("capacity", day, t.CAPACITY[column])
+
+    occupancy = appendix.share(
+        f"{row[t.CAPACITY['occupancy %']]:.1f}%", [key("filled places"), key("approved places")]
     )
-    occupancy = appendix.share(f"{cap['occupancy %']:.1f}%", [filled, approved])
-    per_household = appendix.share(f"{cap['places per household']:.2f}", [approved, households])
-    sentences.append(
+    per_household = appendix.share(
+        f"{row[t.CAPACITY['places per household']]:.2f}",
+        [key("approved places"), key("households")],
+    )
+    return (
         f"At {when} {places('filled places')} of {places('approved places')} approved "
         f"mainstream places were filled (occupancy {occupancy}, {per_household} places per "
         f"household); of the {places('unoccupied places')} unoccupied places, "
@@ -126,43 +203,48 @@ def key_findings(
         f"children, or matching difficulties), {places('on hold or blocked places')} on hold "
         f"or blocked and {places('vacant places')} free to be matched."
     )
-    change = places_change(register, year)
-    if change is not None:
-        steps = change.set_index("step")["places"]
-        net = int(steps.iloc[-1] - steps.iloc[0])
-        parts = [
-            f"{int(steps.iloc[1]):+d} with newly approved households",
-            f"{int(steps.iloc[2]):+d} with households that ceased to foster",
+
+
+def _places_change(change: pd.DataFrame, appendix: Appendix) -> str:
+    """The change in approved places over the year and the places each change added or
+    took away (the places-change table's counts)."""
+    steps = change["Change"].tolist()
+    value = change.set_index("Change")[t.PLACES]
+
+    def places(step: int) -> str:
+        return t.sentence_count(appendix, change, "places change", steps[step], t.PLACES)
+
+    net = int(value.iloc[-1] - value.iloc[0])
+    ends = [appendix.cell("places change", steps[k], t.PLACES) for k in (0, -1)]
+    parts = [
+        f"{places(1)} added with newly approved households",
+        f"{places(2)} lost with households that ceased to foster",
+    ]
+    if value.iloc[3]:
+        parts.append(f"{places(3)} lost with other exits")
+    parts.append(
+        f"{places(4)} added and {places(5)} lost as continuing households' approvals changed"
+    )
+    sign = "+" if net > 0 else "-" if net < 0 else ""
+    return (
+        f"Approved mainstream places changed by {sign}{appendix.share(str(abs(net)), ends)} "
+        "over the year: " + ", ".join(parts[:-1]) + f" and {parts[-1]}."
+    )
+
+
+def _register(row: pd.Series, appendix: Appendix) -> str:
+    """The register's side of a reconciliation row as a sentence states it: a count with
+    its records, or a rate withheld with the counts it is built on."""
+    if t.COUNT_OF in row and pd.notna(row.get(t.COUNT_OF)):
+        on = [
+            appendix.cell("reconciliation rates", row["label"], c) for c in (t.COUNT_OF, t.OUT_OF)
         ]
-        if steps.iloc[3]:
-            parts.append(f"{int(steps.iloc[3]):+d} with other exits")
-        parts.append(f"{int(steps.iloc[4]):+d} from changes in continuing households' approvals")
-        sentences.append(
-            f"Approved mainstream places changed by {net:+d} over the year: "
-            + ", ".join(parts[:-1])
-            + f" and {parts[-1]}."
-        )
-    if len(reconciliation):
-        differ = reconciliation[reconciliation["reproduced"] == "no"]
-        text = (
-            f"The register reproduces {len(reconciliation) - len(differ)} of the "
-            f"{len(reconciliation)} figures the council published for {year.report_label}"
-        )
-        if len(differ):
-            listed = "; ".join(
-                f"{measure_label(r.measure).lower()} printed as {r.published:g} "
-                f"(register {r.register:.4g})"
-                for r in differ.itertuples()
-            )
-            text += (
-                f". It cannot reproduce {listed}, because the published figures contradict "
-                "each other; the reconciliation table says which figure the register follows"
-            )
-        sentences.append(text + ".")
-    mapped = mapped_to_other(register.other, year, appendix.disclosure)
-    if mapped:
-        sentences.append(mapped)
-    return sentences
+        return appendix.share(str(row[t.REGISTER]), on)
+    return appendix.count(
+        int(row[t.REGISTER]),
+        appendix.cell("reconciliation counts", row["label"], t.REGISTER),
+        records=row["records"],
+    )
 
 
 def mapped_to_other(other: pd.DataFrame, year: FinancialYear, rule: str) -> str | None:

@@ -33,6 +33,25 @@ COVARIATES = {
 }
 
 
+def _years_of_service(top: int) -> list[tuple[str, float, float]]:
+    """Each year of service of the life table: (name, start, end) in years since approval."""
+    years = [(f"{k} to {k + 1} years", float(k), k + 1.0) for k in range(top)]
+    return [*years, (f"{top} years or more", float(top), np.inf)]
+
+
+def life_masks(data: pd.DataFrame, top: int = SERVICE_YEARS) -> list[tuple[pd.Series, pd.Series]]:
+    """For each year of service of :func:`life_table`: which households were observed in it
+    and which left in it."""
+    out = []
+    for _, low, high in _years_of_service(top):
+        overlap = (np.minimum(data["duration"], high) - np.maximum(data["entry"], low)).clip(0)
+        seen = overlap > 0
+        out.append(
+            (seen, data["event"] & (data["duration"] >= low) & (data["duration"] < high) & seen)
+        )
+    return out
+
+
 def life_table(data: pd.DataFrame, top: int = SERVICE_YEARS) -> pd.DataFrame:
     """Households observed, household-years, leavers and the leaving rate per year of service.
 
@@ -42,15 +61,14 @@ def life_table(data: pd.DataFrame, top: int = SERVICE_YEARS) -> pd.DataFrame:
     if its event falls in it.
     """
     rows = []
-    for k in range(top + 1):
-        low, high = float(k), (float(k + 1) if k < top else np.inf)
+    for (name, low, high), (seen, left) in zip(
+        _years_of_service(top), life_masks(data, top), strict=True
+    ):
         overlap = (np.minimum(data["duration"], high) - np.maximum(data["entry"], low)).clip(0)
-        seen = overlap > 0
-        left = data["event"] & (data["duration"] >= low) & (data["duration"] < high) & seen
         exposure = float(overlap.sum())
         rows.append(
             {
-                "year of service": f"{k} to {k + 1} years" if k < top else f"{top} years or more",
+                "year of service": name,
                 "households observed": int(seen.sum()),
                 "leavers": int(left.sum()),
                 "household-years": round(exposure, 1),

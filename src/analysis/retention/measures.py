@@ -14,19 +14,15 @@ including the Next Steps, out of hours, parent and child and short stay schemes)
 
 from __future__ import annotations
 
-from itertools import pairwise
-
 import numpy as np
 import pandas as pd
 
 from analysis.core.years import FinancialYear
 from analysis.disclosure import suppression
-from analysis.presentation.appendix import Appendix
 from analysis.retention.load import Register
 from analysis.retention.schema import (
     HOUSEHOLD_TYPES,
     INFLUENCE_ORDER,
-    MAINSTREAM_TYPES,
     REASON_ORDER,
     REASONS,
     UNAVAILABLE_REASONS,
@@ -43,7 +39,8 @@ TENURE_BANDS = [
 ]
 
 
-def _years(register: Register) -> list[FinancialYear]:
+def financial_years(register: Register) -> list[FinancialYear]:
+    """The years of the register's extracts, oldest first."""
     return [FinancialYear.parse(y) for y in sorted(register.snapshots["year"].unique())]
 
 
@@ -53,23 +50,41 @@ def _active(frame: pd.DataFrame, day: pd.Timestamp) -> pd.Series:
     )
 
 
+def on_register(snapshot: pd.DataFrame, mainstream: bool | None = True) -> pd.DataFrame:
+    """The households of one 31 March's extract on the register that day (mainstream, or
+    connected persons with ``mainstream=False``, or all with None)."""
+    end = FinancialYear.parse(snapshot["year"].iloc[0]).end if len(snapshot) else None
+    keep = _active(snapshot, end) if end is not None else snapshot["year"].notna()
+    if mainstream is not None:
+        keep &= snapshot["mainstream"] == mainstream
+    return snapshot[keep]
+
+
+def flow_masks(h: pd.DataFrame, fy: FinancialYear) -> dict[str, pd.Series]:
+    """Which of the households ``h`` (one row each) count in each of the year's flows:
+    at the start, joiners, leavers, other exits and at the end."""
+    left = h["deregistration_date"].between(fy.start, fy.end)
+    return {
+        "start": _active(h, fy.start - pd.Timedelta(days=1)),
+        "joiners": h["approval_date"].between(fy.start, fy.end),
+        "leavers": left & h["ceasing"],
+        "other exits": left & ~h["ceasing"],
+        "end": _active(h, fy.end),
+    }
+
+
 def flows(register: Register, mainstream: bool = True) -> pd.DataFrame:
     """Households at the start and end of each year, joiners, leavers, other exits, retention."""
     h = register.households
     h = h[h["mainstream"] == mainstream]
     rows = []
-    for fy in _years(register):
-        left = h["deregistration_date"].between(fy.start, fy.end)
-        start = int(_active(h, fy.start - pd.Timedelta(days=1)).sum())
-        leavers = int((left & h["ceasing"]).sum())
+    for fy in financial_years(register):
+        counts = {k: int(v.sum()) for k, v in flow_masks(h, fy).items()}
+        start, leavers = counts["start"], counts["leavers"]
         rows.append(
             {
                 "year": fy.label,
-                "start": start,
-                "joiners": int(h["approval_date"].between(fy.start, fy.end).sum()),
-                "leavers": leavers,
-                "other exits": int((left & ~h["ceasing"]).sum()),
-                "end": int(_active(h, fy.end).sum()),
+                **counts,
                 "retention rate %": 100 * (1 - leavers / start) if start else np.nan,
             }
         )
@@ -102,7 +117,7 @@ def leavers_by_reason(register: Register) -> pd.DataFrame:
     h = register.households
     h = h[h["mainstream"] & h["ceasing"]]
     table = pd.DataFrame(index=[r for r in REASON_ORDER if REASONS[r]["ceasing"]])
-    for fy in _years(register):
+    for fy in financial_years(register):
         year = h[h["deregistration_date"].between(fy.start, fy.end)]
         table[fy.report_label] = year["reason"].value_counts().reindex(table.index, fill_value=0)
     table.loc["total"] = table.sum()
@@ -138,7 +153,7 @@ def reasons_with_tenure(leaving: pd.DataFrame) -> pd.DataFrame:
 
 def first_year(register: Register) -> int:
     """The calendar year of the 1 April the register extracts begin."""
-    return _years(register)[0].start.year
+    return financial_years(register)[0].start.year
 
 
 def survival_data(register: Register) -> pd.DataFrame:
@@ -150,7 +165,7 @@ def survival_data(register: Register) -> pd.DataFrame:
     day (delayed entry); cohorts are two-year bands from that day.
     """
     h = register.households.copy()
-    years = _years(register)
+    years = financial_years(register)
     start, end = years[0].start, years[-1].end
     stop = h["deregistration_date"].where(h["deregistration_date"] <= end, end).fillna(end)
     h["duration"] = (stop - h["approval_date"]).dt.days / 365.25
@@ -167,16 +182,17 @@ def survival_data(register: Register) -> pd.DataFrame:
     h["cohort"] = np.select(
         [approved < bands[0].start, approved < bands[1].start, approved < bands[2].start],
         [
-            f"approved before April {first.start_year}",
-            f"approved {bands[0].label} to {bands[0].next.label}",
-            f"approved {bands[1].label} to {bands[1].next.label}",
+            f"Approved before April {first.start_year}",
+            f"Approved {bands[0].report_label} to {bands[0].next.report_label}",
+            f"Approved {bands[1].report_label} to {bands[1].next.report_label}",
         ],
-        f"approved {bands[2].label} or later",
+        f"Approved {bands[2].report_label} or later",
     )
     return h
 
 
-def _groups(data: pd.DataFrame, by: str | None) -> dict[str, pd.DataFrame]:
+def groups(data: pd.DataFrame, by: str | None) -> dict[str, pd.DataFrame]:
+    """``data`` split by column ``by`` (sorted), or all of it as one group."""
     if by is None:
         return {"All mainstream households": data}
     return dict(list(data.groupby(by, sort=True)))
@@ -193,7 +209,7 @@ def survival_curves(data: pd.DataFrame, by: str, floor: int = 1) -> dict[str, pd
     households are observed (:func:`analysis.retention.survival.observed_until`; with 1,
     where it stops being an estimate); a group with no such tenure has no curve."""
     out = {}
-    for name, g in _groups(data, by).items():
+    for name, g in groups(data, by).items():
         until = observed_until(g["duration"], g["entry"], floor)
         if until > 0:
             table = kaplan_meier(g["duration"], g["event"], g["entry"])
@@ -211,7 +227,7 @@ def still_fostering(
     missing unless at least ``floor`` households of the group were observed at every
     tenure up to that time (with 1: unless the curve is an estimate there)."""
     rows = []
-    for name, g in _groups(data, by).items():
+    for name, g in groups(data, by).items():
         table = kaplan_meier(g["duration"], g["event"], g["entry"])
         until = observed_until(g["duration"], g["entry"], floor)
         read = survival_at(table, list(times), longest=until)
@@ -230,13 +246,14 @@ def number_at_risk(data: pd.DataFrame, by: str | None, times=AT_RISK_TIMES) -> p
     """Households under observation (at risk of leaving) at each of ``times`` years since
     approval, by group: the counts beneath a survival chart."""
     rows = []
-    for name, g in _groups(data, by).items():
+    for name, g in groups(data, by).items():
         counts = at_risk(g["duration"], g["entry"], list(times))
-        rows.append({"group": name, **{_at(t): n for t, n in zip(times, counts, strict=True)}})
+        rows.append({"group": name, **{at_label(t): n for t, n in zip(times, counts, strict=True)}})
     return pd.DataFrame(rows)
 
 
-def _at(years: float) -> str:
+def at_label(years: float) -> str:
+    """The number-at-risk column for ``years`` since approval."""
     return f"at {years:g} year{'' if years == 1 else 's'}"
 
 
@@ -266,7 +283,10 @@ def capacity(snapshot: pd.DataFrame, mainstream: bool = True) -> dict[str, float
 def capacity_trend(register: Register) -> pd.DataFrame:
     """Mainstream capacity at each 31 March in the register."""
     return pd.DataFrame(
-        [{"31 March": fy.end.year, **capacity(register.snapshot(fy))} for fy in _years(register)]
+        [
+            {"31 March": fy.end.year, **capacity(register.snapshot(fy))}
+            for fy in financial_years(register)
+        ]
     )
 
 
@@ -338,7 +358,7 @@ def scheme_counts(register: Register) -> pd.DataFrame:
     """Households by type at each 31 March, and scheme joiners and leavers in each year."""
     rows = []
     previous = None
-    for fy in _years(register):
+    for fy in financial_years(register):
         snap = register.snapshot(fy)
         snap = snap[_active(snap, fy.end)].set_index("household_id")["household_type"]
         row = {"year": fy.label}
@@ -386,10 +406,10 @@ def register_figures(register: Register) -> pd.DataFrame:
     rows = []
     by_reason = leavers_by_reason(register)
     flow = flows(register).set_index("year")
-    cap = {fy.label: capacity(register.snapshot(fy)) for fy in _years(register)}
+    cap = {fy.label: capacity(register.snapshot(fy)) for fy in financial_years(register)}
     schemes = scheme_counts(register).set_index("year")
     cp = connected_persons(register).set_index("year")
-    for fy in _years(register):
+    for fy in financial_years(register):
         y = fy.label
         for reason in by_reason.index:
             rows.append((y, f"leavers: {reason}", by_reason.at[reason, fy.report_label]))
@@ -458,16 +478,7 @@ def measure_label(measure: str) -> str:
     return measure[:1].upper() + measure[1:]
 
 
-def readable(reconciliation: pd.DataFrame) -> pd.DataFrame:
-    """The reconciliation as a reader sees it: reason labels, numbers without trailing zeros."""
-    out = reconciliation.copy()
-    out["measure"] = out["measure"].map(measure_label)
-    out["published"] = out["published"].map("{:g}".format)
-    out["register"] = out["register"].map("{:.4g}".format)
-    return out
-
-
-# -- what the page's tables imply about each other (for the disclosure decision) ------
+# -- the capacity table's counts and the rates built on them ---------------------------
 
 CAPACITY_COUNTS = [
     "households",
@@ -482,132 +493,3 @@ CAPACITY_RATES = {
     "occupancy %": ["filled places", "approved places"],
     "places per household": ["approved places", "households"],
 }
-
-
-def relate_flows(app: Appendix, flow: pd.DataFrame) -> None:
-    """Each year's mainstream households at 31 March are those at 1 April plus joiners
-    minus leavers and other exits, and the next year starts where this one ended.
-
-    Tables as the notebook names them: ``flows``."""
-    years = flow["year"].tolist()
-    for y in years:
-        app.relate(
-            app.cell("flows", y, "end"),
-            [app.cell("flows", y, c) for c in ("start", "joiners")],
-            [app.cell("flows", y, c) for c in ("leavers", "other exits")],
-        )
-    for before, after in pairwise(years):
-        app.relate(app.cell("flows", after, "start"), [app.cell("flows", before, "end")])
-
-
-def relate_capacity(app: Appendix, trend: pd.DataFrame, flow: pd.DataFrame) -> None:
-    """Approved places are filled, vacant, unavailable or on hold; unoccupied places are
-    the approved ones not filled; the households are the flows table's at 31 March.
-
-    Tables as the notebook names them: ``capacity``, ``flows``."""
-    parts = ["filled places", "vacant places", "unavailable places", "on hold or blocked places"]
-    for day, year in zip(trend["31 March"], flow["year"], strict=True):
-        app.relate(
-            app.cell("capacity", day, "approved places"),
-            [app.cell("capacity", day, c) for c in parts],
-        )
-        app.relate(
-            app.cell("capacity", day, "unoccupied places"),
-            [app.cell("capacity", day, "approved places")],
-            [app.cell("capacity", day, "filled places")],
-        )
-        app.relate(app.cell("capacity", day, "households"), [app.cell("flows", year, "end")])
-
-
-def relate_unoccupied(app: Appendix, unoccupied: pd.DataFrame, day: int) -> None:
-    """The unoccupied places by reason break down the year's vacant, unavailable and on
-    hold places in the capacity table (31 March ``day``).
-
-    Tables as the notebook names them: ``unoccupied``, ``capacity``."""
-    keys = app.keys("unoccupied", "places")
-    for group, column in [
-        ("vacant", "vacant places"),
-        ("unavailable", "unavailable places"),
-        ("on hold or blocked", "on hold or blocked places"),
-    ]:
-        parts = [k for k, g in zip(keys, unoccupied["group"], strict=True) if g == group and k]
-        app.relate(app.cell("capacity", day, column), parts)
-
-
-def relate_schemes(app: Appendix, schemes: pd.DataFrame, connected: pd.DataFrame) -> None:
-    """The households by type at 31 March add up to the flows table's mainstream
-    households and the connected persons table's; each scheme's households at 31 March
-    are those a year before plus those joining, minus those leaving the scheme and an
-    unstated number whose approval ended (so at most that: the attacker's bound).
-
-    Tables as the notebook names them: ``schemes`` (rows = the frame's columns),
-    ``connected``, ``flows``."""
-    frame = schemes.set_index("year")
-    years = frame.index.tolist()
-    mainstream = [HOUSEHOLD_TYPES[c] for c in MAINSTREAM_TYPES]
-    connected_label = f"{HOUSEHOLD_TYPES['connected_persons']} at 31 March"
-    for y in years:
-        app.relate(
-            app.cell("flows", y, "end"),
-            [app.cell("schemes", f"{label} at 31 March", y) for label in mainstream],
-        )
-        app.relate(
-            app.cell("connected", y, "households at 31 March"),
-            [app.cell("schemes", connected_label, y)],
-        )
-    for before, y in pairwise(years):
-        for label in mainstream[1:]:
-            at, joining, leaving = (
-                f"{label} at 31 March",
-                f"{label} joining",
-                f"{label} leaving the scheme",
-            )
-            gone = f"{label} households whose approval ended in {y}"
-            ended = frame.at[before, at] + frame.at[y, joining] - frame.at[y, leaving]
-            app.ledger.add(gone, ended - frame.at[y, at], stated=False)
-            app.relate(
-                app.cell("schemes", at, y),
-                [app.cell("schemes", at, before), app.cell("schemes", joining, y)],
-                [app.cell("schemes", leaving, y), gone],
-            )
-    rows = connected["year"].tolist()
-    for before, y in pairwise(rows):
-        app.relate(
-            app.cell("connected", y, "households at 31 March"),
-            [
-                app.cell("connected", before, "households at 31 March"),
-                app.cell("connected", y, "approved"),
-            ],
-            [app.cell("connected", y, "deregistered")],
-        )
-
-
-def relate_survival(app: Appendix, cohorts: pd.DataFrame) -> None:
-    """The approval cohorts and the two mainstream types each split all mainstream
-    households: their households, leavers and households observed at each length of
-    service add up to the same totals (the all-mainstream table's, where it has them);
-    ``cohorts`` is the cohorts' number-at-risk table.
-
-    Tables as the notebook names them: ``still all``, ``still cohort``, ``still type``,
-    ``at risk cohort``, ``at risk type``."""
-    mainstream = [HOUSEHOLD_TYPES["mainstream"], "Mainstream schemes"]
-    everyone = "All mainstream households"
-    for column in ("households", "left"):
-        total = app.cell("still all", everyone, column)
-        app.relate(total, [app.cell("still cohort", g, column) for g in cohorts["group"]])
-        app.relate(total, [app.cell("still type", g, column) for g in mainstream])
-    for column in [c for c in cohorts.columns if c.startswith("at ")]:
-        key = f"mainstream households observed {column}"
-        app.ledger.add(key, float(cohorts[column].sum()), stated=False)
-        app.relate(key, [app.cell("at risk cohort", g, column) for g in cohorts["group"]])
-        app.relate(key, [app.cell("at risk type", g, column) for g in mainstream])
-
-
-def relate_life_table(app: Appendix) -> None:
-    """The leavers by year of service are every mainstream leaver the survival tables count.
-
-    Tables as the notebook names them: ``life table``, ``still all``."""
-    app.relate(
-        app.cell("still all", "All mainstream households", "left"),
-        [k for k in app.keys("life table", "leavers") if k],
-    )

@@ -54,13 +54,22 @@ def observed_rates(flow: pd.DataFrame, years: int = RATE_YEARS) -> Rates:
     """Approvals, and exits (ceasing to foster and other exits) per household at 1 April,
     over the last ``years`` years of :func:`analysis.retention.measures.flows` that have a
     start (the first year of the register has none)."""
-    recent = flow[flow["start"] > 0].tail(years)
+    recent = _recent(flow, years)
     return Rates(
         years=len(recent),
         approvals=int(recent["joiners"].sum()),
         exits=int((recent["leavers"] + recent["other exits"]).sum()),
         exposed=int(recent["start"].sum()),
     )
+
+
+def _recent(flow: pd.DataFrame, years: int) -> pd.DataFrame:
+    return flow[flow["start"] > 0].tail(years)
+
+
+def rate_years(flow: pd.DataFrame, years: int = RATE_YEARS) -> list[str]:
+    """The years :func:`observed_rates` reads: the last ``years`` with a start."""
+    return _recent(flow, years)["year"].tolist()
 
 
 def stock_flow(start: float, approvals: float, exit_rate: float, years: int = HORIZON) -> list:
@@ -140,14 +149,14 @@ def approvals_needed(start: float, exit_rate: float, target: float, years: int) 
     return (target - start * keep**years) / sum(keep**k for k in range(years))
 
 
-def children_in_foster_care(
+def children_records(
     folder: Path, year: FinancialYear, aliases: Aliases | None = None
-) -> dict[str, int] | None:
+) -> dict[str, frozenset[str]] | None:
     """Children looked after at 31 March of ``year`` placed with foster carers (PLACE U1-U6)
-    in the council's SSDA903 return for that year: in all, with foster carers who are not
-    relatives or friends (U4-U6), and of those, with the council's own carers
-    (PLACE_PROVIDER PR1), the nearest to its mainstream filled places. None when there is
-    no return for the year."""
+    in the council's SSDA903 return for that year, as records ``child:<year>:<LA>:<CHILD>``:
+    in all, with foster carers who are not relatives or friends (U4-U6), and of those, with
+    the council's own carers (PLACE_PROVIDER PR1), the nearest to its mainstream filled
+    places. None when there is no return for the year."""
     found = find_returns(folder, aliases)
     if year.label not in found:
         return None
@@ -157,13 +166,25 @@ def children_in_foster_care(
     foster = epi[open_ & epi["PLACE"].isin(FOSTER_PLACEMENTS)]
     other = foster[foster["PLACE"].isin(OTHER_FOSTER_CARERS)]
     own = other[other["PLACE_PROVIDER"] == OWN_PROVISION]
+
+    def children(frame: pd.DataFrame) -> frozenset[str]:
+        la = frame["LA"].astype(str) if "LA" in frame else pd.Series("", index=frame.index)
+        ids = f"{year.label}:" + la + ":" + frame["CHILD"].astype(str)
+        return frozenset(f"child:{i}" for i in ids)
+
     return {
-        "in foster care (U1-U6)": int(foster["CHILD"].nunique()),
-        "with foster carers who are not relatives or friends (U4-U6)": int(
-            other["CHILD"].nunique()
-        ),
-        "of those, with the council's own carers (PR1)": int(own["CHILD"].nunique()),
+        "in foster care (U1-U6)": children(foster),
+        "with foster carers who are not relatives or friends (U4-U6)": children(other),
+        "of those, with the council's own carers (PR1)": children(own),
     }
+
+
+def children_in_foster_care(
+    folder: Path, year: FinancialYear, aliases: Aliases | None = None
+) -> dict[str, int] | None:
+    """How many children :func:`children_records` finds of each kind (None: no return)."""
+    found = children_records(folder, year, aliases)
+    return None if found is None else {k: len(v) for k, v in found.items()}
 
 
 def return_files(folder: Path, year: FinancialYear, aliases: Aliases | None = None) -> list[Path]:
