@@ -12,7 +12,12 @@ measures, there, for the default council (every analysis, or those named by ``--
    year through the same build, ``--jobs 1``: what the build costs per appendix before
    any analysis runs;
 4. no-op: the build again, with nothing changed;
-5. one year: after changing one input file of the newest year.
+5. one year: after changing one input file of the newest year;
+6. per appendix, before and after: the cold ``--jobs 1`` build's own time for each
+   appendix (the build's "built ... in N s" lines), this checkout beside the commit
+   ``--before`` (by default :data:`BEFORE`, the last before issue 14's time-to-event
+   analyses), whose sources, notebooks and data are unpacked with ``git archive`` and built
+   with this environment (``--before ''`` skips it).
 
 Each is measured in its own session: wall time, CPU time (user + system of every
 process of the session, kernels included, read from ``/proc`` every 0.1 s, so a
@@ -27,6 +32,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -41,6 +47,10 @@ BIN = Path(sys.executable).parent
 TICK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
 FLOOR = "floor"
+# The last commit before issue 14's time-to-event analyses (lifelines, Aalen-Johansen,
+# projections), also issue 15's baseline.
+BEFORE = "2b4a25b4ac11e2ffd29291c66959f8ad7e0c0095"
+BUILT = re.compile(r"built  (\S+) (\S+) in ([\d.]+) s")
 
 
 @dataclass
@@ -48,6 +58,7 @@ class Measured:
     wall: float
     cpu: float
     peak_mb: float
+    log: str = ""
 
     def line(self, label: str) -> str:
         return f"{label:<34} {self.wall:7.1f} {self.cpu:7.1f} {self.peak_mb:8.0f}"
@@ -73,6 +84,7 @@ def _session(sid: int) -> dict[int, tuple[float, int]]:
 def _measured(label: str, commands: list[list[str]], env: dict[str, str], cwd: Path) -> Measured:
     """Run ``commands`` one after another, each in a new session; wall, CPU and peak."""
     wall = cpu = peak = 0.0
+    log = ""
     for command in commands:
         started = time.perf_counter()
         process = subprocess.Popen(
@@ -96,7 +108,8 @@ def _measured(label: str, commands: list[list[str]], env: dict[str, str], cwd: P
         cpu += sum(seen.values())
         if process.returncode != 0:
             sys.exit(f"{label}: {' '.join(command)} failed:\n{out[-2000:]}{err[-2000:]}")
-    return Measured(wall, cpu, peak)
+        log += out + err
+    return Measured(wall, cpu, peak, log)
 
 
 def _median(runs: list[Measured]) -> Measured:
@@ -104,6 +117,7 @@ def _median(runs: list[Measured]) -> Measured:
         statistics.median(r.wall for r in runs),
         statistics.median(r.cpu for r in runs),
         statistics.median(r.peak_mb for r in runs),
+        sorted(runs, key=lambda r: r.wall)[len(runs) // 2].log,  # the middle run's log
     )
 
 
@@ -160,6 +174,43 @@ def _floor_build(root: Path, years: list[str]) -> list[str]:
     return [sys.executable, "-c", script, str(root)]
 
 
+def _per_appendix(log: str) -> dict[str, float]:
+    """Seconds per analysis (summed over its years) from a build's "built" lines."""
+    found: dict[str, float] = {}
+    for name, _, seconds in BUILT.findall(log):
+        found[name] = found.get(name, 0.0) + float(seconds)
+    return found
+
+
+def _before(revision: str, scratch: Path) -> tuple[list[str], dict[str, str], Path]:
+    """The cold ``--jobs 1`` build of ``revision``, unpacked from git: command, env, root."""
+    root = scratch / "before"
+    root.mkdir()
+    archive = subprocess.run(
+        ["git", "-C", str(REPO), "archive", revision], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(root)], input=archive, check=True)
+    validator = REPO / ".venv-903"
+    if validator.exists():
+        (root / ".venv-903").symlink_to(validator.resolve())
+    (root / "reports").mkdir(exist_ok=True)
+    env = {**os.environ, "FOSTERING_ROOT": str(root), "PYTHONPATH": str(root / "src")}
+    return [sys.executable, "-m", "analysis.build", "--jobs", "1"], env, root
+
+
+def _compare(now: dict[str, float], before: dict[str, float], revision: str) -> str:
+    """A table of seconds per analysis, this checkout beside ``revision``."""
+    lines = [f"\ncold build per analysis, --jobs 1 (seconds, all years): {revision[:12]} -> now"]
+    for name in sorted(set(now) | set(before)):
+        old, new = before.get(name), now.get(name)
+        ratio = f"{new / old:5.2f}x" if old and new else "     -"
+        lines.append(
+            f"  {name:<22} {old if old is not None else float('nan'):7.1f} "
+            f"{new if new is not None else float('nan'):7.1f}  {ratio}"
+        )
+    return "\n".join(lines)
+
+
 def _change_one_input(root: Path, year: str) -> None:
     """Add a blank line to a CSV input of ``year`` (readers skip it; its hash changes)."""
     raw = root / "data" / "raw"
@@ -195,6 +246,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3, help="runs of each build, median kept")
     parser.add_argument(
         "--only", action="append", default=[], help="only this analysis (repeatable)"
+    )
+    parser.add_argument(
+        "--before",
+        default=BEFORE,
+        help="the commit to compare each appendix's cold build time with ('' to skip)",
     )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="fostering-bench-") as scratch:
@@ -250,6 +306,11 @@ def main() -> None:
             f"no-op rebuild: {noop.wall:.2f} s (goal: under 1 s)\n"
             f"one-year rebuild: {year.wall:.1f} s ({cold_n.wall / year.wall:.1f}x faster than cold)"
         )
+        if args.before:
+            command, before_env, before_root = _before(args.before, Path(scratch))
+            command += [f"--only={n}" for n in args.only]
+            then = _measured("before", [command], before_env, before_root)
+            print(_compare(_per_appendix(cold_1.log), _per_appendix(then.log), args.before))
 
 
 if __name__ == "__main__":

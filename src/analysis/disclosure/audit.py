@@ -152,7 +152,20 @@ class Model:
             self._found[(key, sign)] = value
         return self._found[(key, sign)]
 
-    def _solve(self, j: int, sign: float) -> float:
+    def pinning(self, key: str) -> list[str]:
+        """The counts the attacker reads that hold ``key``'s maximum down under the current
+        view: those with a non-zero reduced cost where it is reached. Withholding one of
+        them is what can raise it (from a count of 1 to 5, or off a pinned value)."""
+        j = self.column[key]
+        if self.lower[j] == self.upper[j] or not self._touched[j]:
+            return []
+        self._solve(j, -1.0, keep=True)
+        reduced = np.asarray(self.highs.getSolution().col_dual)
+        self.highs.changeColCost(j, 0.0)
+        fixed = (self.lower == self.upper) & (np.abs(reduced) > TOLERANCE)
+        return [self.names[i] for i in np.flatnonzero(fixed)]
+
+    def _solve(self, j: int, sign: float, keep: bool = False) -> float:
         self.highs.changeColCost(j, sign)
         self.highs.run()
         status = self.highs.getModelStatus()
@@ -163,7 +176,8 @@ class Model:
             self.highs.run()
             status = self.highs.getModelStatus()
         objective = self.highs.getInfo().objective_function_value
-        self.highs.changeColCost(j, 0.0)
+        if not keep:  # else the caller reads the solution first, then resets the cost
+            self.highs.changeColCost(j, 0.0)
         if status == highspy.HighsModelStatus.kUnbounded:  # only when maximising
             return math.inf
         if status != highspy.HighsModelStatus.kOptimal:

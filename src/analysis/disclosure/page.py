@@ -57,6 +57,9 @@ class Ledger:
     _model: tuple[tuple[int, ...], audit.Model] | None = field(
         default=None, repr=False, compare=False
     )
+    _shared: tuple[tuple[object, ...], dict[str, str]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def add(
         self,
@@ -177,8 +180,11 @@ class Ledger:
     def shared(self) -> dict[str, str]:
         """Each stated key that counts records shared with another appendix -> its shared
         name (the same name on every page of the year)."""
-        names = {k: shared.shared_name(k, self.patterns) for k in self.stated}
-        return {k: n for k, n in names.items() if n is not None}
+        version = (self.state(), len(self.stated))
+        if self._shared is None or self._shared[0] != version:
+            names = {k: shared.shared_name(k, self.patterns) for k in self.stated}
+            self._shared = (version, {k: n for k, n in names.items() if n is not None})
+        return dict(self._shared[1])
 
     def fixed_keys(self, withheld: bool) -> set[str]:
         """The page's keys whose shared records the set withholds (or shows)."""
@@ -273,12 +279,22 @@ TRIED = 12  # candidates tried, smallest first, for the one that protects an exp
 def _helping(
     ledger: Ledger, hidden: set[str], key: str, near: set[str], barred: set[str]
 ) -> str | None:
-    """The smallest count beside ``key`` whose withholding leaves ``key`` safe (of the
-    :data:`TRIED` smallest; else the smallest: the next round adds another)."""
-    candidates = sorted(
-        (k for k in _open(ledger, hidden, near) if k not in barred),
-        key=lambda k: (ledger.values[k], k),
+    """The count to withhold next to protect exposed ``key``.
+
+    Candidates are first the counts that hold ``key``'s maximum down (those the attacker
+    reads with a non-zero reduced cost where it is reached: withholding one is what can
+    raise it), else every count beside it; of the :data:`TRIED` smallest, the smallest
+    whose withholding leaves ``key`` (and itself) safe, else the smallest (the next round
+    adds another).
+    """
+    model = ledger.model()
+    model.view(
+        {k: v for k, v in ledger.values.items() if k in ledger.stated and k not in hidden},
+        hidden,
     )
+    pinning = set(_open(ledger, hidden, model.pinning(key))) - barred
+    pool = pinning or set(_open(ledger, hidden, near)) - barred
+    candidates = sorted(pool, key=lambda k: (ledger.values[k], k))
     tried = candidates[:TRIED]
     # Withholding more only widens the attacker's ranges: if all of them together leave
     # ``key`` exposed, no one of them alone protects it.
@@ -307,6 +323,7 @@ def decide(ledger: Ledger, audit: bool = True) -> set[str]:
     primary = set(hidden)
     barred: set[str] = set()  # chosen once, then found pinned by what is shown: futile
     safe: set[str] = set()  # withheld counts the audit found safe
+    for_good: dict[str, bool] = {}  # whether a count is pinned whatever is withheld
 
     def smallest(keys: Iterable[str]) -> str | None:
         candidates = [k for k in _open(ledger, hidden, keys) if k not in barred]
@@ -334,9 +351,10 @@ def decide(ledger: Ledger, audit: bool = True) -> set[str]:
         # A count withheld only to protect others that the page pins from counts it can
         # never withhold (published, or shown by another appendix) protects nothing: it is
         # shown again and never chosen again.
-        futile = {
-            e.key for e in exposed if e.key not in primary and _pinned_for_good(ledger, e.key)
-        }
+        for e in exposed:
+            if e.key not in primary and e.key not in for_good:
+                for_good[e.key] = _pinned_for_good(ledger, e.key)
+        futile = {e.key for e in exposed if e.key not in primary and for_good[e.key]}
         if futile:
             hidden -= futile
             barred |= futile
