@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from recruitment_households import household
 
 from analysis.presentation.appendix import Appendix
 from analysis.recruitment import measures as rec
@@ -11,39 +12,6 @@ from analysis.recruitment.load import load
 
 T = pd.Timestamp
 NAT = pd.NaT
-
-
-def household(
-    ident,
-    enquiry,
-    *stages,
-    outcome="in progress",
-    exit_stage=None,
-    exit_date=None,
-    reason=None,
-    code=None,
-    channel="Website",
-    kind="single",
-    ethnic="White",
-):
-    """One household: enquiry date, then eoi, stage1, stage2, panel, approval as given."""
-    dates = [*stages, *[NAT] * (5 - len(stages))]
-    return {
-        "household_id": ident,
-        "enquiry_date": T(enquiry),
-        **{
-            f"{s}_date": T(d) if d is not NAT else NAT
-            for s, d in zip(["eoi", "stage1", "stage2", "panel", "approval"], dates, strict=True)
-        },
-        "exit_date": T(exit_date) if exit_date else NAT,
-        "outcome": outcome,
-        "exit_stage": exit_stage,
-        "exit_reason_code": code,
-        "exit_reason": reason,
-        "channel": channel,
-        "household_type": kind,
-        "ethnic_group": ethnic,
-    }
 
 
 @pytest.fixture

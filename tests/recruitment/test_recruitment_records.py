@@ -6,37 +6,13 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from recruitment_households import household
 
 from analysis.disclosure import members
 from analysis.presentation.appendix import Appendix
 from analysis.recruitment import measures as rec
 from analysis.recruitment import projection as proj
 from analysis.recruitment import time_to_event as tte
-
-STAGES = ["eoi", "stage1", "stage2", "panel", "approval"]
-
-
-def household(ident, enquiry, *stages, outcome="in progress", exit_stage=None,
-              exit_date=None, reason=None, code=None, channel="Website", kind="single",
-              ethnic="White"):  # fmt: skip
-    """One household: its enquiry date, then the dates of the later stages it reached."""
-    dates = [*stages, *[None] * (len(STAGES) - len(stages))]
-    return {
-        "household_id": ident,
-        "enquiry_date": pd.Timestamp(enquiry),
-        **{
-            f"{s}_date": pd.Timestamp(d) if d else pd.NaT
-            for s, d in zip(STAGES, dates, strict=True)
-        },
-        "exit_date": pd.Timestamp(exit_date) if exit_date else pd.NaT,
-        "outcome": outcome,
-        "exit_stage": exit_stage,
-        "exit_reason_code": code,
-        "exit_reason": reason,
-        "channel": channel,
-        "household_type": kind,
-        "ethnic_group": ethnic,
-    }
 
 
 @pytest.fixture

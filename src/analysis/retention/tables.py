@@ -109,6 +109,18 @@ REGISTER = "Register"
 REPRODUCED = "Reproduced"
 
 
+# Each measure of places -> the kind of place records (:func:`place_records`) it counts.
+PLACE_KINDS = {
+    "approved places": "approved",
+    "filled places": "filled",
+    "vacant places": "vacant",
+    "unavailable places": "unavailable",
+    "on hold or blocked places": "on hold or blocked",
+    "unoccupied places": "unoccupied",
+    "carer not considering": "carer_not_considering",
+}
+
+
 def households(ids: Iterable[Hashable]) -> frozenset[str]:
     """Household ids as ``household`` records."""
     return members.records("household", ids)
@@ -419,15 +431,9 @@ def capacity(register: Register) -> pd.DataFrame:
         s = m.on_register(register.snapshot(fy))
         places = place_records(s)
         cells[(i, CAPACITY["households"])] = _households(s)
-        for column, kind in [
-            ("approved places", "approved"),
-            ("filled places", "filled"),
-            ("vacant places", "vacant"),
-            ("unavailable places", "unavailable"),
-            ("on hold or blocked places", "on hold or blocked"),
-            ("unoccupied places", "unoccupied"),
-        ]:
-            cells[(i, CAPACITY[column])] = places[kind]
+        for column, kind in PLACE_KINDS.items():
+            if column in CAPACITY:
+                cells[(i, CAPACITY[column])] = places[kind]
     return members.attach(trend.rename(columns=CAPACITY), cells)
 
 
@@ -562,15 +568,7 @@ def figure_records(register: Register, year: FinancialYear) -> dict[str, frozens
     out["households at 1 April"] = _households(mainstream, masks["start"])
     snapshot = register.snapshot(year)
     places = place_records(m.on_register(snapshot))
-    for measure, kind in [
-        ("approved places", "approved"),
-        ("filled places", "filled"),
-        ("vacant places", "vacant"),
-        ("unavailable places", "unavailable"),
-        ("on hold or blocked places", "on hold or blocked"),
-        ("unoccupied places", "unoccupied"),
-        ("carer not considering", "carer_not_considering"),
-    ]:
+    for measure, kind in PLACE_KINDS.items():
         out[measure] = places[kind]
     others = h[~h["mainstream"]]
     other_masks = m.flow_masks(others, year)
