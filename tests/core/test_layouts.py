@@ -179,7 +179,7 @@ def test_a_few_dates_in_another_format_are_rows_set_aside(tmp_path):
     iso = pd.to_datetime(frame["Enquiry received"], format="%Y-%m-%d")
     frame.loc[:2, "Enquiry received"] = iso[:3].dt.strftime("%d/%m/%Y")
     held = read(save(tmp_path, frame)).quarantined
-    odd = held[held["column"].eq("enquiry_date")]
+    odd = held[held["column"].eq("Enquiry received")]
     assert odd["source_row"].tolist() == [2, 3, 4]
     assert set(odd["reason"]) == {"not a date in the declared format %Y-%m-%d"}
 
@@ -189,7 +189,7 @@ def test_most_rows_failing_one_check_stop_as_a_layout_problem(tmp_path):
     frame.loc[: ROWS // 2, "Household ID"] = "C" + frame.loc[: ROWS // 2, "Household ID"]
     text = refusal(save(tmp_path, frame))
     assert text.startswith(
-        "enquiries_2024-25.csv, row 2, column 'household_id': 288 of 575 rows fail the same "
+        "enquiries_2024-25.csv, row 2, column 'Household ID': 288 of 575 rows fail the same "
         "check (household id is not 'H' and six digits (a test or malformed record)): more "
         "than 50% of the file"
     )

@@ -147,7 +147,7 @@ def test_unparseable_date_is_quarantined_with_file_row_and_column(tmp_path):
     assert len(result.clean) == 3
     bad = result.quarantined.iloc[0]
     assert bad["source_file"] == "enquiries_2024-25.csv" and bad["source_row"] == 5
-    assert bad["column"] == "enquiry_date" and bad["value"] == "31/02/2024"
+    assert bad["column"] == "Enquiry received" and bad["value"] == "31/02/2024"  # the file's header
     assert "not a date in the declared format %Y-%m-%d" in bad["reason"]
 
 
@@ -155,15 +155,15 @@ def test_stages_out_of_order_are_quarantined(tmp_path):
     rows = [*GOOD, row(household_id="H100004", stage1_date="2024-09-01", stage2_date="2024-08-01")]
     result = read_extract(write(tmp_path, rows), "2024-25")
     bad = result.quarantined.iloc[0]
-    assert bad["reason"] == "stages out of order"
-    assert bad["value"] == "stage2_date before stage1_date"
+    assert bad["reason"] == "stages out of order: Stage Two start before Stage One start"
+    assert (bad["column"], bad["value"]) == ("Stage Two start", "2024-08-01")
     assert result.read == len(result.clean) + len(result.quarantined)
 
 
 def test_a_stage_without_the_one_before_is_quarantined(tmp_path):
     rows = [*GOOD, row(household_id="H100004", stage2_date="2024-08-01")]
     bad = read_extract(write(tmp_path, rows), "2024-25").quarantined.iloc[0]
-    assert bad["value"] == "stage2_date without stage1_date"
+    assert bad["reason"] == "stage missing: Stage Two start without Stage One start"
 
 
 def test_duplicated_id_sets_aside_every_copy(tmp_path):

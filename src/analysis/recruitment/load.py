@@ -16,6 +16,7 @@ household table keeps its record from the latest extract up to the year asked fo
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,7 +109,6 @@ def _categorise(
         f"unknown reason code (known: {', '.join(REASON_CODES)})",
         "exit_reason_code",
     )
-    out["column"] = layouts_core.header_of(extract.layout, "exit_reason_code")  # as the file has it
     records["exit_reason_code"] = code[records.index].replace("", pd.NA)
     return records, [out], other
 
@@ -171,6 +171,20 @@ def _active(records: pd.DataFrame, fy: FinancialYear) -> pd.Series:
     return active
 
 
+def _as_filed(held: pd.DataFrame, layout: layouts_core.Layout) -> pd.DataFrame:
+    """Rows set aside with their columns named as the file names them, in the column and
+    in the reason ("Stage Two start before Stage One start"), so an analyst can find the
+    cell and a reader of the annex meets no schema names."""
+    names = {c: layouts_core.header_of(layout, c) for c in layout.columns.values()}
+    if held.empty or not names:
+        return held
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, sorted(names, key=len)[::-1])) + r")\b")
+    return held.assign(
+        column=held["column"].map(lambda c: names.get(c, c)),
+        reason=held["reason"].str.replace(pattern, lambda m: names[m.group()], regex=True),
+    )
+
+
 def validate(records: pd.DataFrame, path: Path, year: str) -> tuple[pd.DataFrame, list]:
     """Quarantine rows that break the contract: ids, dates, order, year, outcome."""
     fy = FinancialYear.parse(year)
@@ -217,20 +231,19 @@ def validate(records: pd.DataFrame, path: Path, year: str) -> tuple[pd.DataFrame
         parts += [early, late]
     for check, text in ((_gaps, "stage missing"), (_stage_order, "stages out of order")):
         problem = check(records)
-        records, out = quarantine.set_aside(
-            records.assign(stage_problem=problem), problem.notna(), text, "stage_problem"
-        )
-        records = records.drop(columns="stage_problem")
-        parts.append(out)
+        for found in problem.dropna().unique():  # one reason per pair: "X before Y"
+            wrong = problem.reindex(records.index).eq(found)
+            records, out = quarantine.set_aside(
+                records, wrong, f"{text}: {found}", found.split()[0]
+            )
+            parts.append(out)
     problem = _outcome_problem(records)
-    records, out = quarantine.set_aside(
-        records.assign(outcome_problem=problem),
-        problem.notna(),
-        "outcome inconsistent",
-        "outcome_problem",
-    )
-    records = records.drop(columns="outcome_problem")
-    parts.append(out)
+    for found in problem.dropna().unique():
+        wrong = problem.reindex(records.index).eq(found)
+        records, out = quarantine.set_aside(
+            records, wrong, f"outcome inconsistent: {found}", "outcome"
+        )
+        parts.append(out)
     active = _active(records, fy)
     records, out = quarantine.set_aside(
         records, ~active, f"no event dated in {year}, the extract's year", "enquiry_date"
@@ -264,7 +277,7 @@ def read_extract(
     records, check_parts = validate(records, path, year)
     records["transferred_from_agency"] = records["channel"].eq("Transfer from another agency")
     records["extract_year"] = year
-    held = quarantine.combine(category_parts + date_parts + check_parts)
+    held = _as_filed(quarantine.combine(category_parts + date_parts + check_parts), extract.layout)
     codes = int((~_blank(extract.records["exit_reason_code"])).sum())
     header = layouts_core.header_of(extract.layout, "exit_reason_code")
     quarantine.stop_if_systematic(path, read, held, {header: codes})
