@@ -114,12 +114,12 @@ def _retention() -> dict[str, plt.Figure]:
             retention_tables.TENURE_TOTAL: [7, 15],
         }
     )
-    curve = pd.DataFrame(
+    still = pd.DataFrame(
         {
-            "time": [0.0, 1.0, 3.0],
-            "survival": [1.0, 0.9, 0.8],
-            "lower": [1.0, 0.8, 0.7],
-            "upper": [1.0, 0.95, 0.9],
+            retention_tables.GROUP: ["Approved 2018/19 to 2019/20"],
+            retention_tables.left_share(1): ["10.0 (5.0 to 20.0)"],
+            retention_tables.left_share(3): ["c"],
+            retention_tables.left_share(5): [retention_tables.NO_ESTIMATE],
         }
     )
     at_risk = pd.DataFrame(
@@ -158,9 +158,7 @@ def _retention() -> dict[str, plt.Figure]:
         "retention waterfall": retention.waterfall(row, "Households, 2024/25"),
         "retention trend": retention.retention_trend(rates, 87, "Coventry"),
         "retention leavers by influence": retention.leavers_by_influence(tenure),
-        "retention survival": retention.survival(
-            {"Approved 2018/19 to 2019/20": curve}, "By cohort", at_risk
-        ),
+        "retention survival": retention.survival(still, "By cohort", at_risk),
         "retention leaving rate": retention.leaving_rate(life),
         "retention outlook": retention.outlook(
             history, projected, "filled places", {"Target": 299}

@@ -3,6 +3,7 @@ the table as the page shows it, and never a withheld one."""
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import pandas as pd
 
 from analysis.retention import charts
@@ -63,3 +64,29 @@ def test_survival_alt_writes_years_and_shares_as_the_pages_do():
     alt = charts.survival_alt(still, "By cohort")
     assert "left within 1, 3 and 5 years: Approved 2018/19 to 2019/20: 5.6%, withheld, " in alt
     assert "no estimate; Mainstream schemes: none yet, none yet, none yet." in alt
+
+
+def test_survival_chart_draws_only_the_shares_the_page_shows():
+    """The chart draws the table's estimates (100 at approval, 94.4 at 1 year), never the
+    Kaplan-Meier steps between them, and marks the withheld 3-year share "c"."""
+    still = pd.DataFrame(
+        {
+            t.GROUP: ["Approved 2018/19 to 2019/20", "Mainstream schemes"],
+            t.left_share(1): ["5.6 (1.8 to 16.2)", t.NONE_YET],
+            t.left_share(3): ["c", t.NONE_YET],
+            t.left_share(5): [t.NO_ESTIMATE, "12.5 (4.0 to 30.0)"],
+        }
+    )
+    at_risk = pd.DataFrame(
+        {t.GROUP: still[t.GROUP], "At 0 years": [54, 40], "At 1 year": [51, "c"]}
+    )
+    fig = charts.survival(still, "By cohort", at_risk)
+    ax = fig.axes[0]
+    marked = [line for line in ax.lines if line.get_marker() == "o"]  # not the caps
+    lines = [[round(float(v), 1) for v in line.get_ydata()] for line in marked]
+    assert lines == [[100.0, 94.4], [100.0, 100.0, 100.0, 87.5]]
+    assert [x.get_text() for x in ax.texts] == ["c"]
+    assert [x.get_text() for x in fig.axes[1].texts] == ["54", "51", "40", "c"]
+    intervals = ax.collections[0].get_segments()  # the first group's 95% intervals
+    assert [round(float(s[1][1]), 1) for s in intervals] == [100.0, 98.2]
+    plt.close(fig)

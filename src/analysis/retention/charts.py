@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -134,44 +136,79 @@ def leavers_by_influence(tenure: pd.DataFrame) -> plt.Figure:
 LINE_STYLES = ["-", "--", ":", "-."]
 
 
+def _estimate(text: object) -> tuple[float, float, float] | None:
+    """A still-fostering table's share that left, as the page shows it, read back as the
+    % still fostering with its 95% interval; None where the page gives no number
+    (withheld "c" or "no estimate")."""
+    text = str(text)
+    if text == t.NONE_YET:
+        return 100.0, 100.0, 100.0
+    found = re.fullmatch(r"([\d.]+) \(([\d.]+) to ([\d.]+)\)", text)
+    if found is None:
+        return None
+    left, low, high = (float(v) for v in found.groups())
+    return 100 - left, 100 - high, 100 - low
+
+
 def survival(
-    curves: dict[str, pd.DataFrame],
+    still: pd.DataFrame,
     title: str,
     at_risk: pd.DataFrame,
     max_years: float = 10,
 ) -> plt.Figure:
-    """Kaplan-Meier step curves with 95% bands, one per group, each in its own colour and
-    line style, with the number at risk beneath at each column of ``at_risk`` (the
-    number-at-risk table as the page shows it: a withheld count is written "c"). ``curves``
-    are cut where the page allows no estimate; a group without one keeps its numbers."""
+    """The share still fostering at approval and at 1, 3 and 5 years, one line per group
+    with its 95% intervals, drawn from the still-fostering table as the page shows it, and
+    the number at risk beneath at each column of ``at_risk`` (as shown: "c" where withheld).
+
+    Only the page's own estimates are drawn, never the Kaplan-Meier steps between them:
+    each step is a count of households leaving (often 1), and a drawn curve would give
+    away a share the table withholds. A withheld estimate is left out and marked "c";
+    the line is broken there rather than drawn across it, and a group with no estimate
+    after approval keeps only its key."""
     fig, (ax, below) = plt.subplots(2, 1, figsize=(8.5, 4.6), height_ratios=[4, 1.1], sharex=True)
     colours = [OKABE_ITO[k % len(OKABE_ITO)] for k in range(len(at_risk))]
     columns = [c for c in at_risk.columns if c.startswith("At ")]
     times = [float(c.split()[1]) for c in columns]
+    estimates = still.set_index(t.GROUP)
+    shift = 0.12
     drawn = []
     for k, (_, row) in enumerate(at_risk.iterrows()):
         name, colour, style = row[t.GROUP], colours[k], LINE_STYLES[k % len(LINE_STYLES)]
-        table = curves.get(name)
-        if table is not None:
-            curve = table[table["time"] <= max_years]
-            if table["time"].max() > max_years:  # followed beyond the axis: carry the step
-                curve = pd.concat([curve, curve.tail(1).assign(time=max_years)])
-            ax.step(
-                curve["time"],
-                100 * curve["survival"],
-                where="post",
-                color=colour,
-                ls=style,
-                label=year(name),
-            )
-            ax.fill_between(
-                curve["time"],
-                100 * curve["lower"],
-                100 * curve["upper"],
-                step="post",
-                color=colour,
-                alpha=0.12,
-            )
+        offset = (k - (len(at_risk) - 1) / 2) * shift  # groups side by side at each time
+        if name in estimates.index:
+            points = [(0.0, (100.0, 100.0, 100.0))] + [
+                (float(n), _estimate(estimates.at[name, t.left_share(n)]))
+                for n in t.SURVIVAL_TIMES
+                if t.left_share(n) in estimates.columns
+            ]
+            runs: list[list[tuple[float, tuple[float, float, float]]]] = [[]]
+            for when, value in points:
+                if value is None:
+                    text = estimates.at[name, t.left_share(int(when))]
+                    if str(text) == "c":
+                        ax.text(when + offset, 3 + 6 * k, "c", ha="center", color=colour)
+                    runs.append([])
+                else:
+                    runs[-1].append((when, value))
+            labelled = False
+            for run in (r for r in runs if r and r[-1][0] > 0):  # not approval alone
+                x = [when + offset for when, _ in run]
+                y = [value[0] for _, value in run]
+                ax.plot(
+                    x,
+                    y,
+                    color=colour,
+                    ls=style,
+                    marker="o",
+                    ms=4,
+                    label=None if labelled else year(name),
+                )
+                labelled = True
+                low = [value[0] - value[1] for _, value in run]
+                high = [value[2] - value[0] for _, value in run]
+                ax.errorbar(x, y, yerr=[low, high], fmt="none", ecolor=colour, capsize=3, lw=1)
+            if not labelled:  # nothing the page shows to draw: the group keeps its key
+                ax.plot([], [], color=colour, ls=style, marker="o", ms=4, label=year(name))
         drawn.append((name, colour))
         for when, column in zip(times, columns, strict=True):
             below.text(
@@ -183,7 +220,7 @@ def survival(
                 fontsize=8,
                 color=colour,
             )
-    ax.set_xlim(-0.3, max_years + 0.3)
+    ax.set_xlim(-0.5, max_years + 0.3)
     ax.set_ylim(0, 102)
     ax.set_ylabel("% still fostering")
     ax.set_title(title, loc="left", fontsize=11)
@@ -325,11 +362,10 @@ def survival_alt(still: pd.DataFrame, caption: str) -> str:
         for _, row in still.iterrows()
     ]
     return (
-        f"Step chart, {caption.lower()}: the share still fostering (0 to 100%) against years "
-        "since approval (0 to 10), one line per group with its 95% band, and the households "
-        "observed beneath. Estimated share that left within 1, 3 and 5 years: "
-        + "; ".join(parts)
-        + "."
+        f"Line chart, {caption.lower()}: the estimated share still fostering (0 to 100%) at "
+        "approval and 1, 3 and 5 years after, one line per group with its 95% intervals, and "
+        "the households observed beneath at 0, 1, 3, 5 and 10 years. Estimated share that "
+        "left within 1, 3 and 5 years: " + "; ".join(parts) + "."
     )
 
 
