@@ -632,13 +632,52 @@ def ethnic_breakdown(households: pd.DataFrame, years: list[str], pooled: int = 3
     return members.attach(pd.DataFrame(rows, columns=["Ethnic group", *GROUPS]), cells)
 
 
-def data_quality(reconciliation: pd.DataFrame) -> pd.DataFrame:
-    """The loader's rows read, clean and set aside by extract, its years written 2024/25."""
-    return reconciliation.assign(Extract=[shown_year(y) for y in reconciliation["Extract"]])
+def _row_records(held: pd.DataFrame) -> pd.Series:
+    """Each row set aside as a record of its own (``row:<file>:<spreadsheet row>``)."""
+    return pd.Series(
+        [f"row:{f}:{int(n)}" for f, n in zip(held["source_file"], held["source_row"], strict=True)],
+        index=held.index,
+        dtype=object,
+    )
+
+
+def data_quality(reconciliation: pd.DataFrame, held: pd.DataFrame) -> pd.DataFrame:
+    """The loader's rows read, clean and set aside by extract, its years written 2024/25;
+    each count of rows set aside carries its rows (``held``, the loader's quarantine), so a
+    withheld one cannot be read off another table of the page."""
+    table = reconciliation.assign(Extract=[shown_year(y) for y in reconciliation["Extract"]])
+    ids = _row_records(held)
+    cells = {
+        (i, "Rows set aside"): frozenset(ids[held["source_file"].eq(f)])
+        for i, f in zip(table.index, table["File"], strict=True)
+    }
+    return members.attach(table, cells)
+
+
+def set_aside_by_reason(held: pd.DataFrame) -> pd.DataFrame:
+    """Rows set aside by extract, column (as the file names it) and reason, each count with
+    the rows it counts: what a public page shows of the quarantine."""
+    if held.empty:
+        return pd.DataFrame(columns=["Extract", "Column", "Reason", "Rows"])
+    keys = ["extract_year", "column", "reason"]
+    table = held.groupby(keys, sort=True).size().reset_index(name="Rows")
+    ids = _row_records(held)
+    cells = {
+        (i, "Rows"): frozenset(
+            ids[(held["extract_year"].eq(y) & held["column"].eq(c) & held["reason"].eq(r))]
+        )
+        for i, (y, c, r) in enumerate(zip(*(table[k] for k in keys), strict=True))
+    }
+    table["extract_year"] = [shown_year(y) for y in table["extract_year"]]
+    table["reason"] = [r[:1].upper() + r[1:] for r in table["reason"]]
+    names = {"extract_year": "Extract", "column": "Column", "reason": "Reason"}
+    table = table.rename(columns=names)
+    return members.attach(table, cells)
 
 
 def quarantine_summary(held: pd.DataFrame) -> pd.DataFrame:
-    """Rows set aside: file, spreadsheet row, column and reason (not the value: may be an id)."""
+    """Rows set aside: file, spreadsheet row, column and reason (not the value: may be an
+    id), for the internal copy, where the analyst finds and mends each row."""
     if held.empty:
         return pd.DataFrame(columns=["File", "Row", "Column", "Reason"])
     table = held[["source_file", "source_row", "column", "reason"]].copy()
