@@ -134,6 +134,19 @@ def test_a_sentence_states_a_withheld_count_as_fewer_than_six():
     assert app.stated(sentence) == "fewer than 6 children moved; 40 stayed."
 
 
+def test_a_tally_counts_only_what_the_page_shows():
+    """ "Reproduces 22 of 24" would say the withheld register counts equal their printed
+    figures; a tally says "1 of the 2 shown" instead."""
+    app = _app()
+    checks = [(True, ["a"]), (False, ["b"]), (True, ["c"])]
+    sentence = (
+        f"{app.count(3, 'a')}, {app.count(40, 'b')}, {app.count(30, 'c')}: reproduces "
+        f"{app.tally(checks)} of {app.tally((True, on) for _, on in checks)}."
+    )
+    app.finish()
+    assert app.stated(sentence) == "fewer than 6, 40, 30: reproduces 1 of 2."
+
+
 def test_published_counts_stay_and_are_known_to_the_attacker():
     app = _app()
     app.findings([f"{app.count(20, 'carers')} carers (published)."])

@@ -18,7 +18,7 @@ from analysis.recruitment.measures import approved_households
 from analysis.registry import by_name
 from analysis.retention import measures as m
 from analysis.retention import tables
-from analysis.retention.findings import key_findings, page_tables
+from analysis.retention.findings import key_findings, mapped_to_other, page_tables
 from analysis.retention.load import available_files, load_register, register_dir
 from analysis.retention.targets import targets
 
@@ -271,6 +271,11 @@ def test_unknown_to_other_counts_new_reasons_as_other(copy_year):
         "counted as 'Other \u2013 including death', as the council's configuration allows "
         "(unknown_to_other)."
     )
+    assert mapped_to_other(loaded.other, fy, "public") == (
+        "Households whose reason for ceasing to foster is not declared for 2022-23 are "
+        "counted as 'Other \u2013 including death', as the council's configuration allows "
+        "(unknown_to_other); the internal copy says how many."
+    )
 
 
 def test_the_2024_25_transfer_spelling_is_unknown_in_the_2022_23_layout(copy_year):
@@ -373,7 +378,10 @@ def test_key_findings_are_generated_from_the_figures(register, published):
     assert "204 approved mainstream fostering households at 31 March 2023, up 2" in text
     assert "Retention was 93.1% (1 - 14 households ceasing to foster / 202" in text
     assert "266 of 399 approved mainstream places were filled (occupancy 66.7%" in text
-    assert "reproduces 22 of the 23 figures" in text
+    assert (
+        "Of the 23 figures the council published for 2022/23, the page shows the register's "
+        "value for 23, and the register reproduces 22 of them" in text
+    )
     assert "counted as" not in text
 
 

@@ -173,7 +173,9 @@ class Appendix:
     hidden: set[str] = field(default_factory=set, init=False)
     _tables_by_name: dict[str, _Table] = field(default_factory=dict, init=False)
     _items: list[dict[str, Any]] = field(default_factory=list, init=False)
-    _counts: list[str | tuple[str, tuple[str, ...], str]] = field(default_factory=list, init=False)
+    _counts: list[str | tuple[str, tuple[str, ...], str] | Callable[[], str]] = field(
+        default_factory=list, init=False
+    )
     _charts: list[dict[str, Any]] = field(default_factory=list, init=False)
     _ledger_id: str = field(default="", init=False)
     _reading: set[str] | None = field(default=None, init=False)  # tables a chart reads
@@ -285,11 +287,24 @@ class Appendix:
         self._counts.append((text, tuple(on), withheld))
         return f"\u27e6{len(self._counts) - 1}\u27e7"
 
+    def tally(self, items: Iterable[tuple[bool, Iterable[str]]]) -> str:
+        """How many of ``items`` hold, counting only those the page shows, for a sentence:
+        each item is (whether it holds, the counts keyed ``on`` it rests on) and is shown
+        while none of them is withheld. "The register reproduces 14 of the 16 figures
+        shown" so, never "22 of 24", which would say what the withheld ones are."""
+        listed = [(bool(holds), tuple(on)) for holds, on in items]
+        self._counts.append(
+            lambda: str(sum(h for h, on in listed if not self.hidden.intersection(on)))
+        )
+        return f"\u27e6{len(self._counts) - 1}\u27e7"
+
     def stated(self, text: str, fmt: str = "{:,.0f}") -> str:
         """``text`` with each :meth:`count` and :meth:`share` in it as the page shows it."""
 
         def number(match: re.Match[str]) -> str:
             key = self._counts[int(match.group(1))]
+            if callable(key):
+                return key()
             if isinstance(key, tuple):
                 shown, on, instead = key
                 return instead if self.hidden.intersection(on) else shown

@@ -935,32 +935,30 @@ _OTHER_PHRASES = {
 }
 
 
-def _count(n: int, rule: str) -> str:
-    """A count for a sentence that no table shows: withheld as 'fewer than six' under the
-    public rule (nothing else on the page bears on it, so primary suppression suffices)."""
-    if rule == "public" and 1 <= n <= 5:
-        return "fewer than six"
-    return f"{n:,}"
-
-
 def mapped_to_other(other: pd.DataFrame | None, year: str, rule: str) -> str | None:
-    """A sentence saying how many of ``year``'s enquiries had a value not declared for the
-    year and were counted as "other" (``Loaded.other``), or None when there were none."""
+    """A sentence saying that (and, in an internal copy, how many of) ``year``'s enquiries
+    had a value not declared for the year and were counted as "other" (``Loaded.other``),
+    or None when there were none. A public page leaves the numbers out: those enquiries
+    are in the "other" rows the tables count, so a number here could be subtracted."""
     if other is None or other.empty:
         return None
     rows = other[other["extract_year"] == year] if "extract_year" in other else other
     totals = rows.groupby("column", sort=False)["count"].sum()
-    shown = {column: _count(int(n), rule) for column, n in totals.items() if n}
-    if not shown:
+    found = {column: int(n) for column, n in totals.items() if n}
+    if not found:
         return None
+    public = rule == "public"
     parts = [
-        f"{text} {'enquiry' if text == '1' else 'enquiries'} "
-        f"{_OTHER_PHRASES.get(column, f'with {column} values')}"
-        for column, text in shown.items()
+        ("enquiries " if public else f"{n:,} {'enquiry' if n == 1 else 'enquiries'} ")
+        + _OTHER_PHRASES.get(column, f"with {column} values")
+        for column, n in found.items()
     ]
+    if public:
+        parts[1:] = [p.removeprefix("enquiries ") for p in parts[1:]]
     listed = ", ".join(parts[:-1]) + (" and " if len(parts) > 1 else "") + parts[-1]
-    verb = "is" if list(shown.values()) == ["1"] else "are"
+    verb = "is" if not public and list(found.values()) == [1] else "are"
     return (
         f"{listed[:1].upper()}{listed[1:]} not declared for {year} {verb} counted as other, "
-        "as the council's configuration allows (unknown_to_other)."
+        "as the council's configuration allows (unknown_to_other)"
+        + ("; the internal copy says how many." if public else ".")
     )

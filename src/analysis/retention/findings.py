@@ -107,22 +107,16 @@ def key_findings(
     if change is not None:
         sentences.append(_places_change(change, appendix))
     if len(reconciliation):
-        differ = reconciliation[reconciliation[t.REPRODUCED] == "no"]
-        text = (
-            f"The register reproduces {len(reconciliation) - len(differ)} of the "
-            f"{len(reconciliation)} figures the council published for {year.report_label}"
+        on = [_register_keys(r, appendix) for _, r in reconciliation.iterrows()]
+        reproduced = [r == "yes" for r in reconciliation[t.REPRODUCED]]
+        sentences.append(
+            f"Of the {len(reconciliation)} figures the council published for "
+            f"{year.report_label}, the page shows the register's value for "
+            f"{appendix.tally((True, keys) for keys in on)}, and the register reproduces "
+            f"{appendix.tally(zip(reproduced, on, strict=True))} of them; the reconciliation "
+            "tables in the annex say which it cannot reproduce and why, and which figure it "
+            "follows where the published figures contradict each other."
         )
-        if len(differ):
-            listed = "; ".join(
-                f"{r['Measure'][:1].lower() + r['Measure'][1:]} printed as {r[t.PUBLISHED]} "
-                f"(register {_register(r, appendix)})"
-                for _, r in differ.iterrows()
-            )
-            text += (
-                f". It cannot reproduce {listed}, because the published figures contradict "
-                "each other; the reconciliation tables say which figure the register follows"
-            )
-        sentences.append(text + ".")
     mapped = mapped_to_other(register.other, year, appendix.disclosure)
     if mapped:
         sentences.append(mapped)
@@ -232,34 +226,35 @@ def _places_change(change: pd.DataFrame, appendix: Appendix) -> str:
     )
 
 
-def _register(row: pd.Series, appendix: Appendix) -> str:
-    """The register's side of a reconciliation row as a sentence states it: a count with
-    its records, or a rate withheld with the counts it is built on."""
+def _register_keys(row: pd.Series, appendix: Appendix) -> list[str]:
+    """The counts the register's side of a reconciliation row rests on: its count, or the
+    two counts its rate is built on (withheld with them)."""
     if t.COUNT_OF in row and pd.notna(row.get(t.COUNT_OF)):
-        on = [
+        return [
             appendix.cell("reconciliation rates", row["label"], c) for c in (t.COUNT_OF, t.OUT_OF)
         ]
-        return appendix.share(str(row[t.REGISTER]), on)
-    return appendix.count(
-        int(row[t.REGISTER]),
-        appendix.cell("reconciliation counts", row["label"], t.REGISTER),
-        records=row["records"],
-    )
+    return [appendix.cell("reconciliation counts", row["label"], t.REGISTER)]
 
 
 def mapped_to_other(other: pd.DataFrame, year: FinancialYear, rule: str) -> str | None:
-    """A sentence saying how many of the year's households had a reason for ceasing to
-    foster not declared for the year and were counted in the reports' "other" row (a count
-    of 1 to 5 reads "fewer than six" under the public rule; no table shows it)."""
+    """A sentence saying that (and, in an internal copy, how many of) the year's households
+    had a reason for ceasing to foster not declared for the year and were counted in the
+    reports' "other" row. A public page leaves the number out: those households are among
+    the "other" leavers the tables count, so any number here, small or not, could be
+    subtracted from them."""
     rows = other[(other["year"] == year.label) & (other["column"] == "reason")]
     n = int(rows["count"].sum())
     if not n:
         return None
-    hidden = rule == "public" and n <= 5
-    said = "Fewer than six" if hidden else f"{n:,}"
+    counted = (
+        f"'{REASONS['other']['label']}', as the council's configuration allows (unknown_to_other)"
+    )
+    if rule == "public":
+        return (
+            f"Households whose reason for ceasing to foster is not declared for {year.label} "
+            f"are counted as {counted}; the internal copy says how many."
+        )
     return (
-        f"{said} household{'s' if n != 1 or hidden else ''} whose reason for ceasing to foster "
-        f"is not declared for {year.label} {'are' if n != 1 or hidden else 'is'} counted as "
-        f"'{REASONS['other']['label']}', as the council's configuration allows "
-        "(unknown_to_other)."
+        f"{n:,} household{'s' if n != 1 else ''} whose reason for ceasing to foster is not "
+        f"declared for {year.label} {'are' if n != 1 else 'is'} counted as {counted}."
     )
