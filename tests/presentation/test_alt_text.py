@@ -89,3 +89,45 @@ def test_a_public_page_never_closed_is_not_exported():
         export.to_html(
             notebook, title="Test", service="A service", year_label="2024/25", provenance=provenance
         )
+
+
+def test_an_alt_text_rewritten_at_close_is_sent_even_when_the_image_is_unchanged(monkeypatch):
+    """In a kernel each cell is drawn under the cheap rules; the close's full decision may
+    withhold a count the alt text quoted while the image stays the same. The rewritten alt
+    text must still reach the notebook (it once stayed as first drawn, quoting a 'c')."""
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from analysis.disclosure import members
+
+    shell = SimpleNamespace(events=SimpleNamespace(register=lambda *a: None))
+    monkeypatch.setattr(appendix, "get_ipython", lambda: shell)
+    sent: dict[str, dict] = {}
+
+    def show(obj, display_id=None, metadata=None, **_):
+        if isinstance(obj, dict) and "image/png" in obj:
+            sent[display_id] = metadata["image/png"]["alt"]
+
+    monkeypatch.setattr(appendix, "display", show)
+    monkeypatch.setattr(appendix, "update_display", show)
+    app = appendix.Appendix("Test", "2024-25", service="A service")
+    # 2 is withheld at once; the 40 (the same households) in another table less the 38
+    # would give it away: only the full decision at close finds that.
+    a, b = {f"h:{i}" for i in range(2)}, {f"h:{i}" for i in range(2, 40)}
+    table = pd.DataFrame({"Group": ["a", "b"], "Households": [2, 38]})
+    app.table(members.attach(table, {(0, "Households"): a, (1, "Households"): b}), "By group",
+              counts=["Households"], name="t")  # fmt: skip
+    everyone = pd.DataFrame({"Group": ["all"], "Households": [40]})
+    app.table(members.attach(everyone, {(0, "Households"): a | b}), "All",
+              counts=["Households"], name="all")  # fmt: skip
+    fig, _ = plt.subplots()
+    app.figure(
+        fig,
+        "A chart",
+        alt=lambda: "b: " + str(app.shown("t").set_index("Group").at["b", "Households"]),
+    )
+    app.finish(audit=False)
+    assert list(sent.values()) == ["b: 38"]
+    app.close()
+    assert list(sent.values()) == ["b: c"]

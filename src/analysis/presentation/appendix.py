@@ -224,9 +224,10 @@ class Appendix:
         """
         self.hidden = self._decide(audit)
         for item in self._items:
-            bundle = item["render"]()
-            if bundle != item["bundle"]:
-                item["bundle"] = bundle
+            bundle = item["render"]()  # may rewrite the item's metadata (a chart's alt text)
+            sent = copy.deepcopy(item["metadata"])
+            if bundle != item["bundle"] or sent != item["sent"]:
+                item["bundle"], item["sent"] = bundle, sent
                 update_display(bundle, raw=True, display_id=item["id"], metadata=item["metadata"])
         update_display({LEDGER: self._ledger_json()}, raw=True, display_id=self._ledger_id)
 
@@ -258,6 +259,7 @@ class Appendix:
             "bundle": render(),
             "metadata": metadata,
         }
+        item["sent"] = copy.deepcopy(metadata)  # as displayed: a change is sent again
         self._items.append(item)
         display(item["bundle"], raw=True, display_id=item["id"], metadata=metadata)
 
