@@ -132,12 +132,14 @@ def comparison_table(found: list[Comparison], year: str, council: str) -> pd.Dat
     )
 
 
-def sources_note(found: list[Comparison]) -> str:
-    """Where each national figure is from, and what a reader must bear in mind (the words
-    quoted and the addresses are in :func:`quoted`)."""
+def sources_note(found: list[Comparison], annexed: bool = True) -> str:
+    """Where each national figure is from, and what a reader must bear in mind; with
+    ``annexed``, that the words quoted and the addresses (:func:`quoted`) are in the
+    page's technical annex."""
     caveats = list(dict.fromkeys(note for c in found for note in c.caveats))
     lines = [f"{c.measure}: {c.source}." for c in found]
-    return " ".join([*lines, *caveats, "Each national figure's source is in the technical annex."])
+    annex = ["Each national figure's source is in the technical annex."] if annexed else []
+    return " ".join([*lines, *caveats, *annex])
 
 
 def quoted(found: list[Comparison]) -> pd.DataFrame:
