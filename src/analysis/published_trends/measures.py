@@ -588,6 +588,12 @@ def funnel_note(figures: pd.DataFrame) -> str | None:
 
 def leavers_note(figures: pd.DataFrame) -> str:
     """What the leavers chart shows, and any year whose reasons do not add to its printed total."""
+    return "Bars add up the reasons as printed. " + reasons_note(figures)
+
+
+def reasons_note(figures: pd.DataFrame) -> str:
+    """When each printed reason was first recorded, and any year whose reasons do not add
+    to its printed total (said the same way on every page that prints the table)."""
     table = leavers(figures)
     sums = table.drop(columns="Total (as printed)").sum(axis=1)
     totals = table["Total (as printed)"]
@@ -597,15 +603,10 @@ def leavers_note(figures: pd.DataFrame) -> str:
         for year in table.index
         if pd.notna(totals[year]) and sums[year] != totals[year]
     ]
-    text = " ".join(
-        [
-            "Bars add up the reasons as printed.",
-            *first_recorded(table.drop(columns="Total (as printed)")),
-        ]
-    )
+    text = " ".join(first_recorded(table.drop(columns="Total (as printed)")))
     if off:
         text += " The printed totals differ from the reasons: " + "; ".join(off) + "."
-    return text
+    return text.strip()
 
 
 def year_table(figures: pd.DataFrame, year: str) -> pd.DataFrame:

@@ -122,7 +122,8 @@ def leavers_by_influence(tenure: pd.DataFrame) -> plt.Figure:
     ax.set_xlabel("Households that ceased to foster")
     if counts.empty:  # every count withheld: say so rather than draw empty axes
         ax.set_axis_off()
-        ax.text(0.5, 0.5, "Every reason's count is withheld on this page", ha="center",
+        ax.text(0.5, 0.5, "The register's counts by reason are withheld on this page:\n"
+                "the council's printed counts are in the table of reasons above", ha="center",
                 va="center", transform=ax.transAxes, fontsize=10)  # fmt: skip
     else:
         handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in INFLUENCE_COLOURS.values()]

@@ -33,6 +33,7 @@ import pandas as pd
 from analysis.core.years import FinancialYear
 from analysis.disclosure import members
 from analysis.presentation.charts import year as year_text
+from analysis.published_trends import measures as trends
 from analysis.retention import hazard
 from analysis.retention import measures as m
 from analysis.retention.load import Register
@@ -201,23 +202,28 @@ def connected(register: Register) -> pd.DataFrame:
 # -- why households stopped --------------------------------------------------------------
 
 
-def by_reason(register: Register) -> pd.DataFrame:
-    """The reports' table of leavers by reason and year, each count with its households.
-
-    The council publishes this table: the page shows it as printed, and the notebook marks
-    each year's total published with its records (:func:`publish`), so the attacker knows
-    which households it counts: they are the flows' leavers of that year."""
-    table = m.leavers_by_reason(register)
+def printed_reasons(figures: pd.DataFrame, register: Register) -> pd.DataFrame:
+    """The council's printed table of mainstream households ceasing to foster, by reason and
+    year, exactly as printed (:func:`analysis.published_trends.measures.leavers_table`),
+    with each year's printed total carrying the register's leavers of that year where the
+    register counts the same number: a reader who sees both may take them to be the same
+    households (:func:`publish`)."""
+    table = trends.leavers_table(figures)
+    if table.empty:
+        return table
     h = register.households
     h = h[h["mainstream"]]
+    total = len(table) - 1  # the printed total is the last row
     cells: Cells = {}
     for fy in m.financial_years(register):
-        left = h[m.flow_masks(h, fy)["leavers"]]
-        for i, code in enumerate(table.index):
-            mine = left if code == "total" else left[left["reason"].eq(code)]
-            cells[(i, fy.report_label)] = _households(mine)
-    table.index = [REASONS[r]["label"] if r in REASONS else "Total" for r in table.index]
-    return members.attach(table.rename_axis(REASON).reset_index(), cells)
+        column = fy.report_label
+        if column not in table.columns:
+            continue
+        left = _households(h[m.flow_masks(h, fy)["leavers"]])
+        printed = pd.to_numeric(pd.Series([table.at[total, column]]), errors="coerce").iloc[0]
+        if printed == len(left):
+            cells[(total, column)] = left
+    return members.attach(table, cells)
 
 
 def publish(app, table: pd.DataFrame, name: str, rows: Iterable[str] | None = None) -> None:
