@@ -39,6 +39,17 @@ def test_audit_reports_a_range_within_one_to_five_but_not_a_wide_one():
     assert audit.is_exposed(2, 4) and audit.is_exposed(3, 3) and not audit.is_exposed(0, 4)
 
 
+def test_the_relaxations_bounds_round_inwards_to_whole_counts():
+    """An attacker solving in whole numbers knows a count of at most 5.5 is at most 5 (the
+    red team's whole-number solve of a page the relaxed audit had passed)."""
+    assert audit.is_exposed(1, 5.5) and audit.is_exposed(0.5, 5.9)
+    assert audit.is_exposed(2.2, 2.8)  # pinned to 3
+    assert not audit.is_exposed(1, 6) and not audit.is_exposed(0.0, 4)
+    # 2a + 2b = 11 with a, b >= 1: a is at most 4.5, so 1 to 4.
+    relation = {"a": 2, "b": 2, "t": -1}
+    assert [e.key for e in audit.exposures({"t": 11}, {"a", "b"}, [relation])] == ["a", "b"]
+
+
 def test_a_withheld_count_is_known_not_to_be_zero():
     # 476 leavers = 452 + 12 + 10 + c + c: a page shows zeros as 0, so each c is 1.
     relation = {"t": -1, "a": 1, "b": 1, "c": 1, "x": 1, "y": 1}
@@ -127,11 +138,11 @@ def test_stock_at_two_dates_minus_the_flows():
     assert app.cell("flows", "joined", "carers") in app.hidden
 
 
-def test_a_sentence_states_a_withheld_count_as_fewer_than_six():
+def test_a_sentence_states_any_withheld_count_as_a_withheld_number():
     app = _app()
     sentence = f"{app.count(4, 'moved')} children moved; {app.count(40, 'stayed')} stayed."
     app.finish()
-    assert app.stated(sentence) == "fewer than 6 children moved; 40 stayed."
+    assert app.stated(sentence) == "a withheld number children moved; 40 stayed."
 
 
 def test_a_tally_counts_only_what_the_page_shows():
@@ -144,7 +155,7 @@ def test_a_tally_counts_only_what_the_page_shows():
         f"{app.tally(checks)} of {app.tally((True, on) for _, on in checks)}."
     )
     app.finish()
-    assert app.stated(sentence) == "fewer than 6, 40, 30: reproduces 1 of 2."
+    assert app.stated(sentence) == "a withheld number, 40, 30: reproduces 1 of 2."
 
 
 def test_published_counts_stay_and_are_known_to_the_attacker():

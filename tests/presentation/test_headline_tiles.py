@@ -71,7 +71,7 @@ def test_a_small_count_and_everything_built_on_it_are_withheld(shown):
     )
     app.finish()
     assert _tiles(shown) == [
-        "Households approved, 2024/25 | fewer than 6 | 2023/24: 17; change withheld",
+        "Households approved, 2024/25 | withheld | 2023/24: 17; change withheld",
         "Approved within a year, 2024/25 | withheld | 2023/24: withheld; change withheld",
     ]
 
@@ -153,7 +153,7 @@ def test_a_tile_from_a_table_cell_is_withheld_with_it(shown):
     app.headlines([approvals, rate, enquiries])
     app.finish()
     assert _tiles(shown) == [
-        "Approvals, 2024/25 | 12 | 2023/24: fewer than 6; change withheld",
+        "Approvals, 2024/25 | 12 | 2023/24: withheld; change withheld",
         "Approved, 2024/25 | 24.0% | 2023/24: withheld; change withheld",
         "Enquiries, 2024/25 | 50 | ▲ Up 10 on 2023/24 (40)",
     ]

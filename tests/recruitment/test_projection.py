@@ -114,13 +114,13 @@ def test_poisson_binomial_is_the_binomial_when_the_chances_are_equal():
 def test_the_sentence_is_labelled_a_projection_and_withholds_a_small_count(pipeline):
     chances = proj.chances(pipeline, "2024-25", recent=3)
     outlook = proj.project(chances["chance"])
-    for rule, households in (("internal", "3"), ("public", "fewer than 6")):
+    for rule, households in (("internal", "the 3"), ("public", "the withheld number of")):
         app = Appendix("Recruitment", "2024-25", rule, service="Test")
         said = proj.sentence(outlook, "2024-25", 3, app, "pipeline")
         app.finish()
         text = app.stated(said)
         assert text.startswith(
-            f"Projection, not a forecast: if the {households} households in progress on "
+            f"Projection, not a forecast: if {households} households in progress on "
             "31 March 2025 move on as households at the same stages did from 2022/23 to "
             "2024/25, about 2 of them would be approved in 2025/26 (90% interval 1 to 3)."
         )

@@ -223,8 +223,14 @@ def _silenced() -> None:
 
 def is_exposed(low: float, high: float) -> bool:
     """Pinned to one whole number, or known to be a count of 1 to 5."""
+    # Counts are whole numbers, so the relaxation's bounds round inwards: a count of at
+    # most 5.5 is at most 5 (the attacker can solve in whole numbers too).
     pinned = math.isfinite(high) and math.ceil(low - TOLERANCE) >= math.floor(high + TOLERANCE)
-    small = low >= LOWEST - TOLERANCE and high <= HIGHEST + TOLERANCE
+    small = (
+        math.isfinite(high)
+        and math.ceil(low - TOLERANCE) >= LOWEST
+        and math.floor(high + TOLERANCE) <= HIGHEST
+    )
     return pinned or small
 
 
@@ -258,7 +264,9 @@ def exposed(
     for key in sorted(targets):
         high = model.bound(key, -1.0)
         value = None if values is None else values.get(key)
-        if value is not None and high > max(HIGHEST, value) + TOLERANCE:
+        if value is not None and (
+            not math.isfinite(high) or math.floor(high + TOLERANCE) > max(HIGHEST, value)
+        ):
             continue
         low = model.bound(key, 1.0)
         if is_exposed(low, high):

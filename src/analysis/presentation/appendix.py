@@ -272,8 +272,9 @@ class Appendix:
 
         ``key`` says what it counts (the same key as a table's ``base``, or
         :meth:`cell`), so the page knows how it relates to other numbers. In the shown
-        text a withheld count reads "fewer than 6" (counts of 1 to 5) or "a withheld
-        number" (counts withheld to protect others). ``records`` are the records it
+        text a withheld count reads "a withheld number", whether it is 1 to 5 or withheld
+        to protect another: saying "fewer than 6" would tell the two apart, and put a
+        count withheld as "c" in 1 to 5 for the reader. ``records`` are the records it
         counts (:mod:`analysis.disclosure.members`), which relate it to every other count
         with records.
         """
@@ -313,9 +314,12 @@ class Appendix:
             value = self.ledger.values[key]
             if key not in self.hidden:
                 return fmt.format(value)
-            return "fewer than 6" if disclosure.is_small(value) else "a withheld number"
+            return "a withheld number"
 
-        return TOKEN.sub(number, text)
+        # "the 12 households" with 12 withheld reads "the withheld number of households".
+        return re.sub(
+            r"\b([Tt]he) a withheld number ", r"\1 withheld number of ", TOKEN.sub(number, text)
+        )
 
     def cell(self, table: str, row: Hashable, column: str) -> str:
         """The key of one count in a named table (for :meth:`relate`)."""
@@ -358,7 +362,7 @@ class Appendix:
 
         Each tile is real text in reading order (what, this year's value, the change on
         last year, the comparator), decided by the page's ledger like every other
-        count: a withheld count reads "fewer than 6" or "withheld", and so does a change
+        count: a withheld count reads "withheld" (as in :meth:`count`), and so does a change
         or rate built on it. The export moves the tiles above the key findings wherever
         the cell that shows them is.
         """
@@ -436,7 +440,7 @@ class Appendix:
 
     def _figure(self, tile: Headline, value: float, key: str, previous: bool = False) -> str:
         if self._withheld(tile, key, previous):
-            return "fewer than 6" if tile.count and disclosure.is_small(value) else "withheld"
+            return "withheld"
         return f"{value:,.{tile.decimals}f}{tile.unit}"
 
     def _tiles(self, tiles: Sequence[Headline], keys: list[tuple[str, str]]) -> dict[str, Any]:
