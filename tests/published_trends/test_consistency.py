@@ -186,7 +186,7 @@ def test_made_up_totals(tmp_path):
     wrong = one(totals, year="2031-32")
     assert wrong["recomputed"] == 3
     assert wrong["likely_cause"] == (
-        "the 1 printed parts add to 3, 1 less than the printed total; blank cell(s) counted "
+        "the 1 printed part adds to 3, 1 less than the printed total; blank cell counted "
         "as nothing: label"
     )
 

@@ -68,7 +68,7 @@ def test_findings_for_2024_25_are_built_from_the_figures(figures):
         "'personal circumstances' (12 households).",
         "Fostering spending was £13.4 million against a budget of £13.7 million: an underspend "
         "of £348 thousand (2.5% of the budget).",
-        "8 published figure(s) for 2024/25 do not follow from the figures they are built on; "
+        "8 published figures for 2024/25 do not follow from the figures they are built on; "
         "they are listed, with the likely cause, in the technical annex.",
     ]
 

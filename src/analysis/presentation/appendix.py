@@ -40,6 +40,7 @@ from analysis.disclosure import suppression as disclosure
 LEDGER = "application/vnd.fostering.disclosure+json"
 ANNEX = "technical-annex"  # the anchor of the technical annex's heading
 TOKEN = re.compile("\u27e6(\\d+)\u27e7")
+_SAID_AGAIN = re.compile(r"(a withheld number|fewer than 6) \(a withheld share\)")
 _IDS = itertools.count(1)
 Figure = plt.Figure | Callable[[], plt.Figure]
 
@@ -129,7 +130,8 @@ class Headline:
     key of the table cell that shows it, so the two are withheld together) and
     ``previous_key``; a rate names the counts it is built ``on`` (last year's rate
     ``previous_on``, the same counts unless given) and is withheld with them.
-    ``published`` figures are shown as printed. ``unit`` follows the number ("%",
+    ``published`` figures are shown as printed. ``comparator_decimals`` prints the
+    comparator as its source does (Ofsted's 12%, not 12.0%). ``unit`` follows the number ("%",
     " households"); ``better`` says which way is an improvement, for the words beside the
     change. ``source`` is said under the tile (e.g. where the comparator is from).
     :meth:`Appendix.tile` makes one from a cell of a table the page shows.
@@ -148,6 +150,7 @@ class Headline:
     published: bool = False
     better: Literal["higher", "lower"] | None = None
     comparator: float | None = None
+    comparator_decimals: int | None = None  # as its source prints it; else ``decimals``
     comparator_label: str = "England"
     source: str = ""
 
@@ -299,6 +302,25 @@ class Appendix:
             lambda: str(sum(h for h, on in listed if not self.hidden.intersection(on)))
         )
         return f"\u27e6{len(self._counts) - 1}\u27e7"
+
+    def _token_withheld(self, match: re.Match[str]) -> bool:
+        """Whether the :meth:`count` or :meth:`share` a token stands for is withheld now."""
+        key = self._counts[int(match.group(1))]
+        if callable(key):
+            return False
+        if isinstance(key, tuple):
+            return bool(self.hidden.intersection(key[1]))
+        return key in self.hidden
+
+    def _finding(self, sentence: str) -> str | None:
+        """A key finding as shown: None when every number in it is withheld (it would say
+        nothing), a withheld count's share not said again ("a withheld number (a withheld
+        share)"), and its first letter upper case (a sentence may open with a number)."""
+        tokens = list(TOKEN.finditer(sentence))
+        if tokens and all(self._token_withheld(m) for m in tokens):
+            return None
+        text = _SAID_AGAIN.sub(r"\1", self.stated(sentence))
+        return text[:1].upper() + text[1:]
 
     def stated(self, text: str, fmt: str = "{:,.0f}") -> str:
         """``text`` with each :meth:`count` and :meth:`share` in it as the page shows it."""
@@ -452,9 +474,11 @@ class Appendix:
             if change:
                 lines.append(f"<p class='tile-change'>{change}</p>")
             if tile.comparator is not None:
+                places = tile.comparator_decimals
+                places = tile.decimals if places is None else places
                 lines.append(
                     f"<p class='tile-compare'>{html.escape(tile.comparator_label)}: "
-                    f"{tile.comparator:,.{tile.decimals}f}{html.escape(tile.unit)}</p>"
+                    f"{tile.comparator:,.{places}f}{html.escape(tile.unit)}</p>"
                 )
             if tile.source:
                 lines.append(f"<p class='tile-source'>{html.escape(tile.source)}</p>")
@@ -488,9 +512,16 @@ class Appendix:
         )
 
     def findings(self, sentences: Iterable[str]) -> None:
-        """The key findings, as a bulleted list of plain sentences (with :meth:`count`)."""
-        items = "\n".join(f"- {s}" for s in sentences)
-        self._show(self._markdown(f"## Key findings\n\n{items}"))
+        """The key findings, as a bulleted list of plain sentences (with :meth:`count`);
+        a finding whose every number is withheld is left out."""
+        listed = list(sentences)
+
+        def render() -> dict[str, Any]:
+            shown = [f for f in map(self._finding, listed) if f is not None]
+            items = "\n".join(f"- {s}" for s in shown)
+            return {"text/markdown": f"## Key findings\n\n{items}".rstrip()}
+
+        self._show(render)
 
     def section(self, heading: str, text: str = "") -> None:
         """A numbered-free section heading (level 2) with optional lead text."""

@@ -87,7 +87,7 @@ def judge(printed: float, decimals: int, qualifier: str, recomputed: float) -> t
     if not qualifier and _round(recomputed, decimals, ROUND_DOWN) == _round(printed, decimals):
         return DISAGREES, (
             f"truncated rather than rounded: {recomputed:.{decimals + 2}f} cut to "
-            f"{decimals} decimal place(s) gives the printed figure"
+            f"{decimals} decimal place{'' if decimals == 1 else 's'} gives the printed figure"
         )
     return DISAGREES, ""
 

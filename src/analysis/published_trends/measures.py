@@ -465,8 +465,13 @@ def _checks_finding(checks: pd.DataFrame, year: str) -> str:
             f"Every published figure for {shown} that can be recomputed from its parts agrees "
             "with them."
         )
+    if len(wrong) == 1:
+        return (
+            f"One published figure for {shown} does not follow from the figures it is built "
+            "on; it is listed, with the likely cause, in the technical annex."
+        )
     return (
-        f"{len(wrong)} published figure(s) for {shown} do not follow from the figures they "
+        f"{len(wrong)} published figures for {shown} do not follow from the figures they "
         "are built on; they are listed, with the likely cause, in the technical annex."
     )
 
