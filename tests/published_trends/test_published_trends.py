@@ -42,12 +42,24 @@ def test_key_figures_for_2024_25(figures):
     assert table.loc["Actual spend (£000)"].tolist() == ["12,624", "13,398", "+774"]
     assert "191" in trends.households_note(figures, "2024-25")
     assert trends.households_note(figures, "2023-24") is None
+    assert trends.key_figures_note(figures, "2024-25").startswith(
+        "A blank cell is a figure not published for that year. The report prints 2 counts"
+    )
 
 
 def test_first_year_has_no_previous_year(figures):
     table = trends.key_figures(figures, "2018-19")
-    assert list(table.columns) == ["Figure", "2017/18 (not published)", "2018/19", "Change"]
-    assert set(table["Change"]) == {""}
+    assert list(table.columns) == ["Figure", "2018/19"]
+    assert table.loc[0].tolist() == ["Initial enquiries", "815"]
+    assert trends.key_figures_note(figures, "2018-19") == (
+        "Nothing is published for 2017/18, so there is no change to show. A blank cell is a "
+        "figure not published for that year."
+    )
+
+
+def test_a_year_with_no_headline_figure_published_has_no_rows(figures):
+    # 2015/16: two figures from two documents, none of them a headline figure.
+    assert trends.key_figures(figures, "2015-16").empty
 
 
 def test_findings_for_2024_25_are_built_from_the_figures(figures):

@@ -237,8 +237,9 @@ def _previous_label(figures: pd.DataFrame, year: str) -> str | None:
 def key_figures(figures: pd.DataFrame, year: str) -> pd.DataFrame:
     """The selected year's headline figures beside the previous year's, with the change.
 
-    Only the views the council publishes at all (funnel, leavers, households, budget)
-    have rows; no rows when it publishes none of them.
+    Only the figures the council published for one of the two years have rows; no rows
+    when it published none of them. With nothing published for the previous year the table
+    has the selected year alone (no blank column: :func:`key_figures_note` says why).
     """
     before = _previous_label(figures, year)
     stages = funnel(figures)
@@ -275,13 +276,10 @@ def key_figures(figures: pd.DataFrame, year: str) -> pd.DataFrame:
                 False,
             ),
         ]
-    label_then = (
-        before.replace("-", "/")
-        if before
-        else f"{FinancialYear.parse(year).previous.report_label} (not published)"
-    )
+    rows = [row for row in rows if row[1] is not None or row[2] is not None]
+    label_then = FinancialYear.parse(year).previous.report_label
     fmt = {True: _pct, False: _count}
-    return pd.DataFrame(
+    table = pd.DataFrame(
         [
             {
                 "Figure": name,
@@ -293,6 +291,21 @@ def key_figures(figures: pd.DataFrame, year: str) -> pd.DataFrame:
         ],
         columns=["Figure", label_then, year.replace("-", "/"), "Change"],
     )
+    return table if before else table.drop(columns=[label_then, "Change"])
+
+
+def key_figures_note(figures: pd.DataFrame, year: str) -> str | None:
+    """The note under :func:`key_figures`: a previous year with nothing published, blank
+    cells (a figure not published that year), a year printing two household counts."""
+    table = key_figures(figures, year)
+    notes = []
+    if _previous_label(figures, year) is None:
+        then = FinancialYear.parse(year).previous.report_label
+        notes.append(f"Nothing is published for {then}, so there is no change to show.")
+    if table.iloc[:, 1:3].eq("").any(axis=None):
+        notes.append("A blank cell is a figure not published for that year.")
+    notes.append(households_note(figures, year) or "")
+    return " ".join(n for n in notes if n) or None
 
 
 def not_published(figures: pd.DataFrame, year: str) -> list[str]:
