@@ -28,7 +28,9 @@ import pytest
 pytestmark = pytest.mark.notebook
 
 SNAKE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)+$")
-REPOSITORY = re.compile(r"(?<![\w/.])(?:docs/|src/|data/raw)")
+REPOSITORY = re.compile(
+    r"(?<![\w/.])(?:docs/|src/|data/raw|data/processed)|\w\.toml\b|\bthe repository's\b"
+)
 PLACEHOLDER = "No description has been provided"
 MAIN_WORDS = 1200
 ANNEX = "technical-annex"
@@ -166,6 +168,38 @@ def test_the_reading_finds_each_kind_of_problem():
     assert reading.images == [None, "Placements by year"]
     assert "<NA>" in text and "docs/assumptions.md" in text
     assert "data/raw" not in text  # the provenance footer records inputs by design
+
+
+def test_the_path_check_finds_processed_data_layout_files_and_the_repository():
+    reading = Reading()
+    reading.feed(
+        "<p>Which rows is in the analyst's CSV (data/processed/coventry/ssda903/).</p>"
+        "<p>Declared in councils/coventry/layouts/ssda903.toml.</p>"
+        "<p>Listed in the repository's assumptions log.</p>"
+        "<p>Written in the analysts' method notes; a TOML-free sentence.</p>"
+    )
+    text = "".join(reading.text)
+    assert [m.group() for m in REPOSITORY.finditer(text)] == [
+        "data/processed",
+        "3.toml",
+        "the repository's",
+    ]
+    assert len(_repository_paths(reading)) == 3
+
+
+def test_the_footer_lists_only_the_inputs_read():
+    from analysis.presentation import export
+
+    footer = export.footer(
+        export.Provenance(
+            inputs=[("councils/coventry/layouts/ssda903.toml", export.MISSING),
+                    ("councils/coventry/council.toml", "ab12")],
+            commit="c0ffee", dirty=False, parameters={"year": "2024-25"},
+            built="2026-12-03T05:50:06+00:00", rule="public",
+        )
+    )  # fmt: skip
+    assert "ssda903.toml" not in footer and "missing" not in footer
+    assert "<td><code>councils/coventry/council.toml</code></td><td><code>ab12</code>" in footer
 
 
 @pytest.mark.parametrize(("check", "analysis"), _cases())
