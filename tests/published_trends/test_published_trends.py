@@ -122,3 +122,19 @@ def test_a_source_dated_by_its_year_alone_is_not_shown_as_1_january():
     )
     dates = list(trends.sources_table(sources)["Date"])
     assert dates == ["2025", "October 2025", "15 January 2024"]
+
+
+def test_the_check_summary_names_each_kind_and_has_no_total_row(figures):
+    summary = trends.check_summary(consistency.run(figures)).set_index("Kind of check")
+    assert "Total" not in summary.index
+    assert summary.loc["Parts adding to a printed total"].tolist() == [26, 0, 3]
+    assert list(summary.index) == [
+        "Average (places per household)",
+        "Change on the year",
+        "Same figure in two tables",
+        "Rate from its counts",
+        "Same figure printed twice",
+        "Share from its counts",
+        "Stock and flow (start + joiners - leavers = end)",
+        "Parts adding to a printed total",
+    ]

@@ -574,11 +574,25 @@ def checks_table(checks: pd.DataFrame) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
+# What each kind of check compares, in a reader's words: the "total" check is a row of
+# the summary like the others, not the sum of its columns, so it is not labelled "Total".
+CHECK_KINDS = {
+    "average": "Average (places per household)",
+    "change": "Change on the year",
+    "cross-table": "Same figure in two tables",
+    "rate": "Rate from its counts",
+    "same figure twice": "Same figure printed twice",
+    "share": "Share from its counts",
+    "stock and flow": "Stock and flow (start + joiners - leavers = end)",
+    "total": "Parts adding to a printed total",
+}
+
+
 def check_summary(checks: pd.DataFrame) -> pd.DataFrame:
     """How many comparisons of each kind agree, disagree or cannot be made."""
     table = pd.crosstab(checks["check"], checks["verdict"]).reset_index()
     table.columns.name = None
-    table["check"] = table["check"].str.capitalize()
+    table["check"] = [CHECK_KINDS.get(k, k.capitalize()) for k in table["check"]]
     return table.rename(columns=lambda c: "Kind of check" if c == "check" else c.capitalize())
 
 
