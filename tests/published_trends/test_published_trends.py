@@ -138,3 +138,12 @@ def test_the_check_summary_names_each_kind_and_has_no_total_row(figures):
         "Stock and flow (start + joiners - leavers = end)",
         "Parts adding to a printed total",
     ]
+
+
+def test_every_figure_of_the_year_is_listed_once_in_a_readers_words(figures):
+    table = trends.year_table(figures, "2024-25")
+    assert not table.duplicated().any()
+    assert set(table["Unit"]) >= {"number", "%", "words"}
+    assert not {"count", "percent", "text"} & set(table["Unit"])
+    assert "Agency decisions that a child should be placed for adoption" in set(table["Figure"])
+    assert "(blank)" not in set(table["As printed"])

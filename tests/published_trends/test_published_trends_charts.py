@@ -69,5 +69,5 @@ def test_repairs_table_names_line_breaks_and_uses_the_reports_year_style():
     row = table.iloc[0]
     assert row["Year"] == "2020/21"
     assert row["As printed"] == "12% (any contact) [line break] 41% (expression of interest)"
-    assert row["As read"] == "(blank)"
+    assert row["As read"] == "left blank in the report"
     assert "_" not in row["Figure"]

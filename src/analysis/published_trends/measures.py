@@ -73,6 +73,9 @@ MEASURE_NAMES = {
     "children_with_3plus_placement_moves_share": "Children with three or more placement moves",
     "lado_concerns_substantiated": "Concerns about foster carers referred to the LADO "
     "and substantiated",
+    "adm_decisions_placed_for_adoption": "Agency decisions that a child should be placed for "
+    "adoption",
+    "adm_decisions_decrease": "Fall in agency decisions that a child should be placed for adoption",
 }
 _NUMBER_WORDS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 
@@ -121,12 +124,11 @@ def budget_years(figures: pd.DataFrame) -> list[str]:
 
 
 def name(row: pd.Series) -> str:
-    """A figure's name in words: :data:`MEASURE_NAMES`, else the measure's own words."""
-    known = MEASURE_NAMES.get(row["measure"])
-    if known is None:
-        return consistency.describe(row)
-    extra = [x.replace("_", " ") for x in (row["breakdown"], row["basis"]) if x]
-    return known + (f" ({', '.join(extra)})" if extra else "")
+    """A figure's name in words: :data:`MEASURE_NAMES` or :data:`STAGE_NAMES`, else the
+    measure's own words (:func:`~analysis.published_trends.consistency.words`)."""
+    known = MEASURE_NAMES.get(row["measure"]) or STAGE_NAMES.get(row["measure"])
+    text = consistency.describe(row)
+    return text if known is None else known + text.removeprefix(consistency.words(row["measure"]))
 
 
 def trend_years(figures: pd.DataFrame) -> list[str]:
@@ -640,19 +642,30 @@ def leavers_note(figures: pd.DataFrame) -> str:
     return text
 
 
+# The transcriptions' units as a reader reads them.
+UNITS = {"count": "number", "percent": "%", "text": "words", "currency": "£"}
+
+
 def year_table(figures: pd.DataFrame, year: str) -> pd.DataFrame:
-    """Every printed cell for the year for display: what it is, the words, the text as printed."""
+    """Every printed cell for the year for display: what it is, the words, the text as
+    printed, once (a cell transcribed twice in the same words is one row)."""
     rows = year_figures(figures, year)
-    return pd.DataFrame(
-        {
-            "Figure": [name(r) for _, r in rows.assign(basis="").iterrows()],
-            "Printed words": rows["label"],
-            "As printed": rows["value"].map(lambda v: " ".join(str(v).split()) or "(blank)"),
-            "Unit": rows["unit"],
-            "Printed in": rows["document"] + ", " + rows["section"],
-            "Note": rows["note"],
-        }
-    ).reset_index(drop=True)
+    return (
+        pd.DataFrame(
+            {
+                "Figure": [name(r) for _, r in rows.assign(basis="").iterrows()],
+                "Printed words": rows["label"],
+                "As printed": rows["value"].map(
+                    lambda v: " ".join(str(v).split()) or "left blank in the report"
+                ),
+                "Unit": rows["unit"].map(lambda u: UNITS.get(u, u)),
+                "Printed in": rows["document"] + ", " + rows["section"],
+                "Note": rows["note"],
+            }
+        )
+        .drop_duplicates()
+        .reset_index(drop=True)
+    )
 
 
 def sources_table(sources: pd.DataFrame) -> pd.DataFrame:
@@ -674,7 +687,7 @@ def _as_text(value: object) -> str:
     """A printed cell for a reader: a line break PDF extraction left in it (stored as
     ``\\n``) is named, and an empty cell says so."""
     text = str(value).replace("\\n", " [line break] ").replace("\n", " [line break] ")
-    return " ".join(text.split()) or "(blank)"
+    return " ".join(text.split()) or "left blank in the report"
 
 
 def repairs_table(repairs: pd.DataFrame) -> pd.DataFrame:
