@@ -303,3 +303,13 @@ def test_a_bar_charts_alt_text_lists_drawn_bars_largest_first_and_counts_withhel
     assert bars_alt(every, "n", str, "Bars: ", empty="none", withheld="{n} withheld.") == (
         "Bars: none. 3 withheld."
     )
+
+
+def test_a_span_of_one_year_is_that_year_and_one_year_is_no_trend():
+    assert shared.span(["2018-19", "2019-20", "2024-25"]) == "2018/19 to 2024/25"
+    assert shared.span(["2018-19", "2018/19"]) == "2018/19"
+    assert shared.no_trend(["2018/19", "2019/20"]) is None
+    assert shared.no_trend(["2018-19", "2018-19"]) == (
+        "No trend to draw yet: 2018/19 is the only year with figures; the table above gives them."
+    )
+    assert shared.no_trend([]) == "No trend to draw: no year has figures."

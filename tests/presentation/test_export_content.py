@@ -28,7 +28,13 @@ import pytest
 pytestmark = pytest.mark.notebook
 
 SNAKE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)+$")
-REPOSITORY = re.compile(r"(?<![\w/.])(?:docs/|src/|data/raw)")
+# A label made from a transcription's short name, not written for a reader: a word glued to
+# its number ("stage1"), an abbreviation left lower case ("transfer ifa", "on sgo"), a
+# lower-case place ("(england)"), an empty cell's placeholder ("(blank)").
+MACHINE = re.compile(r"\b[A-Za-z]{2,}[0-9]\b|\b(?:la|ifa|sgo|irh|adm|eoi)\b|\(england\)|\(blank\)")
+REPOSITORY = re.compile(
+    r"(?<![\w/.])(?:docs/|src/|data/raw|data/processed)|\w\.toml\b|\bthe repository's\b"
+)
 PLACEHOLDER = "No description has been provided"
 MAIN_WORDS = 1200
 ANNEX = "technical-annex"
@@ -40,12 +46,15 @@ class Reading(HTMLParser):
 
     text: list[str] = field(default_factory=list)
     headings: list[str] = field(default_factory=list)
+    row_labels: list[str] = field(default_factory=list)  # each table row's first cell
     images: list[str | None] = field(default_factory=list)  # alt text, None if absent
     raw_frames: int = 0
     main_words: int = 0  # words read before the technical annex (contents box aside)
     _annex: bool = False
     _stack: list[tuple[str, str]] = field(default_factory=list)  # (tag, class)
     _heading: list[str] | None = None
+    _label: list[str] | None = None
+    _first: bool = False  # the next cell opened is its row's first
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -62,6 +71,12 @@ class Reading(HTMLParser):
             self.raw_frames += 1
         if tag == "th":
             self._heading = []
+        if tag == "tr":
+            self._first = True
+        if tag == "td" and self._first and self._inside("figure"):
+            self._label = []
+        if tag in ("td", "th"):
+            self._first = False
         if found.get("id") == ANNEX:
             self._annex = True
         self._stack.append((tag, classes))
@@ -73,12 +88,17 @@ class Reading(HTMLParser):
         if tag == "th" and self._heading is not None:
             self.headings.append(" ".join("".join(self._heading).split()))
             self._heading = None
+        if tag == "td" and self._label is not None:
+            self.row_labels.append(" ".join("".join(self._label).split()))
+            self._label = None
 
     def handle_data(self, data: str) -> None:
         if any(t in ("style", "script", "title") for t, _ in self._stack):
             return
         if self._heading is not None:
             self._heading.append(data)
+        if self._label is not None:
+            self._label.append(data)
         if not any(t == "footer" and "appendix-provenance" in c for t, c in self._stack):
             self.text.append(data)
             if not self._annex and not self._inside("nav"):
@@ -104,7 +124,9 @@ def _missing_values(reading: Reading) -> list[str]:
 
 
 def _snake_case(reading: Reading) -> list[str]:
-    return [h for h in reading.headings if SNAKE.match(h)]
+    """Headings and row labels written as code or from a short name, not for a reader."""
+    labels = [*reading.headings, *reading.row_labels]
+    return [h for h in labels if SNAKE.match(h) or MACHINE.search(h)]
 
 
 def _repository_paths(reading: Reading) -> list[str]:
@@ -129,7 +151,7 @@ def _over_budget(reading: Reading) -> list[str]:
 CHECKS = {
     "raw DataFrame": _raw_frames,
     "<NA>": _missing_values,
-    "snake_case heading": _snake_case,
+    "snake_case or machine-made label": _snake_case,
     "repository path": _repository_paths,
     "chart without alt text": _no_text_alternative,
     "main body over its length budget": _over_budget,
@@ -166,6 +188,57 @@ def test_the_reading_finds_each_kind_of_problem():
     assert reading.images == [None, "Placements by year"]
     assert "<NA>" in text and "docs/assumptions.md" in text
     assert "data/raw" not in text  # the provenance footer records inputs by design
+
+
+def test_the_path_check_finds_processed_data_layout_files_and_the_repository():
+    reading = Reading()
+    reading.feed(
+        "<p>Which rows is in the analyst's CSV (data/processed/coventry/ssda903/).</p>"
+        "<p>Declared in councils/coventry/layouts/ssda903.toml.</p>"
+        "<p>Listed in the repository's assumptions log.</p>"
+        "<p>Written in the analysts' method notes; a TOML-free sentence.</p>"
+    )
+    text = "".join(reading.text)
+    assert [m.group() for m in REPOSITORY.finditer(text)] == [
+        "data/processed",
+        "3.toml",
+        "the repository's",
+    ]
+    assert len(_repository_paths(reading)) == 3
+
+
+def test_the_label_check_reads_row_labels_too():
+    reading = Reading()
+    reading.feed(
+        "<figure class='table'><table><tr><th>Figure</th><th>Unit</th></tr>"
+        "<tr><td>Stage1 started</td><td>count</td></tr>"
+        "<tr><td>Households ceasing (transfer ifa)</td><td>number</td></tr>"
+        "<tr><td>National retention rate (england)</td><td>%</td></tr>"
+        "<tr><td>households_approved</td><td>number</td></tr>"
+        "<tr><td>Stage 1 assessments started</td><td>number</td></tr>"
+        "<tr><td>Indicator (A2)</td><td>days</td></tr></table></figure>"
+    )
+    assert _snake_case(reading) == [
+        "Stage1 started",
+        "Households ceasing (transfer ifa)",
+        "National retention rate (england)",
+        "households_approved",
+    ]
+
+
+def test_the_footer_lists_only_the_inputs_read():
+    from analysis.presentation import export
+
+    footer = export.footer(
+        export.Provenance(
+            inputs=[("councils/coventry/layouts/ssda903.toml", export.MISSING),
+                    ("councils/coventry/council.toml", "ab12")],
+            commit="c0ffee", dirty=False, parameters={"year": "2024-25"},
+            built="2026-12-03T05:50:06+00:00", rule="public",
+        )
+    )  # fmt: skip
+    assert "ssda903.toml" not in footer and "missing" not in footer
+    assert "<td><code>councils/coventry/council.toml</code></td><td><code>ab12</code>" in footer
 
 
 @pytest.mark.parametrize(("check", "analysis"), _cases())

@@ -53,6 +53,23 @@ def test_tiles_say_the_year_the_change_and_the_comparator_in_reading_order(shown
     ]
 
 
+def test_a_comparator_is_printed_as_its_source_prints_it(shown):
+    app = Appendix("Test", "2024-25", service="A service")
+    app.headlines(
+        [
+            Headline("Enquiries that became applications", 6.8, 7.3, unit="%", decimals=1,
+                     comparator=12, comparator_decimals=0, published=True),
+            Headline("Retention rate", 90.4, None, unit="%", decimals=1, comparator=87,
+                     published=True),
+        ]
+    )  # fmt: skip
+    assert _tiles(shown) == [
+        "Enquiries that became applications, 2024/25 | 6.8% | \u25bc Down 0.5 percentage "
+        "points on 2023/24 (7.3%) | England: 12%",
+        "Retention rate, 2024/25 | 90.4% | England: 87.0%",
+    ]
+
+
 def test_the_arrow_is_hidden_from_screen_readers_and_points_the_way_of_the_change(shown):
     app = Appendix("Test", "2024-25", service="A service")
     app.headlines([Headline("Carers", 9, 14, count=True, published=True)])

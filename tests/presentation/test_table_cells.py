@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from analysis.presentation import appendix
@@ -37,3 +39,28 @@ def test_a_table_with_no_rows_says_why_instead_of_printing_its_headers(monkeypat
     assert "<table" not in page
     assert "<figcaption>Table 1: Rows set aside</figcaption>" in page
     assert "<p class='table-empty'>No rows were set aside.</p>" in page
+
+
+def test_a_decimal_column_is_written_in_one_style_and_a_count_never_as_892_0(monkeypatch):
+    shown: list[dict] = []
+    monkeypatch.setattr(appendix, "display", lambda bundle, **kw: shown.append(bundle))
+    frame = pd.DataFrame(
+        {
+            "31 March": [2019, 2020, 2021],
+            "Children": [892.0, None, 960.0],  # a count made float by a missing row
+            "Occupancy (%)": [72.0, 71.2, 69.9],
+            "Places per household": [1.9, 1.91, 1.98],
+            "As printed": [1.4, 2.0, 1.9],
+        }
+    )
+    Appendix("Test", "2024-25", service="A service").table(
+        frame, "Capacity", counts=["Children"], published=["As printed"]
+    )
+    page = next(b["text/html"] for b in shown if "Table 1" in b.get("text/html", ""))
+    body = page.split("<tbody>")[1]
+    rows = [re.findall(r"<td>([^<]*)</td>", row) for row in body.split("</tr>")[:-1]]
+    assert rows == [
+        ["2019", "892", "72.0", "1.90", "1.4"],
+        ["2020", "", "71.2", "1.91", "2.0"],
+        ["2021", "960", "69.9", "1.98", "1.9"],
+    ]

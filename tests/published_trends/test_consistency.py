@@ -1,5 +1,6 @@
 """The consistency check: made-up tables with known answers, then the real published figures."""
 
+import pandas as pd
 import pytest
 from _published_helpers import funnel, rate, row, write_folder
 
@@ -186,7 +187,7 @@ def test_made_up_totals(tmp_path):
     wrong = one(totals, year="2031-32")
     assert wrong["recomputed"] == 3
     assert wrong["likely_cause"] == (
-        "the 1 printed parts add to 3, 1 less than the printed total; blank cell(s) counted "
+        "the 1 printed part adds to 3, 1 less than the printed total; blank cell counted "
         "as nothing: label"
     )
 
@@ -477,3 +478,29 @@ def test_engine_runs_only_the_checks_it_is_given(real):
     only = consistency.run(figures, [checks.table_totals], own="Coventry")
     assert set(only["check"]) == {"total"}
     assert len(only) == len(real[real["figure"].str.startswith(tuple(checks.TOTALLED.values()))])
+
+
+def test_short_names_are_written_in_words():
+    assert [
+        consistency.words(n)
+        for n in (
+            "stage1_started",
+            "rate_stage2_to_approval",
+            "children_leaving_care_on_sgo",
+            "proceedings_concluding_at_irh",
+            "placement_radius_miles",
+            "national_change_la_mainstream_households",
+        )
+    ] == [
+        "Stage 1 started",
+        "Conversion rate, stage 2 to approval",
+        "Children leaving care on a special guardianship order",
+        "Proceedings concluding at the issues resolution hearing",
+        "Placement radius (miles)",
+        "National change in local-authority mainstream households",
+    ]
+    ceasing = pd.Series({"measure": "households_ceasing", "breakdown": "transfer_other_la",
+                         "basis": "england"})  # fmt: skip
+    assert consistency.describe(ceasing) == (
+        "Households ceasing (transfer to another local authority, England)"
+    )

@@ -42,12 +42,24 @@ def test_key_figures_for_2024_25(figures):
     assert table.loc["Actual spend (£000)"].tolist() == ["12,624", "13,398", "+774"]
     assert "191" in trends.households_note(figures, "2024-25")
     assert trends.households_note(figures, "2023-24") is None
+    assert trends.key_figures_note(figures, "2024-25").startswith(
+        "A blank cell is a figure not published for that year. The report prints 2 counts"
+    )
 
 
 def test_first_year_has_no_previous_year(figures):
     table = trends.key_figures(figures, "2018-19")
-    assert list(table.columns) == ["Figure", "2017/18 (not published)", "2018/19", "Change"]
-    assert set(table["Change"]) == {""}
+    assert list(table.columns) == ["Figure", "2018/19"]
+    assert table.loc[0].tolist() == ["Initial enquiries", "815"]
+    assert trends.key_figures_note(figures, "2018-19") == (
+        "Nothing is published for 2017/18, so there is no change to show. A blank cell is a "
+        "figure not published for that year."
+    )
+
+
+def test_a_year_with_no_headline_figure_published_has_no_rows(figures):
+    # 2015/16: two figures from two documents, none of them a headline figure.
+    assert trends.key_figures(figures, "2015-16").empty
 
 
 def test_findings_for_2024_25_are_built_from_the_figures(figures):
@@ -68,7 +80,7 @@ def test_findings_for_2024_25_are_built_from_the_figures(figures):
         "'personal circumstances' (12 households).",
         "Fostering spending was £13.4 million against a budget of £13.7 million: an underspend "
         "of £348 thousand (2.5% of the budget).",
-        "8 published figure(s) for 2024/25 do not follow from the figures they are built on; "
+        "8 published figures for 2024/25 do not follow from the figures they are built on; "
         "they are listed, with the likely cause, in the technical annex.",
     ]
 
@@ -110,3 +122,28 @@ def test_a_source_dated_by_its_year_alone_is_not_shown_as_1_january():
     )
     dates = list(trends.sources_table(sources)["Date"])
     assert dates == ["2025", "October 2025", "15 January 2024"]
+
+
+def test_the_check_summary_names_each_kind_and_has_no_total_row(figures):
+    summary = trends.check_summary(consistency.run(figures)).set_index("Kind of check")
+    assert "Total" not in summary.index
+    assert summary.loc["Parts adding to a printed total"].tolist() == [26, 0, 3]
+    assert list(summary.index) == [
+        "Average (places per household)",
+        "Change on the year",
+        "Same figure in two tables",
+        "Rate from its counts",
+        "Same figure printed twice",
+        "Share from its counts",
+        "Stock and flow (start + joiners - leavers = end)",
+        "Parts adding to a printed total",
+    ]
+
+
+def test_every_figure_of_the_year_is_listed_once_in_a_readers_words(figures):
+    table = trends.year_table(figures, "2024-25")
+    assert not table.duplicated().any()
+    assert set(table["Unit"]) >= {"number", "%", "words"}
+    assert not {"count", "percent", "text"} & set(table["Unit"])
+    assert "Agency decisions that a child should be placed for adoption" in set(table["Figure"])
+    assert "(blank)" not in set(table["As printed"])

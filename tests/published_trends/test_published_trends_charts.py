@@ -22,6 +22,19 @@ def test_funnel_alt_gives_the_year_beside_the_year_before(figures):
     assert "households approved 20 (17 in 2023/24)" in alt
 
 
+def test_alts_of_a_year_with_nothing_published_say_so(figures):
+    assert charts.funnel_alt(trends.funnel(figures), "2015-16").endswith(
+        "assessments and approvals on the right. No funnel is published for 2015/16."
+    )
+    assert charts.rates_alt(trends.conversion_rates(figures), "2015-16").endswith(
+        "with crosses for the rates as printed. No conversion rate is published for 2015/16."
+    )
+    assert charts.leavers_alt(trends.leavers(figures), "2015-16") == (
+        "Bar charts, one per reason, of households ceasing to foster each year, 2018/19 to "
+        "2024/25. No table of households ceasing to foster is published for 2015/16."
+    )
+
+
 def test_rates_alt_gives_recomputed_and_printed_rates(figures):
     alt = charts.rates_alt(trends.conversion_rates(figures), "2024-25")
     assert "enquiry to full assessment 6.5% recomputed, 6.5% as printed" in alt
@@ -56,5 +69,5 @@ def test_repairs_table_names_line_breaks_and_uses_the_reports_year_style():
     row = table.iloc[0]
     assert row["Year"] == "2020/21"
     assert row["As printed"] == "12% (any contact) [line break] 41% (expression of interest)"
-    assert row["As read"] == "(blank)"
+    assert row["As read"] == "left blank in the report"
     assert "_" not in row["Figure"]

@@ -52,7 +52,7 @@ def test_a_year_without_a_national_figure_has_no_comparison(figures, england):
         {
             "Measure": national.ENQUIRIES,
             "Coventry, 2024/25 (%)": "6.8",
-            "Local-authority fostering services, England (%)": "12.0",
+            "Local-authority fostering services, England (%)": "12",
             "Year of the national figure": "2022/23",
         },
         {
@@ -74,6 +74,8 @@ def test_headline_tiles_for_2024_25(figures, england):
     ]
     assert all(t.published for t in tiles)
     assert tiles[1].comparator_label == "Local-authority fostering services, England, 2022/23"
+    # Ofsted prints 12%: the tile says 12%, not 12.0%, beside the council's 6.8%.
+    assert (tiles[1].decimals, tiles[1].comparator_decimals) == (1, 0)
 
 
 def test_a_year_with_no_published_funnel_has_no_tiles(figures, england):

@@ -56,6 +56,20 @@ def test_funnel_over_time_alt_says_not_recorded_for_a_stage_not_yet_recorded():
     assert "approvals 16 in 2022/23 and withheld in 2024/25" in alt
 
 
+def test_alts_of_one_year_name_it_once():
+    events = pd.DataFrame({"Year": ["2018/19"], "Enquiries": [815], "Approvals": ["c"]})
+    assert charts.funnel_over_time_alt(events) == (
+        "Bar charts of events at each stage by financial year, 2018/19, enquiries in the left "
+        "panel and the later stages in the right (a withheld count has no bar and is marked c): "
+        "enquiries 815; approvals withheld."
+    )
+    mix = pd.DataFrame({"Year": ["2018/19"], "Website": [282], "Total": [815]})
+    assert charts.channel_mix_alt(mix) == (
+        "Stacked bar chart of each year's enquiries by how they heard, 2018/19. In 2018/19 "
+        "(815 enquiries): Website 34.6%."
+    )
+
+
 def test_funnel_over_time_leaves_a_withheld_bar_out_and_marks_it_c():
     events = pd.DataFrame(
         {

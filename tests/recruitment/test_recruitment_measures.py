@@ -142,6 +142,14 @@ def test_stage_durations(small):
     assert table.loc["Start of assessment (stage 1) to approval", "Households"] == 1
 
 
+def test_stage_durations_are_whole_days_and_mean_months_one_decimal(example):
+    table = rec.stage_durations(example.households, "2024-25").set_index("Step")
+    row = table.loc["Enquiry to expression of interest"]
+    assert row[rec.DURATION_STATS].tolist() == [26, 17, 43, 1.2]  # not 17.25 and 42.75 days
+    assert table.loc["Enquiry to approval", "Median days"] == 368  # 368.5, to the even day
+    assert all(str(table[c].dtype) == "Int64" for c in rec.DURATION_STATS[:3])
+
+
 def test_who_gets_through_excludes_unknown_ethnicity_from_the_share(small):
     table = rec.who_gets_through(small, ["2024-25"], pooled=1).set_index("Group")
     enquirers = table.loc["Enquirers"]

@@ -52,6 +52,22 @@ def test_leavers_and_capacity_alts_quote_the_table():
     )
 
 
+def test_capacity_alt_of_one_year_says_its_31_march_once():
+    capacity = pd.DataFrame(
+        {
+            t.DAY: [2019],
+            t.CAPACITY["approved places"]: [350],
+            t.CAPACITY["filled places"]: [252],
+            t.CAPACITY["occupancy %"]: [72.0],
+        }
+    )
+    assert charts.capacity_alt(capacity) == (
+        "Stacked bar chart of approved mainstream places at each 31 March, split into filled, "
+        "vacant, unavailable and on hold. At 31 March 2019: 350 places, 252 filled, occupancy "
+        "72.0%."
+    )
+
+
 def test_survival_alt_writes_years_and_shares_as_the_pages_do():
     still = pd.DataFrame(
         {

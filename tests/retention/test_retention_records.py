@@ -241,3 +241,30 @@ def test_every_table_counts_exactly_its_records_on_the_example_register(example)
     capacity = t.capacity(example).set_index(t.DAY)
     assert capacity.loc[2025, t.CAPACITY["approved places"]] == 379
     assert capacity.loc[2025, t.CAPACITY["filled places"]] == 246
+
+
+def test_capacity_rates_to_one_decimal_and_places_per_household_to_two():
+    capacity = t.capacity(load_register("2020-21")).set_index(t.DAY)
+    assert capacity[t.CAPACITY["occupancy %"]].tolist() == [72.0, 71.1, 69.9]  # 71.148: 71.1
+    assert capacity[t.CAPACITY["places per household"]].tolist() == [1.9, 1.91, 1.9]
+
+
+def test_a_register_rate_in_the_reconciliation_says_it_is_unrounded():
+    printed = pd.DataFrame(
+        {
+            "year": ["2020-21"],
+            "measure": ["occupancy %"],
+            "published": [70.0],
+            "register": [100 * 260 / 372],
+            "reproduced": "yes",
+            "source": "",
+            "note": "",
+        }
+    )
+    _, rates = t.reconciliation(load_register("2020-21"), printed)
+    assert rates.loc[0, [t.PUBLISHED, t.UNROUNDED, t.COUNT_OF, t.OUT_OF]].tolist() == [
+        "70",
+        "69.89",
+        260,
+        372,
+    ]

@@ -142,3 +142,30 @@ def test_neighbours_and_benchmarks():
     data = stability_report.load_year("2024-25", config.load("leicester"))
     table = stability_report.benchmark_table(data).set_index("Indicator")
     assert table.loc["3+ placements in the year", "Leicester"] == 5
+
+
+def test_a_year_before_the_dfe_figures_held_says_why_it_has_no_benchmarks():
+    data = stability_report.load_year("2018-19", config.load("coventry"))
+    assert stability_report.benchmark_table(data).empty
+    assert stability_report.published_gap(data) == (
+        "None to show for 2018/19: the DfE's published figures this appendix uses (Children "
+        "looked after in England) start with 2020/21."
+    )
+    assert stability_report.trend_instead(data) == (
+        "No trend to draw for 2018/19: the DfE's published figures this appendix uses "
+        "(Children looked after in England) start with 2020/21."
+    )
+    table = stability_report.headline(data)
+    assert table["Children in the group"].tolist()[0] == 892  # a count, never 892.0
+    assert str(table["Children in the group"].dtype) == "Int64"
+
+
+def test_the_first_year_of_dfe_figures_has_no_trend_and_later_years_have_one():
+    data = stability_report.load_year("2020-21", config.load("coventry"))
+    assert not stability_report.benchmark_table(data).empty
+    assert stability_report.trend_instead(data) == (
+        "No trend to draw yet: 2020/21 is the first year of the DfE's published figures this "
+        "appendix uses; the table above gives them."
+    )
+    data = stability_report.load_year("2021-22", config.load("coventry"))
+    assert stability_report.trend_instead(data) is None

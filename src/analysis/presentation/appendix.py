@@ -40,8 +40,10 @@ from analysis.disclosure import suppression as disclosure
 LEDGER = "application/vnd.fostering.disclosure+json"
 ANNEX = "technical-annex"  # the anchor of the technical annex's heading
 TOKEN = re.compile("\u27e6(\\d+)\u27e7")
+_SAID_AGAIN = re.compile(r"(a withheld number|fewer than 6) \(a withheld share\)")
 _IDS = itertools.count(1)
 Figure = plt.Figure | Callable[[], plt.Figure]
+NOTHING_DRAWN = "Not drawn: every figure this chart would show for the year is zero or withheld."
 
 
 @dataclass
@@ -76,6 +78,31 @@ def _blank_missing(frame: pd.DataFrame) -> pd.DataFrame:
     for column in out.columns[[not pd.api.types.is_float_dtype(t) for t in out.dtypes]]:
         values = out[column].astype(object)
         out[column] = values.where(values.notna(), "")
+    return out
+
+
+def _decimals(value: float) -> int:
+    """The decimal places a number needs (to 6 significant figures): 892.0 needs none."""
+    _, _, fraction = f"{value:.6g}".partition(".")
+    return 0 if "e" in fraction else len(fraction)
+
+
+def _one_style(shown: pd.DataFrame, frame: pd.DataFrame, printed: set[str]) -> pd.DataFrame:
+    """Each decimal column of ``frame`` written in one style: as many places as its most
+    precise value needs, the same in every row (72.0 beside 71.2, 1.90 beside 1.91; a
+    count never 892.0). Columns of figures shown as printed (``printed``) are left alone."""
+    if not frame.columns.is_unique:
+        return shown
+    out = shown.copy()
+    for column in frame.columns:
+        if column in printed or not pd.api.types.is_float_dtype(frame[column]):
+            continue
+        values = pd.to_numeric(frame[column], errors="coerce")
+        places = max((_decimals(v) for v in values.dropna()), default=0)
+        numbers = pd.to_numeric(out[column], errors="coerce")
+        out[column] = out[column].astype(object)
+        hit = numbers.notna().to_numpy()
+        out.loc[hit, column] = [f"{v:.{places}f}" for v in numbers[hit]]
     return out
 
 
@@ -129,7 +156,8 @@ class Headline:
     key of the table cell that shows it, so the two are withheld together) and
     ``previous_key``; a rate names the counts it is built ``on`` (last year's rate
     ``previous_on``, the same counts unless given) and is withheld with them.
-    ``published`` figures are shown as printed. ``unit`` follows the number ("%",
+    ``published`` figures are shown as printed. ``comparator_decimals`` prints the
+    comparator as its source does (Ofsted's 12%, not 12.0%). ``unit`` follows the number ("%",
     " households"); ``better`` says which way is an improvement, for the words beside the
     change. ``source`` is said under the tile (e.g. where the comparator is from).
     :meth:`Appendix.tile` makes one from a cell of a table the page shows.
@@ -148,6 +176,7 @@ class Headline:
     published: bool = False
     better: Literal["higher", "lower"] | None = None
     comparator: float | None = None
+    comparator_decimals: int | None = None  # as its source prints it; else ``decimals``
     comparator_label: str = "England"
     source: str = ""
 
@@ -300,6 +329,25 @@ class Appendix:
             lambda: str(sum(h for h, on in listed if not self.hidden.intersection(on)))
         )
         return f"\u27e6{len(self._counts) - 1}\u27e7"
+
+    def _token_withheld(self, match: re.Match[str]) -> bool:
+        """Whether the :meth:`count` or :meth:`share` a token stands for is withheld now."""
+        key = self._counts[int(match.group(1))]
+        if callable(key):
+            return False
+        if isinstance(key, tuple):
+            return bool(self.hidden.intersection(key[1]))
+        return key in self.hidden
+
+    def _finding(self, sentence: str) -> str | None:
+        """A key finding as shown: None when every number in it is withheld (it would say
+        nothing), a withheld count's share not said again ("a withheld number (a withheld
+        share)"), and its first letter upper case (a sentence may open with a number)."""
+        tokens = list(TOKEN.finditer(sentence))
+        if tokens and all(self._token_withheld(m) for m in tokens):
+            return None
+        text = _SAID_AGAIN.sub(r"\1", self.stated(sentence))
+        return text[:1].upper() + text[1:]
 
     def stated(self, text: str, fmt: str = "{:,.0f}") -> str:
         """``text`` with each :meth:`count` and :meth:`share` in it as the page shows it."""
@@ -456,9 +504,11 @@ class Appendix:
             if change:
                 lines.append(f"<p class='tile-change'>{change}</p>")
             if tile.comparator is not None:
+                places = tile.comparator_decimals
+                places = tile.decimals if places is None else places
                 lines.append(
                     f"<p class='tile-compare'>{html.escape(tile.comparator_label)}: "
-                    f"{tile.comparator:,.{tile.decimals}f}{html.escape(tile.unit)}</p>"
+                    f"{tile.comparator:,.{places}f}{html.escape(tile.unit)}</p>"
                 )
             if tile.source:
                 lines.append(f"<p class='tile-source'>{html.escape(tile.source)}</p>")
@@ -492,9 +542,16 @@ class Appendix:
         )
 
     def findings(self, sentences: Iterable[str]) -> None:
-        """The key findings, as a bulleted list of plain sentences (with :meth:`count`)."""
-        items = "\n".join(f"- {s}" for s in sentences)
-        self._show(self._markdown(f"## Key findings\n\n{items}"))
+        """The key findings, as a bulleted list of plain sentences (with :meth:`count`);
+        a finding whose every number is withheld is left out."""
+        listed = list(sentences)
+
+        def render() -> dict[str, Any]:
+            shown = [f for f in map(self._finding, listed) if f is not None]
+            items = "\n".join(f"- {s}" for s in shown)
+            return {"text/markdown": f"## Key findings\n\n{items}".rstrip()}
+
+        self._show(render)
 
     def section(self, heading: str, text: str = "") -> None:
         """A numbered-free section heading (level 2) with optional lead text."""
@@ -668,8 +725,10 @@ class Appendix:
         foot = f"<p class='table-note'>{html.escape(note)}</p>" if note else ""
         number = self._tables
 
+        printed = set(frame.columns) if published is True else set(published or ())
+
         def render() -> dict[str, Any]:
-            shown = _blank_missing(self._render_frame(entry))
+            shown = _blank_missing(_one_style(self._render_frame(entry), kept, printed))
             body = (
                 f"<p class='table-empty'>{html.escape(empty)}</p>"
                 if shown.empty
@@ -701,8 +760,10 @@ class Appendix:
         note: str | None = None,
         table: str | None = None,
         alt: str | Callable[[], str] | None = None,
+        instead: str | Callable[[], str | None] | None = None,
     ) -> None:
-        """Show a figure as "Figure N: caption".
+        """Show a figure as "Figure N: caption", or a sentence in its place when there is
+        nothing to draw.
 
         Pass a function drawing the figure from :meth:`shown` (``lambda:
         charts.x(app.shown("reasons"))``) so that it is redrawn whenever the page
@@ -712,6 +773,11 @@ class Appendix:
         defaults to the caption. Pass a function writing it from :meth:`shown` when it
         quotes figures, so that it is rewritten with the chart and never states a count
         the page withholds.
+
+        A chart that encodes no value other than zero (every bar zero, or every count
+        withheld) is not shown: ``instead`` (a sentence) says why, or :data:`NOTHING_DRAWN`.
+        A function ``instead`` is asked first, at every drawing (it may read
+        :meth:`shown`): a sentence it returns replaces the chart (a "trend" of one year).
         """
         self._figures += 1
         number = self._figures
@@ -741,15 +807,29 @@ class Appendix:
             if "bundle" not in drawn or (redraw and drawn["state"] != state()):
                 self._reading = set()
                 try:
-                    made = fig() if redraw else fig
+                    said = instead() if callable(instead) else None
+                    made = None if said else fig() if redraw else fig
                 finally:
                     drawn["tables"], self._reading = self._reading, None
-                drawn.update(
-                    state=state(),
-                    bundle={"image/png": _png(made), "text/plain": f"Figure {number}: {caption}"},
-                )
-                chart["values"] = drawn_values(made)
-                plt.close(made)
+                values = [] if made is None else drawn_values(made)
+                if made is not None and not any(values):
+                    said = (instead if isinstance(instead, str) else None) or NOTHING_DRAWN
+                if said:
+                    values, bundle = (
+                        [],
+                        {
+                            "text/html": f"<p class='figure-empty'>{html.escape(said)}</p>",
+                            "text/plain": f"Figure {number}: {caption}. {said}",
+                        },
+                    )
+                else:
+                    assert made is not None
+                    bundle = {"image/png": _png(made), "text/plain": f"Figure {number}: {caption}"}
+                drawn.update(state=state(), bundle=bundle)
+                chart["values"] = values
+                for shut in {made, fig}:  # a figure not shown is not left for the kernel
+                    if isinstance(shut, plt.Figure):
+                        plt.close(shut)
             return drawn["bundle"]
 
         self._show(render, metadata=metadata)

@@ -30,6 +30,27 @@ def years(labels: Sequence[object]) -> list[str]:
     return [year(x) for x in labels]
 
 
+def span(labels: Sequence[object]) -> str:
+    """The years a chart covers, for its text alternative: ``2018/19 to 2024/25``, or the
+    one year alone (never "2018/19 to 2018/19")."""
+    shown = list(dict.fromkeys(years(labels)))
+    return shown[0] if len(shown) == 1 else f"{shown[0]} to {shown[-1]}"
+
+
+def no_trend(labels: Sequence[object]) -> str | None:
+    """The sentence shown in place of a line chart of a trend over ``labels`` (years) that
+    has fewer than two of them: one point is not a trend. None when there are two or more."""
+    shown = list(dict.fromkeys(years(labels)))
+    if len(shown) > 1:
+        return None
+    if not shown:
+        return "No trend to draw: no year has figures."
+    return (
+        f"No trend to draw yet: {shown[0]} is the only year with figures; the table above "
+        "gives them."
+    )
+
+
 def legend_right(ax: plt.Axes, *args: object, **kwargs: object) -> None:
     """A legend to the right of the axes, outside the data area."""
     ax.legend(*args, loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, **kwargs)

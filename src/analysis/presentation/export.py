@@ -36,6 +36,7 @@ from analysis.presentation import source
 from analysis.presentation.appendix import ANNEX, LEDGER
 
 TEMPLATES = Path(__file__).parent / "templates"
+MISSING = "missing"  # an input's digest when the file is not there (as the build records it)
 # Anything that would make a browser fetch from elsewhere when the page opens.
 EXTERNAL = re.compile(
     r"""(<script[^>]+src\s*=|<link[^>]+href\s*=\s*["']?(https?:)?//|<(img|iframe|source|video|audio)"""
@@ -131,11 +132,16 @@ def contents(entries: list[tuple[str, str, str]]) -> str:
 
 
 def footer(provenance: Provenance) -> str:
-    """The provenance footer: inputs and their hashes, code version, parameters, time, rule."""
+    """The provenance footer: inputs and their hashes, code version, parameters, time, rule.
+
+    Only the files the appendix read are listed: an optional input that is not there (a
+    layout a council has not declared) was not read, and "missing" beside its name would
+    read to a director as something lost."""
     rows = (
         "".join(
             f"<tr><td><code>{html.escape(path)}</code></td><td><code>{digest}</code></td></tr>"
             for path, digest in provenance.inputs
+            if digest != MISSING
         )
         or "<tr><td colspan='2'>none</td></tr>"
     )
@@ -347,7 +353,7 @@ class AppendixExporter(HTMLExporter):
         title = analysis.title if analysis else (found[0]["title"] if found else name)
         inputs = (
             [
-                (_relative(p, paths.ROOT), sha256_file(p) if p.exists() else "missing")
+                (_relative(p, paths.ROOT), sha256_file(p) if p.exists() else MISSING)
                 for p in sorted(set(analysis.inputs(council, given["year"], given["raw"])))
             ]
             if analysis

@@ -96,10 +96,15 @@ def funnel_alt(funnel: pd.DataFrame, selected: str) -> str:
         if before is not None:
             text += f" ({_value(funnel.loc[before, column])} in {year(before)})"
         parts.append(text)
+    said = (
+        f"In {year(selected)}: " + "; ".join(parts)
+        if parts
+        else f"No funnel is published for {year(selected)}"
+    )
     return (
         f"Line charts of the published recruitment funnel by year, {year(years[0])} to "
         f"{year(years[-1])}: enquiries and expressions of interest on the left, assessments and "
-        f"approvals on the right. In {year(selected)}: " + "; ".join(parts) + "."
+        f"approvals on the right. {said}."
     )
 
 
@@ -158,9 +163,14 @@ def rates_alt(rates: pd.DataFrame, selected: str) -> str:
         f"{_value(r['printed'], '{:.1f}%')} as printed"
         for _, r in now.iterrows()
     ]
+    said = (
+        f"In {year(selected)}: " + "; ".join(parts)
+        if parts
+        else f"No conversion rate is published for {year(selected)}"
+    )
     return (
         "Line chart of each conversion rate by year, recomputed from the published counts, "
-        f"with crosses for the rates as printed. In {year(selected)}: " + "; ".join(parts) + "."
+        f"with crosses for the rates as printed. {said}."
     )
 
 
@@ -202,7 +212,11 @@ def leavers_alt(leavers: pd.DataFrame, selected: str) -> str:
     """Text alternative for :func:`leavers_chart`: the selected year's reasons, largest first,
     and the printed total."""
     if selected not in leavers.index:
-        return "Bar charts of households ceasing to foster by reason and year."
+        return (
+            "Bar charts, one per reason, of households ceasing to foster each year, "
+            f"{year(leavers.index[0])} to {year(leavers.index[-1])}. No table of households "
+            f"ceasing to foster is published for {year(selected)}."
+        )
     row = leavers.loc[selected]
     reasons = row.drop("Total (as printed)").dropna().sort_values(ascending=False)
     parts = [f"{name.lower()} {value:,.0f}" for name, value in reasons.items() if value]

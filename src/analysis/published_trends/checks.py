@@ -233,11 +233,13 @@ def table_totals(figures: Figures) -> list[dict[str, object]]:
         formula = " + ".join(fmt(v) for v in usable["number"]) + f" = {fmt(recomputed)}"
         diff = float(total["number"]) - recomputed
         cause = (
-            f"the {len(usable)} printed parts add to {fmt(recomputed)}, "
+            f"the {len(usable)} printed {'part adds' if len(usable) == 1 else 'parts add'} to "
+            f"{fmt(recomputed)}, "
             f"{fmt(abs(diff))} {'less' if diff > 0 else 'more'} than the printed total"
         )
         if not blank.empty:
-            cause += "; blank cell(s) counted as nothing: " + ", ".join(blank["label"])
+            cells = "blank cell" if len(blank) == 1 else "blank cells"
+            cause += f"; {cells} counted as nothing: " + ", ".join(blank["label"])
         parts_used = [Part(float(v), "", source, year) for v in usable["number"]]
         out.append(record("total", figures, total, name, recomputed, formula, parts_used, cause))
     return out

@@ -87,7 +87,7 @@ def judge(printed: float, decimals: int, qualifier: str, recomputed: float) -> t
     if not qualifier and _round(recomputed, decimals, ROUND_DOWN) == _round(printed, decimals):
         return DISAGREES, (
             f"truncated rather than rounded: {recomputed:.{decimals + 2}f} cut to "
-            f"{decimals} decimal place(s) gives the printed figure"
+            f"{decimals} decimal place{'' if decimals == 1 else 's'} gives the printed figure"
         )
     return DISAGREES, ""
 
@@ -167,12 +167,49 @@ def shown(row: pd.Series) -> str:
     return text
 
 
+# The transcriptions' short names in a reader's words: phrases first, then single words.
+PHRASES = {
+    "transfer other la": "transfer to another local authority",
+    "transfer ifa": "transfer to an independent fostering agency",
+    "on sgo": "on a special guardianship order",
+    "at irh": "at the issues resolution hearing",
+    "change la": "change in local-authority",
+}
+WORDS = {
+    "adm": "agency decision maker",
+    "stage1": "stage 1",
+    "stage2": "stage 2",
+    "la": "local-authority",
+    "ifa": "independent fostering agency",
+    "sgo": "special guardianship order",
+    "irh": "issues resolution hearing",
+    "lado": "LADO",
+    "eoi": "expression of interest",
+    "england": "England",
+}
+UNIT_WORDS = ("miles", "years", "weeks", "days", "months")  # a name ending in its unit
+
+
+def words(name: str) -> str:
+    """A short name in words: ``rate_stage2_to_approval`` -> ``Conversion rate, stage 2 to
+    approval``; ``placement_radius_miles`` -> ``Placement radius (miles)``."""
+    text = f" {name.replace('_', ' ').strip()} "
+    for short, long in PHRASES.items():
+        text = text.replace(f" {short} ", f" {long} ")
+    said = [WORDS.get(w, w) for w in text.split()]
+    if len(said) > 1 and said[-1] in UNIT_WORDS:
+        said[-1] = f"({said[-1]})"
+    text = " ".join(said)
+    if text.startswith("rate ") and " to " in text:
+        text = "conversion rate, " + text.removeprefix("rate ")
+    return text[:1].upper() + text[1:]
+
+
 def describe(row: pd.Series) -> str:
     """A figure's measure in words: ``households_approved`` -> ``Households approved``."""
-    words = row["measure"].replace("_", " ")
-    extra = [x.replace("_", " ") for x in (row["breakdown"], row["basis"]) if x]
-    text = words[:1].upper() + words[1:]
-    return text + (f" ({', '.join(extra)})" if extra else "")
+    extra = [words(x).lower() if x.lower() != "england" else "England"
+             for x in (row["breakdown"], row["basis"]) if x]  # fmt: skip
+    return words(row["measure"]) + (f" ({', '.join(extra)})" if extra else "")
 
 
 def fmt(value: float) -> str:

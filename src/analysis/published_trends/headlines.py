@@ -29,6 +29,7 @@ def _national(found: context.Comparison) -> dict[str, object]:
     year = FinancialYear.parse(found.england_year).report_label
     return {
         "comparator": found.england,
+        "comparator_decimals": found.england_decimals,
         "comparator_label": f"Local-authority fostering services, England, {year}",
         "source": "National figure: Ofsted (sources in the national context section).",
     }

@@ -73,6 +73,9 @@ MEASURE_NAMES = {
     "children_with_3plus_placement_moves_share": "Children with three or more placement moves",
     "lado_concerns_substantiated": "Concerns about foster carers referred to the LADO "
     "and substantiated",
+    "adm_decisions_placed_for_adoption": "Agency decisions that a child should be placed for "
+    "adoption",
+    "adm_decisions_decrease": "Fall in agency decisions that a child should be placed for adoption",
 }
 _NUMBER_WORDS = ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"]
 
@@ -121,12 +124,11 @@ def budget_years(figures: pd.DataFrame) -> list[str]:
 
 
 def name(row: pd.Series) -> str:
-    """A figure's name in words: :data:`MEASURE_NAMES`, else the measure's own words."""
-    known = MEASURE_NAMES.get(row["measure"])
-    if known is None:
-        return consistency.describe(row)
-    extra = [x.replace("_", " ") for x in (row["breakdown"], row["basis"]) if x]
-    return known + (f" ({', '.join(extra)})" if extra else "")
+    """A figure's name in words: :data:`MEASURE_NAMES` or :data:`STAGE_NAMES`, else the
+    measure's own words (:func:`~analysis.published_trends.consistency.words`)."""
+    known = MEASURE_NAMES.get(row["measure"]) or STAGE_NAMES.get(row["measure"])
+    text = consistency.describe(row)
+    return text if known is None else known + text.removeprefix(consistency.words(row["measure"]))
 
 
 def trend_years(figures: pd.DataFrame) -> list[str]:
@@ -237,8 +239,9 @@ def _previous_label(figures: pd.DataFrame, year: str) -> str | None:
 def key_figures(figures: pd.DataFrame, year: str) -> pd.DataFrame:
     """The selected year's headline figures beside the previous year's, with the change.
 
-    Only the views the council publishes at all (funnel, leavers, households, budget)
-    have rows; no rows when it publishes none of them.
+    Only the figures the council published for one of the two years have rows; no rows
+    when it published none of them. With nothing published for the previous year the table
+    has the selected year alone (no blank column: :func:`key_figures_note` says why).
     """
     before = _previous_label(figures, year)
     stages = funnel(figures)
@@ -275,13 +278,10 @@ def key_figures(figures: pd.DataFrame, year: str) -> pd.DataFrame:
                 False,
             ),
         ]
-    label_then = (
-        before.replace("-", "/")
-        if before
-        else f"{FinancialYear.parse(year).previous.report_label} (not published)"
-    )
+    rows = [row for row in rows if row[1] is not None or row[2] is not None]
+    label_then = FinancialYear.parse(year).previous.report_label
     fmt = {True: _pct, False: _count}
-    return pd.DataFrame(
+    table = pd.DataFrame(
         [
             {
                 "Figure": name,
@@ -293,6 +293,21 @@ def key_figures(figures: pd.DataFrame, year: str) -> pd.DataFrame:
         ],
         columns=["Figure", label_then, year.replace("-", "/"), "Change"],
     )
+    return table if before else table.drop(columns=[label_then, "Change"])
+
+
+def key_figures_note(figures: pd.DataFrame, year: str) -> str | None:
+    """The note under :func:`key_figures`: a previous year with nothing published, blank
+    cells (a figure not published that year), a year printing two household counts."""
+    table = key_figures(figures, year)
+    notes = []
+    if _previous_label(figures, year) is None:
+        then = FinancialYear.parse(year).previous.report_label
+        notes.append(f"Nothing is published for {then}, so there is no change to show.")
+    if table.iloc[:, 1:3].eq("").any(axis=None):
+        notes.append("A blank cell is a figure not published for that year.")
+    notes.append(households_note(figures, year) or "")
+    return " ".join(n for n in notes if n) or None
 
 
 def not_published(figures: pd.DataFrame, year: str) -> list[str]:
@@ -465,8 +480,13 @@ def _checks_finding(checks: pd.DataFrame, year: str) -> str:
             f"Every published figure for {shown} that can be recomputed from its parts agrees "
             "with them."
         )
+    if len(wrong) == 1:
+        return (
+            f"One published figure for {shown} does not follow from the figures it is built "
+            "on; it is listed, with the likely cause, in the technical annex."
+        )
     return (
-        f"{len(wrong)} published figure(s) for {shown} do not follow from the figures they "
+        f"{len(wrong)} published figures for {shown} do not follow from the figures they "
         "are built on; they are listed, with the likely cause, in the technical annex."
     )
 
@@ -556,11 +576,25 @@ def checks_table(checks: pd.DataFrame) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
+# What each kind of check compares, in a reader's words: the "total" check is a row of
+# the summary like the others, not the sum of its columns, so it is not labelled "Total".
+CHECK_KINDS = {
+    "average": "Average (places per household)",
+    "change": "Change on the year",
+    "cross-table": "Same figure in two tables",
+    "rate": "Rate from its counts",
+    "same figure twice": "Same figure printed twice",
+    "share": "Share from its counts",
+    "stock and flow": "Stock and flow (start + joiners - leavers = end)",
+    "total": "Parts adding to a printed total",
+}
+
+
 def check_summary(checks: pd.DataFrame) -> pd.DataFrame:
     """How many comparisons of each kind agree, disagree or cannot be made."""
     table = pd.crosstab(checks["check"], checks["verdict"]).reset_index()
     table.columns.name = None
-    table["check"] = table["check"].str.capitalize()
+    table["check"] = [CHECK_KINDS.get(k, k.capitalize()) for k in table["check"]]
     return table.rename(columns=lambda c: "Kind of check" if c == "check" else c.capitalize())
 
 
@@ -609,19 +643,30 @@ def reasons_note(figures: pd.DataFrame) -> str:
     return text.strip()
 
 
+# The transcriptions' units as a reader reads them.
+UNITS = {"count": "number", "percent": "%", "text": "words", "currency": "£"}
+
+
 def year_table(figures: pd.DataFrame, year: str) -> pd.DataFrame:
-    """Every printed cell for the year for display: what it is, the words, the text as printed."""
+    """Every printed cell for the year for display: what it is, the words, the text as
+    printed, once (a cell transcribed twice in the same words is one row)."""
     rows = year_figures(figures, year)
-    return pd.DataFrame(
-        {
-            "Figure": [name(r) for _, r in rows.assign(basis="").iterrows()],
-            "Printed words": rows["label"],
-            "As printed": rows["value"].map(lambda v: " ".join(str(v).split()) or "(blank)"),
-            "Unit": rows["unit"],
-            "Printed in": rows["document"] + ", " + rows["section"],
-            "Note": rows["note"],
-        }
-    ).reset_index(drop=True)
+    return (
+        pd.DataFrame(
+            {
+                "Figure": [name(r) for _, r in rows.assign(basis="").iterrows()],
+                "Printed words": rows["label"],
+                "As printed": rows["value"].map(
+                    lambda v: " ".join(str(v).split()) or "left blank in the report"
+                ),
+                "Unit": rows["unit"].map(lambda u: UNITS.get(u, u)),
+                "Printed in": rows["document"] + ", " + rows["section"],
+                "Note": rows["note"],
+            }
+        )
+        .drop_duplicates()
+        .reset_index(drop=True)
+    )
 
 
 def sources_table(sources: pd.DataFrame) -> pd.DataFrame:
@@ -643,7 +688,7 @@ def _as_text(value: object) -> str:
     """A printed cell for a reader: a line break PDF extraction left in it (stored as
     ``\\n``) is named, and an empty cell says so."""
     text = str(value).replace("\\n", " [line break] ").replace("\n", " [line break] ")
-    return " ".join(text.split()) or "(blank)"
+    return " ".join(text.split()) or "left blank in the report"
 
 
 def repairs_table(repairs: pd.DataFrame) -> pd.DataFrame:

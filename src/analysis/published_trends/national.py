@@ -43,6 +43,15 @@ class Comparison:
     caveats: tuple[str, ...] = ()
     used: tuple[national.Figure, ...] = ()  # the national figures it rests on
 
+    @property
+    def england_decimals(self) -> int:
+        """The national figure's decimal places: as its source prints it when it is one
+        quoted figure (Ofsted's 12%), one decimal when computed here."""
+        if len(self.used) == 1:
+            _, _, fraction = f"{self.used[0].value:g}".partition(".")
+            return len(fraction)
+        return 1
+
 
 def _series_value(series: pd.Series, year: str) -> float | None:
     if year not in series.index or pd.isna(series.loc[year]):
@@ -124,7 +133,9 @@ def comparison_table(found: list[Comparison], year: str, council: str) -> pd.Dat
         {
             "Measure": [c.measure for c in found],
             f"{council}, {label} (%)": [f"{c.council:.1f}" for c in found],
-            "Local-authority fostering services, England (%)": [f"{c.england:.1f}" for c in found],
+            "Local-authority fostering services, England (%)": [
+                f"{c.england:.{c.england_decimals}f}" for c in found
+            ],
             "Year of the national figure": [
                 FinancialYear.parse(c.england_year).report_label for c in found
             ],

@@ -11,7 +11,15 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from analysis.presentation.charts import GREY, OKABE_ITO, legend_below, legend_right, year, years
+from analysis.presentation.charts import (
+    GREY,
+    OKABE_ITO,
+    legend_below,
+    legend_right,
+    span,
+    year,
+    years,
+)
 
 sns.set_theme(style="whitegrid", context="notebook")
 AVOIDABLE, OTHER = OKABE_ITO[1], GREY
@@ -72,14 +80,18 @@ def funnel_over_time_alt(events: pd.DataFrame) -> str:
     def said(value: object) -> str:
         return "not recorded" if str(value) == "not recorded" else _said(value)
 
+    one = len(events) == 1
     parts = [
-        f"{s.lower()} {said(first[s])} in {first['Year']} and {said(last[s])} in {last['Year']}"
+        f"{s.lower()} {said(last[s])}"
+        if one
+        else f"{s.lower()} {said(first[s])} in {first['Year']} and {said(last[s])} in "
+        f"{last['Year']}"
         for s in stages
     ]
     return (
-        f"Bar charts of events at each stage by financial year, {first['Year']} to "
-        f"{last['Year']}, enquiries in the left panel and the later stages in the right "
-        "(a withheld count has no bar and is marked c): " + "; ".join(parts) + "."
+        f"Bar charts of events at each stage by financial year, {span(events['Year'])}, "
+        "enquiries in the left panel and the later stages in the right (a withheld count has "
+        "no bar and is marked c): " + "; ".join(parts) + "."
     )
 
 
@@ -242,12 +254,9 @@ def channel_mix_alt(counts: pd.DataFrame) -> str:
         f"{c} withheld" if pd.isna(values[c]) else f"{c} {100 * values[c] / total:.1f}%"
         for c in order
     ]
-    first = year(counts["Year"].iloc[0])
     return (
-        f"Stacked bar chart of each year's enquiries by how they heard, {first} "
-        f"to {year(last['Year'])}. In {year(last['Year'])} ({_said(total)} enquiries): "
-        + ", ".join(parts)
-        + "."
+        f"Stacked bar chart of each year's enquiries by how they heard, {span(counts['Year'])}"
+        f". In {year(last['Year'])} ({_said(total)} enquiries): " + ", ".join(parts) + "."
     )
 
 

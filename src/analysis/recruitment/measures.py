@@ -484,7 +484,10 @@ def stage_durations(households: pd.DataFrame, year: str) -> pd.DataFrame:
                 "Mean months": round(days.mean() / 30.44, 1),
             }
         )
-    return members.attach(pd.DataFrame(rows), cells)
+    table = pd.DataFrame(rows, columns=["Step", "Households", *DURATION_STATS])
+    days = list(DURATION_STATS[:3])  # whole days, as every page prints a duration in days
+    table[days] = table[days].astype(float).round().astype("Int64")
+    return members.attach(table, cells)
 
 
 def approval_time_trend(households: pd.DataFrame, years: list[str]) -> pd.DataFrame:

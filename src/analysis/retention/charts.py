@@ -453,10 +453,15 @@ def capacity_alt(trend: pd.DataFrame) -> str:
     approved, filled, occupancy = (
         t.CAPACITY[c] for c in ("approved places", "filled places", "occupancy %")
     )
+    earliest = (
+        ""
+        if len(trend) == 1
+        else f"At 31 March {dates.iloc[0]}: {_count(first[approved])} places, occupancy "
+        f"{_rate(first[occupancy])}; at"
+    )
     return (
         "Stacked bar chart of approved mainstream places at each 31 March, split into filled, "
-        f"vacant, unavailable and on hold. At 31 March {dates.iloc[0]}: "
-        f"{_count(first[approved])} places, occupancy {_rate(first[occupancy])}; "
-        f"at 31 March {dates.iloc[-1]}: {_count(last[approved])} places, "
-        f"{_count(last[filled])} filled, occupancy {_rate(last[occupancy])}."
+        f"vacant, unavailable and on hold. {earliest or 'At'} 31 March {dates.iloc[-1]}: "
+        f"{_count(last[approved])} places, {_count(last[filled])} filled, occupancy "
+        f"{_rate(last[occupancy])}."
     )

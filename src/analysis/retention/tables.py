@@ -107,6 +107,7 @@ ROWS = {
 }
 PUBLISHED = "Published"
 REGISTER = "Register"
+UNROUNDED = "Register (unrounded)"  # a register rate to the places the rounding check needs
 REPRODUCED = "Reproduced"
 
 
@@ -431,7 +432,8 @@ def place_records(snapshot: pd.DataFrame) -> dict[str, frozenset[str]]:
 def capacity(register: Register) -> pd.DataFrame:
     """:func:`analysis.retention.measures.capacity_trend` as the page shows it, households
     and places with their records."""
-    trend = m.capacity_trend(register).round(2)
+    # One decimal for a percentage, two for places per household (1.90 beside 1.91).
+    trend = m.capacity_trend(register).round({"occupancy %": 1, "places per household": 2})
     cells: Cells = {}
     for i, fy in enumerate(m.financial_years(register)):
         s = m.on_register(register.snapshot(fy))
@@ -630,7 +632,7 @@ def reconciliation(register: Register, figures: pd.DataFrame) -> tuple[pd.DataFr
                 {
                     "Measure": label,
                     PUBLISHED: f"{r.published:g}",
-                    REGISTER: f"{r.register:.4g}",
+                    UNROUNDED: f"{r.register:.4g}",
                     COUNT_OF: len(part),
                     OUT_OF: len(whole),
                     REPRODUCED: r.reproduced,
@@ -655,7 +657,7 @@ def reconciliation(register: Register, figures: pd.DataFrame) -> tuple[pd.DataFr
                 }
             )
     columns = ["Measure", PUBLISHED, REGISTER, REPRODUCED, "Source", "Note"]
-    rate_columns = ["Measure", PUBLISHED, REGISTER, COUNT_OF, OUT_OF, REPRODUCED, "Source", "Note"]
+    rate_columns = ["Measure", PUBLISHED, UNROUNDED, COUNT_OF, OUT_OF, REPRODUCED, "Source", "Note"]
     return (
         members.attach(pd.DataFrame(counts, columns=columns), count_cells),
         members.attach(pd.DataFrame(rates_, columns=rate_columns), rate_cells),

@@ -212,7 +212,8 @@ def headline(data: Year) -> pd.DataFrame:
         if not gap:
             cells[(i, HEADLINE_COUNTS[0])] = found[whole]
             cells[(i, HEADLINE_COUNTS[1])] = found[part]
-    return members.attach(pd.DataFrame(rows), cells)
+    table = pd.DataFrame(rows).astype(dict.fromkeys(HEADLINE_COUNTS, "Int64"))  # never 892.0
+    return members.attach(table, cells)
 
 
 def _gap(data: Year, measure: str) -> str | None:
@@ -231,12 +232,47 @@ def benchmark_table(data: Year) -> pd.DataFrame:
     )
     order = [data.council.short_name, "Statistical neighbours", data.council.region, "England"]
     wide = wide.astype("Int64")
-    return (
+    table = (
         wide.reindex(columns=order)
         .reindex(list(dfe_stability.INDICATORS))
         .rename_axis(index="Indicator", columns=None)
         .reset_index()
     )
+    return table if table[order].notna().any(axis=None) else table.iloc[:0]
+
+
+def _published_years(data: Year) -> list[str]:
+    """The years up to the selected one with a published percentage (``2020-21``)."""
+    rates = dfe_stability.rates(dfe_stability.comparison(data.council))
+    rates = rates.loc[rates["percent"].notna() & (rates["year"] <= data.year.label)]
+    return sorted(set(rates["year"]))
+
+
+def published_gap(data: Year, lead: str = "None to show") -> str:
+    """Why the benchmarks table of a year is empty: the DfE's figures held start later."""
+    rates = dfe_stability.rates(dfe_stability.comparison(data.council))
+    held = sorted(set(rates.loc[rates["percent"].notna(), "year"]))
+    if not held:
+        return f"{lead}: no DfE published figures are held for this council."
+    first = FinancialYear.parse(held[0]).report_label
+    return (
+        f"{lead} for {data.year.report_label}: the DfE's published figures this appendix "
+        f"uses (Children looked after in England) start with {first}."
+    )
+
+
+def trend_instead(data: Year) -> str | None:
+    """The sentence in place of :func:`trend_chart` when there is no trend to draw: no
+    published year up to the selected one, or only one (None when there are two or more)."""
+    held = _published_years(data)
+    if not held:
+        return published_gap(data, "No trend to draw")
+    if len(held) == 1:
+        return (
+            f"No trend to draw yet: {FinancialYear.parse(held[0]).report_label} is the first "
+            "year of the DfE's published figures this appendix uses; the table above gives them."
+        )
+    return None
 
 
 def _trend_rates(data: Year) -> pd.DataFrame:

@@ -1,0 +1,74 @@
+"""A figure with nothing to draw is a sentence, not an empty or one-point chart."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import pytest
+
+from analysis.presentation import appendix
+from analysis.presentation.appendix import NOTHING_DRAWN, Appendix
+
+
+@pytest.fixture
+def shown(monkeypatch) -> list[dict]:
+    """What each display id shows now, in the order first shown."""
+    latest: dict[str, dict] = {}
+
+    def show(bundle, *, raw=False, display_id=None, metadata=None):
+        latest[display_id] = bundle
+
+    monkeypatch.setattr(appendix, "display", show)
+    monkeypatch.setattr(appendix, "update_display", show)
+    return latest
+
+
+def _bars(*heights: float) -> plt.Figure:
+    """A bar per year of service, on a categorical axis as the appendices draw them."""
+    fig, ax = plt.subplots()
+    ax.bar([f"{i} to {i + 1} years" for i in range(len(heights))], heights)
+    return fig
+
+
+def _last(shown: dict[str, dict]) -> dict:
+    return list(shown.values())[-1]
+
+
+def test_a_chart_of_zeros_and_withheld_values_is_a_sentence(shown):
+    app = Appendix("Test", "2018-19", service="A service")
+    app.figure(lambda: _bars(0.0, float("nan"), 0.0), "Leaving rate by year of service")
+    assert _last(shown) == {
+        "text/html": f"<p class='figure-empty'>{NOTHING_DRAWN}</p>",
+        "text/plain": f"Figure 1: Leaving rate by year of service. {NOTHING_DRAWN}",
+    }
+    assert NOTHING_DRAWN == (
+        "Not drawn: every figure this chart would show for the year is zero or withheld."
+    )
+    assert app._charts[0]["values"] == []
+
+
+def test_a_sentence_given_says_why_and_a_drawn_chart_is_an_image(shown):
+    app = Appendix("Test", "2018-19", service="A service")
+    app.figure(lambda: _bars(0.0), "Trend", instead="No published figures for 2018/19.")
+    assert "No published figures for 2018/19." in _last(shown)["text/html"]
+    app.figure(lambda: _bars(3.0, 0.0), "Moves")
+    assert set(_last(shown)) == {"image/png", "text/plain"}
+    assert app._charts[1]["values"] == [3.0, 0.0]
+
+
+def test_a_one_year_trend_is_replaced_by_the_sentence_instead_returns(shown):
+    app = Appendix("Test", "2018-19", service="A service")
+    years = ["2018/19"]
+    app.figure(lambda: _bars(90.4), "Retention rate by year", instead=lambda: None
+               if len(years) > 1 else "No trend to draw yet.")  # fmt: skip
+    assert _last(shown)["text/html"] == "<p class='figure-empty'>No trend to draw yet.</p>"
+    drawn = _bars(1.0)
+    app.figure(drawn, "Drawn", instead=lambda: "No trend to draw yet.")
+    assert not plt.fignum_exists(drawn.number)  # closed, so the kernel does not show it
+    years.append("2019/20")
+    app.figure(lambda: _bars(90.4, 90.2), "Again", instead=lambda: None
+               if len(years) > 1 else "No trend to draw yet.")  # fmt: skip
+    assert "image/png" in _last(shown)

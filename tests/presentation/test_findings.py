@@ -1,0 +1,65 @@
+"""Key findings as a director reads them: sentences open upper case, a withheld count's
+share is not said again, and a finding whose every number is withheld is left out."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.presentation import appendix
+from analysis.presentation.appendix import Appendix
+
+
+@pytest.fixture
+def shown(monkeypatch) -> dict[str, dict]:
+    """What each display id shows now (the last display or update of it)."""
+    latest: dict[str, dict] = {}
+
+    def show(bundle, *, raw=False, display_id=None, metadata=None):
+        latest[display_id] = bundle
+
+    monkeypatch.setattr(appendix, "display", show)
+    monkeypatch.setattr(appendix, "update_display", show)
+    return latest
+
+
+def _findings(shown: dict[str, dict]) -> str:
+    [text] = [b["text/markdown"] for b in shown.values() if "Key findings" in str(b)]
+    return text
+
+
+def test_findings_open_upper_case_and_one_that_says_nothing_is_left_out(shown):
+    app = Appendix("Test", "2024-25", service="A service")
+    app.count(3, "ended")  # 1 to 5: withheld
+    moves = app.count(179, "moves")
+    approved = app.count(2, "approved")
+    app.findings(
+        [
+            f"There were {moves} placement moves in the year.",
+            f"{app.share('16%', ['ended'])} of foster placements ended unplanned.",
+            f"{app.share('9.6%', ['moves'])} of moves were planned.",
+            f"Of the {moves} moves, {approved} ({app.share('1.1%', ['approved'])}) were approved.",
+            "The two-year indicator is not available.",
+        ]
+    )
+    app.finish()
+    assert _findings(shown) == (
+        "## Key findings\n\n"
+        "- There were 179 placement moves in the year.\n"
+        "- 9.6% of moves were planned.\n"
+        "- Of the 179 moves, fewer than 6 were approved.\n"
+        "- The two-year indicator is not available."
+    )
+
+
+def test_a_finding_opening_with_a_withheld_count_is_capitalised(shown):
+    app = Appendix("Test", "2024-25", service="A service")
+    app.findings(
+        [
+            f"{app.share('5%', ['small'])} of carers left, of {app.count(40, 'all')} approved.",
+        ]
+    )
+    app.count(4, "small")
+    app.finish()
+    assert _findings(shown) == (
+        "## Key findings\n\n- A withheld share of carers left, of 40 approved."
+    )
