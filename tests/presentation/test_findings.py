@@ -46,7 +46,7 @@ def test_findings_open_upper_case_and_one_that_says_nothing_is_left_out(shown):
         "## Key findings\n\n"
         "- There were 179 placement moves in the year.\n"
         "- 9.6% of moves were planned.\n"
-        "- Of the 179 moves, fewer than 6 were approved.\n"
+        "- Of the 179 moves, a withheld number were approved.\n"
         "- The two-year indicator is not available."
     )
 
