@@ -182,7 +182,9 @@ def build_history(returns: Returns) -> History:
     # The rows kept, in order (``at``: their positions in the returns), each column taken once.
     at, period_start, short = order[keep], starts_all[keep], short_all[keep]
     # Renumber children in date order so each child's rows are contiguous and ascending.
-    child, _ = pd.factorize(child_all[at])
+    # (rows sorted by child code: numbering in order of appearance counts the changes)
+    ordered = child_all[at]
+    child = np.cumsum(np.r_[False, ordered[1:] != ordered[:-1]]) if len(at) else ordered
     n = len(at)
     decom, dec = decom_all[at], dec_all[at]
     rne = _category(epi["RNE"].array.take(at))
@@ -192,16 +194,14 @@ def build_history(returns: Returns) -> History:
     period = np.cumsum(period_start)
     # Temporary stays and short breaks inside a period are not placements of their own.
     temp = np.asarray(place.isin(list(TEMPORARY))) | short
-    # Return from a run of temporary placements to the placement held before it.
-    base = pd.Series(np.where(temp, np.nan, key.astype("float64"))).groupby(period).ffill()
-    back = (
-        ~period_start
-        & _shift(temp, False)
-        & (key.astype("float64") == _shift(base.to_numpy(), np.nan))
-    )
-    new = period_start | (np.asarray(rne.isin(NEW_PLACEMENT_RNE)) & ~temp & ~back)
     idx = np.arange(n)
     period_first = np.maximum.accumulate(np.where(period_start, idx, 0)) if n else idx
+    # Return from a run of temporary placements to the placement held before it: the last
+    # placement that is not temporary, within the period (a forward fill by period).
+    held = np.maximum.accumulate(np.where(temp, -1, idx)) if n else idx
+    base = np.where(held >= period_first, key.astype("float64")[held], np.nan)
+    back = ~period_start & _shift(temp, False) & (key.astype("float64") == _shift(base, np.nan))
+    new = period_start | (np.asarray(rne.isin(NEW_PLACEMENT_RNE)) & ~temp & ~back)
     starts = np.flatnonzero(new)
     lasts = np.r_[starts[1:] - 1, n - 1] if n else starts
     placement = np.cumsum(new) - 1
