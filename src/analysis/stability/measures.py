@@ -77,6 +77,7 @@ import argparse
 import json
 import sys
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -131,6 +132,13 @@ class History:
     placements: pd.DataFrame
     children: pd.DataFrame
 
+    @cached_property
+    def councils(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each child code's council as a position in the councils, and the councils in
+        order: worked out once, for every year's indicators."""
+        las = np.sort(self.children["LA"].unique().astype(object))
+        return np.searchsorted(las, self.children["LA"].to_numpy(object)), las
+
 
 def _text(column: pd.Series) -> np.ndarray:
     """A text column as a plain object array, missing values as None."""
@@ -174,7 +182,9 @@ def build_history(returns: Returns) -> History:
     # The rows kept, in order (``at``: their positions in the returns), each column taken once.
     at, period_start, short = order[keep], starts_all[keep], short_all[keep]
     # Renumber children in date order so each child's rows are contiguous and ascending.
-    child, _ = pd.factorize(child_all[at])
+    # (rows sorted by child code: numbering in order of appearance counts the changes)
+    ordered = child_all[at]
+    child = np.cumsum(np.r_[False, ordered[1:] != ordered[:-1]]) if len(at) else ordered
     n = len(at)
     decom, dec = decom_all[at], dec_all[at]
     rne = _category(epi["RNE"].array.take(at))
@@ -184,16 +194,14 @@ def build_history(returns: Returns) -> History:
     period = np.cumsum(period_start)
     # Temporary stays and short breaks inside a period are not placements of their own.
     temp = np.asarray(place.isin(list(TEMPORARY))) | short
-    # Return from a run of temporary placements to the placement held before it.
-    base = pd.Series(np.where(temp, np.nan, key.astype("float64"))).groupby(period).ffill()
-    back = (
-        ~period_start
-        & _shift(temp, False)
-        & (key.astype("float64") == _shift(base.to_numpy(), np.nan))
-    )
-    new = period_start | (np.asarray(rne.isin(NEW_PLACEMENT_RNE)) & ~temp & ~back)
     idx = np.arange(n)
     period_first = np.maximum.accumulate(np.where(period_start, idx, 0)) if n else idx
+    # Return from a run of temporary placements to the placement held before it: the last
+    # placement that is not temporary, within the period (a forward fill by period).
+    held = np.maximum.accumulate(np.where(temp, -1, idx)) if n else idx
+    base = np.where(held >= period_first, key.astype("float64")[held], np.nan)
+    back = ~period_start & _shift(temp, False) & (key.astype("float64") == _shift(base, np.nan))
+    new = period_start | (np.asarray(rne.isin(NEW_PLACEMENT_RNE)) & ~temp & ~back)
     starts = np.flatnonzero(new)
     lasts = np.r_[starts[1:] - 1, n - 1] if n else starts
     placement = np.cumsum(new) - 1
@@ -294,6 +302,11 @@ def _day(value: pd.Timestamp) -> np.datetime64:
 
 def _open_at(history: History, day: pd.Timestamp) -> pd.DataFrame:
     """The episode each child was in on ``day`` (children looked after that day)."""
+    return history.episodes.iloc[_open_rows(history, day)]
+
+
+def _open_rows(history: History, day: pd.Timestamp) -> np.ndarray:
+    """:func:`_open_at`'s rows: their positions in ``history.episodes``."""
     epi = history.episodes
     when = _day(day)
     dec = epi["dec"].to_numpy()
@@ -303,7 +316,7 @@ def _open_at(history: History, day: pd.Timestamp) -> pd.DataFrame:
     child = epi["child"].to_numpy()[rows]
     last = np.ones(len(rows), dtype=bool)
     last[:-1] = child[1:] != child[:-1]
-    return epi.iloc[rows[last]]
+    return rows[last]
 
 
 def placement_counts(history: History, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
@@ -331,49 +344,62 @@ def cohorts(history: History, year: FinancialYear) -> pd.DataFrame:
     end = year.end
     previous = FinancialYear(year.start_year - 1)
     two_back = FinancialYear(year.start_year - 2)
-    now = _open_at(history, end)
-    now = now.loc[~now["short_break"].to_numpy(bool)]
-    p = history.placements.iloc[now["placement"].to_numpy()]
+    epi, placements = history.episodes, history.placements
+    rows = _open_rows(history, end)
+    rows = rows[~epi["short_break"].to_numpy(bool)[rows]]
+    child = epi["child"].to_numpy()[rows]
+    temporary = epi["temporary"].to_numpy()[rows]
+    # The placement each child is in (the columns at its rows, taken once each).
+    at = epi["placement"].to_numpy()[rows]
     counts_1 = placement_counts(history, year.start, end)
     counts_2 = placement_counts(history, previous.start, end)
     cared_before = in_care_during(history, previous.start, previous.end)
-    dob = history.children["dob"].to_numpy("datetime64[ns]")[now["child"].to_numpy()]
+    dob = history.children["dob"].to_numpy("datetime64[ns]")[child]
     under_16 = dob > _day(end - pd.DateOffset(years=16))
-    period_start = now["period_start"].to_numpy()
-    # What the child is in now; a temporary stay counts as the placement it interrupts.
-    place_now = np.where(
-        now["temporary"].to_numpy(), p["PLACE"].to_numpy(), now["PLACE"].to_numpy()
-    )
-    provider_now = np.where(
-        now["temporary"].to_numpy(),
-        p["PLACE_PROVIDER"].to_numpy(),
-        now["PLACE_PROVIDER"].to_numpy(),
+    period_start = epi["period_start"].to_numpy()[rows]
+    # What the child is in now; a temporary stay counts as the placement it interrupts. The
+    # episodes and placements share their PLACE and PLACE_PROVIDER categories (build_history).
+    place_now, provider_now = (
+        _now(epi[column], placements[column], rows, at, temporary)
+        for column in ("PLACE", "PLACE_PROVIDER")
     )
     # Placed for adoption now: the adoptive placement, including any fostering for adoption
     # with the same carers before it (merged into one placement), counts together with the
     # placement before it. Reading documented in docs/assumptions.md (not confirmed by DfE text).
-    adoption = np.isin(place_now, list(PLACED_FOR_ADOPTION))
+    adoption = _among(place_now, PLACED_FOR_ADOPTION)
+    previous_start = placements["previous_start"].to_numpy()[at]
     carer_since = np.where(
-        adoption & ~np.isnat(p["previous_start"].to_numpy()),
-        p["previous_start"].to_numpy(),
-        p["start"].to_numpy(),
+        adoption & ~np.isnat(previous_start), previous_start, placements["start"].to_numpy()[at]
     )
     out = pd.DataFrame(
         {
-            "child": now["child"].to_numpy(),
-            "LA": history.children["LA"].to_numpy()[now["child"].to_numpy()],
-            "placements_year": counts_1[now["child"].to_numpy()],
-            "placements_2_years": counts_2[now["child"].to_numpy()],
-            "cla_2_years": cared_before[now["child"].to_numpy()],
+            "child": child,
+            "LA": history.children["LA"].to_numpy()[child],
+            "placements_year": counts_1[child],
+            "placements_2_years": counts_2[child],
+            "cla_2_years": cared_before[child],
             "long_term": under_16
             & (period_start <= _day(pd.Timestamp(two_back.start_year, 9, 30))),
             "same_carer_2_years": carer_since <= _day(two_back.end),
             "group": _groups(place_now, provider_now),
-            "PLACE": place_now,
+            "PLACE": place_now.to_numpy(),
         },
         copy=False,
     )
     return out
+
+
+def _now(
+    episodes: pd.Series, placements: pd.Series, rows: np.ndarray, at: np.ndarray, temporary
+) -> pd.Series:
+    """A code column's value now: the episode's at ``rows``, the placement's (``at``) where
+    the episode is a temporary stay. Both columns have the same categories."""
+    codes = np.where(
+        temporary,
+        placements.cat.codes.to_numpy()[at],
+        episodes.cat.codes.to_numpy()[rows],
+    )
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=episodes.dtype))
 
 
 def returns_needed(indicator: str, year: FinancialYear) -> list[str]:
@@ -417,16 +443,13 @@ def indicators(
     reaches a return not loaded is missing (``<NA>``) rather than a wrong figure.
     """
     c = cohorts(history, year)
-    las = history.children["LA"].drop_duplicates().sort_values()
-    out = (
-        flags(c)
-        .assign(LA=c["LA"])
-        .groupby("LA")
-        .sum()
-        .reindex(las, fill_value=0)
-        .astype("Int64")
-        .reset_index()
-    )
+    council, las = history.councils
+    where = council[c["child"].to_numpy()]
+    counts = {
+        name: np.bincount(where[flag.to_numpy()], minlength=len(las))
+        for name, flag in flags(c).items()
+    }
+    out = pd.DataFrame({"LA": las, **{k: pd.array(v, dtype="Int64") for k, v in counts.items()}})
     for indicator in not_available(year, loaded) if loaded is not None else {}:
         out.loc[:, list(INDICATORS[indicator][0])] = pd.NA
     out.insert(1, "year", year.label)

@@ -5,8 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pytest
 
-from analysis.sources.ssda903.load import DATE_FORMAT, WORDS, _dates, _text
+from analysis.sources.ssda903.load import (
+    DATE_FORMAT,
+    WORDS,
+    _dates,
+    _distinct_dates,
+    _each,
+    _first_line,
+    _text,
+)
 
 
 def test_dates_read_as_pandas_reads_them():
@@ -47,3 +56,50 @@ def test_text_is_the_same_read_as_a_dictionary_or_as_strings():
     for got in (plain, coded):
         pd.testing.assert_extension_array_equal(got, expected)
         assert list(got.categories) == ["B", "A", "C"]  # order of first appearance
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        b"CHILD,DECOM,RNE\n1,01/04/2024,S\n",
+        b"\xef\xbb\xbfchild ,Decom\r\n1,01/04/2024\r\n",  # a byte-order mark, Windows lines
+    ],
+)
+def test_a_plain_first_line_gives_the_names_pandas_reads(tmp_path, first):
+    path = tmp_path / "episodes.csv"
+    path.write_bytes(first)
+    expected = list(pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns)
+    assert _first_line(path) == expected
+
+
+@pytest.mark.parametrize(
+    "first",
+    [b'"CHILD",DECOM\n', b"CHILD,CHILD\n", b"CHILD,,DECOM\n", b"CHILD,DECOM", b"CHILD\r,X\n"],
+)
+def test_a_first_line_pandas_would_change_is_left_to_pandas(tmp_path, first):
+    path = tmp_path / "episodes.csv"
+    path.write_bytes(first)
+    assert _first_line(path) is None
+
+
+def test_distinct_dates_are_parsed_and_counted():
+    column = pd.Series(pd.Categorical(["01/04/2024", None, "31/02/2024", "01/04/2024"]))
+    dates, counts = _distinct_dates(column)
+    assert list(column.cat.categories) == ["01/04/2024", "31/02/2024"]
+    np.testing.assert_array_equal(dates, np.array(["2024-04-01", "NaT"], dtype="datetime64[ns]"))
+    np.testing.assert_array_equal(counts, [2, 1])
+    plain, plain_counts = _distinct_dates(pd.Series(["02/04/2024", "", "02/04/2024"]))
+    np.testing.assert_array_equal(plain, np.array(["2024-04-02", "NaT"], dtype="datetime64[ns]"))
+    np.testing.assert_array_equal(plain_counts, [2, 1])
+
+
+def test_files_are_worked_on_in_order_and_the_first_failure_stops():
+    assert _each(lambda n: n * n, range(5)) == [0, 1, 4, 9, 16]
+
+    def fails(n):
+        if n in (2, 3):
+            raise ValueError(n)
+        return n
+
+    with pytest.raises(ValueError, match="2"):
+        _each(fails, range(5))

@@ -23,3 +23,11 @@ def test_keys_that_do_not_pack_fall_back_to_lexsort():
     for keys in [(start, np.array([1, 1, 0])), (wide, wide, np.array([0, 1, 0]))]:
         np.testing.assert_array_equal(row_order(keys), np.lexsort(keys))
     assert row_order((np.array([], dtype=np.int64),)).size == 0
+
+
+def test_keys_too_wide_for_the_rows_positions_sort_stably():
+    rng = np.random.default_rng(5)
+    wide = rng.integers(0, 2**55, 3_000)
+    wide[::7] = wide[0]  # ties, kept in order
+    keys = (rng.integers(0, 4, 3_000), wide)
+    np.testing.assert_array_equal(row_order(keys), np.lexsort(keys))

@@ -37,11 +37,13 @@ written exactly dd/mm/yyyy are parsed by pyarrow and checked by printing them ba
 (:func:`_dates`); a pair of columns (council and child, placement and postcode) is keyed by
 combining their integer codes; the years' categories are united by one hash of them all;
 the file's name and year, one value per file, are coded too while the years are stitched;
-rows are ordered by one stable sort of their keys packed into an integer
+rows are ordered by one sort of their keys and positions packed into an integer
 (:func:`row_order`) and each file's rows, then the stitched rows, are taken once, in their
-final order, after every check (:func:`_rows`); and within one :func:`read_returns` an
+final order, after every check (:func:`_rows`); within one :func:`read_returns` an
 episodes file is parsed once, its dates (for its year) and its validation sharing the table
-read. What is counted is
+read and the columns made of it, and a file's year is told from its distinct dates; the
+column names come from the first line (:func:`_first_line`); and two files are read and
+checked at a time (:func:`_each`). What is counted is
 unchanged. Within a report build each file is read and
 validated once (:func:`analysis.core.cache.once`, keyed by its name and content, the
 aliases and this code): every year's appendix reads the two returns before it too.
@@ -50,9 +52,13 @@ aliases and this code): every year's appendix reads the two returns before it to
 from __future__ import annotations
 
 import contextlib
+import os
 import re
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -67,6 +73,8 @@ from analysis.core.layouts import check_utf8_csv, date_layout_problem, normalise
 from analysis.core.quarantine import EARLIEST
 from analysis.core.years import FinancialYear
 from analysis.sources.ssda903.codes import code_lists
+
+T = TypeVar("T")
 
 # The modules whose code decides what reading and validating a file gives.
 CODE = (
@@ -177,16 +185,28 @@ def _dated_year(frame: pd.DataFrame) -> tuple[FinancialYear | None, FinancialYea
     without ends, the latest start only bounds it from below. None where the dates are
     silent or the ends are split evenly between years.
     """
-    decom = _parse_dates(frame["DECOM"])
-    dec = _parse_dates(frame["DEC"])
-    latest = decom.max()
-    floor = None if pd.isna(latest) else FinancialYear.containing(latest)
-    ends = dec.dropna()
-    if ends.empty:
+    starts, held = _distinct_dates(frame["DECOM"])
+    ends, counts = _distinct_dates(frame["DEC"])
+    starts = starts[~np.isnat(starts) & (held > 0)]
+    floor = FinancialYear.containing(pd.Timestamp(starts.max())) if len(starts) else None
+    dated = ~np.isnat(ends) & (counts > 0)
+    if not dated.any():
         return None, floor
-    years = (ends.dt.year - (ends.dt.month < 4)).value_counts()
+    when = pd.DatetimeIndex(ends[dated])
+    years = pd.Series(counts[dated]).groupby(np.asarray(when.year - (when.month < 4))).sum()
     top = years[years == years.max()]
     return (FinancialYear(int(top.index[0])) if len(top) == 1 else None), floor
+
+
+def _distinct_dates(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """A date column's distinct values parsed (see :func:`_dates`) and how many rows hold
+    each: what a file's dates say, worked out once per distinct value."""
+    if isinstance(text.dtype, pd.CategoricalDtype):
+        codes, uniques = text.cat.codes.to_numpy(), text.cat.categories
+    else:
+        codes, uniques = pd.factorize(text, use_na_sentinel=True)
+    counts = np.bincount(codes[codes >= 0], minlength=len(uniques))
+    return _dates(np.asarray(uniques, dtype=object)), counts
 
 
 def episodes_year(path: Path, frame: pd.DataFrame) -> FinancialYear:
@@ -290,16 +310,14 @@ def _text(column: pa.ChunkedArray) -> pd.Categorical:
     else:
         read = pc.dictionary_encode(column.combine_chunks())
     words = pc.utf8_trim_whitespace(read.dictionary)
-    lookup = np.arange(len(words) + 1, dtype=np.int32)
+    rows = pc.fill_null(read.indices, -1).to_numpy()
     if not (
         pc.all(pc.equal(words, read.dictionary)).as_py() and pc.min(pc.utf8_length(words)).as_py()
     ):
         words = pc.if_else(pc.equal(words, ""), pa.scalar(None, pa.string()), words)
         distinct = pc.dictionary_encode(words)  # in order of first appearance, blanks missing
-        lookup[:-1] = pc.fill_null(distinct.indices, -1).to_numpy()
-        words = distinct.dictionary
-    lookup[-1] = -1
-    rows = lookup[pc.fill_null(read.indices, len(lookup) - 1).to_numpy()]
+        lookup = np.append(pc.fill_null(distinct.indices, -1).to_numpy(), np.int32(-1))
+        rows, words = lookup[rows], distinct.dictionary
     return pd.Categorical.from_codes(
         rows,
         categories=pd.Index(words.to_numpy(zero_copy_only=False), dtype=object),
@@ -335,18 +353,19 @@ def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
     ``source_file`` and ``year``, one value per file, come out Categorical too (each file's
     value coded once, not 1.5 million strings copied at every reorder): see :func:`_plain`.
     """
-    columns = [c for c in parts[0] if isinstance(parts[0][c].dtype, pd.CategoricalDtype)]
-    constant = [c for c in PER_FILE if c in parts[0]]
-    out = pd.concat([p.drop(columns=columns + constant) for p in parts], ignore_index=True)
-    for column in columns:
-        out[column] = _united([p[column].array for p in parts])
     sizes = [len(p) for p in parts]
-    for column in constant:
-        values = [p[column].iat[0] if len(p) else "" for p in parts]
-        categories = sorted(set(values))
-        codes = np.repeat([categories.index(v) for v in values], sizes).astype(np.int32)
-        out[column] = pd.Categorical.from_codes(codes, categories=categories, validate=False)
-    return out[list(parts[0].columns)]
+    out = {}
+    for column in parts[0]:
+        if column in PER_FILE:
+            values = [p[column].iat[0] if len(p) else "" for p in parts]
+            categories = sorted(set(values))
+            codes = np.repeat([categories.index(v) for v in values], sizes).astype(np.int32)
+            out[column] = pd.Categorical.from_codes(codes, categories=categories, validate=False)
+        elif isinstance(parts[0][column].dtype, pd.CategoricalDtype):
+            out[column] = _united([p[column].array for p in parts])
+        else:
+            out[column] = np.concatenate([p[column].to_numpy() for p in parts])
+    return pd.DataFrame(out, copy=False)
 
 
 def _counts(values: pd.Series) -> dict[str, int]:
@@ -440,7 +459,7 @@ def _dfe_names(
 
 # Within one :func:`read_returns`, each episodes file's text as read, kept from the first
 # reading (its dates, for its year) for the second (validation): parsed once, not twice.
-_READ_ONCE: dict[Path, tuple[list[str], pa.Table]] | None = None
+_READ_ONCE: dict[Path, tuple[list[str], pa.Table, dict[str, pd.Categorical]]] | None = None
 
 
 @contextlib.contextmanager
@@ -478,12 +497,30 @@ def _table(path: Path, columns: list[str], identifiers: set[str]) -> pa.Table:
 def _columns(path: Path) -> list[str]:
     """The file's column names (stopping on a file that is not UTF-8 text)."""
     check_utf8_csv(path)
+    names = _first_line(path)
+    if names is not None:
+        return names
     try:
         return list(pd.read_csv(path, nrows=0, encoding="utf-8-sig").columns)
     except UnicodeDecodeError:
         raise not_utf8(path) from None
     except (OSError, pd.errors.EmptyDataError) as exc:
         raise InputError(path, f"cannot read the file ({exc})") from exc
+
+
+def _first_line(path: Path) -> list[str] | None:
+    """The names on a file's first line when pandas would read them as they are written
+    (no quotes, none blank or repeated): reading them costs pandas a block of the file.
+    None otherwise, for pandas to read."""
+    with open(path, "rb") as handle:
+        line, ends, _ = handle.read(65536).partition(b"\n")
+    try:
+        text = line.decode("utf-8-sig").removesuffix("\r")
+    except UnicodeDecodeError:
+        return None
+    names = text.split(",")
+    plain = ends and not any(c in text for c in '"\r') and all(n.strip() for n in names)
+    return names if plain and len(set(names)) == len(names) else None
 
 
 def _read(
@@ -500,7 +537,7 @@ def _read(
     names = _dfe_names(path, columns, required, aliases or {})
     header = {n: c for c, n in names.items()}
     use = [c for c in required if c not in PRESENCE_ONLY] + [c for c in OPTIONAL if c in header]
-    table = kept[1] if kept else None
+    table, texts = kept[1:] if kept else (None, {})
     if table is None or not all(header[c] in table.column_names for c in use):
         wanted = [header[c] for c in use]
         if keep and _READ_ONCE is not None:
@@ -509,7 +546,7 @@ def _read(
             wanted = list(dict.fromkeys([*wanted, *known]))
         table = _table(path, wanted, set(_matches(columns, ["CHILD"], aliases or {})))
         if keep and _READ_ONCE is not None:
-            _READ_ONCE[path] = (columns, table)
+            _READ_ONCE[path] = (columns, table, texts)
     elif not keep:
         del _READ_ONCE[path]
     if table.num_rows == 0:
@@ -519,9 +556,10 @@ def _read(
             row=2,
             hint="The export may have failed: export the return again from the case system.",
         )
-    frame = pd.DataFrame(
-        {c: _text(table.column(header[c])) for c in use}, index=pd.RangeIndex(table.num_rows)
-    )
+    for c in use:
+        if header[c] not in texts:
+            texts[header[c]] = _text(table.column(header[c]))
+    frame = pd.DataFrame({c: texts[header[c]] for c in use}, index=pd.RangeIndex(table.num_rows))
     if "LA" not in frame:
         frame["LA"] = pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), [""])
     frame["LA"] = _filled(frame["LA"], "")
@@ -613,14 +651,14 @@ def validate_episodes(
     decom = frame["decom"].to_numpy("datetime64[ns]")
     dec = frame["dec"].to_numpy("datetime64[ns]")
     # The rows in order of child and start (``at``: their positions), taken once at the end.
-    at = row_order((frame["source_row"].to_numpy(), decom, codes))
+    at = row_order((decom, codes))  # ties in file order
     codes, decom, dec = codes[at], decom[at], dec[at]
     repeated = np.zeros(len(codes), dtype=bool)
     repeated[1:] = (codes[1:] == codes[:-1]) & (decom[1:] == decom[:-1])
     if repeated.any():
         reason = "episode repeated (same child and start date)"
         _hold(frame.iloc[at[repeated]], reason, "DECOM", parts)
-        at, codes, decom, dec = at[~repeated], codes[~repeated], decom[~repeated], dec[~repeated]
+        at, codes, decom, dec = (at[~repeated], codes[~repeated], decom[~repeated], dec[~repeated])
     overlap = _overlapping(codes, decom, dec)
     if overlap.any():
         reason = "episode starts before the previous one ended"
@@ -647,8 +685,9 @@ def _span(values: np.ndarray) -> int:
 
 def row_order(keys: tuple) -> np.ndarray:
     """The rows' order sorted by ``keys``, the last the primary, ties kept in order: what
-    :func:`numpy.lexsort` gives, as one stable sort of the keys packed into an integer where
-    they fit (whole-day dates, integer codes), which is faster on 1.5 million rows."""
+    :func:`numpy.lexsort` gives, as one sort of the keys packed into an integer with the
+    rows' positions where they fit (whole-day dates, integer codes), which is faster on 1.5
+    million rows."""
     packed, bits = None, 0
     for key in reversed(keys):
         key = np.asarray(key)
@@ -666,6 +705,11 @@ def row_order(keys: tuple) -> np.ndarray:
         if bits > 62:
             return np.lexsort(keys)
         packed = key - low if packed is None else (packed << width) | (key - low)
+    place = (len(packed) - 1).bit_length()
+    if bits + place <= 62:
+        # Each packed key made distinct by its row's position, so that any sort keeps ties
+        # in order: numpy sorts integers many times faster than it argsorts them stably.
+        return np.sort((packed << place) | np.arange(len(packed))) & ((1 << place) - 1)
     return np.argsort(packed, kind="stable")
 
 
@@ -693,6 +737,14 @@ def _overlapping(codes: np.ndarray, decom: np.ndarray, dec: np.ndarray) -> np.nd
     prev_end[1:] = dec[:-1]
     still_open = np.isnat(prev_end) | (prev_end > decom)
     return same & still_open
+
+
+def _each(function: Callable[..., T], items: Iterable) -> list[T]:
+    """``function`` of each item, in order, two files at a time: reading and checking a
+    file is mostly pyarrow's and numpy's work, which runs beside Python's (a machine has
+    at least two cores). The first failure, in order, stops the run as it would alone."""
+    with ThreadPoolExecutor(max_workers=min(2, os.cpu_count() or 1)) as pool:
+        return list(pool.map(function, items))
 
 
 def _once(kind: str, path: Path, key: list, compute):
@@ -725,11 +777,11 @@ def catalogue(
     """
     if not headers or not episodes:
         raise InputError("command line", "give at least one header file and one episodes file")
-    epi_years: dict[Path, FinancialYear] = {}
-    for path in episodes:
-        epi_years[Path(path)] = _once(
-            "ssda903-year", path, [aliases], lambda path=path: _dates_year(path, aliases)
-        )
+    found = _each(
+        lambda path: _once("ssda903-year", path, [aliases], lambda: _dates_year(path, aliases)),
+        episodes,
+    )
+    epi_years = dict(zip(map(Path, episodes), found, strict=True))
     by_key = {_pair_key(p.name): y for p, y in epi_years.items()}
     head_years: dict[Path, FinancialYear] = {}
     for path in map(Path, headers):
@@ -807,22 +859,32 @@ def _read_returns(headers: list[Path], episodes: list[Path], aliases: Aliases | 
     rows_read: dict[str, int] = {}
     head_parts, epi_parts, held = [], [], []
     years: set[str] = set()
-    for label, (head_path, epi_path) in files.items():
-        clean, bad = _once(
-            "ssda903-header",
-            head_path,
-            [label, aliases],
-            lambda h=head_path, y=label: validate_header(h, FinancialYear.parse(y), aliases),
+
+    def validated(label: str) -> tuple:
+        head_path, epi_path = files[label]
+        year = FinancialYear.parse(label)
+        return (
+            _once(
+                "ssda903-header",
+                head_path,
+                [label, aliases],
+                lambda: validate_header(head_path, year, aliases),
+            ),
+            _once(
+                "ssda903-episodes",
+                epi_path,
+                [aliases, label],
+                lambda: validate_episodes(epi_path, aliases, year),
+            ),
         )
+
+    for (head_path, epi_path), ((clean, bad), (epi_clean, epi_bad, year)) in zip(
+        files.values(), _each(validated, files), strict=True
+    ):
         rows_read[Path(head_path).name] = len(clean) + len(bad)
         head_parts.append(clean)
         held.append(bad)
-        clean, bad, year = _once(
-            "ssda903-episodes",
-            epi_path,
-            [aliases, label],
-            lambda e=epi_path, y=label: validate_episodes(e, aliases, FinancialYear.parse(y)),
-        )
+        clean, bad = epi_clean, epi_bad
         rows_read[Path(epi_path).name] = len(clean) + len(bad)
         epi_parts.append(clean)
         held.append(bad)
