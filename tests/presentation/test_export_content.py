@@ -30,8 +30,11 @@ pytestmark = pytest.mark.notebook
 SNAKE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)+$")
 # A label made from a transcription's short name, not written for a reader: a word glued to
 # its number ("stage1"), an abbreviation left lower case ("transfer ifa", "on sgo"), a
-# lower-case place ("(england)"), an empty cell's placeholder ("(blank)").
-MACHINE = re.compile(r"\b[A-Za-z]{2,}[0-9]\b|\b(?:la|ifa|sgo|irh|adm|eoi)\b|\(england\)|\(blank\)")
+# lower-case place ("(england)"), an empty cell's placeholder ("(blank)"). A code in capitals
+# ("AW0", "PR1": Ofsted's and the DfE's own codes, quoted beside their words) is not one.
+MACHINE = re.compile(
+    r"\b(?![A-Z]+[0-9]\b)[A-Za-z]{2,}[0-9]\b|\b(?:la|ifa|sgo|irh|adm|eoi)\b|\(england\)|\(blank\)"
+)
 REPOSITORY = re.compile(
     r"(?<![\w/.])(?:docs/|src/|data/raw|data/processed)|\w\.toml\b|\bthe repository's\b"
 )
