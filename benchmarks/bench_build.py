@@ -17,7 +17,8 @@ measures, there, for the default council (every analysis, or those named by ``--
    appendix (the build's "built ... in N s" lines), this checkout beside the commit
    ``--before`` (by default :data:`BEFORE`, the last before issue 14's time-to-event
    analyses), whose sources, notebooks and data are unpacked with ``git archive`` and built
-   with this environment (``--before ''`` skips it).
+   with this environment (``--before ''`` skips it). ``--per-appendix`` measures only
+   this step, once (issue 14's "time per appendix before and after").
 
 Each is measured in its own session: wall time, CPU time (user + system of every
 process of the session, kernels included, read from ``/proc`` every 0.1 s, so a
@@ -252,6 +253,11 @@ def main() -> None:
         default=BEFORE,
         help="the commit to compare each appendix's cold build time with ('' to skip)",
     )
+    parser.add_argument(
+        "--per-appendix",
+        action="store_true",
+        help="only step 6: each appendix's cold --jobs 1 build, this checkout and --before",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="fostering-bench-") as scratch:
         root = Path(scratch) / "repo"
@@ -280,6 +286,15 @@ def main() -> None:
         def clean() -> None:
             shutil.rmtree(reports / council, ignore_errors=True)
 
+        if args.per_appendix:
+            now = _measured("cold build, --jobs 1", [[*build, "--jobs", "1"]], env, root)
+            print(now.line("cold build, --jobs 1 (once)"), flush=True)
+            command, before_env, before_root = _before(args.before or BEFORE, Path(scratch))
+            command += [f"--only={n}" for n in args.only]
+            then = _measured("before", [command], before_env, before_root)
+            print(then.line(f"cold build at {(args.before or BEFORE)[:10]}, --jobs 1"))
+            print(_compare(_per_appendix(now.log), _per_appendix(then.log), args.before or BEFORE))
+            return
         naive = _measured("naive", _naive(root, Path(scratch), years, council), env, root)
         print(naive.line("naive papermill+nbconvert (once)"), flush=True)
         cold_1 = runs("cold build, --jobs 1", [*build, "--jobs", "1"], clean)

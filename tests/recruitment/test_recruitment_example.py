@@ -78,7 +78,7 @@ def test_notebook_runs_for_every_year(built_reports, year):
     text, noise = _outputs(executed)
     assert not noise, noise
     assert f"Recruitment drop-off: {year.replace('-', '/')}" in text
-    assert "SYNTHETIC example data" in text and "Key findings" in text
+    assert "Built from SYNTHETIC data" in text and "Key findings" in text
     assert "Matches the published figure." in text
     assert "Table 13" in text and "Figure 7" in text
     assert not re.search(r"\bH\d{6}\b", text)  # no household id is ever shown
