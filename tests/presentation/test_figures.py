@@ -7,23 +7,8 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
-import pytest
 
-from analysis.presentation import appendix
 from analysis.presentation.appendix import NOTHING_DRAWN, Appendix
-
-
-@pytest.fixture
-def shown(monkeypatch) -> list[dict]:
-    """What each display id shows now, in the order first shown."""
-    latest: dict[str, dict] = {}
-
-    def show(bundle, *, raw=False, display_id=None, metadata=None):
-        latest[display_id] = bundle
-
-    monkeypatch.setattr(appendix, "display", show)
-    monkeypatch.setattr(appendix, "update_display", show)
-    return latest
 
 
 def _bars(*heights: float) -> plt.Figure:

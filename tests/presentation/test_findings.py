@@ -3,23 +3,7 @@ share is not said again, and a finding whose every number is withheld is left ou
 
 from __future__ import annotations
 
-import pytest
-
-from analysis.presentation import appendix
 from analysis.presentation.appendix import Appendix
-
-
-@pytest.fixture
-def shown(monkeypatch) -> dict[str, dict]:
-    """What each display id shows now (the last display or update of it)."""
-    latest: dict[str, dict] = {}
-
-    def show(bundle, *, raw=False, display_id=None, metadata=None):
-        latest[display_id] = bundle
-
-    monkeypatch.setattr(appendix, "display", show)
-    monkeypatch.setattr(appendix, "update_display", show)
-    return latest
 
 
 def _findings(shown: dict[str, dict]) -> str:

@@ -9,21 +9,8 @@ import pandas as pd
 import pytest
 from nbformat import v4
 
-from analysis.presentation import appendix, export
+from analysis.presentation import export
 from analysis.presentation.appendix import Appendix, Headline
-
-
-@pytest.fixture
-def shown(monkeypatch) -> dict[str, dict]:
-    """What each display id shows now (the last display or update of it)."""
-    latest: dict[str, dict] = {}
-
-    def show(bundle, *, raw=False, display_id=None, metadata=None):
-        latest[display_id] = bundle
-
-    monkeypatch.setattr(appendix, "display", show)
-    monkeypatch.setattr(appendix, "update_display", show)
-    return latest
 
 
 def _tiles(shown: dict[str, dict]) -> list[str]:
