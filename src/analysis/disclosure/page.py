@@ -25,6 +25,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+from scipy import sparse
+
 from analysis.disclosure import audit, shared
 from analysis.disclosure.suppression import is_small
 
@@ -48,7 +51,7 @@ class Ledger:
     # The records each count counts (:mod:`analysis.disclosure.members`), in memory only:
     # the JSON keeps the atoms they make, never the records.
     members: dict[str, frozenset[str]] = field(default_factory=dict)
-    _near: tuple[tuple[int, ...], dict[str, set[str]], dict[str, set[str]]] | None = field(
+    _near: tuple[tuple[int, ...], dict[str, int], sparse.csr_array] | None = field(
         default=None, repr=False, compare=False
     )
     _atoms: tuple[tuple[int, ...], dict[str, float], list[dict[str, float]]] | None = field(
@@ -201,27 +204,15 @@ class Ledger:
         and theirs (the other rows of a total that contains it)."""
         version = self.state()
         if self._near is None or self._near[0] != version:
-            touching: dict[str, set[str]] = {}
-            for relation in self._live():
-                for k in relation:
-                    touching.setdefault(k, set()).update(relation)
-            self._near = (version, touching, {})
-        _, touching, seen = self._near
-
-        def beside(current: str) -> set[str]:
-            return touching.get(current, set()) - {current}
-
-        def near(current: str) -> set[str]:
-            if current not in seen:
-                first = beside(current)
-                found = {k for k in first if k in self.stated}
-                for unstated in first - self.stated:
-                    found |= {k for k in beside(unstated) if k in self.stated}
-                seen[current] = found
-            return seen[current]
-
-        first = near(key)
-        return (first | {k for other in first for k in near(other)}) - {key}
+            self._near = (version, *_near_matrix(self._live(), self.stated))
+        _, names, near = self._near
+        row = names.get(key)
+        if row is None:
+            return set()
+        first = near.indices[near.indptr[row] : near.indptr[row + 1]]
+        found = np.union1d(first, near[first].indices)
+        keys = list(names)
+        return {keys[i] for i in found} - {key}
 
     def model(self) -> audit.Model:
         """The page's relations as one model for the attacker's audit, built again only
@@ -250,6 +241,36 @@ class Ledger:
             if low > want_low + audit.TOLERANCE or high < want_high - audit.TOLERANCE:
                 found.append(audit.Exposure(key, low, high))
         return found
+
+
+def _near_matrix(
+    relations: Iterable[Mapping[str, float]], stated: set[str]
+) -> tuple[dict[str, int], sparse.csr_array]:
+    """Every key of ``relations`` (key -> row) and, for each, the stated counts in a
+    relation with it, directly or through one unstated count: a sparse boolean matrix,
+    so that a key's neighbours two steps away are one lookup of rows, not a walk."""
+    names: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    for n, relation in enumerate(relations):
+        for k in relation:
+            rows.append(n)
+            cols.append(names.setdefault(k, len(names)))
+    size = len(names)
+    member = sparse.csr_array(
+        (np.ones(len(rows)), (rows, cols)), shape=(max(rows, default=-1) + 1, size)
+    )
+    beside = (member.T @ member).tocsr()
+    beside.setdiag(0)
+    beside.eliminate_zeros()
+    said = np.array([k in stated for k in names], dtype=bool)
+    keep = sparse.diags_array(said.astype(float))
+    near = beside @ keep  # stated counts beside each key
+    unstated = sparse.diags_array((~said).astype(float))
+    near = near + beside @ unstated @ beside @ keep  # ... and beside an unstated one
+    near = (near != 0).astype(np.int8).tocsr()
+    near.sort_indices()
+    return names, near
 
 
 def _open(ledger: Ledger, hidden: set[str], keys: Iterable[str]) -> list[str]:
