@@ -7,8 +7,9 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+import matplotlib.style
 
-from analysis.presentation.appendix import NOTHING_DRAWN, Appendix
+from analysis.presentation.appendix import DRAW_AT_CLOSE, NOTHING_DRAWN, Appendix
 
 
 def _bars(*heights: float) -> plt.Figure:
@@ -57,3 +58,34 @@ def test_a_one_year_trend_is_replaced_by_the_sentence_instead_returns(shown):
     app.figure(lambda: _bars(90.4, 90.2), "Again", instead=lambda: None
                if len(years) > 1 else "No trend to draw yet.")  # fmt: skip
     assert "image/png" in _last(shown)
+
+
+def _png(shown: dict[str, dict]) -> str:
+    return _last(shown)["image/png"]
+
+
+def test_a_chart_looks_the_same_whatever_style_a_cell_set_before(shown):
+    Appendix("Test", "2018-19", service="A service").figure(lambda: _bars(3.0, 7.0), "Bars")
+    first = _png(shown)
+    unusual = {"font.size": 20, "axes.grid": False, "axes.facecolor": "black", "lines.color": "red"}
+    with matplotlib.rc_context(unusual), matplotlib.style.context("dark_background"):
+        Appendix("Test", "2018-19", service="A service").figure(lambda: _bars(3.0, 7.0), "Bars")
+    assert _png(shown) == first
+
+
+def test_in_a_build_a_chart_is_drawn_once_when_the_page_closes(shown, monkeypatch):
+    Appendix("Test", "2018-19", service="A service").figure(lambda: _bars(3.0, 7.0), "Bars")
+    eager = _png(shown)
+    monkeypatch.setenv(DRAW_AT_CLOSE, "1")
+    calls = []
+
+    def chart() -> plt.Figure:
+        calls.append(1)
+        return _bars(3.0, 7.0)
+
+    app = Appendix("Test", "2018-19", service="A service")
+    app.figure(chart, "Bars")
+    app.finish(audit=False)  # what the kernel does after a later cell
+    assert calls == [] and "image/png" not in _last(shown)
+    app.close()
+    assert calls == [1] and _png(shown) == eager

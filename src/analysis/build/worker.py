@@ -202,7 +202,7 @@ def execute(job: Job) -> dict[str, Any]:
     """
     import nbformat
 
-    from analysis.presentation import export
+    from analysis.presentation import appendix, export
 
     if _STARTED is not None:
         _STARTED.put((job.slot, os.getpid()))
@@ -211,6 +211,7 @@ def execute(job: Job) -> dict[str, Any]:
     # What one appendix parsed or checked, for this build's others (its kernel inherits
     # this; the folder goes with the scratch space when the build ends).
     os.environ[cache.ENV] = str(Path(job.scratch) / CACHE)
+    os.environ[appendix.DRAW_AT_CLOSE] = "1"
     fell_back = False
     with tempfile.TemporaryDirectory(prefix="job-", dir=job.scratch) as scratch:
         executed = Path(scratch) / f"{job.name}.ipynb"

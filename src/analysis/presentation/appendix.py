@@ -21,6 +21,7 @@ import copy
 import html
 import io
 import itertools
+import os
 import re
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from matplotlib.category import UnitData
 from analysis.core.years import FinancialYear
 from analysis.disclosure import members, page
 from analysis.disclosure import suppression as disclosure
+from analysis.presentation import charts
 
 LEDGER = "application/vnd.fostering.disclosure+json"
 ANNEX = "technical-annex"  # the anchor of the technical annex's heading
@@ -44,6 +46,9 @@ _SAID_AGAIN = re.compile(r"(a withheld number|fewer than 6) \(a withheld share\)
 _IDS = itertools.count(1)
 Figure = plt.Figure | Callable[[], plt.Figure]
 NOTHING_DRAWN = "Not drawn: every figure this chart would show for the year is zero or withheld."
+# Set by the build: nobody watches its kernels, so a chart drawn from the page's tables is
+# drawn once, when the page closes and its decision is final, not once per cell as well.
+DRAW_AT_CLOSE = "FOSTERING_DRAW_AT_CLOSE"
 
 
 @dataclass
@@ -802,34 +807,41 @@ class Appendix:
         metadata = {"image/png": {"alt": caption}}
 
         def render() -> dict[str, Any]:
-            metadata["image/png"]["alt"] = (alt() if callable(alt) else alt) or caption
             redraw = callable(fig) and not isinstance(fig, plt.Figure)
+            if redraw and not self._closed and os.environ.get(DRAW_AT_CLOSE):
+                return {"text/plain": f"Figure {number}: drawn when the page is complete"}
+            metadata["image/png"]["alt"] = (alt() if callable(alt) else alt) or caption
             if "bundle" not in drawn or (redraw and drawn["state"] != state()):
-                self._reading = set()
-                try:
-                    said = instead() if callable(instead) else None
-                    made = None if said else fig() if redraw else fig
-                finally:
-                    drawn["tables"], self._reading = self._reading, None
-                values = [] if made is None else drawn_values(made)
-                if made is not None and not any(values):
-                    said = (instead if isinstance(instead, str) else None) or NOTHING_DRAWN
-                if said:
-                    values, bundle = (
-                        [],
-                        {
-                            "text/html": f"<p class='figure-empty'>{html.escape(said)}</p>",
-                            "text/plain": f"Figure {number}: {caption}. {said}",
-                        },
-                    )
-                else:
-                    assert made is not None
-                    bundle = {"image/png": _png(made), "text/plain": f"Figure {number}: {caption}"}
-                drawn.update(state=state(), bundle=bundle)
-                chart["values"] = values
-                for shut in {made, fig}:  # a figure not shown is not left for the kernel
-                    if isinstance(shut, plt.Figure):
-                        plt.close(shut)
+                # drawn and saved in the house style: ticks and labels are placed at saving
+                with charts.house_style():
+                    self._reading = set()
+                    try:
+                        said = instead() if callable(instead) else None
+                        made = None if said else fig() if redraw else fig
+                    finally:
+                        drawn["tables"], self._reading = self._reading, None
+                    values = [] if made is None else drawn_values(made)
+                    if made is not None and not any(values):
+                        said = (instead if isinstance(instead, str) else None) or NOTHING_DRAWN
+                    if said:
+                        values, bundle = (
+                            [],
+                            {
+                                "text/html": f"<p class='figure-empty'>{html.escape(said)}</p>",
+                                "text/plain": f"Figure {number}: {caption}. {said}",
+                            },
+                        )
+                    else:
+                        assert made is not None
+                        bundle = {
+                            "image/png": _png(made),
+                            "text/plain": f"Figure {number}: {caption}",
+                        }
+                    drawn.update(state=state(), bundle=bundle)
+                    chart["values"] = values
+                    for shut in {made, fig}:  # a figure not shown is not left for the kernel
+                        if isinstance(shut, plt.Figure):
+                            plt.close(shut)
             return drawn["bundle"]
 
         self._show(render, metadata=metadata)

@@ -1,5 +1,6 @@
-"""What every appendix's charts share: one colour-blind-safe palette, one year style, and
-legends placed outside the plotting area so they never cover a bar or a line.
+"""What every appendix's charts share: one colour-blind-safe palette, one year style, one
+house style (:func:`house_style`), and legends placed outside the plotting area so they
+never cover a bar or a line.
 
 The palette is Okabe and Ito's (distinguishable under the common colour-vision
 deficiencies), yellow left out for contrast on white. Financial years are written as the
@@ -8,15 +9,26 @@ council's reports and the appendices' text write them, "2024/25".
 
 from __future__ import annotations
 
+import contextlib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import matplotlib.pyplot as plt
 import pandas as pd
+import seaborn as sns
 from matplotlib import transforms
 
 OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
 GREY = "#8C8C8C"
+STYLE, CONTEXT = "whitegrid", "notebook"  # seaborn's axes style and sizes, on every page
+
+
+@contextlib.contextmanager
+def house_style() -> Iterator[None]:
+    """Draw in the appendices' one style and palette, whatever a module or cell set globally
+    before: a chart looks the same whichever page, cell or moment draws it."""
+    with sns.axes_style(STYLE), sns.plotting_context(CONTEXT), sns.color_palette(OKABE_ITO):
+        yield
 
 
 def year(label: object) -> str:

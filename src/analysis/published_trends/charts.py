@@ -16,9 +16,15 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
-from analysis.presentation.charts import GREY, OKABE_ITO, legend_below, legend_right, year
+from analysis.presentation.charts import (
+    GREY,
+    OKABE_ITO,
+    house_style,
+    legend_below,
+    legend_right,
+    year,
+)
 
-STYLE = "whitegrid"
 STAGES = {
     "initial_enquiries": "Initial enquiries",
     "expressions_of_interest": "Expressions of interest",
@@ -50,7 +56,7 @@ def funnel_chart(funnel: pd.DataFrame, selected: str) -> plt.Figure:
     long["year"] = long["year"].map(year)
     years = [year(y) for y in funnel.index]
     colours = dict(zip(STAGES.values(), OKABE_ITO, strict=False))
-    with sns.axes_style(STYLE):
+    with house_style():
         fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
         for ax, stages, title in (
             (axes[0], ["Initial enquiries", "Expressions of interest"], "Enquiries"),
@@ -114,7 +120,7 @@ def rates_chart(rates: pd.DataFrame, selected: str) -> plt.Figure:
     years = list(dict.fromkeys(data["year"]))
     order = list(dict.fromkeys(data["rate"]))
     palette = dict(zip(order, OKABE_ITO, strict=False))
-    with sns.axes_style(STYLE):
+    with house_style():
         fig, ax = plt.subplots(figsize=(11, 3.6))
         sns.lineplot(
             data=data,
@@ -183,7 +189,7 @@ def leavers_chart(leavers: pd.DataFrame, selected: str) -> plt.Figure:
     top = max(float(reasons.max().max()), 1.0)
     columns = min(5, max(len(reasons.columns), 1))
     rows = math.ceil(len(reasons.columns) / columns) or 1
-    with sns.axes_style(STYLE):
+    with house_style():
         fig, axes = plt.subplots(
             rows, columns, figsize=(11, 1.8 * rows + 0.8), sharex=True, sharey=True, squeeze=False
         )
@@ -237,7 +243,7 @@ def budget_chart(budget: pd.DataFrame, selected: str) -> plt.Figure:
     lines = data[data["line"] != "Total"]
     years = list(dict.fromkeys(data["year"]))
     names = list(dict.fromkeys(lines["line"]))
-    with sns.axes_style(STYLE):
+    with house_style():
         fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
         sns.barplot(data=total, x="year", y="£000", hue="measure",
                     palette=[GREY, OKABE_ITO[0]], ax=axes[0])  # fmt: skip

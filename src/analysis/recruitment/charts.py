@@ -21,7 +21,6 @@ from analysis.presentation.charts import (
     years,
 )
 
-sns.set_theme(style="whitegrid", context="notebook")
 AVOIDABLE, OTHER = OKABE_ITO[1], GREY
 
 
@@ -299,13 +298,15 @@ def _extent(curves: pd.DataFrame) -> float:
 
 def _axes(ax: plt.Axes, title: str, months: float, xlabel: bool = True) -> None:
     """One incidence panel's title, linear axes from 0 and percentage ticks."""
-    from matplotlib.ticker import MultipleLocator, PercentFormatter
+    from matplotlib.ticker import MaxNLocator, MultipleLocator, PercentFormatter
 
     ax.set_title(title, fontsize=11)
     ax.set_xlim(0, months)
     ax.xaxis.set_major_locator(MultipleLocator(6))
     ax.set_ylim(bottom=0)
-    # Whole percentages, or one decimal on a panel that stays under 10%.
+    # Whole percentages, or one decimal on a panel that stays under 10%: ticks at steps of
+    # 1, 2 or 5 (never 2.5, which whole percentages would print rounded).
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10]))
     ax.yaxis.set_major_formatter(PercentFormatter(xmax=1, decimals=int(ax.get_ylim()[1] < 0.1)))
     if xlabel:
         ax.set_xlabel("Months since enquiry")
