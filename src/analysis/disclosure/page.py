@@ -51,9 +51,7 @@ class Ledger:
     # The records each count counts (:mod:`analysis.disclosure.members`), in memory only:
     # the JSON keeps the atoms they make, never the records.
     members: dict[str, frozenset[str]] = field(default_factory=dict)
-    _near: tuple[tuple[int, ...], dict[str, int], sparse.csr_array] | None = field(
-        default=None, repr=False, compare=False
-    )
+    _near: tuple[tuple[int, ...], _Nearby] | None = field(default=None, repr=False, compare=False)
     _atoms: tuple[tuple[int, ...], dict[str, float], list[dict[str, float]]] | None = field(
         default=None, repr=False, compare=False
     )
@@ -204,14 +202,16 @@ class Ledger:
         and theirs (the other rows of a total that contains it)."""
         version = self.state()
         if self._near is None or self._near[0] != version:
-            self._near = (version, *_near_matrix(self._live(), self.stated))
-        _, names, near = self._near
-        row = names.get(key)
+            self._near = (version, _Nearby.of(self._live(), self.stated))
+        nearby = self._near[1]
+        row = nearby.names.get(key)
         if row is None:
             return set()
-        first = near.indices[near.indptr[row] : near.indptr[row + 1]]
-        found = np.union1d(first, near[first].indices)
-        keys = list(names)
+        start = np.zeros(len(nearby.names), dtype=bool)
+        start[row] = True
+        first = nearby.near(start)
+        found = np.flatnonzero(first | nearby.near(first))
+        keys = list(nearby.names)
         return {keys[i] for i in found} - {key}
 
     def model(self) -> audit.Model:
@@ -243,34 +243,41 @@ class Ledger:
         return found
 
 
-def _near_matrix(
-    relations: Iterable[Mapping[str, float]], stated: set[str]
-) -> tuple[dict[str, int], sparse.csr_array]:
-    """Every key of ``relations`` (key -> row) and, for each, the stated counts in a
-    relation with it, directly or through one unstated count: a sparse boolean matrix,
-    so that a key's neighbours two steps away are one lookup of rows, not a walk."""
-    names: dict[str, int] = {}
-    rows: list[int] = []
-    cols: list[int] = []
-    for n, relation in enumerate(relations):
-        for k in relation:
-            rows.append(n)
-            cols.append(names.setdefault(k, len(names)))
-    size = len(names)
-    member = sparse.csr_array(
-        (np.ones(len(rows)), (rows, cols)), shape=(max(rows, default=-1) + 1, size)
-    )
-    beside = (member.T @ member).tocsr()
-    beside.setdiag(0)
-    beside.eliminate_zeros()
-    said = np.array([k in stated for k in names], dtype=bool)
-    keep = sparse.diags_array(said.astype(float))
-    near = beside @ keep  # stated counts beside each key
-    unstated = sparse.diags_array((~said).astype(float))
-    near = near + beside @ unstated @ beside @ keep  # ... and beside an unstated one
-    near = (near != 0).astype(np.int8).tocsr()
-    near.sort_indices()
-    return names, near
+@dataclass(frozen=True)
+class _Nearby:
+    """Which keys share a relation, as the relations-by-keys incidence matrix (and its
+    transpose), and which keys are stated: a step from a set of keys to the keys beside
+    them is two sparse products, whatever the size of the relations."""
+
+    names: dict[str, int]
+    member: sparse.csr_array
+    by_key: sparse.csr_array
+    said: np.ndarray
+
+    @classmethod
+    def of(cls, relations: Iterable[Mapping[str, float]], stated: set[str]) -> _Nearby:
+        names: dict[str, int] = {}
+        rows: list[int] = []
+        cols: list[int] = []
+        for n, relation in enumerate(relations):
+            for k in relation:
+                rows.append(n)
+                cols.append(names.setdefault(k, len(names)))
+        member = sparse.csr_array(
+            (np.ones(len(rows)), (rows, cols)), shape=(max(rows, default=-1) + 1, len(names))
+        )
+        said = np.array([k in stated for k in names], dtype=bool)
+        return cls(names, member, member.T.tocsr(), said)
+
+    def beside(self, keys: np.ndarray) -> np.ndarray:
+        """The keys in a relation with any of ``keys`` (a mask; themselves included)."""
+        relations = (self.member @ keys.astype(float)) > 0
+        return (self.by_key @ relations.astype(float)) > 0
+
+    def near(self, keys: np.ndarray) -> np.ndarray:
+        """The stated keys beside any of ``keys``, directly or through one unstated key."""
+        first = self.beside(keys)
+        return self.said & (first | self.beside(first & ~self.said))
 
 
 def _open(ledger: Ledger, hidden: set[str], keys: Iterable[str]) -> list[str]:
