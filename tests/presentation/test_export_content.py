@@ -2,9 +2,10 @@
 
 No raw DataFrame (pandas' own notebook table, outside an ``Appendix.table`` figure), no
 ``<NA>``, no snake_case column heading, no path into the repository in what a reader
-reads, a text alternative on every chart, and a main body within its length budget. The
-provenance footer is left out of the path check: recording the input files' paths and
-hashes is its purpose.
+reads, a text alternative on every chart, a main body within its length budget, and at
+most :data:`~analysis.presentation.appendix.MAX_FINDINGS` items in the "Key findings"
+list (issue 13: the rest belong in their sections). The provenance footer is left out of
+the path check: recording the input files' paths and hashes is its purpose.
 
 The length budget: the main body (everything a reader reads before the technical annex,
 tiles, findings and table cells included; the contents box and the provenance footer not)
@@ -24,6 +25,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+
+from analysis.presentation.appendix import MAX_FINDINGS
 
 pytestmark = pytest.mark.notebook
 
@@ -53,11 +56,15 @@ class Reading(HTMLParser):
     images: list[str | None] = field(default_factory=list)  # alt text, None if absent
     raw_frames: int = 0
     main_words: int = 0  # words read before the technical annex (contents box aside)
+    findings: list[int] = field(default_factory=list)  # items of each "Key findings" list
     _annex: bool = False
     _stack: list[tuple[str, str]] = field(default_factory=list)  # (tag, class)
     _heading: list[str] | None = None
     _label: list[str] | None = None
     _first: bool = False  # the next cell opened is its row's first
+    _h2: list[str] | None = None  # the text of the level-2 heading being read
+    _findings_next: bool = False  # the last heading was "Key findings": its list follows
+    _findings_list: int | None = None  # the depth of the "Key findings" list being read
 
     def __post_init__(self) -> None:
         super().__init__()
@@ -80,6 +87,13 @@ class Reading(HTMLParser):
             self._label = []
         if tag in ("td", "th"):
             self._first = False
+        if tag == "h2":
+            self._h2, self._findings_next = [], False
+        if tag == "ul" and self._findings_next:
+            self._findings_next, self._findings_list = False, len(self._stack)
+            self.findings.append(0)
+        if tag == "li" and self._findings_list is not None:
+            self.findings[-1] += len(self._stack) == self._findings_list + 1
         if found.get("id") == ANNEX:
             self._annex = True
         self._stack.append((tag, classes))
@@ -88,6 +102,15 @@ class Reading(HTMLParser):
         if self._inside(tag):  # a stray end tag closes nothing
             while self._stack.pop()[0] != tag:
                 pass
+        if (
+            tag == "ul"
+            and self._findings_list is not None
+            and len(self._stack) <= self._findings_list
+        ):
+            self._findings_list = None
+        if tag == "h2" and self._h2 is not None:
+            self._findings_next = "".join(self._h2).replace("\u00b6", "").strip() == "Key findings"
+            self._h2 = None
         if tag == "th" and self._heading is not None:
             self.headings.append(" ".join("".join(self._heading).split()))
             self._heading = None
@@ -102,6 +125,8 @@ class Reading(HTMLParser):
             self._heading.append(data)
         if self._label is not None:
             self._label.append(data)
+        if self._h2 is not None:
+            self._h2.append(data)
         if not any(t == "footer" and "appendix-provenance" in c for t, c in self._stack):
             self.text.append(data)
             if not self._annex and not self._inside("nav"):
@@ -151,6 +176,12 @@ def _over_budget(reading: Reading) -> list[str]:
     return [f"{reading.main_words} words {where} (budget {MAIN_WORDS})"]
 
 
+def _too_many_findings(reading: Reading) -> list[str]:
+    return [
+        f"{n} key findings (at most {MAX_FINDINGS})" for n in reading.findings if n > MAX_FINDINGS
+    ]
+
+
 CHECKS = {
     "raw DataFrame": _raw_frames,
     "<NA>": _missing_values,
@@ -158,6 +189,7 @@ CHECKS = {
     "repository path": _repository_paths,
     "chart without alt text": _no_text_alternative,
     "main body over its length budget": _over_budget,
+    "more than five key findings": _too_many_findings,
 }
 
 # Found on the built reports when these checks were written; the notebooks belong to
@@ -274,3 +306,18 @@ def test_the_main_body_ends_at_the_technical_annex():
     assert _over_budget(reading) == [
         f"{MAIN_WORDS + 1} words and no technical annex (budget {MAIN_WORDS})"
     ]
+
+
+def test_the_findings_check_counts_the_items_of_the_key_findings_list():
+    items = "".join(f"<li>Finding {n}.<ul><li>not a finding</li></ul></li>" for n in range(6))
+    reading = Reading()
+    reading.feed(
+        "<h2>Contents</h2><ul><li>a</li><li>b</li><li>c</li><li>d</li><li>e</li><li>f</li></ul>"
+        "<h2 id='Key-findings'>Key findings<a class='anchor-link'>\u00b6</a></h2>"
+        f"<ul>{items}</ul><h2>Households</h2><ul><li>x</li></ul>"
+    )
+    assert reading.findings == [6]
+    assert _too_many_findings(reading) == [f"6 key findings (at most {MAX_FINDINGS})"]
+    reading = Reading()
+    reading.feed("<h2>Key findings</h2><ul><li>One.</li><li>Two.</li></ul>")
+    assert reading.findings == [2] and _too_many_findings(reading) == []

@@ -3,7 +3,9 @@ share is not said again, and a finding whose every number is withheld is left ou
 
 from __future__ import annotations
 
-from analysis.presentation.appendix import Appendix
+import pytest
+
+from analysis.presentation.appendix import MAX_FINDINGS, Appendix
 
 
 def _findings(shown: dict[str, dict]) -> str:
@@ -47,3 +49,16 @@ def test_a_finding_opening_with_a_withheld_count_is_capitalised(shown):
     assert _findings(shown) == (
         "## Key findings\n\n- A withheld share of carers left, of 40 approved."
     )
+
+
+def test_more_than_five_findings_stop_the_run_and_say_where_the_rest_go(shown):
+    app = Appendix("Test", "2024-25", service="A service")
+    with pytest.raises(
+        ValueError,
+        match=r"6 key findings given; a page shows at most 5\. The rest belong in their sections",
+    ):
+        app.findings([f"Finding {n}." for n in range(6)])
+    assert not [b for b in shown.values() if "Key findings" in str(b)]
+    app.findings([f"Finding {n}." for n in range(MAX_FINDINGS)])
+    app.finish()
+    assert _findings(shown).count("\n- ") == MAX_FINDINGS

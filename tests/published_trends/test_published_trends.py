@@ -7,6 +7,7 @@ matplotlib.use("Agg")
 
 import pytest
 
+from analysis.presentation.appendix import MAX_FINDINGS
 from analysis.published_trends import charts as charts_published
 from analysis.published_trends import consistency
 from analysis.published_trends import measures as trends
@@ -64,7 +65,7 @@ def test_a_year_with_no_headline_figure_published_has_no_rows(figures):
 
 def test_findings_for_2024_25_are_built_from_the_figures(figures):
     checks = consistency.run(figures)
-    assert trends.findings(figures, checks, "2024-25") == [
+    assert trends.findings(figures, "2024-25") == [
         "In 2024/25 the service received 511 initial enquiries from people interested in "
         "fostering and approved 20 new mainstream fostering households, against 372 enquiries "
         "and 17 approvals in 2023/24.",
@@ -78,11 +79,27 @@ def test_findings_for_2024_25_are_built_from_the_figures(figures):
         "also gives 194).",
         "22 mainstream households stopped fostering (16 in 2023/24); the most common reason was "
         "'personal circumstances' (12 households).",
-        "Fostering spending was £13.4 million against a budget of £13.7 million: an underspend "
-        "of £348 thousand (2.5% of the budget).",
-        "8 published figures for 2024/25 do not follow from the figures they are built on; "
-        "they are listed, with the likely cause, in the technical annex.",
     ]
+    # Spending has its section, and the checks and what is not published are about the
+    # data: each is said there, not among the key findings.
+    assert trends.budget_note(figures, "2024-25") == (
+        "Fostering spending was £13.4 million against a budget of £13.7 million: an underspend "
+        "of £348 thousand (2.5% of the budget)."
+    )
+    assert trends.checks_note(checks, "2024-25") == (
+        "8 published figures for 2024/25 do not follow from the figures they are built on; "
+        "they are listed below, with the likely cause."
+    )
+    assert trends.not_published_note(figures, "2024-25") is None
+    assert trends.budget_note(figures, "2019-20") is None
+    assert trends.not_published_note(figures, "2019-20") == (
+        "The published papers we hold give no budget for 2019/20."
+    )
+
+
+def test_findings_are_at_most_five_for_every_year(figures):
+    for year in trends.years(figures):
+        assert 1 <= len(trends.findings(figures, year)) <= MAX_FINDINGS, year
 
 
 def test_budget_variance_and_years_without_a_budget(figures):

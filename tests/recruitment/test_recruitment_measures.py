@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 from recruitment_households import household
 
-from analysis.presentation.appendix import Appendix
+from analysis.presentation.appendix import MAX_FINDINGS, Appendix
 from analysis.recruitment import measures as rec
 from analysis.recruitment.load import load
 
@@ -224,17 +224,25 @@ def test_example_rows_reconcile_and_only_test_records_are_set_aside(example):
 def test_key_findings_are_generated_from_the_figures(example):
     app = Appendix("Recruitment", "2024-25", service="Test")
     found = rec.key_findings(
-        example.households, "2024-25", example.years, rec.published_funnel(), 35.8, app
+        example.households, "2024-25", example.years, rec.published_funnel(), app
     )
+    checked = rec.funnel_check_note(example.households, "2024-25", rec.published_funnel(), app)
+    groups = rec.groups_note(example.households, "2024-25", example.years, 35.8, app)
     app.finish()
     sentences = [app.stated(s) for s in found]
+    assert len(sentences) <= MAX_FINDINGS
     assert sentences[0].startswith("In 2024/25 the service received 511 enquiries")
-    assert "match the published figures" in sentences[0]
-    assert any("35.8% of children in care" in s for s in sentences)
+    # The check against the published funnel is about the data: said in its section.
+    assert not any("published" in s for s in sentences)
+    assert app.stated(checked) == (
+        "The extract's counts of events in 2024/25 match the published figures at the 5 "
+        "stages the council published."
+    )
+    assert app.stated(groups).endswith("against about 35.8% of children in care.")
     assert not any("counted as other" in s for s in sentences)
 
 
-def test_key_findings_say_how_many_values_were_counted_as_other(example):
+def test_the_data_note_says_how_many_values_were_counted_as_other():
     other = pd.DataFrame(
         {
             "column": ["channel", "channel", "exit_reason", "channel"],
@@ -243,13 +251,7 @@ def test_key_findings_say_how_many_values_were_counted_as_other(example):
             "extract_year": ["2024-25", "2024-25", "2024-25", "2023-24"],
         }
     )
-    app = Appendix("Recruitment", "2024-25", "internal", service="Test")
-    found = rec.key_findings(
-        example.households, "2024-25", example.years, rec.published_funnel(), 35.8, app, other
-    )
-    app.finish()
-    sentences = [app.stated(s) for s in found]
-    assert sentences[-1] == (
+    assert rec.mapped_to_other(other, "2024-25", "internal") == (
         "12 enquiries from channels and 1 enquiry with exit reasons not declared for 2024-25 "
         "are counted as other, as the council's configuration allows (unknown_to_other)."
     )

@@ -13,12 +13,18 @@ from analysis.core import paths
 from analysis.core.errors import InputError
 from analysis.core.years import FinancialYear, YearError
 from analysis.council import config
-from analysis.presentation.appendix import Appendix
+from analysis.presentation.appendix import MAX_FINDINGS, Appendix
 from analysis.recruitment.measures import approved_households
 from analysis.registry import by_name
 from analysis.retention import measures as m
 from analysis.retention import tables
-from analysis.retention.findings import key_findings, mapped_to_other, page_tables
+from analysis.retention.findings import (
+    key_findings,
+    mapped_to_other,
+    page_tables,
+    places_change,
+    reconciliation_note,
+)
 from analysis.retention.load import available_files, load_register, register_dir
 from analysis.retention.targets import targets
 
@@ -262,11 +268,12 @@ def test_unknown_to_other_counts_new_reasons_as_other(copy_year):
         loaded,
         fy,
         page_tables(loaded, fy),
-        pd.DataFrame(columns=[tables.REPRODUCED]),
         council.comparator("national_retention"),
         Appendix("Retention", "2022-23", "internal", service="Test"),
     )
-    assert sentences[-1] == (
+    # Said in the annex's data section, not among the key findings.
+    assert not any("counted as" in s for s in sentences)
+    assert mapped_to_other(loaded.other, fy, "internal") == (
         "2 households whose reason for ceasing to foster is not declared for 2022-23 are "
         "counted as 'Other \u2013 including death', as the council's configuration allows "
         "(unknown_to_other)."
@@ -364,25 +371,34 @@ def test_key_findings_are_generated_from_the_figures(register, published):
 
     fy = FinancialYear.parse("2022-23")
     year = m.reconcile(register, published).query("year == '2022-23'")
+    shown = page_tables(register, fy)
     sentences = key_findings(
         register,
         fy,
-        page_tables(register, fy),
-        tables.reconciliation_rows(*tables.reconciliation(register, year)),
+        shown,
         config.load().comparator("national_retention"),
         app := Appendix("Retention", "2022-23", service="Test"),
     )
+    reconciled = reconciliation_note(
+        tables.reconciliation_rows(*tables.reconciliation(register, year)), fy, app
+    )
+    change = places_change(shown["places change"], app)
     app.finish()
+    assert len(sentences) <= MAX_FINDINGS
     text = app.stated(" ".join(sentences))
     assert "above the national 87% the council quotes" in text
     assert "204 approved mainstream fostering households at 31 March 2023, up 2" in text
     assert "Retention was 93.1% (1 - 14 households ceasing to foster / 202" in text
     assert "266 of 399 approved mainstream places were filled (occupancy 66.7%" in text
-    assert (
+    # About the data, or a topic with its own section: said there, not in the findings.
+    assert "published" not in text and "counted as" not in text
+    assert "Approved mainstream places changed" not in text
+    assert app.stated(reconciled).startswith(
         "Of the 23 figures the council published for 2022/23, the page shows the register's "
-        "value for 23, and the register reproduces 22 of them" in text
+        "value for 23, and the register reproduces 22 of them; the tables below say"
     )
-    assert "counted as" not in text
+    assert app.stated(change).startswith("Approved mainstream places changed by ")
+    assert reconciliation_note(pd.DataFrame(columns=[tables.REPRODUCED]), fy, app) is None
 
 
 def test_targets_agree_with_the_published_transcription(published):

@@ -45,6 +45,7 @@ TOKEN = re.compile("\u27e6(\\d+)\u27e7")
 _SAID_AGAIN = re.compile(r"(a withheld number|fewer than 6) \(a withheld share\)")
 _IDS = itertools.count(1)
 Figure = plt.Figure | Callable[[], plt.Figure]
+MAX_FINDINGS = 5  # issue 13: a director reads at most five findings on the first screen
 NOTHING_DRAWN = "Not drawn: every figure this chart would show for the year is zero or withheld."
 # Set by the build: nobody watches its kernels, so a chart drawn from the page's tables is
 # drawn once, when the page closes and its decision is final, not once per cell as well.
@@ -548,8 +549,22 @@ class Appendix:
 
     def findings(self, sentences: Iterable[str]) -> None:
         """The key findings, as a bulleted list of plain sentences (with :meth:`count`);
-        a finding whose every number is withheld is left out."""
+        a finding whose every number is withheld is left out.
+
+        At most :data:`MAX_FINDINGS` sentences, the ones a strategic lead needs (the
+        year's totals and change, the main rate against its comparator, the main reason
+        or drop-off, capacity): more raise ValueError, never a silent cut. A sentence
+        about the data rather than the service (reconciliation, labels counted as
+        "other", consistency checks, what is not published) is a :meth:`note` in the
+        technical annex's section on it; one on a topic the body has a section for
+        (budget, benchmarks, a change in places) is that section's lead text or note."""
         listed = list(sentences)
+        if len(listed) > MAX_FINDINGS:
+            raise ValueError(
+                f"{len(listed)} key findings given; a page shows at most {MAX_FINDINGS}. "
+                "The rest belong in their sections (a note under the section on their "
+                "topic, or in the technical annex when they are about the data)."
+            )
 
         def render() -> dict[str, Any]:
             shown = [f for f in map(self._finding, listed) if f is not None]

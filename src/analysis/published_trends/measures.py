@@ -6,6 +6,15 @@ definitions, beside the printed ones), households ceasing by reason, budget agai
 actual, the selected year against the previous one, and the key findings. Where two
 reports print the same year the later report's figure is used unless it is lost
 (:func:`analysis.sources.published.load.preferred`).
+
+The key findings (:func:`findings`) are at most five sentences
+(:data:`analysis.presentation.appendix.MAX_FINDINGS`): the recruitment funnel (enquiries
+and approvals, conversion, the largest drop-off), approved households and households
+ceasing to foster. The other sentences go with their topic: spending against budget
+under the budget section (:func:`budget_note`), England's figures as the papers quote
+them under the national comparison (:func:`benchmarks`), and, in the technical annex,
+whether the figures add up (:func:`checks_note`) and what is not published for the year
+(:func:`not_published_note`).
 """
 
 from __future__ import annotations
@@ -358,11 +367,10 @@ def benchmarks(figures: pd.DataFrame, year: str) -> list[str]:
     return out
 
 
-def findings(figures: pd.DataFrame, checks: pd.DataFrame, year: str) -> list[str]:
-    """Plain sentences for a strategic lead, built from the figures (never typed in).
-
-    Each view the papers do not give for the year is named as not published.
-    """
+def findings(figures: pd.DataFrame, year: str) -> list[str]:
+    """At most five plain sentences for a strategic lead, built from the figures (never
+    typed in): recruitment (or, without a funnel for the year, how many figures the
+    papers give), approved households and households ceasing to foster."""
     shown = year.replace("-", "/")
     before = _previous_label(figures, year)
     then = before.replace("-", "/") if before else None
@@ -398,24 +406,32 @@ def findings(figures: pd.DataFrame, checks: pd.DataFrame, year: str) -> list[str
             text
             + f"; the most common reason was '{top.lower()}' ({reasons.max():,.0f} households)."
         )
+    return sentences
+
+
+def budget_note(figures: pd.DataFrame, year: str) -> str | None:
+    """The year's fostering spending against its budget, for the budget section (None
+    when the papers give no total for the year)."""
     money = budget(figures)
     total_line = money[(money["line"] == "Total") & (money["year"] == year)]
-    if not total_line.empty:
-        spend, plan = float(total_line["actual"].iloc[0]), float(total_line["budget"].iloc[0])
-        gap = spend - plan
-        sentences.append(
-            f"Fostering spending was £{spend / 1000:.1f} million against a budget of "
-            f"£{plan / 1000:.1f} million: an {'overspend' if gap > 0 else 'underspend'} of "
-            f"£{abs(gap):,.0f} thousand ({100 * abs(gap) / plan:.1f}% of the budget)."
-        )
+    if total_line.empty:
+        return None
+    spend, plan = float(total_line["actual"].iloc[0]), float(total_line["budget"].iloc[0])
+    gap = spend - plan
+    return (
+        f"Fostering spending was £{spend / 1000:.1f} million against a budget of "
+        f"£{plan / 1000:.1f} million: an {'overspend' if gap > 0 else 'underspend'} of "
+        f"£{abs(gap):,.0f} thousand ({100 * abs(gap) / plan:.1f}% of the budget)."
+    )
+
+
+def not_published_note(figures: pd.DataFrame, year: str) -> str | None:
+    """The views the papers give no figures for in the year, in a sentence for the
+    annex's list of the year's figures (None when every view is published)."""
     missing = not_published(figures, year)
-    if missing == ["budget"]:
-        sentences.append(f"The published reports give no budget figures for {shown}.")
-    elif missing:
-        sentences.append(f"The published papers we hold give no {_listed(missing)} for {shown}.")
-    sentences += benchmarks(figures, year)
-    sentences.append(_checks_finding(checks, year))
-    return sentences
+    if not missing:
+        return None
+    return f"The published papers we hold give no {_listed(missing)} for {year.replace('-', '/')}."
 
 
 def _funnel_findings(stages: pd.DataFrame, year: str, before: str | None) -> list[str]:
@@ -467,7 +483,9 @@ def _funnel_findings(stages: pd.DataFrame, year: str, before: str | None) -> lis
     return sentences
 
 
-def _checks_finding(checks: pd.DataFrame, year: str) -> str:
+def checks_note(checks: pd.DataFrame, year: str) -> str:
+    """Whether the year's published figures follow from the figures they are built on,
+    for the annex's consistency section (the disagreements are its tables)."""
     shown = year.replace("-", "/")
     if checks[checks["year"] == year].empty:
         return (
@@ -483,11 +501,11 @@ def _checks_finding(checks: pd.DataFrame, year: str) -> str:
     if len(wrong) == 1:
         return (
             f"One published figure for {shown} does not follow from the figures it is built "
-            "on; it is listed, with the likely cause, in the technical annex."
+            "on; it is listed below, with the likely cause."
         )
     return (
         f"{len(wrong)} published figures for {shown} do not follow from the figures they "
-        "are built on; they are listed, with the likely cause, in the technical annex."
+        "are built on; they are listed below, with the likely cause."
     )
 
 

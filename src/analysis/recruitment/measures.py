@@ -11,6 +11,15 @@ Two ways of counting, both needed:
 
 Every function takes the household table from :func:`analysis.recruitment.load.load`
 and returns a DataFrame; nothing here reads files or draws.
+
+The key findings (:func:`key_findings`) are at most five sentences
+(:data:`analysis.presentation.appendix.MAX_FINDINGS`): the year's events, how far the
+previous year's enquirers got, where people left, the largest avoidable losses, and the
+time to approval against statutory guidance. The other sentences are notes in the
+section on their topic: the step whose conversion changed most (:func:`conversion_change`),
+channels (:func:`channel_note`), who gets through (:func:`groups_note`), and, being about
+the data, the extract against the published funnel (:func:`funnel_check_note`) and values
+counted as "other" (:func:`mapped_to_other`).
 """
 
 from __future__ import annotations
@@ -697,8 +706,9 @@ def _pct(part: float, whole: float) -> float:
     return round(100 * part / whole, 1) if whole else 0.0
 
 
-def _conversion_change(households: pd.DataFrame, years: list[str], app: Appendix) -> str | None:
-    """A sentence on the stage step whose conversion moved most against earlier years."""
+def conversion_change(households: pd.DataFrame, years: list[str], app: Appendix) -> str | None:
+    """A sentence on the stage step whose conversion moved most against earlier years (None
+    when no step of the year can be compared), for the conversion section."""
     table = conversion(households, years)
     found = members.of(table)
     year = shown_year(sorted(years)[-1])
@@ -744,27 +754,11 @@ def _stated(app: Appendix, table: pd.DataFrame, name: str, row: str, column: str
     return key
 
 
-def key_findings(
-    households: pd.DataFrame,
-    year: str,
-    years: list[str],
-    published: pd.DataFrame,
-    children_share: float,
-    app: Appendix,
-    other: pd.DataFrame | None = None,
-) -> list[str]:
-    """The appendix's key findings, written from the figures.
-
-    Counts go through ``app.count`` with the households they count, under the keys of
-    the tables they come from where a table shows them (table names as the notebook
-    gives them: ``funnel``, ``cohorts``, ``leavers by stage``, ``conversion``,
-    ``durations``, ``channel mix``, ``channels``, ``groups``), and shares through
-    ``app.share`` on those counts, so the page withholds a figure in a sentence exactly
-    when it withholds what it is built on. ``other`` is :attr:`Loaded.other`: values the
-    council's ``unknown_to_other`` setting counted as "other"; the year's extract's are
-    said in a sentence, so none is hidden."""
-    fy = FinancialYear.parse(year)
-    sentences = []
+def funnel_check_note(
+    households: pd.DataFrame, year: str, published: pd.DataFrame, app: Appendix
+) -> str:
+    """Whether the extract's counts of the year's events match the published funnel, for
+    the section that compares them (withheld with the extract's counts it rests on)."""
     match = funnel_comparison(households, year, published, pd.DataFrame())
     difference = pd.to_numeric(match["Difference (households)"], errors="coerce")
     compared = int(difference.notna().sum())
@@ -772,26 +766,45 @@ def key_findings(
     if not compared:
         agree = "have no published figures to be checked against"
     elif differ:
-        agree = f"differ from the published figures at {differ} stage(s) (see the funnel table)"
+        agree = f"differ from the published figures at {differ} stage(s) (see the table below)"
     elif compared < len(match):
         agree = f"match the published figures at the {compared} stages the council published"
     else:
         agree = "match the published figures"
-    events = {
-        s: _stated(app, match, "funnel", STAGE_LABELS[s], EXTRACT)
-        for s in ("enquiry", "stage1", "approval")
-    }
     checked = [
         app.cell("funnel", row["Stage"], EXTRACT)
         for _, row in match.iterrows()
         if pd.notna(pd.to_numeric(row["Difference (households)"], errors="coerce"))
     ]
-    said = {s: app.count(app.ledger.values[k], k) for s, k in events.items()}
     verdict = app.share(agree, checked, withheld="are compared with the published figures below")
+    return f"The extract's counts of events in {FinancialYear.parse(year).report_label} {verdict}."
+
+
+def key_findings(
+    households: pd.DataFrame,
+    year: str,
+    years: list[str],
+    published: pd.DataFrame,
+    app: Appendix,
+) -> list[str]:
+    """The appendix's key findings, at most five, written from the figures.
+
+    Counts go through ``app.count`` with the households they count, under the keys of
+    the tables they come from where a table shows them (table names as the notebook
+    gives them: ``funnel``, ``cohorts``, ``leavers by stage``, ``durations``), and shares
+    through ``app.share`` on those counts, so the page withholds a figure in a sentence
+    exactly when it withholds what it is built on."""
+    fy = FinancialYear.parse(year)
+    sentences = []
+    match = funnel_comparison(households, year, published, pd.DataFrame())
+    events = {
+        s: _stated(app, match, "funnel", STAGE_LABELS[s], EXTRACT)
+        for s in ("enquiry", "stage1", "approval")
+    }
+    said = {s: app.count(app.ledger.values[k], k) for s, k in events.items()}
     sentences.append(
         f"In {fy.report_label} the service received {said['enquiry']} enquiries, started "
-        f"{said['stage1']} stage 1 assessments and approved {said['approval']} "
-        f"households; these counts of events in the year {verdict}."
+        f"{said['stage1']} stage 1 assessments and approved {said['approval']} households."
     )
     cohorts = cohort_view(households, years, cohorts=2)
     previous = cohorts.iloc[0]
@@ -859,9 +872,6 @@ def key_findings(
                 for i, r in top.iterrows()
             )
             sentences.append(f"The largest avoidable losses this year: {named}.")
-    change = _conversion_change(households, years, app)
-    if change:
-        sentences.append(change)
     durations = stage_durations(households, year)
     step = "Start of assessment (stage 1) to approval"
     assessment = durations.set_index("Step").loc[step]
@@ -878,6 +888,16 @@ def key_findings(
             f"Households approved in {fy.report_label} took {figures}. Statutory guidance "
             "expects about eight months; scrutiny heard 'an average of two years'."
         )
+    return sentences
+
+
+def channel_note(
+    households: pd.DataFrame, year: str, years: list[str], app: Appendix
+) -> str | None:
+    """Foster carer referrals' share of the year's enquiries and how many referred
+    enquirers started an assessment against social media's, for the channels section
+    (None without referrals), withheld with the ``channel mix`` and ``channels`` counts."""
+    fy = FinancialYear.parse(year)
     mix = channel_counts(households, years)
     channels = channel_conversion(households, years)
     referral = "Foster carer referral"
@@ -899,13 +919,22 @@ def key_findings(
             return app.share(f"{row['To stage 1 (%)']}%", on)
 
         referred, social = to_stage1(referral), to_stage1("Social media")
-        sentences.append(
+        return (
             f"Foster carer referrals made {mix_share(now)} of {fy.report_label} enquiries "
             f"(from {mix_share(then)} in {then['Year']}); of enquirers since "
             f"{shown_year(_last(years, 3)[0])}, {referred} "
             f"of referred enquirers started an assessment, against {social} of social media "
             "enquirers."
         )
+    return None
+
+
+def groups_note(
+    households: pd.DataFrame, year: str, years: list[str], children_share: float, app: Appendix
+) -> str:
+    """The minority-ethnic share of enquirers, applicants and approved households against
+    the children in care, for the section on who gets through (withheld with the
+    ``groups`` counts)."""
     groups = who_gets_through(households, years)
 
     def minority(group: str) -> str:
@@ -917,17 +946,13 @@ def key_findings(
 
     pooled = _last(years, 3)
     span = shown_year(pooled[0]) + (f" to {shown_year(year)}" if len(pooled) > 1 else "")
-    sentences.append(
+    return (
         f"In {span}, "
         f"{minority('Enquirers')} of enquirers (whose ethnicity is known) were from minority "
         f"ethnic backgrounds, {minority('Applicants (started stage 1)')} of those starting "
         f"assessment and {minority('Approved households')} of those approved, against about "
         f"{children_share:g}% of children in care."
     )
-    mapped = mapped_to_other(other, year, app.disclosure)
-    if mapped:
-        sentences.append(mapped)
-    return sentences
 
 
 # How a sentence names an enquiry's value of a column that may be mapped to "other".

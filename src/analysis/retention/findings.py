@@ -1,4 +1,12 @@
-"""The key findings of the retention appendix, written as sentences from the figures."""
+"""The key findings of the retention appendix, written as sentences from the figures.
+
+At most five findings (:data:`analysis.presentation.appendix.MAX_FINDINGS`), the ones a
+strategic lead needs: the year's households and their change, the retention rate against
+the national comparator, why households left, how long households keep fostering, and
+capacity. The other sentences are shown where their topic is: the change in approved
+places under the places-change table (:func:`places_change`), the reconciliation with the
+published figures in the annex's reconciliation section (:func:`reconciliation_note`),
+and reasons counted as "other" in its data section (:func:`mapped_to_other`)."""
 
 from __future__ import annotations
 
@@ -24,22 +32,19 @@ def key_findings(
     register: Register,
     year: FinancialYear,
     shown: Mapping[str, pd.DataFrame | None],
-    reconciliation: pd.DataFrame,
     national: Comparator,
     appendix: Appendix,
 ) -> list[str]:
-    """Sentences a strategic lead can read unaided, every number taken from the page's tables.
+    """At most five sentences a strategic lead can read unaided, every number taken from
+    the page's tables.
 
     ``shown`` are the tables the notebook shows, under its names for them (``flows``,
-    ``influence``, ``still all``, ``capacity``, ``places change``; ``influence`` and
-    ``places change`` may be None), as :mod:`analysis.retention.tables` makes them, with
-    their records: each count goes through ``appendix.count`` with its records under its
-    table cell's key, and each rate or share through ``appendix.share`` on the counts it
-    rests on, so a sentence never states what a table withholds. ``reconciliation`` is
-    the reconciliation's counts and rates tables' rows (:func:`tables.reconciliation`).
-    ``national`` is the council's declared ``national_retention`` comparator. Labels the
-    council's ``unknown_to_other`` setting counted as "other" (``register.other``) in the
-    year's extract are said in a sentence, so none is hidden."""
+    ``influence``, ``still all``, ``capacity``; ``influence`` may be None), as
+    :mod:`analysis.retention.tables` makes them, with their records: each count goes
+    through ``appendix.count`` with its records under its table cell's key, and each rate
+    or share through ``appendix.share`` on the counts it rests on, so a sentence never
+    states what a table withholds. ``national`` is the council's declared
+    ``national_retention`` comparator."""
     label = year_text(year.label)
     flows = shown["flows"]
     row = flows.set_index(t.YEAR).loc[label]
@@ -103,31 +108,37 @@ def key_findings(
     if survival:
         sentences.append(survival)
     sentences.append(_places(shown["capacity"], year, when, appendix))
-    change = shown.get("places change")
-    if change is not None:
-        sentences.append(_places_change(change, appendix))
-    if len(reconciliation):
-        on = [_register_keys(r, appendix) for _, r in reconciliation.iterrows()]
-        reproduced = [r == "yes" for r in reconciliation[t.REPRODUCED]]
-        sentences.append(
-            f"Of the {len(reconciliation)} figures the council published for "
-            f"{year.report_label}, the page shows the register's value for "
-            f"{appendix.tally((True, keys) for keys in on)}, and the register reproduces "
-            f"{appendix.tally(zip(reproduced, on, strict=True))} of them; the reconciliation "
-            "tables in the annex say which it cannot reproduce and why, and which figure it "
-            "follows where the published figures contradict each other."
-        )
-    mapped = mapped_to_other(register.other, year, appendix.disclosure)
-    if mapped:
-        sentences.append(mapped)
     return sentences
+
+
+def reconciliation_note(
+    reconciliation: pd.DataFrame, year: FinancialYear, appendix: Appendix
+) -> str | None:
+    """How many of the figures the council published for the year the page shows the
+    register's value for, and how many of those the register reproduces (each counted
+    only while the register's counts it rests on are shown), for the reconciliation
+    section; None when nothing was published. ``reconciliation`` is the reconciliation's
+    counts and rates tables' rows (:func:`tables.reconciliation_rows`)."""
+    if not len(reconciliation):
+        return None
+    on = [_register_keys(r, appendix) for _, r in reconciliation.iterrows()]
+    reproduced = [r == "yes" for r in reconciliation[t.REPRODUCED]]
+    return (
+        f"Of the {len(reconciliation)} figures the council published for "
+        f"{year.report_label}, the page shows the register's value for "
+        f"{appendix.tally((True, keys) for keys in on)}, and the register reproduces "
+        f"{appendix.tally(zip(reproduced, on, strict=True))} of them; the tables below say "
+        "which it cannot reproduce and why, and which figure it follows where the published "
+        "figures contradict each other."
+    )
 
 
 def page_tables(
     register: Register, year: FinancialYear, floor: int = 1
 ) -> dict[str, pd.DataFrame | None]:
-    """The tables :func:`key_findings` reads, as :mod:`analysis.retention.tables` makes them,
-    under the notebook's names (``floor``: :func:`analysis.retention.measures.at_risk_floor`)."""
+    """The tables :func:`key_findings` and :func:`places_change` read, as
+    :mod:`analysis.retention.tables` makes them, under the notebook's names (``floor``:
+    :func:`analysis.retention.measures.at_risk_floor`)."""
     data = survival_data(register)
     leaving = leavers(register, year)
     return {
@@ -199,7 +210,7 @@ def _places(capacity: pd.DataFrame, year: FinancialYear, when: str, appendix: Ap
     )
 
 
-def _places_change(change: pd.DataFrame, appendix: Appendix) -> str:
+def places_change(change: pd.DataFrame, appendix: Appendix) -> str:
     """The change in approved places over the year and the places each change added or
     took away (the places-change table's counts)."""
     steps = change["Change"].tolist()

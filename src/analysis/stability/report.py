@@ -591,7 +591,11 @@ def quarantine_reasons(data: Year) -> pd.DataFrame:
 
 
 def findings(data: Year, appendix: Appendix) -> list[str]:
-    """Key findings as sentences, generated from the figures.
+    """Key findings as sentences, generated from the figures: at most five
+    (:data:`analysis.presentation.appendix.MAX_FINDINGS`), the three national indicators
+    (or why one is not available), the year's moves and their main reason, and the share
+    of foster placements ending unplanned. The reconciliation with the DfE's figures and
+    the validator's queries are said in the technical annex, not here.
 
     Counts go through ``appendix.count`` with the records they count and under the keys
     of the ``headline`` table's cells, and percentages through ``appendix.share`` on the
