@@ -14,8 +14,11 @@ against the WCAG 2.2 A and AA rules.
 from __future__ import annotations
 
 import importlib.resources
+import multiprocessing
+import multiprocessing.util
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -180,6 +183,33 @@ class Browser:
 
 
 _SHARED: list[Browser] = []  # one Playwright per process: its sync API cannot nest
+_WORKER: list[Browser] = []  # a checking process's own browser (:func:`check_all`)
+
+
+def _start_worker() -> None:
+    binary = find_chromium()
+    assert binary is not None, INSTALL
+    _WORKER.append(Browser(binary))
+    multiprocessing.util.Finalize(None, _WORKER[0].close, exitpriority=10)
+
+
+def _check_in_worker(pages: tuple[Path, Path]) -> PageReport:
+    return _WORKER[0].check(*pages)
+
+
+def check_all(pages: Sequence[tuple[Path, Path]]) -> list[PageReport]:
+    """:meth:`Browser.check` on every (page, screenshot), one browser per CPU at once:
+    each check is independent, and the browser's rendering and axe-core, not this
+    process, take the time (about 5 s a page; a council's appendices are dozens)."""
+    workers = min(os.cpu_count() or 1, len(pages))
+    if workers == 0:
+        return []
+    with ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("spawn"), initializer=_start_worker
+    ) as pool:
+        return list(pool.map(_check_in_worker, pages))
+
+
 _USERS = [0]
 
 
