@@ -271,6 +271,52 @@ def test_years_are_written_the_reports_way(drawn, name):
     assert not [t for t in texts if shared.year(t) != t], name
 
 
+def _contrast_on_white(colour: object) -> float:
+    """WCAG 2.2's contrast ratio of an opaque colour against white."""
+    channels = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+                for c in matplotlib.colors.to_rgb(colour)]  # fmt: skip
+    luminance = 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+    return 1.05 / (luminance + 0.05)
+
+
+def _faint(fig: plt.Figure) -> list[str]:
+    """Lines, points and bars under 3:1 against white (WCAG 2.2 1.4.11), a bar or point
+    with an outline of 3:1 or more aside; shading (alpha under 1) is not data."""
+    found = []
+    for ax in fig.axes:
+        for line in ax.lines:
+            drawn = line.get_visible() and len(line.get_xdata()) and (line.get_alpha() or 1) == 1
+            if drawn and _contrast_on_white(line.get_color()) < 3:
+                found.append(f"line in {matplotlib.colors.to_hex(line.get_color())}")
+        shapes = [(p.get_facecolor(), p.get_edgecolor(), p.get_linewidth())
+                  for p in ax.patches if p.get_data_transform() == ax.transData]  # fmt: skip
+        for collection in ax.collections:
+            if isinstance(collection, PathCollection) and len(collection.get_offsets()):
+                edges = collection.get_edgecolors()
+                shapes += [(face, edges[0] if len(edges) else face, collection.get_linewidths()[0])
+                           for face in collection.get_facecolors()[:1]]  # fmt: skip
+        for face, edge, width in shapes:
+            if face[3] < 1 or _contrast_on_white(face[:3]) >= 3:
+                continue
+            if not (width > 0 and edge[3] == 1 and _contrast_on_white(edge[:3]) >= 3):
+                found.append(f"shape in {matplotlib.colors.to_hex(face)}")
+    return sorted(set(found))
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_every_line_point_and_bar_stands_out_on_white(drawn, name):
+    assert not _faint(drawn[name]), f"{name}: {_faint(drawn[name])}"
+
+
+def test_the_contrast_check_finds_a_faint_line_and_an_unoutlined_pale_bar():
+    fig, ax = plt.subplots()
+    ax.plot([0, 1], [0, 1], color=shared.ORANGE, label="pale")
+    ax.bar(["a", "b"], [1, 2], color=shared.SKY_BLUE, label="pale bars")
+    ax.bar(["c"], [1], color=shared.SKY_BLUE, edgecolor=shared.EDGE, linewidth=0.6, label="ok")
+    assert _faint(fig) == ["line in #e69f00", "shape in #56b4e9"]
+    plt.close(fig)
+
+
 def test_the_legend_check_finds_a_legend_over_the_bars():
     fig, ax = plt.subplots()
     ax.bar(["a", "b", "c"], [10, 10, 10], label="Households")

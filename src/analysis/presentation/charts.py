@@ -3,7 +3,8 @@ house style (:func:`house_style`), and legends placed outside the plotting area 
 never cover a bar or a line.
 
 The palette is Okabe and Ito's (distinguishable under the common colour-vision
-deficiencies), yellow left out for contrast on white. Financial years are written as the
+deficiencies), yellow left out for contrast on white, and orange and sky blue (under 3:1
+on white) used only as fills outlined in a dark edge. Financial years are written as the
 council's reports and the appendices' text write them, "2024/25".
 """
 
@@ -18,7 +19,14 @@ import pandas as pd
 import seaborn as sns
 from matplotlib import transforms
 
-OKABE_ITO = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
+# Okabe and Ito's colours, those with at least 3:1 contrast on white first (WCAG 2.2
+# 1.4.11, non-text contrast), so that up to five lines or points never need the light
+# two; a filled shape in a light colour is outlined in EDGE, which gives it the contrast.
+BLUE, VERMILLION, GREEN, PURPLE, BLACK = "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000"
+ORANGE, SKY_BLUE = "#E69F00", "#56B4E9"  # 2.3:1 on white: fills with an EDGE only
+OKABE_ITO = [BLUE, VERMILLION, GREEN, PURPLE, BLACK, ORANGE, SKY_BLUE]
+EDGE = "#333333"
+LINES = [BLUE, VERMILLION, GREEN, PURPLE, BLACK, "#767676"]  # lines and points: 3:1 or more
 GREY = "#8C8C8C"
 STYLE, CONTEXT = "whitegrid", "notebook"  # seaborn's axes style and sizes, on every page
 

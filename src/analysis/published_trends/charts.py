@@ -17,6 +17,7 @@ import seaborn as sns
 from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
 from analysis.presentation.charts import (
+    EDGE,
     GREY,
     OKABE_ITO,
     house_style,
@@ -245,11 +246,13 @@ def budget_chart(budget: pd.DataFrame, selected: str) -> plt.Figure:
     names = list(dict.fromkeys(lines["line"]))
     with house_style():
         fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
+        # Full saturation (seaborn's default dulls the palette below 3:1) and outlined.
+        outlined = {"saturation": 1, "edgecolor": EDGE, "linewidth": 0.6}
         sns.barplot(data=total, x="year", y="£000", hue="measure",
-                    palette=[GREY, OKABE_ITO[0]], ax=axes[0])  # fmt: skip
+                    palette=[GREY, OKABE_ITO[0]], ax=axes[0], **outlined)  # fmt: skip
         axes[0].set(title="Total budget and actual spend", xlabel="", ylabel="£000")
         sns.barplot(data=lines, x="year", y="variance", hue="line", hue_order=names,
-                    palette=OKABE_ITO[: len(names)], ax=axes[1])  # fmt: skip
+                    palette=OKABE_ITO[: len(names)], ax=axes[1], **outlined)  # fmt: skip
         axes[1].axhline(0, color="0.3", linewidth=0.8)
         axes[1].set(title="Actual minus budget, by line", xlabel="", ylabel="£000")
         for ax in axes:

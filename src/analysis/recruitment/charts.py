@@ -12,8 +12,12 @@ import pandas as pd
 import seaborn as sns
 
 from analysis.presentation.charts import (
+    BLACK,
+    EDGE,
     GREY,
+    LINES,
     OKABE_ITO,
+    SKY_BLUE,
     legend_below,
     legend_right,
     span,
@@ -56,7 +60,8 @@ def funnel_over_time(events: pd.DataFrame) -> plt.Figure:
             values = pd.to_numeric(events[column], errors="coerce")
             where = x - 0.4 + width * (i + 0.5)
             colour = OKABE_ITO[(i + (0 if column == first else 1)) % len(OKABE_ITO)]
-            ax.bar(where, values.fillna(0), width=width, color=colour, label=column)
+            ax.bar(where, values.fillna(0), width=width, color=colour, label=column,
+                   edgecolor=EDGE, linewidth=0.6)  # fmt: skip
             for at, shown in zip(where, events[column], strict=True):
                 if str(shown) == "c":
                     ax.text(at, top * 0.01, "c", ha="center", va="bottom", fontsize=7)
@@ -101,7 +106,8 @@ def cohort_status(cohorts: pd.DataFrame, status_columns: Sequence[str]) -> plt.F
     shares = shown[list(status_columns)].div(shown["Enquiries"], axis=0)
     fig, ax = plt.subplots(figsize=(9, 3.8))
     colours = [*OKABE_ITO, GREY][: len(status_columns)]
-    shares.mul(100).plot.barh(stacked=True, ax=ax, color=colours, width=0.7)
+    shares.mul(100).plot.barh(stacked=True, ax=ax, color=colours, width=0.7, edgecolor=EDGE,
+                              linewidth=0.6)  # fmt: skip
     ax.set_xlabel("% of the year's enquiries")
     ax.set_ylabel("")
     ax.set_xlim(0, 100)
@@ -133,7 +139,7 @@ def conversion_over_time(conversion: pd.DataFrame) -> plt.Figure:
     steps = list(dict.fromkeys(shown["Step"]))
     fig, ax = plt.subplots(figsize=(9, 4.5))
     sns.lineplot(data=shown, x="Year", y="Moved on (%)", hue="Step", hue_order=steps,
-                 style="Step", palette=OKABE_ITO[: len(steps)], marker="o", ax=ax)  # fmt: skip
+                 style="Step", palette=LINES[: len(steps)], marker="o", ax=ax)  # fmt: skip
     ax.set_ylim(0, 105)
     ax.set_ylabel("% moved on to the next stage")
     ax.set_xlabel("Year the stage was entered")
@@ -200,9 +206,9 @@ def durations_chart(durations: pd.DataFrame) -> plt.Figure:
     shown = _numbers(durations, stats).dropna(subset=stats).iloc[::-1]
     fig, ax = plt.subplots(figsize=(9, 4))
     low, high, median = stats[1], stats[2], stats[0]
-    ax.barh(shown["Step"], shown[high] - shown[low], left=shown[low], color=OKABE_ITO[5],
-            label="Middle half")  # fmt: skip
-    ax.scatter(shown[median], shown["Step"], color=OKABE_ITO[6], zorder=3, label="Median")
+    ax.barh(shown["Step"], shown[high] - shown[low], left=shown[low], color=SKY_BLUE,
+            edgecolor=EDGE, linewidth=0.6, label="Middle half")  # fmt: skip
+    ax.scatter(shown[median], shown["Step"], color=BLACK, zorder=3, label="Median")
     ax.set_xlabel("Days")
     ax.set_xlim(left=0)
     legend_right(ax)
@@ -231,7 +237,7 @@ def channel_mix_chart(counts: pd.DataFrame) -> plt.Figure:
     mix = 100 * shown.drop(columns="Total").div(shown["Total"], axis=0)
     fig, ax = plt.subplots(figsize=(9, 4))
     colours = [*OKABE_ITO, GREY][: len(mix.columns)]
-    mix.plot.bar(stacked=True, ax=ax, color=colours, width=0.75)
+    mix.plot.bar(stacked=True, ax=ax, color=colours, width=0.75, edgecolor=EDGE, linewidth=0.6)
     ax.set_ylabel("% of the year's enquiries")
     ax.set_xlabel("Year of enquiry")
     ax.set_ylim(0, 100)
@@ -264,7 +270,7 @@ def minority_chart(groups: pd.DataFrame, children_share: float) -> plt.Figure:
     shown = _numbers(groups, ["Minority ethnic (%)"])
     fig, ax = plt.subplots(figsize=(8, 3.5))
     ax.barh(shown["Group"], shown["Minority ethnic (%)"], color=OKABE_ITO[0])
-    ax.axvline(children_share, color=OKABE_ITO[6], linestyle="--",
+    ax.axvline(children_share, color=BLACK, linestyle="--",
                label=f"Children in care: {children_share:g}%")  # fmt: skip
     ax.set_xlabel("% minority ethnic (of households whose ethnicity is known)")
     ax.set_xlim(0, max(children_share, shown["Minority ethnic (%)"].max()) * 1.15)
@@ -321,7 +327,7 @@ def _curves(
         if rows.empty:
             continue
         months = rows["days"] / 30.44
-        colour, style = OKABE_ITO[i % len(OKABE_ITO)], STYLES[i % len(STYLES)]
+        colour, style = LINES[i % len(LINES)], STYLES[i % len(STYLES)]
         label = year(group)
         ax.step(months, rows["cif"], where="post", color=colour, linestyle=style, label=label)
         if group == band:

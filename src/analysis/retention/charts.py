@@ -10,8 +10,16 @@ import pandas as pd
 import seaborn as sns
 
 from analysis.presentation.charts import (
+    BLACK,
+    BLUE,
+    EDGE,
+    GREEN,
     GREY,
+    LINES,
     OKABE_ITO,
+    ORANGE,
+    SKY_BLUE,
+    VERMILLION,
     bars_alt,
     legend_below,
     legend_right,
@@ -22,10 +30,8 @@ from analysis.retention import tables as t
 from analysis.retention.schema import INFLUENCE_ORDER
 
 # Okabe-Ito (colour-blind safe): no red/green pair; joiners blue, leavers vermilion.
-PALETTE = {"up": OKABE_ITO[0], "down": OKABE_ITO[1], "total": "#4D4D4D", "grey": GREY}
-INFLUENCE_COLOURS = dict(
-    zip(INFLUENCE_ORDER, [OKABE_ITO[1], OKABE_ITO[0], OKABE_ITO[4]], strict=True)
-)
+PALETTE = {"up": BLUE, "down": VERMILLION, "total": "#4D4D4D", "grey": GREY}
+INFLUENCE_COLOURS = dict(zip(INFLUENCE_ORDER, [VERMILLION, BLUE, ORANGE], strict=True))
 
 
 def _number(value: object) -> float:
@@ -118,6 +124,8 @@ def leavers_by_influence(tenure: pd.DataFrame) -> plt.Figure:
         counts[t.REASON],
         counts["n"],
         color=[INFLUENCE_COLOURS[g] for g in counts["influence"]],
+        edgecolor=EDGE,
+        linewidth=0.6,
     )
     ax.set_xlabel("Households that ceased to foster")
     if counts.empty:  # every count withheld: say so rather than draw empty axes
@@ -167,7 +175,7 @@ def survival(
     the line is broken there rather than drawn across it, and a group with no estimate
     after approval keeps only its key."""
     fig, (ax, below) = plt.subplots(2, 1, figsize=(8.5, 4.6), height_ratios=[4, 1.1], sharex=True)
-    colours = [OKABE_ITO[k % len(OKABE_ITO)] for k in range(len(at_risk))]
+    colours = [LINES[k % len(LINES)] for k in range(len(at_risk))]
     columns = [c for c in at_risk.columns if c.startswith("At ")]
     times = [float(c.split()[1]) for c in columns]
     estimates = still.set_index(t.GROUP)
@@ -295,7 +303,7 @@ def outlook(
         years, low, high, color=OKABE_ITO[0], alpha=0.15, label="95% of simulated futures"
     )
     for (label, level), (colour, style) in zip(
-        lines.items(), [(OKABE_ITO[4], "-."), (OKABE_ITO[6], ":")], strict=False
+        lines.items(), [(GREEN, "-."), (BLACK, ":")], strict=False
     ):
         ax.axhline(level, color=colour, ls=style, lw=1.5, label=label)
     ax.set_xticks(list(history[t.DAY]) + years[1:])
@@ -315,10 +323,10 @@ def capacity_trend(trend: pd.DataFrame) -> plt.Figure:
     its stack (so no bar's position depends on it) and a withheld occupancy is not written."""
     trend = trend.apply(pd.to_numeric, errors="coerce")
     parts = [
-        (t.CAPACITY["filled places"], "Filled", OKABE_ITO[0]),
-        (t.CAPACITY["vacant places"], "Vacant (free to match)", OKABE_ITO[5]),
-        (t.CAPACITY["unavailable places"], "Unavailable (carer choice or matching)", OKABE_ITO[1]),
-        (t.CAPACITY["on hold or blocked places"], "On hold or blocked", OKABE_ITO[4]),
+        (t.CAPACITY["filled places"], "Filled", BLUE),
+        (t.CAPACITY["vacant places"], "Vacant (free to match)", SKY_BLUE),
+        (t.CAPACITY["unavailable places"], "Unavailable (carer choice or matching)", VERMILLION),
+        (t.CAPACITY["on hold or blocked places"], "On hold or blocked", ORANGE),
     ]
     fig, ax = plt.subplots(figsize=(7.5, 3.8))
     bottom = pd.Series(0, index=trend.index)
@@ -329,6 +337,8 @@ def capacity_trend(trend: pd.DataFrame) -> plt.Figure:
             bottom=bottom,
             label=label,
             color=colour,
+            edgecolor=EDGE,
+            linewidth=0.6,
             width=0.65,
         )
         bottom = bottom + trend[column].fillna(0)
