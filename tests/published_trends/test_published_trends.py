@@ -132,13 +132,25 @@ def test_leavers_note_names_the_year_whose_reasons_do_not_add_up(figures):
 def test_a_source_dated_by_its_year_alone_is_not_shown_as_1_january():
     sources = pd.DataFrame(
         {
+            "source": ["minutes", "report", "cabinet"],
             "title": ["Minutes", "Report", "Cabinet"],
             "publisher": ["Leicester City Council"] * 3,
             "date": ["2025", "2025-10", "2024-01-15"],
         }
     )
-    dates = list(trends.sources_table(sources)["Date"])
+    used = pd.DataFrame({"source": ["minutes", "report", "cabinet"]})
+    dates = list(trends.sources_table(sources, used)["Date"])
     assert dates == ["2025", "October 2025", "15 January 2024"]
+
+
+def test_a_years_page_stops_at_the_year_and_lists_only_the_documents_it_uses(figures):
+    shown = trends.up_to(figures, "2020-21")
+    assert shown["year"].max() == "2020-21" and set(figures["year"]) > set(shown["year"])
+    # a figure for 2020/21 printed in the 2024/25 report (October 2025) is still used
+    assert "fostering-2024-25" in set(shown["source"])
+    listed = trends.sources_table(published.sources(), shown)["Document"]
+    assert not listed.str.startswith("Minutes of the Education").any()  # 2024/25 figures only
+    assert len(listed) == shown["source"].nunique()
 
 
 def test_the_check_summary_names_each_kind_and_has_no_total_row(figures):

@@ -687,12 +687,21 @@ def year_table(figures: pd.DataFrame, year: str) -> pd.DataFrame:
     )
 
 
-def sources_table(sources: pd.DataFrame) -> pd.DataFrame:
-    """The documents the figures come from, for a reader: title, publisher, date.
+def up_to(frame: pd.DataFrame, year: str) -> pd.DataFrame:
+    """The rows (figures or checks) of ``year`` and the years before it: a year's appendix
+    describes the service up to the end of that year, never after it. A figure for those
+    years printed in a later document is kept (it is still a figure about those years)."""
+    return frame[frame["year"] <= year].reset_index(drop=True)
+
+
+def sources_table(sources: pd.DataFrame, figures: pd.DataFrame) -> pd.DataFrame:
+    """The documents the page's ``figures`` come from, for a reader: title, publisher,
+    date (a document that gives none of them is not listed).
 
     The stored text copy each was read from (``seed_file``) is a hashed name no reader can
     use; it stays in ``sources.csv``, which the provenance footer lists with its hash.
     """
+    sources = sources[sources["source"].isin(set(figures["source"]))]
     return pd.DataFrame(
         {
             "Document": sources["title"],
