@@ -1,0 +1,59 @@
+"""The stability rates a council's papers print, checked against the DfE's published
+statistics (``../shared/reference/dfe/``): Leicester's minutes for 2024/25 quote 5% for the
+city and "the national benchmark was 11%"."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.council import config
+from analysis.published_trends import dfe_check
+from analysis.sources.published import load as published
+
+
+def test_leicesters_printed_rates_against_the_dfes():
+    la = config.load("leicester")
+    figures = published.load_all(la.published)
+    assert dfe_check.sentence(figures, la.la_code, la.short_name, "2024-25") == (
+        "Against the DfE's Children looked after in England including adoptions (children "
+        "looked after on 31 March with three or more placements during the year): 5.2% for "
+        "Leicester in 2024/25 (31 of 595 children looked after on 31 March), as the papers "
+        "print; 10.4% for England in 2024/25 and 10.6% in 2023/24: the 11% the papers quote "
+        "for England is the 2023/24 figure, the latest published before the year's own "
+        "statistics."
+    )
+
+
+def _printed(own: float, england: float) -> pd.DataFrame:
+    rows = [("", own), ("england", england)]
+    return pd.DataFrame(
+        {
+            "table": "placement_stability",
+            "year": "2024-25",
+            "measure": dfe_check.MEASURE,
+            "breakdown": [b for b, _ in rows],
+            "basis": "",
+            "number": [v for _, v in rows],
+            "status": "value",
+            "date": "2025-10-01",
+            "source": "minutes",
+        }
+    )
+
+
+def test_a_rate_that_is_neither_years_is_said_so_and_a_wrong_own_rate_too():
+    sentence = dfe_check.sentence(_printed(9, 14), "856", "Leicester", "2024-25")
+    assert "not the 9% printed" in sentence
+    assert sentence.endswith("neither is the 14% the papers quote for England.")
+
+
+def test_the_years_own_england_figure_is_recognised():
+    sentence = dfe_check.sentence(_printed(5, 10), "856", "Leicester", "2024-25")
+    assert "as the papers print" in sentence
+    assert sentence.endswith("the England figure the papers quote is the year's.")
+
+
+def test_no_printed_rate_no_sentence():
+    la = config.load("coventry")
+    figures = published.load_all(la.published)
+    assert dfe_check.sentence(figures, la.la_code, "Coventry", "2024-25") is None
