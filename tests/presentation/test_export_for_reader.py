@@ -28,3 +28,25 @@ def test_for_reader_keeps_displays_and_drops_values_printing_and_the_ledger():
         "<figure class='table'>Table 1</figure>"
     ]
     assert len(notebook.cells[0].outputs) == 4  # the executed notebook is left as it was
+
+
+def test_the_contents_list_the_main_body_in_full_and_the_annex_by_section_only():
+    entries = [
+        ("section", "key-findings", "Key findings"),
+        ("section", "outcomes", "Outcomes"),
+        ("table", "table-1", "Table 1: Outcomes"),
+        ("figure", "figure-1", "Figure 1: Outcomes"),
+        ("section", "technical-annex", "Technical annex"),
+        ("section", "leaving", "Where people leave"),
+        ("table", "table-2", "Table 2: Leaving"),
+        ("section", "quality", "Data quality"),
+    ]
+    assert export.contents(entries) == (
+        "<nav class='appendix-toc' aria-label='Contents'><h2 id='contents'>Contents</h2><ol>"
+        "<li><a href='#key-findings'>Key findings</a></li>"
+        "<li><a href='#outcomes'>Outcomes</a><ol><li><a href='#table-1'>Table 1: Outcomes</a>"
+        "</li><li><a href='#figure-1'>Figure 1: Outcomes</a></li></ol></li>"
+        "<li><a href='#technical-annex'>Technical annex</a><details><summary>The annex's 2 "
+        "sections</summary><ol><li><a href='#leaving'>Where people leave</a></li>"
+        "<li><a href='#quality'>Data quality</a></li></ol></details></li></ol></nav>"
+    )

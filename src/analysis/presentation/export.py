@@ -108,23 +108,38 @@ def outline(page: str) -> list[tuple[str, str, str]]:
 
 
 def contents(entries: list[tuple[str, str, str]]) -> str:
-    """The table of contents: sections, with their tables and figures beneath them."""
+    """The table of contents: the main body's sections with their tables and figures
+    beneath them, then the technical annex's sections in a list a reader opens (its tables
+    and figures are found from them), so that the contents of the five-minute read fit on
+    a screen however long the annex is."""
+    annexed = next((n for n, (_, anchor, _) in enumerate(entries) if anchor == ANNEX), None)
+    main = entries if annexed is None else entries[:annexed]
     items: list[str] = []
     children: list[str] = []
+
+    def link(anchor: str, text: str) -> str:
+        return f"<a href='#{html.escape(anchor)}'>{html.escape(text)}</a>"
 
     def close() -> None:
         if items and children:
             items[-1] = items[-1].replace("</li>", f"<ol>{''.join(children)}</ol></li>")
         children.clear()
 
-    for kind, anchor, text in entries:
-        link = f"<a href='#{html.escape(anchor)}'>{html.escape(text)}</a>"
+    for kind, anchor, text in main:
         if kind == "section":
             close()
-            items.append(f"<li>{link}</li>")
+            items.append(f"<li>{link(anchor, text)}</li>")
         else:
-            (children if items else items).append(f"<li>{link}</li>")
+            (children if items else items).append(f"<li>{link(anchor, text)}</li>")
     close()
+    if annexed is not None:
+        _, anchor, text = entries[annexed]
+        sections = [(a, t) for kind, a, t in entries[annexed + 1 :] if kind == "section"]
+        inside = "".join(f"<li>{link(a, t)}</li>" for a, t in sections)
+        items.append(
+            f"<li>{link(anchor, text)}<details><summary>The annex's {len(sections)} sections"
+            f"</summary><ol>{inside}</ol></details></li>"
+        )
     return (
         "<nav class='appendix-toc' aria-label='Contents'><h2 id='contents'>Contents</h2>"
         f"<ol>{''.join(items)}</ol></nav>"
