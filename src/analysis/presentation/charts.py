@@ -27,6 +27,9 @@ ORANGE, SKY_BLUE = "#E69F00", "#56B4E9"  # 2.3:1 on white: fills with an EDGE on
 OKABE_ITO = [BLUE, VERMILLION, GREEN, PURPLE, BLACK, ORANGE, SKY_BLUE]
 EDGE = "#333333"
 LINES = [BLUE, VERMILLION, GREEN, PURPLE, BLACK, "#767676"]  # lines and points: 3:1 or more
+# Colour roles, the same on every page: the council, England (or the national figure it
+# quotes), its region and its statistical neighbours.
+COUNCIL, ENGLAND, REGION, NEIGHBOURS = BLUE, BLACK, GREEN, PURPLE
 GREY = "#8C8C8C"
 STYLE, CONTEXT = "whitegrid", "notebook"  # seaborn's axes style and sizes, on every page
 

@@ -12,7 +12,9 @@ import seaborn as sns
 from analysis.presentation.charts import (
     BLACK,
     BLUE,
+    COUNCIL,
     EDGE,
+    ENGLAND,
     GREEN,
     GREY,
     LINES,
@@ -88,12 +90,12 @@ def retention_trend(rates: pd.DataFrame, national: float, council: str) -> plt.F
         years(rates[t.YEAR]),
         pd.to_numeric(rates[t.RATE], errors="coerce"),
         marker="o",
-        color=OKABE_ITO[0],
+        color=COUNCIL,
         label=f"{council} (register)",
     )
     ax.axhline(
         national,
-        color=PALETTE["grey"],
+        color=ENGLAND,
         linestyle="--",
         label=f"National figure the council quotes ({national:.0f}%)",
     )

@@ -36,7 +36,16 @@ if TYPE_CHECKING:
     from analysis.council.config import Council
 from analysis.disclosure import members
 from analysis.presentation.appendix import Appendix
-from analysis.presentation.charts import LINES, OKABE_ITO, bars_alt, legend_right, years
+from analysis.presentation.charts import (
+    COUNCIL,
+    ENGLAND,
+    NEIGHBOURS,
+    OKABE_ITO,
+    REGION,
+    bars_alt,
+    legend_right,
+    years,
+)
 from analysis.sources.dfe import stability as dfe_stability
 from analysis.sources.ssda903 import validator
 from analysis.sources.ssda903.codes import PLACEMENT_GROUPS
@@ -297,7 +306,7 @@ def trend_chart(data: Year) -> plt.Figure:
             hue_order=names,
             style="name",
             style_order=names,
-            palette=LINES[: len(names)],
+            palette=[COUNCIL, ENGLAND, REGION, NEIGHBOURS][: len(names)],  # their roles
             marker="o",
             ax=ax,
             legend=ax is axes[-1],
