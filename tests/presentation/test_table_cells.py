@@ -64,3 +64,26 @@ def test_a_decimal_column_is_written_in_one_style_and_a_count_never_as_892_0(mon
         ["2020", "", "71.2", "1.91", "2.0"],
         ["2021", "960", "69.9", "1.98", "1.9"],
     ]
+
+
+def test_a_rate_that_states_no_figure_is_not_marked_withheld(shown):
+    frame = pd.DataFrame(
+        {
+            "Group": ["Approved 2018/19", "Approved 2022/23"],
+            "Households": [40, 30],
+            "Left within 3 years": [12, 3],
+            "Left within 3 years (%)": ["30.0 (16.0 to 44.0)", "no estimate"],
+        }
+    )
+    app = Appendix("Test", "2024-25", service="A service")
+    app.table(
+        frame,
+        "Still fostering",
+        counts=["Households", "Left within 3 years"],
+        rates={"Left within 3 years (%)": ["Left within 3 years", "Households"]},
+        name="still",
+    )
+    app.finish()
+    table = app.shown("still")
+    assert list(table["Left within 3 years"]) == [12, "c"]  # 3 is withheld
+    assert list(table["Left within 3 years (%)"]) == ["30.0 (16.0 to 44.0)", "no estimate"]

@@ -42,6 +42,7 @@ from analysis.presentation import charts
 LEDGER = "application/vnd.fostering.disclosure+json"
 ANNEX = "technical-annex"  # the anchor of the technical annex's heading
 TOKEN = re.compile("\u27e6(\\d+)\u27e7")
+_DIGIT = re.compile(r"\d")
 _SAID_AGAIN = re.compile(r"(a withheld number|fewer than 6) \(a withheld share\)")
 _IDS = itertools.count(1)
 Figure = plt.Figure | Callable[[], plt.Figure]
@@ -659,7 +660,10 @@ class Appendix:
                 withheld.loc[i, column] = True
         for rate, bases in table.rates.items():
             hit = withheld[[b for b in bases if b in withheld]].any(axis=1).to_numpy()
-            shown.loc[hit, rate] = disclosure.SUPPRESSED
+            # A rate cell that states no figure ("no estimate") says nothing of its bases:
+            # a 'c' there would tell the reader a figure is hidden where there is none.
+            says = shown[rate].map(lambda v: not isinstance(v, str) or bool(_DIGIT.search(v)))
+            shown.loc[hit & says.to_numpy(), rate] = disclosure.SUPPRESSED
         return shown
 
     def table_if_safe(
