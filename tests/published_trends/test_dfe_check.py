@@ -57,3 +57,19 @@ def test_no_printed_rate_no_sentence():
     la = config.load("coventry")
     figures = published.load_all(la.published)
     assert dfe_check.sentence(figures, la.la_code, "Coventry", "2024-25") is None
+
+
+def test_leicesters_one_headline_tile_is_its_printed_rate_beside_the_dfes_england():
+    from analysis.published_trends import headlines
+    from analysis.sources.ofsted import national as ofsted
+
+    la = config.load("leicester")
+    [tile] = headlines.headlines(published.load_all(la.published), ofsted.load(), "2024-25")
+    assert (tile.label, tile.value, tile.previous, tile.unit) == (
+        "Children with three or more placement moves in the year",
+        5.0,
+        None,
+        "%",
+    )
+    assert round(tile.comparator, 1) == 10.4 and tile.comparator_label == "England, 2024/25 (DfE)"
+    assert tile.published and tile.better == "lower"

@@ -38,6 +38,23 @@ def _agrees(printed: float, rate: float) -> bool:
     return abs(printed - rate) <= 0.5
 
 
+def printed(figures: pd.DataFrame, year: str, england: bool = False) -> float | None:
+    """The council's (or, with ``england``, England's as quoted) printed rate for ``year``."""
+    found = preferred(figures)
+    found = found[
+        (found["year"] == year)
+        & (found["measure"] == MEASURE)
+        & (found["breakdown"] == ("england" if england else ""))
+    ]
+    return None if found.empty else float(found["number"].iloc[0])
+
+
+def england(year: str) -> float | None:
+    """The DfE's rate for England in ``year`` (%, unrounded), or None before its data."""
+    found = _rate(dfe.load(), "England", year)
+    return None if found is None else found[0]
+
+
 def sentence(figures: pd.DataFrame, la_code: str, name: str, year: str) -> str | None:
     """What the DfE's statistics say of the rates the papers print for ``year`` (None when
     the papers print none, or the DfE has no figure for the year)."""

@@ -13,6 +13,7 @@ import pandas as pd
 
 from analysis.core.years import FinancialYear
 from analysis.presentation.appendix import Headline
+from analysis.published_trends import dfe_check
 from analysis.published_trends import measures as trends
 from analysis.published_trends import national as context
 
@@ -48,8 +49,10 @@ def _count_tile(
 
 
 def headlines(figures: pd.DataFrame, ofsted: pd.DataFrame, year: str) -> list[Headline]:
-    """Up to four tiles: approvals, enquiries becoming applications, households ceasing to
-    foster, and approved households at 31 March (those the council printed for the year)."""
+    """At most four tiles, the first four the council printed for the year of: approvals,
+    enquiries becoming applications, households ceasing to foster, approved households at
+    31 March and children with three or more placement moves (beside the DfE's England
+    rate)."""
     before = FinancialYear.parse(year).previous.label
     stages = trends.funnel(figures)
     left = trends.leavers(figures)
@@ -80,4 +83,23 @@ def headlines(figures: pd.DataFrame, ofsted: pd.DataFrame, year: str) -> list[He
             better="lower",
         )
     tiles += _count_tile("Approved mainstream households at 31 March", homes, year)
-    return tiles
+    moves = dfe_check.printed(figures, year)
+    if moves is not None:
+        national = dfe_check.england(year)
+        tiles.append(
+            Headline(
+                "Children with three or more placement moves in the year",
+                moves,
+                dfe_check.printed(figures, before),
+                unit="%",
+                published=True,
+                better="lower",
+                comparator=national,
+                comparator_decimals=1,
+                comparator_label=f"England, {FinancialYear.parse(year).report_label} (DfE)",
+                source="National figure: the DfE's published statistics (see Against England)."
+                if national is not None
+                else "",
+            )
+        )
+    return tiles[:4]
