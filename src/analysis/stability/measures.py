@@ -95,7 +95,13 @@ from analysis.sources.ssda903.codes import (
     UNPLANNED_ENDINGS,
     placement_group,
 )
-from analysis.sources.ssda903.load import Returns, child_codes, read_returns, row_order
+from analysis.sources.ssda903.load import (
+    Returns,
+    categorical,
+    child_codes,
+    read_returns,
+    row_order,
+)
 
 NEW_PLACEMENT_RNE = ("S", "P", "B")
 MEASURES = [
@@ -152,7 +158,7 @@ def _shift(values: np.ndarray, fill) -> np.ndarray:
 def _category(column: pd.Series) -> pd.Categorical:
     """A code column as a Categorical (small integers; missing stays missing)."""
     codes, uniques = pd.factorize(column)
-    return pd.Categorical.from_codes(codes, categories=pd.Index(np.asarray(uniques, dtype=object)))
+    return categorical(codes, pd.Index(np.asarray(uniques, dtype=object)))
 
 
 def _periods(child: np.ndarray, decom: np.ndarray, dec: np.ndarray, rne) -> np.ndarray:
@@ -290,7 +296,20 @@ def _groups(place, provider) -> np.ndarray:
 
     p_codes, p_values = coded(place)
     q_codes, q_values = coded(provider)
-    codes, unique = pd.factorize(p_codes * len(q_values) + q_codes)
+    joined = p_codes * len(q_values) + q_codes
+    pairs = len(p_values) * len(q_values)
+    if pairs <= 1 << 16:  # code lists: every pair's group in a table, no hash of the rows
+        present = np.flatnonzero(np.bincount(joined, minlength=pairs))
+        table = np.empty(pairs, dtype=object)
+        table[present] = np.array(
+            [
+                placement_group(p_values[k // len(q_values)], q_values[k % len(q_values)])
+                for k in present
+            ],
+            dtype=object,
+        )
+        return table[joined]
+    codes, unique = pd.factorize(joined)
     pairs = zip(p_values[unique // len(q_values)], q_values[unique % len(q_values)], strict=True)
     groups = np.array([placement_group(p, q) for p, q in pairs], dtype=object)
     return groups[codes]

@@ -65,6 +65,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+from pandas.core.dtypes.cast import coerce_indexer_dtype
 
 from analysis.core import cache, quarantine
 from analysis.core.errors import InputError
@@ -318,11 +319,17 @@ def _text(column: pa.ChunkedArray) -> pd.Categorical:
         distinct = pc.dictionary_encode(words)  # in order of first appearance, blanks missing
         lookup = np.append(pc.fill_null(distinct.indices, -1).to_numpy(), np.int32(-1))
         rows, words = lookup[rows], distinct.dictionary
-    return pd.Categorical.from_codes(
-        rows,
-        categories=pd.Index(words.to_numpy(zero_copy_only=False), dtype=object),
-        validate=False,
-    )
+    return categorical(rows, pd.Index(words.to_numpy(zero_copy_only=False), dtype=object))
+
+
+def categorical(codes: np.ndarray, categories: pd.Index) -> pd.Categorical:
+    """A Categorical of ``codes`` into ``categories`` that are distinct and never missing
+    (a dictionary's, a hash's uniques): neither is checked again, which on a child identifier
+    column (a hundred thousand categories) costs more than making it."""
+    dtype = pd.CategoricalDtype._from_fastpath(categories, False)
+    codes = coerce_indexer_dtype(codes, categories)  # as from_codes stores them
+    # what from_codes makes, without its dtype's second check of the categories
+    return super(pd.Categorical, pd.Categorical)._simple_new(codes, dtype)
 
 
 def _filled(column: pd.Series, value: str) -> pd.Series:
@@ -339,7 +346,21 @@ def _pairs(first: pd.Series, second: pd.Series) -> np.ndarray:
     a = first.cat.codes.to_numpy().astype(np.int64)
     b = second.cat.codes.to_numpy().astype(np.int64)
     joined = np.where(b < 0, -1, (a + 1) * (len(second.cat.categories) + 1) + b)
-    return pd.factorize(joined, use_na_sentinel=False)[0] if len(joined) else joined
+    return _numbered(joined)
+
+
+def _numbered(values: np.ndarray) -> np.ndarray:
+    """``pd.factorize(values, use_na_sentinel=False)[0]`` for integers: each distinct value
+    numbered in order of first appearance. Rows come in runs of one value (a return is
+    listed by child, the years' returns one after another): only the value starting each
+    run is hashed, and its number repeated along the run."""
+    if not len(values):
+        return values
+    starts = np.r_[0, np.flatnonzero(values[1:] != values[:-1]) + 1]
+    if 2 * len(starts) > len(values):
+        return pd.factorize(values, use_na_sentinel=False)[0]
+    heads = pd.factorize(values[starts], use_na_sentinel=False)[0]
+    return np.repeat(heads, np.diff(np.r_[starts, len(values)]))
 
 
 def _shared(column: pd.Series, like: pd.Series) -> pd.Series:
@@ -395,7 +416,7 @@ def _united(values: list[pd.Categorical]) -> pd.Categorical:
         codes.append(np.append(where[at : at + len(w)], -1).astype(np.int32)[v.codes])
         at += len(w)
     categories = pd.Index(united.dictionary.to_numpy(zero_copy_only=False), dtype=object)
-    return pd.Categorical.from_codes(np.concatenate(codes), categories=categories, validate=False)
+    return categorical(np.concatenate(codes), categories)
 
 
 # Per collection year, the council's header -> the DfE column name it stands for
@@ -611,8 +632,15 @@ def _rows(frame: pd.DataFrame, at: np.ndarray, columns: list[str] | None = None)
     """``frame``'s ``columns`` at the positions ``at``: each column taken once, by one call,
     rather than a reorder, a filter and a column selection each copying the frame."""
     columns = list(frame.columns) if columns is None else columns
+    if len(at) == len(frame) and _in_place(at):
+        return pd.DataFrame({c: frame[c].array for c in columns}, index=frame.index, copy=False)
     taken = {c: frame[c].array.take(at) for c in columns}
     return pd.DataFrame(taken, index=frame.index.take(at), copy=False)
+
+
+def _in_place(at: np.ndarray) -> bool:
+    """Whether positions ``at`` are 0, 1, 2, ... (taking them would only copy)."""
+    return bool((at == np.arange(len(at))).all())
 
 
 def validate_episodes(
@@ -705,6 +733,8 @@ def row_order(keys: tuple) -> np.ndarray:
         if bits > 62:
             return np.lexsort(keys)
         packed = key - low if packed is None else (packed << width) | (key - low)
+    if (packed[1:] >= packed[:-1]).all():
+        return np.arange(len(packed))  # already in order (a return listed by child and date)
     place = (len(packed) - 1).bit_length()
     if bits + place <= 62:
         # Each packed key made distinct by its row's position, so that any sort keeps ties
