@@ -145,6 +145,41 @@ class History:
         las = np.sort(self.children["LA"].unique().astype(object))
         return np.searchsorted(las, self.children["LA"].to_numpy(object)), las
 
+    @cached_property
+    def episode_days(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The episodes' starts and ends as integers (:func:`_days`), their children and
+        whether each is not a short break: worked out once, for every year's windows."""
+        epi = self.episodes
+        return (
+            _days(epi["decom"].to_numpy(), open_as=_LATEST),
+            _days(epi["dec"].to_numpy(), open_as=_LATEST),
+            epi["child"].to_numpy(),
+            ~epi["short_break"].to_numpy(bool),
+        )
+
+    @cached_property
+    def placement_days(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The placements' starts and ends as integers (:func:`_days`) and their children."""
+        p = self.placements
+        return (
+            _days(p["start"].to_numpy(), open_as=_LATEST),
+            _days(p["end"].to_numpy(), open_as=_LATEST),
+            p["child"].to_numpy(),
+        )
+
+
+_LATEST = np.iinfo(np.int64).max
+
+
+def _days(dates: np.ndarray, open_as: int) -> np.ndarray:
+    """Dates as int64 nanoseconds, a missing one (NaT) as ``open_as``: an end not yet
+    reached is after every day, and a missing start is on no day (both compare as the
+    dates do, without a test for NaT on every window)."""
+    dates = np.asarray(dates, dtype="datetime64[ns]")
+    out = dates.view(np.int64).copy()
+    out[np.isnat(dates)] = open_as
+    return out
+
 
 def _text(column: pd.Series) -> np.ndarray:
     """A text column as a plain object array, missing values as None."""
@@ -319,6 +354,11 @@ def _day(value: pd.Timestamp) -> np.datetime64:
     return np.datetime64(value, "ns")
 
 
+def _int_day(value: pd.Timestamp) -> int:
+    """A day as :func:`_days` holds it."""
+    return int(_day(value).astype(np.int64))
+
+
 def _open_at(history: History, day: pd.Timestamp) -> pd.DataFrame:
     """The episode each child was in on ``day`` (children looked after that day)."""
     return history.episodes.iloc[_open_rows(history, day)]
@@ -326,13 +366,12 @@ def _open_at(history: History, day: pd.Timestamp) -> pd.DataFrame:
 
 def _open_rows(history: History, day: pd.Timestamp) -> np.ndarray:
     """:func:`_open_at`'s rows: their positions in ``history.episodes``."""
-    epi = history.episodes
-    when = _day(day)
-    dec = epi["dec"].to_numpy()
-    rows = np.flatnonzero((epi["decom"].to_numpy() <= when) & (np.isnat(dec) | (dec > when)))
+    decom, dec, child, _ = history.episode_days
+    when = _int_day(day)
+    rows = np.flatnonzero((decom <= when) & (dec > when))
     # A child's episodes are contiguous (see build_history): the last open one is the last
     # of its run, as drop_duplicates("child", keep="last") would find it.
-    child = epi["child"].to_numpy()[rows]
+    child = child[rows]
     last = np.ones(len(rows), dtype=bool)
     last[:-1] = child[1:] != child[:-1]
     return rows[last]
@@ -340,22 +379,16 @@ def _open_rows(history: History, day: pd.Timestamp) -> np.ndarray:
 
 def placement_counts(history: History, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
     """Placements each child occupied at any time from ``start`` to ``end`` (per child code)."""
-    p = history.placements
-    ends = p["end"].to_numpy()
-    hit = (p["start"].to_numpy() <= _day(end)) & (np.isnat(ends) | (ends > _day(start)))
-    return np.bincount(p["child"].to_numpy()[hit], minlength=len(history.children))
+    starts, ends, child = history.placement_days
+    hit = (starts <= _int_day(end)) & (ends > _int_day(start))
+    return np.bincount(child[hit], minlength=len(history.children))
 
 
 def in_care_during(history: History, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
     """Per child code: looked after (not on a short break) on at least one day in the span."""
-    epi = history.episodes
-    dec = epi["dec"].to_numpy()
-    hit = (
-        ~epi["short_break"].to_numpy(bool)
-        & (epi["decom"].to_numpy() <= _day(end))
-        & (np.isnat(dec) | (dec > _day(start)))
-    )
-    return np.bincount(epi["child"].to_numpy()[hit], minlength=len(history.children)) > 0
+    decom, dec, child, in_care = history.episode_days
+    hit = in_care & (decom <= _int_day(end)) & (dec > _int_day(start))
+    return np.bincount(child[hit], minlength=len(history.children)) > 0
 
 
 def cohorts(history: History, year: FinancialYear) -> pd.DataFrame:

@@ -389,6 +389,12 @@ def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(out, copy=False)
 
 
+def _one(value: str, rows: int) -> pd.Categorical:
+    """One value on every row (a file's name, its year), coded: every reorder and filter of
+    the rows then moves bytes, not a column of references to one string."""
+    return categorical(np.zeros(rows, dtype=np.int8), pd.Index([value], dtype=object))
+
+
 def _counts(values: pd.Series) -> dict[str, int]:
     """How many times each value occurs (values that occur only)."""
     counts = values.value_counts()
@@ -580,11 +586,13 @@ def _read(
     for c in use:
         if header[c] not in texts:
             texts[header[c]] = _text(table.column(header[c]))
-    frame = pd.DataFrame({c: texts[header[c]] for c in use}, index=pd.RangeIndex(table.num_rows))
+    frame = pd.DataFrame(
+        {c: texts[header[c]] for c in use}, index=pd.RangeIndex(table.num_rows), copy=False
+    )
     if "LA" not in frame:
         frame["LA"] = pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), [""])
     frame["LA"] = _filled(frame["LA"], "")
-    frame["source_file"] = path.name
+    frame["source_file"] = _one(path.name, len(frame))  # text again on the way out (_plain)
     frame["source_row"] = np.arange(2, len(frame) + 2)
     return frame
 
@@ -606,8 +614,9 @@ def validate_header(
     frame = _split(frame, checks, parts)
     repeated = frame.duplicated(["LA", "CHILD"], keep="first").to_numpy()
     frame = _split(frame, [(repeated, "child appears twice in the header", "CHILD")], parts)
-    frame = frame.assign(year=year.label)
-    return frame[["LA", "CHILD", "SEX", "dob", "year", "source_file"]], quarantine.combine(parts)
+    frame = frame.assign(year=_one(year.label, len(frame)))
+    frame = _plain(frame[["LA", "CHILD", "SEX", "dob", "year", "source_file"]])
+    return frame, quarantine.combine(parts)
 
 
 def _split(frame: pd.DataFrame, checks, parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -695,8 +704,8 @@ def validate_episodes(
     keep = ["LA", "CHILD", "decom", "dec", "RNE", "LS", "PLACE", "PLACE_PROVIDER", "REC"]
     keep += ["REASON_PLACE_CHANGE", "PL_POST", "DECOM", "DEC", "source_file", "source_row"]
     frame = _rows(frame, at, keep)
-    frame["year"] = year.label
-    return frame, quarantine.combine(parts), year
+    frame["year"] = _one(year.label, len(frame))
+    return _plain(frame), quarantine.combine(parts), year
 
 
 def _not_in(column: pd.Series, valid, blank_ok: bool) -> np.ndarray:
