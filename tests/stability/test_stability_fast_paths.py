@@ -45,3 +45,37 @@ def test_the_code_now_is_the_placements_during_a_temporary_stay():
     now = stability._now(episodes, placements, rows, at, np.array([True, False, False]))
     assert now.dtype == categories
     assert now.tolist()[:2] == ["U1", "K2"] and pd.isna(now.iloc[2])
+
+
+def test_placement_groups_from_the_table_are_each_pairs_group():
+    from analysis.sources.ssda903.codes import placement_group
+
+    place = pd.Series(pd.Categorical(["U4", "U1", None, "K2", "U4", "U6"]))
+    provider = pd.Series(pd.Categorical(["PR1", "PR4", "PR1", None, "PR0", "PR1"]))
+    expected = [
+        placement_group("" if pd.isna(p) else p, "" if pd.isna(q) else q)
+        for p, q in zip(place, provider, strict=True)
+    ]
+    assert list(stability._groups(place, provider)) == expected
+
+
+def test_windows_on_whole_day_integers_count_as_the_dates_do():
+    returns = read_returns(sorted(FOLDER.glob("*header*.csv")), sorted(FOLDER.glob("*episodes*")))
+    history = stability.build_history(returns)
+    p, epi = history.placements, history.episodes
+    for label in returns.years:
+        year = FinancialYear.parse(label)
+        start, end = year.start.to_datetime64(), year.end.to_datetime64()
+        hit = (p["start"] <= end) & (p["end"].isna() | (p["end"] > start))
+        expected = np.bincount(p.loc[hit, "child"], minlength=len(history.children))
+        got = stability.placement_counts(history, year.start, year.end)
+        np.testing.assert_array_equal(got, expected)
+        cared = (
+            (~epi["short_break"])
+            & (epi["decom"] <= end)
+            & (epi["dec"].isna() | (epi["dec"] > start))
+        )
+        expected = np.bincount(epi.loc[cared, "child"], minlength=len(history.children)) > 0
+        np.testing.assert_array_equal(
+            stability.in_care_during(history, year.start, year.end), expected
+        )

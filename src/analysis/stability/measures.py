@@ -95,7 +95,13 @@ from analysis.sources.ssda903.codes import (
     UNPLANNED_ENDINGS,
     placement_group,
 )
-from analysis.sources.ssda903.load import Returns, child_codes, read_returns, row_order
+from analysis.sources.ssda903.load import (
+    Returns,
+    categorical,
+    child_codes,
+    read_returns,
+    row_order,
+)
 
 NEW_PLACEMENT_RNE = ("S", "P", "B")
 MEASURES = [
@@ -139,6 +145,41 @@ class History:
         las = np.sort(self.children["LA"].unique().astype(object))
         return np.searchsorted(las, self.children["LA"].to_numpy(object)), las
 
+    @cached_property
+    def episode_days(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The episodes' starts and ends as integers (:func:`_days`), their children and
+        whether each is not a short break: worked out once, for every year's windows."""
+        epi = self.episodes
+        return (
+            _days(epi["decom"].to_numpy(), open_as=_LATEST),
+            _days(epi["dec"].to_numpy(), open_as=_LATEST),
+            epi["child"].to_numpy(),
+            ~epi["short_break"].to_numpy(bool),
+        )
+
+    @cached_property
+    def placement_days(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The placements' starts and ends as integers (:func:`_days`) and their children."""
+        p = self.placements
+        return (
+            _days(p["start"].to_numpy(), open_as=_LATEST),
+            _days(p["end"].to_numpy(), open_as=_LATEST),
+            p["child"].to_numpy(),
+        )
+
+
+_LATEST = np.iinfo(np.int64).max
+
+
+def _days(dates: np.ndarray, open_as: int) -> np.ndarray:
+    """Dates as int64 nanoseconds, a missing one (NaT) as ``open_as``: an end not yet
+    reached is after every day, and a missing start is on no day (both compare as the
+    dates do, without a test for NaT on every window)."""
+    dates = np.asarray(dates, dtype="datetime64[ns]")
+    out = dates.view(np.int64).copy()
+    out[np.isnat(dates)] = open_as
+    return out
+
 
 def _text(column: pd.Series) -> np.ndarray:
     """A text column as a plain object array, missing values as None."""
@@ -152,7 +193,7 @@ def _shift(values: np.ndarray, fill) -> np.ndarray:
 def _category(column: pd.Series) -> pd.Categorical:
     """A code column as a Categorical (small integers; missing stays missing)."""
     codes, uniques = pd.factorize(column)
-    return pd.Categorical.from_codes(codes, categories=pd.Index(np.asarray(uniques, dtype=object)))
+    return categorical(codes, pd.Index(np.asarray(uniques, dtype=object)))
 
 
 def _periods(child: np.ndarray, decom: np.ndarray, dec: np.ndarray, rne) -> np.ndarray:
@@ -290,7 +331,20 @@ def _groups(place, provider) -> np.ndarray:
 
     p_codes, p_values = coded(place)
     q_codes, q_values = coded(provider)
-    codes, unique = pd.factorize(p_codes * len(q_values) + q_codes)
+    joined = p_codes * len(q_values) + q_codes
+    pairs = len(p_values) * len(q_values)
+    if pairs <= 1 << 16:  # code lists: every pair's group in a table, no hash of the rows
+        present = np.flatnonzero(np.bincount(joined, minlength=pairs))
+        table = np.empty(pairs, dtype=object)
+        table[present] = np.array(
+            [
+                placement_group(p_values[k // len(q_values)], q_values[k % len(q_values)])
+                for k in present
+            ],
+            dtype=object,
+        )
+        return table[joined]
+    codes, unique = pd.factorize(joined)
     pairs = zip(p_values[unique // len(q_values)], q_values[unique % len(q_values)], strict=True)
     groups = np.array([placement_group(p, q) for p, q in pairs], dtype=object)
     return groups[codes]
@@ -300,6 +354,11 @@ def _day(value: pd.Timestamp) -> np.datetime64:
     return np.datetime64(value, "ns")
 
 
+def _int_day(value: pd.Timestamp) -> int:
+    """A day as :func:`_days` holds it."""
+    return int(_day(value).astype(np.int64))
+
+
 def _open_at(history: History, day: pd.Timestamp) -> pd.DataFrame:
     """The episode each child was in on ``day`` (children looked after that day)."""
     return history.episodes.iloc[_open_rows(history, day)]
@@ -307,13 +366,12 @@ def _open_at(history: History, day: pd.Timestamp) -> pd.DataFrame:
 
 def _open_rows(history: History, day: pd.Timestamp) -> np.ndarray:
     """:func:`_open_at`'s rows: their positions in ``history.episodes``."""
-    epi = history.episodes
-    when = _day(day)
-    dec = epi["dec"].to_numpy()
-    rows = np.flatnonzero((epi["decom"].to_numpy() <= when) & (np.isnat(dec) | (dec > when)))
+    decom, dec, child, _ = history.episode_days
+    when = _int_day(day)
+    rows = np.flatnonzero((decom <= when) & (dec > when))
     # A child's episodes are contiguous (see build_history): the last open one is the last
     # of its run, as drop_duplicates("child", keep="last") would find it.
-    child = epi["child"].to_numpy()[rows]
+    child = child[rows]
     last = np.ones(len(rows), dtype=bool)
     last[:-1] = child[1:] != child[:-1]
     return rows[last]
@@ -321,22 +379,16 @@ def _open_rows(history: History, day: pd.Timestamp) -> np.ndarray:
 
 def placement_counts(history: History, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
     """Placements each child occupied at any time from ``start`` to ``end`` (per child code)."""
-    p = history.placements
-    ends = p["end"].to_numpy()
-    hit = (p["start"].to_numpy() <= _day(end)) & (np.isnat(ends) | (ends > _day(start)))
-    return np.bincount(p["child"].to_numpy()[hit], minlength=len(history.children))
+    starts, ends, child = history.placement_days
+    hit = (starts <= _int_day(end)) & (ends > _int_day(start))
+    return np.bincount(child[hit], minlength=len(history.children))
 
 
 def in_care_during(history: History, start: pd.Timestamp, end: pd.Timestamp) -> np.ndarray:
     """Per child code: looked after (not on a short break) on at least one day in the span."""
-    epi = history.episodes
-    dec = epi["dec"].to_numpy()
-    hit = (
-        ~epi["short_break"].to_numpy(bool)
-        & (epi["decom"].to_numpy() <= _day(end))
-        & (np.isnat(dec) | (dec > _day(start)))
-    )
-    return np.bincount(epi["child"].to_numpy()[hit], minlength=len(history.children)) > 0
+    decom, dec, child, in_care = history.episode_days
+    hit = in_care & (decom <= _int_day(end)) & (dec > _int_day(start))
+    return np.bincount(child[hit], minlength=len(history.children)) > 0
 
 
 def cohorts(history: History, year: FinancialYear) -> pd.DataFrame:

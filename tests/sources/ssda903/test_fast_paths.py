@@ -14,7 +14,11 @@ from analysis.sources.ssda903.load import (
     _distinct_dates,
     _each,
     _first_line,
+    _numbered,
+    _one,
+    _rows,
     _text,
+    categorical,
 )
 
 
@@ -103,3 +107,32 @@ def test_files_are_worked_on_in_order_and_the_first_failure_stops():
 
     with pytest.raises(ValueError, match="2"):
         _each(fails, range(5))
+
+
+@pytest.mark.parametrize("grouped", [True, False])
+def test_numbering_by_runs_is_what_factorize_gives(grouped):
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        values = np.repeat(rng.integers(-1, 8, 20), rng.integers(1, 5, 20)).astype(np.int64)
+        if not grouped:
+            rng.shuffle(values)
+        expected = pd.factorize(values, use_na_sentinel=False)[0]
+        got = _numbered(values)
+        np.testing.assert_array_equal(got, expected)
+        assert got.dtype == expected.dtype
+
+
+def test_categorical_is_what_from_codes_gives():
+    categories = pd.Index(["b", "a", "c"], dtype=object)
+    for codes in (np.array([0, 2, -1, 1], np.int32), np.array([], np.int64)):
+        got = categorical(codes, categories)
+        expected = pd.Categorical.from_codes(codes, categories=categories)
+        assert got.dtype == expected.dtype and got.codes.dtype == expected.codes.dtype
+        assert pd.Series(got).equals(pd.Series(expected))
+    assert list(_one("episodes_2024-25.csv", 3)) == ["episodes_2024-25.csv"] * 3
+
+
+def test_rows_in_place_are_the_frame_as_it_is():
+    frame = pd.DataFrame({"a": [3, 1, 2], "b": list("xyz")}, index=[5, 6, 7])
+    assert _rows(frame, np.arange(3)).equals(frame)
+    assert _rows(frame, np.array([2, 0]), ["b"]).equals(frame.iloc[[2, 0]][["b"]])

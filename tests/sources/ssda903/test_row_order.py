@@ -31,3 +31,12 @@ def test_keys_too_wide_for_the_rows_positions_sort_stably():
     wide[::7] = wide[0]  # ties, kept in order
     keys = (rng.integers(0, 4, 3_000), wide)
     np.testing.assert_array_equal(row_order(keys), np.lexsort(keys))
+
+
+def test_keys_already_in_order_give_the_rows_in_place_as_lexsort():
+    child = np.repeat(np.arange(50), 3)
+    start = np.tile(np.array(["2020-01-01", "2020-01-01", "2021-05-02"], "datetime64[ns]"), 50)
+    keys = (start, child)
+    order = row_order(keys)
+    np.testing.assert_array_equal(order, np.lexsort(keys))
+    np.testing.assert_array_equal(order, np.arange(150))

@@ -65,6 +65,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+from pandas.core.dtypes.cast import coerce_indexer_dtype
 
 from analysis.core import cache, quarantine
 from analysis.core.errors import InputError
@@ -318,11 +319,17 @@ def _text(column: pa.ChunkedArray) -> pd.Categorical:
         distinct = pc.dictionary_encode(words)  # in order of first appearance, blanks missing
         lookup = np.append(pc.fill_null(distinct.indices, -1).to_numpy(), np.int32(-1))
         rows, words = lookup[rows], distinct.dictionary
-    return pd.Categorical.from_codes(
-        rows,
-        categories=pd.Index(words.to_numpy(zero_copy_only=False), dtype=object),
-        validate=False,
-    )
+    return categorical(rows, pd.Index(words.to_numpy(zero_copy_only=False), dtype=object))
+
+
+def categorical(codes: np.ndarray, categories: pd.Index) -> pd.Categorical:
+    """A Categorical of ``codes`` into ``categories`` that are distinct and never missing
+    (a dictionary's, a hash's uniques): neither is checked again, which on a child identifier
+    column (a hundred thousand categories) costs more than making it."""
+    dtype = pd.CategoricalDtype._from_fastpath(categories, False)
+    codes = coerce_indexer_dtype(codes, categories)  # as from_codes stores them
+    # what from_codes makes, without its dtype's second check of the categories
+    return super(pd.Categorical, pd.Categorical)._simple_new(codes, dtype)
 
 
 def _filled(column: pd.Series, value: str) -> pd.Series:
@@ -339,7 +346,21 @@ def _pairs(first: pd.Series, second: pd.Series) -> np.ndarray:
     a = first.cat.codes.to_numpy().astype(np.int64)
     b = second.cat.codes.to_numpy().astype(np.int64)
     joined = np.where(b < 0, -1, (a + 1) * (len(second.cat.categories) + 1) + b)
-    return pd.factorize(joined, use_na_sentinel=False)[0] if len(joined) else joined
+    return _numbered(joined)
+
+
+def _numbered(values: np.ndarray) -> np.ndarray:
+    """``pd.factorize(values, use_na_sentinel=False)[0]`` for integers: each distinct value
+    numbered in order of first appearance. Rows come in runs of one value (a return is
+    listed by child, the years' returns one after another): only the value starting each
+    run is hashed, and its number repeated along the run."""
+    if not len(values):
+        return values
+    starts = np.r_[0, np.flatnonzero(values[1:] != values[:-1]) + 1]
+    if 2 * len(starts) > len(values):
+        return pd.factorize(values, use_na_sentinel=False)[0]
+    heads = pd.factorize(values[starts], use_na_sentinel=False)[0]
+    return np.repeat(heads, np.diff(np.r_[starts, len(values)]))
 
 
 def _shared(column: pd.Series, like: pd.Series) -> pd.Series:
@@ -366,6 +387,12 @@ def _concat(parts: list[pd.DataFrame]) -> pd.DataFrame:
         else:
             out[column] = np.concatenate([p[column].to_numpy() for p in parts])
     return pd.DataFrame(out, copy=False)
+
+
+def _one(value: str, rows: int) -> pd.Categorical:
+    """One value on every row (a file's name, its year), coded: every reorder and filter of
+    the rows then moves bytes, not a column of references to one string."""
+    return categorical(np.zeros(rows, dtype=np.int8), pd.Index([value], dtype=object))
 
 
 def _counts(values: pd.Series) -> dict[str, int]:
@@ -395,7 +422,7 @@ def _united(values: list[pd.Categorical]) -> pd.Categorical:
         codes.append(np.append(where[at : at + len(w)], -1).astype(np.int32)[v.codes])
         at += len(w)
     categories = pd.Index(united.dictionary.to_numpy(zero_copy_only=False), dtype=object)
-    return pd.Categorical.from_codes(np.concatenate(codes), categories=categories, validate=False)
+    return categorical(np.concatenate(codes), categories)
 
 
 # Per collection year, the council's header -> the DfE column name it stands for
@@ -559,11 +586,13 @@ def _read(
     for c in use:
         if header[c] not in texts:
             texts[header[c]] = _text(table.column(header[c]))
-    frame = pd.DataFrame({c: texts[header[c]] for c in use}, index=pd.RangeIndex(table.num_rows))
+    frame = pd.DataFrame(
+        {c: texts[header[c]] for c in use}, index=pd.RangeIndex(table.num_rows), copy=False
+    )
     if "LA" not in frame:
         frame["LA"] = pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8), [""])
     frame["LA"] = _filled(frame["LA"], "")
-    frame["source_file"] = path.name
+    frame["source_file"] = _one(path.name, len(frame))  # text again on the way out (_plain)
     frame["source_row"] = np.arange(2, len(frame) + 2)
     return frame
 
@@ -585,8 +614,9 @@ def validate_header(
     frame = _split(frame, checks, parts)
     repeated = frame.duplicated(["LA", "CHILD"], keep="first").to_numpy()
     frame = _split(frame, [(repeated, "child appears twice in the header", "CHILD")], parts)
-    frame = frame.assign(year=year.label)
-    return frame[["LA", "CHILD", "SEX", "dob", "year", "source_file"]], quarantine.combine(parts)
+    frame = frame.assign(year=_one(year.label, len(frame)))
+    frame = _plain(frame[["LA", "CHILD", "SEX", "dob", "year", "source_file"]])
+    return frame, quarantine.combine(parts)
 
 
 def _split(frame: pd.DataFrame, checks, parts: list[pd.DataFrame]) -> pd.DataFrame:
@@ -611,8 +641,15 @@ def _rows(frame: pd.DataFrame, at: np.ndarray, columns: list[str] | None = None)
     """``frame``'s ``columns`` at the positions ``at``: each column taken once, by one call,
     rather than a reorder, a filter and a column selection each copying the frame."""
     columns = list(frame.columns) if columns is None else columns
+    if len(at) == len(frame) and _in_place(at):
+        return pd.DataFrame({c: frame[c].array for c in columns}, index=frame.index, copy=False)
     taken = {c: frame[c].array.take(at) for c in columns}
     return pd.DataFrame(taken, index=frame.index.take(at), copy=False)
+
+
+def _in_place(at: np.ndarray) -> bool:
+    """Whether positions ``at`` are 0, 1, 2, ... (taking them would only copy)."""
+    return bool((at == np.arange(len(at))).all())
 
 
 def validate_episodes(
@@ -667,8 +704,8 @@ def validate_episodes(
     keep = ["LA", "CHILD", "decom", "dec", "RNE", "LS", "PLACE", "PLACE_PROVIDER", "REC"]
     keep += ["REASON_PLACE_CHANGE", "PL_POST", "DECOM", "DEC", "source_file", "source_row"]
     frame = _rows(frame, at, keep)
-    frame["year"] = year.label
-    return frame, quarantine.combine(parts), year
+    frame["year"] = _one(year.label, len(frame))
+    return _plain(frame), quarantine.combine(parts), year
 
 
 def _not_in(column: pd.Series, valid, blank_ok: bool) -> np.ndarray:
@@ -705,6 +742,8 @@ def row_order(keys: tuple) -> np.ndarray:
         if bits > 62:
             return np.lexsort(keys)
         packed = key - low if packed is None else (packed << width) | (key - low)
+    if (packed[1:] >= packed[:-1]).all():
+        return np.arange(len(packed))  # already in order (a return listed by child and date)
     place = (len(packed) - 1).bit_length()
     if bits + place <= 62:
         # Each packed key made distinct by its row's position, so that any sort keeps ties
