@@ -79,3 +79,15 @@ def test_a_chart_drawing_a_withheld_value_is_caught():
     charts = [{"number": 1, "table": "t", "values": [0.8, 8.0, 10.0]}]
     assert audit.chart_leaks(charts, values, hidden) == ["figure 1 draws withheld value(s) [8.0]"]
     assert not audit.chart_leaks([{"number": 2, "table": "t", "values": [10.0]}], values, hidden)
+
+
+def test_a_chart_resting_on_a_withheld_count_is_caught_though_it_draws_a_share():
+    # A curve through 7/16 draws 0.4375, no count: the counts it rests on say what it shows.
+    values = {"t|a|Households": 16.0, "t|a|By 3": 7.0, "t|b|By 3": 9.0}
+    hidden = {"t|a|By 3"}
+    chart = {"number": 3, "table": "t", "values": [0.4375], "cells": ["t|a|Households"]}
+    assert not audit.chart_leaks([chart], values, hidden)
+    chart["cells"].append("t|a|By 3")
+    assert audit.chart_leaks([chart], values, hidden) == [
+        "figure 3 rests on withheld count(s) ['t|a|By 3']"
+    ]

@@ -6,6 +6,8 @@ from __future__ import annotations
 import pandas as pd
 from fixtures.curves import approvals_2023_24
 
+from analysis.presentation.appendix import drawn_values
+from analysis.presentation.charts import encoded
 from analysis.recruitment import charts
 
 YEARS = ["2022-23", "2023-24", "2024-25"]
@@ -123,12 +125,15 @@ def test_durations_conversion_channel_and_minority_alts_quote_the_table():
 
 
 def test_incidence_chart_runs_to_the_tables_last_horizon():
-    # Figure 1 draws Table 1 (3, 12 and 24 months): its axis runs to 24 months even when no
-    # curve reaches that far yet (the default would stop at 18).
-    curves = approvals_2023_24()
+    # Figure 1 draws its table's horizons (up to 24 months): its axis runs to 24 months even
+    # when no line reaches that far yet (the default would stop at 12, the last point drawn).
+    points = approvals_2023_24()
     outcome = {"approved": "Approved"}
-    default = charts.incidence_chart(curves, "cohort", ["2023-24"], outcome)
-    assert default.axes[0].get_xlim() == (0, 18)
-    fig = charts.incidence_chart(curves, "cohort", ["2023-24"], outcome, months=24)
+    default = charts.incidence_chart(points, "cohort", ["2023-24"], outcome)
+    assert default.axes[0].get_xlim() == (0, 12)
+    fig = charts.incidence_chart(points, "cohort", ["2023-24"], outcome, months=24)
     assert fig.axes[0].get_xlim() == (0, 24)
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["2023/24"]
+    # It draws the points' estimates and says which counts they rest on.
+    assert set(drawn_values(fig)) <= {0.0, 0.01, 0.02, 0.03, 0.04, 0.06}
+    assert encoded(fig) == ["t|a|Households", "t|a|9", "t|a|12"]

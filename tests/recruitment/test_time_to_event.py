@@ -16,8 +16,9 @@ from lifelines import AalenJohansenFitter
 from lifelines.fitters import aalen_johansen_fitter
 
 from analysis.core import paths
-from analysis.disclosure import members
+from analysis.disclosure import audit, members
 from analysis.presentation.appendix import Appendix, drawn_values
+from analysis.presentation.charts import encoded
 from analysis.recruitment import charts
 from analysis.recruitment import time_to_event as tte
 
@@ -423,50 +424,137 @@ def test_withdrawal_sentence_withholds_what_its_table_withholds():
     )
 
 
-def test_a_group_of_three_gives_no_curve_and_no_count():
-    rows = [
-        household(
-            f"H{i:06d}",
-            "2024-04-01",
-            outcome="withdrew",
-            code="AW0",
-            exit_date=str((T("2024-04-01") + pd.Timedelta(days=5 + i)).date()),
-            exit_stage="enquiry",
-            channel="Transfer from another agency" if i <= 3 else "Website",
+def _leavers(group: str, n: int, outcome: str, start: int, day0: int = 20) -> list[dict]:
+    """``n`` households of ``group`` enquiring on 1 April 2024 that all had ``outcome``
+    (approved, withdrew, not progressed) within ``day0`` + n days."""
+    rows = []
+    for i in range(n):
+        left = str((T("2024-04-01") + pd.Timedelta(days=day0 + i)).date())
+        approved = outcome == "approved"
+        rows.append(
+            household(
+                f"H{start + i:06d}",
+                "2024-04-01",
+                *([left] * 5 if approved else []),
+                outcome=outcome,
+                exit_date=None if approved else left,
+                code="AW0" if outcome == "withdrew" else None,
+                exit_stage="enquiry",
+                channel=group,
+            )
         )
-        for i in range(1, 34)
-    ]
+    return rows
+
+
+def test_a_group_of_three_gives_no_curve_and_no_count():
+    rows = [*_leavers("Transfer from another agency", 3, "withdrew", 1, day0=5),
+            *_leavers("Website", 30, "withdrew", 4, day0=9)]  # fmt: skip
     spells = tte.episodes(pd.DataFrame(rows), "2024-25").assign(group=lambda f: f["channel"])
     curves = tte.cumulative_incidence(spells, by=["group"])
-    table = tte.incidence_table(curves, spells, "group", "Group", (3,), [tte.WITHDREW])
+    table = tte.incidence_table(curves, spells, "group", "Group", (1, 3), [tte.WITHDREW])
     app = Appendix("Recruitment", "2024-25", service="Test")
-    app.table(table, "groups", counts=["Households", tte.counted(3)],
-              rates=tte.incidence_rates((3,)), name="groups")  # fmt: skip
+    app.table(table, "groups", counts=["Households", tte.counted(1), tte.counted(3)],
+              rates=tte.incidence_rates((1, 3)), name="groups")  # fmt: skip
     app.finish()
     shown = app.shown("groups").set_index("Group")
     assert shown.loc["Transfer from another agency", "Households"] == "c"
     assert shown.loc["Transfer from another agency", tte.counted(3)] == "c"
     assert shown.loc["Transfer from another agency", tte.estimated(3)] == "c"
     assert shown.loc["Website", "Households"] == 30
-    drawn = tte.drawable(curves, "public", app.shown("groups"))
+    order = ["Transfer from another agency", "Website"]
+    drawn = tte.points(app, "groups", "group", "Group", order, (1, 3))
     assert set(drawn["group"]) == {"Website"}
-    # Even without the table, a group of three never reaches six households with the outcome.
-    assert set(tte.drawable(curves, "public")["group"]) == {"Website"}
-    # The Website curve starts at its sixth withdrawal and stops with six still at risk.
-    website = drawn[drawn["cause"] == tte.WITHDREW]
-    assert website["cumulative"].min() == 6 and website["at_risk"].min() == 6
-    fig = charts.incidence_chart(drawn, "group", ["Transfer from another agency", "Website"],
-                                 {tte.WITHDREW: "Withdrew"})  # fmt: skip
-    assert {round(v, 9) for v in drawn_values(fig)} <= {round(v, 9) for v in website["cif"]}
+    # The Website line joins 0 and the shown estimates at 1 and 3 months: 22/30 and 30/30.
+    assert list(drawn["months"]) == [0, 1, 3]
+    assert list(drawn["cif"]) == [0.0, 0.733, 1.0]
+    fig = charts.incidence_chart(drawn, "group", order, {tte.WITHDREW: "Withdrew"})
+    assert {round(v, 9) for v in drawn_values(fig)} <= {0.0, 0.733, 1.0}
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["Website"]
+    assert set(encoded(fig)) == {
+        app.cell("groups", "Website: Withdrew (any reason)", c)
+        for c in ("Households", tte.counted(1), tte.counted(3))
+    }
     alt = tte.incidence_alt(app.shown("groups"), "Group", (3,), "enquirers", ["Withdrew"])
     assert "Transfer from another agency: withdrew (any reason) withheld" in alt
 
 
-def test_internal_copies_draw_every_point():
-    spells = _withdrawals([3, 4, 5])
-    curves = tte.cumulative_incidence(spells)
-    assert len(tte.drawable(curves, "internal")) == len(curves.dropna(subset=["cif"]))
+def test_a_curve_never_passes_through_a_count_withheld_to_protect_another():
+    # 19 households, every outcome known within two months: 3 approved (withheld, 1 to 5),
+    # 7 withdrew, 9 not progressed. The 19 shown beside 7 and 9 would give the 3 away, so the
+    # page withholds the 7 too, and its share (7/19) with it. Drawn from the records, the
+    # withdrawal curve would step to 7/19 all the same: from the table, it is not drawn.
+    group = "Transfer from another agency"
+    rows = [*_leavers(group, 3, "approved", 1), *_leavers(group, 7, "withdrew", 10),
+            *_leavers(group, 9, "not progressed", 20)]  # fmt: skip
+    spells = tte.episodes(pd.DataFrame(rows), "2024-25").assign(group=lambda f: f["channel"])
+    curves = tte.cumulative_incidence(spells, by=["group"])
+    causes = [tte.APPROVED, tte.WITHDREW, tte.NOT_PROGRESSED]
+    table = tte.incidence_table(curves, spells, "group", "Group", (3,), causes)
+    app = Appendix("Recruitment", "2024-25", service="Test")
+    app.table(table, "groups", counts=["Households", tte.counted(3)],
+              rates=tte.incidence_rates((3,)), name="groups")  # fmt: skip
+    outcomes = {c: tte.OUTCOME_LABELS[c] for c in causes}
+    app.figure(
+        lambda: charts.incidence_chart(
+            tte.points(app, "groups", "group", "Group", [group], (3,)), "group", [group], outcomes
+        ),
+        "Outcomes by months since enquiry",
+        table="groups",
+    )
+    app.close()
+    shown = app.shown("groups").set_index("Outcome")
+    withdrew = app.cell("groups", f"{group}: {tte.OUTCOME_LABELS[tte.WITHDREW]}", tte.counted(3))
+    assert shown.loc[tte.OUTCOME_LABELS[tte.WITHDREW], tte.counted(3)] == "c"
+    assert withdrew in app.hidden and app.ledger.values[withdrew] == 7
+    assert np.isclose(curves.loc[curves["cause"] == tte.WITHDREW, "cif"], 7 / 19).any()
+    chart = app._charts[0]
+    assert not any(np.isclose(v, 7 / 19) for v in chart["values"])
+    assert not any(np.isclose(v, 7 / 19, atol=5e-4) for v in chart["values"])  # nor rounded
+    assert chart["cells"] and not set(chart["cells"]) & app.hidden
+    assert not audit.chart_leaks(app._charts, app.ledger.values, app.hidden)
+    # A chart that said it rests on the withheld 7 (as the curve from the records did) is
+    # caught, though no count it draws is 7: it draws 7/19.
+    leaking = [{**chart, "cells": [*chart["cells"], withdrew], "values": [7 / 19]}]
+    assert audit.chart_leaks(leaking, app.ledger.values, app.hidden) == [
+        f"figure 1 rests on withheld count(s) {[withdrew]}"
+    ]
+
+
+def test_a_chart_reading_a_table_further_down_is_drawn_once_it_is_shown():
+    rows = _leavers("Website", 20, "withdrew", 1, day0=9)
+    spells = tte.episodes(pd.DataFrame(rows), "2024-25").assign(group=lambda f: f["channel"])
+    curves = tte.cumulative_incidence(spells, by=["group"])
+    table = tte.incidence_table(curves, spells, "group", "Group", (1, 3), [tte.WITHDREW])
+    app = Appendix("Recruitment", "2024-25", service="Test")
+    outcomes = {tte.WITHDREW: "Withdrew"}
+    app.figure(
+        lambda: charts.incidence_chart(
+            tte.points(app, "later", "group", "Group", ["Website"], (1, 3)),
+            "group",
+            ["Website"],
+            outcomes,
+        ),
+        "Withdrawals by months since enquiry",
+        table="later",
+    )
+    assert app._items[-1]["bundle"]["text/plain"].endswith("drawn when the page is complete")
+    app.table(table, "later", counts=["Households", tte.counted(1), tte.counted(3)],
+              rates=tte.incidence_rates((1, 3)), name="later")  # fmt: skip
+    app.close()
+    assert "image/png" in app._items[1]["bundle"]
+    assert app._charts[0]["values"][:3] and app._charts[0]["cells"]
+
+
+def test_internal_copies_draw_every_point_the_table_gives():
+    rows = _leavers("Website", 3, "withdrew", 1, day0=9)
+    spells = tte.episodes(pd.DataFrame(rows), "2024-25").assign(group=lambda f: f["channel"])
+    curves = tte.cumulative_incidence(spells, by=["group"])
+    table = tte.incidence_table(curves, spells, "group", "Group", (1,), [tte.WITHDREW])
+    app = Appendix("Recruitment", "2024-25", "internal", service="Test")
+    app.table(table, "groups", counts=["Households", tte.counted(1)],
+              rates=tte.incidence_rates((1,)), name="groups")  # fmt: skip
+    drawn = tte.points(app, "groups", "group", "Group", ["Website"], (1,))
+    assert list(drawn["cif"]) == [0.0, 1.0]
 
 
 def test_years_without_expressions_of_interest_say_nothing_of_them():

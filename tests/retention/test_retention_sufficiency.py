@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
@@ -9,7 +14,10 @@ import pytest
 from analysis.core import paths
 from analysis.core.years import FinancialYear
 from analysis.council import config
+from analysis.presentation.appendix import WITHHELD, Appendix
+from analysis.retention import relations
 from analysis.retention import sufficiency as su
+from analysis.retention import tables as t
 from analysis.sources.ssda903.load import declared_aliases
 
 
@@ -87,3 +95,61 @@ def test_children_in_foster_care_from_the_ssda903_return():
     assert got["in foster care (U1-U6)"] == foster["CHILD"].nunique() == 458
     assert got["with foster carers who are not relatives or friends (U4-U6)"] == 326
     assert su.children_in_foster_care(folder, FinancialYear.parse("2015-16")) is None
+
+
+def _outlook_page(end: int, places: int, filled: int) -> tuple[Appendix, str]:
+    """A hand-made retention page: one year's flows and capacity, the outlook's observed
+    counts, and the outlook (a sentence, a table and a chart) gated on the counts it is
+    computed from. Returns the page and the sentence."""
+    app = Appendix("Retention", "2022-23", service="Test")
+    flows = pd.DataFrame(
+        [["2022/23", 100, 20, 15, end - 105, end]], columns=[t.YEAR, *t.FLOW.values()]
+    )
+    app.table(flows, "flows", counts=list(t.FLOW.values()), name="flows")
+    columns = [t.CAPACITY[c] for c in ("households", "approved places", "filled places")]
+    capacity = pd.DataFrame([[2023, end, places, filled]], columns=[t.DAY, *columns])
+    app.table(capacity, "capacity", counts=columns, name="capacity")
+    app.count(20, relations.APPROVALS)
+    app.count(15, relations.EXITS)
+    app.count(100, relations.EXPOSED)
+    resting = relations.outlook_rests_on(app, "2022/23", 2023)
+    rates = su.Rates(years=1, approvals=20, exits=15, exposed=100)
+    outlook = su.projection(
+        FinancialYear.parse("2022-23"), end, rates, places / end, 80.0, runs=200
+    )
+    app.table(t.outlook(outlook), "Projection", name="outlook", on=resting)
+    keep = su.approvals_needed(end, rates.exit_rate, end, 3)
+    sentence = app.share(f"Keeping households level needs about {keep:.0f} approvals a year.",
+                         resting, WITHHELD)  # fmt: skip
+    app.figure(lambda: _line(outlook["households (median)"]), "Outlook", on=resting)
+    app.note(sentence)
+    app.close()
+    return app, sentence
+
+
+def _line(values) -> plt.Figure:
+    fig, ax = plt.subplots()
+    ax.plot(range(len(values)), list(values))
+    return fig
+
+
+def test_the_outlook_is_withheld_with_the_households_it_starts_from():
+    # 100 households at 1 April, 20 approved, 15 ceased to foster and 2 other exits: 103 at
+    # 31 March, shown. The outlook, from 103 and the rates, is shown too.
+    app, sentence = _outlook_page(103, 200, 160)
+    assert app.stated(sentence) == "Keeping households level needs about 15 approvals a year."
+    assert not app.shown("outlook").eq("c").any().any()
+    assert app._charts[-1]["values"]
+    # Four at 31 March (and in the capacity table): withheld. "About 1 approval a year to stay
+    # level" at the shown exit rate would pin it (N x (1 - (1 - q)^3) / (1 + (1 - q) + ...)),
+    # and the table's medians too: the whole outlook is withheld, and says so.
+    app, sentence = _outlook_page(4, 8, 6)
+    assert app.cell("flows", "2022/23", t.FLOW["end"]) in app.hidden
+    assert app.stated(sentence) == WITHHELD
+    shown = app.shown("outlook")
+    assert shown.iloc[:, 1:].eq("c").all().all()
+    html = [i["bundle"].get("text/html", "") for i in app._items]
+    table = next(h for h in html if "Projection" in h)
+    assert WITHHELD in table and "median" not in table.lower().split("</figcaption>")[1]
+    assert any(WITHHELD in h for h in html if "figure-empty" in h)
+    assert app._charts[-1]["values"] == []

@@ -279,13 +279,20 @@ def chart_leaks(
     values: Mapping[str, float],
     hidden: Iterable[str],
 ) -> list[str]:
-    """Charts that draw a value the page withholds (and shows nowhere else in their scope).
+    """Charts that draw a value the page withholds (and shows nowhere else in their scope),
+    or rest on a count it withholds.
 
-    A chart's scope is the table it names (``table``) or else the whole page.
+    A chart's scope is the table it names (``table``) or else the whole page. A chart's
+    ``cells`` are the counts (ledger keys) its points rest on: a share drawn as a point
+    encodes its count of households and its group's size, which a comparison of drawn
+    values with counts cannot see (7/16 is no count), so any of them withheld is a leak.
     """
     hidden = set(hidden)
     problems = []
     for chart in charts:
+        resting = sorted(set(chart.get("cells", ())) & hidden)  # type: ignore[arg-type]
+        if resting:
+            problems.append(f"figure {chart['number']} rests on withheld count(s) {resting}")
         table = chart.get("table")
         scope = [k for k in values if not table or k.startswith(f"{table}|")]
         withheld = {values[k] for k in scope if k in hidden} - {

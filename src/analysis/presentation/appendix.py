@@ -48,6 +48,8 @@ _IDS = itertools.count(1)
 Figure = plt.Figure | Callable[[], plt.Figure]
 MAX_FINDINGS = 5  # issue 13: a director reads at most five findings on the first screen
 NOTHING_DRAWN = "Not drawn: every figure this chart would show for the year is zero or withheld."
+# What a table or chart computed from counts the page withholds says in its place (``on``).
+WITHHELD = "Not shown: it would reveal a withheld count."
 # Set by the build: nobody watches its kernels, so a chart drawn from the page's tables is
 # drawn once, when the page closes and its decision is final, not once per cell as well.
 DRAW_AT_CLOSE = "FOSTERING_DRAW_AT_CLOSE"
@@ -60,6 +62,7 @@ class _Table:
     rates: dict[str, Sequence[str]]
     published: bool
     labels: list[str] = field(default_factory=list)  # each row's label, as in its keys
+    on: tuple[str, ...] = ()  # counts elsewhere on the page the whole table is computed from
 
 
 def _row_labels(frame: pd.DataFrame, index: bool, counts: Sequence[str]) -> list[str]:
@@ -193,6 +196,11 @@ def _signed_change(change: float, unit: str, decimals: int) -> str:
     if unit.strip() == "%":
         return f"{size} percentage point{'' if abs(change) == 1 else 's'}"
     return f"{size}{unit}"
+
+
+class _Later(KeyError):
+    """A chart reads a table the page shows further down (in the technical annex): it is
+    drawn once that table is on the page."""
 
 
 @dataclass
@@ -392,9 +400,13 @@ class Appendix:
         self.ledger.relate(total, plus, minus)
 
     def shown(self, table: str) -> pd.DataFrame:
-        """A named table as the page now shows it (for charts drawn from it)."""
+        """A named table as the page now shows it (for charts drawn from it). A chart may
+        read a table the page shows further down (its points, in the technical annex): it
+        is drawn once that table is on the page."""
         if self._reading is not None:
             self._reading.add(table)
+            if table not in self._tables_by_name and not self._closed:
+                raise _Later(table)
         return self._render_frame(self._tables_by_name[table])
 
     # -- what the reader sees ----------------------------------------------------------
@@ -651,6 +663,10 @@ class Appendix:
     def _render_frame(self, table: _Table) -> pd.DataFrame:
         if table.published or self.disclosure == "internal":
             return table.frame.copy()
+        if self.hidden.intersection(table.on):
+            shown = table.frame.copy().astype(object)
+            shown.iloc[:, 1:] = disclosure.SUPPRESSED
+            return shown
         columns = {c for _, c in table.keys} | set(table.rates)
         shown = table.frame.copy().astype({c: "object" for c in columns})
         withheld = pd.DataFrame(False, index=range(len(shown)), columns=sorted(columns))
@@ -700,6 +716,8 @@ class Appendix:
         name: str | None = None,
         base: str | Mapping[str, str] | None = None,
         empty: str = "No figures to show.",
+        on: Iterable[str] = (),
+        withheld: str = WITHHELD,
     ) -> pd.DataFrame:
         """Show ``frame`` as "Table N: caption", suppressed under the page's decision.
 
@@ -718,8 +736,13 @@ class Appendix:
         of count columns marks those columns only (the council's figures beside the
         extract's, which are withheld as any other count). A table
         with no rows shows ``empty`` (why there is nothing) under its caption instead.
+        ``on`` names counts elsewhere on the page (ledger keys) that the whole table is
+        computed from (a projection from a stock and its flows): while the page withholds
+        any of them, the table shows ``withheld`` under its caption instead (every cell
+        but the first column reads "c" for :meth:`shown`).
         Returns what is shown now (a later item can withhold more: see :meth:`shown`).
         """
+        on = self._on(on)
         self._tables += 1
         name = name or f"table-{self._tables}"
         if name in self._tables_by_name:
@@ -743,7 +766,7 @@ class Appendix:
         labels = _row_labels(frame, index, counts)
         kept = frame.copy()
         kept.attrs = {}  # the records are in the ledger now; pandas would copy them at every redraw
-        entry = _Table(kept, keys, dict(rates or {}), published is True, labels)
+        entry = _Table(kept, keys, dict(rates or {}), published is True, labels, on)
         self._tables_by_name[name] = entry
         anchor = f"table-{self._tables}"
         foot = f"<p class='table-note'>{html.escape(note)}</p>" if note else ""
@@ -753,11 +776,12 @@ class Appendix:
 
         def render() -> dict[str, Any]:
             shown = _blank_missing(_one_style(self._render_frame(entry), kept, printed))
-            body = (
-                f"<p class='table-empty'>{html.escape(empty)}</p>"
-                if shown.empty
-                else shown.to_html(index=index, na_rep="", escape=True, border=0, classes="data")
-            )
+            if self._rests_on_withheld(on):
+                body = f"<p class='table-empty'>{html.escape(withheld)}</p>"
+            elif shown.empty:
+                body = f"<p class='table-empty'>{html.escape(empty)}</p>"
+            else:
+                body = shown.to_html(index=index, na_rep="", escape=True, border=0, classes="data")
             return {
                 "text/html": f"<figure class='table' id='{anchor}'>"
                 f"<figcaption>Table {number}: {html.escape(caption)}</figcaption>"
@@ -767,6 +791,18 @@ class Appendix:
 
         self._show(render)
         return self._render_frame(entry)
+
+    def _on(self, keys: Iterable[str]) -> tuple[str, ...]:
+        """``keys`` checked: each must be a count the page has registered."""
+        keys = tuple(keys)
+        missing = [k for k in keys if k not in self.ledger.values]
+        if missing:
+            raise ValueError(f"on names counts the page has not registered: {missing}")
+        return keys
+
+    def _rests_on_withheld(self, on: Iterable[str]) -> bool:
+        """Whether the page withholds any of the counts ``on`` (never on an internal copy)."""
+        return self.disclosure == "public" and bool(self.hidden.intersection(on))
 
     def label(self, count: object, fmt: str = "{:,.0f}") -> str:
         """A chart annotation for a count of people: 'c' when this appendix withholds it."""
@@ -785,6 +821,8 @@ class Appendix:
         table: str | None = None,
         alt: str | Callable[[], str] | None = None,
         instead: str | Callable[[], str | None] | None = None,
+        on: Iterable[str] = (),
+        withheld: str = WITHHELD,
     ) -> None:
         """Show a figure as "Figure N: caption", or a sentence in its place when there is
         nothing to draw.
@@ -802,7 +840,16 @@ class Appendix:
         withheld) is not shown: ``instead`` (a sentence) says why, or :data:`NOTHING_DRAWN`.
         A function ``instead`` is asked first, at every drawing (it may read
         :meth:`shown`): a sentence it returns replaces the chart (a "trend" of one year).
+        ``on`` names counts (ledger keys) the whole chart is computed from, as for
+        :meth:`table`: while the page withholds any of them, ``withheld`` replaces it.
+
+        A chart encodes its drawn numbers (:func:`drawn_values`) and the counts its drawing
+        function says it rests on (:func:`analysis.presentation.charts.encodes`: a share
+        rests on its count and its group's size); both go to the audit
+        (:func:`analysis.disclosure.audit.chart_leaks`), which finds a chart resting on a
+        count the page withholds.
         """
+        on = self._on(on)
         self._figures += 1
         number = self._figures
         self._show(
@@ -811,7 +858,7 @@ class Appendix:
                 f"<strong>Figure {number}:</strong> {html.escape(caption)}</p>"
             }
         )
-        chart = {"number": number, "table": table, "values": []}
+        chart: dict[str, Any] = {"number": number, "table": table, "values": [], "cells": []}
         self._charts.append(chart)
         drawn: dict[str, Any] = {}
 
@@ -821,7 +868,7 @@ class Appendix:
             if not drawn.get("tables"):
                 return frozenset(self.hidden)
             keys = {k for t in drawn["tables"] for k in self._tables_by_name[t].keys.values()}
-            return frozenset(self.hidden & keys)
+            return frozenset(self.hidden & (keys | set(on)))
 
         metadata = {"image/png": {"alt": caption}}
 
@@ -835,10 +882,14 @@ class Appendix:
                 with charts.house_style():
                     self._reading = set()
                     try:
-                        said = instead() if callable(instead) else None
+                        said = withheld if self._rests_on_withheld(on) else None
+                        said = said or (instead() if callable(instead) else None)
                         made = None if said else fig() if redraw else fig
+                    except _Later:  # it reads a table further down: drawn once that is shown
+                        return {"text/plain": f"Figure {number}: drawn when the page is complete"}
                     finally:
                         drawn["tables"], self._reading = self._reading, None
+                    cells = [] if made is None else charts.encoded(made)
                     values = [] if made is None else drawn_values(made)
                     if made is not None and not any(values):
                         said = (instead if isinstance(instead, str) else None) or NOTHING_DRAWN
@@ -857,7 +908,9 @@ class Appendix:
                             "text/plain": f"Figure {number}: {caption}",
                         }
                     drawn.update(state=state(), bundle=bundle)
-                    chart["values"] = values
+                    chart["cells"] = [] if said else cells
+                    # the counts it rests on too: the audit compares them with withheld ones
+                    chart["values"] = values + [self.ledger.values[k] for k in chart["cells"]]
                     for shut in {made, fig}:  # a figure not shown is not left for the kernel
                         if isinstance(shut, plt.Figure):
                             plt.close(shut)

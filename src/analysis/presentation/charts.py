@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -121,3 +121,20 @@ def bars_alt(
         + "."
         + (" " + withheld.format(n=missing) if missing else "")
     )
+
+
+ENCODED = "fostering_counts"  # the attribute a chart's drawing function leaves on it
+
+
+def encodes(fig: plt.Figure, keys: Iterable[str]) -> plt.Figure:
+    """Say which of the page's counts (ledger keys) ``fig`` encodes beyond its own numbers:
+    a share drawn as a point rests on the count of households with the outcome and on the
+    group's size. :meth:`analysis.presentation.appendix.Appendix.figure` registers them
+    with the chart, so the page's chart audit sees a share drawn from a withheld count."""
+    setattr(fig, ENCODED, list(dict.fromkeys(keys)))
+    return fig
+
+
+def encoded(fig: plt.Figure) -> list[str]:
+    """The ledger keys :func:`encodes` left on ``fig`` (none by default)."""
+    return list(getattr(fig, ENCODED, []))

@@ -18,6 +18,7 @@ from analysis.presentation.charts import (
     LINES,
     OKABE_ITO,
     SKY_BLUE,
+    encodes,
     legend_below,
     legend_right,
     span,
@@ -292,13 +293,15 @@ def minority_alt(groups: pd.DataFrame, children_share: float) -> str:
     )
 
 
+NO_POINTS = "Nothing above 0% to draw:\nevery estimate shown is 0\nor withheld"
 # A line style for each Okabe-Ito colour, so no line relies on colour alone.
 STYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 3))]
 
 
-def _extent(curves: pd.DataFrame) -> float:
-    """Months to the end of the longest curve, rounded up to six months (12 at least)."""
-    longest = curves["days"].max() / 30.44 if len(curves) else 12
+def _extent(points: pd.DataFrame) -> float:
+    """Months to the last horizon drawn, rounded up to six months (12 at least)."""
+    drawn = points.dropna(subset=["cif"]) if len(points) else points
+    longest = drawn["months"].max() if len(drawn) else 12
     return max(12, 6 * np.ceil(longest / 6))
 
 
@@ -319,24 +322,31 @@ def _axes(ax: plt.Axes, title: str, months: float, xlabel: bool = True) -> None:
 
 
 def _curves(
-    ax: plt.Axes, curves: pd.DataFrame, by: str, order: Sequence[str], band: str | None
+    ax: plt.Axes, points: pd.DataFrame, by: str, order: Sequence[str], band: str | None
 ) -> None:
-    """Step curves of one outcome, one per group in ``order`` (those with points to draw)."""
+    """Lines of one outcome, one per group in ``order`` (those with points to draw): each
+    joins the group's estimates at the horizons its table shows, a marker at each, and
+    breaks where the table withholds one. A panel with no estimate above 0% says so."""
+    above = False
     for i, group in enumerate(order):
-        rows = curves[curves[by] == group].sort_values("days")
-        if rows.empty:
+        rows = points[points[by] == group].sort_values("months")
+        if rows["cif"].notna().sum() < 2:  # the origin alone, or nothing
             continue
-        months = rows["days"] / 30.44
         colour, style = LINES[i % len(LINES)], STYLES[i % len(STYLES)]
-        label = year(group)
-        ax.step(months, rows["cif"], where="post", color=colour, linestyle=style, label=label)
+        ax.plot(rows["months"], rows["cif"], color=colour, linestyle=style, marker="o",
+                markersize=3.5, label=year(group), clip_on=False)  # fmt: skip
+        above = above or bool((rows["cif"] > 0).any())
         if group == band:
-            ax.fill_between(months, rows["lower"], rows["upper"], step="post", color=colour,
-                            alpha=0.15, linewidth=0)  # fmt: skip
+            both = (rows["lower"].notna() & rows["upper"].notna()).to_numpy()
+            ax.fill_between(rows["months"], rows["lower"], rows["upper"], where=both,
+                            color=colour, alpha=0.15, linewidth=0)  # fmt: skip
+    if not above:
+        ax.text(0.5, 0.5, NO_POINTS, transform=ax.transAxes, ha="center", va="center",
+                fontsize=9, wrap=True)  # fmt: skip
 
 
 def incidence_chart(
-    curves: pd.DataFrame,
+    points: pd.DataFrame,
     by: str,
     order: Sequence[str],
     outcomes: dict[str, str],
@@ -344,13 +354,14 @@ def incidence_chart(
     months: float | None = None,
 ) -> plt.Figure:
     """Cumulative incidence of each outcome (a panel each) by months since enquiry, a line
-    per group; ``curves`` is what the page may draw (:func:`time_to_event.drawable`), and
-    ``band`` the group whose 95% interval is shaded. The axis runs to ``months`` (default:
-    the longest drawn curve, to the next six months)."""
-    months = months or _extent(curves)
+    per group through its estimates at the horizons of its table; ``points`` is what the
+    page shows (:func:`time_to_event.points`), and ``band`` the group whose 95% interval
+    is shaded. The axis runs to ``months`` (default: the last horizon drawn, to the next
+    six months). The chart says which counts it rests on (:func:`encodes`)."""
+    months = months or _extent(points)
     fig, axes = plt.subplots(1, len(outcomes), figsize=(10, 3.8), sharex=True)
     for ax, (cause, title) in zip(np.atleast_1d(axes), outcomes.items(), strict=True):
-        _curves(ax, curves[curves["cause"] == cause], by, order, band)
+        _curves(ax, points[points["cause"] == cause], by, order, band)
         _axes(ax, title, months)
     np.atleast_1d(axes)[0].set_ylabel("% of households (cumulative)")
     found: dict[str, object] = {}
@@ -362,22 +373,30 @@ def incidence_chart(
         fig.legend([found[x] for x in labels], labels, loc="lower center", frameon=False,
                    ncol=min(len(labels), 4), bbox_to_anchor=(0.5, -0.02))  # fmt: skip
     fig.tight_layout(rect=(0, 0.12 if labels else 0, 1, 1))
-    return fig
+    return encodes(fig, _resting(points, by, order, outcomes))
+
+
+def _resting(
+    points: pd.DataFrame, by: str, order: Sequence[str], outcomes: dict[str, str]
+) -> list[str]:
+    """The counts the drawn points of ``outcomes`` and ``order`` rest on."""
+    drawn = points[points["cause"].isin(list(outcomes)) & points[by].isin(list(order))]
+    return [k for cells in drawn["cells"] for k in cells]
 
 
 def incidence_grid(
-    curves: pd.DataFrame, by: str, rows: dict[str, Sequence[str]], outcomes: dict[str, str]
+    points: pd.DataFrame, by: str, rows: dict[str, Sequence[str]], outcomes: dict[str, str]
 ) -> plt.Figure:
     """:func:`incidence_chart` for several breakdowns at once: a row of panels per
     breakdown (``rows``: its name -> its groups in order), each with its own legend, so
     that no two lines of a panel share a colour."""
-    months = _extent(curves)
+    months = _extent(points)
     fig, axes = plt.subplots(
         len(rows), len(outcomes), figsize=(10, 3.3 * len(rows)), sharex=True, squeeze=False
     )
     for i, (line, (name, order)) in enumerate(zip(axes, rows.items(), strict=True)):
         for ax, (cause, title) in zip(line, outcomes.items(), strict=True):
-            _curves(ax, curves[curves["cause"] == cause], by, order, None)
+            _curves(ax, points[points["cause"] == cause], by, order, None)
             _axes(ax, title, months, xlabel=i == len(rows) - 1)
         found: dict[str, object] = {}
         for ax in line:
@@ -389,4 +408,5 @@ def incidence_grid(
             line[-1].legend([found[g] for g in labels], labels, title=name, frameon=False,
                             loc="upper left", bbox_to_anchor=(1.02, 1))  # fmt: skip
     fig.tight_layout()
-    return fig
+    every = [g for order in rows.values() for g in order]
+    return encodes(fig, _resting(points, by, every, outcomes))

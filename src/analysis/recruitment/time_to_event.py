@@ -16,6 +16,7 @@ Every function takes the household table from :func:`analysis.recruitment.load.l
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -42,9 +43,10 @@ OUTCOME_LABELS = {
     NOT_PROGRESSED: "Not progressed by the service",
     **{code: f"Withdrew: {REASON_CODES[code].lower()} ({code})" for code in WITHDRAWAL_CODES},
 }
-# A curve is drawn, and a share shown, only where at least this many households have had
-# the outcome and at least this many are still at risk: the public rule withholds 1 to 5.
-SMALLEST = 6
+# The months since enquiry at which the incidence charts draw each estimate: the points of
+# the charts' tables (a chart draws only figures a table on the page shows).
+POINTS = (1, 2, 3, 6, 9, 12, 18, 24)
+_ESTIMATE = re.compile(r"^(\d+(?:\.\d+)?)(?: \((\d+(?:\.\d+)?) to (\d+(?:\.\d+)?)\))?$")
 
 
 def extract_date(year: str) -> pd.Timestamp:
@@ -281,25 +283,52 @@ def incidence_rates(months: Sequence[int] = (3, 12)) -> dict[str, list[str]]:
     return {estimated(m): ["Households", counted(m)] for m in months}
 
 
-def drawable(curves: pd.DataFrame, rule: str, shown: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The stretch of each curve the page may draw.
+def points(
+    app: Appendix, name: str, by: str, by_label: str, order: Sequence[str], months: Sequence[int]
+) -> pd.DataFrame:
+    """What an incidence chart draws: each group's and outcome's estimate at each of
+    ``months``, read from the table ``name`` (:func:`incidence_table` with those months) as
+    the page shows it now, so a chart encodes only figures the page shows.
 
-    Under the public rule a point is drawn only where at least :data:`SMALLEST` households
-    have had the outcome and at least :data:`SMALLEST` are still at risk, so no step shows
-    one to five households; a group with fewer than that never gets a curve. ``shown`` (the
-    incidence table as the page shows it, indexed as :func:`incidence_table`) removes the
-    curves of groups whose size the page withholds.
+    One row per group (``by``: its value in ``order``), outcome (``cause``) and horizon
+    (``months``, from 0, where every estimate is 0): ``cif``, ``lower`` and ``upper`` as
+    the table prints them (fractions), missing where the table shows no estimate (withheld
+    "c", or not yet observed), and ``cells``, the ledger keys of the counts the point rests
+    on (the households with the outcome by then and the group's size). A group with no
+    estimate shown has no rows.
     """
-    out = curves.copy()
-    if rule == "public":
-        keep = (out["cumulative"] >= SMALLEST) & (out["at_risk"] >= SMALLEST)
-        for column in ("cif", "lower", "upper"):
-            out[column] = out[column].where(keep)
-    if shown is not None:
-        withheld = shown[shown["Households"].astype("string").eq("c")]
-        hidden = set(withheld.iloc[:, 0].astype(str).str.replace("/", "-"))
-        out = out[~out.iloc[:, 0].astype(str).isin(hidden)]
-    return out.dropna(subset=["cif"])
+    shown = app.shown(name)
+    groups = {(shown_year(g) if by == "cohort" else str(g)): g for g in order}
+    causes = {label: cause for cause, label in OUTCOME_LABELS.items()}
+    sizes = app.keys(name, "Households")
+    counts = {m: app.keys(name, counted(m)) for m in months}
+    rows = []
+    for i in range(len(shown)):
+        row = shown.iloc[i]
+        group = groups.get(str(row[by_label]))
+        if group is None:
+            continue
+        found = []
+        for m in months:
+            estimate = _ESTIMATE.match(str(row[estimated(m)]).strip())
+            count = pd.to_numeric(pd.Series([row[counted(m)]]), errors="coerce").iloc[0]
+            drawn = estimate is not None and pd.notna(count) and counts[m][i] is not None
+            cif, lower, upper = (
+                [None if v is None else float(v) / 100 for v in estimate.groups()]
+                if drawn
+                else (None, None, None)
+            )
+            found.append((m, cif, lower, upper, [sizes[i], counts[m][i]] if drawn else []))
+        if not any(cif is not None for _, cif, _, _, _ in found):
+            continue
+        for m, cif, lower, upper, cells in [(0, 0.0, 0.0, 0.0, []), *found]:
+            rows.append({by: group, "cause": causes[row["Outcome"]], "months": m, "cif": cif,
+                         "lower": lower, "upper": upper, "cells": cells})  # fmt: skip
+    columns = [by, "cause", "months", "cif", "lower", "upper", "cells"]
+    out = pd.DataFrame(rows, columns=columns)
+    for column in ("cif", "lower", "upper"):
+        out[column] = pd.to_numeric(out[column], errors="coerce")
+    return out
 
 
 def last_cohorts(years: Sequence[str], n: int) -> list[str]:
@@ -536,7 +565,7 @@ def incidence_alt(
         f"Step charts, one panel per outcome ({listed}), of the cumulative percentage of "
         f"{what} by months since enquiry, one line per group. "
         + " ".join(said)
-        + " Curves stop where fewer than six households had the outcome or were still followed."
+        + " Each line joins the estimates the tables show; a withheld estimate is a gap."
     )
 
 

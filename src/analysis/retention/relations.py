@@ -22,3 +22,20 @@ def relate_exposed(app: Appendix, years: Iterable[str]) -> None:
     """The outlook's households at 1 April (key :data:`EXPOSED`) are the sum of the flows
     table's households at 1 April in ``years`` (as the page writes them, 2024/25)."""
     app.relate(EXPOSED, [app.cell("flows", y, t.FLOW["start"]) for y in years])
+
+
+APPROVALS, EXITS = "outlook approvals", "outlook exits"
+
+
+def outlook_rests_on(app: Appendix, year_shown: str, day: int) -> list[str]:
+    """The counts the sufficiency outlook is computed from (ledger keys), for gating its
+    sentences, table and chart with the page's decision: the households at 31 March
+    ``day`` (the flows table's, row ``year_shown``, and the capacity table's), the approved
+    and filled places then (places per household and occupancy are their ratios), and the
+    observed approvals, exits and households at 1 April its rates come from."""
+    capacity = app.shown("capacity")
+    rows = [i for i, d in enumerate(capacity[t.DAY]) if str(d) == str(day)]
+    found = [app.cell("flows", year_shown, t.FLOW["end"]), APPROVALS, EXITS, EXPOSED]
+    for column in ("households", "approved places", "filled places"):
+        found += [k for i in rows if (k := app.keys("capacity", t.CAPACITY[column])[i])]
+    return found
