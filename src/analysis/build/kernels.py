@@ -73,6 +73,9 @@ def _become_kernel(connection_file: str, cwd: str, env: dict[str, str], zygote: 
         # matplotlib was imported before the kernel existed: select the inline
         # backend now, with the kernel's shell in place, as a new kernel would.
         if "matplotlib.pyplot" in sys.modules:
+            # Nor may it inherit the forking process's open figures (a test's, say): the
+            # inline backend would show them in the notebook's first cell that draws.
+            sys.modules["matplotlib.pyplot"].close("all")
             sys.modules["matplotlib"].rcParams["backend"] = INLINE
             sys.modules["matplotlib.pyplot"].switch_backend(INLINE)
         app.start()
