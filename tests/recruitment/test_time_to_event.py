@@ -234,6 +234,8 @@ def test_incidence_table_at_horizons(cohort):
     # By 1 month (30.44 days): both withdrawals (days 10, 20) and the closure (day 30).
     assert table["By 1 months (households)"].tolist() == [0, 2, 1]
     assert table.loc["Withdrew (any reason)", "By 1 months (%, 95% CI)"].startswith("40.0 (")
+    # No approval by 1 month: none yet, not an interval of 0.0 to 0.0.
+    assert table.loc["Approved", "By 1 months (%, 95% CI)"] == tte.NONE_YET == "0.0 (none yet)"
     # By 12 months the approval (day 285): 1 of 5, nobody censored before it.
     assert table.loc["Approved", "By 12 months (%, 95% CI)"].startswith("20.0 (")
     # The in-progress household was followed 395 days: 24 months is beyond the data.

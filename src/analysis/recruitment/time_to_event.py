@@ -46,7 +46,10 @@ OUTCOME_LABELS = {
 # The months since enquiry at which the incidence charts draw each estimate: the points of
 # the charts' tables (a chart draws only figures a table on the page shows).
 POINTS = (1, 2, 3, 6, 9, 12, 18, 24)
-_ESTIMATE = re.compile(r"^(\d+(?:\.\d+)?)(?: \((\d+(?:\.\d+)?) to (\d+(?:\.\d+)?)\))?$")
+_ESTIMATE = re.compile(
+    r"^(\d+(?:\.\d+)?)(?: \((?:(\d+(?:\.\d+)?) to (\d+(?:\.\d+)?)|none yet)\))?$"
+)
+NONE_YET = "0.0 (none yet)"  # no household had the outcome: the interval would be 0 to 0
 
 
 def extract_date(year: str) -> pd.Timestamp:
@@ -213,8 +216,13 @@ def at_horizon(curves: pd.DataFrame, months: float, by: Sequence[str]) -> pd.Dat
 
 
 def _percent(cif: float, lower: float, upper: float) -> str:
+    """An estimate as the table prints it: with its interval, "0.0 (none yet)" where no
+    household had the outcome (as retention's tables say it; a 0.0 to 0.0 interval would
+    claim a certainty the data do not give), or "not yet observed"."""
     if pd.isna(cif):
         return "not yet observed"
+    if cif == 0:
+        return NONE_YET
     interval = (
         "" if pd.isna(lower) or pd.isna(upper) else f" ({100 * lower:.1f} to {100 * upper:.1f})"
     )
