@@ -399,6 +399,13 @@ def test_withdrawal_timing_bands_and_sentence():
         "Withdrawals come early: 18 of the 31 withdrawals (58.1%) came within four weeks"
     )
     assert "and 100.0% of those before the household had expressed interest" in sentence
+    # The latest cohort pooled was followed for under a year: the sentence says so.
+    app = Appendix("Recruitment", "2024-25", "internal", service="Test")
+    text = tte.withdrawal_concentration(timing.reset_index(), app, "timing", "2024-25")
+    assert app.stated(text).endswith(
+        "(the enquirers of 2024/25 had been followed for under a year by 31 March 2025, so "
+        "later withdrawals are still to come and the shares lean early)."
+    )
 
 
 def test_withdrawal_sentence_withholds_what_its_table_withholds():

@@ -501,10 +501,14 @@ def withdrawal_timing(
     return members.attach(table, cells)
 
 
-def withdrawal_concentration(timing: pd.DataFrame, app: Appendix, name: str) -> str | None:
+def withdrawal_concentration(
+    timing: pd.DataFrame, app: Appendix, name: str, latest: str | None = None
+) -> str | None:
     """A sentence saying where withdrawals concentrate in time, from the table ``name``
     (:func:`withdrawal_timing`): the earliest bands that hold half of them, and the share
-    of those that came before an expression of interest. Its counts go through
+    of those that came before an expression of interest. ``latest`` is the last cohort the
+    table pools: its enquirers were followed for under a year, so the table counts only the
+    withdrawals seen so far and leans early; the sentence says so. Its counts go through
     ``app.count`` with the households they count (the total under the table's own cell
     key), so the page withholds what the table does and what subtraction would reveal."""
     found = members.of(timing)
@@ -527,8 +531,15 @@ def withdrawal_concentration(timing: pd.DataFrame, app: Appendix, name: str) -> 
         f"the {app.count(total, total_key, records=found[(len(body), 'Withdrew')])} "
         f"withdrawals ({share}) came within {WITHIN[bands[-1]]} of the enquiry"
     )
+    caveat = (
+        f" (the enquirers of {shown_year(latest)} had been followed for under a year by "
+        f"{extract_date(latest).strftime('%-d %B %Y')}, so later withdrawals are still to "
+        "come and the shares lean early)"
+        if latest
+        else ""
+    )
     if BEFORE_EOI not in body:
-        return sentence + "."
+        return sentence + caveat + "."
     before = int(body.loc[:last, BEFORE_EOI].sum())
     before_key = f"{name}: of these, before an expression of interest"
     app.count(before, before_key, records=union(BEFORE_EOI))
@@ -536,7 +547,7 @@ def withdrawal_concentration(timing: pd.DataFrame, app: Appendix, name: str) -> 
     return (
         f"{sentence}, and {before_share} of those before the household had expressed "
         "interest (the extract records no first-contact date, so the enquiry stage stands in "
-        "for it)."
+        f"for it){caveat}."
     )
 
 
