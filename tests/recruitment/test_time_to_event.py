@@ -403,8 +403,8 @@ def test_withdrawal_timing_bands_and_sentence():
     app = Appendix("Recruitment", "2024-25", "internal", service="Test")
     text = tte.withdrawal_concentration(timing.reset_index(), app, "timing", "2024-25")
     assert app.stated(text).endswith(
-        "(the enquirers of 2024/25 had been followed for under a year by 31 March 2025, so "
-        "later withdrawals are still to come and the shares lean early)."
+        "for it). The enquirers of 2024/25 had been followed for under a year by 31 March "
+        "2025: their later withdrawals are still to come, so the shares lean early."
     )
 
 

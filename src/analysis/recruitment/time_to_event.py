@@ -532,14 +532,14 @@ def withdrawal_concentration(
         f"withdrawals ({share}) came within {WITHIN[bands[-1]]} of the enquiry"
     )
     caveat = (
-        f" (the enquirers of {shown_year(latest)} had been followed for under a year by "
-        f"{extract_date(latest).strftime('%-d %B %Y')}, so later withdrawals are still to "
-        "come and the shares lean early)"
+        f" The enquirers of {shown_year(latest)} had been followed for under a year by "
+        f"{extract_date(latest).strftime('%-d %B %Y')}: their later withdrawals are still to "
+        "come, so the shares lean early."
         if latest
         else ""
     )
     if BEFORE_EOI not in body:
-        return sentence + caveat + "."
+        return sentence + "." + caveat
     before = int(body.loc[:last, BEFORE_EOI].sum())
     before_key = f"{name}: of these, before an expression of interest"
     app.count(before, before_key, records=union(BEFORE_EOI))
@@ -547,7 +547,7 @@ def withdrawal_concentration(
     return (
         f"{sentence}, and {before_share} of those before the household had expressed "
         "interest (the extract records no first-contact date, so the enquiry stage stands in "
-        f"for it){caveat}."
+        f"for it).{caveat}"
     )
 
 
