@@ -83,8 +83,12 @@ def test_notebook_runs_for_every_published_year(run_year, year):
     assert f"# Published fostering figures and trends: {shown}" in text
     assert "## Key findings" in text
     assert f"In {shown} the service received" in text
-    assert sum("image/png" in o.get("data", {}) for o in outputs) == 4
-    assert re.findall(r"Figure (\d+):", text) == ["1", "2", "3", "4"]
+    # A year's page stops at the year: the budget chart only once a budget is published.
+    charts = 4 if year >= "2020-21" else 3
+    assert sum("image/png" in o.get("data", {}) for o in outputs) == charts
+    assert re.findall(r"Figure (\d+):", text) == [str(n) for n in range(1, charts + 1)]
+    if charts == 3:
+        assert f"give no budget for {shown} or any year before it" in text
     tables = re.findall(r"Table (\d+):", text)
     assert tables == [str(n) for n in range(1, len(tables) + 1)] and len(tables) >= 8
     assert f"Headline published figures, {shown}" in text

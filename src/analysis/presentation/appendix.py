@@ -42,7 +42,8 @@ from analysis.presentation import charts
 LEDGER = "application/vnd.fostering.disclosure+json"
 ANNEX = "technical-annex"  # the anchor of the technical annex's heading
 TOKEN = re.compile("\u27e6(\\d+)\u27e7")
-_DIGIT = re.compile(r"\d")
+# What a rate cell says where no figure was estimated (nothing observed that long).
+NO_FIGURE = frozenset({"no estimate", "not yet observed"})
 _SAID_AGAIN = re.compile(r"(a withheld number|fewer than 6) \(a withheld share\)")
 _IDS = itertools.count(1)
 Figure = plt.Figure | Callable[[], plt.Figure]
@@ -676,10 +677,11 @@ class Appendix:
                 withheld.loc[i, column] = True
         for rate, bases in table.rates.items():
             hit = withheld[[b for b in bases if b in withheld]].any(axis=1).to_numpy()
-            # A rate cell that states no figure ("no estimate") says nothing of its bases:
-            # a 'c' there would tell the reader a figure is hidden where there is none.
-            says = shown[rate].map(lambda v: not isinstance(v, str) or bool(_DIGIT.search(v)))
-            shown.loc[hit & says.to_numpy(), rate] = disclosure.SUPPRESSED
+            # A rate cell that says no figure was estimated says nothing of its bases: a 'c'
+            # there would tell the reader a figure is hidden where there is none. (Any other
+            # text, "yes" or "matches", may say what the bases are: withheld with them.)
+            says = ~shown[rate].isin(NO_FIGURE).to_numpy()
+            shown.loc[hit & says, rate] = disclosure.SUPPRESSED
         return shown
 
     def table_if_safe(
