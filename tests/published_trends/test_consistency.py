@@ -455,7 +455,7 @@ def test_real_agreements_include_the_checks_the_reports_get_right(real):
         "1 - households ceasing / approved households (2021-22) = 1 - 14 / 202 = 93.07%"
     ]
     assert formula("2022-23", "Approved places per household (end of year households)") == [
-        "approved places / approved households (2022-23) = 389 / 204 = 1.907"
+        "approved places (at 31 March 2022) / approved households (2022-23) = 389 / 204 = 1.907"
     ]
     assert formula("2019-20", "Approved mainstream households at 31 March (stock and flow)") == [
         "184 at 31 March 2019 + approvals 21 - households ceasing 18 = 187"

@@ -331,12 +331,25 @@ def _other_year_match(figures: Figures, row: pd.Series, recomputed: float) -> st
     return ""
 
 
+def _places(figures: Figures, year: str) -> Part | None:
+    """Approved places at the end of ``year``, else at its start: a report may print only the
+    count a year earlier (Coventry's 2022/23 report gives its 389 places "on 31/3/22")."""
+    return figures.part("approved_places", year) or figures.part("approved_places", previous(year))
+
+
+def _dated(part: Part | None, year: str) -> str:
+    """`` (at 31 March 2022)`` where a part is counted at another year's end than ``year``."""
+    if part is None or part.year == year:
+        return ""
+    return f" (at 31 March {FinancialYear.parse(part.year).start_year + 1})"
+
+
 def capacity(figures: Figures) -> list[dict[str, object]]:
     """Places per household, occupancy, vacant share and retention against their parts."""
     out = []
     f = figures.usable
     for _, row in f[f["measure"] == "approved_places_per_household"].iterrows():
-        places = figures.part("approved_places", row["year"])
+        places = _places(figures, row["year"])
         for label, when in (
             ("end of year", row["year"]),
             ("start of year", previous(row["year"])),
@@ -360,13 +373,14 @@ def capacity(figures: Figures) -> list[dict[str, object]]:
                         places,
                         den,
                         False,
-                        f"approved places / approved households ({when})",
+                        f"approved places{_dated(places, row['year'])} / "
+                        f"approved households ({when})",
                         cause,
                     )
                 )
     for _, row in f[f["measure"] == "occupancy_rate"].iterrows():
         occupied = figures.part("children_in_internal_mainstream_placements", row["year"])
-        places = figures.part("approved_places", row["year"])
+        places = _places(figures, row["year"])
         if occupied is None or places is None:
             continue
         recomputed = percent(occupied, places)
@@ -385,7 +399,8 @@ def capacity(figures: Figures) -> list[dict[str, object]]:
                 occupied,
                 places,
                 True,
-                "children in internal mainstream placements / approved places",
+                f"children in internal mainstream placements / "
+                f"approved places{_dated(places, row['year'])}",
                 cause,
             )
         )
