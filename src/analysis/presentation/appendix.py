@@ -817,7 +817,7 @@ class Appendix:
     def figure(
         self,
         fig: Figure,
-        caption: str,
+        caption: str | Callable[[], str],
         *,
         note: str | None = None,
         table: str | None = None,
@@ -828,6 +828,10 @@ class Appendix:
     ) -> None:
         """Show a figure as "Figure N: caption", or a sentence in its place when there is
         nothing to draw.
+
+        A caption that states the chart's finding ("Retention was 93.1% in 2024/25, against
+        ...") is a function writing it from :meth:`shown`, like ``alt``, so that it is
+        rewritten whenever the page withholds more and never states a withheld count.
 
         Pass a function drawing the figure from :meth:`shown` (``lambda:
         charts.x(app.shown("reasons"))``) so that it is redrawn whenever the page
@@ -854,10 +858,14 @@ class Appendix:
         on = self._on(on)
         self._figures += 1
         number = self._figures
+
+        def title() -> str:
+            return caption() if callable(caption) else caption
+
         self._show(
             lambda: {
                 "text/html": f"<p class='figure-caption' id='figure-{number}'>"
-                f"<strong>Figure {number}:</strong> {html.escape(caption)}</p>"
+                f"<strong>Figure {number}:</strong> {html.escape(title())}</p>"
             }
         )
         chart: dict[str, Any] = {"number": number, "table": table, "values": [], "cells": []}
@@ -872,13 +880,13 @@ class Appendix:
             keys = {k for t in drawn["tables"] for k in self._tables_by_name[t].keys.values()}
             return frozenset(self.hidden & (keys | set(on)))
 
-        metadata = {"image/png": {"alt": caption}}
+        metadata = {"image/png": {"alt": title()}}
 
         def render() -> dict[str, Any]:
             redraw = callable(fig) and not isinstance(fig, plt.Figure)
             if redraw and not self._closed and os.environ.get(DRAW_AT_CLOSE):
                 return {"text/plain": f"Figure {number}: drawn when the page is complete"}
-            metadata["image/png"]["alt"] = (alt() if callable(alt) else alt) or caption
+            metadata["image/png"]["alt"] = (alt() if callable(alt) else alt) or title()
             if "bundle" not in drawn or (redraw and drawn["state"] != state()):
                 # drawn and saved in the house style: ticks and labels are placed at saving
                 with charts.house_style():
@@ -900,14 +908,14 @@ class Appendix:
                             [],
                             {
                                 "text/html": f"<p class='figure-empty'>{html.escape(said)}</p>",
-                                "text/plain": f"Figure {number}: {caption}. {said}",
+                                "text/plain": f"Figure {number}: {title()}. {said}",
                             },
                         )
                     else:
                         assert made is not None
                         bundle = {
                             "image/png": _png(made),
-                            "text/plain": f"Figure {number}: {caption}",
+                            "text/plain": f"Figure {number}: {title()}",
                         }
                     drawn.update(state=state(), bundle=bundle)
                     chart["cells"] = [] if said else cells

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import textwrap
+from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -289,3 +290,90 @@ def budget_alt(budget: pd.DataFrame, selected: str) -> str:
             f"furthest under: {under['line'].lower()} ({under['variance']:+,.0f})."
         )
     return said
+
+
+# -- titles that state each chart's finding (the figures are all published) --------------
+
+
+def _latest(index: Sequence[object], selected: str) -> str | None:
+    """The selected year if the chart draws it, else the latest year it draws before it."""
+    drawn = [str(y) for y in index if str(y) <= selected]
+    return selected if selected in drawn else (drawn[-1] if drawn else None)
+
+
+def _before(index: Sequence[object], when: str) -> str | None:
+    drawn = [str(y) for y in index]
+    at = drawn.index(when)
+    return drawn[at - 1] if at else None
+
+
+def _moved(now: float, before: float | None) -> str:
+    """``rose from 20 to 24``, ``fell from ...``, ``stayed at 20`` or, with no year before,
+    ``were 20`` (of a plural: "Approvals were 20")."""
+    if before is None or pd.isna(before):
+        return f"were {now:,.0f}"
+    if round(now) == round(before):
+        return f"stayed at {now:,.0f}"
+    return f"{'rose' if now > before else 'fell'} from {before:,.0f} to {now:,.0f}"
+
+
+def funnel_title(funnel: pd.DataFrame, selected: str) -> str:
+    """The year's enquiries and approvals against the year before, as printed:
+    "Approvals fell from 24 to 17 in 2022/23, from 372 initial enquiries"."""
+    when = _latest(funnel.index, selected)
+    approved = funnel.get("households_approved")
+    if when is None or approved is None or pd.isna(approved.get(when)):
+        return "Mainstream recruitment funnel by year, as published"
+    before = _before(funnel.index, when)
+    title = f"Approvals {_moved(approved[when], approved.get(before))} in {year(when)}"
+    enquiries = funnel.get("initial_enquiries")
+    if enquiries is not None and pd.notna(enquiries.get(when)):
+        title += f", from {enquiries[when]:,.0f} initial enquiries"
+    return title
+
+
+def rates_title(rates: pd.DataFrame, selected: str) -> str:
+    """Enquiry to approval in the year, recomputed from the printed counts: "4.6% of
+    enquiries in 2022/23 led to an approval (5.1% in 2021/22)"."""
+    rate = rates[(rates["rate"] == "Enquiry to approval")].dropna(subset=["recomputed"])
+    when = _latest(rate["year"].tolist(), selected)
+    if when is None:
+        return "Conversion rates by year, recomputed and as printed"
+    by_year = rate.set_index("year")["recomputed"]
+    before = _before(by_year.index, when)
+    title = f"{by_year[when]:.1f}% of enquiries in {year(when)} led to an approval"
+    if before is not None:
+        title += f" ({by_year[before]:.1f}% in {year(before)})"
+    return title + ", recomputed from the published counts"
+
+
+def leavers_title(leavers: pd.DataFrame, selected: str) -> str:
+    """The year's printed total and its largest reason: "15 households ceased to foster
+    in 2018/19, most often for personal circumstances (10)"."""
+    when = _latest(leavers.index, selected)
+    if when is None:
+        return "Mainstream households ceasing to foster, by reason, as published"
+    row = leavers.loc[when]
+    total = row["Total (as printed)"]
+    reasons = row.drop("Total (as printed)").dropna().sort_values(ascending=False)
+    said = f"{total:,.0f} households" if pd.notna(total) else "Households"
+    title = f"{said} ceased to foster in {year(when)}"
+    if len(reasons) and reasons.iloc[0] > 0:
+        title += f", most often for {reasons.index[0].lower()} ({reasons.iloc[0]:,.0f})"
+    return title
+
+
+def budget_title(budget: pd.DataFrame, selected: str) -> str:
+    """The year's total spending against its budget: "Fostering spent £10,250k against a
+    budget of £9,800k in 2023/24 (£450k over)"."""
+    total = budget[budget["line"] == "Total"].set_index("year")
+    when = _latest(total.index, selected)
+    if when is None:
+        return "Fostering budget and actual spending (£000), as published"
+    t = total.loc[when]
+    gap = t["actual"] - t["budget"]
+    side = "over" if gap > 0 else "under"
+    return (
+        f"Fostering spent £{t['actual']:,.0f}k against a budget of £{t['budget']:,.0f}k in "
+        f"{year(when)}" + (f" (£{abs(gap):,.0f}k {side})" if round(gap) else " (on budget)")
+    )

@@ -564,6 +564,35 @@ def _first(text: object) -> str:
     return f"{value.split(' ')[0]}%"
 
 
+def incidence_title(shown: pd.DataFrame, by_label: str, months: Sequence[int]) -> str:
+    """The chart's finding, from the incidence table as the page shows it: the latest
+    group's withdrawals by the first of ``months``, and the latest shown approval estimate
+    by the second ("74.0% of 2024/25's enquirers withdrew within 3 months of enquiry; 2.1%
+    of 2022/23's were approved within 12 months")."""
+
+    def latest(outcome: str, horizon: int) -> tuple[str, str] | None:
+        for group, rows in list(shown.groupby(by_label, sort=False))[::-1]:
+            value = rows.set_index("Outcome")[estimated(horizon)].get(OUTCOME_LABELS[outcome])
+            if _ESTIMATE.match(str(value)) is not None:
+                return str(group), _first(value)
+        return None
+
+    early, later = months[0], months[1]
+    withdrew, approved = latest(WITHDREW, early), latest(APPROVED, later)
+    said = []
+    if withdrew is not None:
+        said.append(
+            f"{withdrew[1]} of {withdrew[0]}'s enquirers withdrew within {early} months of enquiry"
+        )
+    if approved is not None:
+        said.append(
+            f"{approved[1]} of {approved[0]}'s enquirers were approved within {later} months"
+        )
+    return (
+        "; ".join(said) or "Share of each year's enquirers approved, withdrawn and not progressed"
+    )
+
+
 def incidence_alt(
     shown: pd.DataFrame, by_label: str, months: Sequence[int], what: str, outcomes: Sequence[str]
 ) -> str:

@@ -477,3 +477,42 @@ def capacity_alt(trend: pd.DataFrame) -> str:
         f"{_count(last[approved])} places, {_count(last[filled])} filled, occupancy "
         f"{_rate(last[occupancy])}."
     )
+
+
+# -- titles that state each chart's finding, from the tables as the page shows them ------
+
+
+def waterfall_title(row: pd.Series, year_label: str) -> str:
+    """The year's change in mainstream households: "Mainstream households rose from 185 to
+    191 in 2024/25: 20 approved, 14 ceased to foster". A withheld count is left out."""
+    flow = {c: _number(row[label]) for c, label in t.FLOW.items()}
+    start, end = flow["start"], flow["end"]
+    if np.isnan(start) or np.isnan(end):
+        return f"Mainstream fostering households from 1 April to 31 March, {year(year_label)}"
+    moved = (
+        f"stayed at {end:,.0f}"
+        if start == end
+        else f"{'rose' if end > start else 'fell'} from {start:,.0f} to {end:,.0f}"
+    )
+    parts = [
+        f"{flow[c]:,.0f} {what}"
+        for c, what in (("joiners", "approved"), ("leavers", "ceased to foster"))
+        if not np.isnan(flow[c])
+    ]
+    return f"Mainstream households {moved} in {year(year_label)}" + (
+        ": " + ", ".join(parts) if parts else ""
+    )
+
+
+def retention_trend_title(rates: pd.DataFrame, national: float, year_label: str) -> str:
+    """The year's retention rate against the national figure the council quotes: "Retention
+    was 93.1% in 2024/25, above the 90% national figure the council quotes"."""
+    row = rates[rates[t.YEAR] == year_label]
+    rate = _number(row[t.RATE].iloc[0]) if len(row) else float("nan")
+    if np.isnan(rate):
+        return "Retention rate by year, against the national figure the council quotes"
+    side = "above" if rate > national else "below" if rate < national else "level with"
+    return (
+        f"Retention was {rate:.1f}% in {year(year_label)}, {side} the {national:.0f}% "
+        "national figure the council quotes"
+    )

@@ -350,6 +350,46 @@ def trend_alt(data: Year) -> str:
     )
 
 
+def trend_title(data: Year) -> str:
+    """The latest published share of children with three or more placements in the year,
+    the council beside England: "10% of Coventry's children looked after had 3 or more
+    placements in 2023/24, against 10% in England"."""
+    rates = _trend_rates(data)
+    first = next(iter(dfe_stability.INDICATORS))
+    rows = rates.loc[(rates["indicator"] == first) & rates["percent"].notna()]
+    council = data.council.short_name
+    mine = rows.loc[rows["name"] == council]
+    if mine.empty:
+        return (
+            f"Trend in the three indicators (published figures), {council} against its benchmarks"
+        )
+    when = mine["year"].max()
+    title = (
+        f"{mine.loc[mine['year'] == when, 'percent'].iloc[0]:.0f}% of {council}'s children "
+        f"looked after had 3 or more placements in {when}"
+    )
+    england = rows.loc[(rows["name"] == "England") & (rows["year"] == when), "percent"]
+    if len(england):
+        title += f", against {england.iloc[0]:.0f}% in England"
+    return title + " (published figures)"
+
+
+def moves_title(shown: pd.DataFrame) -> str:
+    """The commonest reason for a placement move, from the table as the page shows it:
+    "Change to/implementation of care plan was the commonest reason for a placement move in
+    the year (103 moves)"."""
+    label = "Reason for the placement change"
+    moves = pd.to_numeric(shown["Moves"], errors="coerce")
+    if moves.notna().sum() == 0 or moves.max() == 0:
+        return "Placement moves in the year by reason"
+    top = shown.loc[moves.idxmax()]
+    shown_only = "" if moves.notna().all() else " shown"
+    return (
+        f"{top[label]} was the commonest reason{shown_only} for a placement move in the year "
+        f"({moves.max():,.0f} moves)"
+    )
+
+
 def placement_records(data: Year, rows: np.ndarray) -> np.ndarray:
     """Record ids of the history's placements at positions ``rows``
     (``placement:<child>@<start>#<n>``, ``n`` its position among the history's)."""
