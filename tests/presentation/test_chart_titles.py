@@ -162,3 +162,45 @@ def test_the_built_pages_lead_with_their_findings(built_reports: Path):
     assert first_caption("recruitment").startswith(
         "74.0% of 2024/25's enquirers withdrew within 3 months of enquiry"
     )
+    # recruitment's main body leads with where people leave and how long each step takes
+    page = (built_reports / "2024-25" / "recruitment.html").read_text()
+    main = page[: page.index('id="technical-annex"')]
+    assert "The largest group of leavers in 2024/25: 148 households" in html.unescape(main)
+    assert "Stage 1 to stage 2 took longest in 2024/25, a median of 103 days" in main
+
+
+def test_recruitment_titles_name_the_largest_loss_and_the_longest_step():
+    from analysis.recruitment import charts as recruitment_charts
+
+    reasons = pd.DataFrame(
+        {
+            "Stage left": ["Initial enquiry", "Initial enquiry", "Stage 1"],
+            "Reason": ["No response to follow-up contact", "Chose another agency", "Health"],
+            "Code": ["AW1", "AW3", "AW2"],
+            "Households": ["148", "c", "12"],
+            "Avoidable": ["no", "yes", "no"],
+        }
+    )
+    assert recruitment_charts.reasons_title(reasons, "2024-25") == (
+        "The largest group of leavers in 2024/25: 148 households who left at initial enquiry "
+        "(no response to follow-up contact)"
+    )
+    reasons.loc[0, "Households"] = "c"
+    assert recruitment_charts.reasons_title(reasons, "2024-25").endswith(
+        "12 households who left at stage 1 (health)"
+    )
+    durations = pd.DataFrame(
+        {
+            "Step": [
+                "Enquiry to expression of interest",
+                "Stage 1 to stage 2",
+                "Stage 2 to panel",
+                "Enquiry to approval",
+            ],
+            "Median days": ["20", "103", "c", "368"],
+        }
+    )
+    assert recruitment_charts.durations_title(durations, "2024-25") == (
+        "Stage 1 to stage 2 took longest in 2024/25, a median of 103 days; enquiry to approval "
+        "took 368 days"
+    )

@@ -400,6 +400,18 @@ class Appendix:
         of the year is the stock at the start plus joiners minus leavers)."""
         self.ledger.relate(total, plus, minus)
 
+    def _written(self, text: str | Callable[[], str] | None, later: str) -> str | None:
+        """A caption or text alternative, written now if it is a function; ``later`` while
+        it reads a table the page shows further down (it is rewritten when the page closes)."""
+        if not callable(text):
+            return text
+        try:
+            return text()
+        except KeyError:
+            if self._closed:
+                raise
+            return later
+
     def shown(self, table: str) -> pd.DataFrame:
         """A named table as the page now shows it (for charts drawn from it). A chart may
         read a table the page shows further down (its points, in the technical annex): it
@@ -860,7 +872,7 @@ class Appendix:
         number = self._figures
 
         def title() -> str:
-            return caption() if callable(caption) else caption
+            return self._written(caption, "Figure written when the page is complete")
 
         self._show(
             lambda: {
@@ -886,7 +898,7 @@ class Appendix:
             redraw = callable(fig) and not isinstance(fig, plt.Figure)
             if redraw and not self._closed and os.environ.get(DRAW_AT_CLOSE):
                 return {"text/plain": f"Figure {number}: drawn when the page is complete"}
-            metadata["image/png"]["alt"] = (alt() if callable(alt) else alt) or title()
+            metadata["image/png"]["alt"] = self._written(alt, "") or title()
             if "bundle" not in drawn or (redraw and drawn["state"] != state()):
                 # drawn and saved in the house style: ticks and labels are placed at saving
                 with charts.house_style():

@@ -25,6 +25,7 @@ from analysis.presentation.charts import (
     year,
     years,
 )
+from analysis.recruitment.measures import INTERVALS
 
 AVOIDABLE, OTHER = OKABE_ITO[1], GREY
 
@@ -410,3 +411,41 @@ def incidence_grid(
     fig.tight_layout()
     every = [g for order in rows.values() for g in order]
     return encodes(fig, _resting(points, by, every, outcomes))
+
+
+# -- titles that state each chart's finding, from the tables as the page shows them ------
+
+
+def reasons_title(reasons: pd.DataFrame, year_label: str) -> str:
+    """The largest shown group of leavers: "The largest group of leavers in 2024/25: 120
+    households who left at enquiry (no response to contact), a reason the service can act
+    on". A withheld count is never stated."""
+    shown = _numbers(reasons, ["Households"]).dropna(subset=["Households"])
+    if shown.empty or shown["Households"].max() == 0:
+        return "Households leaving by stage and reason; reasons the service can act on in vermilion"
+    top = shown.loc[shown["Households"].idxmax()]
+    acted = ", a reason the service can act on" if top["Avoidable"] == "yes" else ""
+    return (
+        f"The largest group of leavers in {year(year_label)}: {top['Households']:,.0f} "
+        f"households who left at {top['Stage left'].lower()} ({top['Reason'].lower()}){acted}"
+    )
+
+
+# The steps from one stage to the next: the durations table's first five (then whole spans).
+STEPS = tuple(label for label, _, _ in INTERVALS[:5])
+
+
+def durations_title(durations: pd.DataFrame, year_label: str) -> str:
+    """The step with the longest shown median, and enquiry to approval: "Stage 1 to stage 2
+    took longest in 2024/25, a median of 124 days; enquiry to approval took 301 days"."""
+    shown = _numbers(durations, ["Median days"]).set_index("Step")["Median days"]
+    steps = shown.reindex([s for s in STEPS if s in shown.index]).dropna()
+    if steps.empty:
+        return "Median days at each step and the middle half"
+    title = (
+        f"{steps.idxmax()} took longest in {year(year_label)}, a median of {steps.max():,.0f} days"
+    )
+    whole = shown.get("Enquiry to approval")
+    if whole is not None and pd.notna(whole):
+        title += f"; enquiry to approval took {whole:,.0f} days"
+    return title
