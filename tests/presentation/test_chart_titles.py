@@ -204,3 +204,30 @@ def test_recruitment_titles_name_the_largest_loss_and_the_longest_step():
         "Stage 1 to stage 2 took longest in 2024/25, a median of 103 days; enquiry to approval "
         "took 368 days"
     )
+
+
+def test_the_influence_title_states_a_shown_count_only():
+    influence = pd.DataFrame(
+        {
+            t.INFLUENCE: [
+                "Could influence",
+                "Could not influence",
+                "Quality of care or safeguarding",
+            ],
+            t.HOUSEHOLDS: ["9", "11", "2"],
+        }
+    )
+    assert retention_charts.influence_title(influence, "2024-25") == (
+        "9 of the 22 households that ceased to foster in 2024/25 left for reasons the service "
+        "could influence"
+    )
+    influence[t.HOUSEHOLDS] = ["c", "11", "c"]
+    assert retention_charts.influence_title(influence, "2024-25") == (
+        "11 households that ceased to foster in 2024/25 left for reasons the service could not "
+        "influence"
+    )
+    influence[t.HOUSEHOLDS] = "c"
+    assert retention_charts.influence_title(influence, "2024-25") == (
+        "Households that ceased to foster in 2024/25, by whether the service could influence "
+        "the reason"
+    )

@@ -144,6 +144,59 @@ def leavers_by_influence(tenure: pd.DataFrame) -> plt.Figure:
     return fig
 
 
+def influence_chart(influence: pd.DataFrame) -> plt.Figure:
+    """The year's leavers by whether the service could influence the reason, a bar each,
+    labelled with its count; ``influence`` is that table as the page shows it (a withheld
+    count has no bar and is marked c)."""
+    n = pd.to_numeric(influence[t.HOUSEHOLDS], errors="coerce")
+    colours = [INFLUENCE_COLOURS[g] for g in influence[t.INFLUENCE].str.lower()]
+    rows = np.arange(len(influence))
+    drawn = n.notna().to_numpy()
+    fig, ax = plt.subplots(figsize=(7.5, 0.5 * len(influence) + 1.2))
+    ax.barh(rows[drawn], n[drawn], color=np.array(colours)[drawn], edgecolor=EDGE, linewidth=0.6)
+    for y, value in zip(rows, n, strict=True):
+        said = " c" if pd.isna(value) else f" {value:,.0f}"
+        ax.text(0 if pd.isna(value) else value, y, said, va="center", fontsize=9)
+    ax.set_yticks(rows, influence[t.INFLUENCE])
+    ax.invert_yaxis()
+    ax.set_xlim(0, (n.max() if n.notna().any() else 1) * 1.15)
+    ax.set_xlabel("Households that ceased to foster")
+    sns.despine(fig)
+    fig.tight_layout()
+    return fig
+
+
+def influence_alt(influence: pd.DataFrame) -> str:
+    """Text alternative for :func:`influence_chart`, from the table as the page shows it."""
+    parts = [f"{r[t.INFLUENCE].lower()} {_count(r[t.HOUSEHOLDS])}" for _, r in influence.iterrows()]
+    return (
+        "Bar chart of the households that ceased to foster in the year, by whether the "
+        "service could influence the reason (a withheld count has no bar and is marked c): "
+        + "; ".join(parts)
+        + "."
+    )
+
+
+def influence_title(influence: pd.DataFrame, year_label: str) -> str:
+    """How many of the year's leavers left for reasons the service could (else could not)
+    influence: "9 of the 22 households that ceased to foster in 2024/25 left for reasons
+    the service could influence". A withheld count is never stated."""
+    n = pd.to_numeric(influence[t.HOUSEHOLDS], errors="coerce")
+    groups = influence[t.INFLUENCE].str.lower()
+    total = f" of the {n.sum():,.0f}" if n.notna().all() else ""
+    for group in INFLUENCE_ORDER[:2]:  # could influence, could not influence
+        count = n[groups.eq(group)].dropna()
+        if len(count):
+            return (
+                f"{count.iloc[0]:,.0f}{total} households that ceased to foster in "
+                f"{year(year_label)} left for reasons the service {group}"
+            )
+    return (
+        f"Households that ceased to foster in {year(year_label)}, by whether the service could "
+        "influence the reason"
+    )
+
+
 LINE_STYLES = ["-", "--", ":", "-."]
 
 
