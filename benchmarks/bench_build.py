@@ -14,7 +14,8 @@ measures, there, for the default council (every analysis, or those named by ``--
 4. no-op: the build again, with nothing changed;
 5. one year: after changing one input file of the newest year;
 6. per appendix, before and after: the cold ``--jobs 1`` build's own time for each
-   appendix (the build's "built ... in N s" lines), this checkout beside the commit
+   appendix, analysis and year (the build's "built ... in N s" lines), with each
+   analysis's total, this checkout beside the commit
    ``--before`` (by default :data:`BEFORE`, the last before issue 14's time-to-event
    analyses), whose sources, notebooks and data are unpacked with ``git archive`` and built
    with this environment (``--before ''`` skips it). ``--per-appendix`` measures only
@@ -175,12 +176,9 @@ def _floor_build(root: Path, years: list[str]) -> list[str]:
     return [sys.executable, "-c", script, str(root)]
 
 
-def _per_appendix(log: str) -> dict[str, float]:
-    """Seconds per analysis (summed over its years) from a build's "built" lines."""
-    found: dict[str, float] = {}
-    for name, _, seconds in BUILT.findall(log):
-        found[name] = found.get(name, 0.0) + float(seconds)
-    return found
+def _per_appendix(log: str) -> dict[tuple[str, str], float]:
+    """Seconds per appendix (analysis, year) from a build's "built" lines."""
+    return {(name, year): float(seconds) for name, year, seconds in BUILT.findall(log)}
 
 
 def _before(revision: str, scratch: Path) -> tuple[list[str], dict[str, str], Path]:
@@ -199,16 +197,28 @@ def _before(revision: str, scratch: Path) -> tuple[list[str], dict[str, str], Pa
     return [sys.executable, "-m", "analysis.build", "--jobs", "1"], env, root
 
 
-def _compare(now: dict[str, float], before: dict[str, float], revision: str) -> str:
-    """A table of seconds per analysis, this checkout beside ``revision``."""
-    lines = [f"\ncold build per analysis, --jobs 1 (seconds, all years): {revision[:12]} -> now"]
-    for name in sorted(set(now) | set(before)):
-        old, new = before.get(name), now.get(name)
+def _compare(
+    now: dict[tuple[str, str], float], before: dict[tuple[str, str], float], revision: str
+) -> str:
+    """Seconds per appendix, this checkout beside ``revision``: each analysis's years, then
+    the analysis in all (an appendix one side lacks shows ``-``)."""
+
+    def row(label: str, old: float | None, new: float | None) -> str:
         ratio = f"{new / old:5.2f}x" if old and new else "     -"
-        lines.append(
-            f"  {name:<22} {old if old is not None else float('nan'):7.1f} "
+        return (
+            f"  {label:<34} {old if old is not None else float('nan'):7.1f} "
             f"{new if new is not None else float('nan'):7.1f}  {ratio}"
         )
+
+    lines = [f"\ncold build per appendix, --jobs 1 (seconds): {revision[:12]} -> now"]
+    for name in sorted({n for n, _ in now} | {n for n, _ in before}):
+        years = sorted({y for n, y in now if n == name} | {y for n, y in before if n == name})
+        for year in years:
+            lines.append(row(f"{name} {year}", before.get((name, year)), now.get((name, year))))
+        total = [
+            sum(v for (n, _), v in side.items() if n == name) or None for side in (before, now)
+        ]
+        lines.append(row(f"{name}, all years", *total))
     return "\n".join(lines)
 
 
