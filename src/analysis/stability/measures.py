@@ -141,9 +141,13 @@ class History:
     @cached_property
     def councils(self) -> tuple[np.ndarray, np.ndarray]:
         """Each child code's council as a position in the councils, and the councils in
-        order: worked out once, for every year's indicators."""
-        las = np.sort(self.children["LA"].unique().astype(object))
-        return np.searchsorted(las, self.children["LA"].to_numpy(object)), las
+        order: worked out once, for every year's indicators (each child's council hashed,
+        the councils sorted, not a search among them for every child)."""
+        codes, found = pd.factorize(self.children["LA"].to_numpy(object), use_na_sentinel=False)
+        order = np.argsort(np.asarray(found, dtype=object), kind="stable")
+        rank = np.empty(len(order), dtype=np.intp)
+        rank[order] = np.arange(len(order))
+        return rank[codes], np.asarray(found, dtype=object)[order]
 
     @cached_property
     def episode_days(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -391,8 +395,10 @@ def in_care_during(history: History, start: pd.Timestamp, end: pd.Timestamp) -> 
     return np.bincount(child[hit], minlength=len(history.children)) > 0
 
 
-def cohorts(history: History, year: FinancialYear) -> pd.DataFrame:
-    """One row per child looked after on 31 March (not on a short break), with the flags."""
+def cohorts(history: History, year: FinancialYear, *, groups: bool = True) -> pd.DataFrame:
+    """One row per child looked after on 31 March (not on a short break), with the flags;
+    with ``groups``, the placement they are in now (PLACE and its group) too, which the
+    indicators do not need."""
     end = year.end
     previous = FinancialYear(year.start_year - 1)
     two_back = FinancialYear(year.start_year - 2)
@@ -411,10 +417,7 @@ def cohorts(history: History, year: FinancialYear) -> pd.DataFrame:
     period_start = epi["period_start"].to_numpy()[rows]
     # What the child is in now; a temporary stay counts as the placement it interrupts. The
     # episodes and placements share their PLACE and PLACE_PROVIDER categories (build_history).
-    place_now, provider_now = (
-        _now(epi[column], placements[column], rows, at, temporary)
-        for column in ("PLACE", "PLACE_PROVIDER")
-    )
+    place_now = _now(epi["PLACE"], placements["PLACE"], rows, at, temporary)
     # Placed for adoption now: the adoptive placement, including any fostering for adoption
     # with the same carers before it (merged into one placement), counts together with the
     # placement before it. Reading documented in docs/assumptions.md (not confirmed by DfE text).
@@ -433,11 +436,14 @@ def cohorts(history: History, year: FinancialYear) -> pd.DataFrame:
             "long_term": under_16
             & (period_start <= _day(pd.Timestamp(two_back.start_year, 9, 30))),
             "same_carer_2_years": carer_since <= _day(two_back.end),
-            "group": _groups(place_now, provider_now),
-            "PLACE": place_now.to_numpy(),
         },
         copy=False,
     )
+    if groups:
+        provider = epi["PLACE_PROVIDER"]
+        provider_now = _now(provider, placements["PLACE_PROVIDER"], rows, at, temporary)
+        out["group"] = _groups(place_now, provider_now)
+        out["PLACE"] = place_now.to_numpy()
     return out
 
 
@@ -494,7 +500,7 @@ def indicators(
     With ``loaded`` (the years whose returns were read), an indicator whose window
     reaches a return not loaded is missing (``<NA>``) rather than a wrong figure.
     """
-    c = cohorts(history, year)
+    c = cohorts(history, year, groups=False)
     council, las = history.councils
     where = council[c["child"].to_numpy()]
     counts = {
