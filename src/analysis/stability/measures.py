@@ -207,11 +207,13 @@ def _periods(child: np.ndarray, decom: np.ndarray, dec: np.ndarray, rne) -> np.n
     return first | ~joined | np.asarray(rne == "S")
 
 
-def build_history(returns: Returns) -> History:
+def build_history(returns: Returns, *, groups: bool = True) -> History:
     """Number placements and periods of care under the DfE counting rules (vectorised).
 
     Periods of care are stitched from every episode, short breaks included; a period
-    whose first episode is a short break (V3/V4) is then left out whole.
+    whose first episode is a short break (V3/V4) is then left out whole. With ``groups``,
+    each placement's group (foster, residential, ...) too, which the indicators do not
+    need (:func:`compute` leaves it out).
     """
     epi = returns.episodes
     child_all = child_codes(epi)
@@ -287,7 +289,8 @@ def build_history(returns: Returns) -> History:
         },
         copy=False,
     )
-    placements["group"] = _groups(placements["PLACE"], placements["PLACE_PROVIDER"])
+    if groups:
+        placements["group"] = _groups(placements["PLACE"], placements["PLACE_PROVIDER"])
     la, child_id = epi["LA"].iloc[at[first]], epi["CHILD"].iloc[at[first]]
     children = pd.DataFrame(
         {
@@ -637,7 +640,7 @@ def compute(returns: Returns, years: list[str] | None = None) -> pd.DataFrame:
         require_year(label, returns.years, "SSDA903 return")
     if not wanted:
         return pd.DataFrame(columns=["LA", "year", *MEASURES])
-    history = build_history(returns)
+    history = build_history(returns, groups=False)
     parts = [indicators(history, FinancialYear.parse(y), returns.years) for y in wanted]
     return pd.concat(parts, ignore_index=True)
 

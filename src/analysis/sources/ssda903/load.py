@@ -535,6 +535,9 @@ def _table(path: Path, columns: list[str], identifiers: set[str]) -> pa.Table:
     try:
         return pacsv.read_csv(
             path,
+            # one thread a file: two files are read at a time (_each), and the reader's own
+            # threads on top of those only add their coordination (CPU, not speed)
+            read_options=pacsv.ReadOptions(use_threads=False),
             convert_options=pacsv.ConvertOptions(
                 include_columns=columns,
                 column_types=types,
