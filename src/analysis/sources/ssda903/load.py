@@ -30,10 +30,11 @@ module. DOB stays in the header table, which is used only to
 compute ages and never shown.
 
 Speed (a regional hub pools 150 councils' returns): text columns are read by pyarrow (code
-columns as dictionaries, coded by the reader's threads; the children's identifiers as text,
-coded once) and held as pandas Categoricals, so trimming, date parsing and code checks
+columns as dictionaries, coded by the reader; the children's identifiers as text, coded
+once, their categories left in pyarrow until the years are united) and held as pandas
+Categoricals, so trimming, date parsing and code checks
 run once per distinct value and every reorder moves small integers, not strings; dates
-written exactly dd/mm/yyyy are parsed by pyarrow and checked by printing them back
+written exactly dd/mm/yyyy are parsed by pyarrow and checked against the numbers written
 (:func:`_dates`); a pair of columns (council and child, placement and postcode) is keyed by
 combining their integer codes; the years' categories are united by one hash of them all;
 the file's name and year, one value per file, are coded too while the years are stitched;
@@ -527,7 +528,7 @@ def _reading_once():
 
 
 def _table(path: Path, columns: list[str], identifiers: set[str]) -> pa.Table:
-    """The file's ``columns`` as text: pyarrow dictionaries, coded by the reader's threads,
+    """The file's ``columns`` as text: pyarrow dictionaries, coded by the reader,
     except the children's ``identifiers`` (nearly one value per row: the reader's
     dictionaries, one per block, would only be hashed again when united), which
     :func:`_text` codes."""
