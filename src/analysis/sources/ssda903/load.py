@@ -775,19 +775,22 @@ def row_order(keys: tuple) -> np.ndarray:
     for key in reversed(keys):
         key = np.asarray(key)
         if key.dtype.kind == "M":
-            key = key.astype("datetime64[ns]").view(np.int64)
-            if key.size and (key % DAY_NS).any():
+            key, part = np.divmod(key.astype("datetime64[ns]", copy=False).view(np.int64), DAY_NS)
+            if part.any():
                 return np.lexsort(keys)
-            key = key // DAY_NS
         if key.dtype.kind not in "iub" or not key.size:
             return np.lexsort(keys)
-        key = key.astype(np.int64)
+        key = key.astype(np.int64, copy=False)
         low = int(key.min())
         width = (int(key.max()) - low).bit_length()
         bits += width
         if bits > 62:
             return np.lexsort(keys)
-        packed = key - low if packed is None else (packed << width) | (key - low)
+        if packed is None:
+            packed = key - low  # a new array: the ones below are worked in place
+        else:
+            packed <<= width
+            packed |= key - low
     if (packed[1:] >= packed[:-1]).all():
         return np.arange(len(packed))  # already in order (a return listed by child and date)
     place = (len(packed) - 1).bit_length()
