@@ -987,6 +987,10 @@ def _read_returns(headers: list[Path], episodes: list[Path], aliases: Aliases | 
     superseded = _counts(header.loc[repeated, "source_file"])
     header = header.loc[~repeated]
     epi = _concat(epi_parts)
+    # The files' frames, now united, let go of before the stitched rows are taken (peak memory).
+    clean = epi_clean = None
+    head_parts.clear()
+    epi_parts.clear()
     codes = child_codes(epi)
     decom = epi["decom"].to_numpy("datetime64[ns]")
     at = row_order((epi["year"].cat.codes.to_numpy(), decom, codes))
