@@ -13,7 +13,21 @@ process and as the median of ``--runs``:
 - the same from the source of ``--baseline`` (the engine before issue 15), and whether
   the two give identical figures for every council-year;
 - the candidates' floor: reading the 14 files as text with pyarrow, polars, DuckDB and
-  pandas (what any pipeline on that engine pays before validating).
+  pandas (what any pipeline on that engine pays before validating);
+- the candidates themselves (the bench extra): the first indicator (looked after on 31
+  March, with 3 or more placements in the year) for every council and year, from the seven
+  episodes files, written in polars (expressions) and in DuckDB (SQL, window functions over
+  each child's rows) under the package's counting rules (stitching, periods of care,
+  short-break periods, temporary placements and the return from one), and whether their
+  figures are the package's for every council-year.
+
+The candidates are honest about what they leave out, and it is to their advantage: they
+read no header files, validate nothing (no code lists, no quarantine, no overlapping or
+repeated episodes, no layout or year checks: the synthetic returns have nothing to set
+aside, so the figures can agree) and compute one indicator, not three. Their time is a
+lower bound for a pipeline on that engine; the package's is the whole job. That is the
+evidence for the engine: pandas on pyarrow's reader and compute, which does all of it in
+less time than either candidate takes for its slice.
 
 Wall time, CPU time (all threads) and peak memory (VmHWM) of each process. Not a test:
 the goals (3x today, under 1 GB) are reported, not asserted.
@@ -213,6 +227,211 @@ def read_only(folder: Path, engine: str) -> dict:
     }
 
 
+# ---- candidates: the first indicator on other engines, side by side -------------------------
+
+CANDIDATE_COLUMNS = ["LA", "CHILD", "DECOM", "DEC", "RNE", "LS", "PLACE", "PL_POST"]
+FIGURES_1 = ["year", "LA", "cla_31_march", "cla_31_march_3_plus"]
+
+
+def candidate(folder: Path, engine: str, figures: Path) -> dict:
+    """The first indicator (looked after on 31 March, with 3 or more placements in the year)
+    for every council and year, read from the episodes files by ``engine`` (polars or
+    DuckDB) under the package's counting rules, its figures written to ``figures``; timed."""
+    files = sorted(folder.glob("episodes_*.csv"))  # named by year: the latest return last
+    t0, c0 = time.perf_counter(), time.process_time()
+    table = _polars_first(files) if engine == "polars" else _duckdb_first(files)
+    t1, c1 = time.perf_counter(), time.process_time()
+    peak_mb = _peak_memory_mb()
+    table.sort_values(["year", "LA"]).to_csv(figures, index=False)
+    return {
+        "wall_s": round(t1 - t0, 2),
+        "cpu_s": round(c1 - c0, 2),
+        "peak_memory_mb": round(peak_mb),
+        "council_years": len(table),
+    }
+
+
+def _same_first(package: Path, candidate: Path) -> bool:
+    """Whether a candidate's first-indicator figures are the package's for every council and
+    year (a council with no child in a year's cohort is a row of zeros in the package's)."""
+    ours = pd.read_csv(package, dtype=str)[FIGURES_1]
+    theirs = pd.read_csv(candidate, dtype=str)
+    both = ours.merge(theirs, on=["year", "LA"], how="outer", suffixes=("", "_c"), indicator=True)
+    only_theirs = both.pop("_merge").eq("right_only").any()
+    both = both.fillna("0")
+    return bool(
+        not only_theirs
+        and both["cla_31_march"].eq(both["cla_31_march_c"]).all()
+        and both["cla_31_march_3_plus"].eq(both["cla_31_march_3_plus_c"]).all()
+    )
+
+
+def _years() -> list[tuple[str, str, str]]:
+    """Each year's label, 1 April and 31 March (ISO dates)."""
+    years = range(FIRST, LAST + 1)
+    return [(f"{y}-{(y + 1) % 100:02d}", f"{y}-04-01", f"{y + 1}-03-31") for y in years]
+
+
+def _polars_first(files: list[Path]) -> pd.DataFrame:
+    """The first indicator in polars: stitch (latest return per child and start), periods of
+    care, short-break periods left out, placements (temporary stays and the return from one
+    not moves), the cohort on 31 March and its placements in the year."""
+    import datetime as dt
+
+    import polars as pl
+
+    text = dict.fromkeys(CANDIDATE_COLUMNS, pl.String)
+    epi = pl.concat(
+        [
+            pl.read_csv(
+                path, columns=CANDIDATE_COLUMNS, schema_overrides=text, infer_schema=False
+            ).with_columns(file=pl.lit(i))
+            for i, path in enumerate(files)
+        ]
+    )
+    day = "%d/%m/%Y"
+    epi = (
+        epi.with_columns(
+            decom=pl.col("DECOM").str.strptime(pl.Date, day, strict=False),
+            dec=pl.col("DEC").str.strptime(pl.Date, day, strict=False),
+        )
+        .sort(["LA", "CHILD", "decom", "file"])
+        .unique(["LA", "CHILD", "decom"], keep="last", maintain_order=True)
+    )
+    first = (pl.col("LA") != pl.col("LA").shift()) | (pl.col("CHILD") != pl.col("CHILD").shift())
+    joined = pl.col("decom") == pl.col("dec").shift()
+    epi = epi.with_columns(first=first.fill_null(True)).with_columns(
+        child=pl.col("first").cum_sum(),
+        starts=pl.col("first") | ~joined.fill_null(False) | (pl.col("RNE") == "S").fill_null(False),
+        short=pl.col("LS").is_in(["V3", "V4"]).fill_null(False),
+    )
+    epi = epi.with_columns(period=pl.col("starts").cum_sum()).filter(
+        ~pl.col("short").first().over("period")
+    )
+    temp = pl.col("PLACE").is_in(["T0", "T1", "T2", "T3", "T4"]).fill_null(False) | pl.col("short")
+    key = pl.concat_str([pl.col("PL_POST").fill_null(""), pl.col("PLACE")], separator="\x1f")
+    epi = epi.with_columns(temp=temp, key=key).with_columns(
+        # the last placement that is not temporary, within the period (a forward fill)
+        base=pl.when(~pl.col("temp")).then(pl.col("key")).forward_fill().over("period"),
+    )
+    back = ~pl.col("starts") & pl.col("temp").shift().fill_null(False)
+    back = back & (pl.col("key") == pl.col("base").shift()).fill_null(False)
+    moved = pl.col("RNE").is_in(["S", "P", "B"]).fill_null(False) & ~pl.col("temp") & ~back
+    new = pl.col("starts") | moved
+    epi = epi.with_columns(placement=new.cum_sum())
+    placements = epi.group_by("placement", maintain_order=True).agg(
+        pl.col("child").first(), start=pl.col("decom").first(), end=pl.col("dec").last()
+    )
+    parts = []
+    for label, start, end in _years():
+        s, e = dt.date.fromisoformat(start), dt.date.fromisoformat(end)
+        open_then = (pl.col("decom") <= e) & (pl.col("dec").is_null() | (pl.col("dec") > e))
+        cohort = (
+            epi.filter(open_then)
+            .group_by("child")
+            .agg(pl.col("LA").last(), pl.col("short").last())
+            .filter(~pl.col("short"))
+        )
+        occupied = (pl.col("start") <= e) & (pl.col("end").is_null() | (pl.col("end") > s))
+        counts = placements.filter(occupied).group_by("child").agg(n=pl.len())
+        per_la = (
+            cohort.join(counts, on="child", how="left")
+            .group_by("LA")
+            .agg(cla_31_march=pl.len(), cla_31_march_3_plus=(pl.col("n") >= 3).sum())
+            .with_columns(year=pl.lit(label))
+        )
+        parts.append(per_la)
+    return pl.concat(parts).select(FIGURES_1).to_pandas()
+
+
+def _duckdb_first(files: list[Path]) -> pd.DataFrame:
+    """The first indicator in DuckDB SQL, under the same rules as :func:`_polars_first`, each
+    child's rows a window partition."""
+    import duckdb
+
+    listed = ", ".join(f"'{p}'" for p in files)
+    columns = ", ".join(c for c in CANDIDATE_COLUMNS if c not in ("DECOM", "DEC"))
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")
+    con.execute(
+        f"""
+        CREATE TEMP TABLE epi AS
+        WITH raw AS (
+            SELECT {columns}, filename,
+                strptime(DECOM, '%d/%m/%Y')::DATE AS day_in,
+                try_strptime(DEC, '%d/%m/%Y')::DATE AS day_out
+            FROM read_csv([{listed}], all_varchar = true, filename = true)
+        ), stitched AS (
+            SELECT * FROM raw
+            QUALIFY row_number() OVER (PARTITION BY LA, CHILD, day_in ORDER BY filename DESC) = 1
+        ), periods AS (
+            SELECT *,
+                coalesce(lag(day_out) OVER w <> day_in, true) OR coalesce(RNE = 'S', false)
+                    AS starts,
+                coalesce(LS IN ('V3', 'V4'), false) AS short
+            FROM stitched
+            WINDOW w AS (PARTITION BY LA, CHILD ORDER BY day_in)
+        ), numbered AS (
+            SELECT *, sum(starts::INT) OVER (
+                PARTITION BY LA, CHILD ORDER BY day_in ROWS UNBOUNDED PRECEDING) AS period
+            FROM periods
+        ), kept AS (
+            SELECT *,
+                coalesce(PLACE IN ('T0', 'T1', 'T2', 'T3', 'T4'), false) OR short AS temp,
+                concat_ws(chr(31), coalesce(PL_POST, ''), PLACE) AS key
+            FROM numbered
+            QUALIFY NOT first_value(short) OVER (PARTITION BY LA, CHILD, period ORDER BY day_in)
+        ), based AS (
+            SELECT *,
+                last_value(CASE WHEN NOT temp THEN key END IGNORE NULLS) OVER (
+                    PARTITION BY LA, CHILD, period ORDER BY day_in ROWS UNBOUNDED PRECEDING
+                ) AS base
+            FROM kept
+        ), moves AS (
+            SELECT *,
+                starts OR (coalesce(RNE IN ('S', 'P', 'B'), false) AND NOT temp AND NOT (
+                    NOT starts AND coalesce(lag(temp) OVER c, false)
+                    AND coalesce(key = lag(base) OVER c, false)
+                )) AS new
+            FROM based
+            WINDOW c AS (PARTITION BY LA, CHILD ORDER BY day_in)
+        )
+        SELECT *, sum(new::INT) OVER (
+            PARTITION BY LA, CHILD ORDER BY day_in ROWS UNBOUNDED PRECEDING) AS placement
+        FROM moves
+        """
+    )
+    con.execute(
+        """
+        CREATE TEMP TABLE placements AS
+        SELECT LA, CHILD, min(day_in) AS day_in, max(day_out) AS day_out,
+            bool_or(day_out IS NULL) AS still_open
+        FROM epi GROUP BY LA, CHILD, placement
+        """
+    )
+    parts = []
+    for label, start, end in _years():
+        parts.append(
+            con.execute(
+                f"""
+                WITH cohort AS (
+                    SELECT LA, CHILD, arg_max(short, day_in) AS short FROM epi
+                    WHERE day_in <= DATE '{end}' AND (day_out IS NULL OR day_out > DATE '{end}')
+                    GROUP BY LA, CHILD
+                ), counts AS (
+                    SELECT LA, CHILD, count(*) AS n FROM placements
+                    WHERE day_in <= DATE '{end}' AND (still_open OR day_out > DATE '{start}')
+                    GROUP BY LA, CHILD
+                )
+                SELECT '{label}' AS year, LA, count(*) AS cla_31_march,
+                    count(*) FILTER (WHERE n >= 3) AS cla_31_march_3_plus
+                FROM cohort LEFT JOIN counts USING (LA, CHILD) WHERE NOT short GROUP BY LA
+                """
+            ).df()
+        )
+    return pd.concat(parts, ignore_index=True)[FIGURES_1]
+
+
 def _child(args: list[str], pythonpath: str | None = None) -> dict:
     """Run this script with ``args`` in a fresh process; its JSON result."""
     env = {**os.environ, **({"PYTHONPATH": pythonpath} if pythonpath else {})}
@@ -254,9 +473,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--figures", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--read-only", help=argparse.SUPPRESS)
+    parser.add_argument("--candidate", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.measure and args.read_only:
         print(json.dumps(read_only(args.measure, args.read_only)))
+        return 0
+    if args.measure and args.candidate:
+        print(json.dumps(candidate(args.measure, args.candidate, args.figures)))
         return 0
     if args.measure:
         print(json.dumps(measure(args.measure, args.figures)))
@@ -294,6 +517,15 @@ def main(argv: list[str] | None = None) -> int:
                 _child(["--measure", str(folder), "--read-only", engine]) for _ in range(args.runs)
             ]
             results[f"read only: {engine}"] = _median(reads)
+        same_first: dict[str, bool] = {}
+        for engine in ("polars", "duckdb"):
+            if importlib.util.find_spec(engine) is None:
+                continue
+            out = Path(tmp) / f"first-{engine}.csv"
+            given = ["--measure", str(folder), "--candidate", engine, "--figures", str(out)]
+            runs = [_child(given) for _ in range(args.runs)]
+            results[f"1st indicator only: {engine}"] = _median(runs)
+            same_first[engine] = _same_first(outs["pandas, this checkout"], out)
     print(f"{'':34} {'wall s':>7} {'CPU s':>7} {'peak MB':>8}")
     for label, result in results.items():
         print(
@@ -304,6 +536,9 @@ def main(argv: list[str] | None = None) -> int:
     print("\nthis checkout, in detail:")
     for key, value in now.items():
         print(f"{key:>26}: {value}")
+    if same_first:
+        said = ", ".join(f"{e} {'yes' if same else 'NO'}" for e, same in same_first.items())
+        print(f"\nfirst indicator, identical to the package's for every council-year: {said}")
     if len(figures) > 1:
         before = results[next(k for k in results if k.endswith("(today)"))]
         same = len(set(figures.values())) == 1

@@ -141,9 +141,13 @@ class History:
     @cached_property
     def councils(self) -> tuple[np.ndarray, np.ndarray]:
         """Each child code's council as a position in the councils, and the councils in
-        order: worked out once, for every year's indicators."""
-        las = np.sort(self.children["LA"].unique().astype(object))
-        return np.searchsorted(las, self.children["LA"].to_numpy(object)), las
+        order: worked out once, for every year's indicators (each child's council hashed,
+        the councils sorted, not a search among them for every child)."""
+        codes, found = pd.factorize(self.children["LA"].to_numpy(object), use_na_sentinel=False)
+        order = np.argsort(np.asarray(found, dtype=object), kind="stable")
+        rank = np.empty(len(order), dtype=np.intp)
+        rank[order] = np.arange(len(order))
+        return rank[codes], np.asarray(found, dtype=object)[order]
 
     @cached_property
     def episode_days(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -203,11 +207,13 @@ def _periods(child: np.ndarray, decom: np.ndarray, dec: np.ndarray, rne) -> np.n
     return first | ~joined | np.asarray(rne == "S")
 
 
-def build_history(returns: Returns) -> History:
+def build_history(returns: Returns, *, groups: bool = True) -> History:
     """Number placements and periods of care under the DfE counting rules (vectorised).
 
     Periods of care are stitched from every episode, short breaks included; a period
-    whose first episode is a short break (V3/V4) is then left out whole.
+    whose first episode is a short break (V3/V4) is then left out whole. With ``groups``,
+    each placement's group (foster, residential, ...) too, which the indicators do not
+    need (:func:`compute` leaves it out).
     """
     epi = returns.episodes
     child_all = child_codes(epi)
@@ -283,7 +289,8 @@ def build_history(returns: Returns) -> History:
         },
         copy=False,
     )
-    placements["group"] = _groups(placements["PLACE"], placements["PLACE_PROVIDER"])
+    if groups:
+        placements["group"] = _groups(placements["PLACE"], placements["PLACE_PROVIDER"])
     la, child_id = epi["LA"].iloc[at[first]], epi["CHILD"].iloc[at[first]]
     children = pd.DataFrame(
         {
@@ -391,8 +398,10 @@ def in_care_during(history: History, start: pd.Timestamp, end: pd.Timestamp) -> 
     return np.bincount(child[hit], minlength=len(history.children)) > 0
 
 
-def cohorts(history: History, year: FinancialYear) -> pd.DataFrame:
-    """One row per child looked after on 31 March (not on a short break), with the flags."""
+def cohorts(history: History, year: FinancialYear, *, groups: bool = True) -> pd.DataFrame:
+    """One row per child looked after on 31 March (not on a short break), with the flags;
+    with ``groups``, the placement they are in now (PLACE and its group) too, which the
+    indicators do not need."""
     end = year.end
     previous = FinancialYear(year.start_year - 1)
     two_back = FinancialYear(year.start_year - 2)
@@ -411,10 +420,7 @@ def cohorts(history: History, year: FinancialYear) -> pd.DataFrame:
     period_start = epi["period_start"].to_numpy()[rows]
     # What the child is in now; a temporary stay counts as the placement it interrupts. The
     # episodes and placements share their PLACE and PLACE_PROVIDER categories (build_history).
-    place_now, provider_now = (
-        _now(epi[column], placements[column], rows, at, temporary)
-        for column in ("PLACE", "PLACE_PROVIDER")
-    )
+    place_now = _now(epi["PLACE"], placements["PLACE"], rows, at, temporary)
     # Placed for adoption now: the adoptive placement, including any fostering for adoption
     # with the same carers before it (merged into one placement), counts together with the
     # placement before it. Reading documented in docs/assumptions.md (not confirmed by DfE text).
@@ -433,11 +439,14 @@ def cohorts(history: History, year: FinancialYear) -> pd.DataFrame:
             "long_term": under_16
             & (period_start <= _day(pd.Timestamp(two_back.start_year, 9, 30))),
             "same_carer_2_years": carer_since <= _day(two_back.end),
-            "group": _groups(place_now, provider_now),
-            "PLACE": place_now.to_numpy(),
         },
         copy=False,
     )
+    if groups:
+        provider = epi["PLACE_PROVIDER"]
+        provider_now = _now(provider, placements["PLACE_PROVIDER"], rows, at, temporary)
+        out["group"] = _groups(place_now, provider_now)
+        out["PLACE"] = place_now.to_numpy()
     return out
 
 
@@ -494,7 +503,7 @@ def indicators(
     With ``loaded`` (the years whose returns were read), an indicator whose window
     reaches a return not loaded is missing (``<NA>``) rather than a wrong figure.
     """
-    c = cohorts(history, year)
+    c = cohorts(history, year, groups=False)
     council, las = history.councils
     where = council[c["child"].to_numpy()]
     counts = {
@@ -631,7 +640,7 @@ def compute(returns: Returns, years: list[str] | None = None) -> pd.DataFrame:
         require_year(label, returns.years, "SSDA903 return")
     if not wanted:
         return pd.DataFrame(columns=["LA", "year", *MEASURES])
-    history = build_history(returns)
+    history = build_history(returns, groups=False)
     parts = [indicators(history, FinancialYear.parse(y), returns.years) for y in wanted]
     return pd.concat(parts, ignore_index=True)
 
