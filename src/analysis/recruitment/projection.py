@@ -125,6 +125,7 @@ def chances(
     its chance of approval within ``horizon_months`` (``chance``)."""
     where = positions(households, year)
     spells = {s: stage_spells(households, year, s, recent) for s in PIPELINE}
+    found: dict[tuple[str, int], float] = {}  # one fit per stage and band, not per household
     bands, sizes, values = [], [], []
     for row in where.itertuples():
         reference = spells[row.stage]
@@ -133,9 +134,13 @@ def chances(
             (b for b in candidates if (reference["in_stage"] >= b).sum() >= min_reference), 0
         )
         size = int((reference["in_stage"] >= band).sum())
+        if (row.stage, band) not in found:
+            found[(row.stage, band)] = (
+                chance_of_approval(reference, band, horizon_months) if size else 0.0
+            )
         bands.append(band)
         sizes.append(size)
-        values.append(chance_of_approval(reference, band, horizon_months) if size else 0.0)
+        values.append(found[(row.stage, band)])
     return where.assign(band_days=bands, reference=sizes, chance=values)
 
 
