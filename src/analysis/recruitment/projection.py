@@ -338,15 +338,9 @@ def parts_table(
     the year after ``year`` and each one's interval. It states no count of households (the
     households in progress are in :func:`with_total`), so it carries no records."""
     fy = FinancialYear.parse(year)
-    span = _span(new.years)
     rows = [
         (f"From households in progress on 31 March {fy.end.year}", pipeline),
-        (
-            f"From households yet to enquire in {fy.next.report_label} (about "
-            f"{new.enquiries:.0f} enquiries, the mean of {span}; {100 * new.chance:.1f}% of "
-            f"them approved by 31 March {fy.next.end.year})",
-            new,
-        ),
+        (f"From households yet to enquire in {fy.next.report_label}", new),
         ("Total", total),
     ]
     return pd.DataFrame(
