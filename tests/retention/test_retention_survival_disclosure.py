@@ -103,7 +103,6 @@ def _page(disclosure: str) -> Appendix:
         (mainstream, None, "all"),
         (mainstream, "cohort", "cohort"),
         (data, "type group", "type"),
-        (data, "single or couple", "single or couple"),
     ]:
         still = t.still_fostering(frame, by, floor)
         app.table(
@@ -169,28 +168,3 @@ def test_an_internal_copy_withholds_nothing():
     assert types.loc["Mainstream schemes", "At 10 years"] == 1
     still = internal.shown("still type").set_index(t.GROUP)
     assert still.loc["Mainstream schemes", t.left_share(1)] == estimates.NONE_YET
-
-
-def test_survival_by_single_carer_or_couple_is_a_second_breakdown_of_every_household(public):
-    # The example register's 642 households: 228 single carers and 414 couples, each
-    # breakdown counting the same households (its records), under the same decision.
-    still = public.shown("still single or couple").set_index(t.GROUP)
-    assert still[t.HOUSEHOLDS].to_dict() == {"Couples": 414, "Single carers": 228}
-    everyone = public.ledger.members
-    keys = [public.cell("still single or couple", g, t.HOUSEHOLDS) for g in still.index]
-    types = public.shown("still type")[t.GROUP]
-    by_type = [public.cell("still type", g, t.HOUSEHOLDS) for g in types]
-    assert frozenset().union(*(everyone[k] for k in keys)) == frozenset().union(
-        *(everyone[k] for k in by_type)
-    )
-    assert not public.ledger.exposures(public.hidden)
-
-
-def test_a_household_with_no_single_or_couple_recorded_is_its_own_group():
-    register = load_register("2024-25")
-    first = register.snapshots["household_id"].iloc[0]
-    mine = register.snapshots["household_id"].eq(first)
-    register.snapshots.loc[mine, "single_or_couple"] = pd.NA
-    data = m.survival_data(register).set_index("household_id")["single or couple"]
-    assert data[first] == m.NOT_RECORDED == "Not recorded"
-    assert set(data.drop(first)) == {"Single carers", "Couples"}

@@ -156,21 +156,13 @@ def first_year(register: Register) -> int:
     return financial_years(register)[0].start.year
 
 
-# The register's ``single_or_couple`` as the survival breakdown names its groups.
-SINGLE_OR_COUPLE = {"single": "Single carers", "couple": "Couples"}
-NOT_RECORDED = "Not recorded"
-
-
 def survival_data(register: Register) -> pd.DataFrame:
     """One row per household: years from approval to leaving or censoring, and entry time.
 
     Leaving means ceasing to foster; an other exit (change of approval) and a
     household still approved at the end of the last year are censored. Households
     approved before the register's first year enter at the tenure they had on its first
-    day (delayed entry); cohorts are two-year bands from that day. ``type group`` is the
-    household type (connected persons, mainstream general, mainstream schemes) and
-    ``single or couple`` whether the household is a single carer or a couple (its latest
-    record's, :data:`SINGLE_OR_COUPLE`; "Not recorded" where the register has none).
+    day (delayed entry); cohorts are two-year bands from that day.
     """
     h = register.households.copy()
     years = financial_years(register)
@@ -184,8 +176,6 @@ def survival_data(register: Register) -> pd.DataFrame:
         ["Connected persons", "Mainstream (general)"],
         "Mainstream schemes",
     )
-    made_up = h["single_or_couple"].astype("string").map(SINGLE_OR_COUPLE)
-    h["single or couple"] = made_up.fillna(NOT_RECORDED).astype(str)
     approved = h["approval_date"]
     first = years[0]
     bands = [FinancialYear(first.start_year + k) for k in (0, 2, 4)]
