@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from recruitment_households import household as full_household
 
 from analysis.presentation.appendix import Appendix
 from analysis.recruitment import projection as proj
@@ -124,3 +125,118 @@ def test_the_sentence_is_labelled_a_projection_and_withholds_a_small_count(pipel
             "31 March 2025 move on as households at the same stages did from 2022/23 to "
             "2024/25, about 2 of them would be approved in 2025/26 (90% interval 1 to 3)."
         )
+
+
+@pytest.fixture
+def enquirers():
+    """Recent enquirers: 4 in 2023/24 and 6 in 2024/25 (a mean of 5). Nine had an outcome 30
+    days on, 5 approved and 4 withdrew; one enquired on 21 March 2025, still in progress
+    (censored at 10 days). So the approval incidence is 0 before 30 days and 5/9 from then.
+    Days from enquiry to its year's 31 March: 365, 365, 182, 11; 364 (x3), 211, 89, 10: eight
+    of the ten at least 30 days, so an enquirer's chance is 8/10 x 5/9 = 4/9."""
+    rows = []
+    dates = ["2023-04-01", "2023-04-01", "2023-10-01", "2024-03-20",
+             "2024-04-01", "2024-04-01", "2024-04-01", "2024-09-01", "2025-01-01"]  # fmt: skip
+    for i, day in enumerate(dates):
+        out = T(day) + pd.Timedelta(days=30)
+        if i in (0, 2, 4, 5, 7):
+            rows.append(full_household(f"H{i:06d}", day, *[out] * 5, outcome="approved"))
+        else:
+            rows.append(
+                full_household(
+                    f"H{i:06d}",
+                    day,
+                    outcome="withdrew",
+                    exit_date=out,
+                    code="AW1",
+                    exit_stage="enquiry",
+                )
+            )
+    rows.append(full_household("H000099", "2025-03-21"))
+    return pd.DataFrame(rows)
+
+
+def test_households_yet_to_enquire_reproduce_the_hand_computed_figure(enquirers):
+    new = proj.new_enquirers(enquirers, "2024-25", recent=2)
+    assert new.years == ("2023-24", "2024-25")
+    assert new.enquiries == 5.0
+    assert new.chance == pytest.approx(4 / 9)
+    assert new.expected == pytest.approx(20 / 9)
+    # Poisson with mean 20/9: P(N <= 0) = 0.108 reaches 5%, P(N <= 4) = 0.925 < 95% <=
+    # P(N <= 5) = 0.974.
+    assert (new.low, new.high, new.level) == (0, 5, 0.9)
+    # Only the years given as available: 2024/25's 6 enquirers alone, whose progress gives
+    # the chance too: 3 approved and 2 withdrew at 30 days (3/5), 1 censored at 10; 5 of the
+    # 6 enquired at least 30 days before 31 March, so 5/6 x 3/5 = 1/2, and 6 x 1/2 = 3.
+    alone = proj.new_enquirers(enquirers, "2024-25", recent=2, available=["2024-25"])
+    assert (alone.years, alone.enquiries) == (("2024-25",), 6.0)
+    assert alone.chance == pytest.approx(1 / 2)
+    assert alone.expected == pytest.approx(3.0)
+
+
+def test_the_total_adds_the_two_independent_parts(enquirers):
+    new = proj.new_enquirers(enquirers, "2024-25", recent=2)
+    nobody = proj.combined(pd.Series([], dtype=float), new)
+    assert (nobody.expected, nobody.low, nobody.high) == (pytest.approx(20 / 9), 0, 5)
+    # Two households in progress certain to be approved shift the distribution by 2.
+    certain = proj.combined(pd.Series([1.0, 1.0]), new)
+    assert (certain.expected, certain.low, certain.high) == (pytest.approx(2 + 20 / 9), 2, 7)
+    # The convolution of a fair coin with the Poisson: its mean adds, exactly.
+    coin = proj.combined(pd.Series([0.5]), new)
+    assert coin.expected == pytest.approx(0.5 + 20 / 9)
+    table = proj.parts_table(proj.project(pd.Series([1.0, 1.0])), new, certain, "2024-25")
+    assert table[proj.PART].tolist() == [
+        "From households in progress on 31 March 2025",
+        "From households yet to enquire in 2025/26",
+        "Total",
+    ]
+    assert table[proj.EXPECTED].tolist() == [2.0, 2.2, 4.2]
+    assert table["90% interval"].tolist() == ["2 to 2", "0 to 5", "2 to 7"]
+
+
+def test_the_sentence_gives_both_parts_apart_and_their_total(pipeline, enquirers):
+    chances = proj.chances(pipeline, "2024-25", recent=3)
+    outlook = proj.project(chances["chance"])
+    new = proj.new_enquirers(enquirers, "2024-25", recent=2)
+    assert new.approved == {
+        *(f"household:2023-24:H{i:06d}" for i in (0, 2)),
+        *(f"household:2024-25:H{i:06d}" for i in (4, 5, 7)),
+    }
+    total = proj.combined(chances["chance"], new)
+    app = Appendix("Recruitment", "2024-25", "internal", service="Test")
+    text = app.stated(proj.sentence(outlook, "2024-25", 3, app, "pipeline", None, new, total))
+    assert text.endswith(
+        "(90% interval 1 to 3). If as many households enquire in 2025/26 as on average in "
+        "2023/24 to 2024/25 (about 5) and get through as theirs did (5 of them were approved "
+        "by 31 March of the year they enquired in), about 2 more would be approved by 31 March "
+        f"2026 (90% interval 0 to 5): about {total.expected:.0f} in all (90% interval "
+        f"{total.low} to {total.high}). The intervals allow for chance (in how many enquire "
+        "too), not for change in how the service works or a trend in enquiries."
+    )
+
+
+def test_the_part_yet_to_enquire_is_withheld_with_the_few_approvals_it_rests_on(enquirers):
+    # 5 recent enquirers approved within their enquiry year: a small count, so the part
+    # (about 2 from 5 enquiries at 4/9) would be one in disguise: withheld in words and table.
+    new = proj.new_enquirers(enquirers, "2024-25", recent=2)
+    outlook = proj.project(pd.Series([0.5] * 10))
+    total = proj.combined(pd.Series([0.5] * 10), new)
+    app = Appendix("Recruitment", "2024-25", service="Test")
+    where = proj.with_total(
+        proj.by_stage(pd.DataFrame({"stage": ["stage1"] * 10, "chance": [0.5] * 10,
+                                    "record": [f"household:X{i}" for i in range(10)]})),
+        outlook,
+    )  # fmt: skip
+    app.table(where, "pipeline", counts=["Households in progress"], name="pipeline",
+              total_row="Total")  # fmt: skip
+    app.count(len(new.approved), proj.EARLY, records=new.approved)
+    app.table(proj.parts_table(outlook, new, total, "2024-25"), "parts", name="projection",
+              on=[app.cell("pipeline", "Total", "Households in progress"), proj.EARLY])  # fmt: skip
+    said = proj.sentence(outlook, "2024-25", 3, app, "pipeline", None, new, total)
+    app.close()
+    assert proj.EARLY in app.hidden
+    assert (
+        "(a withheld number of them were approved by 31 March of the year they enquired "
+        "in), the number is withheld with the count it rests on." in app.stated(said)
+    )
+    assert (app.shown("projection").iloc[:, 1:] == "c").all().all()

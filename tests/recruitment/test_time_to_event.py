@@ -234,8 +234,9 @@ def test_incidence_table_at_horizons(cohort):
     # By 1 month (30.44 days): both withdrawals (days 10, 20) and the closure (day 30).
     assert table["By 1 months (households)"].tolist() == [0, 2, 1]
     assert table.loc["Withdrew (any reason)", "By 1 months (%, 95% CI)"].startswith("40.0 (")
-    # No approval by 1 month: none yet, not an interval of 0.0 to 0.0.
-    assert table.loc["Approved", "By 1 months (%, 95% CI)"] == tte.NONE_YET == "0.0 (none yet)"
+    # No approval by 1 month: none yet, not an interval of 0.0 to 0.0 (and no upper bound:
+    # from 5 households it would say there are 5).
+    assert table.loc["Approved", "By 1 months (%, 95% CI)"] == "0.0 (none yet)"
     # By 12 months the approval (day 285): 1 of 5, nobody censored before it.
     assert table.loc["Approved", "By 12 months (%, 95% CI)"].startswith("20.0 (")
     # The in-progress household was followed 395 days: 24 months is beyond the data.
@@ -485,6 +486,51 @@ def test_a_group_of_three_gives_no_curve_and_no_count():
     }
     alt = tte.incidence_alt(app.shown("groups"), "Group", (3,), "enquirers", ["Withdrew"])
     assert "Transfer from another agency: withdrew (any reason) withheld" in alt
+
+
+def test_a_zero_gives_its_upper_bound_only_where_every_household_was_followed():
+    # 8 households of one channel withdrew on days 20 to 27 and 6 of another on days 40 to
+    # 45: none approved. By 1 month every outcome of the first is known (8 households, the
+    # bound 1 - 0.05 ** (1 / 8) = 31.2%); the second has 6 households, all known by 2 months.
+    rows = [*_leavers("Website", 8, "withdrew", 1), *_leavers("Radio", 6, "withdrew", 20, 40)]
+    spells = tte.episodes(pd.DataFrame(rows), "2024-25").assign(group=lambda f: f["channel"])
+    curves = tte.cumulative_incidence(spells, by=["group"])
+    causes = [tte.APPROVED, tte.WITHDREW]
+    table = tte.incidence_table(curves, spells, "group", "Group", (1, 2), causes).set_index(
+        ["Group", "Outcome"]
+    )
+    approved = tte.OUTCOME_LABELS[tte.APPROVED]
+    assert table.loc[("Website", approved), tte.estimated(1)] == "0.0 (95% upper bound 31.2)"
+    assert table.loc[("Radio", approved), tte.estimated(2)] == "0.0 (95% upper bound 39.3)"
+    # One Website household still in progress, enquired 10 days before the extract date:
+    # its approval by 1 month is unknown, so no bound, though 0 of the others was approved.
+    late = household("H000099", "2025-03-21", channel="Website")
+    rows = [*_leavers("Website", 8, "withdrew", 1), late]
+    spells = tte.episodes(pd.DataFrame(rows), "2024-25").assign(group=lambda f: f["channel"])
+    curves = tte.cumulative_incidence(spells, by=["group"])
+    table = tte.incidence_table(curves, spells, "group", "Group", (1,), causes).set_index("Outcome")
+    assert table.loc[approved, tte.estimated(1)] == "0.0 (none yet)"
+
+
+def test_an_upper_bound_is_withheld_with_the_households_it_tells():
+    # 8 households (bound shown) and 5 (a bound would tell the 5: withheld with them), and
+    # the chart draws the shown zero as 0 with no band.
+    rows = [*_leavers("Website", 8, "withdrew", 1), *_leavers("Radio", 5, "withdrew", 20)]
+    spells = tte.episodes(pd.DataFrame(rows), "2024-25").assign(group=lambda f: f["channel"])
+    curves = tte.cumulative_incidence(spells, by=["group"])
+    table = tte.incidence_table(curves, spells, "group", "Group", (1, 2), [tte.APPROVED])
+    app = Appendix("Recruitment", "2024-25", service="Test")
+    app.table(table, "groups", counts=["Households", tte.counted(1), tte.counted(2)],
+              rates=tte.incidence_rates((1, 2)), name="groups")  # fmt: skip
+    app.close()
+    shown = app.shown("groups").set_index("Group")
+    assert shown.loc["Website", tte.estimated(1)] == "0.0 (95% upper bound 31.2)"
+    assert shown.loc["Radio", "Households"] == "c"
+    assert shown.loc["Radio", tte.estimated(1)] == "c"
+    drawn = tte.points(app, "groups", "group", "Group", ["Website", "Radio"], (1, 2))
+    assert set(drawn["group"]) == {"Website"}
+    assert drawn["cif"].tolist() == [0.0, 0.0, 0.0]
+    assert drawn["upper"].isna().tolist() == [False, True, True]  # month 0: 0 to 0
 
 
 def test_a_curve_never_passes_through_a_count_withheld_to_protect_another():

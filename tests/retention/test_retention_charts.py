@@ -6,6 +6,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
+from analysis.presentation import estimates
 from analysis.retention import charts
 from analysis.retention import tables as t
 
@@ -72,14 +73,17 @@ def test_survival_alt_writes_years_and_shares_as_the_pages_do():
     still = pd.DataFrame(
         {
             t.GROUP: ["Approved 2018/19 to 2019/20", "Mainstream schemes"],
-            t.left_share(1): ["5.6 (1.8 to 16.2)", t.NONE_YET],
-            t.left_share(3): ["c", t.NONE_YET],
-            t.left_share(5): [t.NO_ESTIMATE, t.NONE_YET],
+            t.left_share(1): ["5.6 (1.8 to 16.2)", estimates.NONE_YET],
+            t.left_share(3): ["c", estimates.NONE_YET],
+            t.left_share(5): [t.NO_ESTIMATE, "0.0 (95% upper bound 13.9)"],
         }
     )
     alt = charts.survival_alt(still, "By cohort")
     assert "left within 1, 3 and 5 years: Approved 2018/19 to 2019/20: 5.6%, withheld, " in alt
-    assert "no estimate; Mainstream schemes: none yet, none yet, none yet." in alt
+    assert (
+        "no estimate; Mainstream schemes: none yet, none yet, none yet (95% upper bound 13.9%)."
+        in alt
+    )
 
 
 def test_survival_chart_draws_only_the_shares_the_page_shows():
@@ -88,8 +92,8 @@ def test_survival_chart_draws_only_the_shares_the_page_shows():
     still = pd.DataFrame(
         {
             t.GROUP: ["Approved 2018/19 to 2019/20", "Mainstream schemes"],
-            t.left_share(1): ["5.6 (1.8 to 16.2)", t.NONE_YET],
-            t.left_share(3): ["c", t.NONE_YET],
+            t.left_share(1): ["5.6 (1.8 to 16.2)", estimates.NONE_YET],
+            t.left_share(3): ["c", estimates.NONE_YET],
             t.left_share(5): [t.NO_ESTIMATE, "12.5 (4.0 to 30.0)"],
         }
     )

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis.disclosure import members
+from analysis.presentation import estimates
 from analysis.presentation.appendix import Appendix
 from analysis.retention import measures as m
 from analysis.retention import tables as t
@@ -50,10 +51,27 @@ def test_still_fostering_counts_the_leavers_each_share_rests_on():
     assert table[t.left_within(3)].tolist() == [8, 0, 0]
     assert table.loc["A", t.left_share(1)].startswith("10.0 (")  # 2 of 20 by 1 year
     assert table.loc["A", t.left_share(3)].startswith("40.0 (")
-    assert table.loc["B", t.left_share(5)] == t.NONE_YET  # no degenerate 100-100 interval
+    # B: none of 20 left, each observed from approval for 6 years: no degenerate 100-100
+    # interval but the exact 95% upper bound, 1 - 0.05 ** (1 / 20) = 13.9%.
+    assert table.loc["B", t.left_share(5)] == "0.0 (95% upper bound 13.9)"
     assert table.loc["C", t.left_share(1)] == t.NO_ESTIMATE  # none observed in year 1
     records = members.of(t.still_fostering(_hand_made(), "group", floor=6))
     assert records[(0, t.left_within(1))] == {"household:A00000", "household:A00001"}
+
+
+def test_a_zero_gives_its_bound_only_for_households_all_observed_from_approval():
+    # D: none of 20 left, but 10 were first seen 2 years after approval (delayed entry) and
+    # 10 were approved 2 years before the extract: whether they would have left by year 3 is
+    # not observed, so no bound there; by year 1 the first 10 were not observed either.
+    # E: 5 households observed throughout: a bound would say there are 5.
+    d = _households("D", [6.0] * 10 + [2.0] * 10, [False] * 20, [2.0] * 10 + [0.0] * 10)
+    e = _households("E", [6.0] * 5, [False] * 5)
+    table = t.still_fostering(pd.concat([d, e], ignore_index=True), "group").set_index(t.GROUP)
+    assert table.loc["D", t.left_share(1)] == estimates.NONE_YET
+    assert table.loc["D", t.left_share(3)] == estimates.NONE_YET
+    assert table.loc["E", t.left_share(5)] == estimates.NONE_YET
+    alone = t.still_fostering(d[d["entry"].eq(0)].assign(duration=6.0), "group")
+    assert alone.loc[0, t.left_share(3)] == "0.0 (95% upper bound 25.9)"  # 10 households
 
 
 def test_a_share_resting_on_1_to_5_leavers_is_withheld_with_their_count():
@@ -70,7 +88,7 @@ def test_a_share_resting_on_1_to_5_leavers_is_withheld_with_their_count():
     assert shown.loc["A", t.left_within(1)] == "c"  # 2 households
     assert shown.loc["A", t.left_share(1)] == "c"  # 10.0% of 20 would give the 2 away
     assert shown.loc["A", t.left_share(3)].startswith("40.0 (")
-    assert shown.loc["B", t.left_share(1)] == t.NONE_YET
+    assert shown.loc["B", t.left_share(1)] == "0.0 (95% upper bound 13.9)"  # 20 shown
     assert not app.ledger.exposures(app.hidden)
 
 
@@ -149,4 +167,4 @@ def test_an_internal_copy_withholds_nothing():
     types = internal.shown("at risk type").set_index(t.GROUP)
     assert types.loc["Mainstream schemes", "At 10 years"] == 1
     still = internal.shown("still type").set_index(t.GROUP)
-    assert still.loc["Mainstream schemes", t.left_share(1)] == t.NONE_YET
+    assert still.loc["Mainstream schemes", t.left_share(1)] == estimates.NONE_YET

@@ -203,16 +203,7 @@ class Ledger:
         version = self.state()
         if self._near is None or self._near[0] != version:
             self._near = (version, _Nearby.of(self._live(), self.stated))
-        nearby = self._near[1]
-        row = nearby.names.get(key)
-        if row is None:
-            return set()
-        start = np.zeros(len(nearby.names), dtype=bool)
-        start[row] = True
-        first = nearby.near(start)
-        found = np.flatnonzero(first | nearby.near(first))
-        keys = list(nearby.names)
-        return {keys[i] for i in found} - {key}
+        return set(self._near[1].around(key))
 
     def model(self) -> audit.Model:
         """The page's relations as one model for the attacker's audit, built again only
@@ -253,6 +244,9 @@ class _Nearby:
     member: sparse.csr_array
     by_key: sparse.csr_array
     said: np.ndarray
+    # :meth:`around` for each key asked so far: a decision asks again for the same keys
+    # round after round (the relations are fixed while it decides).
+    _around: dict[str, frozenset[str]] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, relations: Iterable[Mapping[str, float]], stated: set[str]) -> _Nearby:
@@ -278,6 +272,21 @@ class _Nearby:
         """The stated keys beside any of ``keys``, directly or through one unstated key."""
         first = self.beside(keys)
         return self.said & (first | self.beside(first & ~self.said))
+
+    def around(self, key: str) -> frozenset[str]:
+        """The stated keys near ``key`` (:meth:`near`) and near those, ``key`` itself not."""
+        if key not in self._around:
+            row = self.names.get(key)
+            if row is None:
+                self._around[key] = frozenset()
+            else:
+                start = np.zeros(len(self.names), dtype=bool)
+                start[row] = True
+                first = self.near(start)
+                found = np.flatnonzero(first | self.near(first))
+                keys = list(self.names)
+                self._around[key] = frozenset(keys[i] for i in found) - {key}
+        return self._around[key]
 
 
 def _open(ledger: Ledger, hidden: set[str], keys: Iterable[str]) -> list[str]:

@@ -17,8 +17,15 @@ Method (also in docs/assumptions.md, "Recruitment: time to event"):
    interval is read off its exact distribution (no simulation, so no seed).
 
 The interval reflects the chance in which households get through, not the uncertainty in
-the estimated chances, nor approvals of households who have not yet enquired: it is a
-projection of the present pipeline, not a forecast.
+the estimated chances: it is a projection of the present pipeline, not a forecast.
+
+Households who have not yet enquired are a second part, labelled apart
+(:func:`new_enquirers`): next year's enquiries are taken as the mean of the last ``recent``
+years', each enquiring at a time of year as the recent enquirers did, and approved by the end
+of next year with the recent enquiry cohorts' cumulative incidence of approval (Aalen-Johansen,
+withdrawal and "not progressed" competing) over the time from its enquiry to 31 March. The
+number of enquiries is taken as Poisson, each approved independently, so the number approved
+is Poisson too (its mean the expected approvals); the total adds the two independent parts.
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from scipy.stats import poisson
 
 from analysis.core.years import FinancialYear
 from analysis.disclosure import members
@@ -40,6 +48,7 @@ from analysis.recruitment.time_to_event import (
     WITHDREW,
     aalen_johansen,
     at_horizon,
+    episodes,
     extract_date,
 )
 
@@ -125,6 +134,7 @@ def chances(
     its chance of approval within ``horizon_months`` (``chance``)."""
     where = positions(households, year)
     spells = {s: stage_spells(households, year, s, recent) for s in PIPELINE}
+    found: dict[tuple[str, int], float] = {}  # one fit per stage and band, not per household
     bands, sizes, values = [], [], []
     for row in where.itertuples():
         reference = spells[row.stage]
@@ -133,9 +143,13 @@ def chances(
             (b for b in candidates if (reference["in_stage"] >= b).sum() >= min_reference), 0
         )
         size = int((reference["in_stage"] >= band).sum())
+        if (row.stage, band) not in found:
+            found[(row.stage, band)] = (
+                chance_of_approval(reference, band, horizon_months) if size else 0.0
+            )
         bands.append(band)
         sizes.append(size)
-        values.append(chance_of_approval(reference, band, horizon_months) if size else 0.0)
+        values.append(found[(row.stage, band)])
     return where.assign(band_days=bands, reference=sizes, chance=values)
 
 
@@ -158,15 +172,102 @@ class Projection:
     households: int
 
 
-def project(chance: pd.Series, level: float = 0.9) -> Projection:
-    """The expected number approved and the central ``level`` interval of its exact
-    distribution (the smallest counts whose cumulative probability reaches each tail)."""
-    pmf = poisson_binomial(chance.to_numpy(dtype=float))
+def interval(pmf: np.ndarray, level: float) -> tuple[int, int]:
+    """The central ``level`` interval of a distribution on 0, 1, 2, ...: the smallest counts
+    whose cumulative probability reaches each tail."""
     cdf = np.cumsum(pmf)
     tail = (1 - level) / 2
-    low = int(np.searchsorted(cdf, tail - 1e-12))
-    high = int(np.searchsorted(cdf, 1 - tail - 1e-12))
+    return int(np.searchsorted(cdf, tail - 1e-12)), int(np.searchsorted(cdf, 1 - tail - 1e-12))
+
+
+def project(chance: pd.Series, level: float = 0.9) -> Projection:
+    """The expected number approved and the central ``level`` interval of its exact
+    distribution (:func:`interval`)."""
+    low, high = interval(poisson_binomial(chance.to_numpy(dtype=float)), level)
     return Projection(float(chance.sum()), low, high, level, len(chance))
+
+
+def recent_years(year: str, recent: int) -> list[str]:
+    """The last ``recent`` financial years to ``year``, oldest first."""
+    years = [FinancialYear.parse(year)]
+    for _ in range(recent - 1):
+        years.insert(0, years[0].previous)
+    return [fy.label for fy in years]
+
+
+@dataclass(frozen=True)
+class NewEnquirers:
+    """Expected approvals within the next year from households who have not yet enquired."""
+
+    enquiries: float  # expected enquiries next year: the mean of the recent years'
+    chance: float  # an enquirer's chance of approval by the end of the year it enquires in
+    expected: float
+    low: int
+    high: int
+    level: float
+    years: tuple[str, ...]  # the recent years both are taken from
+    # The recent enquirers approved by 31 March of the year they enquired in (their records):
+    # the approvals the chance rests on, withheld (with the part) when 1 to 5.
+    approved: frozenset[str] = frozenset()
+
+
+# The ledger key of :attr:`NewEnquirers.approved`'s count, for the page and its sentence.
+EARLY = "projection: recent enquirers approved in the year they enquired"
+
+
+def new_enquirers(
+    households: pd.DataFrame,
+    year: str,
+    recent: int = 3,
+    level: float = 0.9,
+    available: Sequence[str] | None = None,
+) -> NewEnquirers:
+    """Approvals within the 12 months after ``year`` from households enquiring in them.
+
+    Next year's enquiries: the mean number of the last ``recent`` years' (of those
+    ``available``, the years whose enquirers are all in the extracts). Each recent enquirer
+    stands for one of next year's, enquiring as far into the year: its chance of approval is
+    the recent cohorts' Aalen-Johansen cumulative incidence of approval at the days from its
+    enquiry to 31 March of its year (so the enquiry dates' spread over the year is the recent
+    years'); the chance is their mean. Enquiries Poisson and each approved independently: the
+    number approved is Poisson with mean enquiries x chance, its ``level`` interval exact.
+    """
+    years = [y for y in recent_years(year, recent) if available is None or y in available]
+    if not years:
+        raise ValueError(f"no year of enquiries to {year} to take next year's from")
+    spells = episodes(households, year)  # indexed as ``households``
+    spells = spells[spells["cohort"].isin(years)]
+    curve = aalen_johansen(spells["days"], spells["outcome"], [APPROVED, WITHDREW, NOT_PROGRESSED])
+    approved = curve[curve["cause"] == APPROVED]
+    ends = spells["cohort"].map(lambda y: FinancialYear.parse(y).end)
+    left = (ends - households.loc[spells.index, "enquiry_date"]).dt.days.to_numpy(dtype=float)
+    at = np.searchsorted(approved["days"].to_numpy(), left, side="right") - 1
+    chance = float(approved["cif"].to_numpy()[at].mean()) if len(spells) else 0.0
+    enquiries = len(spells) / len(years)
+    expected = enquiries * chance
+    low, high = interval(_poisson(expected), level)
+    early = spells["outcome"].eq(APPROVED).fillna(False).to_numpy(bool) & (
+        spells["days"].to_numpy() <= left
+    )
+    return NewEnquirers(
+        enquiries, chance, expected, low, high, level, tuple(years),
+        frozenset(spells.loc[early, "record"]),
+    )  # fmt: skip
+
+
+def _poisson(mean: float) -> np.ndarray:
+    """The Poisson distribution with ``mean`` on 0, 1, 2, ... as far as it has mass."""
+    top = int(poisson.ppf(1 - 1e-15, mean)) + 1 if mean > 0 else 0
+    return poisson.pmf(np.arange(top + 1), mean)
+
+
+def combined(chance: pd.Series, new: NewEnquirers) -> Projection:
+    """Both parts together: the households in progress (Poisson-binomial, ``chance``) and
+    those yet to enquire (Poisson, ``new``), independent, so the total's distribution is
+    the two convolved; its interval at ``new``'s level."""
+    pmf = np.convolve(poisson_binomial(chance.to_numpy(dtype=float)), _poisson(new.expected))
+    low, high = interval(pmf, new.level)
+    return Projection(float(chance.sum()) + new.expected, low, high, new.level, len(chance))
 
 
 def by_stage(chances_: pd.DataFrame) -> pd.DataFrame:
@@ -218,6 +319,39 @@ def with_total(table: pd.DataFrame, projection: Projection) -> pd.DataFrame:
     return members.attach(out, {**cells, (len(table), column): everyone})
 
 
+PART = "Projected approvals"
+
+
+def _span(years: Sequence[str]) -> str:
+    """Financial years as the page says a span of them: "2022/23 to 2024/25", "2018/19"."""
+    labels = [FinancialYear.parse(y).report_label for y in (years[0], years[-1])]
+    return " to ".join(dict.fromkeys(labels))
+
+
+EXPECTED = "Expected approvals"
+
+
+def parts_table(
+    pipeline: Projection, new: NewEnquirers, total: Projection, year: str
+) -> pd.DataFrame:
+    """The projection's two parts, labelled apart, and their total: expected approvals in
+    the year after ``year`` and each one's interval. It states no count of households (the
+    households in progress are in :func:`with_total`), so it carries no records."""
+    fy = FinancialYear.parse(year)
+    rows = [
+        (f"From households in progress on 31 March {fy.end.year}", pipeline),
+        (f"From households yet to enquire in {fy.next.report_label}", new),
+        ("Total", total),
+    ]
+    return pd.DataFrame(
+        {
+            PART: [label for label, _ in rows],
+            EXPECTED: [round(part.expected, 1) for _, part in rows],
+            f"{pipeline.level:.0%} interval": [f"{part.low} to {part.high}" for _, part in rows],
+        }
+    )
+
+
 def sentence(
     projection: Projection,
     year: str,
@@ -225,19 +359,41 @@ def sentence(
     app: Appendix,
     name: str,
     records: frozenset[str] | None = None,
+    new: NewEnquirers | None = None,
+    total: Projection | None = None,
 ) -> str:
     """The projection in words, labelled as one; the household count (with ``records``,
     the households in progress) keyed to the total row of the table ``name``
-    (:func:`with_total`)."""
+    (:func:`with_total`). With ``new`` (:func:`new_enquirers`) and ``total``
+    (:func:`combined`), the households yet to enquire and both together too."""
     fy = FinancialYear.parse(year)
     first = FinancialYear(fy.start_year - recent + 1).report_label
     key = app.cell(name, "Total", "Households in progress")
     households = app.count(projection.households, key, records=records)
-    return (
+    said = (
         f"Projection, not a forecast: if the {households} households in progress on "
         f"31 March {fy.end.year} move on as households at the same stages did from {first} "
         f"to {fy.report_label}, about {projection.expected:.0f} of them would be approved in "
         f"{fy.next.report_label} ({projection.level:.0%} interval {projection.low} to "
-        f"{projection.high}). Households who have not yet enquired are not included; the "
-        "interval allows for chance, not for change in how the service works."
+        f"{projection.high})."
+    )
+    if new is None or total is None:
+        return (
+            f"{said} Households who have not yet enquired are not included; the interval "
+            "allows for chance, not for change in how the service works."
+        )
+    early = app.count(len(new.approved), EARLY, records=new.approved)
+    more = app.share(
+        f"about {new.expected:.0f} more would be approved by 31 March {fy.next.end.year} "
+        f"({new.level:.0%} interval {new.low} to {new.high}): about {total.expected:.0f} in "
+        f"all ({total.level:.0%} interval {total.low} to {total.high})",
+        [EARLY, key],
+        withheld="the number is withheld with the count it rests on",
+    )
+    return (
+        f"{said} If as many households enquire in {fy.next.report_label} as on average in "
+        f"{_span(new.years)} (about {new.enquiries:.0f}) and get through as theirs did "
+        f"({early} of them were approved by 31 March of the year they enquired in), {more}. "
+        "The intervals allow for chance (in how many enquire too), not for change in how "
+        "the service works or a trend in enquiries."
     )

@@ -28,6 +28,7 @@ from scipy.stats import norm
 from analysis.core.years import FinancialYear, financial_year_labels
 from analysis.disclosure import members
 from analysis.presentation.charts import year as shown_year
+from analysis.presentation.estimates import zero_text
 from analysis.recruitment.measures import eoi_recorded, household_records
 from analysis.recruitment.schema import REASON_CODES, STAGE_LABELS
 
@@ -46,10 +47,12 @@ OUTCOME_LABELS = {
 # The months since enquiry at which the incidence charts draw each estimate: the points of
 # the charts' tables (a chart draws only figures a table on the page shows).
 POINTS = (1, 2, 3, 6, 9, 12, 18, 24)
+# An estimate as printed: the share, then its interval, or a share of 0 with its upper
+# bound or "none yet" (:mod:`analysis.presentation.estimates`), drawn as 0 with no band.
 _ESTIMATE = re.compile(
-    r"^(\d+(?:\.\d+)?)(?: \((?:(\d+(?:\.\d+)?) to (\d+(?:\.\d+)?)|none yet)\))?$"
+    r"^(\d+(?:\.\d+)?)(?: \((?:(\d+(?:\.\d+)?) to (\d+(?:\.\d+)?)"
+    r"|none yet|95% upper bound \d+(?:\.\d+)?)\))?$"
 )
-NONE_YET = "0.0 (none yet)"  # no household had the outcome: the interval would be 0 to 0
 
 
 def extract_date(year: str) -> pd.Timestamp:
@@ -215,14 +218,16 @@ def at_horizon(curves: pd.DataFrame, months: float, by: Sequence[str]) -> pd.Dat
     return value.drop(columns=["followed", "left"]).reset_index(drop=True)
 
 
-def _percent(cif: float, lower: float, upper: float) -> str:
-    """An estimate as the table prints it: with its interval, "0.0 (none yet)" where no
-    household had the outcome (as retention's tables say it; a 0.0 to 0.0 interval would
-    claim a certainty the data do not give), or "not yet observed"."""
+def _percent(cif: float, lower: float, upper: float, known: int | None = None) -> str:
+    """An estimate as the table prints it: with its interval, or "not yet observed"; where
+    no household had the outcome, 0.0 with the exact 95% upper bound from the ``known``
+    households (every household of the group, each followed to the horizon or with an
+    outcome before it; None where some were censored before it), or "0.0 (none yet)"
+    (:func:`analysis.presentation.estimates.zero_text`, as retention's tables say it)."""
     if pd.isna(cif):
         return "not yet observed"
     if cif == 0:
-        return NONE_YET
+        return zero_text(known)
     interval = (
         "" if pd.isna(lower) or pd.isna(upper) else f" ({100 * lower:.1f} to {100 * upper:.1f})"
     )
@@ -252,8 +257,10 @@ def incidence_table(
     """The cumulative incidence of each outcome at a few horizons, one row per group (in
     ``order``, default sorted) and outcome, as the page shows it: households in the group,
     households with the outcome by each horizon (as observed) and the estimated % with its
-    95% interval. ``curves`` are :func:`cumulative_incidence` of ``spells`` by ``by``; each
-    count carries the households (``spells["record"]``) it counts.
+    95% interval (a 0 with its 95% upper bound where every household of the group was
+    followed to the horizon or had an outcome before it, :func:`_percent`). ``curves``
+    are :func:`cumulative_incidence` of ``spells`` by ``by``; each count carries the
+    households (``spells["record"]``) it counts.
 
     The index labels each row uniquely ("<group>: <outcome>") for the page's ledger.
     """
@@ -266,6 +273,8 @@ def incidence_table(
     for group, size in sizes.items():
         these = spells[group_of.eq(str(group))]
         label = shown_year(group) if by == "cohort" else str(group)
+        censored = these.loc[these["cause"].isna(), "days"]
+        known = {m: None if (censored < m * DAYS_PER_MONTH).any() else size for m in months}
         for cause in causes:
             outcome = OUTCOME_LABELS[cause]
             row = {by_label: label, "Outcome": outcome, "Households": size}
@@ -276,7 +285,7 @@ def incidence_table(
                 point = points[m].loc[(group, cause)]
                 observed = pd.notna(point["cumulative"])
                 row[counted(m)] = int(point["cumulative"]) if observed else ""
-                row[estimated(m)] = _percent(point["cif"], point["lower"], point["upper"])
+                row[estimated(m)] = _percent(point["cif"], point["lower"], point["upper"], known[m])
                 if observed:
                     inside = had["days"] <= m * DAYS_PER_MONTH
                     cells[(index, counted(m))] = frozenset(had.loc[inside, "record"])

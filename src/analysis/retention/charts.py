@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
+from analysis.presentation import estimates
 from analysis.presentation.charts import (
     BLACK,
     BLUE,
@@ -205,7 +206,7 @@ def _estimate(text: object) -> tuple[float, float, float] | None:
     % still fostering with its 95% interval; None where the page gives no number
     (withheld "c" or "no estimate")."""
     text = str(text)
-    if text == t.NONE_YET:
+    if estimates.is_zero(text):  # none left: drawn at 100 with no band (its bound is one-sided)
         return 100.0, 100.0, 100.0
     found = re.fullmatch(r"([\d.]+) \(([\d.]+) to ([\d.]+)\)", text)
     if found is None:
@@ -415,8 +416,8 @@ def _left(value: object) -> str:
         return "withheld"
     if text == t.NO_ESTIMATE:
         return "no estimate"
-    if text == t.NONE_YET:
-        return "none yet"
+    if estimates.is_zero(text):
+        return estimates.said(text)
     return f"{text.split()[0]}%"
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 
 from analysis.core.years import FinancialYear
 from analysis.council.config import Comparator
+from analysis.presentation import estimates
 from analysis.presentation.appendix import Appendix
 from analysis.presentation.charts import year as year_text
 from analysis.retention import tables as t
@@ -166,10 +167,13 @@ def _survival(still: pd.DataFrame, appendix: Appendix) -> str | None:
         if text == t.NO_ESTIMATE:
             continue
         within = f"within {n} year{'s' if n > 1 else ''}"
-        if text == t.NONE_YET:
-            parts.append(f"{within}: none yet")
-            continue
         on = [appendix.cell("still all", name, c) for c in (t.left_within(n), t.HOUSEHOLDS)]
+        if estimates.is_zero(text):
+            # A bound tells the households it rests on: said only while they are shown.
+            bound = estimates.bound_of(text) is not None
+            said = appendix.share(estimates.said(text), on, "none yet") if bound else "none yet"
+            parts.append(f"{within}: {said}")
+            continue
         parts.append(f"{within}: {appendix.share(f'{text.split()[0]}%', on)}")
     if not parts:
         return None

@@ -33,6 +33,7 @@ import pandas as pd
 from analysis.core.years import FinancialYear
 from analysis.disclosure import members
 from analysis.presentation.charts import year as year_text
+from analysis.presentation.estimates import zero_text
 from analysis.published_trends import measures as trends
 from analysis.retention import hazard
 from analysis.retention import measures as m
@@ -61,7 +62,6 @@ GROUP = "Group"
 HOUSEHOLDS = "Households"
 LEFT = "Ceased to foster"
 SURVIVAL_TIMES = (1, 3, 5)
-NONE_YET = "0.0 (none yet)"
 NO_ESTIMATE = "no estimate"
 LIFE = {
     "year of service": "Year of service",
@@ -309,15 +309,20 @@ def left_share(t: int) -> str:
     return f"Left within {t} year{'s' if t > 1 else ''} (%, 95% interval)"
 
 
-def share_text(survival: float, lower: float, upper: float, left: int) -> str:
+def share_text(
+    survival: float, lower: float, upper: float, left: int, known: int | None = None
+) -> str:
     """The estimated share that left by a time, from the Kaplan-Meier reading there: "no
-    estimate" where no household was observed at every length of service up to it,
-    "0.0 (none yet)" where none had left (an interval would be degenerate), else the share
-    with its 95% interval (1 - the survival interval)."""
+    estimate" where no household was observed at every length of service up to it; where
+    none had left (an interval would be degenerate) 0.0 with the exact 95% upper bound from
+    the ``known`` households (the whole group, each observed from approval to the time;
+    None where some were not), or "0.0 (none yet)"
+    (:func:`analysis.presentation.estimates.zero_text`); else the share with its 95%
+    interval (1 - the survival interval)."""
     if np.isnan(survival):
         return NO_ESTIMATE
     if left == 0:
-        return NONE_YET
+        return zero_text(known)
     return f"{100 * (1 - survival):.1f} ({100 * (1 - upper):.1f} to {100 * (1 - lower):.1f})"
 
 
@@ -342,8 +347,11 @@ def still_fostering(
         cells[(i, LEFT)] = _households(g, g["event"])
         for t, r in zip(times, read.itertuples(), strict=True):
             gone = g["event"] & (g["duration"] <= t)
+            whole = bool(((g["entry"] <= 0) & (g["duration"] >= t)).all())  # seen 0 to t
             row[left_within(t)] = int(gone.sum())
-            row[left_share(t)] = share_text(r.survival, r.lower, r.upper, int(gone.sum()))
+            row[left_share(t)] = share_text(
+                r.survival, r.lower, r.upper, int(gone.sum()), len(g) if whole else None
+            )
             cells[(i, left_within(t))] = _households(g, gone)
         rows.append(row)
     return members.attach(pd.DataFrame(rows), cells)
