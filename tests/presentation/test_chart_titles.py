@@ -150,7 +150,8 @@ def test_the_built_pages_lead_with_their_findings(built_reports: Path):
         return html.unescape(found.group(1))
 
     assert first_caption("retention") == (
-        "Mainstream households fell from 205 to 191 in 2024/25: 20 approved, 22 ceased to foster"
+        "Mainstream households fell from 205 to 191 in 2024/25: 20 approved, 22 ceased to foster, "
+        "12 other exits"
     )
     assert first_caption("published_trends") == (
         "Approvals rose from 17 to 20 in 2024/25, from 511 initial enquiries"

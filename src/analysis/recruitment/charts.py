@@ -193,11 +193,14 @@ def reasons_alt(reasons: pd.DataFrame) -> str:
         for _, r in drawn.head(3).iterrows()
     )
     acted = drawn[drawn["Avoidable"] == "yes"]
+    hidden = shown[shown["Households"].isna() & (shown["Avoidable"] == "yes")]
     withheld = len(shown) - len(drawn)
     return (
         f"Bar chart of households leaving in the year by stage and reason, {len(drawn)} "
         f"reasons drawn. Largest: {top}. Reasons the service can act on (vermilion): "
-        f"{len(acted)}, {acted['Households'].sum():,.0f} households in all."
+        f"{len(acted)} drawn, {acted['Households'].sum():,.0f} households in all"
+        + (f", and {len(hidden)} with a withheld count" if len(hidden) else "")
+        + "."
         + (f" {withheld} reasons with a withheld count are not drawn." if withheld else "")
     )
 

@@ -708,12 +708,17 @@ def _pct(part: float, whole: float) -> float:
 
 def conversion_change(households: pd.DataFrame, years: list[str], app: Appendix) -> str | None:
     """A sentence on the stage step whose conversion moved most against earlier years (None
-    when no step of the year can be compared), for the conversion section."""
+    when no step of the year can be compared), for the conversion section. ``years`` are the
+    years the conversion table shows: the earlier years' average is of their rates, and the
+    comparison is said only while every count it rests on is shown (the year's and each
+    earlier year's households entering and moving on), so that "up from an average of
+    66.2%" never carries a withheld rate."""
     table = conversion(households, years)
     found = members.of(table)
     year = shown_year(sorted(years)[-1])
     now = table[(table["Year"] == year) & (table["Entered"] > 5)]
-    before = table[table["Year"] < year].groupby(["From", "To"])["Moved on (%)"].mean()
+    earlier = table[table["Year"] < year]
+    before = earlier.groupby(["From", "To"])["Moved on (%)"].mean()
     now = now.assign(label=now.index).set_index(["From", "To"])
     now = now.join(before.rename("earlier"), how="inner")
     if now.empty:
@@ -731,17 +736,24 @@ def conversion_change(households: pd.DataFrame, years: list[str], app: Appendix)
 
     on = [f"{step}: {c}" for c in ("Entered", "Moved on")]
     count("Entered"), count("Moved on")
+    rested = list(on)
+    for i, r in earlier[(earlier["From"] == first) & (earlier["To"] == second)].iterrows():
+        for column in ("Entered", "Moved on"):
+            key = f"conversion {r['Year']} {first} to {second}: {column}"
+            app.count(int(r[column]), key, records=found[(i, column)])
+            rested.append(key)
     caveat = (
         f" ({count('Still waiting')} still waiting, so this year's figure may rise)"
         if row["Still waiting"]
         else ""
     )
     moved = app.share(f"{row['Moved on (%)']}%", on)
+    against = app.share(
+        f", {direction} from an average of {row['earlier']:.1f}% in earlier years", rested, ""
+    )
     return (
-        f"The step that changed most: {moved} of "
-        f"households entering {first.lower()} in {year} had reached "
-        f"{second.lower()} by 31 March, {direction} from an average of {row['earlier']:.1f}% in "
-        f"earlier years{caveat}."
+        f"The step that changed most: {moved} of households entering {first.lower()} in "
+        f"{year} had reached {second.lower()} by 31 March{against}{caveat}."
     )
 
 

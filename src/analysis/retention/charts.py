@@ -537,8 +537,9 @@ def capacity_alt(trend: pd.DataFrame) -> str:
 
 
 def waterfall_title(row: pd.Series, year_label: str) -> str:
-    """The year's change in mainstream households: "Mainstream households rose from 185 to
-    191 in 2024/25: 20 approved, 14 ceased to foster". A withheld count is left out."""
+    """The year's change in mainstream households: "Mainstream households fell from 205 to
+    191 in 2024/25: 20 approved, 22 ceased to foster, 12 other exits" (no other exits, none
+    said). A withheld count is left out."""
     flow = {c: _number(row[label]) for c, label in t.FLOW.items()}
     start, end = flow["start"], flow["end"]
     if np.isnan(start) or np.isnan(end):
@@ -550,8 +551,12 @@ def waterfall_title(row: pd.Series, year_label: str) -> str:
     )
     parts = [
         f"{flow[c]:,.0f} {what}"
-        for c, what in (("joiners", "approved"), ("leavers", "ceased to foster"))
-        if not np.isnan(flow[c])
+        for c, what in (
+            ("joiners", "approved"),
+            ("leavers", "ceased to foster"),
+            ("other exits", "other exits"),
+        )
+        if not np.isnan(flow[c]) and (flow[c] or c != "other exits")
     ]
     return f"Mainstream households {moved} in {year(year_label)}" + (
         ": " + ", ".join(parts) if parts else ""

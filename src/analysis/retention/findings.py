@@ -74,11 +74,18 @@ def key_findings(
     start, leavers = row[t.FLOW["start"]], row[t.FLOW["leavers"]]
     rate = 100 * (1 - leavers / start)
     national = national.value
+    on_rate = [key("start"), key("leavers")]
+    # the direction against the national figure says something of the rate: withheld with it
+    side = appendix.share(
+        f", {'above' if rate > national else 'below'} the national {national:.0f}% the "
+        "council quotes",
+        on_rate,
+        "",
+    )
     text = (
-        f"Retention was {appendix.share(f'{rate:.1f}%', [key('start'), key('leavers')])} "
+        f"Retention was {appendix.share(f'{rate:.1f}%', on_rate)} "
         f"(1 - {count('leavers')} households ceasing to foster / {count('start')} approved "
-        f"at 1 April), {'above' if rate > national else 'below'} the national "
-        f"{national:.0f}% the council quotes"
+        f"at 1 April){side}"
     )
     before = year_text(year.previous.label)
     if before in set(flows[t.YEAR]):
@@ -103,7 +110,12 @@ def key_findings(
             "(dissatisfaction, deciding fostering was not for them, or a transfer to another "
             f"agency), {group('could not influence')} for reasons it could not, and "
             f"{group('quality of care or safeguarding')} ended over quality of care or "
-            f"safeguarding; half had fostered for {median:.1f} years or more."
+            "safeguarding"
+            # the median of 1 to 5 households is theirs: said only while the count is shown
+            + appendix.share(
+                f"; half had fostered for {median:.1f} years or more", [key("leavers")], ""
+            )
+            + "."
         )
     survival = _survival(shown["still all"], appendix)
     if survival:
