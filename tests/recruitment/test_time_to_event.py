@@ -232,11 +232,11 @@ def test_incidence_table_at_horizons(cohort):
     ]
     assert (table["Households"] == 5).all()
     # By 1 month (30.44 days): both withdrawals (days 10, 20) and the closure (day 30).
-    assert table["By 1 months (households)"].tolist() == [0, 2, 1]
-    assert table.loc["Withdrew (any reason)", "By 1 months (%, 95% CI)"].startswith("40.0 (")
+    assert table["By 1 month (households)"].tolist() == [0, 2, 1]
+    assert table.loc["Withdrew (any reason)", "By 1 month (%, 95% CI)"].startswith("40.0 (")
     # No approval by 1 month: none yet, not an interval of 0.0 to 0.0 (and no upper bound:
     # from 5 households it would say there are 5).
-    assert table.loc["Approved", "By 1 months (%, 95% CI)"] == "0.0 (none yet)"
+    assert table.loc["Approved", "By 1 month (%, 95% CI)"] == "0.0 (none yet)"
     # By 12 months the approval (day 285): 1 of 5, nobody censored before it.
     assert table.loc["Approved", "By 12 months (%, 95% CI)"].startswith("20.0 (")
     # The in-progress household was followed 395 days: 24 months is beyond the data.
@@ -245,7 +245,7 @@ def test_incidence_table_at_horizons(cohort):
     # Each count carries the households it counts; a count not yet observed carries none.
     group = {f"household:2023-24:H00000{i}" for i in range(1, 6)}
     assert found[("2023/24: Approved", "Households")] == group
-    assert found[("2023/24: Withdrew (any reason)", "By 1 months (households)")] == {
+    assert found[("2023/24: Withdrew (any reason)", "By 1 month (households)")] == {
         "household:2023-24:H000002",
         "household:2023-24:H000003",
     }

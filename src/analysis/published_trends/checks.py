@@ -333,7 +333,7 @@ def _other_year_match(figures: Figures, row: pd.Series, recomputed: float) -> st
 
 def _places(figures: Figures, year: str) -> Part | None:
     """Approved places at the end of ``year``, else at its start: a report may print only the
-    count a year earlier (Coventry's 2022/23 report gives its 389 places "on 31/3/22")."""
+    count a year earlier (one council's 2022/23 report gives its 389 places "on 31/3/22")."""
     return figures.part("approved_places", year) or figures.part("approved_places", previous(year))
 
 

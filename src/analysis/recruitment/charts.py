@@ -206,14 +206,19 @@ def reasons_alt(reasons: pd.DataFrame) -> str:
 
 
 def durations_chart(durations: pd.DataFrame) -> plt.Figure:
-    """Median days at each step with the middle half of households (quartiles)."""
+    """Median days at each step with the middle half of households (quartiles); a step
+    whose figures are withheld keeps its row, marked c, with nothing drawn."""
     stats = ["Median days", "Lower quartile (days)", "Upper quartile (days)"]
-    shown = _numbers(durations, stats).dropna(subset=stats).iloc[::-1]
+    every = _numbers(durations, stats).iloc[::-1].reset_index(drop=True)
+    drawn = every.dropna(subset=stats)
     fig, ax = plt.subplots(figsize=(9, 4))
     low, high, median = stats[1], stats[2], stats[0]
-    ax.barh(shown["Step"], shown[high] - shown[low], left=shown[low], color=SKY_BLUE,
+    ax.barh(drawn.index, drawn[high] - drawn[low], left=drawn[low], color=SKY_BLUE,
             edgecolor=EDGE, linewidth=0.6, label="Middle half")  # fmt: skip
-    ax.scatter(shown[median], shown["Step"], color=BLACK, zorder=3, label="Median")
+    ax.scatter(drawn[median], drawn.index, color=BLACK, zorder=3, label="Median")
+    for y in every.index.difference(drawn.index):
+        ax.text(0, y, " c", va="center", fontsize=9)
+    ax.set_yticks(every.index, every["Step"])
     ax.set_xlabel("Days")
     ax.set_xlim(left=0)
     legend_right(ax)
@@ -442,11 +447,15 @@ def durations_title(durations: pd.DataFrame, year_label: str) -> str:
     """The step with the longest shown median, and enquiry to approval: "Stage 1 to stage 2
     took longest in 2024/25, a median of 124 days; enquiry to approval took 301 days"."""
     shown = _numbers(durations, ["Median days"]).set_index("Step")["Median days"]
-    steps = shown.reindex([s for s in STEPS if s in shown.index]).dropna()
+    every = shown.reindex([s for s in STEPS if s in shown.index])
+    steps = every.dropna()
     if steps.empty:
         return "Median days at each step and the middle half"
+    # a withheld step may be the longest: then the title speaks of the steps shown only
+    of = "" if len(steps) == len(every) else " of the steps shown"
     title = (
-        f"{steps.idxmax()} took longest in {year(year_label)}, a median of {steps.max():,.0f} days"
+        f"{steps.idxmax()} took longest{of} in {year(year_label)}, a median of "
+        f"{steps.max():,.0f} days"
     )
     whole = shown.get("Enquiry to approval")
     if whole is not None and pd.notna(whole):

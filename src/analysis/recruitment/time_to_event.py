@@ -234,15 +234,19 @@ def _percent(cif: float, lower: float, upper: float, known: int | None = None) -
     return f"{100 * cif:.1f}{interval}"
 
 
+def _months(n: int) -> str:
+    return "month" if n == 1 else "months"
+
+
 def counted(months: int) -> str:
     """The column of :func:`incidence_table` counting households with the outcome by
     ``months`` (as observed)."""
-    return f"By {months} months (households)"
+    return f"By {months} {_months(months)} (households)"
 
 
 def estimated(months: int) -> str:
     """The column of :func:`incidence_table` with the estimated % by ``months``."""
-    return f"By {months} months (%, 95% CI)"
+    return f"By {months} {_months(months)} (%, 95% CI)"
 
 
 def incidence_table(
@@ -616,7 +620,7 @@ def incidence_alt(
                 f"{r['Outcome'].lower()} {_first(r[column])}" for _, r in rows.iterrows()
             )
             parts.append(f"{group}: {values}")
-        said.append(f"By {m} months: " + "; ".join(parts) + ".")
+        said.append(f"By {m} {_months(m)}: " + "; ".join(parts) + ".")
     listed = ", ".join(o.lower() for o in outcomes)
     return (
         f"Step charts, one panel per outcome ({listed}), of the cumulative percentage of "

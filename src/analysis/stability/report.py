@@ -352,7 +352,7 @@ def trend_alt(data: Year) -> str:
 
 def trend_title(data: Year) -> str:
     """The latest published share of children with three or more placements in the year,
-    the council beside England: "10% of Coventry's children looked after had 3 or more
+    the council beside England: "10% of the council's children looked after had 3 or more
     placements in 2023/24, against 10% in England"."""
     rates = _trend_rates(data)
     first = next(iter(dfe_stability.INDICATORS))
