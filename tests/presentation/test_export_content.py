@@ -182,8 +182,14 @@ def _too_many_findings(reading: Reading) -> list[str]:
     ]
 
 
+def _escaped_breaks(reading: Reading) -> list[str]:
+    """A transcribed line break ("\\n", from a PDF's text) printed as it was stored."""
+    return [text for text in reading.text if "\\n" in text]
+
+
 CHECKS = {
     "raw DataFrame": _raw_frames,
+    "literal \\n": _escaped_breaks,
     "<NA>": _missing_values,
     "snake_case or machine-made label": _snake_case,
     "repository path": _repository_paths,

@@ -673,7 +673,10 @@ def year_table(figures: pd.DataFrame, year: str) -> pd.DataFrame:
         pd.DataFrame(
             {
                 "Figure": [name(r) for _, r in rows.assign(basis="").iterrows()],
-                "Printed words": rows["label"],
+                # a line break in the printed text (transcribed "\\n") reads as a space
+                "Printed words": rows["label"].map(
+                    lambda s: " ".join(str(s).replace("\\n", " ").split())
+                ),
                 "As printed": rows["value"].map(
                     lambda v: " ".join(str(v).split()) or "left blank in the report"
                 ),

@@ -217,7 +217,7 @@ def _places(capacity: pd.DataFrame, year: FinancialYear, when: str, appendix: Ap
         [key("approved places"), key("households")],
     )
     return (
-        f"At {when} {places('filled places')} of {places('approved places')} approved "
+        f"At {when}, {places('filled places')} of {places('approved places')} approved "
         f"mainstream places were filled (occupancy {occupancy}, {per_household} places per "
         f"household); of the {places('unoccupied places')} unoccupied places, "
         f"{places('unavailable places')} were unavailable (carers not considering more "
