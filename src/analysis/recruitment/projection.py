@@ -370,12 +370,19 @@ def sentence(
     first = FinancialYear(fy.start_year - recent + 1).report_label
     key = app.cell(name, "Total", "Households in progress")
     households = app.count(projection.households, key, records=records)
+    # the expected approvals rest on the households in progress: withheld with them, as the
+    # table's total row withholds them
+    expected = app.share(
+        f"about {projection.expected:.0f} of them would be approved in "
+        f"{fy.next.report_label} ({projection.level:.0%} interval {projection.low} to "
+        f"{projection.high})",
+        [key],
+        withheld="the number they would give is withheld with them",
+    )
     said = (
         f"Projection, not a forecast: if the {households} households in progress on "
         f"31 March {fy.end.year} move on as households at the same stages did from {first} "
-        f"to {fy.report_label}, about {projection.expected:.0f} of them would be approved in "
-        f"{fy.next.report_label} ({projection.level:.0%} interval {projection.low} to "
-        f"{projection.high})."
+        f"to {fy.report_label}, {expected}."
     )
     if new is None or total is None:
         return (
@@ -394,6 +401,7 @@ def sentence(
         f"{said} If as many households enquire in {fy.next.report_label} as on average in "
         f"{_span(new.years)} (about {new.enquiries:.0f}) and get through as theirs did "
         f"({early} of them were approved by 31 March of the year they enquired in), {more}. "
-        "The intervals allow for chance (in how many enquire too), not for change in how "
-        "the service works or a trend in enquiries."
+        "The intervals allow for chance (in how many enquire too, taken as Poisson, which is "
+        "narrower than the years' own spread), not for change in how the service works or a "
+        "trend in enquiries."
     )
