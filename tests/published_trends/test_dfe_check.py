@@ -17,8 +17,8 @@ def test_leicesters_printed_rates_against_the_dfes():
     assert dfe_check.sentence(figures, la.la_code, la.short_name, "2024-25") == (
         "Against the DfE's Children looked after in England including adoptions (children "
         "looked after on 31 March with three or more placements during the year): 5.2% for "
-        "Leicester in 2024/25 (31 of 595 children looked after on 31 March), as the papers "
-        "print; 10.4% for England in 2024/25 and 10.6% in 2023/24: the 11% the papers quote "
+        "Leicester in 2024/25 (31 of 595 children looked after on 31 March), which the papers "
+        "print as 5%; 10.4% for England in 2024/25 and 10.6% in 2023/24: the 11% the papers quote "
         "for England is the 2023/24 figure, the latest published before the year's own "
         "statistics."
     )
@@ -49,7 +49,7 @@ def test_a_rate_that_is_neither_years_is_said_so_and_a_wrong_own_rate_too():
 
 def test_the_years_own_england_figure_is_recognised():
     sentence = dfe_check.sentence(_printed(5, 10), "856", "Leicester", "2024-25")
-    assert "as the papers print" in sentence
+    assert "which the papers print as 5%" in sentence
     assert sentence.endswith("the England figure the papers quote is the year's.")
 
 

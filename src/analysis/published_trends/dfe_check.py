@@ -71,7 +71,11 @@ def sentence(figures: pd.DataFrame, la_code: str, name: str, year: str) -> str |
     if not own.empty and council is not None:
         value = float(own["number"].iloc[0])
         rate, n, d = council
-        verdict = "as the papers print" if _agrees(value, rate) else f"not the {value:.0f}% printed"
+        verdict = (
+            f"which the papers print as {value:.0f}%"
+            if _agrees(value, rate)
+            else f"not the {value:.0f}% printed"
+        )
         parts.append(
             f"{rate:.1f}% for {name} in {shown} ({n:,.0f} of {d:,.0f} children looked after "
             f"on 31 March), {verdict}"

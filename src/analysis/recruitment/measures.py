@@ -816,7 +816,8 @@ def key_findings(
     said = {s: app.count(app.ledger.values[k], k) for s, k in events.items()}
     sentences.append(
         f"In {fy.report_label} the service received {said['enquiry']} enquiries, started "
-        f"{said['stage1']} stage 1 assessments and approved {said['approval']} households."
+        f"stage 1 assessments for {said['stage1']} households and approved "
+        f"{said['approval']} households."
     )
     cohorts = cohort_view(households, years, cohorts=2)
     previous = cohorts.iloc[0]
