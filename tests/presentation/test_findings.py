@@ -62,3 +62,18 @@ def test_more_than_five_findings_stop_the_run_and_say_where_the_rest_go(shown):
     app.findings([f"Finding {n}." for n in range(MAX_FINDINGS)])
     app.finish()
     assert _findings(shown).count("\n- ") == MAX_FINDINGS
+
+
+def test_a_withheld_count_before_a_noun_reads_a_withheld_number_of():
+    from analysis.presentation.appendix import Appendix
+
+    app = Appendix("Test", "2024-25", "public", service="A service")
+    few, many = app.count(3, "few"), app.count(40, "many")
+    app.finish()
+    assert app.stated(
+        f"started assessments for {few} households and approved {many} households; "
+        f"{few} were still in progress; the {few} households"
+    ) == (
+        "started assessments for a withheld number of households and approved 40 households; "
+        "a withheld number were still in progress; the withheld number of households"
+    )

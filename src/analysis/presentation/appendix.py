@@ -199,6 +199,13 @@ def _signed_change(change: float, unit: str, decimals: int) -> str:
     return f"{size}{unit}"
 
 
+# What the pages count, as a sentence names them after a number ("12 households").
+NOUNS = "|".join(
+    ("households", "children", "carers", "places", "enquiries", "enquirers", "moves",
+     "placements", "assessments", "approvals", "leavers")
+)  # fmt: skip
+
+
 class _Later(KeyError):
     """A chart reads a table the page shows further down (in the technical annex): it is
     drawn once that table is on the page."""
@@ -380,10 +387,12 @@ class Appendix:
                 return fmt.format(value)
             return "a withheld number"
 
-        # "the 12 households" with 12 withheld reads "the withheld number of households".
-        return re.sub(
+        # "the 12 households" with 12 withheld reads "the withheld number of households", and
+        # "for 12 households" "for a withheld number of households".
+        said = re.sub(
             r"\b([Tt]he) a withheld number ", r"\1 withheld number of ", TOKEN.sub(number, text)
         )
+        return re.sub(rf"\ba withheld number (?=(?:{NOUNS})\b)", "a withheld number of ", said)
 
     def cell(self, table: str, row: Hashable, column: str) -> str:
         """The key of one count in a named table (for :meth:`relate`)."""
