@@ -142,7 +142,7 @@ def test_a_sentence_states_any_withheld_count_as_a_withheld_number():
     app = _app()
     sentence = f"{app.count(4, 'moved')} children moved; {app.count(40, 'stayed')} stayed."
     app.finish()
-    assert app.stated(sentence) == "a withheld number children moved; 40 stayed."
+    assert app.stated(sentence) == "a withheld number of children moved; 40 stayed."
 
 
 def test_a_tally_counts_only_what_the_page_shows():
