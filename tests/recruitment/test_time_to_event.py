@@ -456,15 +456,26 @@ def _leavers(group: str, n: int, outcome: str, start: int, day0: int = 20) -> li
     return rows
 
 
+def _by_group(rows: list[dict], months: tuple[int, ...], causes: list[str]):
+    """Households' channels as groups: their curves and incidence table at ``months``."""
+    spells = tte.episodes(pd.DataFrame(rows), "2024-25").assign(group=lambda f: f["channel"])
+    curves = tte.cumulative_incidence(spells, by=["group"])
+    return curves, tte.incidence_table(curves, spells, "group", "Group", months, causes)
+
+
+def _group_page(table: pd.DataFrame, months: tuple[int, ...]) -> Appendix:
+    """A public page showing ``table`` as "groups", its counts and rates declared."""
+    app = Appendix("Recruitment", "2024-25", service="Test")
+    counts = ["Households", *(tte.counted(m) for m in months)]
+    app.table(table, "groups", counts=counts, rates=tte.incidence_rates(months), name="groups")
+    return app
+
+
 def test_a_group_of_three_gives_no_curve_and_no_count():
     rows = [*_leavers("Transfer from another agency", 3, "withdrew", 1, day0=5),
             *_leavers("Website", 30, "withdrew", 4, day0=9)]  # fmt: skip
-    spells = tte.episodes(pd.DataFrame(rows), "2024-25").assign(group=lambda f: f["channel"])
-    curves = tte.cumulative_incidence(spells, by=["group"])
-    table = tte.incidence_table(curves, spells, "group", "Group", (1, 3), [tte.WITHDREW])
-    app = Appendix("Recruitment", "2024-25", service="Test")
-    app.table(table, "groups", counts=["Households", tte.counted(1), tte.counted(3)],
-              rates=tte.incidence_rates((1, 3)), name="groups")  # fmt: skip
+    _, table = _by_group(rows, (1, 3), [tte.WITHDREW])
+    app = _group_page(table, (1, 3))
     app.finish()
     shown = app.shown("groups").set_index("Group")
     assert shown.loc["Transfer from another agency", "Households"] == "c"
@@ -493,12 +504,8 @@ def test_a_zero_gives_its_upper_bound_only_where_every_household_was_followed():
     # 45: none approved. By 1 month every outcome of the first is known (8 households, the
     # bound 1 - 0.05 ** (1 / 8) = 31.2%); the second has 6 households, all known by 2 months.
     rows = [*_leavers("Website", 8, "withdrew", 1), *_leavers("Radio", 6, "withdrew", 20, 40)]
-    spells = tte.episodes(pd.DataFrame(rows), "2024-25").assign(group=lambda f: f["channel"])
-    curves = tte.cumulative_incidence(spells, by=["group"])
     causes = [tte.APPROVED, tte.WITHDREW]
-    table = tte.incidence_table(curves, spells, "group", "Group", (1, 2), causes).set_index(
-        ["Group", "Outcome"]
-    )
+    table = _by_group(rows, (1, 2), causes)[1].set_index(["Group", "Outcome"])
     approved = tte.OUTCOME_LABELS[tte.APPROVED]
     assert table.loc[("Website", approved), tte.estimated(1)] == "0.0 (95% upper bound 31.2)"
     assert table.loc[("Radio", approved), tte.estimated(2)] == "0.0 (95% upper bound 39.3)"
@@ -506,9 +513,7 @@ def test_a_zero_gives_its_upper_bound_only_where_every_household_was_followed():
     # its approval by 1 month is unknown, so no bound, though 0 of the others was approved.
     late = household("H000099", "2025-03-21", channel="Website")
     rows = [*_leavers("Website", 8, "withdrew", 1), late]
-    spells = tte.episodes(pd.DataFrame(rows), "2024-25").assign(group=lambda f: f["channel"])
-    curves = tte.cumulative_incidence(spells, by=["group"])
-    table = tte.incidence_table(curves, spells, "group", "Group", (1,), causes).set_index("Outcome")
+    table = _by_group(rows, (1,), causes)[1].set_index("Outcome")
     assert table.loc[approved, tte.estimated(1)] == "0.0 (none yet)"
 
 
@@ -516,12 +521,8 @@ def test_an_upper_bound_is_withheld_with_the_households_it_tells():
     # 8 households (bound shown) and 5 (a bound would tell the 5: withheld with them), and
     # the chart draws the shown zero as 0 with no band.
     rows = [*_leavers("Website", 8, "withdrew", 1), *_leavers("Radio", 5, "withdrew", 20)]
-    spells = tte.episodes(pd.DataFrame(rows), "2024-25").assign(group=lambda f: f["channel"])
-    curves = tte.cumulative_incidence(spells, by=["group"])
-    table = tte.incidence_table(curves, spells, "group", "Group", (1, 2), [tte.APPROVED])
-    app = Appendix("Recruitment", "2024-25", service="Test")
-    app.table(table, "groups", counts=["Households", tte.counted(1), tte.counted(2)],
-              rates=tte.incidence_rates((1, 2)), name="groups")  # fmt: skip
+    _, table = _by_group(rows, (1, 2), [tte.APPROVED])
+    app = _group_page(table, (1, 2))
     app.close()
     shown = app.shown("groups").set_index("Group")
     assert shown.loc["Website", tte.estimated(1)] == "0.0 (95% upper bound 31.2)"
@@ -541,13 +542,9 @@ def test_a_curve_never_passes_through_a_count_withheld_to_protect_another():
     group = "Transfer from another agency"
     rows = [*_leavers(group, 3, "approved", 1), *_leavers(group, 7, "withdrew", 10),
             *_leavers(group, 9, "not progressed", 20)]  # fmt: skip
-    spells = tte.episodes(pd.DataFrame(rows), "2024-25").assign(group=lambda f: f["channel"])
-    curves = tte.cumulative_incidence(spells, by=["group"])
     causes = [tte.APPROVED, tte.WITHDREW, tte.NOT_PROGRESSED]
-    table = tte.incidence_table(curves, spells, "group", "Group", (3,), causes)
-    app = Appendix("Recruitment", "2024-25", service="Test")
-    app.table(table, "groups", counts=["Households", tte.counted(3)],
-              rates=tte.incidence_rates((3,)), name="groups")  # fmt: skip
+    curves, table = _by_group(rows, (3,), causes)
+    app = _group_page(table, (3,))
     outcomes = {c: tte.OUTCOME_LABELS[c] for c in causes}
     app.figure(
         lambda: charts.incidence_chart(
