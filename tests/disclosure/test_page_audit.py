@@ -25,18 +25,19 @@ def test_audit_pins_a_count_hidden_alone_in_a_total():
     assert [(e.key, e.low, e.high) for e in found] == [("a", 3, 3)]
 
 
-def test_audit_reports_a_range_within_one_to_five_but_not_a_wide_one():
+def test_audit_reports_a_range_within_zero_to_five_but_not_a_wide_one():
     relation = {"t": -1, "a": 1, "b": 1, "c": 1}
     assert audit.ranges({"c": 9, "t": 20}, {"a", "b"}, [relation]) == {
         "a": (0, 11),
         "b": (0, 11),
     }
     assert not audit.exposures({"c": 9, "t": 20}, {"a", "b"}, [relation])
-    # a >= 2 and a <= 4 known from two relations: a count of 1 to 5.
+    # a <= 4 known from two relations: a count of at most 5, though it may be 0.
     relations = [{"a": 1, "b": 1, "t": -1}, {"a": 1, "d": -1, "e": -1}]
     found = audit.ranges({"t": 4}, {"a", "b", "d", "e"}, relations)
     assert found["a"] == (0, 4)
-    assert audit.is_exposed(2, 4) and audit.is_exposed(3, 3) and not audit.is_exposed(0, 4)
+    assert audit.is_exposed(2, 4) and audit.is_exposed(3, 3) and audit.is_exposed(0, 4)
+    assert not audit.is_exposed(0, 6) and not audit.is_exposed(3, 6)
 
 
 def test_the_relaxations_bounds_round_inwards_to_whole_counts():
@@ -44,19 +45,23 @@ def test_the_relaxations_bounds_round_inwards_to_whole_counts():
     red team's whole-number solve of a page the relaxed audit had passed)."""
     assert audit.is_exposed(1, 5.5) and audit.is_exposed(0.5, 5.9)
     assert audit.is_exposed(2.2, 2.8)  # pinned to 3
-    assert not audit.is_exposed(1, 6) and not audit.is_exposed(0.0, 4)
-    # 2a + 2b = 11 with a, b >= 1: a is at most 4.5, so 1 to 4.
+    assert not audit.is_exposed(1, 6) and audit.is_exposed(0.0, 4)
+    # 2a + 2b = 11 with a, b >= 0: a is at most 5.5, so 0 to 5.
     relation = {"a": 2, "b": 2, "t": -1}
     assert [e.key for e in audit.exposures({"t": 11}, {"a", "b"}, [relation])] == ["a", "b"]
 
 
-def test_a_withheld_count_is_known_not_to_be_zero():
-    # 476 leavers = 452 + 12 + 10 + c + c: a page shows zeros as 0, so each c is 1.
+def test_two_withheld_counts_adding_to_two_are_exposed_though_either_may_be_zero():
+    # 476 leavers = 452 + 12 + 10 + c + c: each c is 0 to 2 (a page may withhold a zero).
     relation = {"t": -1, "a": 1, "b": 1, "c": 1, "x": 1, "y": 1}
     known = {"t": 476, "a": 452, "b": 12, "c": 10}
     assert audit.ranges(known, {"x", "y"}, [relation]) == {"x": (0, 2), "y": (0, 2)}
+    assert audit.ranges(known, {"x", "y"}, [relation], positive={"x", "y"}) == {
+        "x": (1, 1),
+        "y": (1, 1),
+    }
     found = audit.exposures(known, {"x", "y"}, [relation])
-    assert [(e.key, e.low, e.high) for e in found] == [("x", 1, 1), ("y", 1, 1)]
+    assert [(e.key, e.low, e.high) for e in found] == [("x", 0, 2), ("y", 0, 2)]
 
 
 def test_findings_total_minus_table_rows():

@@ -100,7 +100,7 @@ def test_cohort_view_follows_each_years_enquirers(small):
     table = rec.cohort_view(small, ["2023-24", "2024-25"]).set_index("Enquiry year")
     first = table.loc["2023/24"]
     assert first["Enquiries"] == 3 and first["Approved"] == 1
-    assert first["Left in stage 2"] == 1 and first["Left after enquiry"] == 1
+    assert first["Left in stage 2 or at panel"] == 1 and first["Left after enquiry"] == 1
     assert first["Still in progress"] == 0 and first["Reached stage 1"] == 2
     assert first["Approved (%)"] == pytest.approx(33.3)
     second = table.loc["2024/25"]
@@ -126,13 +126,27 @@ def test_conversion_counts_entrants_movers_and_waiters(small):
 
 def test_dropout_by_stage_and_reason(small):
     stages = rec.dropout_by_stage(small, "2024-25").set_index("Stage left")
-    assert stages.loc["Stage 2 assessment", "Withdrew"] == 1
+    assert stages.loc["Stage 2 assessment or panel", "Withdrew"] == 1
     assert stages.loc["Expression of interest", "Not progressed by the service"] == 1
     assert stages["Total"].sum() == 2
     reasons = rec.dropout_reasons(small, "2024-25")
     assert list(reasons["Reason"]) == ["No spare bedroom", "Length of assessment"]
     top = rec.largest_avoidable(reasons)
     assert list(top["Reason"]) == ["Length of assessment"]
+
+
+def test_a_household_not_approved_at_panel_left_in_stage_2(small):
+    """Panel exits are one or two a year and the council prints households presented and
+    approved: a panel row would give each one's reason, so they count as leaving in stage 2."""
+    left = small["exit_stage"].eq("stage2")
+    at_panel = small.assign(exit_stage=small["exit_stage"].mask(left, "panel"))
+    stages = rec.dropout_by_stage(at_panel, "2024-25").set_index("Stage left")
+    assert stages.index[-1] == "Stage 2 assessment or panel"
+    assert not any("panel" in label for label in stages.index[:-1])
+    assert stages.loc["Stage 2 assessment or panel", "Withdrew"] == 1
+    reasons = rec.dropout_reasons(at_panel, "2024-25")
+    assert set(reasons["Stage left"]) <= set(stages.index)
+    assert "left at panel" not in set(rec.status_as_at(at_panel))
 
 
 def test_stage_durations(small):

@@ -193,18 +193,22 @@ def test_a_count_of_the_households_of_a_printed_count_is_published(monkeypatch):
     monkeypatch.setattr(t.trends, "leavers_table", lambda figures: printed)
     register = _small_register()
     app = Appendix("Retention", YEARS[1], service="Test")
-    app.table(t.flows(register), "flows", counts=list(t.FLOW.values()), name="flows")
+    flows = t.flows(register)
+    app.table(flows, "flows", counts=list(t.FLOW.values()), name="flows")
     reasons = t.printed_reasons(pd.DataFrame(), register)
     assert reasons.equals(printed)
     assert set(members.of(reasons)) == {(1, "2024/25")}
     app.table(reasons, "reasons", published=True, name="reasons")
     t.publish(app, reasons, "reasons", ["Total (as printed)"])
-    t.published_alike(app)
+    t.publish_printed(app, flows, "flows")  # the flows restate the printed total
     app.close()
     leavers = app.cell("flows", "2024/25", t.FLOW["leavers"])
     assert leavers in app.ledger.published and leavers not in app.hidden
     total = app.cell("reasons", "Total (as printed)", "2024/25")
-    assert app.ledger.members[leavers] == app.ledger.members[total] == {"household:H000001"}
+    assert {frozenset({"household:H000001"})} <= app.ledger.printouts
+    # A printed count of 1 to 5 is known by its value: no records, so the audit cannot
+    # tie its one household to every other count that holds exactly that household.
+    assert leavers not in app.ledger.members and total not in app.ledger.members
 
 
 def test_the_outlooks_households_at_1_april_are_a_sum_of_stocks_declared_by_hand():

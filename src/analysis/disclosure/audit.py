@@ -3,11 +3,11 @@
 The attacker knows every number the page shows (and every published figure), and every
 linear relation between them that the page implies (row and column totals, breakdowns
 of a named group, a stock at two dates and the flows between). Each withheld count is
-an unknown, at least 1 (a page shows a zero as 0, so a withheld count is never 0). The
-range each one could take is the linear-programming
-relaxation: its minimum and maximum subject to the relations (HiGHS, through ``highspy``).
-A withheld count is *recoverable* when that range pins it to one whole number, or lies
-within 1 to 5 (the attacker then knows it is a small count).
+an unknown, at least 0 (a page may withhold a zero to protect another count). The range
+each one could take is the linear-programming relaxation over non-negative values: its
+minimum and maximum subject to the relations (HiGHS, through ``highspy``). A withheld
+count is *recoverable* when that range pins it to one whole number, or lies within 0 to
+5 (the attacker then knows it is a small count).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import highspy
 import numpy as np
 
-from analysis.disclosure.suppression import HIGHEST, LOWEST
+from analysis.disclosure.suppression import HIGHEST
 
 Relation = Mapping[str, float]  # sum(coefficient * value) == 0
 TOLERANCE = 1e-6
@@ -46,7 +46,7 @@ class Model:
     relations name), kept for the page's whole decision.
 
     What the attacker can read is only a matter of bounds: a shown count's column is fixed
-    at its value, a withheld one runs from 1 (a page shows a zero as 0) or 0, and a relation
+    at its value, a withheld one runs from 0 (or 1, for a hand-made question), and a relation
     none of whose counts is unknown is dropped (it says nothing about an unknown). Changing
     which counts are withheld changes bounds, never the model, so each question starts
     from the last basis (a few pivots, not a new solve); the answers under the last few
@@ -194,8 +194,7 @@ def ranges(
     positive: Iterable[str] = (),
 ) -> dict[str, tuple[float, float]]:
     """(min, max) of each hidden count in ``targets`` (all of them by default) over
-    non-negative values satisfying ``relations``; those in ``positive`` are at least 1
-    (a page shows a zero as 0, so the attacker knows every withheld count is not 0).
+    non-negative values satisfying ``relations``; those in ``positive`` are at least 1.
     ``known`` holds every value the attacker can read; a relation naming a count that is
     neither known nor hidden is ignored (the page never stated that number)."""
     hidden = set(hidden)
@@ -222,15 +221,11 @@ def _silenced() -> None:
 
 
 def is_exposed(low: float, high: float) -> bool:
-    """Pinned to one whole number, or known to be a count of 1 to 5."""
+    """Pinned to one whole number, or known to be a count of at most 5."""
     # Counts are whole numbers, so the relaxation's bounds round inwards: a count of at
     # most 5.5 is at most 5 (the attacker can solve in whole numbers too).
     pinned = math.isfinite(high) and math.ceil(low - TOLERANCE) >= math.floor(high + TOLERANCE)
-    small = (
-        math.isfinite(high)
-        and math.ceil(low - TOLERANCE) >= LOWEST
-        and math.floor(high + TOLERANCE) <= HIGHEST
-    )
+    small = math.isfinite(high) and math.floor(high + TOLERANCE) <= HIGHEST
     return pinned or small
 
 
@@ -242,7 +237,7 @@ def exposures(
     values: Mapping[str, float] | None = None,
     targets: Iterable[str] | None = None,
 ) -> list[Exposure]:
-    """Every withheld count the page lets an attacker pin down or bound within 1 to 5.
+    """Every withheld count the page lets an attacker pin down or bound within 0 to 5.
 
     ``unstated`` are counts the page never shows but that its relations involve (the
     size of a group two tables break down): unknowns to the attacker, never reported.
@@ -250,7 +245,7 @@ def exposures(
     """
     hidden = set(hidden)
     model = Model(set(known) | hidden | set(unstated), relations)
-    model.view(known, hidden)
+    model.view(known)
     return exposed(model, hidden if targets is None else hidden & set(targets), values)
 
 
@@ -258,7 +253,7 @@ def exposed(
     model: Model, targets: Iterable[str], values: Mapping[str, float] | None = None
 ) -> list[Exposure]:
     """The counts in ``targets`` that ``model``'s current view pins down or bounds within
-    1 to 5. With the counts' true ``values`` (the page's own), a count whose maximum is
+    0 to 5. With the counts' true ``values`` (the page's own), a count whose maximum is
     above both 5 and its value is safe without its minimum: one programme, not two."""
     found = []
     for key in sorted(targets):
@@ -299,7 +294,7 @@ def chart_leaks(
             values[k] for k in scope if k not in hidden
         }
         drawn = {float(v) for v in chart.get("values", [])}  # type: ignore[attr-defined]
-        leaked = sorted(v for v in drawn & withheld if v >= LOWEST)
+        leaked = sorted(v for v in drawn & withheld if v >= 0)
         if leaked:
             problems.append(f"figure {chart['number']} draws withheld value(s) {leaked}")
     return problems

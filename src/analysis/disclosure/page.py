@@ -9,18 +9,26 @@ whole:
 2. *Secondary*: in any relation with exactly one withheld count, the smallest positive
    count that is not published is withheld too; repeated until no relation has one.
 3. *Audit*: the attacker's audit (:mod:`analysis.disclosure.audit`) is run; for each
-   withheld count it can still pin down or bound within 1 to 5, the smallest count beside
+   withheld count it can still pin down or bound within 0 to 5, the smallest count beside
    it (in a relation with it, or sharing records with it) whose withholding makes it safe
-   is withheld too, and the audit run again, until it finds nothing (or nothing is left
-   to withhold, which :func:`decide` reports).
+   is withheld too (a positive count if one will do, else a zero), and the audit run
+   again, until it finds nothing (or nothing is left to withhold, which :func:`decide`
+   reports).
 
-Published figures stay as printed and are known to the attacker. Counts the page shares
-with another appendix of the year (:mod:`analysis.disclosure.shared`) follow the set's
-decision: withheld when the set withholds them, never chosen when it shows them.
+Published figures stay as printed and are known to the attacker, and so is any count of
+more than 5 of exactly the records of a printed figure (:meth:`Ledger.printed`: the
+extract's count of the year's approvals where it equals the printed number is that
+printed number). What the printed figures alone already say of a count is not the page's
+disclosure: a withheld count they bound within 0 to 5 (a breakdown of a printed 3) is
+exposed only where the page narrows it further (:meth:`Ledger._printed_already`).
+Counts the page shares with another appendix of the year (:mod:`analysis.disclosure.shared`)
+follow the set's decision: withheld when the set withholds them, never chosen when it
+shows them.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +37,7 @@ import numpy as np
 from scipy import sparse
 
 from analysis.disclosure import audit, shared
-from analysis.disclosure.suppression import is_small
+from analysis.disclosure.suppression import HIGHEST, is_small
 
 
 class DisclosureError(ValueError):
@@ -51,6 +59,8 @@ class Ledger:
     # The records each count counts (:mod:`analysis.disclosure.members`), in memory only:
     # the JSON keeps the atoms they make, never the records.
     members: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Sets of records the council has printed a count of (:meth:`printed`), in memory only.
+    printouts: set[frozenset[str]] = field(default_factory=set)
     _near: tuple[tuple[int, ...], _Nearby] | None = field(default=None, repr=False, compare=False)
     _atoms: tuple[tuple[int, ...], dict[str, float], list[dict[str, float]]] | None = field(
         default=None, repr=False, compare=False
@@ -76,12 +86,17 @@ class Ledger:
         ``stated=False`` registers a count the page does not show but that relations
         involve (the size of a group two tables break down). ``records`` are the records
         it counts (:mod:`analysis.disclosure.members`): there must be ``value`` of them.
+        A count of more than 5 of exactly the records of a published count is published
+        (it is that printed figure), whichever is registered first (:meth:`printed`). A
+        published count of 1 to 5 keeps no records: the audit knows its value and the
+        relations declared with it.
         """
         value = float(value)
         if key in self.values and self.values[key] != value:
             raise DisclosureError(
                 f"the page states {key!r} as both {self.values[key]:g} and {value:g}"
             )
+        published = published or key in self.published
         if records is not None:
             found = frozenset(records)
             if len(found) != value:
@@ -90,12 +105,43 @@ class Ledger:
                 )
             if self.members.get(key, found) != found:
                 raise DisclosureError(f"the page states {key!r} for two different sets of records")
-            self.members[key] = found
+            published = published or self._reprints(found)
+            if published:
+                self.printed([found])
+            if not (published and is_small(value)):
+                self.members[key] = found
+        if published and is_small(value):
+            # A printed count of 1 to 5 is known by its value only: its records would tell
+            # the audit which other counts hold exactly its few households (the one carer
+            # who resigned is the one leaver after five years), which no reader can tell.
+            self.members.pop(key, None)
         self.values[key] = value
         if stated:
             self.stated.add(key)
         if published:
             self.published.add(key)
+
+    def printed(self, records: Iterable[Iterable[str]]) -> None:
+        """The council has printed a count of each of these sets of records (the extract
+        reproduces its published figure): every count of more than 5 of exactly one of
+        them, on the page now or registered later, is published.
+
+        Not a count of 1 to 5: a breakdown's cell that happens to hold exactly the few
+        households of a printed count ("transferred to an agency", 1) says something of
+        them the council did not print (that it had fostered under a year), which the
+        audit must judge; a table that restates the printed figure itself (a
+        reconciliation's register column) marks its own cells published."""
+        new = {frozenset(r) for r in records} - self.printouts - {frozenset()}
+        if not new:
+            return
+        self.printouts |= new
+        for key, found in self.members.items():
+            if found in new and self._reprints(found):
+                self.published.add(key)
+
+    def _reprints(self, records: frozenset[str]) -> bool:
+        """Whether a count of ``records`` is a printed figure (:meth:`printed`)."""
+        return len(records) > HIGHEST and records in self.printouts
 
     def relate(self, total: str, plus: Iterable[str], minus: Iterable[str] = ()) -> None:
         """Register ``total = sum(plus) - sum(minus)`` (keys may be registered later)."""
@@ -218,20 +264,47 @@ class Ledger:
         self, hidden: Iterable[str], targets: Iterable[str] | None = None
     ) -> list[audit.Exposure]:
         """What the attacker's audit can recover when ``hidden`` are withheld (about the
-        withheld counts in ``targets`` only, when given)."""
+        withheld counts in ``targets`` only, when given), beyond what the published
+        figures alone say (:meth:`_printed_already`)."""
         hidden = set(hidden) & self.stated
         aim = hidden if targets is None else hidden & set(targets)
         known = {k: v for k, v in self.values.items() if k in self.stated and k not in hidden}
         model = self.model()
-        model.view(known, hidden)
+        model.view(known)
         found = audit.exposed(model, aim, self.values)
         seen = {e.key for e in found}
-        for key in sorted((self.fixed_keys(True) & aim) - seen):
+        for key in sorted((self.fixed_keys(True) & aim) - seen - self.published):
             low, high = model.bound(key, 1.0), model.bound(key, -1.0)
             want_low, want_high = shared.protected_range(self.values[key])
             if low > want_low + audit.TOLERANCE or high < want_high - audit.TOLERANCE:
                 found.append(audit.Exposure(key, low, high))
-        return found
+        return self._printed_already(found)
+
+    def _printed_already(self, found: list[audit.Exposure]) -> list[audit.Exposure]:
+        """``found`` less the counts the published figures alone already bound within 0
+        to 5, as widely as the page does: the register's leavers for a reason the council
+        printed as 3, by length of service, are each 0 to 3 from the printed 3 alone.
+
+        Not a count the published figures pin to one value: that is a breakdown's cell
+        holding all of a printed count's few households ("transferred to an agency",
+        1, all under a year's service), which says of them what the council did not."""
+        if not found or not self.published:
+            return found
+        model = self.model()
+        model.view({k: self.values[k] for k in self.published})
+        kept = []
+        for e in found:
+            low, high = model.bound(e.key, 1.0), model.bound(e.key, -1.0)
+            pinned = math.isfinite(high) and math.ceil(low - audit.TOLERANCE) >= math.floor(
+                high + audit.TOLERANCE
+            )
+            if pinned or not (
+                audit.is_exposed(low, high)
+                and e.low <= low + audit.TOLERANCE
+                and e.high >= high - audit.TOLERANCE
+            ):
+                kept.append(e)
+        return kept
 
 
 @dataclass(frozen=True)
@@ -289,10 +362,11 @@ class _Nearby:
         return self._around[key]
 
 
-def _open(ledger: Ledger, hidden: set[str], keys: Iterable[str]) -> list[str]:
-    """Counts in ``keys`` that could still be withheld: shown, positive, not published,
-    and not shared with another appendix (the set decides those)."""
+def _open(ledger: Ledger, hidden: set[str], keys: Iterable[str], zeros: bool = False) -> list[str]:
+    """Counts in ``keys`` that could still be withheld: shown, positive (or zero, with
+    ``zeros``), not published, and not shared with another appendix (the set decides those)."""
     fixed = ledger.fixed_keys(True) | ledger.fixed_keys(False)
+    least = 0 if zeros else 1
     return [
         k
         for k in keys
@@ -300,13 +374,13 @@ def _open(ledger: Ledger, hidden: set[str], keys: Iterable[str]) -> list[str]:
         and k not in hidden
         and k not in ledger.published
         and k not in fixed
-        and ledger.values.get(k, 0) > 0
+        and ledger.values.get(k, 0) >= least
     ]
 
 
 def _pinned_for_good(ledger: Ledger, key: str) -> bool:
     """Whether ``key`` is pinned even with every count that could be withheld withheld."""
-    everything = {key, *_open(ledger, set(), ledger.stated)}
+    everything = {key, *_open(ledger, set(), ledger.stated, zeros=True)}
     return bool(ledger.exposures(everything, targets={key}))
 
 
@@ -322,16 +396,14 @@ def _helping(
     reads with a non-zero reduced cost where it is reached: withholding one is what can
     raise it), else every count beside it; of the :data:`TRIED` smallest, the smallest
     whose withholding leaves ``key`` (and itself) safe, else the smallest (the next round
-    adds another).
+    adds another). Zeros come after every positive count: a zero is withheld only where
+    no positive count will do (beside a printed figure, often).
     """
     model = ledger.model()
-    model.view(
-        {k: v for k, v in ledger.values.items() if k in ledger.stated and k not in hidden},
-        hidden,
-    )
-    pinning = set(_open(ledger, hidden, model.pinning(key))) - barred
-    pool = pinning or set(_open(ledger, hidden, near)) - barred
-    candidates = sorted(pool, key=lambda k: (ledger.values[k], k))
+    model.view({k: v for k, v in ledger.values.items() if k in ledger.stated and k not in hidden})
+    pinning = set(_open(ledger, hidden, model.pinning(key), zeros=True)) - barred
+    pool = pinning or set(_open(ledger, hidden, near, zeros=True)) - barred
+    candidates = sorted(pool, key=lambda k: (ledger.values[k] == 0, ledger.values[k], k))
     tried = candidates[:TRIED]
     # Withholding more only widens the attacker's ranges: if all of them together leave
     # ``key`` exposed, no one of them alone protects it.
@@ -350,7 +422,7 @@ def decide(ledger: Ledger, audit: bool = True) -> set[str]:
         k
         for k, v in ledger.values.items()
         if k in ledger.stated and k not in ledger.published and is_small(v)
-    } | ledger.fixed_keys(True)
+    } | (ledger.fixed_keys(True) - ledger.published)
     if hidden & shown:
         raise DisclosureError(
             "the year's other appendices show counts this page must withhold: "

@@ -73,9 +73,8 @@ def decide(values: Mapping[str, Iterable[float]]) -> dict[str, bool]:
 
 def protected_range(value: float) -> tuple[float, float]:
     """The range an attacker must be left for a shared count the set withholds, on every
-    page: [1, 6] for a count of 1 to 5 (a withheld count is known not to be 0; no
-    intersection of pages' ranges then lies within 1 to 5), one either side otherwise (so
-    none pins it)."""
+    page: [1, 6] for a count of 1 to 5 (no intersection of pages' ranges then lies within
+    0 to 5 or above 1), one either side otherwise (so none pins it)."""
     return (1.0, HIGHEST + 1.0) if is_small(value) else (value - 1.0, value + 1.0)
 
 

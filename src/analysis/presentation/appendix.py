@@ -66,7 +66,7 @@ class _Table:
     on: tuple[str, ...] = ()  # counts elsewhere on the page the whole table is computed from
 
 
-def _row_labels(frame: pd.DataFrame, index: bool, counts: Sequence[str]) -> list[str]:
+def row_labels(frame: pd.DataFrame, index: bool, counts: Sequence[str]) -> list[str]:
     """A readable, unique label for each row: its index, or its first column's text."""
     if index or not isinstance(frame.index, pd.RangeIndex):
         labels = [str(v) for v in frame.index]
@@ -644,7 +644,7 @@ class Appendix:
         base: str | Mapping[str, str] | None,
     ) -> dict[tuple[int, str], str]:
         """Put a table's counts and the relations it implies into the page's ledger."""
-        labels = _row_labels(frame, index, counts)
+        labels = row_labels(frame, index, counts)
         numbers = frame[list(counts)].apply(pd.to_numeric, errors="coerce")
         cells = members.of(frame)
         printed = set(counts) if published is True else set(published or ())
@@ -786,7 +786,7 @@ class Appendix:
             total_row=total_row,
             base=base,
         )
-        labels = _row_labels(frame, index, counts)
+        labels = row_labels(frame, index, counts)
         kept = frame.copy()
         kept.attrs = {}  # the records are in the ledger now; pandas would copy them at every redraw
         entry = _Table(kept, keys, dict(rates or {}), published is True, labels, on)

@@ -95,7 +95,17 @@ FUNNEL_MEASURES = {
 }
 PANEL_MEASURE = ("cases_presented", "form_f_mainstream_applications")
 CHILDREN_MINORITY_MEASURE = "ethnic_minority_share_of_children_looked_after"
-LEAVING_STAGES = ["enquiry", "eoi", "stage1", "stage2", "panel"]
+# Where households leave. A household not approved at panel is counted as leaving in
+# stage 2: only one or two a year are, and the council prints the households presented and
+# approved, so a panel row of its own would tell a reader the reason of each (17 presented
+# and 16 approved in 2022/23: one household, whose reason the row would give).
+LEAVING_STAGES = ["enquiry", "eoi", "stage1", "stage2"]
+LEAVING_LABELS = {**STAGE_LABELS, "stage2": "Stage 2 assessment or panel"}
+
+
+def stage_left(households: pd.DataFrame) -> pd.Series:
+    """The stage each household left (:data:`LEAVING_STAGES`: panel counted in stage 2)."""
+    return households["exit_stage"].astype("string").replace({"panel": "stage2"})
 
 
 def _in_year(dates: pd.Series, year: str) -> pd.Series:
@@ -181,6 +191,26 @@ def published_funnel(folder: object = None) -> pd.DataFrame:
     panel = panel[(panel["measure"] == PANEL_MEASURE[0]) & (panel["breakdown"] == PANEL_MEASURE[1])]
     out["panel"] = panel.set_index("year")["number"].reindex(out.index)
     return out.astype("Float64").round().astype("Int64")
+
+
+def printed_twins(
+    households: pd.DataFrame, years: list[str], published: pd.DataFrame
+) -> list[frozenset[str]]:
+    """The households of each of ``years``' period counts (events dated in the year at a
+    stage, and presented to panel) that the council printed, where the extract counts
+    the printed number: a reader takes the two to be the same households, so the page
+    treats the extract's count as the printed figure (:meth:`Ledger.printed`)."""
+    ids = household_records(households)
+    twins = []
+    for y in years:
+        if y not in published.index:
+            continue
+        counts = period_counts(households, y)
+        for stage in [*FUNNEL_MEASURES, "panel"]:
+            printed, count = published.at[y, stage], counts.get(stage, pd.NA)
+            if not pd.isna(printed) and not pd.isna(count) and int(count) == int(printed):
+                twins.append(_where(ids, _in_year(households[f"{stage}_date"], y)))
+    return twins
 
 
 def children_minority_share(folder: object = None) -> tuple[float, str]:
@@ -273,7 +303,7 @@ def funnel_history(households: pd.DataFrame, years: list[str]) -> pd.DataFrame:
 
 def status_as_at(households: pd.DataFrame) -> pd.Series:
     """Where each household stands: 'approved', 'in progress', or 'left at <stage>'."""
-    left = "left at " + households["exit_stage"].astype("string")
+    left = "left at " + stage_left(households)
     status = (
         households["outcome"]
         .astype("string")
@@ -287,8 +317,7 @@ COHORT_COLUMNS = {
     "left at enquiry": "Left after enquiry",
     "left at eoi": "Left after expression of interest",
     "left at stage1": "Left in stage 1",
-    "left at stage2": "Left in stage 2",
-    "left at panel": "Not approved at panel",
+    "left at stage2": "Left in stage 2 or at panel",
     "in progress": "Still in progress",
 }
 
@@ -388,15 +417,16 @@ def dropout_by_stage(households: pd.DataFrame, year: str) -> pd.DataFrame:
     each count with its households."""
     closed = _in_year(households["exit_date"], year)
     ids = household_records(households)
+    left = stage_left(households)
     stages = [s for s in LEAVING_STAGES if s != "eoi" or eoi_recorded(households, year)]
     who = {"Withdrew": "withdrew", "Not progressed by the service": "not progressed"}
     rows, cells = [], {}
     for i, stage in enumerate(stages):
-        here = closed & households["exit_stage"].eq(stage)
+        here = closed & left.eq(stage)
         masks = {c: here & households["outcome"].eq(o) for c, o in who.items()}
         masks["Total"] = masks["Withdrew"] | masks["Not progressed by the service"]
         rows.append(
-            {"Stage left": STAGE_LABELS[stage], **{c: int(m.sum()) for c, m in masks.items()}}
+            {"Stage left": LEAVING_LABELS[stage], **{c: int(m.sum()) for c, m in masks.items()}}
         )
         cells.update({(i, c): _where(ids, m) for c, m in masks.items()})
     table = pd.DataFrame(rows)
@@ -409,14 +439,26 @@ def dropout_by_stage(households: pd.DataFrame, year: str) -> pd.DataFrame:
 SERVICE_DECISION = "none (the service's decision)"
 
 
-def dropout_reasons(households: pd.DataFrame, year: str) -> pd.DataFrame:
+POOLED = 6  # public pages list a stage's reason only when this many households gave it
+ANY_STAGE = "Any stage"
+
+
+def dropout_reasons(households: pd.DataFrame, year: str, pooled: int = 0) -> pd.DataFrame:
     """Households that left in the year, by stage left and reason, with code and
-    avoidability; each count with the households it counts."""
+    avoidability; each count with the households it counts.
+
+    With ``pooled``, a stage's reason given by fewer households is not listed: those
+    households are counted together, whatever their stage, in one row of avoidable and
+    one of other reasons ("Any stage"). A public page pools (:data:`POOLED`): a row of a
+    reason given by one household says that household's reason to a reader who can tell
+    it apart (one household presented to panel and not approved, from the council's
+    printed 17 presented and 16 approved), which a ``c`` in its count does not hide."""
     left = households[_in_year(households["exit_date"], year)]
     # A closure the service decided has no Ofsted code: it keeps its row, labelled so.
     code = left["exit_reason_code"].astype("string").fillna(SERVICE_DECISION)
     grouped = (
-        left.assign(exit_reason_code=code, record=household_records(left))
+        left.assign(exit_stage=stage_left(left), exit_reason_code=code)
+        .assign(record=household_records(left))
         .groupby(["exit_stage", "exit_reason", "exit_reason_code"], observed=True)["record"]
         .agg(frozenset)
         .reset_index()
@@ -425,7 +467,22 @@ def dropout_reasons(households: pd.DataFrame, year: str) -> pd.DataFrame:
     grouped["Avoidable"] = reason_avoidable(grouped["exit_reason"]).map({True: "yes", False: "no"})
     grouped["order"] = grouped["exit_stage"].map(LEAVING_STAGES.index)
     grouped = grouped.sort_values(["order", "Households"], ascending=[True, False], kind="stable")
-    grouped["exit_stage"] = grouped["exit_stage"].map(STAGE_LABELS)
+    grouped["exit_stage"] = grouped["exit_stage"].map(LEAVING_LABELS)
+    few = grouped["Households"] < pooled
+    pools = [
+        {
+            "exit_stage": ANY_STAGE,
+            "exit_reason": f"{kind}, each given by fewer than {pooled} households at its stage",
+            "exit_reason_code": "various",
+            "record": frozenset().union(*rows["record"]),
+            "Households": sum(len(r) for r in rows["record"]),
+            "Avoidable": avoidable,
+        }
+        for avoidable, kind in (("yes", "Other avoidable reasons"), ("no", "Other reasons"))
+        for rows in [grouped[few & grouped["Avoidable"].eq(avoidable)]]
+        if len(rows)
+    ]
+    grouped = pd.concat([grouped[~few], pd.DataFrame(pools)], ignore_index=True)
     table = (
         grouped.rename(
             columns={
@@ -435,7 +492,7 @@ def dropout_reasons(households: pd.DataFrame, year: str) -> pd.DataFrame:
             }
         )
         .reset_index(drop=True)
-        .astype({"Stage left": str, "Reason": str, "Code": str})
+        .astype({"Stage left": str, "Reason": str, "Code": str, "Households": int})
     )
     cells = {(i, "Households"): r for i, r in enumerate(table["record"])}
     columns = ["Stage left", "Reason", "Code", "Households", "Avoidable"]
@@ -445,9 +502,10 @@ def dropout_reasons(households: pd.DataFrame, year: str) -> pd.DataFrame:
 def largest_avoidable(reasons: pd.DataFrame, top: int = 3) -> pd.DataFrame:
     """The avoidable stage-and-reason losses with most households, later stages first on
     ties (with the households of ``reasons``' rows)."""
-    avoidable = reasons[reasons["Avoidable"] == "yes"].copy()
+    avoidable = reasons[(reasons["Avoidable"] == "yes") & (reasons["Stage left"] != ANY_STAGE)]
+    avoidable = avoidable.copy()
     avoidable["depth"] = avoidable["Stage left"].map(
-        {STAGE_LABELS[s]: i for i, s in enumerate(LEAVING_STAGES)}
+        {LEAVING_LABELS[s]: i for i, s in enumerate(LEAVING_STAGES)}
     )
     ranked = avoidable.sort_values(["Households", "depth"], ascending=False, kind="stable")
     chosen = ranked.head(top).drop(columns="depth")
@@ -871,7 +929,8 @@ def key_findings(
             f"{later_text} left after expressing interest or during assessment, "
             f"{avoidable_text} of them for reasons the service can act on."
         )
-        top = largest_avoidable(reasons)
+        pooled = POOLED if app.disclosure == "public" else 0
+        top = largest_avoidable(dropout_reasons(households, year, pooled))
         if not top.empty:
             found = members.of(top)
             named = "; ".join(

@@ -32,6 +32,7 @@ import pandas as pd
 
 from analysis.core.years import FinancialYear
 from analysis.disclosure import members
+from analysis.presentation import appendix
 from analysis.presentation.charts import year as year_text
 from analysis.presentation.estimates import zero_text
 from analysis.published_trends import measures as trends
@@ -235,20 +236,34 @@ def publish(app, table: pd.DataFrame, name: str, rows: Iterable[str] | None = No
     labels = row_labels(table)
     keep = None if rows is None else set(rows)
     for (i, column), records in found.items():
-        if keep is None or labels[i] in keep:
-            key = app.cell(name, labels[i], column)
+        label = labels[table.index.get_loc(i)]
+        if keep is None or label in keep:
+            key = app.cell(name, label, column)
             app.ledger.add(key, len(records), published=True, records=records)
 
 
-def published_alike(app) -> None:
-    """Mark published every count on the page that counts exactly the records of a
-    published count (a reconciliation's register count of a printed reason, the flows'
-    leavers that are the printed total): it is that printed figure."""
-    ledger = app.ledger
-    printed = {ledger.members[k] for k in ledger.published if ledger.members.get(k)}
-    for key, records in list(ledger.members.items()):
-        if key not in ledger.published and records in printed:
-            ledger.add(key, ledger.values[key], published=True)
+def publish_printed(
+    app, table: pd.DataFrame, name: str, columns: Iterable[str] | None = None
+) -> None:
+    """Mark published the counts of ``table`` (shown under ``name``; in ``columns`` only,
+    when given) whose households are exactly those of figures the council printed
+    (:meth:`Ledger.printed`), one or several, whatever their size: ``table`` restates
+    printed measures or adds them up (the flows' leavers of a year are its printed
+    total; the leavers the service could influence are the printed reasons it could).
+
+    Only for a table that does so by definition: a cell of a breakdown that happens to
+    hold all of a printed count's households (the one transfer, under a year's service)
+    is not the printed figure, and the audit judges it as any other count."""
+    labels = row_labels(table)
+    printouts = app.ledger.printouts
+    for (i, column), records in members.of(table).items():
+        if columns is not None and column not in columns:
+            continue
+        inside = [p for p in printouts if p <= records]
+        if records and frozenset().union(*inside) == records:
+            key = app.cell(name, labels[table.index.get_loc(i)], column)
+            # Not stated until the table is shown (a table the page leaves out never is).
+            app.ledger.add(key, len(records), published=True, stated=False, records=records)
 
 
 def influence(leaving: pd.DataFrame) -> pd.DataFrame:
@@ -672,6 +687,20 @@ def reconciliation(register: Register, figures: pd.DataFrame) -> tuple[pd.DataFr
     )
 
 
+def printed_twins(register: Register, figures: pd.DataFrame) -> list[frozenset[str]]:
+    """The register's records of every printed count it reproduces exactly, in any year of
+    ``figures`` (:func:`analysis.retention.measures.reconcile`): a reader takes the two to
+    be the same households, so the page treats the register's count, wherever it stands,
+    as the printed figure (:meth:`analysis.disclosure.page.Ledger.printed`)."""
+    counts = figures[~figures["measure"].isin(list(RATE_PARTS))]
+    same = counts[pd.to_numeric(counts["published"]) == counts["register"]]
+    twins = []
+    for year, rows in same.groupby("year", sort=True):
+        records = figure_records(register, FinancialYear.parse(str(year)))
+        twins += [records[measure] for measure in rows["measure"]]
+    return twins
+
+
 # -- data used ---------------------------------------------------------------------------
 
 
@@ -739,14 +768,9 @@ def capitalised(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def row_labels(table: pd.DataFrame) -> list[str]:
-    """Each row's label as the page keys it: its first column's text, a repeated label
-    numbered ``#2``, ``#3`` (as :meth:`Appendix.table` numbers them)."""
-    seen: dict[str, int] = {}
-    out = []
-    for text in table.iloc[:, 0].astype(str):
-        seen[text] = seen.get(text, 0) + 1
-        out.append(text if seen[text] == 1 else f"{text}#{seen[text]}")
-    return out
+    """Each row's label as the page keys it (:func:`analysis.presentation.appendix.row_labels`:
+    its first column's text, or its index once filtered; a repeated label numbered ``#2``)."""
+    return appendix.row_labels(table, index=False, counts=())
 
 
 def reconciliation_rows(counts: pd.DataFrame, rates_: pd.DataFrame) -> pd.DataFrame:
