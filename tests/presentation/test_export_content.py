@@ -327,3 +327,19 @@ def test_the_findings_check_counts_the_items_of_the_key_findings_list():
     reading = Reading()
     reading.feed("<h2>Key findings</h2><ul><li>One.</li><li>Two.</li></ul>")
     assert reading.findings == [2] and _too_many_findings(reading) == []
+
+
+def test_a_2020_21_page_says_its_comparators_are_the_nearest_of_a_later_year(built_reports):
+    """A comparator held only for a later year is quoted as "the nearest figure", with its
+    year and when it was published, wherever the page quotes it (docs/assumptions.md)."""
+    recruitment = read(built_reports / "2020-21" / "recruitment.html")
+    text = " ".join(" ".join(recruitment.text).split())
+    assert "England: the nearest figure, for 2022/23 (published March 2024)" in text  # tile
+    assert "The nearest national figure, for 2022/23 (published March 2024): 75%" in text
+    assert "35.8% minority ethnic: the nearest figure, for 2022/23 (published January" in text
+    assert "England, 2022/23" not in text and "national figure for 2022/23" not in text
+    retention = read(built_reports / "2020-21" / "retention.html")
+    text = " ".join(" ".join(retention.text).split())
+    nearest = "the nearest figure, for 2022/23 (published January 2024)"
+    assert f"National, as the council's report quotes it: {nearest}" in text  # tile
+    assert f"National comparator: 87%, {nearest}" in text  # the rates table's note

@@ -623,10 +623,19 @@ def test_years_without_expressions_of_interest_say_nothing_of_them():
 def test_eight_month_sentence_sets_the_year_beside_earlier_years_and_the_nation(approvals):
     table = tte.within_months_of_application(approvals, ["2023-24", "2024-25"])
     app = Appendix("Recruitment", "2024-25", "internal", service="Test")
-    sentence = app.stated(tte.eight_month_sentence(table, app, "eight months"))
+    sentence = app.stated(tte.eight_month_sentence(table, app, "eight months", "2024-25"))
     assert sentence.startswith(
         "Of the 3 households approved in 2024/25, 2 (66.7%) were approved within eight months "
         "of applying (starting stage 1), against 100.0% of those approved in 2023/24. "
-        'The national figure for 2022/23 is 75%: "47 per cent (1,740)'
+        "The nearest national figure, for 2022/23 (published March 2024): 75%, "
+        '"47 per cent (1,740)'
     )
     assert "as reported by BASW/PSW" in sentence
+
+
+def test_eight_month_sentence_says_the_national_figure_is_its_own_year_only_when_it_is(approvals):
+    table = tte.within_months_of_application(approvals, ["2023-24", "2024-25"])
+    app = Appendix("Recruitment", "2024-25", "internal", service="Test")
+    own = app.stated(tte.eight_month_sentence(table, app, "eight months", "2022-23"))
+    assert "The national figure for 2022/23: 75%" in own
+    assert "nearest" not in own

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.core.years import FinancialYear, YearError, financial_year_labels
+from analysis.core.years import FinancialYear, YearError, comparator_year, financial_year_labels
 from analysis.council.config import Council
 from analysis.disclosure import members
 from analysis.presentation.charts import year as shown_year
@@ -183,14 +183,20 @@ def published_funnel(folder: object = None) -> pd.DataFrame:
     return out.astype("Float64").round().astype("Int64")
 
 
-def children_minority_share(folder: object = None) -> tuple[float, str]:
-    """The published minority-ethnic share of children looked after, and its year."""
+def children_minority_share(folder: object, year: str) -> tuple[float, str]:
+    """The published minority-ethnic share of children looked after, and when it is for as
+    a page for ``year`` says it: the latest figure for ``year`` or earlier, or failing that
+    the nearest later one, dated "the nearest figure, for 2022/23 (published January 2024)"
+    (:func:`analysis.core.years.comparator_year`)."""
     from analysis.sources.published import load as published
 
     figures = published.preferred(published.load("children_in_care_and_capacity", folder))
     hit = figures[figures["measure"] == CHILDREN_MINORITY_MEASURE].sort_values("year")
-    row = hit.iloc[-1]
-    return float(row["number"]), str(row["year"])
+    earlier = hit[hit["year"] <= year]
+    row = earlier.iloc[-1] if len(earlier) else hit.iloc[0]
+    dates = published.sources(folder).set_index("source")["date"]
+    issued = pd.Timestamp(dates[row["source"]]).strftime("%B %Y") if row["source"] in dates else ""
+    return float(row["number"]), comparator_year(str(row["year"]), year, issued)
 
 
 EVENT_COLUMNS = {

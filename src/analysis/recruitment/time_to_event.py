@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from analysis.core.years import FinancialYear, financial_year_labels
+from analysis.core.years import FinancialYear, comparator_year, financial_year_labels
 from analysis.disclosure import members
 from analysis.presentation.charts import year as shown_year
 from analysis.presentation.estimates import zero_text
@@ -404,6 +404,12 @@ class Benchmark:
     source: str
     url: str
     caveat: str
+    published: str  # when the source came out, for a page of another year
+
+    def when(self, page_year: str, what: str = "figure") -> str:
+        """The figure's year as a page for ``page_year`` says it ("for 2022/23", or "the
+        nearest figure, for 2022/23 (published March 2024)")."""
+        return comparator_year(self.year, page_year, self.published, what)
 
 
 # From ../shared/reference/ofsted/fostering_in_england_national.csv (measure
@@ -425,6 +431,7 @@ EIGHT_MONTHS = Benchmark(
         "a second-hand report of Ofsted's figure; its base is applications submitted and "
         "approved in the same year, and it may refer to independent agencies only"
     ),
+    published="March 2024",
 )
 
 
@@ -631,11 +638,15 @@ def incidence_alt(
 
 
 def eight_month_sentence(
-    table: pd.DataFrame, app: Appendix, name: str, benchmark: Benchmark = EIGHT_MONTHS
+    table: pd.DataFrame,
+    app: Appendix,
+    name: str,
+    page_year: str,
+    benchmark: Benchmark = EIGHT_MONTHS,
 ) -> str | None:
     """The latest year's share approved within eight months of application beside the
-    earlier years' and the national figure, its counts keyed to the table ``name``
-    (:func:`within_months_of_application`)."""
+    earlier years' and the national figure (dated as a page for ``page_year`` dates it),
+    its counts keyed to the table ``name`` (:func:`within_months_of_application`)."""
     if table.empty or not table["Households approved"].iloc[-1]:
         return None
     found = members.of(table)
@@ -663,10 +674,12 @@ def eight_month_sentence(
         span = " to ".join(dict.fromkeys(earlier["Year approved"].iloc[[0, -1]]))
         on = [k for i in range(last) for k in keys(i)]
         before = app.share(f", against {pooled:.1f}% of those approved in {span}", on, withheld="")
+    when = benchmark.when(page_year, "national figure")
     return (
         f"Of the {whole} households approved in {year}, {quick} ({share}) were approved within "
-        f"eight months of applying (starting stage 1){before}. The national figure for "
-        f'{benchmark.year.replace("-", "/")} is {benchmark.value:g}%: "{benchmark.quote}" '
+        f"eight months of applying (starting stage 1){before}. "
+        f"{when[0].upper()}{when[1:]}: {benchmark.value:g}%, "
+        f'"{benchmark.quote}" '
         f"({benchmark.source}; {benchmark.caveat})."
     )
 

@@ -81,11 +81,14 @@ def waterfall(row: pd.Series, title: str) -> plt.Figure:
     return fig
 
 
-def retention_trend(rates: pd.DataFrame, national: float, council: str) -> plt.Figure:
+def retention_trend(
+    rates: pd.DataFrame, national: float, council: str, when: str = ""
+) -> plt.Figure:
     """Retention rate by year against the national figure the council quotes.
 
     ``rates`` is the retention-rate table as the page shows it: a withheld rate is a gap
-    in the line. ``council`` is the council's short name, for the legend."""
+    in the line. ``council`` is the council's short name, for the legend; ``when`` the
+    national figure's year as the page says it ("the nearest figure, for 2022/23 ...")."""
     fig, ax = plt.subplots(figsize=(7.5, 3.8))
     ax.plot(
         years(rates[t.YEAR]),
@@ -98,7 +101,8 @@ def retention_trend(rates: pd.DataFrame, national: float, council: str) -> plt.F
         national,
         color=ENGLAND,
         linestyle="--",
-        label=f"National figure the council quotes ({national:.0f}%)",
+        label=f"National figure the council quotes ({national:.0f}%"
+        + (f", {when})" if when else ")"),
     )
     shown = pd.to_numeric(rates[t.RATE], errors="coerce")
     low = min(80.0, national - 5, shown.min() - 5) if shown.notna().any() else 80.0
@@ -485,12 +489,13 @@ def waterfall_alt(row: pd.Series, year_label: str) -> str:
     )
 
 
-def retention_trend_alt(rates: pd.DataFrame, national: float, council: str) -> str:
+def retention_trend_alt(rates: pd.DataFrame, national: float, council: str, when: str = "") -> str:
     """Text alternative for :func:`retention_trend`, from the retention-rate table as shown."""
     parts = [f"{year(r[t.YEAR])} {_rate(r[t.RATE])}" for _, r in rates.iterrows()]
+    dated = f", {when}" if when else ""
     return (
         f"Line chart of {council}'s retention rate by year against a dashed line for the "
-        f"national figure the council quotes ({national:.0f}%): " + ", ".join(parts) + "."
+        f"national figure the council quotes ({national:.0f}%{dated}): " + ", ".join(parts) + "."
     )
 
 
