@@ -95,6 +95,7 @@ FUNNEL_MEASURES = {
 }
 PANEL_MEASURE = ("cases_presented", "form_f_mainstream_applications")
 CHILDREN_MINORITY_MEASURE = "ethnic_minority_share_of_children_looked_after"
+DAYS_PER_MONTH = 30.44  # a month's mean length: durations in days, months only in brackets
 LEAVING_STAGES = ["enquiry", "eoi", "stage1", "stage2", "panel"]
 
 
@@ -475,7 +476,7 @@ INTERVALS = [
     ("Start of assessment (stage 1) to approval", "stage1_date", "approval_date"),
     ("Enquiry to approval", "enquiry_date", "approval_date"),
 ]
-DURATION_STATS = ["Median days", "Lower quartile (days)", "Upper quartile (days)", "Mean months"]
+DURATION_STATS = ["Median days", "Lower quartile (days)", "Upper quartile (days)", "Mean days"]
 
 
 def stage_durations(households: pd.DataFrame, year: str) -> pd.DataFrame:
@@ -490,39 +491,37 @@ def stage_durations(households: pd.DataFrame, year: str) -> pd.DataFrame:
         done = households[mask]
         days = (done[end] - done[start]).dt.days
         cells[(len(rows), "Households")] = _where(ids, mask)
-        median, low, high = days.median(), days.quantile(0.25), days.quantile(0.75)
+        stats = days.median(), days.quantile(0.25), days.quantile(0.75), days.mean()
         rows.append(
             {
                 "Step": label,
                 "Households": len(days),
-                **dict(zip(DURATION_STATS[:3], (median, low, high), strict=True)),
-                "Mean months": round(days.mean() / 30.44, 1),
+                **dict(zip(DURATION_STATS, stats, strict=True)),
             }
         )
     table = pd.DataFrame(rows, columns=["Step", "Households", *DURATION_STATS])
-    days = list(DURATION_STATS[:3])  # whole days, as every page prints a duration in days
-    table[days] = table[days].astype(float).round().astype("Int64")
+    # whole days, as every page prints a duration in days
+    table[DURATION_STATS] = table[DURATION_STATS].astype(float).round().astype("Int64")
     return members.attach(table, cells)
 
 
 def approval_time_trend(households: pd.DataFrame, years: list[str]) -> pd.DataFrame:
-    """Median months from enquiry, and from stage 1, to approval, by year of approval
-    (each year's approvals with the households approved)."""
+    """Median whole days from enquiry, and from stage 1, to approval, and the mean from
+    stage 1, by year of approval (each year's approvals with the households approved)."""
     approved = households[households["approval_date"].notna()].copy()
     approved["year"] = financial_year_labels(approved["approval_date"])
     approved = approved[approved["year"].isin(years)]
     approved["record"] = household_records(approved)
-    approved["enquiry"] = (approved["approval_date"] - approved["enquiry_date"]).dt.days / 30.44
-    approved["assessment"] = (approved["approval_date"] - approved["stage1_date"]).dt.days / 30.44
-    table = approved.groupby("year").agg(
-        Approvals=("household_id", "size"),
-        **{
-            "Median months from enquiry": ("enquiry", "median"),
-            "Median months from stage 1": ("assessment", "median"),
-            "Mean months from stage 1": ("assessment", "mean"),
-        },
-    )
-    table = table.round(1).reset_index()
+    approved["enquiry"] = (approved["approval_date"] - approved["enquiry_date"]).dt.days
+    approved["assessment"] = (approved["approval_date"] - approved["stage1_date"]).dt.days
+    stats = {
+        "Median days from enquiry": ("enquiry", "median"),
+        "Median days from stage 1": ("assessment", "median"),
+        "Mean days from stage 1": ("assessment", "mean"),
+    }
+    table = approved.groupby("year").agg(Approvals=("household_id", "size"), **stats)
+    table[list(stats)] = table[list(stats)].round().astype("Int64")
+    table = table.reset_index()
     cells = {
         (i, "Approvals"): frozenset(approved.loc[approved["year"].eq(y), "record"])
         for i, y in enumerate(table["year"])
@@ -895,11 +894,11 @@ def key_findings(
     step = "Start of assessment (stage 1) to approval"
     assessment = durations.set_index("Step").loc[step]
     if assessment["Households"] > 5 or app.disclosure == "internal":
-        median, low, high = (assessment[c] / 30.44 for c in DURATION_STATS[:3])
+        median, low, high, mean = (int(assessment[c]) for c in DURATION_STATS)
         on = [_stated(app, durations, "durations", step, "Households")]
         figures = app.share(
-            f"a median of {median:.1f} months from starting stage 1 to approval (mean "
-            f"{assessment['Mean months']} months; middle half {low:.1f} to {high:.1f} months)",
+            f"a median of {median:,} days ({median / DAYS_PER_MONTH:.1f} months) from starting "
+            f"stage 1 to approval (mean {mean:,} days; middle half {low:,} to {high:,} days)",
             on,
             withheld="a withheld time from starting stage 1 to approval",
         )

@@ -29,13 +29,12 @@ from analysis.core.years import FinancialYear, comparator_year, financial_year_l
 from analysis.disclosure import members
 from analysis.presentation.charts import year as shown_year
 from analysis.presentation.estimates import zero_text
-from analysis.recruitment.measures import eoi_recorded, household_records
+from analysis.recruitment.measures import DAYS_PER_MONTH, eoi_recorded, household_records
 from analysis.recruitment.schema import REASON_CODES, STAGE_LABELS
 
 if TYPE_CHECKING:
     from analysis.presentation.appendix import Appendix
 
-DAYS_PER_MONTH = 30.44
 APPROVED, NOT_PROGRESSED, WITHDREW = "approved", "not progressed", "withdrew"
 WITHDRAWAL_CODES = list(REASON_CODES)
 OUTCOME_LABELS = {
@@ -363,8 +362,8 @@ MILESTONES = ["eoi", "stage1", "stage2", "approval"]
 
 
 def time_to_stage(households: pd.DataFrame, years: Sequence[str]) -> pd.DataFrame:
-    """Median months from enquiry to each stage among households that reached it, by the
-    year they reached it (so each year's figure is complete, not waiting on the slow);
+    """Median whole days from enquiry to each stage among households that reached it, by
+    the year they reached it (so each year's figure is complete, not waiting on the slow);
     each count of households with the households it counts."""
     ids = household_records(households)
     rows, cells = [], {}
@@ -375,13 +374,13 @@ def time_to_stage(households: pd.DataFrame, years: Sequence[str]) -> pd.DataFram
             name = STAGE_LABELS[stage]
             if stage == "eoi" and not eoi_recorded(households, year):
                 row[f"{name}: households"] = ""
-                row[f"{name}: median months"] = "not recorded"
+                row[f"{name}: median days"] = "not recorded"
                 continue
             inside = households[f"{stage}_date"].between(fy.start, fy.end)
             reached = households[inside]
-            months = (reached[f"{stage}_date"] - reached["enquiry_date"]).dt.days / DAYS_PER_MONTH
+            days = (reached[f"{stage}_date"] - reached["enquiry_date"]).dt.days
             row[f"{name}: households"] = len(reached)
-            row[f"{name}: median months"] = round(months.median(), 1) if len(months) else ""
+            row[f"{name}: median days"] = round(days.median()) if len(days) else ""
             cells[(i, f"{name}: households")] = frozenset(ids[inside.to_numpy()])
         rows.append(row)
     return members.attach(pd.DataFrame(rows), cells)
@@ -390,7 +389,7 @@ def time_to_stage(households: pd.DataFrame, years: Sequence[str]) -> pd.DataFram
 def time_to_stage_rates() -> dict[str, list[str]]:
     """The median columns of :func:`time_to_stage` and the count each is built on."""
     names = [STAGE_LABELS[s] for s in MILESTONES]
-    return {f"{n}: median months": [f"{n}: households"] for n in names}
+    return {f"{n}: median days": [f"{n}: households"] for n in names}
 
 
 @dataclass(frozen=True)
