@@ -413,7 +413,3 @@ def inputs(council: Council, year: str, raw: str = "example") -> list[Path]:
 
     published = sorted(council.published.glob("*.csv")) if council.published.is_dir() else []
     return [*shared_inputs(council, year, raw), *published, national.FILE]
-    return [p for y, p in sorted(extracts.items()) if y <= year] + [
-        council.layouts / f"{DATASET}.toml",
-        *(council.published / f"{name}.csv" for name in published),
-    ]
