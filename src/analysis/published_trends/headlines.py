@@ -96,7 +96,8 @@ def headlines(figures: pd.DataFrame, ofsted: pd.DataFrame, year: str) -> list[He
                 better="lower",
                 comparator=national,
                 comparator_decimals=1,
-                comparator_label=f"England, {FinancialYear.parse(year).report_label} (DfE)",
+                comparator_label=f"England, {FinancialYear.parse(year).report_label}, DfE: "
+                f"{dfe_check.COMPARED}, not the same measure",
                 source="National figure: the DfE's published statistics (see Against England)."
                 if national is not None
                 else "",
