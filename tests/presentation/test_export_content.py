@@ -374,3 +374,17 @@ def test_a_2020_21_page_says_its_comparators_are_the_nearest_of_a_later_year(bui
     nearest = "the nearest figure, for 2022/23 (published January 2024)"
     assert f"National, as the council's report quotes it: {nearest}" in text  # tile
     assert f"National comparator: 87%, {nearest}" in text  # the rates table's note
+
+
+def test_the_retention_page_explains_its_children_against_its_filled_places(built_reports):
+    """The SSDA903 children with the council's own carers (326 on the example) and the
+    register's filled places (246) are both at 31 March, from records kept apart: the
+    children table's note says so, and that the example's two were made separately; the
+    national comparison dates its denominator."""
+    text = " ".join(" ".join(read(built_reports / "2024-25" / "retention.html").text).split())
+    assert (
+        "The children with the council's own carers and the register's filled places (the "
+        "capacity table) are both at 31 March but from different records"
+    ) in text
+    assert "On this synthetic example they were generated separately" in text
+    assert "18,860 approved at 31 March 2024" in text
