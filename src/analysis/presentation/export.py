@@ -330,7 +330,7 @@ def to_html(
     body = page.replace("<!--appendix:top-->", top, 1)
     if internal:
         body = body.replace('<body class="jp-Notebook"', '<body class="jp-Notebook internal"', 1)
-    body = annex_section(headlines_first(body))
+    body = breakable_headings(annex_section(headlines_first(body)))
     body = _insert_contents(body, toc, after_findings=bool(sections) and _findings(sections[0]))
     body = body.replace(
         "<!--appendix:bottom-->", footer(provenance) + (band if internal else ""), 1
@@ -339,6 +339,26 @@ def to_html(
     if match:
         raise ExportError(f"the export would load something from the network: {match.group(0)!r}")
     return body
+
+
+# Where a long word of a table heading may break, with a hyphen, when a wide table must
+# wrap to the page (a browser offline has no hyphenation dictionary for CSS to use).
+_BREAKS = {"households": "house&shy;holds", "assessment": "assess&shy;ment"}
+_HEADING = re.compile(r"(<th\b[^>]*>)(.*?)(</th>)", re.DOTALL)
+
+
+def breakable_headings(page: str) -> str:
+    """Let a wide table's headings wrap inside their long words ("house-holds"), so a table
+    of 19 columns fits 1280 pixels and a printed page rather than scrolling sideways."""
+
+    def soften(match: re.Match[str]) -> str:
+        text = match[2]
+        for word, broken in _BREAKS.items():
+            text = re.sub(rf"\b({word[0]}|{word[0].upper()}){word[1:]}\b",
+                          lambda m, b=broken: m[1] + b[1:], text)  # fmt: skip
+        return match[1] + text + match[3]
+
+    return _HEADING.sub(soften, page)
 
 
 def for_reader(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
