@@ -74,7 +74,14 @@ def test_headline_tiles_for_2024_25(figures, england):
         ("Approved mainstream households at 31 March", 191.0, None, None),
     ]
     assert all(t.published for t in tiles)
-    assert tiles[1].comparator_label == "Local-authority fostering services, England, 2022/23"
+    assert tiles[1].comparator_label == (
+        "Local-authority fostering services, England: the nearest figure, for 2022/23"
+    )
+    own = headlines.headlines(figures, england, "2022-23")[1]
+    assert (
+        own.comparator_label
+        == "Local-authority fostering services, England: the figure for 2022/23"
+    )
     # Ofsted prints 12%: the tile says 12%, not 12.0%, beside the council's 6.8%.
     assert (tiles[1].decimals, tiles[1].comparator_decimals) == (1, 0)
 
