@@ -72,6 +72,26 @@ async () => {
 """
 
 
+TOO_WIDE = """() => {
+  const found = [];
+  const root = document.documentElement;
+  if (root.scrollWidth > root.clientWidth + 1) found.push('the page scrolls sideways');
+  for (const figure of document.querySelectorAll('figure.table')) {
+    const table = figure.querySelector('table');
+    if (!table) continue;
+    const box = table.getBoundingClientRect();
+    if (box.width > figure.getBoundingClientRect().width + 1 || box.left < 0 ||
+        box.right > innerWidth + 1) found.push(figure.id + ': wider than the page');
+    for (let e = figure.parentElement; e && e !== document.body; e = e.parentElement) {
+      if (getComputedStyle(e).overflowX !== 'visible' && e.scrollWidth > e.clientWidth + 1) {
+        found.push(figure.id + ': scrolls or is cut off inside ' + e.className); break;
+      }
+    }
+  }
+  return found;
+}"""
+
+
 @dataclass
 class PageReport:
     """What the browser saw on one page."""
@@ -173,6 +193,20 @@ class Browser:
         finally:
             context.close()
         return report
+
+    def too_wide(self, page: Path, width: int, height: int, media: str = "screen") -> list[str]:
+        """The tables of ``page`` that do not fit a ``width`` x ``height`` window (``media``
+        "print": an A4 sheet is 794 x 1123): wider than their figure, cut off by the
+        window, or scrolled or clipped by a box around them; and the page itself scrolling
+        sideways."""
+        context = self._browser.new_context(viewport={"width": width, "height": height})
+        try:
+            tab = context.new_page()
+            tab.goto(page.resolve().as_uri(), wait_until="load")
+            tab.emulate_media(media=media)
+            return tab.evaluate(TOO_WIDE)
+        finally:
+            context.close()
 
     def close(self) -> None:
         """Close the browser and stop Playwright's driver."""

@@ -3,7 +3,8 @@
 Every domain exposes the same small interface in its ``load`` module:
 ``years(council, raw)`` lists the years with data and ``inputs(council, year, raw)``
 lists every file that year's notebook reads (hashed to decide what to rebuild, and
-printed with SHA-256 in the export's footer). ``council`` is a
+listed with SHA-256 in the export's footer); ``shared_inputs(council, year, raw)`` those
+another appendix's shared disclosure decision reads of them. ``council`` is a
 :class:`analysis.council.config.Council`; ``raw`` is the notebook parameter of the same
 name ("example", "extracts" or a folder).
 """
@@ -42,12 +43,13 @@ class Analysis:
         return import_module(self.source).years(council, raw)
 
     def inputs(self, council: Council, year: str, raw: str = "example") -> list[Path]:
-        """The files the year's notebook reads, the shared analyses' for the year too."""
+        """The files the year's notebook reads: its own, and of each shared analysis those
+        the shared disclosure decision reads (``shared_inputs``), not all its page reads."""
         found = list(import_module(self.source).inputs(council, year, raw))
         for other in self.shares:
             source = import_module(by_name()[other].source)
             if year in source.years(council, raw):
-                found += [p for p in source.inputs(council, year, raw) if p not in found]
+                found += [p for p in source.shared_inputs(council, year, raw) if p not in found]
         return found
 
 

@@ -36,3 +36,13 @@ def test_financial_year_of_dates():
     assert financial_year_labels(dates).tolist()[:2] == ["2023-24", "2024-25"]
     assert pd.isna(financial_year_labels(dates).iloc[2])
     assert FinancialYear.containing(pd.Timestamp("2025-01-15")).label == "2024-25"
+
+
+def test_a_comparator_of_another_year_is_called_the_nearest_figure():
+    from analysis.core.years import comparator_year
+
+    assert comparator_year("2022-23", "2022-23", "March 2024") == "the figure for 2022/23"
+    for page in ("2020-21", "2024-25"):
+        assert comparator_year("2022-23", page, "March 2024") == (
+            "the nearest figure, for 2022/23 (published March 2024)"
+        )

@@ -123,8 +123,18 @@ def test_no_default_council_is_an_error_naming_the_settings(root):
         (GOOD + 'neighbours = ["821", "821"]\n', r"column 'neighbours'.*twice"),
         (GOOD + "neighbours = []\n", r"column 'neighbours'.*empty list"),
         (
-            GOOD + '[comparators.x]\nvalue = true\nunit = "%"\nlabel = "x"\nsource = "y"\n',
+            GOOD + '[comparators.x]\nvalue = true\nunit = "%"\nlabel = "x"\nsource = "y"\n'
+            'year = "2022-23"\n',
             r"comparators.x.value",
+        ),
+        (
+            GOOD + '[comparators.x]\nvalue = 87\nunit = "%"\nlabel = "x"\nsource = "y"\n',
+            r"comparators.x.*missing 'year'",
+        ),
+        (
+            GOOD + '[comparators.x]\nvalue = 87\nunit = "%"\nlabel = "x"\nsource = "y"\n'
+            'year = "2022"\n',
+            r"comparators.x.year.*financial year",
         ),
     ],
 )

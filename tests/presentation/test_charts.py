@@ -8,6 +8,7 @@ trend from the DfE's published benchmarks.
 
 from __future__ import annotations
 
+import re
 from types import SimpleNamespace
 
 import matplotlib
@@ -19,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from fixtures.curves import approvals_2023_24
+from matplotlib import patheffects
 from matplotlib.collections import PathCollection
 from matplotlib.transforms import Bbox
 
@@ -279,14 +281,24 @@ def _contrast_on_white(colour: object) -> float:
     return 1.05 / (luminance + 0.05)
 
 
+def _cased(line: object) -> bool:
+    """Whether a line is drawn inside a wider stroke of 3:1 or more on white (its casing)."""
+    return any(
+        isinstance(effect, patheffects.Stroke)
+        and _contrast_on_white(effect._gc.get("foreground", "white")) >= 3
+        for effect in line.get_path_effects()
+    )
+
+
 def _faint(fig: plt.Figure) -> list[str]:
     """Lines, points and bars under 3:1 against white (WCAG 2.2 1.4.11), a bar or point
-    with an outline of 3:1 or more aside; shading (alpha under 1) is not data."""
+    with an outline of 3:1 or more, or a line cased in one, aside; shading (alpha under 1)
+    is not data."""
     found = []
     for ax in fig.axes:
         for line in ax.lines:
             drawn = line.get_visible() and len(line.get_xdata()) and (line.get_alpha() or 1) == 1
-            if drawn and _contrast_on_white(line.get_color()) < 3:
+            if drawn and _contrast_on_white(line.get_color()) < 3 and not _cased(line):
                 found.append(f"line in {matplotlib.colors.to_hex(line.get_color())}")
         shapes = [(p.get_facecolor(), p.get_edgecolor(), p.get_linewidth())
                   for p in ax.patches if p.get_data_transform() == ax.transData]  # fmt: skip
@@ -314,6 +326,8 @@ def test_the_contrast_check_finds_a_faint_line_and_an_unoutlined_pale_bar():
     ax.bar(["a", "b"], [1, 2], color=shared.SKY_BLUE, label="pale bars")
     ax.bar(["c"], [1], color=shared.SKY_BLUE, edgecolor=shared.EDGE, linewidth=0.6, label="ok")
     assert _faint(fig) == ["line in #e69f00", "shape in #56b4e9"]
+    shared.case_light(fig)
+    assert _faint(fig) == ["shape in #56b4e9"]
     plt.close(fig)
 
 
@@ -359,3 +373,71 @@ def test_a_span_of_one_year_is_that_year_and_one_year_is_no_trend():
         "No trend to draw yet: 2018/19 is the only year with figures; the table above gives them."
     )
     assert shared.no_trend([]) == "No trend to draw: no year has figures."
+
+
+# What each role's legend entries say on the charts above (issue 13's colour vocabulary).
+ROLE_LABELS = {
+    shared.ENGLAND: r"England|National",
+    shared.REGION: r"West Midlands|Children in care|Target",
+    shared.NEIGHBOURS: r"neighbours",
+    shared.EARLIER: r"^(Other|Other reasons|Could not influence|Budget)$",
+    shared.ACTIONABLE: r"^(Service can act on it|Could influence)$",
+    shared.COUNCIL: r"Coventry|\(register\)|Projection|simulated futures|^Actual$",
+}
+
+
+def _hex(colour: object) -> str:
+    return matplotlib.colors.to_hex(colour)
+
+
+def _entry_colour(handle: object) -> str:
+    """The colour a legend entry shows: a line's, else a patch's or a shading's face."""
+    if hasattr(handle, "get_color") and not hasattr(handle, "get_facecolor"):
+        return matplotlib.colors.to_hex(handle.get_color())
+    face = handle.get_facecolor()
+    face = face[0] if np.ndim(face) == 2 else face
+    return matplotlib.colors.to_hex(face)
+
+
+def _role(label: str, labels: list[str]) -> str | None:
+    """The role colour ``label`` stands for, or None for a series with no role. In a legend
+    of financial years the latest is the selected year, the others earlier years."""
+    if all(re.fullmatch(r"\d{4}/\d{2}", x) for x in labels):
+        return shared.SELECTED if label == max(labels) else shared.EARLIER
+    found = [colour for colour, pattern in ROLE_LABELS.items() if re.search(pattern, label)]
+    return found[0] if found else None
+
+
+def test_each_role_has_one_colour_and_no_other_series_takes_it():
+    roles = list(shared.ROLES.values())
+    assert len(set(roles)) == len(roles)
+    assert not set(shared.CATEGORIES) & set(roles)
+    assert set(shared.CATEGORIES) <= set(shared.OKABE_ITO)
+    assert {shared.COUNCIL, shared.ENGLAND, shared.LOST, shared.ACTIONABLE} <= set(shared.OKABE_ITO)
+    assert shared.SELECTED == shared.COUNCIL and shared.COMPARATOR == shared.REGION
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_every_legend_entry_is_in_its_roles_colour(drawn, name):
+    """A series with a role is drawn in that role's colour, and a role's colour is never
+    worn by a series with another meaning (vermilion was five things on five pages)."""
+    roles = {_hex(c) for c in shared.ROLES.values()}
+    for legend in _legends(drawn[name]):
+        labels = [t.get_text() for t in legend.get_texts()]
+        for label, handle in zip(labels, legend.legend_handles, strict=True):
+            colour, role = _entry_colour(handle), _role(label, labels)
+            role = role and _hex(role)
+            if role is not None:
+                assert colour == role, f"{name}: {label!r} is {colour}, not {role}"
+            else:
+                assert colour not in roles, f"{name}: {label!r} wears a role's colour {colour}"
+
+
+def test_leavers_are_drawn_in_the_colour_of_households_lost(drawn):
+    bars = drawn["retention waterfall"].axes[0].patches
+    faces = [_hex(b.get_facecolor()) for b in bars]
+    council, joined, lost = _hex(shared.COUNCIL), _hex(shared.GREEN), _hex(shared.LOST)
+    assert faces == [council, joined, lost, lost, council]
+    leavers = [_hex(b.get_facecolor()) for b in drawn["published leavers"].axes[0].patches]
+    assert leavers[-1] == _hex(shared.SELECTED)  # 2024/25, the selected year
+    assert set(leavers[:-1]) == {_hex(shared.EARLIER)}

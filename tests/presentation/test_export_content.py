@@ -4,8 +4,9 @@ No raw DataFrame (pandas' own notebook table, outside an ``Appendix.table`` figu
 ``<NA>``, no snake_case column heading, no path into the repository in what a reader
 reads, a text alternative on every chart, a main body within its length budget, and at
 most :data:`~analysis.presentation.appendix.MAX_FINDINGS` items in the "Key findings"
-list (issue 13: the rest belong in their sections). The provenance footer is left out of
-the path check: recording the input files' paths and hashes is its purpose.
+list (issue 13: the rest belong in their sections). The provenance footer is read apart
+from the page (not in the length budget) but is path-checked too: it names each input as a
+reader would ("Enquiry extract, 2018/19"), with its hash, never by its repository path.
 
 The length budget: the main body (everything a reader reads before the technical annex,
 tiles, findings and table cells included; the contents box and the provenance footer not)
@@ -51,6 +52,7 @@ class Reading(HTMLParser):
     """What a reader of one export sees: text, table headings, images, raw frames."""
 
     text: list[str] = field(default_factory=list)
+    footer: list[str] = field(default_factory=list)  # the provenance footer's text
     headings: list[str] = field(default_factory=list)
     row_labels: list[str] = field(default_factory=list)  # each table row's first cell
     images: list[str | None] = field(default_factory=list)  # alt text, None if absent
@@ -127,7 +129,9 @@ class Reading(HTMLParser):
             self._label.append(data)
         if self._h2 is not None:
             self._h2.append(data)
-        if not any(t == "footer" and "appendix-provenance" in c for t, c in self._stack):
+        if any(t == "footer" and "appendix-provenance" in c for t, c in self._stack):
+            self.footer.append(data)
+        else:
             self.text.append(data)
             if not self._annex and not self._inside("nav"):
                 self.main_words += len(data.replace("\u00b6", "").split())
@@ -158,7 +162,7 @@ def _snake_case(reading: Reading) -> list[str]:
 
 
 def _repository_paths(reading: Reading) -> list[str]:
-    text = "".join(reading.text)
+    text = " ".join(["".join(reading.text), "".join(reading.footer)])
     return [
         " ".join(text[max(0, m.start() - 30) : m.end() + 20].split())
         for m in REPOSITORY.finditer(text)
@@ -228,7 +232,9 @@ def test_the_reading_finds_each_kind_of_problem():
     assert reading.headings == ["row_count", "Children"]
     assert reading.images == [None, "Placements by year"]
     assert "<NA>" in text and "docs/assumptions.md" in text
-    assert "data/raw" not in text  # the provenance footer records inputs by design
+    assert "data/raw" not in text  # the provenance footer is read apart from the page
+    assert "".join(reading.footer) == "data/raw/example/x.csv"
+    assert "data/raw" in " ".join(_repository_paths(reading))  # and checked for paths too
 
 
 def test_the_path_check_finds_processed_data_layout_files_and_the_repository():
@@ -267,19 +273,44 @@ def test_the_label_check_reads_row_labels_too():
     ]
 
 
-def test_the_footer_lists_only_the_inputs_read():
+def test_the_footer_lists_only_the_inputs_read_by_their_names():
     from analysis.presentation import export
 
     footer = export.footer(
         export.Provenance(
             inputs=[("councils/coventry/layouts/ssda903.toml", export.MISSING),
-                    ("councils/coventry/council.toml", "ab12")],
+                    ("councils/coventry/council.toml", "ab12"),
+                    ("data/raw/example/coventry/recruitment/enquiries_2018-19_SYNTHETIC.csv",
+                     "cd34"),
+                    ("councils/coventry/published/recruitment_funnel.csv", "ef56"),
+                    ("data/raw/ofsted/fostering_in_england_national.csv", "0a1b")],
             commit="c0ffee", dirty=False, parameters={"year": "2024-25"},
             built="2026-12-03T05:50:06+00:00", rule="public",
         )
     )  # fmt: skip
-    assert "ssda903.toml" not in footer and "missing" not in footer
-    assert "<td><code>councils/coventry/council.toml</code></td><td><code>ab12</code>" in footer
+    assert "ssda903" not in footer and "missing" not in footer
+    assert "<td>The council&#x27;s configuration</td><td><code>ab12</code>" in footer
+    assert "<td>Enquiry extract, 2018/19 (synthetic)</td>" in footer
+    assert "<td>Published figures: recruitment funnel</td>" in footer
+    assert "<td>Ofsted&#x27;s national figures (Fostering in England)</td>" in footer
+    reading = Reading()
+    reading.feed(footer)
+    assert _repository_paths(reading) == []
+
+
+def test_a_page_lists_of_a_shared_analysis_only_what_the_shared_decision_reads():
+    """Recruitment's disclosure decision reads the household register (the approvals both
+    pages count), not retention's SSDA903 returns or its readings of published figures."""
+    from analysis.council import config
+    from analysis.registry import by_name
+
+    council = config.load("coventry")
+    names = [p.name for p in by_name()["recruitment"].inputs(council, "2020-21")]
+    assert "household_register_2020-21_SYNTHETIC.csv" in names
+    assert "retention.toml" in names and "fostering_in_england_national.csv" in names
+    assert not [n for n in names if n.startswith("ssda903")]
+    assert "reconciliation.toml" not in names
+    assert not [n for n in names if "2021-22" in n]  # nothing after the page's year
 
 
 @pytest.mark.parametrize(("check", "analysis"), _cases())
@@ -327,3 +358,33 @@ def test_the_findings_check_counts_the_items_of_the_key_findings_list():
     reading = Reading()
     reading.feed("<h2>Key findings</h2><ul><li>One.</li><li>Two.</li></ul>")
     assert reading.findings == [2] and _too_many_findings(reading) == []
+
+
+def test_a_2020_21_page_says_its_comparators_are_the_nearest_of_a_later_year(built_reports):
+    """A comparator held only for a later year is quoted as "the nearest figure", with its
+    year and when it was published, wherever the page quotes it (docs/assumptions.md)."""
+    recruitment = read(built_reports / "2020-21" / "recruitment.html")
+    text = " ".join(" ".join(recruitment.text).split())
+    assert "England: the nearest figure, for 2022/23 (published March 2024)" in text  # tile
+    assert "The nearest national figure, for 2022/23 (published March 2024): 75%" in text
+    assert "35.8% minority ethnic: the nearest figure, for 2022/23 (published January" in text
+    assert "England, 2022/23" not in text and "national figure for 2022/23" not in text
+    retention = read(built_reports / "2020-21" / "retention.html")
+    text = " ".join(" ".join(retention.text).split())
+    nearest = "the nearest figure, for 2022/23 (published January 2024)"
+    assert f"National, as the council's report quotes it: {nearest}" in text  # tile
+    assert f"National comparator: 87%, {nearest}" in text  # the rates table's note
+
+
+def test_the_retention_page_explains_its_children_against_its_filled_places(built_reports):
+    """The SSDA903 children with the council's own carers (326 on the example) and the
+    register's filled places (246) are both at 31 March, from records kept apart: the
+    children table's note says so, and that the example's two were made separately; the
+    national comparison dates its denominator."""
+    text = " ".join(" ".join(read(built_reports / "2024-25" / "retention.html").text).split())
+    assert (
+        "The children with the council's own carers and the register's filled places (the "
+        "capacity table) are both at 31 March but from different records"
+    ) in text
+    assert "On this synthetic example they were generated separately" in text
+    assert "18,860 approved at 31 March 2024" in text

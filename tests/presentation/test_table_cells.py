@@ -87,3 +87,32 @@ def test_a_rate_that_states_no_figure_is_not_marked_withheld(shown):
     table = app.shown("still")
     assert list(table["Left within 3 years"]) == [12, "c"]  # 3 is withheld
     assert list(table["Left within 3 years (%)"]) == ["30.0 (16.0 to 44.0)", "no estimate"]
+
+
+def test_a_withheld_cell_of_words_reads_withheld_not_c(shown):
+    """A sentence or a word resting on a withheld count ("Matches the published figure.",
+    "yes") reads "withheld": "c" is for numbers, and alone in a column of words it reads as
+    a slip (issue 13's review of the Explanation and Reproduced columns)."""
+    frame = pd.DataFrame(
+        {
+            "Stage": ["Enquiries", "Approvals"],
+            "Households": [511, 3],
+            "Share (%)": ["85.0", "0.6"],
+            "Explanation": ["Matches the published figure.", "Matches the published figure."],
+            "Reproduced": ["yes", "yes"],
+        }
+    )
+    app = Appendix("Test", "2024-25", service="A service")
+    app.table(
+        frame,
+        "Events",
+        counts=["Households"],
+        rates={c: ["Households"] for c in ("Share (%)", "Explanation", "Reproduced")},
+        name="events",
+    )
+    app.finish()
+    table = app.shown("events")
+    assert list(table["Households"]) == [511, "c"]
+    assert list(table["Share (%)"]) == ["85.0", "c"]
+    assert list(table["Explanation"]) == ["Matches the published figure.", "withheld"]
+    assert list(table["Reproduced"]) == ["yes", "withheld"]

@@ -15,6 +15,10 @@ def test_leicesters_printed_rates_against_the_dfes():
     la = config.load("leicester")
     figures = published.load_all(la.published)
     assert dfe_check.sentence(figures, la.la_code, la.short_name, "2024-25") == (
+        "The papers speak of three or more placement moves; the DfE counts three or more "
+        "placements in the year, which is two or more moves (a child's first placement is not "
+        "a move), so the two are different measures, and the papers' rate is checked against "
+        "the DfE's as the nearest published. "
         "Against the DfE's Children looked after in England including adoptions (children "
         "looked after on 31 March with three or more placements during the year): 5.2% for "
         "Leicester in 2024/25 (31 of 595 children looked after on 31 March), which the papers "
@@ -71,5 +75,7 @@ def test_leicesters_one_headline_tile_is_its_printed_rate_beside_the_dfes_englan
         None,
         "%",
     )
-    assert round(tile.comparator, 1) == 10.4 and tile.comparator_label == "England, 2024/25 (DfE)"
+    assert round(tile.comparator, 1) == 10.4 and tile.comparator_label == (
+        "England, 2024/25, DfE: three or more placements (two or more moves), not the same measure"
+    )
     assert tile.published and tile.better == "lower"

@@ -25,7 +25,7 @@ def test_reasons_alt_names_the_largest_reasons_and_leaves_withheld_ones_out():
     alt = charts.reasons_alt(reasons)
     assert "initial enquiry, no response to follow-up contact: 148" in alt
     assert (
-        "Reasons the service can act on (vermilion): 1 drawn, 23 households in all, and 1 with "
+        "Reasons the service can act on (orange): 1 drawn, 23 households in all, and 1 with "
         "a withheld count." in alt
     )  # never "0 households" for reasons whose counts are withheld
     assert "1 reasons with a withheld count are not drawn." in alt

@@ -156,12 +156,24 @@ def test_stage_durations(small):
     assert table.loc["Start of assessment (stage 1) to approval", "Households"] == 1
 
 
-def test_stage_durations_are_whole_days_and_mean_months_one_decimal(example):
+def test_stage_durations_are_whole_days_the_mean_too(example):
     table = rec.stage_durations(example.households, "2024-25").set_index("Step")
     row = table.loc["Enquiry to expression of interest"]
-    assert row[rec.DURATION_STATS].tolist() == [26, 17, 43, 1.2]  # not 17.25 and 42.75 days
+    assert row[rec.DURATION_STATS].tolist() == [26, 17, 43, 36]  # not 17.25 and 42.75 days
     assert table.loc["Enquiry to approval", "Median days"] == 368  # 368.5, to the even day
-    assert all(str(table[c].dtype) == "Int64" for c in rec.DURATION_STATS[:3])
+    assert all(str(table[c].dtype) == "Int64" for c in rec.DURATION_STATS)
+
+
+def test_approval_times_are_whole_days(example):
+    table = rec.approval_time_trend(example.households, example.years).set_index("Year approved")
+    assert list(table.columns) == [
+        "Approvals",
+        "Median days from enquiry",
+        "Median days from stage 1",
+        "Mean days from stage 1",
+    ]
+    assert table.loc["2024/25"].tolist()[2:] == [246, 279]
+    assert all(str(table[c].dtype) == "Int64" for c in table.columns[1:])
 
 
 def test_who_gets_through_excludes_unknown_ethnicity_from_the_share(small):
@@ -246,6 +258,11 @@ def test_key_findings_are_generated_from_the_figures(example):
     sentences = [app.stated(s) for s in found]
     assert len(sentences) <= MAX_FINDINGS
     assert sentences[0].startswith("In 2024/25 the service received 511 enquiries")
+    # Durations in whole days, months only in brackets (issue 13).
+    assert (
+        "Households approved in 2024/25 took a median of 246 days (8.1 months) from starting "
+        "stage 1 to approval (mean 279 days; middle half"
+    ) in sentences[-1]
     # The check against the published funnel is about the data: said in its section.
     assert not any("published" in s for s in sentences)
     assert app.stated(checked) == (

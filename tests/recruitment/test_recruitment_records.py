@@ -147,7 +147,7 @@ def test_the_funnels_extract_counts_are_withheld_like_any_count_from_the_extract
     # difference and the words that would say it equals the printed figure.
     assert shown.loc["Approval", rec.PUBLISHED] == 3
     assert list(shown.loc["Approval", [rec.EXTRACT, "Difference (households)"]]) == ["c", "c"]
-    assert shown.loc["Approval", "Explanation"] == "c"
+    assert shown.loc["Approval", "Explanation"] == "withheld"  # words, not "c"
     assert shown.loc["Initial enquiry", rec.EXTRACT] == 40
     assert "funnel|Approval|Households as published" in app.ledger.published
     assert "funnel|Approval|Households in the extract" not in app.ledger.published

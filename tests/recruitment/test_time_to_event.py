@@ -340,18 +340,19 @@ def test_share_approved_within_eight_months_of_application(approvals):
     assert found[(1, "Within 8 months of application")] < found[(1, "Households approved")]
 
 
-def test_median_months_from_enquiry_to_each_stage_by_year_reached(approvals):
+def test_median_whole_days_from_enquiry_to_each_stage_by_year_reached(approvals):
     table = tte.time_to_stage(approvals, ["2024-25"]).iloc[0]
     # Approvals in 2024-25: 314, 346 and 243 days after enquiry; median 314 days.
     assert table["Approval: households"] == 3
-    assert table["Approval: median months"] == round(314 / 30.44, 1)
-    # Stage 2 starts in 2024-25: 182 and 213 days; median 197.5.
+    assert table["Approval: median days"] == 314
+    # Stage 2 starts in 2024-25: 182 and 213 days; median 197.5, to the even day.
     assert table["Stage 2 assessment: households"] == 2
-    assert table["Stage 2 assessment: median months"] == round(197.5 / 30.44, 1)
+    assert table["Stage 2 assessment: median days"] == 198
+    assert not [c for c in table.index if "month" in c]  # whole days, as the issue asks
     # No expression of interest is dated in 2024-25: the year is taken not to record them
     # (as the funnel does), so no count of 0 is shown.
     assert table["Expression of interest: households"] == ""
-    assert table["Expression of interest: median months"] == "not recorded"
+    assert table["Expression of interest: median days"] == "not recorded"
 
 
 def test_eight_month_benchmark_is_the_reference_files_row():
@@ -623,10 +624,19 @@ def test_years_without_expressions_of_interest_say_nothing_of_them():
 def test_eight_month_sentence_sets_the_year_beside_earlier_years_and_the_nation(approvals):
     table = tte.within_months_of_application(approvals, ["2023-24", "2024-25"])
     app = Appendix("Recruitment", "2024-25", "internal", service="Test")
-    sentence = app.stated(tte.eight_month_sentence(table, app, "eight months"))
+    sentence = app.stated(tte.eight_month_sentence(table, app, "eight months", "2024-25"))
     assert sentence.startswith(
         "Of the 3 households approved in 2024/25, 2 (66.7%) were approved within eight months "
         "of applying (starting stage 1), against 100.0% of those approved in 2023/24. "
-        'The national figure for 2022/23 is 75%: "47 per cent (1,740)'
+        "The nearest national figure, for 2022/23 (published March 2024): 75%, "
+        '"47 per cent (1,740)'
     )
     assert "as reported by BASW/PSW" in sentence
+
+
+def test_eight_month_sentence_says_the_national_figure_is_its_own_year_only_when_it_is(approvals):
+    table = tte.within_months_of_application(approvals, ["2023-24", "2024-25"])
+    app = Appendix("Recruitment", "2024-25", "internal", service="Test")
+    own = app.stated(tte.eight_month_sentence(table, app, "eight months", "2022-23"))
+    assert "The national figure for 2022/23: 75%" in own
+    assert "nearest" not in own

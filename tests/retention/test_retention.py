@@ -386,7 +386,7 @@ def test_key_findings_are_generated_from_the_figures(register, published):
     app.finish()
     assert len(sentences) <= MAX_FINDINGS
     text = app.stated(" ".join(sentences))
-    assert "above the national 87% the council quotes" in text
+    assert "above the national 87% the council quotes (the one for 2022/23)" in text
     assert "204 approved mainstream fostering households at 31 March 2023, up 2" in text
     assert "Retention was 93.1% (1 - 14 households ceasing to foster / 202" in text
     assert "266 of 399 approved mainstream places were filled (occupancy 66.7%" in text

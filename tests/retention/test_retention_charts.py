@@ -29,6 +29,17 @@ def test_retention_trend_alt_gives_each_year_to_one_decimal():
     assert alt.endswith("(87%): 2023/24 withheld, 2024/25 89.3%.")
 
 
+def test_retention_trend_dates_a_national_figure_of_another_year():
+    rates = pd.DataFrame({t.YEAR: ["2019/20", "2020/21"], t.RATE: [91.0, 89.3]})
+    when = "the nearest figure, for 2022/23 (published January 2024)"
+    alt = charts.retention_trend_alt(rates, 87, "Coventry", when)
+    assert f"(87%, {when}): 2019/20 91.0%" in alt
+    fig = charts.retention_trend(rates, 87, "Coventry", when)
+    labels = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
+    plt.close(fig)
+    assert f"National figure the council quotes (87%, {when})" in labels
+
+
 def test_leavers_and_capacity_alts_quote_the_table():
     tenure = pd.DataFrame(
         {

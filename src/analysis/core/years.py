@@ -103,3 +103,16 @@ def require_year(text: str, available: Iterable[str], what: str) -> FinancialYea
     if year.label not in labels:
         raise YearError(f"no {what} for {year.label}; years available: {listed}")
     return year
+
+
+def comparator_year(
+    for_year: str, page_year: str, published: str = "", what: str = "figure"
+) -> str:
+    """Which year a comparator is for, as a page for ``page_year`` says it (the one rule for
+    every comparator, docs/assumptions.md): ``the figure for 2024/25`` when it is the page's
+    own year; otherwise ``the nearest figure, for 2022/23 (published March 2024)``, so that
+    no reader takes a figure of another year, earlier or later, for the page's own."""
+    shown = FinancialYear.parse(for_year).report_label
+    if FinancialYear.parse(for_year) == FinancialYear.parse(page_year):
+        return f"the {what} for {shown}"
+    return f"the nearest {what}, for {shown}" + (f" (published {published})" if published else "")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from analysis.core import paths
 from analysis.core.errors import InputError
-from analysis.core.years import FinancialYear
+from analysis.core.years import FinancialYear, comparator_year
 
 CONFIG = "council.toml"
 SLUG = re.compile(r"^[a-z][a-z0-9_-]*$")
@@ -34,7 +34,15 @@ KEYS = {
     "sufficiency": dict,
 }
 REQUIRED = ("name", "short_name", "service", "la_code")
-COMPARATOR_KEYS = {"value": (int, float), "unit": str, "label": str, "source": str, "note": str}
+COMPARATOR_KEYS = {
+    "value": (int, float),
+    "unit": str,
+    "label": str,
+    "source": str,
+    "note": str,
+    "year": str,
+    "published": str,
+}
 SUFFICIENCY_KEYS = {"target": int, "measure": str, "by": str, "stated_in": str, "source": str}
 SUFFICIENCY_MEASURES = ("households", "approved places", "filled places")
 
@@ -55,14 +63,24 @@ class CouncilError(InputError):
 
 @dataclass(frozen=True)
 class Comparator:
-    """A figure the council's reports compare themselves with, and where it comes from."""
+    """A figure the council's reports compare themselves with, and where it comes from:
+    ``year`` is the financial year it is for (``2022-23``) and ``published`` when its
+    source came out, so that a page of another year says which year it is
+    (:meth:`when`)."""
 
     key: str
     value: float
     unit: str
     label: str
     source: str
+    year: str
     note: str = ""
+    published: str = ""
+
+    def when(self, page_year: str, what: str = "figure") -> str:
+        """The comparator's year as a page for ``page_year`` says it ("for 2022/23", or
+        "the nearest figure, for 2022/23 (published January 2024)")."""
+        return comparator_year(self.year, page_year, self.published, what)
 
 
 @dataclass(frozen=True)
@@ -184,12 +202,21 @@ def _comparators(data: dict, path: Path) -> dict[str, Comparator]:
         unknown = sorted(set(spec) - set(COMPARATOR_KEYS))
         if unknown:
             raise CouncilError(path, f"unknown key(s) {', '.join(unknown)}", column=where)
-        for name in ("value", "unit", "label", "source"):
+        for name in ("value", "unit", "label", "source", "year"):
             if name not in spec:
                 raise CouncilError(path, f"missing {name!r}", column=where)
         for name, kind in COMPARATOR_KEYS.items():
             if name in spec and (not isinstance(spec[name], kind) or isinstance(spec[name], bool)):
                 raise CouncilError(path, "wrong type", column=f"{where}.{name}", value=spec[name])
+        try:
+            FinancialYear.parse(spec["year"])
+        except ValueError:
+            raise CouncilError(
+                path,
+                "is not a financial year such as 2024-25",
+                column=f"{where}.year",
+                value=spec["year"],
+            ) from None
         out[key] = Comparator(key=key, **spec)
     return out
 

@@ -35,6 +35,8 @@ region = "{region}"
 # unit = "%"
 # label = "national retention rate"
 # source = "Fostering Service Annual Report 2024/25, section 3"
+# year = "2024-25"  # the year it is for: a page of another year calls it "the nearest figure"
+# published = "January 2026"  # when its source came out
 """
 README = """\
 # Published figures for {name}

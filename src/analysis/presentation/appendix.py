@@ -44,6 +44,7 @@ ANNEX = "technical-annex"  # the anchor of the technical annex's heading
 TOKEN = re.compile("\u27e6(\\d+)\u27e7")
 # What a rate cell says where no figure was estimated (nothing observed that long).
 NO_FIGURE = frozenset({"no estimate", "not yet observed"})
+WITHHELD_WORDS = "withheld"  # a withheld cell of words, where a number's reads "c"
 _SAID_AGAIN = re.compile(r"(a withheld number|fewer than 6) \(a withheld share\)")
 _IDS = itertools.count(1)
 Figure = plt.Figure | Callable[[], plt.Figure]
@@ -702,7 +703,11 @@ class Appendix:
             # there would tell the reader a figure is hidden where there is none. (Any other
             # text, "yes" or "matches", may say what the bases are: withheld with them.)
             says = ~shown[rate].isin(NO_FIGURE).to_numpy()
-            shown.loc[hit & says, rate] = disclosure.SUPPRESSED
+            # A sentence or a word ("Matches the published figure.", "yes") withheld reads
+            # "withheld": a lone "c" in a column of words reads as a typing slip.
+            words = shown[rate].map(lambda v: isinstance(v, str) and v[:1].isalpha()).to_numpy()
+            shown.loc[hit & says & ~words, rate] = disclosure.SUPPRESSED
+            shown.loc[hit & says & words, rate] = WITHHELD_WORDS
         return shown
 
     def table_if_safe(

@@ -1,11 +1,16 @@
-"""What every appendix's charts share: one colour-blind-safe palette, one year style, one
-house style (:func:`house_style`), and legends placed outside the plotting area so they
-never cover a bar or a line.
+"""What every appendix's charts share: one colour-blind-safe palette with one colour
+vocabulary, one year style, one house style (:func:`house_style`), and legends placed
+outside the plotting area so they never cover a bar or a line.
 
 The palette is Okabe and Ito's (distinguishable under the common colour-vision
-deficiencies), yellow left out for contrast on white, and orange and sky blue (under 3:1
-on white) used only as fills outlined in a dark edge. Financial years are written as the
-council's reports and the appendices' text write them, "2024/25".
+deficiencies). Its colours have roles, the same on every page (:data:`ROLES`): blue is the
+council and the selected year, black England or the national figure, greys what else the
+council is compared with (its region, neighbours, a reference level, earlier years, or
+"other"), vermilion households leaving or lost, orange a reason the service could act on;
+series with no role (stages, reasons, channels, groups) take green, reddish purple, sky
+blue and yellow (:data:`CATEGORIES`). Orange, sky blue and yellow (under 3:1 on white) are
+outlined or cased in a dark edge. Financial years are written as the council's reports and
+the appendices' text write them, "2024/25".
 """
 
 from __future__ import annotations
@@ -17,20 +22,45 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
-from matplotlib import transforms
+from matplotlib import patheffects, transforms
+from matplotlib.colors import to_hex
 
-# Okabe and Ito's colours, those with at least 3:1 contrast on white first (WCAG 2.2
-# 1.4.11, non-text contrast), so that up to five lines or points never need the light
-# two; a filled shape in a light colour is outlined in EDGE, which gives it the contrast.
+# Okabe and Ito's colours. Orange, sky blue and yellow are under 3:1 on white (WCAG 2.2
+# 1.4.11, non-text contrast): a filled shape in one is outlined in EDGE, and a line in one
+# is cased in EDGE (:func:`case_light`), which gives it the contrast.
 BLUE, VERMILLION, GREEN, PURPLE, BLACK = "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000"
-ORANGE, SKY_BLUE = "#E69F00", "#56B4E9"  # 2.3:1 on white: fills with an EDGE only
-OKABE_ITO = [BLUE, VERMILLION, GREEN, PURPLE, BLACK, ORANGE, SKY_BLUE]
+ORANGE, SKY_BLUE, YELLOW = "#E69F00", "#56B4E9", "#F0E442"
+OKABE_ITO = [BLUE, VERMILLION, GREEN, PURPLE, BLACK, ORANGE, SKY_BLUE, YELLOW]
 EDGE = "#333333"
-LINES = [BLUE, VERMILLION, GREEN, PURPLE, BLACK, "#767676"]  # lines and points: 3:1 or more
-# Colour roles, the same on every page: the council, England (or the national figure it
-# quotes), its region and its statistical neighbours.
-COUNCIL, ENGLAND, REGION, NEIGHBOURS = BLUE, BLACK, GREEN, PURPLE
-GREY = "#8C8C8C"
+LIGHT = (ORANGE, SKY_BLUE, YELLOW)  # outlined or cased in EDGE wherever drawn
+
+# The colour vocabulary (issue 13): each role below has one colour on every page, and no
+# other series takes that colour, so a colour means the same thing wherever it is seen.
+COUNCIL = BLUE  # the council and its own figures, and the page's (selected) year
+SELECTED = COUNCIL
+ENGLAND = BLACK  # England, or the national figure the council quotes (dashed: one level)
+# What the council is compared with, other than England, in greys told apart by line
+# style: its region, its statistical neighbours, any other reference (the children in
+# care, a target); and the years before the selected one, or "other" beside named series.
+REGION, NEIGHBOURS = "#595959", "#767676"
+COMPARATOR = REGION
+EARLIER = GREY = "#8C8C8C"  # several earlier years as lines: told apart by line style
+LOST = VERMILLION  # households leaving or lost: withdrew, not progressed, ceased to foster
+ACTIONABLE = ORANGE  # leavers whose reason the service could act on (influence)
+ROLES = {
+    "the council, or the selected year": COUNCIL,
+    "England, or the national figure the council quotes": ENGLAND,
+    "the region, or another reference level": REGION,
+    "statistical neighbours": NEIGHBOURS,
+    "earlier years, or other": EARLIER,
+    "households leaving or lost": LOST,
+    "a reason the service could act on": ACTIONABLE,
+}
+# Series with no role (stages, steps, reasons, channels, groups, places by use): these in
+# order within a chart, never a role's colour; past four, bars repeat them hatched and
+# lines in another style.
+CATEGORIES = [GREEN, PURPLE, SKY_BLUE, YELLOW]
+HATCHES = ["", "//", "..", "xx"]
 STYLE, CONTEXT = "whitegrid", "notebook"  # seaborn's axes style and sizes, on every page
 
 
@@ -38,8 +68,34 @@ STYLE, CONTEXT = "whitegrid", "notebook"  # seaborn's axes style and sizes, on e
 def house_style() -> Iterator[None]:
     """Draw in the appendices' one style and palette, whatever a module or cell set globally
     before: a chart looks the same whichever page, cell or moment draws it."""
-    with sns.axes_style(STYLE), sns.plotting_context(CONTEXT), sns.color_palette(OKABE_ITO):
+    with sns.axes_style(STYLE), sns.plotting_context(CONTEXT), sns.color_palette(CATEGORIES):
         yield
+
+
+def category(i: int) -> tuple[str, str]:
+    """The colour and hatch of the ``i``-th series with no role in a chart (a bar's hatch;
+    lines past the fourth take another line style instead)."""
+    return CATEGORIES[i % len(CATEGORIES)], HATCHES[(i // len(CATEGORIES)) % len(HATCHES)]
+
+
+def year_colours(labels: Sequence[object], selected: object) -> list[str]:
+    """A bar's colour for each year in ``labels``: the selected year the council's, the
+    others the earlier years' grey."""
+    return [SELECTED if year(x) == year(selected) else EARLIER for x in labels]
+
+
+def case_light(fig: plt.Figure) -> plt.Figure:
+    """Case every line drawn in a light colour (:data:`LIGHT`) in EDGE and outline its
+    markers, so that it has 3:1 contrast on white as the dark ones do."""
+    light = {to_hex(c) for c in LIGHT}
+    for ax in fig.axes:
+        for line in ax.lines:
+            if to_hex(line.get_color()) in light:
+                width = line.get_linewidth()
+                line.set_path_effects([patheffects.Stroke(linewidth=width + 1.6, foreground=EDGE),
+                                       patheffects.Normal()])  # fmt: skip
+                line.set_markeredgecolor(EDGE)
+    return fig
 
 
 def year(label: object) -> str:

@@ -146,15 +146,60 @@ def contents(entries: list[tuple[str, str, str]]) -> str:
     )
 
 
+# What a reader calls each kind of input, from where the build found it: the folder it is
+# in (``recruitment``, ``published``, ...) and its file name, never its path.
+_EXTRACTS = {
+    "enquiries": "Enquiry extract",
+    "household_register": "Household register",
+    "ssda903_episodes": "SSDA903 return: episodes",
+    "ssda903_header": "SSDA903 return: header",
+}
+_LAYOUTS = {
+    "recruitment": "Column layout of the enquiry extracts",
+    "retention": "Column layout of the household register",
+    "ssda903": "Column names of the SSDA903 returns",
+}
+_COUNCIL_FILES = {
+    "sources.csv": "The published documents the figures come from",
+    "repairs.csv": "Corrections made to the published documents' text",
+    "reconciliation.toml": "The council's readings of its published figures",
+    "council.toml": "The council's configuration",
+    "fostering_in_england_national.csv": "Ofsted's national figures (Fostering in England)",
+    "la_cla_placement_stability.csv": "DfE: placement stability by local authority",
+    "sn_model_2025_wide.csv": "DfE: statistical neighbours (2025 model)",
+}
+_YEAR_FILE = re.compile(r"^(?P<kind>.+?)_(?P<year>\d{4}-\d{2})(?P<synthetic>_SYNTHETIC)?\.csv$")
+
+
+def input_name(path: str) -> str:
+    """An input as the footer names it for a reader, without the repository's folders:
+    "Enquiry extract, 2018/19 (synthetic)", "Published figures: recruitment funnel",
+    "Column layout of the household register"."""
+    parts = Path(path).parts
+    name, folder = parts[-1], parts[-2] if len(parts) > 1 else ""
+    found = _YEAR_FILE.match(name)
+    if found and found["kind"] in _EXTRACTS:
+        label = f"{_EXTRACTS[found['kind']]}, {found['year'].replace('-', '/')}"
+        return label + (" (synthetic)" if found["synthetic"] else "")
+    if folder == "layouts" and Path(name).stem in _LAYOUTS:
+        return _LAYOUTS[Path(name).stem]
+    if name in _COUNCIL_FILES:
+        return _COUNCIL_FILES[name]
+    if folder == "published" and name.endswith(".csv"):
+        return "Published figures: " + Path(name).stem.replace("_", " ")
+    return Path(name).stem.replace("_", " ").capitalize()
+
+
 def footer(provenance: Provenance) -> str:
     """The provenance footer: inputs and their hashes, code version, parameters, time, rule.
 
-    Only the files the appendix read are listed: an optional input that is not there (a
-    layout a council has not declared) was not read, and "missing" beside its name would
-    read to a director as something lost."""
+    Only the files the appendix read are listed, each by what a reader calls it
+    (:func:`input_name`), not its path in the repository: an optional input that is not
+    there (a layout a council has not declared) was not read, and "missing" beside its
+    name would read to a director as something lost."""
     rows = (
         "".join(
-            f"<tr><td><code>{html.escape(path)}</code></td><td><code>{digest}</code></td></tr>"
+            f"<tr><td>{html.escape(input_name(path))}</td><td><code>{digest}</code></td></tr>"
             for path, digest in provenance.inputs
             if digest != MISSING
         )
@@ -168,7 +213,7 @@ def footer(provenance: Provenance) -> str:
         f"({state}). <strong>Parameters:</strong> {params}. "
         f"<strong>Built:</strong> {html.escape(provenance.built)}.</p>"
         f"<p><strong>Disclosure rule:</strong> {html.escape(disclosure.describe(provenance.rule))}"
-        "</p><table><thead><tr><th>Input file</th><th>SHA-256</th></tr></thead>"
+        "</p><table><thead><tr><th>Input</th><th>SHA-256</th></tr></thead>"
         f"<tbody>{rows}</tbody></table></footer>"
     )
 
@@ -285,7 +330,7 @@ def to_html(
     body = page.replace("<!--appendix:top-->", top, 1)
     if internal:
         body = body.replace('<body class="jp-Notebook"', '<body class="jp-Notebook internal"', 1)
-    body = annex_section(headlines_first(body))
+    body = breakable_headings(annex_section(headlines_first(body)))
     body = _insert_contents(body, toc, after_findings=bool(sections) and _findings(sections[0]))
     body = body.replace(
         "<!--appendix:bottom-->", footer(provenance) + (band if internal else ""), 1
@@ -294,6 +339,26 @@ def to_html(
     if match:
         raise ExportError(f"the export would load something from the network: {match.group(0)!r}")
     return body
+
+
+# Where a long word of a table heading may break, with a hyphen, when a wide table must
+# wrap to the page (a browser offline has no hyphenation dictionary for CSS to use).
+_BREAKS = {"households": "house&shy;holds", "assessment": "assess&shy;ment"}
+_HEADING = re.compile(r"(<th\b[^>]*>)(.*?)(</th>)", re.DOTALL)
+
+
+def breakable_headings(page: str) -> str:
+    """Let a wide table's headings wrap inside their long words ("house-holds"), so a table
+    of 19 columns fits 1280 pixels and a printed page rather than scrolling sideways."""
+
+    def soften(match: re.Match[str]) -> str:
+        text = match[2]
+        for word, broken in _BREAKS.items():
+            text = re.sub(rf"\b({word[0]}|{word[0].upper()}){word[1:]}\b",
+                          lambda m, b=broken: m[1] + b[1:], text)  # fmt: skip
+        return match[1] + text + match[3]
+
+    return _HEADING.sub(soften, page)
 
 
 def for_reader(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:

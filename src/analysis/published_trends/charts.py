@@ -18,13 +18,16 @@ import seaborn as sns
 from matplotlib.ticker import MaxNLocator, StrMethodFormatter
 
 from analysis.presentation.charts import (
+    COUNCIL,
+    EARLIER,
     EDGE,
-    GREY,
-    OKABE_ITO,
+    case_light,
+    category,
     house_style,
     legend_below,
     legend_right,
     year,
+    year_colours,
 )
 
 STAGES = {
@@ -57,7 +60,6 @@ def funnel_chart(funnel: pd.DataFrame, selected: str) -> plt.Figure:
     long["stage"] = long["stage"].map(STAGES)
     long["year"] = long["year"].map(year)
     years = [year(y) for y in funnel.index]
-    colours = dict(zip(STAGES.values(), OKABE_ITO, strict=False))
     with house_style():
         fig, axes = plt.subplots(1, 2, figsize=(11, 3.6))
         for ax, stages, title in (
@@ -78,13 +80,14 @@ def funnel_chart(funnel: pd.DataFrame, selected: str) -> plt.Figure:
                 style="stage",
                 style_order=stages,
                 marker="o",
-                palette=colours,
+                palette=[category(i)[0] for i in range(len(stages))],  # each panel its own
                 ax=ax,
                 sort=False,
             )
             ax.set_xticks(range(len(years)), years, fontsize=9)
             _mark(ax, years, year(selected))
             ax.set(title=title, xlabel="", ylabel="Households", ylim=(0, None))
+        case_light(fig)  # before the legends copy the lines
         for ax in axes:
             legend_below(ax, title=None, fontsize=8, ncol=1)
         fig.tight_layout()
@@ -121,7 +124,7 @@ def rates_chart(rates: pd.DataFrame, selected: str) -> plt.Figure:
     data = rates.assign(year=rates["year"].map(year))
     years = list(dict.fromkeys(data["year"]))
     order = list(dict.fromkeys(data["rate"]))
-    palette = dict(zip(order, OKABE_ITO, strict=False))
+    palette = {rate: category(i)[0] for i, rate in enumerate(order)}
     with house_style():
         fig, ax = plt.subplots(figsize=(11, 3.6))
         sns.lineplot(
@@ -130,6 +133,8 @@ def rates_chart(rates: pd.DataFrame, selected: str) -> plt.Figure:
             y="recomputed",
             hue="rate",
             hue_order=order,
+            style="rate",
+            style_order=order,
             marker="o",
             palette=palette,
             ax=ax,
@@ -152,6 +157,7 @@ def rates_chart(rates: pd.DataFrame, selected: str) -> plt.Figure:
         ax.set_xticks(range(len(years)), years)
         _mark(ax, years, year(selected))
         ax.set(xlabel="", ylabel="Per cent", ylim=(0, 100))
+        case_light(fig)  # before the legend copies the lines
         legend_right(
             ax,
             title="Recomputed rate (line);\nprinted rate (cross)",
@@ -184,7 +190,8 @@ def rates_alt(rates: pd.DataFrame, selected: str) -> str:
 
 def leavers_chart(leavers: pd.DataFrame, selected: str) -> plt.Figure:
     """Households ceasing to foster each year: a small panel per reason (one scale for all),
-    a bar per year, the selected year's bar in a second colour and labelled."""
+    a bar per year, the selected year's bar in the council's colour and labelled, the
+    earlier years' grey."""
     reasons = leavers.drop(columns="Total (as printed)")
     reasons = reasons.loc[:, reasons.fillna(0).sum() > 0]
     years = [year(y) for y in reasons.index]
@@ -198,7 +205,7 @@ def leavers_chart(leavers: pd.DataFrame, selected: str) -> plt.Figure:
         flat = list(axes.flat)
         for ax, reason in zip(flat, reasons.columns, strict=False):
             values = reasons[reason]
-            colours = [OKABE_ITO[1] if y == year(selected) else OKABE_ITO[0] for y in years]
+            colours = year_colours(years, selected)
             ax.bar(years, values.fillna(0), color=colours, width=0.7)
             for x, value in enumerate(values):
                 if year(selected) == years[x]:
@@ -250,10 +257,11 @@ def budget_chart(budget: pd.DataFrame, selected: str) -> plt.Figure:
         # Full saturation (seaborn's default dulls the palette below 3:1) and outlined.
         outlined = {"saturation": 1, "edgecolor": EDGE, "linewidth": 0.6}
         sns.barplot(data=total, x="year", y="£000", hue="measure",
-                    palette=[GREY, OKABE_ITO[0]], ax=axes[0], **outlined)  # fmt: skip
+                    palette=[EARLIER, COUNCIL], ax=axes[0], **outlined)  # fmt: skip
         axes[0].set(title="Total budget and actual spend", xlabel="", ylabel="£000")
         sns.barplot(data=lines, x="year", y="variance", hue="line", hue_order=names,
-                    palette=OKABE_ITO[: len(names)], ax=axes[1], **outlined)  # fmt: skip
+                    palette=[category(i)[0] for i in range(len(names))], ax=axes[1],
+                    **outlined)  # fmt: skip
         axes[1].axhline(0, color="0.3", linewidth=0.8)
         axes[1].set(title="Actual minus budget, by line", xlabel="", ylabel="£000")
         for ax in axes:

@@ -8,6 +8,9 @@ all children looked after on 31 March. A printed rate is a whole percentage, so 
 with the DfE's when it is the DfE's rate rounded. England's figure is checked against the
 year and the year before, since a report written before the DfE publishes a year's
 statistics can only quote the year before's.
+
+The two are not the same measure, and the page says so (:data:`NOT_THE_SAME`): three or
+more placements in the year are two or more moves (the first placement is not a move).
 """
 
 from __future__ import annotations
@@ -21,6 +24,13 @@ from analysis.sources.published.load import preferred
 MEASURE = "children_with_3plus_placement_moves_share"
 INDICATOR = "3+ placements in the year"
 SOURCE = "the DfE's Children looked after in England including adoptions"
+NOT_THE_SAME = (
+    "The papers speak of three or more placement moves; the DfE counts three or more "
+    "placements in the year, which is two or more moves (a child's first placement is not a "
+    "move), so the two are different measures, and the papers' rate is checked against the "
+    "DfE's as the nearest published."
+)
+COMPARED = "three or more placements (two or more moves)"
 
 
 def _rate(table: pd.DataFrame, area: str, year: str) -> tuple[float, float, float] | None:
@@ -100,6 +110,6 @@ def sentence(figures: pd.DataFrame, la_code: str, name: str, year: str) -> str |
     if not parts:
         return None
     return (
-        f"Against {SOURCE} (children looked after on 31 March with three or more placements "
-        f"during the year): " + "; ".join(parts) + "."
+        f"{NOT_THE_SAME} Against {SOURCE} (children looked after on 31 March with three or "
+        f"more placements during the year): " + "; ".join(parts) + "."
     )

@@ -11,7 +11,7 @@ from typing import Literal
 
 import pandas as pd
 
-from analysis.core.years import FinancialYear
+from analysis.core.years import FinancialYear, comparator_year
 from analysis.presentation.appendix import Headline
 from analysis.published_trends import dfe_check
 from analysis.published_trends import measures as trends
@@ -24,14 +24,16 @@ def _value(series: pd.Series, year: str) -> float | None:
     return float(series.loc[year])
 
 
-def _national(found: context.Comparison) -> dict[str, object]:
+def _national(found: context.Comparison, page_year: str) -> dict[str, object]:
+    """The tile's national comparator, dated as a page for ``page_year`` dates it ("the
+    nearest figure, for 2022/23" when Ofsted has none for the page's year)."""
     if found.england is None or found.england_year is None:
         return {}
-    year = FinancialYear.parse(found.england_year).report_label
+    when = comparator_year(found.england_year, page_year)
     return {
         "comparator": found.england,
         "comparator_decimals": found.england_decimals,
-        "comparator_label": f"Local-authority fostering services, England, {year}",
+        "comparator_label": f"Local-authority fostering services, England: {when}",
         "source": "National figure: Ofsted (sources in the national context section).",
     }
 
@@ -72,7 +74,7 @@ def headlines(figures: pd.DataFrame, ofsted: pd.DataFrame, year: str) -> list[He
                 decimals=1,
                 published=True,
                 better="higher",
-                **_national(now),  # type: ignore[arg-type]
+                **_national(now, year),  # type: ignore[arg-type]
             )
         )
     if not left.empty:
@@ -96,7 +98,8 @@ def headlines(figures: pd.DataFrame, ofsted: pd.DataFrame, year: str) -> list[He
                 better="lower",
                 comparator=national,
                 comparator_decimals=1,
-                comparator_label=f"England, {FinancialYear.parse(year).report_label} (DfE)",
+                comparator_label=f"England, {FinancialYear.parse(year).report_label}, DfE: "
+                f"{dfe_check.COMPARED}, not the same measure",
                 source="National figure: the DfE's published statistics (see Against England)."
                 if national is not None
                 else "",

@@ -107,7 +107,7 @@ def leaving_share(figures: pd.DataFrame, ofsted: pd.DataFrame, year: str) -> Com
     source = (
         f"computed here from {gone.shown} LA-sector households deregistered in "
         f"{gone.year_label} ({gone.citation}) and {stock.shown} approved at 31 March "
-        f"({stock.citation})"
+        f"{FinancialYear.parse(chosen).end.year} ({stock.citation})"
     )
     return Comparison(
         LEAVING,

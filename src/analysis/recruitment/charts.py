@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -12,12 +13,16 @@ import pandas as pd
 import seaborn as sns
 
 from analysis.presentation.charts import (
-    BLACK,
+    ACTIONABLE,
+    COMPARATOR,
+    COUNCIL,
+    EARLIER,
     EDGE,
-    GREY,
-    LINES,
-    OKABE_ITO,
+    PURPLE,
+    SELECTED,
     SKY_BLUE,
+    case_light,
+    category,
     encodes,
     legend_below,
     legend_right,
@@ -27,7 +32,7 @@ from analysis.presentation.charts import (
 )
 from analysis.recruitment.measures import INTERVALS
 
-AVOIDABLE, OTHER = OKABE_ITO[1], GREY
+AVOIDABLE, OTHER = ACTIONABLE, EARLIER  # the shared vocabulary: "other" is grey
 
 
 def _numbers(shown: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
@@ -61,9 +66,9 @@ def funnel_over_time(events: pd.DataFrame) -> plt.Figure:
         for i, column in enumerate(columns):
             values = pd.to_numeric(events[column], errors="coerce")
             where = x - 0.4 + width * (i + 0.5)
-            colour = OKABE_ITO[(i + (0 if column == first else 1)) % len(OKABE_ITO)]
+            colour, hatch = category(stages.index(column))  # one colour a stage
             ax.bar(where, values.fillna(0), width=width, color=colour, label=column,
-                   edgecolor=EDGE, linewidth=0.6)  # fmt: skip
+                   hatch=hatch, edgecolor=EDGE, linewidth=0.6)  # fmt: skip
             for at, shown in zip(where, events[column], strict=True):
                 if str(shown) == "c":
                     ax.text(at, top * 0.01, "c", ha="center", va="bottom", fontsize=7)
@@ -107,9 +112,12 @@ def cohort_status(cohorts: pd.DataFrame, status_columns: Sequence[str]) -> plt.F
     shown.index = years(shown.index)
     shares = shown[list(status_columns)].div(shown["Enquiries"], axis=0)
     fig, ax = plt.subplots(figsize=(9, 3.8))
-    colours = [*OKABE_ITO, GREY][: len(status_columns)]
-    shares.mul(100).plot.barh(stacked=True, ax=ax, color=colours, width=0.7, edgecolor=EDGE,
-                              linewidth=0.6)  # fmt: skip
+    styles = [category(i) for i in range(len(status_columns))]
+    shares.mul(100).plot.barh(stacked=True, ax=ax, color=[c for c, _ in styles], width=0.7,
+                              edgecolor=EDGE, linewidth=0.6)  # fmt: skip
+    for container, (_, hatch) in zip(ax.containers, styles, strict=True):
+        for bar in container:
+            bar.set_hatch(hatch)
     ax.set_xlabel("% of the year's enquiries")
     ax.set_ylabel("")
     ax.set_xlim(0, 100)
@@ -141,10 +149,12 @@ def conversion_over_time(conversion: pd.DataFrame) -> plt.Figure:
     steps = list(dict.fromkeys(shown["Step"]))
     fig, ax = plt.subplots(figsize=(9, 4.5))
     sns.lineplot(data=shown, x="Year", y="Moved on (%)", hue="Step", hue_order=steps,
-                 style="Step", palette=LINES[: len(steps)], marker="o", ax=ax)  # fmt: skip
+                 style="Step", palette=[category(i)[0] for i in range(len(steps))],
+                 marker="o", ax=ax)  # fmt: skip
     ax.set_ylim(0, 105)
     ax.set_ylabel("% moved on to the next stage")
     ax.set_xlabel("Year the stage was entered")
+    case_light(fig)  # before the legend copies the lines
     legend_right(ax, title=None)
     fig.tight_layout()
     return fig
@@ -167,18 +177,19 @@ def conversion_alt(conversion: pd.DataFrame) -> str:
 
 def reasons_chart(reasons: pd.DataFrame) -> plt.Figure:
     """Households leaving by stage and reason on a linear axis, each bar labelled with its
-    count; reasons the service can act on in vermilion, the others in grey."""
+    count; reasons the service can act on in orange (outlined), the others in grey."""
     shown = _numbers(reasons, ["Households"]).dropna(subset=["Households"])
     shown = shown.assign(label=shown["Stage left"] + ": " + shown["Reason"])
     shown = shown.sort_values("Households", ascending=True)
     fig, ax = plt.subplots(figsize=(9, max(3, 0.3 * len(shown) + 1.5)))
     colours = [AVOIDABLE if a == "yes" else OTHER for a in shown["Avoidable"]]
-    ax.barh(shown["label"], shown["Households"], color=colours)
+    ax.barh(shown["label"], shown["Households"], color=colours, edgecolor=EDGE, linewidth=0.6)
     for y, value in enumerate(shown["Households"]):
         ax.text(value, y, f" {value:,.0f}", va="center", fontsize=8)
     ax.set_xlim(0, shown["Households"].max() * 1.12 if len(shown) else 1)
     ax.set_xlabel("Households leaving in the year")
-    handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in (AVOIDABLE, OTHER)]
+    handles = [plt.Rectangle((0, 0), 1, 1, facecolor=c, edgecolor=EDGE, linewidth=0.6)
+               for c in (AVOIDABLE, OTHER)]  # fmt: skip
     legend_below(ax, handles, ["Service can act on it", "Other reasons"])
     fig.tight_layout()
     return fig
@@ -197,7 +208,7 @@ def reasons_alt(reasons: pd.DataFrame) -> str:
     withheld = len(shown) - len(drawn)
     return (
         f"Bar chart of households leaving in the year by stage and reason, {len(drawn)} "
-        f"reasons drawn. Largest: {top}. Reasons the service can act on (vermilion): "
+        f"reasons drawn. Largest: {top}. Reasons the service can act on (orange): "
         f"{len(acted)} drawn, {acted['Households'].sum():,.0f} households in all"
         + (f", and {len(hidden)} with a withheld count" if len(hidden) else "")
         + "."
@@ -215,7 +226,8 @@ def durations_chart(durations: pd.DataFrame) -> plt.Figure:
     low, high, median = stats[1], stats[2], stats[0]
     ax.barh(drawn.index, drawn[high] - drawn[low], left=drawn[low], color=SKY_BLUE,
             edgecolor=EDGE, linewidth=0.6, label="Middle half")  # fmt: skip
-    ax.scatter(drawn[median], drawn.index, color=BLACK, zorder=3, label="Median")
+    ax.scatter(drawn[median], drawn.index, color=PURPLE, edgecolor=EDGE, zorder=3,
+               label="Median")  # fmt: skip
     for y in every.index.difference(drawn.index):
         ax.text(0, y, " c", va="center", fontsize=9)
     ax.set_yticks(every.index, every["Step"])
@@ -246,8 +258,13 @@ def channel_mix_chart(counts: pd.DataFrame) -> plt.Figure:
     shown.index = years(shown.index)
     mix = 100 * shown.drop(columns="Total").div(shown["Total"], axis=0)
     fig, ax = plt.subplots(figsize=(9, 4))
-    colours = [*OKABE_ITO, GREY][: len(mix.columns)]
-    mix.plot.bar(stacked=True, ax=ax, color=colours, width=0.75, edgecolor=EDGE, linewidth=0.6)
+    named = [c for c in mix.columns if c != "Other"]
+    styles = {c: category(i) for i, c in enumerate(named)} | {"Other": (EARLIER, "")}
+    mix.plot.bar(stacked=True, ax=ax, color=[styles[c][0] for c in mix.columns], width=0.75,
+                 edgecolor=EDGE, linewidth=0.6)  # fmt: skip
+    for container, column in zip(ax.containers, mix.columns, strict=True):
+        for bar in container:
+            bar.set_hatch(styles[column][1])
     ax.set_ylabel("% of the year's enquiries")
     ax.set_xlabel("Year of enquiry")
     ax.set_ylim(0, 100)
@@ -279,8 +296,8 @@ def minority_chart(groups: pd.DataFrame, children_share: float) -> plt.Figure:
     """Minority-ethnic share at each stage against the share of children in care."""
     shown = _numbers(groups, ["Minority ethnic (%)"])
     fig, ax = plt.subplots(figsize=(8, 3.5))
-    ax.barh(shown["Group"], shown["Minority ethnic (%)"], color=OKABE_ITO[0])
-    ax.axvline(children_share, color=BLACK, linestyle="--",
+    ax.barh(shown["Group"], shown["Minority ethnic (%)"], color=COUNCIL)
+    ax.axvline(children_share, color=COMPARATOR, linestyle="--",
                label=f"Children in care: {children_share:g}%")  # fmt: skip
     ax.set_xlabel("% minority ethnic (of households whose ethnicity is known)")
     ax.set_xlim(0, max(children_share, shown["Minority ethnic (%)"].max()) * 1.15)
@@ -303,8 +320,19 @@ def minority_alt(groups: pd.DataFrame, children_share: float) -> str:
 
 
 NO_POINTS = "Nothing above 0% to draw:\nevery estimate shown is 0\nor withheld"
-# A line style for each Okabe-Ito colour, so no line relies on colour alone.
+# A line style for each line of a panel, so no line relies on colour alone.
 STYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 3))]
+_YEAR = re.compile(r"^\d{4}[-/]\d{2}$")
+
+
+def group_colours(order: Sequence[str]) -> list[str]:
+    """A line colour for each group of a chart in the shared vocabulary: groups that are
+    financial years (enquiry cohorts) are the selected year (the latest, the page's own) in
+    the council's colour and the earlier years grey, told apart by line style; other groups
+    (channels, household types) take the category colours in order."""
+    if order and all(_YEAR.match(str(g)) for g in order):
+        return [SELECTED if i == len(order) - 1 else EARLIER for i in range(len(order))]
+    return [category(i)[0] for i in range(len(order))]
 
 
 def _extent(points: pd.DataFrame) -> float:
@@ -337,11 +365,12 @@ def _curves(
     joins the group's estimates at the horizons its table shows, a marker at each, and
     breaks where the table withholds one. A panel with no estimate above 0% says so."""
     above = False
+    colours = group_colours(order)
     for i, group in enumerate(order):
         rows = points[points[by] == group].sort_values("months")
         if rows["cif"].notna().sum() < 2:  # the origin alone, or nothing
             continue
-        colour, style = LINES[i % len(LINES)], STYLES[i % len(STYLES)]
+        colour, style = colours[i], STYLES[i % len(STYLES)]
         ax.plot(rows["months"], rows["cif"], color=colour, linestyle=style, marker="o",
                 markersize=3.5, label=year(group), clip_on=False)  # fmt: skip
         above = above or bool((rows["cif"] > 0).any())
@@ -349,6 +378,7 @@ def _curves(
             both = (rows["lower"].notna() & rows["upper"].notna()).to_numpy()
             ax.fill_between(rows["months"], rows["lower"], rows["upper"], where=both,
                             color=colour, alpha=0.15, linewidth=0)  # fmt: skip
+    case_light(ax.figure)  # before any legend copies the lines
     if not above:
         ax.text(0.5, 0.5, NO_POINTS, transform=ax.transAxes, ha="center", va="center",
                 fontsize=9, wrap=True)  # fmt: skip
@@ -430,7 +460,7 @@ def reasons_title(reasons: pd.DataFrame, year_label: str) -> str:
     on". A withheld count is never stated."""
     shown = _numbers(reasons, ["Households"]).dropna(subset=["Households"])
     if shown.empty or shown["Households"].max() == 0:
-        return "Households leaving by stage and reason; reasons the service can act on in vermilion"
+        return "Households leaving by stage and reason; reasons the service can act on in orange"
     top = shown.loc[shown["Households"].idxmax()]
     acted = ", a reason the service can act on" if top["Avoidable"] == "yes" else ""
     return (

@@ -394,13 +394,22 @@ def years(council: Council, raw: str = "example") -> list[str]:
     return available_years(where) if (where / DATASET).is_dir() else []
 
 
+def shared_inputs(council: Council, year: str, raw: str = "example") -> list[Path]:
+    """What another appendix's disclosure decision reads of this one's data (the shared
+    counts, :mod:`analysis.disclosure.shared_counts`): the enquiry extracts up to ``year``
+    and their declared layouts."""
+    extracts = extract_files(paths.raw_dir(raw, council.slug))
+    return [p for y, p in sorted(extracts.items()) if y <= year] + [
+        council.layouts / f"{DATASET}.toml"
+    ]
+
+
 def inputs(council: Council, year: str, raw: str = "example") -> list[Path]:
     """The year's enquiry extract, every earlier one (households carried across years and
-    the cohort and trend views), their declared layouts, and the published tables it
-    reconciles against."""
-    extracts = extract_files(paths.raw_dir(raw, council.slug))
-    published = ["recruitment_funnel", "panel_business", "children_in_care_and_capacity", "sources"]
-    return [p for y, p in sorted(extracts.items()) if y <= year] + [
-        council.layouts / f"{DATASET}.toml",
-        *(council.published / f"{name}.csv" for name in published),
-    ]
+    the cohort and trend views), their declared layouts, the council's published figures
+    (the funnel it reconciles against; every topic for the national comparison, which
+    reads them all) and Ofsted's national figures."""
+    from analysis.sources.ofsted import national
+
+    published = sorted(council.published.glob("*.csv")) if council.published.is_dir() else []
+    return [*shared_inputs(council, year, raw), *published, national.FILE]

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from analysis.core.years import FinancialYear, YearError, financial_year_labels
+from analysis.core.years import FinancialYear, YearError, comparator_year, financial_year_labels
 from analysis.council.config import Council
 from analysis.disclosure import members
 from analysis.presentation.charts import year as shown_year
@@ -95,6 +95,7 @@ FUNNEL_MEASURES = {
 }
 PANEL_MEASURE = ("cases_presented", "form_f_mainstream_applications")
 CHILDREN_MINORITY_MEASURE = "ethnic_minority_share_of_children_looked_after"
+DAYS_PER_MONTH = 30.44  # a month's mean length: durations in days, months only in brackets
 # Where households leave. A household not approved at panel is counted as leaving in
 # stage 2: only one or two a year are, and the council prints the households presented and
 # approved, so a panel row of its own would tell a reader the reason of each (17 presented
@@ -213,14 +214,20 @@ def printed_twins(
     return twins
 
 
-def children_minority_share(folder: object = None) -> tuple[float, str]:
-    """The published minority-ethnic share of children looked after, and its year."""
+def children_minority_share(folder: object, year: str) -> tuple[float, str]:
+    """The published minority-ethnic share of children looked after, and when it is for as
+    a page for ``year`` says it: the latest figure for ``year`` or earlier, or failing that
+    the nearest later one, dated "the nearest figure, for 2022/23 (published January 2024)"
+    (:func:`analysis.core.years.comparator_year`)."""
     from analysis.sources.published import load as published
 
     figures = published.preferred(published.load("children_in_care_and_capacity", folder))
     hit = figures[figures["measure"] == CHILDREN_MINORITY_MEASURE].sort_values("year")
-    row = hit.iloc[-1]
-    return float(row["number"]), str(row["year"])
+    earlier = hit[hit["year"] <= year]
+    row = earlier.iloc[-1] if len(earlier) else hit.iloc[0]
+    dates = published.sources(folder).set_index("source")["date"]
+    issued = pd.Timestamp(dates[row["source"]]).strftime("%B %Y") if row["source"] in dates else ""
+    return float(row["number"]), comparator_year(str(row["year"]), year, issued)
 
 
 EVENT_COLUMNS = {
@@ -527,7 +534,7 @@ INTERVALS = [
     ("Start of assessment (stage 1) to approval", "stage1_date", "approval_date"),
     ("Enquiry to approval", "enquiry_date", "approval_date"),
 ]
-DURATION_STATS = ["Median days", "Lower quartile (days)", "Upper quartile (days)", "Mean months"]
+DURATION_STATS = ["Median days", "Lower quartile (days)", "Upper quartile (days)", "Mean days"]
 
 
 def stage_durations(households: pd.DataFrame, year: str) -> pd.DataFrame:
@@ -542,39 +549,37 @@ def stage_durations(households: pd.DataFrame, year: str) -> pd.DataFrame:
         done = households[mask]
         days = (done[end] - done[start]).dt.days
         cells[(len(rows), "Households")] = _where(ids, mask)
-        median, low, high = days.median(), days.quantile(0.25), days.quantile(0.75)
+        stats = days.median(), days.quantile(0.25), days.quantile(0.75), days.mean()
         rows.append(
             {
                 "Step": label,
                 "Households": len(days),
-                **dict(zip(DURATION_STATS[:3], (median, low, high), strict=True)),
-                "Mean months": round(days.mean() / 30.44, 1),
+                **dict(zip(DURATION_STATS, stats, strict=True)),
             }
         )
     table = pd.DataFrame(rows, columns=["Step", "Households", *DURATION_STATS])
-    days = list(DURATION_STATS[:3])  # whole days, as every page prints a duration in days
-    table[days] = table[days].astype(float).round().astype("Int64")
+    # whole days, as every page prints a duration in days
+    table[DURATION_STATS] = table[DURATION_STATS].astype(float).round().astype("Int64")
     return members.attach(table, cells)
 
 
 def approval_time_trend(households: pd.DataFrame, years: list[str]) -> pd.DataFrame:
-    """Median months from enquiry, and from stage 1, to approval, by year of approval
-    (each year's approvals with the households approved)."""
+    """Median whole days from enquiry, and from stage 1, to approval, and the mean from
+    stage 1, by year of approval (each year's approvals with the households approved)."""
     approved = households[households["approval_date"].notna()].copy()
     approved["year"] = financial_year_labels(approved["approval_date"])
     approved = approved[approved["year"].isin(years)]
     approved["record"] = household_records(approved)
-    approved["enquiry"] = (approved["approval_date"] - approved["enquiry_date"]).dt.days / 30.44
-    approved["assessment"] = (approved["approval_date"] - approved["stage1_date"]).dt.days / 30.44
-    table = approved.groupby("year").agg(
-        Approvals=("household_id", "size"),
-        **{
-            "Median months from enquiry": ("enquiry", "median"),
-            "Median months from stage 1": ("assessment", "median"),
-            "Mean months from stage 1": ("assessment", "mean"),
-        },
-    )
-    table = table.round(1).reset_index()
+    approved["enquiry"] = (approved["approval_date"] - approved["enquiry_date"]).dt.days
+    approved["assessment"] = (approved["approval_date"] - approved["stage1_date"]).dt.days
+    stats = {
+        "Median days from enquiry": ("enquiry", "median"),
+        "Median days from stage 1": ("assessment", "median"),
+        "Mean days from stage 1": ("assessment", "mean"),
+    }
+    table = approved.groupby("year").agg(Approvals=("household_id", "size"), **stats)
+    table[list(stats)] = table[list(stats)].round().astype("Int64")
+    table = table.reset_index()
     cells = {
         (i, "Approvals"): frozenset(approved.loc[approved["year"].eq(y), "record"])
         for i, y in enumerate(table["year"])
@@ -948,11 +953,11 @@ def key_findings(
     step = "Start of assessment (stage 1) to approval"
     assessment = durations.set_index("Step").loc[step]
     if assessment["Households"] > 5 or app.disclosure == "internal":
-        median, low, high = (assessment[c] / 30.44 for c in DURATION_STATS[:3])
+        median, low, high, mean = (int(assessment[c]) for c in DURATION_STATS)
         on = [_stated(app, durations, "durations", step, "Households")]
         figures = app.share(
-            f"a median of {median:.1f} months from starting stage 1 to approval (mean "
-            f"{assessment['Mean months']} months; middle half {low:.1f} to {high:.1f} months)",
+            f"a median of {median:,} days ({median / DAYS_PER_MONTH:.1f} months) from starting "
+            f"stage 1 to approval (mean {mean:,} days; middle half {low:,} to {high:,} days)",
             on,
             withheld="a withheld time from starting stage 1 to approval",
         )

@@ -25,17 +25,16 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from analysis.core.years import FinancialYear, financial_year_labels
+from analysis.core.years import FinancialYear, comparator_year, financial_year_labels
 from analysis.disclosure import members
 from analysis.presentation.charts import year as shown_year
 from analysis.presentation.estimates import zero_text
-from analysis.recruitment.measures import eoi_recorded, household_records
+from analysis.recruitment.measures import DAYS_PER_MONTH, eoi_recorded, household_records
 from analysis.recruitment.schema import REASON_CODES, STAGE_LABELS
 
 if TYPE_CHECKING:
     from analysis.presentation.appendix import Appendix
 
-DAYS_PER_MONTH = 30.44
 APPROVED, NOT_PROGRESSED, WITHDREW = "approved", "not progressed", "withdrew"
 WITHDRAWAL_CODES = list(REASON_CODES)
 OUTCOME_LABELS = {
@@ -363,8 +362,8 @@ MILESTONES = ["eoi", "stage1", "stage2", "approval"]
 
 
 def time_to_stage(households: pd.DataFrame, years: Sequence[str]) -> pd.DataFrame:
-    """Median months from enquiry to each stage among households that reached it, by the
-    year they reached it (so each year's figure is complete, not waiting on the slow);
+    """Median whole days from enquiry to each stage among households that reached it, by
+    the year they reached it (so each year's figure is complete, not waiting on the slow);
     each count of households with the households it counts."""
     ids = household_records(households)
     rows, cells = [], {}
@@ -375,13 +374,13 @@ def time_to_stage(households: pd.DataFrame, years: Sequence[str]) -> pd.DataFram
             name = STAGE_LABELS[stage]
             if stage == "eoi" and not eoi_recorded(households, year):
                 row[f"{name}: households"] = ""
-                row[f"{name}: median months"] = "not recorded"
+                row[f"{name}: median days"] = "not recorded"
                 continue
             inside = households[f"{stage}_date"].between(fy.start, fy.end)
             reached = households[inside]
-            months = (reached[f"{stage}_date"] - reached["enquiry_date"]).dt.days / DAYS_PER_MONTH
+            days = (reached[f"{stage}_date"] - reached["enquiry_date"]).dt.days
             row[f"{name}: households"] = len(reached)
-            row[f"{name}: median months"] = round(months.median(), 1) if len(months) else ""
+            row[f"{name}: median days"] = round(days.median()) if len(days) else ""
             cells[(i, f"{name}: households")] = frozenset(ids[inside.to_numpy()])
         rows.append(row)
     return members.attach(pd.DataFrame(rows), cells)
@@ -390,7 +389,7 @@ def time_to_stage(households: pd.DataFrame, years: Sequence[str]) -> pd.DataFram
 def time_to_stage_rates() -> dict[str, list[str]]:
     """The median columns of :func:`time_to_stage` and the count each is built on."""
     names = [STAGE_LABELS[s] for s in MILESTONES]
-    return {f"{n}: median months": [f"{n}: households"] for n in names}
+    return {f"{n}: median days": [f"{n}: households"] for n in names}
 
 
 @dataclass(frozen=True)
@@ -404,6 +403,12 @@ class Benchmark:
     source: str
     url: str
     caveat: str
+    published: str  # when the source came out, for a page of another year
+
+    def when(self, page_year: str, what: str = "figure") -> str:
+        """The figure's year as a page for ``page_year`` says it ("for 2022/23", or "the
+        nearest figure, for 2022/23 (published March 2024)")."""
+        return comparator_year(self.year, page_year, self.published, what)
 
 
 # From ../shared/reference/ofsted/fostering_in_england_national.csv (measure
@@ -425,6 +430,7 @@ EIGHT_MONTHS = Benchmark(
         "a second-hand report of Ofsted's figure; its base is applications submitted and "
         "approved in the same year, and it may refer to independent agencies only"
     ),
+    published="March 2024",
 )
 
 
@@ -631,11 +637,15 @@ def incidence_alt(
 
 
 def eight_month_sentence(
-    table: pd.DataFrame, app: Appendix, name: str, benchmark: Benchmark = EIGHT_MONTHS
+    table: pd.DataFrame,
+    app: Appendix,
+    name: str,
+    page_year: str,
+    benchmark: Benchmark = EIGHT_MONTHS,
 ) -> str | None:
     """The latest year's share approved within eight months of application beside the
-    earlier years' and the national figure, its counts keyed to the table ``name``
-    (:func:`within_months_of_application`)."""
+    earlier years' and the national figure (dated as a page for ``page_year`` dates it),
+    its counts keyed to the table ``name`` (:func:`within_months_of_application`)."""
     if table.empty or not table["Households approved"].iloc[-1]:
         return None
     found = members.of(table)
@@ -663,10 +673,12 @@ def eight_month_sentence(
         span = " to ".join(dict.fromkeys(earlier["Year approved"].iloc[[0, -1]]))
         on = [k for i in range(last) for k in keys(i)]
         before = app.share(f", against {pooled:.1f}% of those approved in {span}", on, withheld="")
+    when = benchmark.when(page_year, "national figure")
     return (
         f"Of the {whole} households approved in {year}, {quick} ({share}) were approved within "
-        f"eight months of applying (starting stage 1){before}. The national figure for "
-        f'{benchmark.year.replace("-", "/")} is {benchmark.value:g}%: "{benchmark.quote}" '
+        f"eight months of applying (starting stage 1){before}. "
+        f"{when[0].upper()}{when[1:]}: {benchmark.value:g}%, "
+        f'"{benchmark.quote}" '
         f"({benchmark.source}; {benchmark.caveat})."
     )
 

@@ -11,19 +11,21 @@ import seaborn as sns
 
 from analysis.presentation import estimates
 from analysis.presentation.charts import (
-    BLACK,
-    BLUE,
+    ACTIONABLE,
+    COMPARATOR,
     COUNCIL,
+    EARLIER,
     EDGE,
     ENGLAND,
     GREEN,
-    GREY,
-    LINES,
-    OKABE_ITO,
-    ORANGE,
+    LIGHT,
+    LOST,
+    PURPLE,
     SKY_BLUE,
-    VERMILLION,
+    YELLOW,
     bars_alt,
+    case_light,
+    category,
     legend_below,
     legend_right,
     year,
@@ -32,9 +34,11 @@ from analysis.presentation.charts import (
 from analysis.retention import tables as t
 from analysis.retention.schema import INFLUENCE_ORDER
 
-# Okabe-Ito (colour-blind safe): no red/green pair; joiners blue, leavers vermilion.
-PALETTE = {"up": BLUE, "down": VERMILLION, "total": "#4D4D4D", "grey": GREY}
-INFLUENCE_COLOURS = dict(zip(INFLUENCE_ORDER, [VERMILLION, BLUE, ORANGE], strict=True))
+# The shared vocabulary: the council's households in its colour, joiners a category colour,
+# leavers the colour of households lost; a reason the service could act on orange, one it
+# could not grey ("other"), quality of care or safeguarding a category colour.
+PALETTE = {"up": GREEN, "down": LOST, "total": COUNCIL}
+INFLUENCE_COLOURS = dict(zip(INFLUENCE_ORDER, [ACTIONABLE, EARLIER, PURPLE], strict=True))
 
 
 def _number(value: object) -> float:
@@ -81,11 +85,14 @@ def waterfall(row: pd.Series, title: str) -> plt.Figure:
     return fig
 
 
-def retention_trend(rates: pd.DataFrame, national: float, council: str) -> plt.Figure:
+def retention_trend(
+    rates: pd.DataFrame, national: float, council: str, when: str = ""
+) -> plt.Figure:
     """Retention rate by year against the national figure the council quotes.
 
     ``rates`` is the retention-rate table as the page shows it: a withheld rate is a gap
-    in the line. ``council`` is the council's short name, for the legend."""
+    in the line. ``council`` is the council's short name, for the legend; ``when`` the
+    national figure's year as the page says it ("the nearest figure, for 2022/23 ...")."""
     fig, ax = plt.subplots(figsize=(7.5, 3.8))
     ax.plot(
         years(rates[t.YEAR]),
@@ -98,7 +105,8 @@ def retention_trend(rates: pd.DataFrame, national: float, council: str) -> plt.F
         national,
         color=ENGLAND,
         linestyle="--",
-        label=f"National figure the council quotes ({national:.0f}%)",
+        label=f"National figure the council quotes ({national:.0f}%"
+        + (f", {when})" if when else ")"),
     )
     shown = pd.to_numeric(rates[t.RATE], errors="coerce")
     low = min(80.0, national - 5, shown.min() - 5) if shown.notna().any() else 80.0
@@ -137,7 +145,8 @@ def leavers_by_influence(tenure: pd.DataFrame) -> plt.Figure:
                 "the council's printed counts are in the table of reasons above", ha="center",
                 va="center", transform=ax.transAxes, fontsize=10)  # fmt: skip
     else:
-        handles = [plt.Rectangle((0, 0), 1, 1, color=c) for c in INFLUENCE_COLOURS.values()]
+        handles = [plt.Rectangle((0, 0), 1, 1, facecolor=c, edgecolor=EDGE, linewidth=0.6)
+                   for c in INFLUENCE_COLOURS.values()]  # fmt: skip
         labels = [g.capitalize() for g in INFLUENCE_COLOURS]
         legend_below(ax, handles, labels, fontsize=8, ncol=1)
     sns.despine(fig)
@@ -231,7 +240,8 @@ def survival(
     the line is broken there rather than drawn across it, and a group with no estimate
     after approval keeps only its key."""
     fig, (ax, below) = plt.subplots(2, 1, figsize=(8.5, 4.6), height_ratios=[4, 1.1], sharex=True)
-    colours = [LINES[k % len(LINES)] for k in range(len(at_risk))]
+    colours = [category(k)[0] for k in range(len(at_risk))]
+    light = set(LIGHT)
     columns = [c for c in at_risk.columns if c.startswith("At ")]
     times = [float(c.split()[1]) for c in columns]
     estimates = still.set_index(t.GROUP)
@@ -251,7 +261,8 @@ def survival(
                 if value is None:
                     text = estimates.at[name, t.left_share(int(when))]
                     if str(text) == "c":
-                        ax.text(when + offset, 3 + 6 * k, "c", ha="center", color=colour)
+                        ax.text(when + offset, 3 + 6 * k, "c", ha="center",
+                                color=EDGE if colour in light else colour)  # fmt: skip
                     runs.append([])
                 else:
                     runs[-1].append((when, value))
@@ -283,8 +294,9 @@ def survival(
                 ha="center",
                 va="center",
                 fontsize=8,
-                color=colour,
+                color=EDGE if colour in light else colour,
             )
+    case_light(fig)  # before the legend copies the lines
     ax.set_xlim(-0.5, max_years + 0.3)
     ax.set_ylim(0, 102)
     ax.set_ylabel("% still fostering")
@@ -310,7 +322,7 @@ def leaving_rate(table: pd.DataFrame) -> plt.Figure:
         y.replace(" years or more", "+").replace(" years", "").replace(" to ", "-")
         for y in table[t.LIFE["year of service"]]
     ]
-    ax.bar(labels, rate.fillna(0), color=OKABE_ITO[0], width=0.65)
+    ax.bar(labels, rate.fillna(0), color=COUNCIL, width=0.65)
     for x, value in enumerate(rate):
         text = "c" if np.isnan(value) else f"{value:.1f}"
         ax.text(x, (0 if np.isnan(value) else value) + 0.3, text, ha="center", fontsize=8)
@@ -336,7 +348,7 @@ def outlook(
     ax.plot(
         history[t.DAY],
         shown,
-        color=OKABE_ITO[0],
+        color=COUNCIL,
         marker="o",
         label=f"{measure.capitalize()} (register)",
     )
@@ -349,17 +361,15 @@ def outlook(
     ax.plot(
         years,
         median,
-        color=OKABE_ITO[0],
+        color=COUNCIL,
         ls="--",
         marker="o",
         mfc="white",
         label="Projection (median of simulations)",
     )
-    ax.fill_between(
-        years, low, high, color=OKABE_ITO[0], alpha=0.15, label="95% of simulated futures"
-    )
+    ax.fill_between(years, low, high, color=COUNCIL, alpha=0.15, label="95% of simulated futures")
     for (label, level), (colour, style) in zip(
-        lines.items(), [(GREEN, "-."), (BLACK, ":")], strict=False
+        lines.items(), [(COMPARATOR, "-."), (COMPARATOR, ":")], strict=False
     ):
         ax.axhline(level, color=colour, ls=style, lw=1.5, label=label)
     ax.set_xticks(list(history[t.DAY]) + years[1:])
@@ -379,10 +389,10 @@ def capacity_trend(trend: pd.DataFrame) -> plt.Figure:
     its stack (so no bar's position depends on it) and a withheld occupancy is not written."""
     trend = trend.apply(pd.to_numeric, errors="coerce")
     parts = [
-        (t.CAPACITY["filled places"], "Filled", BLUE),
+        (t.CAPACITY["filled places"], "Filled", GREEN),
         (t.CAPACITY["vacant places"], "Vacant (free to match)", SKY_BLUE),
-        (t.CAPACITY["unavailable places"], "Unavailable (carer choice or matching)", VERMILLION),
-        (t.CAPACITY["on hold or blocked places"], "On hold or blocked", ORANGE),
+        (t.CAPACITY["unavailable places"], "Unavailable (carer choice or matching)", PURPLE),
+        (t.CAPACITY["on hold or blocked places"], "On hold or blocked", YELLOW),
     ]
     fig, ax = plt.subplots(figsize=(7.5, 3.8))
     bottom = pd.Series(0, index=trend.index)
@@ -485,12 +495,13 @@ def waterfall_alt(row: pd.Series, year_label: str) -> str:
     )
 
 
-def retention_trend_alt(rates: pd.DataFrame, national: float, council: str) -> str:
+def retention_trend_alt(rates: pd.DataFrame, national: float, council: str, when: str = "") -> str:
     """Text alternative for :func:`retention_trend`, from the retention-rate table as shown."""
     parts = [f"{year(r[t.YEAR])} {_rate(r[t.RATE])}" for _, r in rates.iterrows()]
+    dated = f", {when}" if when else ""
     return (
         f"Line chart of {council}'s retention rate by year against a dashed line for the "
-        f"national figure the council quotes ({national:.0f}%): " + ", ".join(parts) + "."
+        f"national figure the council quotes ({national:.0f}%{dated}): " + ", ".join(parts) + "."
     )
 
 

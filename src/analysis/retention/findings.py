@@ -45,7 +45,7 @@ def key_findings(
     through ``appendix.count`` with its records under its table cell's key, and each rate
     or share through ``appendix.share`` on the counts it rests on, so a sentence never
     states what a table withholds. ``national`` is the council's declared
-    ``national_retention`` comparator."""
+    ``national_retention`` comparator, dated as the page's year says it."""
     label = year_text(year.label)
     flows = shown["flows"]
     row = flows.set_index(t.YEAR).loc[label]
@@ -73,12 +73,12 @@ def key_findings(
     ]
     start, leavers = row[t.FLOW["start"]], row[t.FLOW["leavers"]]
     rate = 100 * (1 - leavers / start)
-    national = national.value
+    quoted, national = national.when(year.label, "one"), national.value
     on_rate = [key("start"), key("leavers")]
     # the direction against the national figure says something of the rate: withheld with it
     side = appendix.share(
         f", {'above' if rate > national else 'below'} the national {national:.0f}% the "
-        "council quotes",
+        f"council quotes ({quoted})",
         on_rate,
         "",
     )

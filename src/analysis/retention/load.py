@@ -354,20 +354,30 @@ def inputs(council: Council, year: str, raw: str = "example") -> list[Path]:
     """Every register extract up to ``year`` (survival uses the whole history), their
     declared layouts, the published figures the register reconciles against (every
     file the published-figures loader reads, and the council's readings of them), and the
-    year's SSDA903 return (the sufficiency outlook's children in foster care)."""
+    year's SSDA903 return (the sufficiency outlook's children in foster care), and Ofsted's
+    national figures (the national comparison)."""
     from analysis.retention.sufficiency import return_files
+    from analysis.sources.ofsted import national
     from analysis.sources.ssda903.load import declared_aliases
 
-    files = available_files(paths.raw_dir(raw, council.slug))
     published = sorted(council.published.glob("*.csv")) if council.published.is_dir() else []
     returns = return_files(
         paths.raw_dir(raw, council.slug) / "ssda903",
         FinancialYear.parse(year),
         declared_aliases(council.layouts),
     )
-    return [p for y, p in files.items() if y <= year] + [
-        council.layouts / f"{DATASET}.toml",
+    return [
+        *shared_inputs(council, year, raw),
         *published,
         council.published / READINGS_FILE,
         *returns,
+        national.FILE,
     ]
+
+
+def shared_inputs(council: Council, year: str, raw: str = "example") -> list[Path]:
+    """What another appendix's disclosure decision reads of this one's data (the shared
+    counts, :mod:`analysis.disclosure.shared_counts`): the register extracts up to
+    ``year`` and their declared layouts."""
+    files = available_files(paths.raw_dir(raw, council.slug))
+    return [p for y, p in files.items() if y <= year] + [council.layouts / f"{DATASET}.toml"]

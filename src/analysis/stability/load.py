@@ -29,3 +29,9 @@ def inputs(council: Council, year: str, raw: str = "example") -> list[Path]:
     where = report.folder(paths.raw_dir(raw, council.slug))
     aliases = declared_aliases(council.layouts)
     return [*report.inputs(where, year, aliases), council.layouts / "ssda903.toml"]
+
+
+def shared_inputs(council: Council, year: str, raw: str = "example") -> list[Path]:
+    """What another appendix's disclosure decision reads of this one's data: the same
+    returns and aliases as the page itself (:func:`inputs`)."""
+    return inputs(council, year, raw)

@@ -40,7 +40,6 @@ from analysis.presentation.charts import (
     COUNCIL,
     ENGLAND,
     NEIGHBOURS,
-    OKABE_ITO,
     REGION,
     bars_alt,
     legend_right,
@@ -447,7 +446,7 @@ def moves_chart(shown: pd.DataFrame) -> plt.Figure:
     a reason whose count is withheld has no bar."""
     label = "Reason for the placement change"
     fig, ax = plt.subplots(figsize=(8, 0.35 * len(shown) + 1))
-    ax.barh(shown[label], pd.to_numeric(shown["Moves"], errors="coerce"), color=OKABE_ITO[0])
+    ax.barh(shown[label], pd.to_numeric(shown["Moves"], errors="coerce"), color=COUNCIL)
     ax.invert_yaxis()
     ax.set_xlabel("Moves")
     fig.tight_layout()
