@@ -236,3 +236,56 @@ def test_one_model_answers_every_view_as_a_fresh_one_would():
         unstated = set(values) - set(counts)
         fresh = audit.ranges(known, hidden | unstated, relations, targets=hidden, positive=hidden)
         assert {k: pytest.approx(v) for k, v in kept.items()} == fresh
+
+
+def _records(n: int, start: int = 0) -> frozenset[str]:
+    return frozenset(f"household:{i}" for i in range(start, start + n))
+
+
+def test_a_count_of_the_records_of_a_printed_figure_is_that_figure():
+    # The extract's 27 stage 1 starts are the council's printed 27: shown, never withheld,
+    # whichever is registered first; a count of 1 to 5 is not made published so.
+    ledger = Ledger()
+    ledger.add("events|Stage 1 starts", 27, records=_records(27))
+    ledger.printed([_records(27), _records(1, 100)])
+    ledger.add("time to stage|Stage 1", 27, records=_records(27))
+    ledger.add("tenure|Transfer|Under 1 year", 1, records=_records(1, 100))
+    assert {"events|Stage 1 starts", "time to stage|Stage 1"} <= ledger.published
+    assert "tenure|Transfer|Under 1 year" not in ledger.published
+    assert "events|Stage 1 starts" not in decide(ledger)
+
+
+def test_a_printed_count_of_one_to_five_keeps_no_records():
+    ledger = Ledger()
+    ledger.add("printed|resigned", 1, published=True, records=_records(1))
+    ledger.add("life table|5 to 6 years", 1, records=_records(1))
+    assert "printed|resigned" not in ledger.members
+    # Without the printed count's records, the audit does not tie the one leaver after
+    # five years to the one carer who resigned (no reader can).
+    assert "life table|5 to 6 years" in decide(ledger)
+    assert not ledger.exposures({"life table|5 to 6 years"})
+
+
+def test_a_breakdown_of_a_printed_small_total_is_no_more_exposed_than_the_total():
+    # Printed: 3 households left for permanence. The page breaks them down by length of
+    # service: each cell lies in 0 to 3 from the printed 3 alone, and the page says no more.
+    ledger = Ledger()
+    ledger.add("printed|permanence", 3, published=True)
+    for band, n in [("under 1", 1), ("1 to 3", 1), ("3 to 5", 1), ("5 to 10", 0)]:
+        ledger.add(f"tenure|{band}", n)
+    ledger.relate(
+        "printed|permanence", [f"tenure|{b}" for b in ["under 1", "1 to 3", "3 to 5", "5 to 10"]]
+    )
+    hidden = decide(ledger)
+    assert hidden == {"tenure|under 1", "tenure|1 to 3", "tenure|3 to 5"}
+    assert not ledger.exposures(hidden)
+    # A zero shown beside it pins a printed 1 to one band: narrower than the printed 1 says.
+    single = Ledger()
+    single.add("printed|transfer", 1, published=True)
+    single.add("tenure|under 1", 1)
+    single.add("tenure|1 to 3", 0)
+    single.relate("printed|transfer", ["tenure|under 1", "tenure|1 to 3"])
+    assert [e.key for e in single.exposures({"tenure|under 1"})] == ["tenure|under 1"]
+    # Withholding the zero beside it leaves it 0 to 1, as the printed 1 alone does.
+    assert decide(single) == {"tenure|under 1", "tenure|1 to 3"}
+    assert not single.exposures({"tenure|under 1", "tenure|1 to 3"})
