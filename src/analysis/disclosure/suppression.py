@@ -23,11 +23,10 @@ import pandas as pd
 
 RULES = {
     "public": (
-        "Disclosure control: counts of 1 to 5 people are shown as 'c', with further counts "
-        "(a zero among them, where nothing else will do) withheld where a total would reveal "
-        "them, and rates built on them withheld (DfE convention). Figures already published "
-        "by the council, and the data's counts of exactly the same people, are shown as "
-        "printed."
+        "Disclosure control (DfE convention): counts of 1 to 5 people are shown as 'c'; "
+        "other counts, zeros too, are withheld where a total would reveal one, with rates "
+        "built on them. Published figures, and the data's counts of the same people, are "
+        "shown as printed."
     ),
     "internal": "INTERNAL: NOT FOR CIRCULATION. No small-number suppression has been applied.",
 }
