@@ -15,6 +15,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
+from analysis.core.years import FinancialYear
 from analysis.presentation import appendix
 from analysis.published_trends import charts as trend_charts
 from analysis.recruitment import time_to_event as tte
@@ -237,4 +238,38 @@ def test_the_influence_title_states_a_shown_count_only():
     assert retention_charts.influence_title(influence, "2024-25") == (
         "Households that ceased to foster in 2024/25, by whether the service could influence "
         "the reason"
+    )
+
+
+def test_the_unplanned_title_states_a_share_only_from_counts_shown():
+    shown = pd.DataFrame(
+        {
+            "Foster placement": ["Own foster carers", "Connected persons"],
+            "Ended unplanned": [33, 7],
+            "Ended otherwise": [176, 76],
+        }
+    )
+    year = FinancialYear.parse("2024-25")
+    assert report.unplanned_title(shown, year) == (
+        "40 of the 292 foster placements that ended in 2024/25 ended unplanned (13.7%)"
+    )
+    shown["Ended unplanned"] = ["33", "c"]
+    assert report.unplanned_title(shown, year) == (
+        "Foster placements ending in the year, unplanned or otherwise"
+    )
+
+
+def test_the_placements_title_gives_a_share_only_when_every_band_is_shown():
+    bands = ["1", "2", "3", "4", "5 or more"]
+    shown = pd.DataFrame({"Placements in the year": bands, "Children": [520, 88, 57, 19, 0]})
+    assert report.placements_title(shown) == (
+        "520 of the 684 children looked after on 31 March (76.0%) had one placement all year"
+    )
+    shown["Children"] = [520, 88, 57, "c", "c"]
+    assert report.placements_title(shown) == (
+        "520 children looked after on 31 March had one placement all year"
+    )
+    shown["Children"] = ["c", 88, 57, "c", "c"]
+    assert report.placements_title(shown) == (
+        "Children looked after on 31 March by number of placements in the year"
     )

@@ -59,6 +59,8 @@ class Reading(HTMLParser):
     raw_frames: int = 0
     main_words: int = 0  # words read before the technical annex (contents box aside)
     findings: list[int] = field(default_factory=list)  # items of each "Key findings" list
+    # each main-body section's heading and what it shows, in order ("chart", "table")
+    sections: list[tuple[list[str], list[str]]] = field(default_factory=list)
     _annex: bool = False
     _stack: list[tuple[str, str]] = field(default_factory=list)  # (tag, class)
     _heading: list[str] | None = None
@@ -91,6 +93,13 @@ class Reading(HTMLParser):
             self._first = False
         if tag == "h2":
             self._h2, self._findings_next = [], False
+            if not self._annex:
+                self.sections.append((self._h2, []))
+        if self.sections and not self._annex:
+            if tag == "p" and "figure-caption" in classes.split():
+                self.sections[-1][1].append("chart")
+            if tag == "table":
+                self.sections[-1][1].append("table")
         if tag == "ul" and self._findings_next:
             self._findings_next, self._findings_list = False, len(self._stack)
             self.findings.append(0)
@@ -186,6 +195,16 @@ def _too_many_findings(reading: Reading) -> list[str]:
     ]
 
 
+def _table_before_chart(reading: Reading) -> list[str]:
+    """A main-body section that has a chart but opens with a table: each section is led by
+    its chart, whose title states the finding."""
+    return [
+        "".join(heading).replace("\u00b6", "").strip()
+        for heading, shown in reading.sections
+        if "chart" in shown and shown[0] != "chart"
+    ]
+
+
 def _escaped_breaks(reading: Reading) -> list[str]:
     """A transcribed line break ("\\n", from a PDF's text) printed as it was stored."""
     return [text for text in reading.text if "\\n" in text]
@@ -200,6 +219,7 @@ CHECKS = {
     "chart without alt text": _no_text_alternative,
     "main body over its length budget": _over_budget,
     "more than five key findings": _too_many_findings,
+    "section with a chart led by a table": _table_before_chart,
 }
 
 # Found on the built reports when these checks were written; the notebooks belong to
@@ -388,3 +408,15 @@ def test_the_retention_page_explains_its_children_against_its_filled_places(buil
     ) in text
     assert "On this synthetic example they were generated separately" in text
     assert "18,860 approved at 31 March 2024" in text
+
+
+def test_the_lead_check_finds_a_section_whose_table_comes_before_its_chart():
+    reading = Reading()
+    reading.feed(
+        "<h2>Tables first</h2><table><tr><td>1</td></tr></table>"
+        "<p class='figure-caption'>Figure 1</p><h2>Chart first</h2>"
+        "<p class='figure-caption'>Figure 2</p><table></table><h2>Tables only</h2><table>"
+        "</table><div id='technical-annex'><h2>Annex</h2><table></table>"
+        "<p class='figure-caption'>Figure 3</p></div>"
+    )
+    assert _table_before_chart(reading) == ["Tables first"]

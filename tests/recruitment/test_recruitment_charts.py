@@ -28,7 +28,7 @@ def test_reasons_alt_names_the_largest_reasons_and_leaves_withheld_ones_out():
         "Reasons the service can act on (orange): 1 drawn, 23 households in all, and 1 with "
         "a withheld count." in alt
     )  # never "0 households" for reasons whose counts are withheld
-    assert "1 reasons with a withheld count are not drawn." in alt
+    assert "Reasons with a withheld count (1) are not drawn." in alt
 
 
 def test_cohort_alt_quotes_each_cohort_and_says_what_is_withheld():

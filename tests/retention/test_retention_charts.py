@@ -50,7 +50,7 @@ def test_leavers_and_capacity_alts_quote_the_table():
     )
     alt = charts.leavers_by_influence_alt(tenure)
     assert "Retirement 15 (could not influence)." in alt
-    assert "1 reasons with a withheld count are not drawn." in alt
+    assert "Reasons with a withheld count (1) are not drawn." in alt
     capacity = pd.DataFrame(
         {
             t.DAY: [2024, 2025],

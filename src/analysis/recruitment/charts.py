@@ -212,7 +212,7 @@ def reasons_alt(reasons: pd.DataFrame) -> str:
         f"{len(acted)} drawn, {acted['Households'].sum():,.0f} households in all"
         + (f", and {len(hidden)} with a withheld count" if len(hidden) else "")
         + "."
-        + (f" {withheld} reasons with a withheld count are not drawn." if withheld else "")
+        + (f" Reasons with a withheld count ({withheld}) are not drawn." if withheld else "")
     )
 
 

@@ -519,7 +519,7 @@ def leavers_by_influence_alt(tenure: pd.DataFrame) -> str:
         "Bar chart of households that ceased to foster in the year by reason, coloured by "
         "whether the service could influence it: ",
         empty="no reason with a count that can be shown",
-        withheld="{n} reasons with a withheld count are not drawn.",
+        withheld="Reasons with a withheld count ({n}) are not drawn.",
     )
 
 

@@ -39,9 +39,12 @@ from analysis.presentation.appendix import Appendix
 from analysis.presentation.charts import (
     COUNCIL,
     ENGLAND,
+    GREY,
+    LOST,
     NEIGHBOURS,
     REGION,
     bars_alt,
+    legend_below,
     legend_right,
     years,
 )
@@ -475,7 +478,7 @@ def moves_alt(shown: pd.DataFrame) -> str:
         lambda r, n: f"{r[label].lower()} {n:,.0f}",
         "Bar chart of placement moves in the year by reason: ",
         empty="every count withheld",
-        withheld="{n} reasons with a withheld count have no bar.",
+        withheld="Reasons with a withheld count ({n}) have no bar.",
     )
 
 
@@ -499,6 +502,108 @@ def unplanned_reasons(data: Year) -> pd.DataFrame:
     hit = ended.loc[ended["unplanned"]]
     order = sorted(hit["reason"].unique())
     return _counted(hit, "reason", "Why the foster placement ended", "Placements", order)
+
+
+def _all_shown(shown: pd.DataFrame, columns: list[str]) -> pd.DataFrame | None:
+    """``shown[columns]`` as numbers when the page shows every one of them, else None: a
+    sum or share is written only from counts the reader can see."""
+    numbers = shown[columns].apply(pd.to_numeric, errors="coerce")
+    return None if numbers.isna().any().any() else numbers
+
+
+def unplanned_chart(shown: pd.DataFrame) -> plt.Figure:
+    """Foster placements ending in the year by placement, unplanned beside otherwise, from
+    the table as the page shows it (a withheld count has no bar)."""
+    label = "Foster placement"
+    fig, ax = plt.subplots(figsize=(8, 0.55 * len(shown) + 1.4))
+    rows = np.arange(len(shown))
+    bars = ((-0.2, UNPLANNED_COUNTS[0], LOST), (0.2, UNPLANNED_COUNTS[1], GREY))
+    for offset, column, colour in bars:
+        values = pd.to_numeric(shown[column], errors="coerce")
+        ax.barh(rows + offset, values, height=0.4, color=colour, label=column)
+    ax.set_yticks(rows, shown[label])
+    ax.invert_yaxis()
+    ax.set_xlabel("Foster placements ending in the year")
+    legend_below(ax)
+    return fig
+
+
+def unplanned_title(shown: pd.DataFrame, year: FinancialYear) -> str:
+    """The share of the year's foster endings that were unplanned, when the page shows
+    every count it rests on: "12 of the 85 foster placements that ended in 2024/25 ended
+    unplanned (14.1%)"."""
+    numbers = _all_shown(shown, UNPLANNED_COUNTS)
+    generic = "Foster placements ending in the year, unplanned or otherwise"
+    if numbers is None:
+        return generic
+    unplanned_, total = int(numbers[UNPLANNED_COUNTS[0]].sum()), int(numbers.to_numpy().sum())
+    if total == 0:
+        return generic
+    return (
+        f"{unplanned_:,} of the {total:,} foster placements that ended in {year.report_label} "
+        f"ended unplanned ({100 * unplanned_ / total:.1f}%)"
+    )
+
+
+def unplanned_alt(shown: pd.DataFrame) -> str:
+    """Text alternative for :func:`unplanned_chart`, from the table as the page shows it."""
+    parts = []
+    for _, row in shown.iterrows():
+        said = [
+            f"{row[c]} {c.lower()}"
+            if pd.notna(pd.to_numeric(row[c], errors="coerce"))
+            else f"{c.lower()} withheld"
+            for c in UNPLANNED_COUNTS
+        ]
+        parts.append(f"{row['Foster placement'].lower()}: {', '.join(said)}")
+    return (
+        "Bar chart of foster placements ending in the year, by placement, unplanned beside "
+        "otherwise (a withheld count has no bar): " + "; ".join(parts) + "."
+    )
+
+
+def placements_chart(shown: pd.DataFrame) -> plt.Figure:
+    """Children looked after on 31 March by number of placements in the year, from the table
+    as the page shows it (a withheld count has no bar)."""
+    label = "Placements in the year"
+    fig, ax = plt.subplots(figsize=(7, 3.4))
+    ax.bar(shown[label], pd.to_numeric(shown["Children"], errors="coerce"), color=COUNCIL)
+    ax.set_xlabel("Placements in the year")
+    ax.set_ylabel("Children")
+    fig.tight_layout()
+    return fig
+
+
+def placements_title(shown: pd.DataFrame) -> str:
+    """How many of the children looked after on 31 March had one placement all year, from
+    the table as the page shows it: "812 of the 903 children looked after on 31 March
+    (89.9%) had one placement all year"."""
+    label = "Placements in the year"
+    one = pd.to_numeric(shown.loc[shown[label] == PLACEMENT_BANDS[0], "Children"], errors="coerce")
+    if one.empty or one.isna().all():
+        return "Children looked after on 31 March by number of placements in the year"
+    n = int(one.iloc[0])
+    numbers = _all_shown(shown, ["Children"])
+    total = None if numbers is None else int(numbers["Children"].sum())
+    if not total:
+        return f"{n:,} children looked after on 31 March had one placement all year"
+    return (
+        f"{n:,} of the {total:,} children looked after on 31 March ({100 * n / total:.1f}%) "
+        "had one placement all year"
+    )
+
+
+def placements_alt(shown: pd.DataFrame) -> str:
+    """Text alternative for :func:`placements_chart`, from the table as the page shows it."""
+    label = "Placements in the year"
+    return bars_alt(
+        shown,
+        "Children",
+        lambda r, n: f"{r[label]} placement{'' if r[label] == '1' else 's'}: {n:,.0f} children",
+        "Bar chart of children looked after on 31 March by number of placements in the year: ",
+        empty="every count withheld",
+        withheld="Bands with a withheld count ({n}) have no bar.",
+    )
 
 
 def placements(data: Year) -> pd.DataFrame:
@@ -698,7 +803,7 @@ def findings(data: Year, appendix: Appendix) -> list[str]:
         top = m["reason"].value_counts()
         total = appendix.count(len(m), "moves", records=frozenset(m["record"]))
         on = ["moves", appendix.cell("reasons", top.index[0], "Moves")]
-        share = appendix.share(f"{round(100 * top.iloc[0] / len(m))}%", on)
+        share = appendix.share(f"{100 * top.iloc[0] / len(m):.1f}%", on)
         out.append(
             f"There were {total} placement moves in the year; the "
             f"most common recorded reason was '{top.index[0]}' ({share} of moves)."
@@ -711,7 +816,7 @@ def findings(data: Year, appendix: Appendix) -> list[str]:
             for group in ended["Foster placement"]
             for column in UNPLANNED_COUNTS
         ]
-        share = round(100 * ended["Ended unplanned"].sum() / total)
+        share = f"{100 * ended['Ended unplanned'].sum() / total:.1f}"
         out.append(
             f"{appendix.share(f'{share}%', on)} of foster placements that ended in the year "
             "ended unplanned (carer request, allegation or standards concern)."
