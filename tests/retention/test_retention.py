@@ -401,6 +401,20 @@ def test_key_findings_are_generated_from_the_figures(register, published):
     assert reconciliation_note(pd.DataFrame(columns=[tables.REPRODUCED]), fy, app) is None
 
 
+def test_key_findings_state_the_rate_alone_where_the_council_quotes_no_national_figure(
+    register,
+):
+    from analysis.presentation.appendix import Appendix
+
+    fy = FinancialYear.parse("2022-23")
+    app = Appendix("Retention", "2022-23", service="Test")
+    sentences = key_findings(register, fy, page_tables(register, fy), None, app)
+    app.finish()
+    text = app.stated(" ".join(sentences))
+    assert "Retention was 93.1% (1 - 14 households ceasing to foster / 202" in text
+    assert "national" not in text
+
+
 def test_targets_agree_with_the_published_transcription(published):
     """The reconciliation's targets and issue 2's transcription of the reports agree."""
     from analysis.sources.published import load as loader

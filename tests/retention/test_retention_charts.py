@@ -40,6 +40,18 @@ def test_retention_trend_dates_a_national_figure_of_another_year():
     assert f"National figure the council quotes (87%, {when})" in labels
 
 
+def test_a_council_quoting_no_national_figure_gets_its_own_line_alone():
+    rates = pd.DataFrame({t.YEAR: ["2023/24", "2024/25"], t.RATE: [91.0, 89.3]})
+    assert charts.retention_trend_alt(rates, None, "Leicester") == (
+        "Line chart of Leicester's retention rate by year: 2023/24 91.0%, 2024/25 89.3%."
+    )
+    assert charts.retention_trend_title(rates, None, "2024/25") == "Retention was 89.3% in 2024/25"
+    fig = charts.retention_trend(rates, None, "Leicester")
+    labels = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
+    plt.close(fig)
+    assert labels == ["Leicester (register)"]
+
+
 def test_leavers_and_capacity_alts_quote_the_table():
     tenure = pd.DataFrame(
         {

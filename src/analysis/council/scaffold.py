@@ -29,7 +29,9 @@ region = "{region}"
 # Statistical neighbours: the DfE's 2025 model unless listed here as old LA codes:
 # neighbours = [{neighbours}]
 
-# Figures the council's reports compare themselves with, each with its source, e.g.:
+# Figures the council's reports compare themselves with, each with its source. Optional: the
+# retention appendix draws a national retention rate the council quotes beside its own only
+# when one is declared (Ofsted's LA-sector figures are shown either way), e.g.:
 # [comparators.national_retention]
 # value = 87.0
 # unit = "%"

@@ -86,9 +86,10 @@ def waterfall(row: pd.Series, title: str) -> plt.Figure:
 
 
 def retention_trend(
-    rates: pd.DataFrame, national: float, council: str, when: str = ""
+    rates: pd.DataFrame, national: float | None, council: str, when: str = ""
 ) -> plt.Figure:
-    """Retention rate by year against the national figure the council quotes.
+    """Retention rate by year against the national figure the council quotes (None: the
+    council declares none, and the line is drawn alone).
 
     ``rates`` is the retention-rate table as the page shows it: a withheld rate is a gap
     in the line. ``council`` is the council's short name, for the legend; ``when`` the
@@ -101,15 +102,17 @@ def retention_trend(
         color=COUNCIL,
         label=f"{council} (register)",
     )
-    ax.axhline(
-        national,
-        color=ENGLAND,
-        linestyle="--",
-        label=f"National figure the council quotes ({national:.0f}%"
-        + (f", {when})" if when else ")"),
-    )
+    if national is not None:
+        ax.axhline(
+            national,
+            color=ENGLAND,
+            linestyle="--",
+            label=f"National figure the council quotes ({national:.0f}%"
+            + (f", {when})" if when else ")"),
+        )
     shown = pd.to_numeric(rates[t.RATE], errors="coerce")
-    low = min(80.0, national - 5, shown.min() - 5) if shown.notna().any() else 80.0
+    levels = [80.0, *([] if national is None else [national - 5])]
+    low = min(*levels, shown.min() - 5) if shown.notna().any() else min(levels)
     ax.set_ylim(max(0.0, 5 * np.floor(low / 5)), 100)
     ax.set_ylabel("Retention rate %")
     ax.set_xlabel("Financial year")
@@ -495,14 +498,19 @@ def waterfall_alt(row: pd.Series, year_label: str) -> str:
     )
 
 
-def retention_trend_alt(rates: pd.DataFrame, national: float, council: str, when: str = "") -> str:
+def retention_trend_alt(
+    rates: pd.DataFrame, national: float | None, council: str, when: str = ""
+) -> str:
     """Text alternative for :func:`retention_trend`, from the retention-rate table as shown."""
     parts = [f"{year(r[t.YEAR])} {_rate(r[t.RATE])}" for _, r in rates.iterrows()]
     dated = f", {when}" if when else ""
-    return (
-        f"Line chart of {council}'s retention rate by year against a dashed line for the "
-        f"national figure the council quotes ({national:.0f}%{dated}): " + ", ".join(parts) + "."
+    against = (
+        ""
+        if national is None
+        else " against a dashed line for the national figure the council quotes "
+        f"({national:.0f}%{dated})"
     )
+    return f"Line chart of {council}'s retention rate by year{against}: " + ", ".join(parts) + "."
 
 
 def _rate(value: object) -> str:
@@ -574,13 +582,18 @@ def waterfall_title(row: pd.Series, year_label: str) -> str:
     )
 
 
-def retention_trend_title(rates: pd.DataFrame, national: float, year_label: str) -> str:
+def retention_trend_title(rates: pd.DataFrame, national: float | None, year_label: str) -> str:
     """The year's retention rate against the national figure the council quotes: "Retention
-    was 93.1% in 2024/25, above the 90% national figure the council quotes"."""
+    was 93.1% in 2024/25, above the 90% national figure the council quotes" (the rate alone
+    where the council quotes none)."""
     row = rates[rates[t.YEAR] == year_label]
     rate = _number(row[t.RATE].iloc[0]) if len(row) else float("nan")
     if np.isnan(rate):
-        return "Retention rate by year, against the national figure the council quotes"
+        return "Retention rate by year" + (
+            "" if national is None else ", against the national figure the council quotes"
+        )
+    if national is None:
+        return f"Retention was {rate:.1f}% in {year(year_label)}"
     side = "above" if rate > national else "below" if rate < national else "level with"
     return (
         f"Retention was {rate:.1f}% in {year(year_label)}, {side} the {national:.0f}% "

@@ -33,7 +33,7 @@ def key_findings(
     register: Register,
     year: FinancialYear,
     shown: Mapping[str, pd.DataFrame | None],
-    national: Comparator,
+    national: Comparator | None,
     appendix: Appendix,
 ) -> list[str]:
     """At most five sentences a strategic lead can read unaided, every number taken from
@@ -45,7 +45,8 @@ def key_findings(
     through ``appendix.count`` with its records under its table cell's key, and each rate
     or share through ``appendix.share`` on the counts it rests on, so a sentence never
     states what a table withholds. ``national`` is the council's declared
-    ``national_retention`` comparator, dated as the page's year says it."""
+    ``national_retention`` comparator, dated as the page's year says it (None: it declares
+    none, and the rate is stated alone)."""
     label = year_text(year.label)
     flows = shown["flows"]
     row = flows.set_index(t.YEAR).loc[label]
@@ -73,14 +74,17 @@ def key_findings(
     ]
     start, leavers = row[t.FLOW["start"]], row[t.FLOW["leavers"]]
     rate = 100 * (1 - leavers / start)
-    quoted, national = national.when(year.label, "one"), national.value
     on_rate = [key("start"), key("leavers")]
     # the direction against the national figure says something of the rate: withheld with it
-    side = appendix.share(
-        f", {'above' if rate > national else 'below'} the national {national:.0f}% the "
-        f"council quotes ({quoted})",
-        on_rate,
-        "",
+    side = (
+        ""
+        if national is None
+        else appendix.share(
+            f", {'above' if rate > national.value else 'below'} the national "
+            f"{national.value:.0f}% the council quotes ({national.when(year.label, 'one')})",
+            on_rate,
+            "",
+        )
     )
     text = (
         f"Retention was {appendix.share(f'{rate:.1f}%', on_rate)} "
