@@ -17,6 +17,7 @@ import importlib.resources
 import multiprocessing
 import multiprocessing.util
 import os
+import re
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -207,6 +208,19 @@ class Browser:
             return tab.evaluate(TOO_WIDE)
         finally:
             context.close()
+
+    def sheets(self, page: Path) -> list[str]:
+        """How each sheet ``page`` prints on lies ("portrait" or "landscape"), as Chromium
+        prints it to PDF on A4: a named page (``@page wide``) may turn one."""
+        context = self._browser.new_context()
+        try:
+            tab = context.new_page()
+            tab.goto(page.resolve().as_uri(), wait_until="load")
+            pdf = tab.pdf(format="A4", prefer_css_page_size=True)
+        finally:
+            context.close()
+        boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", pdf)
+        return ["landscape" if float(w) > float(h) else "portrait" for w, h in boxes]
 
     def close(self) -> None:
         """Close the browser and stop Playwright's driver."""

@@ -1,6 +1,6 @@
 """A wide table (recruitment's 19 columns of outcomes by months since enquiry) fits the page
-at 1280 pixels and on a printed A4 sheet: it wraps, it never scrolls sideways or is cut off
-(issue 13's review of recruitment Tables 5 and 11)."""
+at 1280 pixels and on a printed A4 sheet, landscape: it wraps, it never scrolls sideways or
+is cut off (issue 13's review of recruitment Tables 5 and 11)."""
 
 from __future__ import annotations
 
@@ -60,7 +60,20 @@ def test_a_19_column_table_fits_1280_pixels_and_an_a4_sheet(browser, tmp_path):
     page = _wide_page(tmp_path)
     assert "(house&shy;holds)" in page.read_text(encoding="utf-8")  # a heading may break there
     assert browser.too_wide(page, 1280, 800) == []
-    assert browser.too_wide(page, 794, 1123, media="print") == []
+    assert browser.too_wide(page, 1123, 794, media="print") == []  # its landscape sheet
+    # printed, the table takes a landscape A4 sheet of its own: no shrinking to fit portrait
+    assert "landscape" in browser.sheets(page)
+
+
+def test_a_narrow_table_prints_on_portrait_sheets_only(browser, tmp_path):
+    page = tmp_path / "narrow.html"
+    page.write_text(
+        "<html><body><figure class='table'><table class='data'><tr><th>Year</th>"
+        "<th>Children</th></tr><tr><td>2024/25</td><td>684</td></tr></table></figure>"
+        "</body></html>",
+        encoding="utf-8",
+    )
+    assert set(browser.sheets(page)) == {"portrait"}
 
 
 def test_the_width_check_finds_a_table_that_scrolls(browser, tmp_path):
