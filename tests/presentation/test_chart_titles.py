@@ -57,8 +57,8 @@ def test_published_trend_titles_state_the_year_against_the_year_before():
         }
     )
     assert trend_charts.rates_title(rates, "2022-23") == (
-        "4.6% of enquiries in 2022/23 led to an approval (6.0% in 2021/22), recomputed from "
-        "the published counts"
+        "Approvals in 2022/23 were 4.6 for every 100 enquiries in the year (6.0 in 2021/22), "
+        "recomputed from the published counts"
     )
     leavers = pd.DataFrame(
         {"Personal circumstances": [10.0], "Dissatisfied": [2.0], "Total (as printed)": [15.0]},

@@ -116,3 +116,28 @@ def test_a_withheld_cell_of_words_reads_withheld_not_c(shown):
     assert list(table["Share (%)"]) == ["85.0", "c"]
     assert list(table["Explanation"]) == ["Matches the published figure.", "withheld"]
     assert list(table["Reproduced"]) == ["yes", "withheld"]
+
+
+def test_a_median_of_fewer_than_6_people_is_withheld_though_their_count_is_printed(monkeypatch):
+    """Issue 12's review: "2 households, median years fostered 3.3" described two households."""
+    monkeypatch.setattr(appendix, "display", lambda bundle, **kw: None)
+    frame = pd.DataFrame(
+        {
+            "Reason": ["Quality of care", "Personal circumstances"],
+            "Households": [2, 12],
+            "Median years fostered": [3.3, 6.1],
+            "Of all leavers (%)": [14.3, 85.7],
+        }
+    )
+    app = Appendix("Test", "2024-25", service="A service")
+    shown = app.table(
+        frame,
+        "Leavers",
+        counts=["Households"],
+        published=["Households"],  # the council printed both counts
+        rates={"Median years fostered": ["Households"], "Of all leavers (%)": ["Households"]},
+        name="leavers",
+    )
+    assert shown["Households"].tolist() == [2, 12]
+    assert shown["Median years fostered"].tolist() == ["c", 6.1]
+    assert shown["Of all leavers (%)"].tolist() == [14.3, 85.7]  # worked out from what is shown

@@ -69,12 +69,12 @@ def test_findings_for_2024_25_are_built_from_the_figures(figures):
         "In 2024/25 the service received 511 initial enquiries from people interested in "
         "fostering and approved 20 new mainstream fostering households, against 372 enquiries "
         "and 17 approvals in 2023/24.",
-        "The year's approvals were 3.9 for every 100 of its enquiries and 48 for every 100 of "
+        "The year's approvals were 3.9 for every 100 of its enquiries and 47.6 for every 100 of "
         "its expressions of interest (4.6 for every 100 enquiries in 2023/24); most approvals "
         "follow an earlier year's enquiry, so this is not the share of the year's enquirers "
         "approved (the recruitment appendix follows each cohort).",
         "The largest drop-off is from initial enquiries to expressions of interest: 42 of 511 "
-        "(8%), counting each stage's events in the year.",
+        "(8.2%), counting each stage's events in the year.",
         "There were 191 approved mainstream fostering households at 31 March 2025 (the report "
         "also gives 194).",
         "22 mainstream households stopped fostering (16 in 2023/24); the most common reason was "

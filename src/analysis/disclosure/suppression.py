@@ -25,8 +25,8 @@ RULES = {
     "public": (
         "Disclosure control (DfE convention): counts of 1 to 5 people are shown as 'c'; "
         "other counts, zeros too, are withheld where a total would reveal one, with rates "
-        "built on them. Published figures, and the data's counts of the same people, are "
-        "shown as printed."
+        "built on them, and medians or averages of fewer than 6 people. Published figures, "
+        "and the data's counts of the same people, are shown as printed."
     ),
     "internal": "INTERNAL: NOT FOR CIRCULATION. No small-number suppression has been applied.",
 }

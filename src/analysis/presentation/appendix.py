@@ -57,6 +57,21 @@ WITHHELD = "Not shown: it would reveal a withheld count."
 DRAW_AT_CLOSE = "FOSTERING_DRAW_AT_CLOSE"
 
 
+# A rate column whose heading names a median, mean or average summarises the people its
+# bases count: a statistic of 1 to 5 people describes them, so it is withheld wherever a base
+# counts 1 to 5, even a count shown as printed (issue 12's review: a median of two households).
+SUMMARY = re.compile(r"\b(median|mean|average)\b", re.IGNORECASE)
+
+
+def _few(frame: pd.DataFrame, bases: Sequence[str]) -> np.ndarray:
+    """Rows where any of the count columns ``bases`` counts 1 to 5."""
+    hit = np.zeros(len(frame), dtype=bool)
+    for base in bases:
+        if base in frame:
+            hit |= frame[base].map(disclosure.is_small).to_numpy(dtype=bool)
+    return hit
+
+
 @dataclass
 class _Table:
     frame: pd.DataFrame
@@ -706,6 +721,8 @@ class Appendix:
             # A sentence or a word ("Matches the published figure.", "yes") withheld reads
             # "withheld": a lone "c" in a column of words reads as a typing slip.
             words = shown[rate].map(lambda v: isinstance(v, str) and v[:1].isalpha()).to_numpy()
+            if SUMMARY.search(str(rate)):
+                hit = hit | _few(table.frame, bases)
             shown.loc[hit & says & ~words, rate] = disclosure.SUPPRESSED
             shown.loc[hit & says & words, rate] = WITHHELD_WORDS
         return shown

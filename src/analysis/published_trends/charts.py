@@ -341,17 +341,21 @@ def funnel_title(funnel: pd.DataFrame, selected: str) -> str:
 
 
 def rates_title(rates: pd.DataFrame, selected: str) -> str:
-    """Enquiry to approval in the year, recomputed from the printed counts: "4.6% of
-    enquiries in 2022/23 led to an approval (5.1% in 2021/22)"."""
+    """Enquiry to approval in the year, recomputed from the printed counts, as the period
+    ratio it is (a year's approvals mostly follow earlier years' enquiries, so it is not the
+    share of the year's enquirers approved): "Approvals in 2022/23 were 4.6 for every 100
+    enquiries in the year (6.0 in 2021/22), recomputed from the published counts"."""
     rate = rates[(rates["rate"] == "Enquiry to approval")].dropna(subset=["recomputed"])
     when = _latest(rate["year"].tolist(), selected)
     if when is None:
         return "Conversion rates by year, recomputed and as printed"
     by_year = rate.set_index("year")["recomputed"]
     before = _before(by_year.index, when)
-    title = f"{by_year[when]:.1f}% of enquiries in {year(when)} led to an approval"
+    title = (
+        f"Approvals in {year(when)} were {by_year[when]:.1f} for every 100 enquiries in the year"
+    )
     if before is not None:
-        title += f" ({by_year[before]:.1f}% in {year(before)})"
+        title += f" ({by_year[before]:.1f} in {year(before)})"
     return title + ", recomputed from the published counts"
 
 

@@ -459,7 +459,7 @@ def _funnel_findings(stages: pd.DataFrame, year: str, before: str | None) -> lis
     text = f"The year's approvals were {rate:.1f} for every 100 of its enquiries"
     eoi = stages.loc[year, "expressions_of_interest"]
     if pd.notna(eoi):
-        text += f" and {100 * approved / eoi:.0f} for every 100 of its expressions of interest"
+        text += f" and {100 * approved / eoi:.1f} for every 100 of its expressions of interest"
     if before:
         prior = (
             100
@@ -478,7 +478,7 @@ def _funnel_findings(stages: pd.DataFrame, year: str, before: str | None) -> lis
     sentences.append(
         f"The largest drop-off is from {STAGE_NAMES[came_from].lower()} to "
         f"{STAGE_NAMES[worst].lower()}: {steps[worst]:,.0f} of {steps[came_from]:,.0f} "
-        f"({100 * kept[worst]:.0f}%), counting each stage's events in the year."
+        f"({100 * kept[worst]:.1f}%), counting each stage's events in the year."
     )
     return sentences
 
