@@ -54,6 +54,7 @@ def banner(source: Source) -> str:
     detail = f" {html.escape(source.description)}" if source.description else ""
     return (
         "<div class='appendix-synthetic' role='note' style='background:#ffd24d;color:#000;"
-        "font-weight:700;text-align:center;padding:0.3rem;border:2px solid #8a6d00'>"
+        "font:700 0.9rem/1.4 system-ui,-apple-system,Roboto,Arial,sans-serif;"
+        "text-align:center;padding:0.3rem;border:2px solid #8a6d00'>"
         f"SYNTHETIC DATA: not real people.{detail}</div>"
     )
