@@ -50,3 +50,19 @@ def test_the_contents_list_the_main_body_in_full_and_the_annex_by_section_only()
         "sections</summary><ol><li><a href='#leaving'>Where people leave</a></li>"
         "<li><a href='#quality'>Data quality</a></li></ol></details></li></ol></nav>"
     )
+
+
+def test_only_outputs_holding_a_table_stay_tab_stops():
+    page = (
+        '<div class="jp-RenderedHTMLCommon jp-RenderedMarkdown jp-OutputArea-output" '
+        'data-mime-type="text/markdown" tabindex="0"><p>Text</p></div>'
+        '<div class="jp-RenderedImage jp-OutputArea-output" tabindex="0"><img alt="x"></div>'
+        '<div class="jp-RenderedHTMLCommon jp-RenderedHTML jp-OutputArea-output" '
+        'data-mime-type="text/html" tabindex="0"><figure class="table"><table></table></figure>'
+        "</div>"
+    )
+    shown = export.without_idle_tab_stops(page)
+    assert shown.count('tabindex="0"') == 1
+    assert 'data-mime-type="text/markdown"><p>Text</p>' in shown
+    assert '<div class="jp-RenderedImage jp-OutputArea-output"><img' in shown
+    assert 'data-mime-type="text/html" tabindex="0"><figure' in shown

@@ -61,6 +61,8 @@ def test_a_19_column_table_fits_1280_pixels_and_an_a4_sheet(browser, tmp_path):
     assert "(house&shy;holds)" in page.read_text(encoding="utf-8")  # a heading may break there
     assert browser.too_wide(page, 1280, 800) == []
     assert browser.too_wide(page, 1123, 794, media="print") == []  # its landscape sheet
+    # on a phone (WCAG 1.4.10) the table scrolls in its own box; the page never sideways
+    assert "the page scrolls sideways" not in browser.too_wide(page, 320, 640)
     # printed, the table takes a landscape A4 sheet of its own: no shrinking to fit portrait
     assert "landscape" in browser.sheets(page)
 

@@ -330,7 +330,7 @@ def to_html(
     body = page.replace("<!--appendix:top-->", top, 1)
     if internal:
         body = body.replace('<body class="jp-Notebook"', '<body class="jp-Notebook internal"', 1)
-    body = breakable_headings(annex_section(headlines_first(body)))
+    body = breakable_headings(annex_section(headlines_first(without_idle_tab_stops(body))))
     body = _insert_contents(body, toc, after_findings=bool(sections) and _findings(sections[0]))
     body = body.replace(
         "<!--appendix:bottom-->", footer(provenance) + (band if internal else ""), 1
@@ -339,6 +339,23 @@ def to_html(
     if match:
         raise ExportError(f"the export would load something from the network: {match.group(0)!r}")
     return body
+
+
+_OUTPUT = re.compile(r'(<div class="[^"]*\bjp-OutputArea-output\b[^"]*"[^>]*?) tabindex="0">')
+
+
+def without_idle_tab_stops(page: str) -> str:
+    """Take the tab stop nbconvert gives every output off those that cannot scroll (text,
+    images): a keyboard user then tabs through links and tables, not every paragraph.
+    An output holding a table keeps it, since a table may scroll in a narrow window."""
+    found = list(_OUTPUT.finditer(page))
+    ends = [m.start() for m in found[1:]] + [len(page)]
+    out, at = [], 0
+    for match, end in zip(found, ends, strict=True):
+        keep = "<table" in page[match.end() : end]
+        out += [page[at : match.start()], match[0] if keep else match[1] + ">"]
+        at = match.end()
+    return "".join(out) + page[at:]
 
 
 # Where a long word of a table heading may break, with a hyphen, when a wide table must
