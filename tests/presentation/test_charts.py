@@ -53,7 +53,7 @@ def _recruitment() -> dict[str, plt.Figure]:
             "Enquiry year": YEARS,
             "Enquiries": [709, 372, 511],
             "Approved": [16, 18, "c"],
-            "Left": [693, 354, 435],
+            "Left after enquiry": [693, 354, 435],
             "Still in progress": [0, "c", 76],
         }
     )
@@ -93,7 +93,7 @@ def _recruitment() -> dict[str, plt.Figure]:
     return {
         "recruitment funnel over time": recruitment.funnel_over_time(events),
         "recruitment cohort status": recruitment.cohort_status(
-            cohorts, ["Approved", "Left", "Still in progress"]
+            cohorts, ["Approved", "Left after enquiry", "Still in progress"]
         ),
         "recruitment conversion": recruitment.conversion_over_time(conversion),
         "recruitment reasons": recruitment.reasons_chart(reasons),
@@ -382,6 +382,7 @@ ROLE_LABELS = {
     shared.NEIGHBOURS: r"neighbours",
     shared.EARLIER: r"^(Other|Other reasons|Could not influence|Budget)$",
     shared.ACTIONABLE: r"^(Service can act on it|Could influence)$",
+    shared.LOST: r"^Left (after|in) ",
     shared.COUNCIL: r"Coventry|\(register\)|Projection|simulated futures|^Actual$",
 }
 
@@ -441,3 +442,23 @@ def test_leavers_are_drawn_in_the_colour_of_households_lost(drawn):
     leavers = [_hex(b.get_facecolor()) for b in drawn["published leavers"].axes[0].patches]
     assert leavers[-1] == _hex(shared.SELECTED)  # 2024/25, the selected year
     assert set(leavers[:-1]) == {_hex(shared.EARLIER)}
+
+
+def test_a_recruitment_stage_wears_one_style_on_every_page(drawn):
+    """Stage 1 was green in the published trends and sky blue in the recruitment appendix."""
+
+    def styles(fig: plt.Figure) -> dict[str, str]:
+        return {
+            t.get_text(): _entry_colour(h)
+            for legend in _legends(fig)
+            for t, h in zip(legend.get_texts(), legend.legend_handles, strict=True)
+        }
+
+    events = styles(drawn["recruitment funnel over time"])
+    published = styles(drawn["published funnel"])
+    assert events["Approvals"] == published["Households approved"] == _hex(shared.GREEN)
+    assert events["Expressions of interest"] == published["Expressions of interest"]
+    assert _hex(shared.STAGE_STYLES["enquiry"][0]) == published["Initial enquiries"]
+    standing = styles(drawn["recruitment cohort status"])
+    assert standing["Approved"] == _hex(shared.GREEN)
+    assert standing["Left after enquiry"] == _hex(shared.LOST)

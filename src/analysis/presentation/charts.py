@@ -61,6 +61,29 @@ ROLES = {
 # lines in another style.
 CATEGORIES = [GREEN, PURPLE, SKY_BLUE, YELLOW]
 HATCHES = ["", "//", "..", "xx"]
+# One style per recruitment stage on every page (issue 13's review): the events of a stage,
+# or the households at it, are drawn alike wherever they appear, here or in the published
+# trends. Approvals take green (the waterfall's joiners); the five earlier stages share the
+# three other free colours, the last two hatched (bars) or dashed (lines). Keys are
+# :data:`analysis.recruitment.schema.STAGE_LABELS`'s.
+STAGE_STYLES = {
+    "enquiry": (PURPLE, "", "-"),
+    "eoi": (SKY_BLUE, "", "-"),
+    "stage1": (YELLOW, "", "-"),
+    "stage2": (PURPLE, "//", "--"),
+    "panel": (SKY_BLUE, "//", "--"),
+    "approval": (GREEN, "", "-"),
+}
+# Where an enquiry cohort stands: approved in the approvals' green, still in progress in
+# sky blue, and those who left in the leavers' vermilion, hatched by the stage they left.
+STANDING_STYLES = {
+    "approved": (GREEN, ""),
+    "left at enquiry": (VERMILLION, ""),
+    "left at eoi": (VERMILLION, "//"),
+    "left at stage1": (VERMILLION, ".."),
+    "left at stage2": (VERMILLION, "xx"),
+    "in progress": (SKY_BLUE, ""),
+}
 STYLE, CONTEXT = "whitegrid", "notebook"  # seaborn's axes style and sizes, on every page
 
 

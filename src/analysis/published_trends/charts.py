@@ -21,6 +21,7 @@ from analysis.presentation.charts import (
     COUNCIL,
     EARLIER,
     EDGE,
+    STAGE_STYLES,
     case_light,
     category,
     house_style,
@@ -29,6 +30,21 @@ from analysis.presentation.charts import (
     year,
     year_colours,
 )
+
+# Each published stage as :data:`analysis.presentation.charts.STAGE_STYLES` names it.
+FUNNEL_STAGES = {
+    "Initial enquiries": "enquiry",
+    "Expressions of interest": "eoi",
+    "Stage 1 started": "stage1",
+    "Stage 2 (full assessment) started": "stage2",
+    "Households approved": "approval",
+}
+
+
+def _line(stage: str) -> str:
+    """A published stage's line style, as :data:`STAGE_STYLES` gives it."""
+    return STAGE_STYLES[FUNNEL_STAGES[stage]][2]
+
 
 STAGES = {
     "initial_enquiries": "Initial enquiries",
@@ -79,8 +95,11 @@ def funnel_chart(funnel: pd.DataFrame, selected: str) -> plt.Figure:
                 hue_order=stages,
                 style="stage",
                 style_order=stages,
+                dashes={
+                    s: "" if STAGE_STYLES[FUNNEL_STAGES[s]][2] == "-" else (4, 2) for s in stages
+                },
                 marker="o",
-                palette=[category(i)[0] for i in range(len(stages))],  # each panel its own
+                palette=[STAGE_STYLES[FUNNEL_STAGES[s]][0] for s in stages],  # as on every page
                 ax=ax,
                 sort=False,
             )

@@ -21,6 +21,8 @@ from analysis.presentation.charts import (
     PURPLE,
     SELECTED,
     SKY_BLUE,
+    STAGE_STYLES,
+    STANDING_STYLES,
     case_light,
     category,
     encodes,
@@ -30,7 +32,10 @@ from analysis.presentation.charts import (
     year,
     years,
 )
-from analysis.recruitment.measures import INTERVALS
+from analysis.recruitment.measures import COHORT_COLUMNS, EVENT_COLUMNS, INTERVALS
+
+EVENT_STAGES = {label: stage for stage, label in EVENT_COLUMNS.items()}
+STANDINGS = {label: standing for standing, label in COHORT_COLUMNS.items()}
 
 AVOIDABLE, OTHER = ACTIONABLE, EARLIER  # the shared vocabulary: "other" is grey
 
@@ -66,7 +71,7 @@ def funnel_over_time(events: pd.DataFrame) -> plt.Figure:
         for i, column in enumerate(columns):
             values = pd.to_numeric(events[column], errors="coerce")
             where = x - 0.4 + width * (i + 0.5)
-            colour, hatch = category(stages.index(column))  # one colour a stage
+            colour, hatch, _ = STAGE_STYLES[EVENT_STAGES[column]]  # as on every page
             ax.bar(where, values.fillna(0), width=width, color=colour, label=column,
                    hatch=hatch, edgecolor=EDGE, linewidth=0.6)  # fmt: skip
             for at, shown in zip(where, events[column], strict=True):
@@ -112,7 +117,7 @@ def cohort_status(cohorts: pd.DataFrame, status_columns: Sequence[str]) -> plt.F
     shown.index = years(shown.index)
     shares = shown[list(status_columns)].div(shown["Enquiries"], axis=0)
     fig, ax = plt.subplots(figsize=(9, 3.8))
-    styles = [category(i) for i in range(len(status_columns))]
+    styles = [STANDING_STYLES[STANDINGS[c]] for c in status_columns]  # as on every page
     shares.mul(100).plot.barh(stacked=True, ax=ax, color=[c for c, _ in styles], width=0.7,
                               edgecolor=EDGE, linewidth=0.6)  # fmt: skip
     for container, (_, hatch) in zip(ax.containers, styles, strict=True):
