@@ -26,6 +26,7 @@ def test_one_tile_per_indicator_with_last_year_and_england(coventry, monkeypatch
         (65.0, 61.0, 69.0, "higher"),
     ]
     assert all(t.published and t.unit == "%" for t in tiles)
+    assert {t.comparator_label for t in tiles} == {"England, 2024/25"}  # dated
     assert tiles[0].on == [
         "headline|3+ placements in the year|Children in the group",
         "headline|3+ placements in the year|Children meeting it",

@@ -59,7 +59,10 @@ def headlines(data: Year, appendix: Appendix) -> list[Headline]:
                 published=printed is not None,
                 better=BETTER[indicator],  # type: ignore[arg-type]
                 comparator=get("England", data.year.label, indicator),
-                source="DfE, Children looked after in England including adoptions",
+                comparator_label=f"England, {data.year.report_label}",
+                # the DfE publishes whole percentages: shown as it prints them
+                source="DfE, Children looked after in England including adoptions (whole "
+                "percentages, as published)",
             )
         )
     return tiles
