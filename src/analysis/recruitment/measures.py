@@ -893,17 +893,25 @@ def key_findings(
         enquiries, approved = cell("Enquiries"), cell("Approved")
         left_first = _pct(previous["Left after enquiry"], previous["Enquiries"])
         left_share = app.share(f"{left_first}%", [cell("Left after enquiry"), enquiries])
-        approved_share = app.share(f"{previous['Approved (%)']}%", [approved, enquiries])
         waiting = cell("Still in progress")
+        # A clause whose count the page withholds is left out, not said as "a withheld
+        # number" (issue 13's review): its numbers are the cohorts table's, shown with it.
+        approved_clause = app.share(
+            f"{int(previous['Approved'])} ({previous['Approved (%)']}%) had been approved by "
+            f"31 March {fy.end.year}, ",
+            [approved, enquiries],
+            withheld="",
+        )
+        waiting_clause = app.share(
+            f" and {int(previous['Still in progress'])} were still in progress",
+            [waiting],
+            withheld="",
+        )
         sentences.append(
             "Following people rather than events: of the "
             f"{app.count(int(previous['Enquiries']), enquiries)} households "
-            f"that enquired in {cohort}, "
-            f"{app.count(int(previous['Approved']), approved)} "
-            f"({approved_share}) had been "
-            f"approved by 31 March {fy.end.year}, {left_share} left at the first enquiry "
-            f"and {app.count(int(previous['Still in progress']), waiting)} "
-            "were still in progress."
+            f"that enquired in {cohort}, {approved_clause}{left_share} left at the first "
+            f"enquiry{waiting_clause}."
         )
     by_stage = dropout_by_stage(households, year)
     total = int(by_stage["Total"].sum())
@@ -924,15 +932,19 @@ def key_findings(
         everyone = stages[(by_stage.index[0], "Total")] | later
         total_text = app.count(total, "leavers", records=everyone)
         later_text = app.count(len(later), "leavers after enquiry", records=later)
-        avoidable_text = app.count(
-            len(avoidable), "avoidable leavers after enquiry", records=avoidable
+        app.count(len(avoidable), "avoidable leavers after enquiry", records=avoidable)
+        # said only while the page shows the count (not "a withheld number of them")
+        avoidable_clause = app.share(
+            f", {len(avoidable)} of them for reasons the service can act on",
+            ["avoidable leavers after enquiry"],
+            withheld="",
         )
         sentences.append(
             f"Of the {total_text} households whose record closed in the year, "
             f"{app.share(f'{_pct(first, total)}%', ['leavers', first_key])} "
             "left at the first enquiry, before any commitment; "
-            f"{later_text} left after expressing interest or during assessment, "
-            f"{avoidable_text} of them for reasons the service can act on."
+            f"{later_text} left after expressing interest or during assessment"
+            f"{avoidable_clause}."
         )
         pooled = POOLED if app.disclosure == "public" else 0
         top = largest_avoidable(dropout_reasons(households, year, pooled))
