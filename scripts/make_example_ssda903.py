@@ -69,9 +69,11 @@ REASONS = [
     ("STAND", 3),
     ("CLOSE", 3),
     ("APPRR", 1),
-    ("PLACE", 4),
-    ("OTHER", 13),
+    ("OTHER", 17),
 ]
+# PLACE ("change in the status of the placement only") is not drawn for a move: it belongs
+# to the episode that ends when a placement changes status with the same carers (RNE T or
+# U), which :meth:`Generator.adoption` writes.
 ETHNIC = [("WBRI", 55), ("MWBC", 8), ("MOTH", 5), ("AIND", 3), ("APKN", 4), ("BAFR", 9)]
 ETHNIC += [("BCRB", 3), ("AOTH", 4), ("OOTH", 5), ("WOTH", 4)]
 OWN_URN, AGENCY_URNS = "SC999001", [f"SC9991{i:02d}" for i in range(12)]
@@ -102,6 +104,7 @@ class Calibration:
     leavers_in_year: int
     late_entry: dict[int, float]
     snapshots: dict[int, dict[str, int]]
+    own_shares: dict[int, float]
     postcodes: list[str]
 
     @property
@@ -151,6 +154,23 @@ def printed_placements(folder: Path) -> dict[int, dict[str, int]]:
     return out
 
 
+def printed_own_shares(folder: Path) -> dict[int, float]:
+    """The printed share of fostered children living with the council's own households
+    (connected persons included) on 31 March, keyed by the calendar year of 31 March."""
+    from analysis.sources.published import load as published
+
+    if not folder.is_dir():
+        return {}
+    figures = published.preferred(published.load_all(folder))
+    rows = figures[
+        (figures["measure"] == "share_of_foster_children_with_own_carers")
+        & (figures["breakdown"] == "")
+        & (figures["basis"] == "")
+    ]
+    pairs = zip(rows["year"], rows["number"], strict=True)
+    return {int(str(year)[:4]) + 1: float(number) / 100 for year, number in pairs}
+
+
 def calibration(slug: str) -> Calibration:
     """Read the council's configuration, published targets and calibration file."""
     from analysis.council import config
@@ -173,6 +193,7 @@ def calibration(slug: str) -> Calibration:
         leavers_in_year=tuning["leavers_in_year"],
         late_entry=by_year(tuning["late_entry"]),
         snapshots=printed_placements(council.published),
+        own_shares=printed_own_shares(council.published),
         postcodes=postcodes.split("\n")[:-1],
     )
 
@@ -538,12 +559,20 @@ class Generator:
                 for _ in range(want - counts[kind]):
                     c, start = free.pop()
                     fixed[(c.cid, start)] = self.of_kind(kind, c, start)
-            for c, start in free:
-                if "own" in quota:  # every fostered child is counted: the rest are not fostered
-                    fixed[(c.cid, start)] = self.of_kind("none", c, start)
-                else:
-                    kind = self.pick([("own", 60), ("none", 40)])
-                    fixed[(c.cid, start)] = self.of_kind(kind, c, start)
+            # with the council's own carers counted, the rest that day are not fostered
+            kinds = [
+                "none" if "own" in quota else self.pick([("own", 60), ("none", 40)]) for _ in free
+            ]
+            share = self.cal.own_shares.get(year)
+            if share is not None and "agency" not in quota:
+                # the printed share with the council's own households sets the agencies' part
+                fostered = [i for i, kind in enumerate(kinds) if kind == "own"]
+                total = counts["own"] + counts["agency"] + quota.get("conn", 0) + len(fostered)
+                agency = round((1 - share) * total) - counts["agency"]
+                for i in fostered[: max(agency, 0)]:
+                    kinds[i] = "agency"
+            for (c, start), kind in zip(free, kinds, strict=True):
+                fixed[(c.cid, start)] = self.of_kind(kind, c, start)
         for c in self.children:
             c.home = self.postcode()
             before = None

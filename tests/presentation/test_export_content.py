@@ -316,6 +316,10 @@ def test_the_footer_lists_only_the_inputs_read_by_their_names():
     reading = Reading()
     reading.feed(footer)
     assert _repository_paths(reading) == []
+    # the build time and code version as a reader writes them; the parameters for analysts
+    assert "<strong>Built</strong> on 3 December 2026 at 05:50 UTC from version c0ffee of" in footer
+    assert "<summary>To rebuild it (for analysts)</summary>" in footer
+    assert "<code>-p year 2024-25</code>" in footer and "T05:50" not in footer
 
 
 def test_a_page_lists_of_a_shared_analysis_only_what_the_shared_decision_reads():

@@ -93,6 +93,23 @@ def test_annual_reports_placement_mix():
     assert (snap22["Connected persons"], snap22["Agency foster carers"]) == (105, 163)
     snap25 = stability.snapshot(history, FinancialYear.parse("2024-25"))
     assert snap25["Connected persons"] == 132  # annual report 2024/25
+    # "76.9% of Coventry's children in foster care arrangements were living in Coventry
+    # fostering households" (annual report 2024/25): the rest are with agencies
+    own = snap25["Own foster carers"] + snap25["Connected persons"]
+    assert (own, snap25["All fostered"], snap25["Agency foster carers"]) == (346, 450, 104)
+    assert round(100 * own / snap25["All fostered"], 1) == 76.9
+
+
+@pytest.mark.parametrize("slug", COUNCILS)
+def test_a_status_change_only_ends_an_episode_the_same_carers_continue(slug):
+    """REASON_PLACE_CHANGE PLACE ("change in the status of the placement only") is followed
+    by an RNE T or U episode (same carers), never by a move to a new placement (RNE P or B)."""
+    episodes = _returns(slug).episodes.drop_duplicates(["CHILD", "decom"], keep="last")
+    episodes = episodes.sort_values(["CHILD", "decom"])
+    following = episodes.groupby("CHILD", observed=True)["RNE"].shift(-1)
+    status_only = episodes["REASON_PLACE_CHANGE"] == "PLACE"
+    assert status_only.any()
+    assert set(following[status_only]) <= {"T", "U"}
 
 
 @pytest.mark.parametrize("slug", COUNCILS)
@@ -125,16 +142,25 @@ def test_registry_entry():
             for kind in ("header", "episodes")
         ),
         "ssda903.toml",  # the council's column aliases (none declared: DfE names)
+        "la_cla_placement_stability.csv",  # the DfE's published figures (the benchmarks)
+        "sn_model_2025_wide.csv",  # the DfE's statistical-neighbour model
     ]
     assert [p.name for p in entry.inputs(config.load("leicester"), "2018-19")] == [
         "ssda903_header_2018-19_SYNTHETIC.csv",
         "ssda903_episodes_2018-19_SYNTHETIC.csv",
         "ssda903.toml",
+        "la_cla_placement_stability.csv",
+        "sn_model_2025_wide.csv",
     ]
 
 
 def test_neighbours_and_benchmarks():
     assert config.load("coventry").neighbours[:3] == ("831", "852", "874")
+    # the page names them and their model (issue 13's review: never named)
+    assert stability_report.neighbours_note(config.load("coventry")).startswith(
+        "Statistical neighbours: the 10 councils the DfE's 2025 statistical-neighbour model "
+        "finds most like Coventry, closest first: Derby, Southampton, Peterborough,"
+    )
     data = stability_report.load_year("2024-25", config.load("coventry"))
     table = stability_report.benchmark_table(data).set_index("Indicator")
     assert table.loc["3+ placements in the year", "Coventry"] == 11

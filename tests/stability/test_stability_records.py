@@ -192,7 +192,10 @@ def test_a_rule_that_raised_an_error_is_not_listed_as_failed(monkeypatch):
     assert table[["Rule", "Rows affected"]].values.tolist() == [["141", 2]]
     assert members.of(table) == {(0, "Rows affected"): frozenset({"row:e.csv:2", "row:e.csv:6"})}
     assert "query 2 rows under 1 rule." in app.stated(sentence)
-    assert "Rule 231 could not check the return; validator bug: raises an error" in sentence
+    assert (
+        "One check (rule 231) could not be run: a fault in the validator, not the return (it "
+        "raises an error" in sentence
+    )
     assert app.ledger.members["rows queried"] == frozenset({"row:e.csv:2", "row:e.csv:6"})
 
 

@@ -20,7 +20,8 @@ def test_validator_section(built_reports):
     )
     source = "\n".join(c.source for c in nb.cells)
     assert "## What the DfE's validator will query" in source
-    assert "lac2024_25 rules" in text and "find nothing to query" in text
-    assert "validator bug: raises an error on CSV input" in text  # rule 231, marked as a bug
+    assert "checks for 2024/25" in text and "find nothing to query" in text
+    assert "lac2024_25" not in text  # the validator's own name for its rules: not for a reader
+    assert "a fault in the validator, not the return (it raises an error on CSV input" in text
     assert not re.search(r"\b[A-Z]\d{12}\b", text)  # no UPNs
     assert not re.search(r"SYN\d{6}", text)

@@ -11,6 +11,7 @@ from analysis.build.manifest import Manifest
 from analysis.core.atomic import atomic_write
 from analysis.core.years import FinancialYear
 from analysis.presentation import source as data_source
+from analysis.presentation.export import built_on
 from analysis.registry import Analysis
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ def write_index(
                     )
                 items.append(
                     f"<li><a href='{year}/{entry['name']}.html'>{title}</a>{pdf}{extra} "
-                    f"<small>built {html.escape(entry['built'])}</small></li>"
+                    f"<small>built {html.escape(built_on(entry['built']))}</small></li>"
                 )
             elif entry["status"] == "failed":
                 items.append(

@@ -190,6 +190,13 @@ def input_name(path: str) -> str:
     return Path(name).stem.replace("_", " ").capitalize()
 
 
+def built_on(moment: str) -> str:
+    """``7 December 2026 at 05:52 UTC`` from an ISO 8601 time (a page's or the index's
+    build time, as a reader writes a date)."""
+    when = datetime.fromisoformat(moment).astimezone(UTC)
+    return f"{when.day} {when:%B %Y} at {when:%H:%M} UTC"
+
+
 def footer(provenance: Provenance) -> str:
     """The provenance footer: inputs and their hashes, code version, parameters, time, rule.
 
@@ -205,13 +212,17 @@ def footer(provenance: Provenance) -> str:
         )
         or "<tr><td colspan='2'>none</td></tr>"
     )
-    state = "with uncommitted changes" if provenance.dirty else "clean working tree"
-    params = ", ".join(f"{k} = {html.escape(str(v))}" for k, v in provenance.parameters.items())
+    state = " with changes not yet committed" if provenance.dirty else ""
+    flags = " ".join(
+        f"-p {html.escape(str(k))} {html.escape(str(v))}" for k, v in provenance.parameters.items()
+    )
     return (
         "<footer class='appendix-provenance'><h2 id='provenance'>How this appendix was made</h2>"
-        f"<p><strong>Code version:</strong> <code>{html.escape(provenance.commit)}</code> "
-        f"({state}). <strong>Parameters:</strong> {params}. "
-        f"<strong>Built:</strong> {html.escape(provenance.built)}.</p>"
+        f"<p><strong>Built</strong> on {html.escape(built_on(provenance.built))} from version "
+        f"{html.escape(provenance.commit[:7])} of the analysis code{state}.</p>"
+        "<details><summary>To rebuild it (for analysts)</summary><p>Code version "
+        f"<code>{html.escape(provenance.commit)}</code>; the notebook's parameters "
+        f"(papermill): <code>{flags}</code>.</p></details>"
         f"<p><strong>Disclosure rule:</strong> {html.escape(disclosure.describe(provenance.rule))}"
         "</p><table><thead><tr><th>Input</th><th>SHA-256</th></tr></thead>"
         f"<tbody>{rows}</tbody></table></footer>"

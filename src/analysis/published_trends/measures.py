@@ -331,6 +331,28 @@ def not_published(figures: pd.DataFrame, year: str) -> list[str]:
     return missing
 
 
+def never_published_note(figures: pd.DataFrame, year: str, council: str) -> str:
+    """The views the papers give no figures for in the year or any year before it, in one
+    sentence ('' when each has some): said once on the page, not as an empty section each.
+    ``figures`` are the figures up to the year (:func:`up_to`)."""
+    missing = [
+        what
+        for what, frame in [
+            ("recruitment funnel (enquiries, assessments and approvals)", funnel(figures)),
+            ("table of households ceasing to foster", leavers(figures)),
+            ("budget", budget(figures)),
+        ]
+        if frame.empty
+    ]
+    if not missing:
+        return ""
+    listed = missing[0] if len(missing) == 1 else ", ".join(missing[:-1]) + " or " + missing[-1]
+    return (
+        f"The published papers we hold for {council} give no {listed} for "
+        f"{year.replace('-', '/')} or any year before it."
+    )
+
+
 def _many(count: int, noun: str) -> str:
     """``one document``, ``6 figures``."""
     if count == 1:

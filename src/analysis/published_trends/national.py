@@ -13,7 +13,8 @@ says nothing. Two are compared:
   households at 31 March.
 
 A national figure is taken for the same year when Ofsted gives one, otherwise for the latest
-earlier year, and the table says which year it is.
+earlier year, and the table says which year it is; for a year where the sources give
+Ofsted's counts but not its rate, the rate is computed here from the counts (and says so).
 """
 
 from __future__ import annotations
@@ -69,16 +70,44 @@ def enquiries_to_applications(figures: pd.DataFrame, ofsted: pd.DataFrame, year:
         enquiries = _series_value(stages["initial_enquiries"], year)
         if started is not None and enquiries:
             council = round(100 * started / enquiries, 1)
-    found = national.latest(ofsted, year, SECTOR, "enquiry_to_application_percent")
-    return Comparison(
-        ENQUIRIES,
-        council,
-        found.value if found else None,
-        found.year if found else None,
-        found.citation if found else "",
-        tuple(national.caveats("enquiry_to_application_percent")),
-        (found,) if found else (),
-    )
+    quoted, computed = _enquiry_rate(ofsted, year)
+    caveats = tuple(national.caveats("enquiry_to_application_percent"))
+    if quoted is not None:
+        return Comparison(
+            ENQUIRIES, council, quoted.value, quoted.year, quoted.citation, caveats, (quoted,)
+        )
+    if computed is not None:
+        made, asked = computed
+        source = (
+            f"computed here from {made.shown} LA-sector applications received in "
+            f"{made.year_label} ({made.citation}) and {asked.shown} initial enquiries "
+            f"({asked.citation})"
+        )
+        rate = round(100 * made.value / asked.value, 1)
+        return Comparison(
+            ENQUIRIES, council, rate, made.year, source, (*caveats, national.ROUNDING), computed
+        )
+    return Comparison(ENQUIRIES, council, None, None, "", caveats)
+
+
+def _enquiry_rate(
+    ofsted: pd.DataFrame, year: str
+) -> tuple[national.Figure | None, tuple[national.Figure, national.Figure] | None]:
+    """The LA sector's enquiry-to-application rate for ``year`` or the latest earlier year
+    that has one: Ofsted's quoted rate, or else its counts of applications and initial
+    enquiries for that year (one rule for every national rate: the latest year first, a
+    quoted figure before one computed here)."""
+    for candidate in sorted(set(ofsted["year"]), reverse=True):
+        if candidate > year:
+            continue
+        quoted = national.figure(ofsted, candidate, SECTOR, "enquiry_to_application_percent")
+        if quoted is not None:
+            return quoted, None
+        made = national.figure(ofsted, candidate, SECTOR, "applications_received")
+        asked = national.figure(ofsted, candidate, SECTOR, "initial_enquiries")
+        if made is not None and asked is not None:
+            return None, (made, asked)
+    return None, None
 
 
 def leaving_share(figures: pd.DataFrame, ofsted: pd.DataFrame, year: str) -> Comparison:
@@ -117,6 +146,29 @@ def leaving_share(figures: pd.DataFrame, ofsted: pd.DataFrame, year: str) -> Com
         source,
         (national.ROUNDING,),
         (gone, stock),
+    )
+
+
+def leaving_gap(found: Comparison, ofsted: pd.DataFrame, year: str, council: str) -> str:
+    """Why a page shows no households-leaving comparison for ``year`` (``found`` is
+    :func:`leaving_share`'s result): the council's figures or Ofsted's are missing."""
+    label = FinancialYear.parse(year).report_label
+    if found.council is None:
+        return (
+            f"No comparison for {label}: {council} has not published both its households "
+            "ceasing to foster and its approved households at 31 March for the year."
+        )
+    first = sorted(
+        y
+        for y in set(ofsted["year"])
+        if national.figure(ofsted, y, SECTOR, "households_deregistered")
+        and national.figure(ofsted, y, SECTOR, "approved_households_31_march")
+    )
+    since = f" start with {FinancialYear.parse(first[0]).report_label}" if first else " are none"
+    return (
+        f"No comparable national figure for {label}: the Ofsted figures held here that give "
+        "local-authority services' households deregistered and approved households for the "
+        f"same year{since}."
     )
 
 

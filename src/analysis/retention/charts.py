@@ -110,10 +110,7 @@ def retention_trend(
             label=f"National figure the council quotes ({national:.0f}%"
             + (f", {when})" if when else ")"),
         )
-    shown = pd.to_numeric(rates[t.RATE], errors="coerce")
-    levels = [80.0, *([] if national is None else [national - 5])]
-    low = min(*levels, shown.min() - 5) if shown.notna().any() else min(levels)
-    ax.set_ylim(max(0.0, 5 * np.floor(low / 5)), 100)
+    ax.set_ylim(0, 100)  # from zero, so a change of a few points is not drawn as a cliff
     ax.set_ylabel("Retention rate %")
     ax.set_xlabel("Financial year")
     legend_below(ax, fontsize=8, ncol=1)
@@ -368,6 +365,7 @@ def outlook(
         ls="--",
         marker="o",
         mfc="white",
+        markevery=list(range(1, len(years))),  # the last 31 March is the register's point
         label="Projection (median of simulations)",
     )
     ax.fill_between(years, low, high, color=COUNCIL, alpha=0.15, label="95% of simulated futures")

@@ -22,16 +22,23 @@ def years(council: Council, raw: str = "example") -> list[str]:
 
 
 def inputs(council: Council, year: str, raw: str = "example") -> list[Path]:
-    """The returns one year's indicators depend on, and the council's column aliases."""
+    """The returns one year's indicators depend on, the council's column aliases, and the
+    DfE's published statistics and statistical-neighbour model its benchmarks read."""
+    from analysis.sources.dfe import areas, stability
+
+    return [
+        *shared_inputs(council, year, raw),
+        paths.DFE / stability.FILE,
+        paths.DFE / areas.NEIGHBOURS,
+    ]
+
+
+def shared_inputs(council: Council, year: str, raw: str = "example") -> list[Path]:
+    """What another appendix's disclosure decision reads of this one's data: the returns
+    and the council's column aliases (not the DfE's published figures)."""
     from analysis.sources.ssda903.load import declared_aliases
     from analysis.stability import report
 
     where = report.folder(paths.raw_dir(raw, council.slug))
     aliases = declared_aliases(council.layouts)
     return [*report.inputs(where, year, aliases), council.layouts / "ssda903.toml"]
-
-
-def shared_inputs(council: Council, year: str, raw: str = "example") -> list[Path]:
-    """What another appendix's disclosure decision reads of this one's data: the same
-    returns and aliases as the page itself (:func:`inputs`)."""
-    return inputs(council, year, raw)

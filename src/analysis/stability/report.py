@@ -19,6 +19,7 @@ every relation between them with none declared by hand:
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -839,6 +840,31 @@ def _validator_records(data: Year, failed: pd.DataFrame) -> list[frozenset[str]]
     return out
 
 
+def neighbours_note(council: Council) -> str:
+    """Which councils the pooled statistical neighbours are, and from which model."""
+    from analysis.sources.dfe import areas
+
+    names = areas.authorities()
+    listed = ", ".join(names[code]["name"] for code in council.neighbours)
+    model = areas.statistical_neighbours(council.la_code) == list(council.neighbours)
+    where = (
+        f"the {len(council.neighbours)} councils the DfE's 2025 statistical-neighbour model "
+        f"finds most like {council.short_name}, closest first"
+        if model
+        else f"the {len(council.neighbours)} councils {council.short_name}'s configuration names"
+    )
+    return (
+        f"Statistical neighbours: {where}: {listed}. Their children are added together before "
+        "each percentage is worked out, and the same list is used for every year shown."
+    )
+
+
+def _rules_year(ruleset: str) -> str:
+    """``2024/25`` from the validator's name for a year's rules (``lac2024_25``)."""
+    found = re.fullmatch(r"lac(\d{4})_(\d{2})", ruleset)
+    return f"{found[1]}/{found[2]}" if found else ruleset
+
+
 def validator_results(data: Year, appendix: Appendix) -> tuple[pd.DataFrame, str]:
     """What the DfE's validator will query in the year's return: (table, sentence).
 
@@ -860,27 +886,31 @@ def validator_results(data: Year, appendix: Appendix) -> tuple[pd.DataFrame, str
     rows = frozenset().union(*real)
     n_rules = failed.loc[~failed["Known validator bug"], "Rule"].nunique()
     queried = appendix.count(len(rows), "rows queried", records=rows)
+    ruleset = _rules_year(result["ruleset"])
     sentence = (
-        f"The validator's {result['ruleset']} rules ({rules} rules, {checked} of which apply to "
-        f"the header and episodes tables with the previous year's) "
+        f"The validator's checks for {ruleset} ({checked} of its {rules} rules apply to the "
+        "header and episode records with the previous year's) "
         + (
             "find nothing to query."
             if not real
             else f"query {queried} rows under {n_rules} rule{'' if n_rules == 1 else 's'}."
         )
     )
+    if result["note"]:
+        sentence += (
+            f" It has no checks of its own for {data.year.report_label}, so those for "
+            f"{ruleset} were used."
+        )
     for code in errors:
         bug = validator.KNOWN_BUGS.get(code)
-        sentence += f" Rule {code} could not check the return" + (
-            f"; validator bug: {bug}." if bug else ": it raised an error."
+        sentence += f" One check (rule {code}) could not be run" + (
+            f": a fault in the validator, not the return (it {bug})." if bug else "."
         )
-    if result["note"]:
-        sentence += f" Note: {result['note']}."
     shown = failed.assign(
         Note=failed["Rule"]
         .map(validator.KNOWN_BUGS)
         .fillna("")
-        .map(lambda text: f"validator bug: {text}" if text else "")
+        .map(lambda text: f"A fault in the validator: it {text}" if text else "")
     )[["Rule", "Message", "Table", "Rows affected", "Note"]]
     cells = {(i, "Rows affected"): r for i, r in enumerate(records)}
     return members.attach(shown, cells), sentence
