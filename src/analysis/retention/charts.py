@@ -18,7 +18,6 @@ from analysis.presentation.charts import (
     EDGE,
     ENGLAND,
     GREEN,
-    LIGHT,
     LOST,
     PURPLE,
     SKY_BLUE,
@@ -241,12 +240,13 @@ def survival(
     after approval keeps only its key."""
     fig, (ax, below) = plt.subplots(2, 1, figsize=(8.5, 4.6), height_ratios=[4, 1.1], sharex=True)
     colours = [category(k)[0] for k in range(len(at_risk))]
-    light = set(LIGHT)
     columns = [c for c in at_risk.columns if c.startswith("At ")]
     times = [float(c.split()[1]) for c in columns]
     estimates = still.set_index(t.GROUP)
     shift = 0.12
     drawn = []
+    withheld = False  # a withheld estimate is left out, said under the chart (no "c" in the
+    # data area, where a letter near 0% reads as a value: issue 13's review)
     for k, (_, row) in enumerate(at_risk.iterrows()):
         name, colour, style = row[t.GROUP], colours[k], LINE_STYLES[k % len(LINE_STYLES)]
         offset = (k - (len(at_risk) - 1) / 2) * shift  # groups side by side at each time
@@ -259,10 +259,7 @@ def survival(
             runs: list[list[tuple[float, tuple[float, float, float]]]] = [[]]
             for when, value in points:
                 if value is None:
-                    text = estimates.at[name, t.left_share(int(when))]
-                    if str(text) == "c":
-                        ax.text(when + offset, 3 + 6 * k, "c", ha="center",
-                                color=EDGE if colour in light else colour)  # fmt: skip
+                    withheld |= str(estimates.at[name, t.left_share(int(when))]) == "c"
                     runs.append([])
                 else:
                     runs[-1].append((when, value))
@@ -283,8 +280,9 @@ def survival(
                 low = [value[0] - value[1] for _, value in run]
                 high = [value[2] - value[0] for _, value in run]
                 ax.errorbar(x, y, yerr=[low, high], fmt="none", ecolor=colour, capsize=3, lw=1)
-            if not labelled:  # nothing the page shows to draw: the group keeps its key
-                ax.plot([], [], color=colour, ls=style, marker="o", ms=4, label=year(name))
+            if not labelled:  # nothing the page shows to draw: its key says so
+                ax.plot([], [], color=colour, ls=style, marker="o", ms=4,
+                        label=f"{year(name)}: withheld")  # fmt: skip
         drawn.append((name, colour))
         for when, column in zip(times, columns, strict=True):
             below.text(
@@ -293,8 +291,8 @@ def survival(
                 str(row[column]),
                 ha="center",
                 va="center",
-                fontsize=8,
-                color=EDGE if colour in light else colour,
+                fontsize=9,
+                color=EDGE,  # text in an image needs 4.5:1 (WCAG 1.4.3): the row names the group
             )
     case_light(fig)  # before the legend copies the lines
     ax.set_xlim(-0.5, max_years + 0.3)
@@ -303,9 +301,13 @@ def survival(
     ax.set_title(title, loc="left", fontsize=11)
     legend_right(ax, fontsize=8)
     below.set_ylim(-0.6, len(at_risk) - 0.4)
-    below.set_yticks(range(len(at_risk)), years([n for n, _ in drawn][::-1]), fontsize=7)
+    below.set_yticks(range(len(at_risk)), years([n for n, _ in drawn][::-1]), fontsize=8)
     below.set_xticks(times, [f"{t:g}" for t in times])
-    below.set_xlabel("Years since approval (numbers: households still observed, at risk)")
+    below.set_xlabel(
+        "Years since approval\n(numbers: households still observed, at risk"
+        + ("; a withheld estimate is left out)" if withheld else ")"),
+        fontsize=9,
+    )
     below.tick_params(left=False)
     sns.despine(fig)
     sns.despine(ax=below, left=True)
