@@ -289,3 +289,32 @@ def test_a_breakdown_of_a_printed_small_total_is_no_more_exposed_than_the_total(
     # Withholding the zero beside it leaves it 0 to 1, as the printed 1 alone does.
     assert decide(single) == {"tenure|under 1", "tenure|1 to 3"}
     assert not single.exposures({"tenure|under 1", "tenure|1 to 3"})
+
+
+def test_a_small_difference_of_two_shown_nested_counts_is_protected():
+    """The red team's pencil (issue 12, 7 December 2026): approvals in the year (21) less
+    those from earlier enquiries (18) are the 3 approved in the year they enquired, a count
+    the page never states. Withholding one of the two (and what protects it) keeps it out."""
+    ledger = Ledger()
+    year = [f"h{i}" for i in range(21)]
+    ledger.add("approvals", 21, records=year)
+    ledger.add("from earlier enquiries", 18, records=year[:18])
+    ledger.add("enquiries", 600, records=[*year[18:], *(f"e{i}" for i in range(597))])
+    [difference] = ledger.differences()
+    assert ledger.differences()[difference] == ("approvals", "from earlier enquiries", 3.0)
+    assert [e.key for e in ledger.exposures(set(), targets={difference})] == [difference]
+    hidden = decide(ledger)
+    assert hidden & {"approvals", "from earlier enquiries"}
+    assert not ledger.exposures(hidden, targets={difference, *hidden})
+    # kept with the ledger: the built pages' audit reads it back without the records
+    again = Ledger.from_json(ledger.as_json())
+    assert set(again.derived) == {difference}
+    assert [e.key for e in again.exposures(set(), targets={difference})] == [difference]
+
+
+def test_a_difference_of_two_printed_counts_is_the_councils_own():
+    ledger = Ledger()
+    panel = [f"h{i}" for i in range(17)]
+    ledger.add("presented to panel", 17, records=panel, published=True)
+    ledger.add("approved", 16, records=panel[:16], published=True)
+    assert ledger.differences() == {} and decide(ledger) == set()

@@ -111,7 +111,9 @@ def test_survival_alt_writes_years_and_shares_as_the_pages_do():
 
 def test_survival_chart_draws_only_the_shares_the_page_shows():
     """The chart draws the table's estimates (100 at approval, 94.4 at 1 year), never the
-    Kaplan-Meier steps between them, and marks the withheld 3-year share "c"."""
+    Kaplan-Meier steps between them, and leaves the withheld 3-year share out, saying so
+    under the chart (no "c" in the data area, where it reads as a value near 0%), with the
+    numbers at risk in dark grey (text in an image needs 4.5:1)."""
     still = pd.DataFrame(
         {
             t.GROUP: ["Approved 2018/19 to 2019/20", "Mainstream schemes"],
@@ -128,8 +130,10 @@ def test_survival_chart_draws_only_the_shares_the_page_shows():
     marked = [line for line in ax.lines if line.get_marker() == "o"]  # not the caps
     lines = [[round(float(v), 1) for v in line.get_ydata()] for line in marked]
     assert lines == [[100.0, 94.4], [100.0, 100.0, 100.0, 87.5]]
-    assert [x.get_text() for x in ax.texts] == ["c"]
+    assert [x.get_text() for x in ax.texts] == []
+    assert "a withheld estimate is left out" in fig.axes[1].get_xlabel()
     assert [x.get_text() for x in fig.axes[1].texts] == ["54", "51", "40", "c"]
+    assert {x.get_color() for x in fig.axes[1].texts} == {"#333333"}
     intervals = ax.collections[0].get_segments()  # the first group's 95% intervals
     assert [round(float(s[1][1]), 1) for s in intervals] == [100.0, 98.2]
     plt.close(fig)

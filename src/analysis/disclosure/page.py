@@ -71,6 +71,12 @@ class Ledger:
     _shared: tuple[tuple[object, ...], dict[str, str]] | None = field(
         default=None, repr=False, compare=False
     )
+    # Differences of two shown counts of nested records (:meth:`differences`), kept in the
+    # JSON by key and value (a ledger read back has no records to find them from).
+    derived: dict[str, float] = field(default_factory=dict)
+    _diff: tuple[tuple[int, ...], dict[str, tuple[str, str, float]]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def add(
         self,
@@ -195,10 +201,49 @@ class Ledger:
         self._atoms = (version, values, relations)
         return values, relations
 
+    def differences(self) -> dict[str, tuple[str, str, float]]:
+        """Every difference of 1 to 5 records between two stated counts, one of whose
+        records hold the other's (``diff|A|B`` -> (A, B, A - B)).
+
+        Such a difference counts households the page never states, yet a reader
+        subtracting the two shown counts reads it (approvals less the approvals from
+        earlier enquiries; a cumulative count at 3 months less that at 1 month), so it is
+        protected as a count of 1 to 5 is: :func:`decide` withholds what it takes for the
+        attacker's audit to leave it unpinned and not within 1 to 5. Not a pair the council
+        printed both of (the difference is then its own publication)."""
+        version = self.state()
+        if self._diff is not None and self._diff[0] == version:
+            return dict(self._diff[1])
+        by_records: dict[frozenset[str], str] = {}
+        for key in sorted(self.members):
+            if key in self.stated:
+                by_records.setdefault(self.members[key], key)
+        sized = sorted(by_records.items(), key=lambda item: len(item[0]))
+        found: dict[str, tuple[str, str, float]] = {}
+        for i, (small, inner) in enumerate(sized):
+            for big, outer in sized[i + 1 :]:
+                gap = len(big) - len(small)
+                if gap > HIGHEST:
+                    break
+                if gap < 1 or (inner in self.published and outer in self.published):
+                    continue
+                if small < big:
+                    found[f"diff|{outer}|{inner}"] = (outer, inner, float(gap))
+        self._diff = (version, found)
+        return dict(found)
+
     def _everything(self) -> tuple[dict[str, float], list[dict[str, float]]]:
-        """Every value (the atoms' too) and every relation (each count as its atoms')."""
+        """Every value (the atoms' and the differences' too) and every relation (each count
+        as its atoms', each difference as its two counts')."""
         values, relations = self.atoms()
-        return {**self.values, **values}, [*self.relations, *relations]
+        found = self.differences()
+        derived = {**self.derived, **{d: gap for d, (_, _, gap) in found.items()}}
+        between = [{d: -1.0, a: 1.0, b: -1.0} for d, (a, b, _) in found.items()]
+        return {**self.values, **values, **derived}, [*self.relations, *relations, *between]
+
+    def virtual(self) -> set[str]:
+        """The keys of the differences the page must protect (:meth:`differences`)."""
+        return set(self.derived) | set(self.differences())
 
     def as_json(self) -> dict[str, Any]:
         """The ledger as plain JSON (kept in the executed notebook, never in the HTML): the
@@ -211,6 +256,7 @@ class Ledger:
             "stated": sorted(self.stated),
             "patterns": self.patterns,
             "fixed": self.fixed,
+            "derived": {d: gap for d, (_, _, gap) in self.differences().items()},
         }
 
     @classmethod
@@ -222,6 +268,7 @@ class Ledger:
             set(data["stated"]),
             dict(data.get("patterns", {})),
             dict(data.get("fixed", {})),
+            derived=dict(data.get("derived", {})),
         )
 
     def shared(self) -> dict[str, str]:
@@ -267,11 +314,13 @@ class Ledger:
         withheld counts in ``targets`` only, when given), beyond what the published
         figures alone say (:meth:`_printed_already`)."""
         hidden = set(hidden) & self.stated
-        aim = hidden if targets is None else hidden & set(targets)
+        virtual = self.virtual()
+        aim = hidden if targets is None else (hidden | virtual) & set(targets)
         known = {k: v for k, v in self.values.items() if k in self.stated and k not in hidden}
         model = self.model()
         model.view(known)
-        found = audit.exposed(model, aim, self.values)
+        values, _ = self._everything()
+        found = audit.exposed(model, aim, {k: values[k] for k in self.values.keys() | virtual})
         seen = {e.key for e in found}
         for key in sorted((self.fixed_keys(True) & aim) - seen - self.published):
             low, high = model.bound(key, 1.0), model.bound(key, -1.0)
@@ -378,7 +427,7 @@ def _open(ledger: Ledger, hidden: set[str], keys: Iterable[str], zeros: bool = F
     ]
 
 
-def _pinned_for_good(ledger: Ledger, key: str) -> bool:
+def pinned_for_good(ledger: Ledger, key: str) -> bool:
     """Whether ``key`` is pinned even with every count that could be withheld withheld."""
     everything = {key, *_open(ledger, set(), ledger.stated, zeros=True)}
     return bool(ledger.exposures(everything, targets={key}))
@@ -433,6 +482,13 @@ def decide(ledger: Ledger, audit: bool = True) -> set[str]:
     barred: set[str] = set()  # chosen once, then found pinned by what is shown: futile
     safe: set[str] = set()  # withheld counts the audit found safe
     for_good: dict[str, bool] = {}  # whether a count is pinned whatever is withheld
+    # Differences of two nested shown counts that are 1 to 5 are protected like a count of
+    # 1 to 5, except where counts the page can never withhold (published, or shown by
+    # another appendix) pin them: the council's own publication, not the page's.
+    found = ledger.differences() if audit else {}
+    derived = {d for d in found if not pinned_for_good(ledger, d)}
+    for key in derived:
+        for_good[key] = False
 
     def smallest(keys: Iterable[str]) -> str | None:
         candidates = [k for k in _open(ledger, hidden, keys) if k not in barred]
@@ -453,8 +509,9 @@ def decide(ledger: Ledger, audit: bool = True) -> set[str]:
             return hidden
         # Withholding more only widens what the attacker can say of each withheld count,
         # so a count found safe stays safe while counts are only added: audit the rest.
-        exposed = ledger.exposures(hidden, targets=hidden - safe) if hidden else []
-        safe |= hidden - {e.key for e in exposed}
+        aim = (hidden | derived) - safe
+        exposed = ledger.exposures(hidden, targets=aim) if aim else []
+        safe |= aim - {e.key for e in exposed}
         if not exposed:
             return hidden
         # A count withheld only to protect others that the page pins from counts it can
@@ -462,7 +519,7 @@ def decide(ledger: Ledger, audit: bool = True) -> set[str]:
         # shown again and never chosen again.
         for e in exposed:
             if e.key not in primary and e.key not in for_good:
-                for_good[e.key] = _pinned_for_good(ledger, e.key)
+                for_good[e.key] = pinned_for_good(ledger, e.key)
         futile = {e.key for e in exposed if e.key not in primary and for_good[e.key]}
         if futile:
             hidden -= futile
