@@ -176,3 +176,11 @@ def test_every_figure_of_the_year_is_listed_once_in_a_readers_words(figures):
     assert not {"count", "percent", "text"} & set(table["Unit"])
     assert "Agency decisions that a child should be placed for adoption" in set(table["Figure"])
     assert "(blank)" not in set(table["As printed"])
+
+
+def test_a_change_in_points_is_the_difference_of_the_rates_as_shown():
+    from analysis.published_trends import measures
+
+    # 14.66% and 38.54% show as 14.7% and 38.5%: the change a reader checks is +23.8
+    assert measures._change(38.54, 14.66, percent=True) == "+23.8 points"
+    assert measures._change(20, 17, percent=False) == "+3"

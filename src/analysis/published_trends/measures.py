@@ -236,8 +236,9 @@ def _pct(value: float | None) -> str:
 def _change(now: float | None, then: float | None, percent: bool) -> str:
     if now is None or then is None or pd.isna(now) or pd.isna(then):
         return ""
-    diff = now - then
-    return f"{diff:+.1f} points" if percent else f"{diff:+,.0f}"
+    if percent:  # the change between the two rates as shown (14.7% to 38.5% is +23.8)
+        return f"{round(now, 1) - round(then, 1):+.1f} points"
+    return f"{now - then:+,.0f}"
 
 
 def _previous_label(figures: pd.DataFrame, year: str) -> str | None:
