@@ -57,10 +57,10 @@ def test_every_year_and_analysis_is_exported_with_contents_numbering_and_provena
     assert re.search(r"<td>c</td>", page) and "<td>37</td>" in page and "<td>7</td>" not in page
     # provenance: input with its SHA-256, code version, parameters, time, rule
     digest = build.sha256_file(demo_site / "data/raw/example/demo/children_2024-25.csv")
-    assert f"<code>data/raw/example/demo/children_2024-25.csv</code></td><td><code>{digest}" in page
+    assert f"<td>Children 2024-25</td><td><code>{digest}</code>" in page
     assert re.search(r"<strong>Built</strong> on \d{1,2} [A-Z][a-z]+ 20\d\d at \d\d:\d\d UTC", page)
     assert "-p year 2024-25 -p disclosure public -p raw example" in page
-    assert "Disclosure control: counts of 1 to 5" in page
+    assert "Disclosure control (DfE convention): counts of 1 to 5" in page
     assert "NOT FOR CIRCULATION" not in page
 
 

@@ -98,6 +98,7 @@ def test_internal_working_copy_with_pdf(browser, demo_copy):
     assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
     index = (reports / "index.html").read_text()
     assert "2024-25/demo.pdf" in index and "internal: not for circulation" in index
+    assert "INTERNAL: NOT FOR CIRCULATION (this index lists internal copies)" in index
     public = {
         j.slot: j.key
         for j in build.plan(demo_repo.analyses(demo_copy), demo_copy, demo_repo.council(demo_copy))[

@@ -33,8 +33,11 @@ def test_building_one_council_leaves_the_others_reports_untouched(demo_copy):
     assert "../" not in index and "/demo/" not in index
     page = (demo_repo.reports(demo_copy, "second") / "2024-25" / "demo.html").read_text()
     assert "Second Fostering Service" in page and "Demo Fostering Service" not in page
-    # the second council's records, not the first's, were read
-    assert "children_2024-25.csv" in page and "second/children_2024-25.csv" in page
+    # the second council's records, not the first's, were read (the footer names an input
+    # for a reader, with its SHA-256, not by its path)
+    theirs = build.sha256_file(demo_copy / "data/raw/example/second/children_2024-25.csv")
+    ours = build.sha256_file(demo_copy / "data/raw/example/demo/children_2024-25.csv")
+    assert f"<td>Children 2024-25</td><td><code>{theirs}</code>" in page and ours not in page
 
 
 def test_an_analysis_with_no_data_for_a_council_is_listed_as_not_supplied(demo_copy):

@@ -48,7 +48,7 @@ def test_years_are_found_once_and_asked_again_when_a_file_changes(tmp_path):
     first = discover([analysis], council, str(raw), store=store)
     years = sorted(first["placement_stability"])
     assert years == ["2018-19", "2019-20", "2020-21", "2021-22", "2022-23", "2023-24", "2024-25"]
-    assert first["placement_stability"]["2020-21"][-1] == council.layouts / "ssda903.toml"
+    assert council.layouts / "ssda903.toml" in first["placement_stability"]["2020-21"]
     assert discover([analysis], council, str(raw), store=store) == first
     assert len(analysis.asked) == 1  # the second answer came from the store
     # A changed file (same name, new content) is read again: its year comes from its dates.

@@ -60,6 +60,18 @@ def test_a_synthetic_folder_passed_by_path_is_still_synthetic_and_undeclared_is_
     assert source.banner(source.of(str(tmp_path / "real"), "coventry")) == ""
 
 
+def test_a_folder_of_synthetic_files_without_its_declaration_is_still_synthetic(tmp_path: Path):
+    """A synthetic folder copied without its SOURCE.toml (issue 12's red team)."""
+    (tmp_path / "copy" / "ssda903").mkdir(parents=True)
+    (tmp_path / "copy" / "ssda903" / "ssda903_episodes_2024-25_SYNTHETIC.csv").write_text("")
+    found = source.declaration(tmp_path / "copy")
+    assert found.synthetic and "ssda903_episodes_2024-25_SYNTHETIC.csv" in found.description
+    assert "SYNTHETIC DATA" in source.banner(found)
+    (tmp_path / "copy" / "SOURCE.toml").write_text("synthetic = false\n")
+    with pytest.raises(ValueError, match="declares real data, but the folder holds files"):
+        source.declaration(tmp_path / "copy")
+
+
 def test_a_bad_declaration_is_an_input_error(tmp_path: Path):
     (tmp_path / "SOURCE.toml").write_text('synthetic = "yes"\n')
     with pytest.raises(ValueError, match="'synthetic' must be true or false"):

@@ -9,9 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 from analysis.build.manifest import Manifest
 from analysis.core.atomic import atomic_write
-from analysis.core.years import FinancialYear
+from analysis.core.years import FinancialYear, built_on
 from analysis.presentation import source as data_source
-from analysis.presentation.export import built_on
 from analysis.registry import Analysis
 
 if TYPE_CHECKING:
@@ -78,12 +77,22 @@ def write_index(
         "example": "the shipped synthetic example data (not real people)",
         "extracts": "the council's own extracts",
     }.get(raw, "extracts from a folder given by path")
+    # An index listing any internal copy carries the internal band across the page, as
+    # the copies do (issue 12's red team: only each entry was labelled).
+    internal = any(e.get("disclosure") == "internal" for e in manifest.entries.values())
+    band = (
+        "<div role='note' style='background:#b00020;color:#fff;font-weight:700;"
+        "text-align:center;padding:0.3rem'>INTERNAL: NOT FOR CIRCULATION (this index lists "
+        "internal copies)</div>"
+        if internal
+        else ""
+    )
     page = (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>Fostering service appendices: {html.escape(council.service)}</title><style>"
         "body{font-family:system-ui,sans-serif;max-width:50rem;margin:2rem auto;padding:0 1rem}"
         ".internal,.outdated{color:#b00020;font-weight:700}</style></head><body>"
-        f"{data_source.banner(data_source.of(raw, council.slug))}"
+        f"{band}{data_source.banner(data_source.of(raw, council.slug))}"
         "<h1>Fostering service: appendices to the annual report</h1>"
         f"<p>{html.escape(council.service)}. Data source: {html.escape(source)}. "
         "Newest year first.</p>"

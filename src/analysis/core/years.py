@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # pandas only where a date is made: planning a build never imports it
@@ -116,3 +116,10 @@ def comparator_year(
     if FinancialYear.parse(for_year) == FinancialYear.parse(page_year):
         return f"the {what} for {shown}"
     return f"the nearest {what}, for {shown}" + (f" (published {published})" if published else "")
+
+
+def built_on(moment: str) -> str:
+    """``7 December 2026 at 05:52 UTC`` from an ISO 8601 time (a page's or the index's
+    build time, as a reader writes a date)."""
+    when = datetime.fromisoformat(moment).astimezone(UTC)
+    return f"{when.day} {when:%B %Y} at {when:%H:%M} UTC"

@@ -31,6 +31,7 @@ from typing import Any
 import nbformat
 from nbconvert import HTMLExporter
 
+from analysis.core.years import built_on
 from analysis.disclosure import suppression as disclosure
 from analysis.presentation import source
 from analysis.presentation.appendix import ANNEX, LEDGER
@@ -188,13 +189,6 @@ def input_name(path: str) -> str:
     if folder == "published" and name.endswith(".csv"):
         return "Published figures: " + Path(name).stem.replace("_", " ")
     return Path(name).stem.replace("_", " ").capitalize()
-
-
-def built_on(moment: str) -> str:
-    """``7 December 2026 at 05:52 UTC`` from an ISO 8601 time (a page's or the index's
-    build time, as a reader writes a date)."""
-    when = datetime.fromisoformat(moment).astimezone(UTC)
-    return f"{when.day} {when:%B %Y} at {when:%H:%M} UTC"
 
 
 def footer(provenance: Provenance) -> str:

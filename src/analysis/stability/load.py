@@ -24,11 +24,11 @@ def years(council: Council, raw: str = "example") -> list[str]:
 def inputs(council: Council, year: str, raw: str = "example") -> list[Path]:
     """The returns one year's indicators depend on, the council's column aliases, and the
     DfE's published statistics and statistical-neighbour model its benchmarks read."""
-    from analysis.sources.dfe import areas, stability
+    from analysis.sources.dfe import areas  # not dfe.stability: a plan imports no pandas
 
     return [
         *shared_inputs(council, year, raw),
-        paths.DFE / stability.FILE,
+        paths.DFE / areas.STABILITY,
         paths.DFE / areas.NEIGHBOURS,
     ]
 
