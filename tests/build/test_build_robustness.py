@@ -132,3 +132,25 @@ def test_no_build_falls_back_to_an_ordinary_kernel_without_a_fault(demo_copy, ca
     # Kernels start and stop without tracebacks (a closed kernel's sockets left open
     # once reached the next kernel: DELIM not in msg_list, _control_lock).
     assert "Traceback" not in capfd.readouterr().err
+
+
+def _deaf_to_sigterm(seconds: float) -> None:
+    """A worker task that ignores SIGTERM, as one stuck on its way out does."""
+    import signal
+    import time
+
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    time.sleep(seconds)
+
+
+def test_a_worker_that_does_not_stop_when_told_is_killed_so_the_build_ends():
+    import multiprocessing
+    import time
+
+    pool = multiprocessing.get_context("fork").Pool(1)
+    task = pool.apply_async(_deaf_to_sigterm, (120,))
+    time.sleep(1)  # the task has started and ignores SIGTERM
+    began = time.monotonic()
+    build_run._stop(pool, grace=1.0)
+    assert time.monotonic() - began < 60  # killed after its grace, not after its 120 s
+    assert not task.ready() and multiprocessing.active_children() == []

@@ -7,8 +7,9 @@
   ``<year>/<name>.failed.ipynb``; the other years still build.
 - Nothing half-written: only this process writes under ``reports/``, each file via a
   temporary file and ``os.replace``; an interruption (Ctrl-C, or SIGTERM from a
-  scheduler or ``kill``) stops the workers, which clean up their scratch space, and
-  leaves every report either complete or absent.
+  scheduler or ``kill``) stops the workers, which clean up their scratch space (one
+  that has not stopped 10 s later is killed), and leaves every report either complete
+  or absent.
 - Interrupted is never failed: while building, SIGINT and SIGTERM are handled here (in
   the main thread, which waits for results with a timeout so that it notices at once
   whichever thread the signal was delivered to); a notebook result that arrives after
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
     from analysis.council.config import Council
 
 LOCK = ".build.lock"
+STOP_GRACE = 10.0  # seconds a stopped worker has to exit before it is killed
 
 
 class WriteError(RuntimeError):
@@ -455,11 +457,36 @@ def _execute_all(
             if pending:
                 submit()
         if lost:
-            pool.terminate()
+            _stop(pool)
         else:
             pool.close()
+            pool.join()
     except BaseException:
-        pool.terminate()
+        _stop(pool)
         raise
-    finally:
+
+
+def _stop(pool: Any, grace: float = STOP_GRACE) -> None:
+    """Stop the workers now (SIGTERM); kill any still running after ``grace`` seconds (one
+    stuck on its way out, waiting on a kernel), so that an interrupted build always ends.
+    A killed worker's kernels follow it (see :mod:`analysis.build.kernels`)."""
+    killer = threading.Timer(grace, _kill_workers)
+    killer.daemon = True
+    killer.start()
+    try:
+        pool.terminate()
         pool.join()
+    finally:
+        killer.cancel()
+
+
+def _kill_workers() -> None:
+    for worker in multiprocessing.active_children():
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(worker.pid, signal.SIGKILL)
+            print(
+                f"worker process {worker.pid} had not stopped {STOP_GRACE:.0f} s after it was "
+                "told to: killed",
+                file=sys.stderr,
+                flush=True,
+            )

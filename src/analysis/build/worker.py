@@ -52,12 +52,21 @@ def warm_up() -> None:
 
 
 _ZYGOTE: Any = None  # this worker's kernel zygote (see analysis.build.kernels)
+_CTRL_C = False  # Ctrl-C reached this worker: the build is stopping
+
+
+def _note_ctrl_c(signum: int, frame: Any) -> None:
+    """Remember Ctrl-C without acting on it (the parent decides to stop)."""
+    global _CTRL_C
+    _CTRL_C = True
+
+
 _STARTED: Any = None  # where this worker says which job it runs: (slot, process id)
 
 
 def _init_worker(root: str, lock: int, started: Any = None) -> None:
-    """Each worker: let go of the build lock (only the parent holds it), ignore Ctrl-C
-    (the parent decides), clean up on SIGTERM, and start its kernel zygote. ``started``
+    """Each worker: let go of the build lock (only the parent holds it), note Ctrl-C but
+    go on (the parent decides), clean up on SIGTERM, and start its kernel zygote. ``started``
     (a queue) is told each job's slot and this process's id, so that the parent can tell
     which job a worker that died was running."""
     global _STARTED, _ZYGOTE
@@ -68,7 +77,7 @@ def _init_worker(root: str, lock: int, started: Any = None) -> None:
     _STARTED = started
     os.close(lock)
     os.environ["FOSTERING_ROOT"] = root
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, _note_ctrl_c)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     from analysis.build.kernels import Zygote
 
@@ -147,7 +156,9 @@ def _run_notebook(job: Job, executed: Path) -> bool:
     """Execute ``job``'s notebook into ``executed``, in a kernel forked from this worker's
     zygote. If that kernel fails for any reason other than a cell raising (it died
     starting up, say), run the notebook once more in an ordinary kernel: a notebook in a
-    fresh kernel gives the same result however it was started. True when it fell back."""
+    fresh kernel gives the same result however it was started. Not after Ctrl-C, which
+    kills a kernel that is starting up: the build is stopping, and a new kernel would
+    keep this worker busy after it. True when it fell back."""
     import papermill
 
     from analysis.build.kernels import ForkedKernelManager
@@ -174,6 +185,8 @@ def _run_notebook(job: Job, executed: Path) -> bool:
     except papermill.PapermillExecutionError:
         raise
     except Exception as error:
+        if _CTRL_C:
+            raise
         print(
             f"{job.slot}: forked kernel failed ({_failure(error)}); retrying in an ordinary kernel",
             file=sys.stderr,
@@ -244,7 +257,7 @@ def execute(job: Job) -> dict[str, Any]:
             kept = executed.read_text(encoding="utf-8") if executed.exists() else None
             return {
                 "ok": False,
-                "interrupted": _interrupted(error),
+                "interrupted": _CTRL_C or _interrupted(error),
                 "error": _failure(error),
                 "summary": safe_summary(error),
                 "notebook": kept,
