@@ -318,3 +318,29 @@ def test_a_difference_of_two_printed_counts_is_the_councils_own():
     ledger.add("presented to panel", 17, records=panel, published=True)
     ledger.add("approved", 16, records=panel[:16], published=True)
     assert ledger.differences() == {} and decide(ledger) == set()
+
+
+def test_a_shown_zero_is_the_pages_disclosure_not_the_printed_figures():
+    """The red team's R3 (issue 12): a scheme's households were printed as 7 on 31 March
+    2023 and 11 on 31 March 2025; the register shows nobody leaving it in either year, so
+    the joiners of the two years add to 11 - 7 = 4 and each lies in 0 to 4. The printed
+    stocks alone say only that the net change is 4: the narrowing is the page's (its shown
+    zeros), so it must protect the joiners, not wave them through as already printed."""
+    ledger = Ledger()
+    first, joined = [f"h{i}" for i in range(7)], ["j1", "j2", "j3", "j4"]
+    ledger.add("stock|2023", 7, records=first, published=True)
+    ledger.add("stock|2024", 9, records=[*first, *joined[:2]])
+    ledger.add("stock|2025", 11, records=[*first, *joined], published=True)
+    for year, came in [("2024", joined[:2]), ("2025", joined[2:])]:
+        ledger.add(f"joined|{year}", 2, records=came)
+        ledger.add(f"left|{year}", 0, records=[])
+    ledger.relate("stock|2024", ["stock|2023", "joined|2024"], ["left|2024"])
+    ledger.relate("stock|2025", ["stock|2024", "joined|2025"], ["left|2025"])
+    withheld = {"stock|2024", "joined|2024", "joined|2025"}
+    assert {e.key for e in ledger.exposures(withheld)} == {"joined|2024", "joined|2025"}
+    hidden = decide(ledger)
+    assert not ledger.exposures(hidden)
+    assert hidden & {"left|2024", "left|2025"}  # a shown zero was what narrowed them
+    # the same judgement on the ledger read back from the executed notebook
+    again = Ledger.from_json(ledger.as_json())
+    assert {e.key for e in again.exposures(withheld)} == {"joined|2024", "joined|2025"}

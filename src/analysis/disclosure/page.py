@@ -77,6 +77,12 @@ class Ledger:
     _diff: tuple[tuple[int, ...], dict[str, tuple[str, str, float]]] | None = field(
         default=None, repr=False, compare=False
     )
+    # What the printed figures alone relate (:meth:`_printed_view`), as read back from the
+    # JSON (a ledger read back has no records to work it out from).
+    printed_view: dict[str, Any] | None = None
+    _declared: tuple[tuple[int, ...], audit.Model] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def add(
         self,
@@ -181,25 +187,9 @@ class Ledger:
         negative, carry every relation between those counts: sums, overlaps, subsets.
         """
         version = self.state()
-        if self._atoms is not None and self._atoms[0] == version:
-            return self._atoms[1], self._atoms[2]
-        belongs: dict[str, list[str]] = {}
-        for key in sorted(self.members):
-            for record in self.members[key]:
-                belongs.setdefault(record, []).append(key)
-        sizes: dict[tuple[str, ...], int] = {}
-        for keys in belongs.values():
-            sizes[tuple(keys)] = sizes.get(tuple(keys), 0) + 1
-        values: dict[str, float] = {}
-        parts: dict[str, dict[str, float]] = {}
-        for n, signature in enumerate(sorted(sizes)):
-            atom = f"atom|{n}"
-            values[atom] = float(sizes[signature])
-            for key in signature:
-                parts.setdefault(key, {})[atom] = 1.0
-        relations = [{key: -1.0, **parts[key]} for key in sorted(parts)]
-        self._atoms = (version, values, relations)
-        return values, relations
+        if self._atoms is None or self._atoms[0] != version:
+            self._atoms = (version, *_atomise(self.members, "atom"))
+        return self._atoms[1], self._atoms[2]
 
     def differences(self) -> dict[str, tuple[str, str, float]]:
         """Every difference of 1 to 5 records between two stated counts, one of whose
@@ -216,7 +206,7 @@ class Ledger:
             return dict(self._diff[1])
         by_records: dict[frozenset[str], str] = {}
         for key in sorted(self.members):
-            if key in self.stated:
+            if key in self.stated and self.members[key]:  # none less a count is the count
                 by_records.setdefault(self.members[key], key)
         sized = sorted(by_records.items(), key=lambda item: len(item[0]))
         found: dict[str, tuple[str, str, float]] = {}
@@ -257,6 +247,7 @@ class Ledger:
             "patterns": self.patterns,
             "fixed": self.fixed,
             "derived": {d: gap for d, (_, _, gap) in self.differences().items()},
+            "printed_view": self._printed_view(),
         }
 
     @classmethod
@@ -269,6 +260,7 @@ class Ledger:
             dict(data.get("patterns", {})),
             dict(data.get("fixed", {})),
             derived=dict(data.get("derived", {})),
+            printed_view=data.get("printed_view"),
         )
 
     def shared(self) -> dict[str, str]:
@@ -327,33 +319,109 @@ class Ledger:
             want_low, want_high = shared.protected_range(self.values[key])
             if low > want_low + audit.TOLERANCE or high < want_high - audit.TOLERANCE:
                 found.append(audit.Exposure(key, low, high))
-        return self._printed_already(found)
+        return self._printed_already(found, known)
 
-    def _printed_already(self, found: list[audit.Exposure]) -> list[audit.Exposure]:
+    def _printed_already(
+        self, found: list[audit.Exposure], known: Mapping[str, float]
+    ) -> list[audit.Exposure]:
         """``found`` less the counts the published figures alone already bound within 0
         to 5, as widely as the page does: the register's leavers for a reason the council
         printed as 3, by length of service, are each 0 to 3 from the printed 3 alone.
 
         Not a count the published figures pin to one value: that is a breakdown's cell
         holding all of a printed count's few households ("transferred to an agency",
-        1, all under a year's service), which says of them what the council did not."""
+        1, all under a year's service), which says of them what the council did not;
+        unless only the records' structure pins it and nothing the page declares
+        narrows it (a withheld zero beside printed stocks).
+
+        Judged twice: with the records' structure (which households are in which counts)
+        and without it (:meth:`_printed_model`: the declared relations alone). The second
+        catches what the structure hides: a scheme's printed stocks of 7 and 11 two years
+        apart and no leaver in the register make its joiners add to 4, yet with the
+        structure the printed stocks alone seem to say so (no household left, so none of
+        the first 7 is missing from the second count), and the page's shown zeros, which
+        are what says it, would never be withheld."""
         if not found or not self.published:
             return found
+        printed = {k: self.values[k] for k in self.published}
         model = self.model()
-        model.view({k: self.values[k] for k in self.published})
+        model.view(printed)
+        alone = {e.key: (model.bound(e.key, 1.0), model.bound(e.key, -1.0)) for e in found}
+        declared = self._printed_model()
+        declared.view(printed)
+        before = {e.key: (declared.bound(e.key, 1.0), declared.bound(e.key, -1.0)) for e in found}
+        declared.view(known)
         kept = []
         for e in found:
-            low, high = model.bound(e.key, 1.0), model.bound(e.key, -1.0)
+            low, high = alone[e.key]
             pinned = math.isfinite(high) and math.ceil(low - audit.TOLERANCE) >= math.floor(
                 high + audit.TOLERANCE
             )
-            if pinned or not (
+            as_printed = (
                 audit.is_exposed(low, high)
                 and e.low <= low + audit.TOLERANCE
                 and e.high >= high - audit.TOLERANCE
-            ):
+            )
+            page = declared.bound(e.key, 1.0), declared.bound(e.key, -1.0)
+            narrowed = audit.is_exposed(*page) and (
+                page[0] > before[e.key][0] + audit.TOLERANCE
+                or page[1] < before[e.key][1] - audit.TOLERANCE
+            )
+            # pinned by the printed figures through the records' structure alone, and
+            # left open by everything the page declares: not the page's disclosure
+            structural = pinned and not audit.is_exposed(*page)
+            if narrowed or not (as_printed or structural):
                 kept.append(e)
         return kept
+
+    def _printed_model(self) -> audit.Model:
+        """The page's counts as the published figures alone relate them
+        (:meth:`_printed_view`), for the attacker's audit."""
+        version = self.state()
+        if self._declared is None or self._declared[0] != version:
+            view = self._printed_view()
+            values, _ = self._everything()
+            names = {**values, **view["values"]}
+            self._declared = (version, audit.Model(names, view["relations"]))
+        return self._declared[1]
+
+    def _printed_view(self) -> dict[str, Any]:
+        """What relates the page's counts when only the published figures are known: the
+        relations the page declares, the differences' definitions, and what the printed
+        figures' own records say of each other (one printed set within another), never
+        the structure of the other counts' records (which households are in both of two
+        shown counts, or in none: a leaver the register does not have)."""
+        if self.printed_view is not None:
+            return self.printed_view
+        printed = {k: m for k, m in self.members.items() if k in self.published}
+        atoms, parts = _atomise(printed, "printed-atom")
+        values, _ = self._everything()
+        between = [{d: -1.0, a: 1.0, b: -1.0} for d, (a, b, _) in self.differences().items()]
+        names = {**values, **atoms}
+        declared = [r for r in [*self.relations, *between] if all(k in names for k in r)]
+        return {"values": atoms, "relations": [*declared, *parts]}
+
+
+def _atomise(
+    members: Mapping[str, frozenset[str]], prefix: str
+) -> tuple[dict[str, float], list[dict[str, float]]]:
+    """The atoms of counts with records (atom -> its number of records) and one relation
+    per count (the count is the sum of its atoms): see :meth:`Ledger.atoms`."""
+    belongs: dict[str, list[str]] = {}
+    for key in sorted(members):
+        for record in members[key]:
+            belongs.setdefault(record, []).append(key)
+    sizes: dict[tuple[str, ...], int] = {}
+    for keys in belongs.values():
+        sizes[tuple(keys)] = sizes.get(tuple(keys), 0) + 1
+    values: dict[str, float] = {}
+    parts: dict[str, dict[str, float]] = {}
+    for n, signature in enumerate(sorted(sizes)):
+        atom = f"{prefix}|{n}"
+        values[atom] = float(sizes[signature])
+        for key in signature:
+            parts.setdefault(key, {})[atom] = 1.0
+    return values, [{key: -1.0, **parts[key]} for key in sorted(parts)]
 
 
 @dataclass(frozen=True)
