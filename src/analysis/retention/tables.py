@@ -549,22 +549,59 @@ def schemes(register: Register) -> pd.DataFrame:
     table.columns = ["Households", *years_shown(list(table.columns[1:]))]
     cells: Cells = {}
     row = {label: i for i, label in enumerate(table["Households"])}
+    for column, snap, moves in _scheme_years(register):
+        for code, label in HOUSEHOLD_TYPES.items():
+            cells[(row[f"{label} at 31 March"], column)] = households(snap.index[snap == code])
+        for label, (joined, left, _) in moves.items():
+            cells[(row[f"{label} joining"], column)] = households(joined)
+            cells[(row[f"{label} leaving the scheme"], column)] = households(left)
+    return members.attach(table, cells)
+
+
+def _scheme_years(register: Register) -> Iterable[tuple[str, pd.Series, dict[str, tuple]]]:
+    """Each year's column heading, household types at 31 March, and (after the first
+    year) each scheme's households that joined it, that moved to another type, and that
+    stopped fostering from it, against the 31 March before."""
     previous = None
     for fy in m.financial_years(register):
-        column = year_text(fy.label)
         snap = m.on_register(register.snapshot(fy), mainstream=None).set_index("household_id")
         kind = snap["household_type"]
-        for code, label in HOUSEHOLD_TYPES.items():
-            cells[(row[f"{label} at 31 March"], column)] = households(kind.index[kind == code])
+        moves = {}
         if previous is not None:
             for code in MAINSTREAM_TYPES[1:]:
-                label = HOUSEHOLD_TYPES[code]
                 was, now = set(previous.index[previous == code]), set(kind.index[kind == code])
-                cells[(row[f"{label} joining"], column)] = households(now - was)
-                left = {i for i in was - now if i in kind.index}
-                cells[(row[f"{label} leaving the scheme"], column)] = households(left)
+                gone = was - now
+                moves[HOUSEHOLD_TYPES[code]] = (
+                    now - was,
+                    {i for i in gone if i in kind.index},
+                    {i for i in gone if i not in kind.index},
+                )
+        yield year_text(fy.label), kind, moves
         previous = kind
-    return members.attach(table, cells)
+
+
+def relate_schemes(app: appendix.Appendix, register: Register, shown: pd.DataFrame) -> None:
+    """Tell the page that each scheme's households at 31 March are those of the year
+    before, plus those joining, less those leaving the scheme (to another type) and those
+    that stopped fostering from it: a count the page does not show, registered with its
+    households, so that the audit knows a reader cannot take the stock's change for the
+    flows shown."""
+    labels = list(shown["Households"])
+    before = None
+    for column, _, moves in _scheme_years(register):
+        keys = app.keys("schemes", column)
+        for label, (_, _, stopped) in moves.items():
+            if f"{label} at 31 March" not in labels or before is None:
+                continue
+            key = f"schemes stopped|{label}|{column}"
+            app.ledger.add(key, len(stopped), stated=False, records=households(stopped))
+            at = labels.index(f"{label} at 31 March")
+            app.relate(
+                keys[at],
+                [app.keys("schemes", before)[at], keys[labels.index(f"{label} joining")]],
+                [keys[labels.index(f"{label} leaving the scheme")], key],
+            )
+        before = column
 
 
 # -- reconciliation ----------------------------------------------------------------------
