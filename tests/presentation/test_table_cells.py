@@ -141,3 +141,26 @@ def test_a_median_of_fewer_than_6_people_is_withheld_though_their_count_is_print
     assert shown["Households"].tolist() == [2, 12]
     assert shown["Median years fostered"].tolist() == ["c", 6.1]
     assert shown["Of all leavers (%)"].tolist() == [14.3, 85.7]  # worked out from what is shown
+
+
+def test_a_count_header_names_its_unit_or_the_caption_does(monkeypatch):
+    """Issue 13: units in every header ("Approved" alone could be households or places)."""
+    shown: list[dict] = []
+    monkeypatch.setattr(appendix, "display", lambda bundle, **kw: shown.append(bundle))
+    app = Appendix("Test", "2024-25", service="A service")
+    mixed = pd.DataFrame(
+        {"Year": ["2024/25"], "Households at 1 April": [200], "Approved": [20], "Left": [18]}
+    )
+    app.table(
+        mixed, "Joiners", counts=["Households at 1 April", "Approved", "Left"], unit="households"
+    )
+    years = pd.DataFrame({"Reason": ["Retired"], "2022/23": [7], "2023/24": [8], "2024/25": [9]})
+    app.table(years, "Leavers", counts=["2022/23", "2023/24", "2024/25"], unit="households")
+    pages = [b["text/html"] for b in shown if "<figure class='table'" in b.get("text/html", "")]
+    assert "<th>Approved (households)</th>" in pages[0] and "<th>Left (households)</th>" in pages[0]
+    assert "<th>Households at 1 April</th>" in pages[0]  # names its unit already
+    assert "Table 2: Leavers (number of households)</figcaption>" in pages[1]
+    assert "<th>2024/25</th>" in pages[1]
+    assert appendix.with_unit("Stage 2 (full) assessments started", "households").endswith(
+        "started (households)"
+    )

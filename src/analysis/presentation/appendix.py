@@ -82,6 +82,20 @@ class _Table:
     on: tuple[str, ...] = ()  # counts elsewhere on the page the whole table is computed from
 
 
+# Words that already say what a header counts or measures.
+UNIT_WORDS = re.compile(
+    r"%|£|\b(house ?holds?|children|child|young people|carers?|placements?|places?|moves?|"
+    r"enquiries|enquirers|applicants?|approvals?|rows?|days|per 100)\b",
+    re.IGNORECASE,
+)
+
+
+def with_unit(header: str, unit: str) -> str:
+    """``header`` with ``unit`` in brackets, unless it names a unit already ("Approved"
+    becomes "Approved (households)"; "Households at 1 April" stays)."""
+    return header if UNIT_WORDS.search(str(header)) else f"{header} ({unit})"
+
+
 def row_labels(frame: pd.DataFrame, index: bool, counts: Sequence[str]) -> list[str]:
     """A readable, unique label for each row: its index, or its first column's text."""
     if index or not isinstance(frame.index, pd.RangeIndex):
@@ -763,6 +777,7 @@ class Appendix:
         empty: str = "No figures to show.",
         on: Iterable[str] = (),
         withheld: str = WITHHELD,
+        unit: str | None = None,
     ) -> pd.DataFrame:
         """Show ``frame`` as "Table N: caption", suppressed under the page's decision.
 
@@ -784,7 +799,9 @@ class Appendix:
         ``on`` names counts elsewhere on the page (ledger keys) that the whole table is
         computed from (a projection from a stock and its flows): while the page withholds
         any of them, the table shows ``withheld`` under its caption instead (every cell
-        but the first column reads "c" for :meth:`shown`).
+        but the first column reads "c" for :meth:`shown`). ``unit`` (households,
+        children) is added to the header of each count column that names no unit of its
+        own (:func:`with_unit`).
         Returns what is shown now (a later item can withhold more: see :meth:`shown`).
         """
         on = self._on(on)
@@ -818,9 +835,22 @@ class Appendix:
         number = self._tables
 
         printed = set(frame.columns) if published is True else set(published or ())
+        numeric = [
+            c
+            for c in frame.columns[1:]
+            if published is True or pd.api.types.is_numeric_dtype(frame[c])
+        ]
 
         def render() -> dict[str, Any]:
             shown = _blank_missing(_one_style(self._render_frame(entry), kept, printed))
+            title = caption
+            if unit:
+                counted = [c for c in counts or numeric if c in shown.columns]
+                bare = [c for c in counted if with_unit(c, unit) != c]
+                if len(bare) >= 3 and len(bare) == len(counted) and unit != "%":
+                    title = f"{caption} (number of {unit})"  # one unit for every column
+                else:
+                    shown = shown.rename(columns={c: with_unit(c, unit) for c in bare})
             if self._rests_on_withheld(on):
                 body = f"<p class='table-empty'>{html.escape(withheld)}</p>"
             elif shown.empty:
@@ -829,9 +859,9 @@ class Appendix:
                 body = shown.to_html(index=index, na_rep="", escape=True, border=0, classes="data")
             return {
                 "text/html": f"<figure class='table' id='{anchor}'>"
-                f"<figcaption>Table {number}: {html.escape(caption)}</figcaption>"
+                f"<figcaption>Table {number}: {html.escape(title)}</figcaption>"
                 f"{body}{foot}</figure>",
-                "text/plain": f"Table {number}: {caption}",
+                "text/plain": f"Table {number}: {title}",
             }
 
         self._show(render)

@@ -649,8 +649,10 @@ def reconciliation(data: Year) -> pd.DataFrame:
             {
                 "Measure": MEASURE_LABELS[measure],
                 "From the returns": gap or ours,
-                "Published by the DfE": "not published" if theirs is None else theirs,
-                "Difference": "not comparable" if theirs is None or ours is None else ours - theirs,
+                "Published by the DfE (children)": "not published" if theirs is None else theirs,
+                "Difference (children)": "not comparable"
+                if theirs is None or ours is None
+                else ours - theirs,
             }
         )
         if not gap:
@@ -692,7 +694,7 @@ def snapshot(data: Year) -> pd.DataFrame:
         {"Placement on 31 March": order, column: [int(masks[r].sum()) for r in order]}
     )
     if shown:
-        table[f"Annual report {data.year.report_label}"] = pd.array(
+        table[f"Annual report {data.year.report_label} (children)"] = pd.array(
             [shown[r] for r in order], dtype="Int64"
         )
     cells = {(i, column): _by_child(data, c["child"], masks[r]) for i, r in enumerate(order)}
