@@ -89,3 +89,23 @@ def test_in_a_build_a_chart_is_drawn_once_when_the_page_closes(shown, monkeypatc
     assert calls == [] and "image/png" not in _last(shown)
     app.close()
     assert calls == [1] and _png(shown) == eager
+
+
+def test_text_on_a_chart_wider_than_the_column_is_enlarged_to_show_at_11_pixels():
+    """Issue 13: a row of panels wider than the page's column is scaled down by the
+    browser, and its 8-point ticks showed at 8 pixels."""
+    import matplotlib.pyplot as plt
+
+    from analysis.presentation import appendix
+
+    fig, axes = plt.subplots(1, 5, figsize=(14, 3))
+    for ax in axes:
+        ax.plot([2020, 2025], [1, 2])
+        ax.set_title("A panel", fontsize=8)
+        ax.tick_params(labelsize=7)
+    appendix._legible(fig)
+    inches = fig.get_tightbbox(fig.canvas.get_renderer()).width + 2 * appendix.PAD_INCHES
+    scale = min(1.0, appendix.COLUMN_PX / (inches * fig.dpi))
+    sizes = [axes[0].title.get_fontsize(), *(t.get_fontsize() for t in axes[0].get_xticklabels())]
+    assert scale < 1 and min(sizes) * fig.dpi / 72 * scale >= appendix.SMALLEST_PX - 0.1
+    plt.close(fig)

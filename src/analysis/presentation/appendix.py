@@ -33,6 +33,7 @@ import pandas as pd
 from IPython import get_ipython
 from IPython.display import display, update_display
 from matplotlib.category import UnitData
+from matplotlib.text import Text
 
 from analysis.core.years import FinancialYear
 from analysis.disclosure import members, page
@@ -182,10 +183,44 @@ def drawn_values(fig: plt.Figure) -> list[float]:
     return [v for v in found if np.isfinite(v)]
 
 
+# The page's column (60rem less its padding): a wider image is scaled down to fit it.
+COLUMN_PX = 950
+# The smallest text a chart shows, in pixels as the page displays it.
+SMALLEST_PX = 11.0
+PAD_INCHES = 0.1  # what savefig's bbox_inches="tight" adds on each side
+
+
 def _png(fig: plt.Figure) -> str:
+    _legible(fig)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", bbox_inches="tight")
+    fig.savefig(buffer, format="png", bbox_inches="tight", pad_inches=PAD_INCHES)
     return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _legible(fig: plt.Figure) -> None:
+    """Enlarge any text that would show below :data:`SMALLEST_PX` once the image is scaled
+    down into the page's column (a row of five panels is wider than the column, and its
+    8-point ticks would show at 8 pixels)."""
+    for _ in range(3):  # larger text widens the image a little: measure again
+        renderer = fig.canvas.get_renderer()
+        inches = fig.get_tightbbox(renderer).width + 2 * PAD_INCHES
+        scale = min(1.0, COLUMN_PX / (inches * fig.dpi))
+        least = SMALLEST_PX / scale * 72 / fig.dpi  # points
+        small = [
+            t
+            for t in fig.findobj(Text)
+            if t.get_visible() and t.get_text().strip() and t.get_fontsize() < least - 0.05
+        ]
+        if not small:
+            return
+        for ax in fig.axes:  # tick labels are redrawn from the axis' settings
+            for axis, which in ((ax.xaxis, "x"), (ax.yaxis, "y")):
+                labels = [t for t in axis.get_ticklabels(which="both") if t.get_text()]
+                if labels and min(t.get_fontsize() for t in labels) < least - 0.05:
+                    ax.tick_params(axis=which, which="both", labelsize=least)
+        for text in small:
+            text.set_fontsize(max(text.get_fontsize(), least))
+        fig.canvas.draw()
 
 
 @dataclass(frozen=True)
