@@ -43,7 +43,8 @@ def test_cohort_alt_quotes_each_cohort_and_says_what_is_withheld():
     )
     alt = charts.cohort_status_alt(cohorts)
     assert "2022/23: 709 enquiries, approved 16 (2.3%), still in progress 0" in alt
-    assert "2024/25: 511 enquiries, approved withheld (withheld), still in progress 76" in alt
+    assert "2024/25: 511 enquiries, approved withheld, still in progress 76" in alt
+    assert "withheld parts of a bar are one hatched segment together" in alt
 
 
 def test_funnel_over_time_alt_says_not_recorded_for_a_stage_not_yet_recorded():
@@ -140,3 +141,16 @@ def test_incidence_chart_runs_to_the_tables_last_horizon():
     # It draws the points' estimates and says which counts they rest on.
     assert set(drawn_values(fig)) <= {0.0, 0.01, 0.02, 0.03, 0.04, 0.06}
     assert encoded(fig) == ["t|a|Households", "t|a|9", "t|a|12"]
+
+
+def test_a_stacked_bar_with_withheld_parts_still_reaches_100_with_one_withheld_segment():
+    """Issue 13: bars short of 100% with no word of why. The withheld shares are drawn
+    together at the end of the bar (what the table's total less its shown cells gives)."""
+    from analysis.presentation.charts import WITHHELD_LABEL, with_withheld
+
+    shares = pd.DataFrame({"Left": [80.0, 60.0], "Approved": [float("nan"), 40.0],
+                           "Waiting": [float("nan"), 0.0]})  # fmt: skip
+    drawn = with_withheld(shares)
+    assert list(drawn.columns) == ["Left", "Approved", "Waiting", WITHHELD_LABEL]
+    assert drawn[WITHHELD_LABEL].tolist() == [20.0, 0.0]
+    assert with_withheld(shares.fillna(10.0)).columns.tolist() == ["Left", "Approved", "Waiting"]

@@ -47,6 +47,10 @@ COMPARATOR = REGION
 EARLIER = GREY = "#8C8C8C"  # several earlier years as lines: told apart by line style
 LOST = VERMILLION  # households leaving or lost: withdrew, not progressed, ceased to foster
 ACTIONABLE = ORANGE  # leavers whose reason the service could act on (influence)
+# The part of a stacked bar of shares that the page withholds, drawn together as one
+# segment so that every bar reaches 100% and says where its missing part went.
+WITHHELD = ("#FFFFFF", "xxx")
+WITHHELD_LABEL = "Withheld (c), together"
 ROLES = {
     "the council, or the selected year": COUNCIL,
     "England, or the national figure the council quotes": ENGLAND,
@@ -217,3 +221,14 @@ def encodes(fig: plt.Figure, keys: Iterable[str]) -> plt.Figure:
 def encoded(fig: plt.Figure) -> list[str]:
     """The ledger keys :func:`encodes` left on ``fig`` (none by default)."""
     return list(getattr(fig, ENCODED, []))
+
+
+def with_withheld(shares: pd.DataFrame, whole: float = 100.0) -> pd.DataFrame:
+    """``shares`` (a row per bar, summing to ``whole``) with a last column,
+    :data:`WITHHELD_LABEL`, holding what the withheld (NaN) shares of each row add to: the
+    shown shares stay where they are, and the withheld ones, at least two to a row under
+    the page's suppression, are drawn as one segment the table's total already gives."""
+    rest = (whole - shares.sum(axis=1, skipna=True)).where(shares.isna().any(axis=1), 0.0)
+    if not rest.gt(0).any():
+        return shares
+    return shares.assign(**{WITHHELD_LABEL: rest.clip(lower=0)})

@@ -23,12 +23,15 @@ from analysis.presentation.charts import (
     SKY_BLUE,
     STAGE_STYLES,
     STANDING_STYLES,
+    WITHHELD,
+    WITHHELD_LABEL,
     case_light,
     category,
     encodes,
     legend_below,
     legend_right,
     span,
+    with_withheld,
     year,
     years,
 )
@@ -53,6 +56,11 @@ def _said(value: object, fmt: str = "{:,.0f}", missing: str = "withheld") -> str
     "c", or a figure not recorded)."""
     number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
     return missing if pd.isna(number) else fmt.format(number)
+
+
+def _any_c(table: pd.DataFrame) -> bool:
+    """Whether the table as shown withholds any cell."""
+    return bool(table.astype(str).eq("c").any().any())
 
 
 def funnel_over_time(events: pd.DataFrame) -> plt.Figure:
@@ -115,10 +123,11 @@ def cohort_status(cohorts: pd.DataFrame, status_columns: Sequence[str]) -> plt.F
     """Where each enquiry cohort stands, as shares of its enquiries (stacked bars)."""
     shown = _numbers(cohorts, [*status_columns, "Enquiries"]).set_index("Enquiry year")
     shown.index = years(shown.index)
-    shares = shown[list(status_columns)].div(shown["Enquiries"], axis=0)
+    shares = with_withheld(100 * shown[list(status_columns)].div(shown["Enquiries"], axis=0))
     fig, ax = plt.subplots(figsize=(9, 3.8))
     styles = [STANDING_STYLES[STANDINGS[c]] for c in status_columns]  # as on every page
-    shares.mul(100).plot.barh(stacked=True, ax=ax, color=[c for c, _ in styles], width=0.7,
+    styles += [WITHHELD] if WITHHELD_LABEL in shares else []
+    shares.plot.barh(stacked=True, ax=ax, color=[c for c, _ in styles], width=0.7,
                               edgecolor=EDGE, linewidth=0.6)  # fmt: skip
     for container, (_, hatch) in zip(ax.containers, styles, strict=True):
         for bar in container:
@@ -134,15 +143,27 @@ def cohort_status(cohorts: pd.DataFrame, status_columns: Sequence[str]) -> plt.F
 
 def cohort_status_alt(cohorts: pd.DataFrame) -> str:
     """Text alternative for :func:`cohort_status`, from the cohorts table as shown."""
+
+    def approved(r: pd.Series) -> str:
+        share = _said(r["Approved (%)"], "{:.1f}%", "")
+        return _said(r["Approved"]) + (f" ({share})" if share else "")
+
     parts = [
         f"{year(r['Enquiry year'])}: {_said(r['Enquiries'])} enquiries, approved "
-        f"{_said(r['Approved'])} ({_said(r['Approved (%)'], '{:.1f}%')}), still in progress "
-        f"{_said(r['Still in progress'])}"
+        f"{approved(r)}, still in progress {_said(r['Still in progress'])}"
         for _, r in cohorts.iterrows()
     ]
     return (
         "Stacked bar chart, one bar per enquiry year, of where each year's enquirers stand "
-        "as a share of its enquiries; most left after enquiry. " + "; ".join(parts) + "."
+        "as a share of its enquiries; most left after enquiry"
+        + (
+            "; the withheld parts of a bar are one hatched segment together"
+            if _any_c(cohorts)
+            else ""
+        )
+        + ". "
+        + "; ".join(parts)
+        + "."
     )
 
 
@@ -258,13 +279,15 @@ def durations_alt(durations: pd.DataFrame) -> str:
 
 def channel_mix_chart(counts: pd.DataFrame) -> plt.Figure:
     """How enquirers heard about fostering, share of each year's enquiries (from the table
-    of enquiries by year and channel; a withheld count leaves its segment out)."""
+    of enquiries by year and channel; withheld counts are one segment together, at the
+    end of the bar)."""
     shown = _numbers(counts.set_index("Year"), [c for c in counts.columns if c != "Year"])
     shown.index = years(shown.index)
-    mix = 100 * shown.drop(columns="Total").div(shown["Total"], axis=0)
+    mix = with_withheld(100 * shown.drop(columns="Total").div(shown["Total"], axis=0))
     fig, ax = plt.subplots(figsize=(9, 4))
-    named = [c for c in mix.columns if c != "Other"]
+    named = [c for c in mix.columns if c not in ("Other", WITHHELD_LABEL)]
     styles = {c: category(i) for i, c in enumerate(named)} | {"Other": (EARLIER, "")}
+    styles[WITHHELD_LABEL] = WITHHELD
     mix.plot.bar(stacked=True, ax=ax, color=[styles[c][0] for c in mix.columns], width=0.75,
                  edgecolor=EDGE, linewidth=0.6)  # fmt: skip
     for container, column in zip(ax.containers, mix.columns, strict=True):
@@ -293,7 +316,14 @@ def channel_mix_alt(counts: pd.DataFrame) -> str:
     ]
     return (
         f"Stacked bar chart of each year's enquiries by how they heard, {span(counts['Year'])}"
-        f". In {year(last['Year'])} ({_said(total)} enquiries): " + ", ".join(parts) + "."
+        + (
+            "; the withheld channels of a year are one hatched segment together"
+            if _any_c(counts)
+            else ""
+        )
+        + f". In {year(last['Year'])} ({_said(total)} enquiries): "
+        + ", ".join(parts)
+        + "."
     )
 
 
