@@ -83,6 +83,12 @@ class _Table:
     on: tuple[str, ...] = ()  # counts elsewhere on the page the whole table is computed from
 
 
+# Under a table that shows a count of 1 to 5 the council has printed (W1 of issue 12's red team).
+PRINTED_SMALL = (
+    "A count of 1 to 5 in this table is one the council has published (or adds up figures it "
+    "published), so it is shown as printed rather than withheld."
+)
+
 # Words that already say what a header counts or measures.
 UNIT_WORDS = re.compile(
     r"%|£|\b(house ?holds?|children|child|young people|carers?|placements?|places?|moves?|"
@@ -892,15 +898,30 @@ class Appendix:
                 body = f"<p class='table-empty'>{html.escape(empty)}</p>"
             else:
                 body = shown.to_html(index=index, na_rep="", escape=True, border=0, classes="data")
+            printed_small = PRINTED_SMALL if self._shows_printed_small(entry) else ""
+            notes = f"<p class='table-note'>{printed_small}</p>" if printed_small else ""
             return {
                 "text/html": f"<figure class='table' id='{anchor}'>"
                 f"<figcaption>Table {number}: {html.escape(title)}</figcaption>"
-                f"{body}{foot}</figure>",
+                f"{body}{foot}{notes}</figure>",
                 "text/plain": f"Table {number}: {title}",
             }
 
         self._show(render)
         return self._render_frame(entry)
+
+    def _shows_printed_small(self, entry: _Table) -> bool:
+        """Whether a public table shows a count of 1 to 5 because the council has printed
+        it (or the counts it adds up): the reader is told why it is not withheld. A table
+        of printed figures says so in its caption instead."""
+        if entry.published or self.disclosure != "public":
+            return False
+        return any(
+            key in self.ledger.published
+            and key not in self.hidden
+            and disclosure.is_small(self.ledger.values.get(key, 0))
+            for key in entry.keys.values()
+        )
 
     def _on(self, keys: Iterable[str]) -> tuple[str, ...]:
         """``keys`` checked: each must be a count the page has registered."""
