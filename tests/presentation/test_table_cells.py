@@ -164,3 +164,17 @@ def test_a_count_header_names_its_unit_or_the_caption_does(monkeypatch):
     assert appendix.with_unit("Stage 2 (full) assessments started", "households").endswith(
         "started (households)"
     )
+
+
+def test_a_table_showing_a_printed_count_of_1_to_5_says_why_it_is_not_withheld(monkeypatch):
+    """Red team 14 (W1): a reader who meets a '2' on a page that withholds 1 to 5 should be
+    told it is the council's own published figure, not a slip."""
+    shown: list[dict] = []
+    monkeypatch.setattr(appendix, "display", lambda bundle, **kw: shown.append(bundle))
+    frame = pd.DataFrame({"Reason": ["Retired", "Moved away"], "Households": [2, 12]})
+    app = Appendix("Test", "2024-25", service="A service")
+    app.table(frame, "Printed", counts=["Households"], published=["Households"], name="printed")
+    app.table(frame, "Records", counts=["Households"], name="records")
+    pages = [b["text/html"] for b in shown if "<figure class='table'" in b.get("text/html", "")]
+    assert appendix.PRINTED_SMALL in pages[0]
+    assert appendix.PRINTED_SMALL not in pages[1]  # its 2 is withheld, nothing to explain
