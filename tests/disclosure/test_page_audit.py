@@ -301,7 +301,10 @@ def test_a_small_difference_of_two_shown_nested_counts_is_protected():
     ledger.add("from earlier enquiries", 18, records=year[:18])
     ledger.add("enquiries", 600, records=[*year[18:], *(f"e{i}" for i in range(597))])
     [difference] = ledger.differences()
-    assert ledger.differences()[difference] == ("approvals", "from earlier enquiries", 3.0)
+    assert ledger.differences()[difference] == (
+        {"approvals": 1.0, "from earlier enquiries": -1.0},
+        3.0,
+    )
     assert [e.key for e in ledger.exposures(set(), targets={difference})] == [difference]
     hidden = decide(ledger)
     assert hidden & {"approvals", "from earlier enquiries"}
@@ -310,6 +313,30 @@ def test_a_small_difference_of_two_shown_nested_counts_is_protected():
     again = Ledger.from_json(ledger.as_json())
     assert set(again.derived) == {difference}
     assert [e.key for e in again.exposures(set(), targets={difference})] == [difference]
+
+
+def test_a_small_count_read_from_three_shown_counts_is_protected():
+    """Red team 14's C1 (issue 12): connected-persons households ceasing to foster (191)
+    less those who left within 5 years (180) are the 11 who left later; the 16 observed at
+    5 years less those 11 are the 5 still fostering after 5 years, which the page never
+    states. Withholding one of the three (and what protects it) keeps it out."""
+    ledger = Ledger()
+    early = [f"e{i}" for i in range(180)]
+    late = [f"l{i}" for i in range(11)]
+    still = [f"s{i}" for i in range(5)]
+    ledger.add("households", 281, records=[*early, *late, *still, *(f"n{i}" for i in range(85))])
+    ledger.add("ceased", 191, records=[*early, *late])
+    ledger.add("left within 5 years", 180, records=early)
+    ledger.add("at 5 years", 16, records=[*late, *still])
+    [difference] = ledger.differences()
+    assert ledger.differences()[difference] == (
+        {"at 5 years": 1.0, "ceased": -1.0, "left within 5 years": 1.0},
+        5.0,
+    )
+    assert [e.key for e in ledger.exposures(set(), targets={difference})] == [difference]
+    hidden = decide(ledger)
+    assert hidden & {"at 5 years", "ceased", "left within 5 years", "households"}
+    assert not ledger.exposures(hidden, targets={difference, *hidden})
 
 
 def test_a_difference_of_two_printed_counts_is_the_councils_own():

@@ -191,16 +191,21 @@ class Ledger:
             self._atoms = (version, *_atomise(self.members, "atom"))
         return self._atoms[1], self._atoms[2]
 
-    def differences(self) -> dict[str, tuple[str, str, float]]:
-        """Every difference of 1 to 5 records between two stated counts, one of whose
-        records hold the other's (``diff|A|B`` -> (A, B, A - B)).
+    def differences(self) -> dict[str, tuple[dict[str, float], float]]:
+        """Every count of 1 to 5 records the page never states that a reader reads by adding
+        and subtracting two or three stated counts whose records nest (``diff|...`` -> (each
+        count -> +1 or -1, the value)).
 
-        Such a difference counts households the page never states, yet a reader
-        subtracting the two shown counts reads it (approvals less the approvals from
-        earlier enquiries; a cumulative count at 3 months less that at 1 month), so it is
-        protected as a count of 1 to 5 is: :func:`decide` withholds what it takes for the
-        attacker's audit to leave it unpinned and not within 1 to 5. Not a pair the council
-        printed both of (the difference is then its own publication)."""
+        Two counts: one's records hold the other's (approvals in the year less those from
+        earlier enquiries are the 3 approved in the year they enquired; a cumulative count
+        at 3 months less that at 1 month). Three: a third count holds such a difference, or
+        lies within it, by 1 to 5 (connected-persons households ceasing to foster less those
+        who left within 5 years are the late leavers; the households observed at 5 years
+        less those are the 5 still fostering after 5 years). Each is protected as a count of
+        1 to 5 is: :func:`decide` withholds what it takes for the attacker's audit to leave it
+        unpinned and not within 1 to 5. Not one whose counts the council printed all of (the
+        difference is then its own publication), nor one of the same records as a stated
+        count or an earlier difference (protected as that is)."""
         version = self.state()
         if self._diff is not None and self._diff[0] == version:
             return dict(self._diff[1])
@@ -208,17 +213,43 @@ class Ledger:
         for key in sorted(self.members):
             if key in self.stated and self.members[key]:  # none less a count is the count
                 by_records.setdefault(self.members[key], key)
-        sized = sorted(by_records.items(), key=lambda item: len(item[0]))
-        found: dict[str, tuple[str, str, float]] = {}
-        for i, (small, inner) in enumerate(sized):
-            for big, outer in sized[i + 1 :]:
-                gap = len(big) - len(small)
-                if gap > HIGHEST:
-                    break
-                if gap < 1 or (inner in self.published and outer in self.published):
-                    continue
-                if small < big:
-                    found[f"diff|{outer}|{inner}"] = (outer, inner, float(gap))
+        index = {r: i for i, r in enumerate(sorted(set().union(*by_records)))}
+        sets = sorted(
+            ((len(m), sum(1 << index[r] for r in m), key) for m, key in by_records.items()),
+        )
+        sized: dict[int, list[tuple[int, str]]] = {}
+        for size, bits, key in sets:
+            sized.setdefault(size, []).append((bits, key))
+        seen = {bits for _, bits, _ in sets}
+        found: dict[str, tuple[dict[str, float], float]] = {}
+
+        def note(name: str, terms: dict[str, float], bits: int, gap: int) -> None:
+            if bits in seen or all(k in self.published for k in terms):
+                return
+            seen.add(bits)
+            found[name] = (terms, float(gap))
+
+        nested: list[tuple[int, int, str, str]] = []  # (size, records, outer, inner)
+        for i, (small, inner_bits, inner) in enumerate(sets):
+            for big, outer_bits, outer in sets[i + 1 :]:
+                if big > small and inner_bits & outer_bits == inner_bits:
+                    gap = big - small
+                    nested.append((gap, outer_bits & ~inner_bits, outer, inner))
+                    if gap <= HIGHEST:
+                        note(f"diff|{outer}|{inner}", {outer: 1.0, inner: -1.0}, nested[-1][1], gap)
+        for size, bits, outer, inner in nested:
+            for other in range(max(1, size - HIGHEST), size + HIGHEST + 1):
+                for third_bits, third in sized.get(other, ()):
+                    if third in (outer, inner):
+                        continue
+                    if other > size and bits & third_bits == bits:
+                        terms = {third: 1.0, outer: -1.0, inner: 1.0}
+                        name = f"diff|{third}|{outer}-{inner}"
+                        note(name, terms, third_bits & ~bits, other - size)
+                    elif other < size and bits & third_bits == third_bits:
+                        terms = {outer: 1.0, inner: -1.0, third: -1.0}
+                        name = f"diff|{outer}-{inner}|{third}"
+                        note(name, terms, bits & ~third_bits, size - other)
         self._diff = (version, found)
         return dict(found)
 
@@ -227,8 +258,8 @@ class Ledger:
         as its atoms', each difference as its two counts')."""
         values, relations = self.atoms()
         found = self.differences()
-        derived = {**self.derived, **{d: gap for d, (_, _, gap) in found.items()}}
-        between = [{d: -1.0, a: 1.0, b: -1.0} for d, (a, b, _) in found.items()]
+        derived = {**self.derived, **{d: gap for d, (_, gap) in found.items()}}
+        between = [{d: -1.0, **terms} for d, (terms, _) in found.items()]
         return {**self.values, **values, **derived}, [*self.relations, *relations, *between]
 
     def virtual(self) -> set[str]:
@@ -246,7 +277,7 @@ class Ledger:
             "stated": sorted(self.stated),
             "patterns": self.patterns,
             "fixed": self.fixed,
-            "derived": {d: gap for d, (_, _, gap) in self.differences().items()},
+            "derived": {d: gap for d, (_, gap) in self.differences().items()},
             "printed_view": self._printed_view(),
         }
 
@@ -396,7 +427,7 @@ class Ledger:
         printed = {k: m for k, m in self.members.items() if k in self.published}
         atoms, parts = _atomise(printed, "printed-atom")
         values, _ = self._everything()
-        between = [{d: -1.0, a: 1.0, b: -1.0} for d, (a, b, _) in self.differences().items()]
+        between = [{d: -1.0, **terms} for d, (terms, _) in self.differences().items()]
         names = {**values, **atoms}
         declared = [r for r in [*self.relations, *between] if all(k in names for k in r)]
         return {"values": atoms, "relations": [*declared, *parts]}
