@@ -11,6 +11,7 @@ from lifelines.statistics import proportional_hazard_test
 
 from analysis.retention import hazard
 from analysis.retention import measures as m
+from analysis.retention import tables as t
 from analysis.retention.load import load_register
 
 
@@ -113,3 +114,22 @@ def test_the_public_page_lists_no_household(built_reports):
     assert "Who is more likely to leave" in text
     assert "highest modelled risk" not in text
     assert not re.search(r"\bH\d{6}\b", text)
+
+
+def test_a_public_ratio_resting_on_1_to_5_leavers_is_withheld_with_its_interval():
+    """Red team 14 (W-A): the 2023-24 page printed 'Transferred in' 1.16 (0.41 to 3.26);
+    1/SE² of that interval is about 3.6, and 4 transferred-in households had ceased."""
+    register = load_register("2023-24")
+    frame = hazard.model_data(register, m.survival_data(register))
+    model, _, _ = hazard.cox_model(frame)
+    inside = frame[frame["in model"]]
+    assert inside.loc[inside["transferred in"].eq(1), "event"].sum() == 4
+    public = t.hazard_table(model, frame, "public").set_index("Compared")
+    internal = t.hazard_table(model, frame, "internal").set_index("Compared")
+    moved = "Transferred in from another service (against assessed here)"
+    assert public.loc[moved].tolist() == ["c", "c", "c"]
+    assert internal.loc[moved, "Hazard ratio"] == "1.16"
+    assert internal.loc[moved, "95% interval"] == "0.41 to 3.26"
+    kept = public.drop(index=moved)
+    assert kept.equals(internal.drop(index=moved))  # every other ratio is shown as it is
+    assert "c" not in kept.to_numpy()

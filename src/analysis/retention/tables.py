@@ -32,6 +32,7 @@ import pandas as pd
 
 from analysis.core.years import FinancialYear
 from analysis.disclosure import members
+from analysis.disclosure.suppression import SUPPRESSED, is_small
 from analysis.presentation import appendix
 from analysis.presentation.charts import year as year_text
 from analysis.presentation.estimates import zero_text
@@ -420,6 +421,42 @@ def model_records(frame: pd.DataFrame) -> dict[str, frozenset[str]]:
         "leavers": _households(frame, inside & frame["event"].astype(bool).to_numpy()),
         "out": _households(frame, ~inside),
     }
+
+
+HAZARD_RATES = ("Hazard ratio", "95% interval", "P-value")  # as :func:`capitalised` heads them
+HAZARD_WITHHELD = (
+    "A ratio resting on 1 to 5 leavers, in the group or in the group it is compared "
+    "against, is withheld (c) with its interval and p-value: the interval's width would "
+    "tell how many leavers there were."
+)
+
+
+def hazard_table(model: hazard.CoxPHFitter, frame: pd.DataFrame, rule: str) -> pd.DataFrame:
+    """Each hazard ratio (:func:`analysis.retention.hazard.hazard_ratios`), headed as the
+    page heads it; under the ``public`` rule, a ratio whose group or comparison group (the
+    reference age band, or the households without the feature) has 1 to 5 leavers is
+    withheld with its interval and p-value.
+
+    A ratio's interval gives its leavers away: its standard error is about the square root
+    of 1/d1 + 1/d0, so red team 14 read "1.16 (0.41 to 3.26)" as about 4 transferred-in
+    leavers. The counts themselves are not shown: beside the page's other counts of
+    leavers they would make small differences of their own (those not in the model)."""
+    inside = frame[frame["in model"]].reset_index(drop=True)
+    left = inside["event"].astype(bool)
+    ratios = capitalised(hazard.hazard_ratios(model))
+    ratios["Hazard ratio"] = [f"{r:.2f}" for r in ratios["Hazard ratio"]]  # 0.80, not 0.8
+    if rule != "public":
+        return ratios
+    small = []
+    for column in model.summary.index:
+        if column.startswith("age_"):
+            band = inside["age band"]
+            group, against = band.eq(column.removeprefix("age_")), band.eq(hazard.AGE_REFERENCE)
+        else:
+            group, against = inside[column].eq(1), inside[column].eq(0)
+        small.append(is_small(int((group & left).sum())) or is_small(int((against & left).sum())))
+    ratios.loc[small, list(HAZARD_RATES)] = SUPPRESSED
+    return ratios
 
 
 # -- capacity ----------------------------------------------------------------------------
