@@ -154,3 +154,32 @@ def test_a_stacked_bar_with_withheld_parts_still_reaches_100_with_one_withheld_s
     assert list(drawn.columns) == ["Left", "Approved", "Waiting", WITHHELD_LABEL]
     assert drawn[WITHHELD_LABEL].tolist() == [20.0, 0.0]
     assert with_withheld(shares.fillna(10.0)).columns.tolist() == ["Left", "Approved", "Waiting"]
+
+
+def test_conversion_keeps_every_year_on_its_axis_and_tells_lone_points_apart():
+    """Issue 13: with 2024/25 withheld the chart showed two years, and two steps in one
+    green told apart only by a line style that a lone point cannot show."""
+    steps = [("Initial enquiry", "Expression of interest"), ("Fostering panel", "Approval")]
+    conversion = pd.DataFrame(
+        {
+            "Year": YEARS * 2,
+            "From": [steps[0][0]] * 3 + [steps[1][0]] * 3,
+            "To": [steps[0][1]] * 3 + [steps[1][1]] * 3,
+            "Entered": [709, 372, 511, 17, 20, 21],
+            "Moved on": [53, "c", "c", 16, 18, "c"],
+            "Moved on (%)": [7.5, "c", "c", 94.1, 90.0, "c"],
+        }
+    )
+    fig = charts.conversion_over_time(conversion)
+    ax = fig.axes[0]
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels == ["2022/23", "2023/24\n1 of 2\nwithheld (c)", "2024/25\nall withheld (c)"]
+    lines = [
+        line
+        for line in ax.lines
+        if line.get_label()
+        in {"Initial enquiry to expression of interest", "Fostering panel to approval"}
+    ]
+    assert len({line.get_marker() for line in lines}) == 2
+    assert len({line.get_color() for line in lines}) == 2
+    assert [list(line.get_ydata()) for line in lines][1][:2] == [94.1, 90.0]

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 
 from analysis.presentation.charts import (
     ACTIONABLE,
@@ -36,6 +35,7 @@ from analysis.presentation.charts import (
     years,
 )
 from analysis.recruitment.measures import COHORT_COLUMNS, EVENT_COLUMNS, INTERVALS
+from analysis.recruitment.schema import STAGE_LABELS
 
 EVENT_STAGES = {label: stage for stage, label in EVENT_COLUMNS.items()}
 STANDINGS = {label: standing for standing, label in COHORT_COLUMNS.items()}
@@ -167,16 +167,34 @@ def cohort_status_alt(cohorts: pd.DataFrame) -> str:
     )
 
 
+STEP_MARKERS = ["o", "s", "^", "D", "v", "P"]  # a step's points told apart without its line
+
+
 def conversion_over_time(conversion: pd.DataFrame) -> plt.Figure:
-    """Share moving on from each stage to the next, by the year the stage was entered."""
+    """Share moving on from each stage to the next, by the year the stage was entered.
+
+    A step is drawn in the style of the stage it leaves (:data:`STAGE_STYLES`), with a
+    marker of its own, since a year between withheld ones is a lone point whose line style
+    cannot show. Every year of the table is on the axis; a year with withheld shares says
+    how many under its label."""
     shown = _numbers(conversion, ["Entered", "Moved on", "Moved on (%)"])
     shown["Step"] = shown["From"] + " to " + shown["To"].str.lower()
     shown["Year"] = years(shown["Year"])
     steps = list(dict.fromkeys(shown["Step"]))
+    labels = list(dict.fromkeys(shown["Year"]))
+    stages = {label: stage for stage, label in STAGE_LABELS.items()}
     fig, ax = plt.subplots(figsize=(9, 4.5))
-    sns.lineplot(data=shown, x="Year", y="Moved on (%)", hue="Step", hue_order=steps,
-                 style="Step", palette=[category(i)[0] for i in range(len(steps))],
-                 marker="o", ax=ax)  # fmt: skip
+    for i, step in enumerate(steps):
+        rows = shown[shown["Step"] == step]
+        start = stages.get(rows["From"].iloc[0])
+        colour, _, dash = STAGE_STYLES[start] if start else (category(i)[0], "", "-")
+        ax.plot([labels.index(y) for y in rows["Year"]], rows["Moved on (%)"], color=colour,
+                linestyle=dash, marker=STEP_MARKERS[i % len(STEP_MARKERS)], markersize=7,
+                markeredgecolor=EDGE, label=step)  # fmt: skip
+    missing = shown.groupby("Year", sort=False)["Moved on (%)"].apply(lambda v: v.isna().sum())
+    ax.set_xticks(range(len(labels)))
+    ax.set_xticklabels([y + _withheld_tick(missing[y], len(steps)) for y in labels])
+    ax.set_xlim(-0.4, len(labels) - 0.6)
     ax.set_ylim(0, 105)
     ax.set_ylabel("% moved on to the next stage")
     ax.set_xlabel("Year the stage was entered")
@@ -184,6 +202,13 @@ def conversion_over_time(conversion: pd.DataFrame) -> plt.Figure:
     legend_right(ax, title=None)
     fig.tight_layout()
     return fig
+
+
+def _withheld_tick(withheld: int, of: int) -> str:
+    """What a year's axis label adds when some of its points are withheld ("c")."""
+    if not withheld:
+        return ""
+    return "\nall withheld (c)" if withheld == of else f"\n{withheld} of {of}\nwithheld (c)"
 
 
 def conversion_alt(conversion: pd.DataFrame) -> str:
