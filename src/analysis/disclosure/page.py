@@ -229,16 +229,20 @@ class Ledger:
             seen.add(bits)
             found[name] = (terms, float(gap))
 
+        # Pairs whose difference a third count may hold or lie within: every set more than 5
+        # records, since a set of 1 to 5 lies within many others by chance (one household
+        # leaving a scheme is in some cohort's count), a nesting no reader can know.
         nested: list[tuple[int, int, str, str]] = []  # (size, records, outer, inner)
         for i, (small, inner_bits, inner) in enumerate(sets):
             for big, outer_bits, outer in sets[i + 1 :]:
                 if big > small and inner_bits & outer_bits == inner_bits:
-                    gap = big - small
-                    nested.append((gap, outer_bits & ~inner_bits, outer, inner))
+                    gap, bits = big - small, outer_bits & ~inner_bits
                     if gap <= HIGHEST:
-                        note(f"diff|{outer}|{inner}", {outer: 1.0, inner: -1.0}, nested[-1][1], gap)
+                        note(f"diff|{outer}|{inner}", {outer: 1.0, inner: -1.0}, bits, gap)
+                    elif small > HIGHEST:
+                        nested.append((gap, bits, outer, inner))
         for size, bits, outer, inner in nested:
-            for other in range(max(1, size - HIGHEST), size + HIGHEST + 1):
+            for other in range(max(HIGHEST + 1, size - HIGHEST), size + HIGHEST + 1):
                 for third_bits, third in sized.get(other, ()):
                     if third in (outer, inner):
                         continue
