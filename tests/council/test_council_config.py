@@ -63,6 +63,18 @@ def test_comparators_are_read_with_their_sources():
         config.load("leicester").comparator("national_retention")
 
 
+def test_what_scrutiny_heard_is_quoted_only_on_pages_of_its_year_or_later():
+    """Issue 13: a 2020/21 appendix quoted minutes of October 2025 (on the 2024/25 report)."""
+    heard = config.load("coventry").comparator("assessment_time")
+    assert "an average of 2 years from the start of assessment" in heard.label
+    assert [heard.applies(y) for y in ("2020-21", "2023-24", "2024-25", "2025-26")] == [
+        False,
+        False,
+        True,
+        True,
+    ]
+
+
 def test_neighbours_may_be_overridden_and_are_checked(root):
     _write(root, GOOD + 'neighbours = ["821", "871"]\n')
     assert config.load("testshire", root).neighbours == ("821", "871")

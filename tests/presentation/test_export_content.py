@@ -394,6 +394,10 @@ def test_a_2020_21_page_says_its_comparators_are_the_nearest_of_a_later_year(bui
     assert "The nearest national figure, for 2022/23 (published March 2024): 75%" in text
     assert "35.8% minority ethnic: the nearest figure, for 2022/23 (published January" in text
     assert "England, 2022/23" not in text and "national figure for 2022/23" not in text
+    # narrative context from a later year is not quoted (minutes of October 2025)
+    assert "scrutiny board heard" not in text and "average of two years" not in text
+    later = " ".join(" ".join(read(built_reports / "2024-25" / "recruitment.html").text).split())
+    assert "scrutiny board heard that it took" in later
     retention = read(built_reports / "2020-21" / "retention.html")
     text = " ".join(" ".join(retention.text).split())
     nearest = "the nearest figure, for 2022/23 (published January 2024)"

@@ -40,6 +40,16 @@ def test_retention_trend_dates_a_national_figure_of_another_year():
     assert f"National figure the council quotes (87%, {when})" in labels
 
 
+def test_a_national_figure_is_drawn_at_its_own_year_not_across_the_years():
+    """Issue 13's review: one year's national figure drawn as a level across six years read
+    as a national series."""
+    rates = pd.DataFrame({t.YEAR: ["2021/22", "2022/23", "2023/24"], t.RATE: [92.9, 93.1, 92.2]})
+    fig = charts.retention_trend(rates, 87, "Coventry", "the figure", "2022-23")
+    [point] = [line for line in fig.axes[0].lines if line.get_marker() == "D"]
+    plt.close(fig)
+    assert list(point.get_xdata()) == ["2022/23"] and list(point.get_ydata()) == [87]
+
+
 def test_a_council_quoting_no_national_figure_gets_its_own_line_alone():
     rates = pd.DataFrame({t.YEAR: ["2023/24", "2024/25"], t.RATE: [91.0, 89.3]})
     assert charts.retention_trend_alt(rates, None, "Leicester") == (

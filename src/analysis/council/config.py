@@ -77,6 +77,14 @@ class Comparator:
     note: str = ""
     published: str = ""
 
+    def applies(self, page_year: str) -> bool:
+        """Whether a page for ``page_year`` may quote it as context in its narrative (what
+        the council's scrutiny heard): a figure for that year or an earlier one, never a
+        later year's (issue 13: a 2020/21 appendix quoted minutes of October 2025). A
+        comparator set beside the page's figures is quoted with its own year instead
+        (:meth:`when`)."""
+        return FinancialYear.parse(self.year) <= FinancialYear.parse(page_year)
+
     def when(self, page_year: str, what: str = "figure") -> str:
         """The comparator's year as a page for ``page_year`` says it ("for 2022/23", or
         "the nearest figure, for 2022/23 (published January 2024)")."""

@@ -975,7 +975,7 @@ def key_findings(
         )
         sentences.append(
             f"Households approved in {fy.report_label} took {figures}. Statutory guidance "
-            "expects about eight months; scrutiny heard 'an average of two years'."
+            "expects about eight months."
         )
     return sentences
 

@@ -85,30 +85,40 @@ def waterfall(row: pd.Series, title: str) -> plt.Figure:
 
 
 def retention_trend(
-    rates: pd.DataFrame, national: float | None, council: str, when: str = ""
+    rates: pd.DataFrame,
+    national: float | None,
+    council: str,
+    when: str = "",
+    national_year: str | None = None,
 ) -> plt.Figure:
     """Retention rate by year against the national figure the council quotes (None: the
     council declares none, and the line is drawn alone).
 
     ``rates`` is the retention-rate table as the page shows it: a withheld rate is a gap
     in the line. ``council`` is the council's short name, for the legend; ``when`` the
-    national figure's year as the page says it ("the nearest figure, for 2022/23 ...")."""
+    national figure's year as the page says it ("the nearest figure, for 2022/23 ...").
+    The national figure is one year's: drawn as a point at ``national_year`` where that
+    year is on the axis (not as a line across years it was never measured for), else as
+    a dashed level."""
+    labels = years(rates[t.YEAR])
     fig, ax = plt.subplots(figsize=(7.5, 3.8))
     ax.plot(
-        years(rates[t.YEAR]),
+        labels,
         pd.to_numeric(rates[t.RATE], errors="coerce"),
         marker="o",
         color=COUNCIL,
         label=f"{council} (register)",
     )
     if national is not None:
-        ax.axhline(
-            national,
-            color=ENGLAND,
-            linestyle="--",
-            label=f"National figure the council quotes ({national:.0f}%"
-            + (f", {when})" if when else ")"),
+        label = f"National figure the council quotes ({national:.0f}%" + (
+            f", {when})" if when else ")"
         )
+        at = year(national_year) if national_year else None
+        if at in labels:
+            ax.plot([at], [national], marker="D", markersize=8, linestyle="none",
+                    color=ENGLAND, label=label)  # fmt: skip
+        else:
+            ax.axhline(national, color=ENGLAND, linestyle="--", label=label)
     ax.set_ylim(0, 100)  # from zero, so a change of a few points is not drawn as a cliff
     ax.set_ylabel("Retention rate %")
     ax.set_xlabel("Financial year")
@@ -507,7 +517,7 @@ def retention_trend_alt(
     against = (
         ""
         if national is None
-        else " against a dashed line for the national figure the council quotes "
+        else " against the national figure the council quotes, one year's figure "
         f"({national:.0f}%{dated})"
     )
     return f"Line chart of {council}'s retention rate by year{against}: " + ", ".join(parts) + "."
