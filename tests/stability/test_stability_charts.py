@@ -18,7 +18,7 @@ def test_moves_alt_lists_shown_reasons_largest_first_and_counts_the_withheld():
     )
     assert report.moves_alt(shown) == (
         "Bar chart of placement moves in the year by reason: care plan 103; other 44. "
-        "Reasons with a withheld count (1) have no bar."
+        "Reasons with a withheld count (1) have no bar and are marked c."
     )
 
 
@@ -41,12 +41,16 @@ def test_unplanned_and_placements_alts_say_what_is_withheld():
     )
     assert report.unplanned_alt(unplanned) == (
         "Bar chart of foster placements ending in the year, by placement, unplanned beside "
-        "otherwise (a withheld count has no bar): own foster carers: 33 ended unplanned, 176 "
-        "ended otherwise; connected persons: ended unplanned withheld, 76 ended otherwise."
+        "otherwise (a withheld count has no bar and is marked c): own foster carers: 33 ended "
+        "unplanned, 176 ended otherwise; connected persons: ended unplanned withheld, 76 ended "
+        "otherwise."
     )
     bands = pd.DataFrame({"Placements in the year": ["1", "2", "3"], "Children": [520, "c", 57]})
     assert report.placements_alt(bands) == (
         "Bar chart of children looked after on 31 March by number of placements in the year: "
         "1 placement: 520 children; 3 placements: 57 children. Bands with a withheld count (1) "
-        "have no bar."
+        "have no bar and are marked c."
     )
+    fig = report.placements_chart(bands)
+    marks = [t for t in fig.axes[0].texts if t.get_text() == "c"]
+    assert [m.xy for m in marks] == [(1, 0)]  # at the base of the withheld band's bar

@@ -182,6 +182,22 @@ def legend_below(ax: plt.Axes, *args: object, ncol: int = 2, **kwargs: object) -
     )
 
 
+def mark_withheld(
+    ax: plt.Axes, positions: Sequence[float], values: Sequence[float], horizontal: bool = False
+) -> None:
+    """Write "c" at the base of each bar whose value is withheld (missing), so that a bar
+    left out is not read as a zero (issue 13's review: no bar at 3 or 4 placements beside a
+    true zero at 5 or more)."""
+    for at, value in zip(positions, values, strict=True):
+        if pd.isna(value):
+            if horizontal:
+                ax.annotate("c", (0, at), xytext=(3, 0), textcoords="offset points",
+                            ha="left", va="center", color=EDGE, fontsize=9)  # fmt: skip
+            else:
+                ax.annotate("c", (at, 0), xytext=(0, 3), textcoords="offset points",
+                            ha="center", va="bottom", color=EDGE, fontsize=9)  # fmt: skip
+
+
 def bars_alt(
     shown: pd.DataFrame,
     count: str,

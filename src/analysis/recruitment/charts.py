@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from textwrap import fill
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -167,7 +168,9 @@ def cohort_status_alt(cohorts: pd.DataFrame) -> str:
     )
 
 
-STEP_MARKERS = ["o", "s", "^", "D", "v", "P"]  # a step's points told apart without its line
+# Each step's marker, by the stage it leaves, the same on every page (a lone point between
+# withheld years shows no line style): the stage's colour and line, and this marker.
+STEP_MARKERS = {"enquiry": "o", "eoi": "s", "stage1": "^", "stage2": "D", "panel": "v"}
 
 
 def conversion_over_time(conversion: pd.DataFrame) -> plt.Figure:
@@ -189,7 +192,7 @@ def conversion_over_time(conversion: pd.DataFrame) -> plt.Figure:
         start = stages.get(rows["From"].iloc[0])
         colour, _, dash = STAGE_STYLES[start] if start else (category(i)[0], "", "-")
         ax.plot([labels.index(y) for y in rows["Year"]], rows["Moved on (%)"], color=colour,
-                linestyle=dash, marker=STEP_MARKERS[i % len(STEP_MARKERS)], markersize=7,
+                linestyle=dash, marker=STEP_MARKERS.get(start, "P"), markersize=7,
                 markeredgecolor=EDGE, label=step)  # fmt: skip
     missing = shown.groupby("Year", sort=False)["Moved on (%)"].apply(lambda v: v.isna().sum())
     ax.set_xticks(range(len(labels)))
@@ -226,13 +229,18 @@ def conversion_alt(conversion: pd.DataFrame) -> str:
     )
 
 
+LABEL_WIDTH = 34  # characters on a line of a bar's label
+
+
 def reasons_chart(reasons: pd.DataFrame) -> plt.Figure:
     """Households leaving by stage and reason on a linear axis, each bar labelled with its
     count; reasons the service can act on in orange (outlined), the others in grey."""
     shown = _numbers(reasons, ["Households"]).dropna(subset=["Households"])
-    shown = shown.assign(label=shown["Stage left"] + ": " + shown["Reason"])
-    shown = shown.sort_values("Households", ascending=True)
-    fig, ax = plt.subplots(figsize=(9, max(3, 0.3 * len(shown) + 1.5)))
+    # labels wrapped, so that long reasons do not squeeze the bars into a sliver
+    labels = (shown["Stage left"] + ": " + shown["Reason"]).map(lambda x: fill(x, LABEL_WIDTH))
+    shown = shown.assign(label=labels).sort_values("Households", ascending=True)
+    lines = max((label.count("\n") + 1 for label in shown["label"]), default=1)
+    fig, ax = plt.subplots(figsize=(9, max(3, (0.2 + 0.2 * lines) * len(shown) + 1.5)))
     colours = [AVOIDABLE if a == "yes" else OTHER for a in shown["Avoidable"]]
     ax.barh(shown["label"], shown["Households"], color=colours, edgecolor=EDGE, linewidth=0.6)
     for y, value in enumerate(shown["Households"]):

@@ -47,6 +47,7 @@ from analysis.presentation.charts import (
     bars_alt,
     legend_below,
     legend_right,
+    mark_withheld,
     years,
 )
 from analysis.sources.dfe import stability as dfe_stability
@@ -447,10 +448,12 @@ def moves_by_age(data: Year) -> pd.DataFrame:
 
 def moves_chart(shown: pd.DataFrame) -> plt.Figure:
     """Moves by reason, from the moves-by-reason table as the page shows it (``shown``):
-    a reason whose count is withheld has no bar."""
+    a reason whose count is withheld has no bar and is marked "c"."""
     label = "Reason for the placement change"
     fig, ax = plt.subplots(figsize=(8, 0.35 * len(shown) + 1))
-    ax.barh(shown[label], pd.to_numeric(shown["Moves"], errors="coerce"), color=COUNCIL)
+    moves = pd.to_numeric(shown["Moves"], errors="coerce")
+    ax.barh(shown[label], moves, color=COUNCIL)
+    mark_withheld(ax, range(len(shown)), moves, horizontal=True)
     ax.invert_yaxis()
     ax.set_xlabel("Moves")
     fig.tight_layout()
@@ -479,7 +482,7 @@ def moves_alt(shown: pd.DataFrame) -> str:
         lambda r, n: f"{r[label].lower()} {n:,.0f}",
         "Bar chart of placement moves in the year by reason: ",
         empty="every count withheld",
-        withheld="Reasons with a withheld count ({n}) have no bar.",
+        withheld="Reasons with a withheld count ({n}) have no bar and are marked c.",
     )
 
 
@@ -514,7 +517,7 @@ def _all_shown(shown: pd.DataFrame, columns: list[str]) -> pd.DataFrame | None:
 
 def unplanned_chart(shown: pd.DataFrame) -> plt.Figure:
     """Foster placements ending in the year by placement, unplanned beside otherwise, from
-    the table as the page shows it (a withheld count has no bar)."""
+    the table as the page shows it (a withheld count has no bar and is marked "c")."""
     label = "Foster placement"
     fig, ax = plt.subplots(figsize=(8, 0.55 * len(shown) + 1.4))
     rows = np.arange(len(shown))
@@ -522,6 +525,7 @@ def unplanned_chart(shown: pd.DataFrame) -> plt.Figure:
     for offset, column, colour in bars:
         values = pd.to_numeric(shown[column], errors="coerce")
         ax.barh(rows + offset, values, height=0.4, color=colour, label=column)
+        mark_withheld(ax, rows + offset, values, horizontal=True)
     ax.set_yticks(rows, shown[label])
     ax.invert_yaxis()
     ax.set_xlabel("Foster placements ending in the year")
@@ -559,16 +563,18 @@ def unplanned_alt(shown: pd.DataFrame) -> str:
         parts.append(f"{row['Foster placement'].lower()}: {', '.join(said)}")
     return (
         "Bar chart of foster placements ending in the year, by placement, unplanned beside "
-        "otherwise (a withheld count has no bar): " + "; ".join(parts) + "."
+        "otherwise (a withheld count has no bar and is marked c): " + "; ".join(parts) + "."
     )
 
 
 def placements_chart(shown: pd.DataFrame) -> plt.Figure:
     """Children looked after on 31 March by number of placements in the year, from the table
-    as the page shows it (a withheld count has no bar)."""
+    as the page shows it (a withheld count has no bar and is marked "c")."""
     label = "Placements in the year"
     fig, ax = plt.subplots(figsize=(7, 3.4))
-    ax.bar(shown[label], pd.to_numeric(shown["Children"], errors="coerce"), color=COUNCIL)
+    children = pd.to_numeric(shown["Children"], errors="coerce")
+    ax.bar(shown[label], children, color=COUNCIL)
+    mark_withheld(ax, range(len(shown)), children)
     ax.set_xlabel("Placements in the year")
     ax.set_ylabel("Children")
     fig.tight_layout()
@@ -603,7 +609,7 @@ def placements_alt(shown: pd.DataFrame) -> str:
         lambda r, n: f"{r[label]} placement{'' if r[label] == '1' else 's'}: {n:,.0f} children",
         "Bar chart of children looked after on 31 March by number of placements in the year: ",
         empty="every count withheld",
-        withheld="Bands with a withheld count ({n}) have no bar.",
+        withheld="Bands with a withheld count ({n}) have no bar and are marked c.",
     )
 
 
