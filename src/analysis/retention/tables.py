@@ -701,6 +701,32 @@ def figure_records(register: Register, year: FinancialYear) -> dict[str, frozens
     return out
 
 
+# The flows table's counts that the council printed, as its note names them.
+FLOW_MEASURES = {
+    "approvals": "households approved",
+    "leavers: total": "households ceasing to foster",
+}
+
+
+def flows_printed_note(reconciliation: pd.DataFrame, page_year: str) -> str:
+    """For the flows table's note: each year up to the page's where the council's printed
+    count of a flow differs from the register's, said as the reconciliation says it (issue
+    13: 15 households ceasing in 2018/19 on one page and 16 on another, with no word of why
+    on this one). Printed figures only: the register's count is the table's."""
+    last = FinancialYear.parse(page_year)
+    rows = reconciliation[
+        reconciliation["measure"].isin(FLOW_MEASURES)
+        & reconciliation["reproduced"].eq("no")
+        & reconciliation["year"].map(lambda y: FinancialYear.parse(y) <= last)
+    ]
+    parts = [
+        f"in {year_text(r.year)} the council printed {r.published:,.0f} "
+        f"{FLOW_MEASURES[r.measure]}" + (f" ({r.note})" if r.note else "")
+        for r in rows.itertuples()
+    ]
+    return "" if not parts else " Against the published figures: " + "; ".join(parts) + "."
+
+
 def reconciliation(register: Register, figures: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The reconciliation of the council's printed figures with the register, as two
     tables: (counts, rates). ``figures`` is the year's rows of
