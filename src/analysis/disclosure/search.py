@@ -1,0 +1,150 @@
+"""A reader's combination search: sets of 1 to 5 records that a page states nowhere, yet
+a reader reads by adding and subtracting several of the counts it shows.
+
+:func:`analysis.disclosure.page.decide` protects such sets when they are the difference
+of two nested counts, or of three (:meth:`analysis.disclosure.page.Ledger.differences`).
+Red team 15 (issue 12) found longer ones by integer programming over a page's atoms: on the
+2024/25 recruitment example, enquirers less those who withdrew, were not progressed or are
+in progress are the approved (withheld, but pinned); approvals in the years less those
+are approvals from earlier enquiries; less the 13 approved from 2021/22's enquiries leaves
+3 households, from six shown counts. This module finds them the same way, for an analyst
+to check a built page before it is published (``python -m analysis.disclosure.search
+reports/.../recruitment.ipynb``). It does not protect them: each solve takes seconds on a
+recruitment page, too slow for every build (see docs/assumptions.md).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import numpy as np
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from analysis.disclosure.page import Ledger
+from analysis.disclosure.suppression import HIGHEST, LOWEST
+
+ATOM = "atom|"
+MOST_TERMS = 8  # counts added or subtracted in one combination
+MOST_FOUND = 20
+
+
+@dataclass(frozen=True)
+class Combination:
+    """Shown counts (key -> +1 or -1) that add up to exactly one set of ``value`` records."""
+
+    terms: Mapping[str, int]
+    value: int
+    printed: bool  # every term a figure the council printed: its own publication
+
+    def __str__(self) -> str:
+        said = " ".join(f"{'+' if s > 0 else '-'} {k}" for k, s in self.terms.items())
+        return f"{self.value}: {said}" + (" (printed figures only)" if self.printed else "")
+
+
+def _atoms_of(ledger: Ledger) -> dict[str, frozenset[str]]:
+    """Each count's atoms, from the ledger's records or, read back from a page, from the
+    relations that say each count is the sum of its atoms."""
+    if ledger.members:
+        _, relations = ledger.atoms()
+    else:
+        relations = ledger.relations
+    out = {}
+    for relation in relations:
+        totals = [k for k, v in relation.items() if v == -1 and not k.startswith(ATOM)]
+        rest = {k: v for k, v in relation.items() if k not in totals}
+        if (
+            len(totals) == 1
+            and rest
+            and all(k.startswith(ATOM) and v == 1 for k, v in rest.items())
+        ):
+            out[totals[0]] = frozenset(rest)
+    return out
+
+
+def combinations(
+    ledger: Ledger, hidden: Iterable[str], most: int = MOST_TERMS, limit: int = MOST_FOUND
+) -> list[Combination]:
+    """The sets of 1 to 5 records that some sum and difference of at most ``most`` shown
+    counts (stated, not in ``hidden``, with records) make exactly, fewest counts first, one
+    combination per set of records, at most ``limit`` of them."""
+    hidden = set(hidden)
+    atoms_of = _atoms_of(ledger)
+    by_set: dict[frozenset[str], str] = {}
+    for key in sorted(atoms_of):
+        if key in ledger.stated and key not in hidden:
+            by_set.setdefault(atoms_of[key], key)
+    keys = list(by_set.values())
+    atoms = sorted(set().union(*by_set)) if by_set else []
+    if len(keys) < 2:
+        return []
+    index = {a: i for i, a in enumerate(atoms)}
+    rows, cols = [], []
+    for j, key in enumerate(keys):
+        for atom in atoms_of[key]:
+            rows.append(index[atom])
+            cols.append(j)
+    n_keys, n_atoms = len(keys), len(atoms)
+    incidence = sparse.csr_array((np.ones(len(rows)), (rows, cols)), shape=(n_atoms, n_keys))
+    values = np.array([ledger.values[k] for k in keys])
+    # variables: plus_j, minus_j (0/1: the count added, or subtracted), in_a (0/1: the atom
+    # is in the set); each atom's net count of terms is 0 or 1, which is in_a
+    constraints = [
+        LinearConstraint(sparse.hstack([incidence, -incidence, -sparse.eye(n_atoms)]), 0, 0),
+        LinearConstraint(
+            np.concatenate([values, -values, np.zeros(n_atoms)])[None, :], LOWEST, HIGHEST
+        ),
+        LinearConstraint(
+            sparse.hstack(
+                [sparse.eye(n_keys), sparse.eye(n_keys), sparse.csr_array((n_keys, n_atoms))]
+            ),
+            0,
+            1,
+        ),
+        LinearConstraint(
+            np.concatenate([np.ones(2 * n_keys), np.zeros(n_atoms)])[None, :], 2, most
+        ),
+    ]
+    cost = np.concatenate([np.ones(2 * n_keys), np.zeros(n_atoms)])
+    found: list[Combination] = []
+    while len(found) < limit:
+        result = milp(cost, constraints=constraints, integrality=np.ones(len(cost)),
+                      bounds=Bounds(0, 1))  # fmt: skip
+        if result.x is None:
+            break
+        x = np.round(result.x)
+        terms = {keys[j]: int(x[j] - x[n_keys + j]) for j in range(n_keys) if x[j] != x[n_keys + j]}
+        chosen = x[2 * n_keys :] > 0.5
+        value = round(sum(s * ledger.values[k] for k, s in terms.items()))
+        printed = all(k in ledger.published for k in terms)
+        found.append(Combination(terms, value, printed))
+        # the next solution makes another set of records
+        cut = np.concatenate([np.zeros(2 * n_keys), np.where(chosen, 1.0, -1.0)])
+        constraints.append(LinearConstraint(cut[None, :], -np.inf, int(chosen.sum()) - 1))
+    return found
+
+
+def main(paths: Iterable[str]) -> int:
+    """Print each public page's combinations; 1 if any rests on a figure not printed."""
+    from analysis.presentation import export
+
+    status = 0
+    for path in paths:
+        for entry in export.ledgers(nbformat.read(Path(path), as_version=4)):
+            if entry["disclosure"] != "public":
+                continue
+            ledger = Ledger.from_json(entry["ledger"])
+            found = combinations(ledger, entry["hidden"])
+            print(f"{path}: {len(found)} found")
+            for combination in found:
+                print(f"  {combination}")
+                status |= not combination.printed
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,46 @@
+"""The reader's combination search on hand-made pages with known answers."""
+
+from __future__ import annotations
+
+from analysis.disclosure.page import Ledger
+from analysis.disclosure.search import combinations
+
+
+def _n1() -> tuple[Ledger, set[str]]:
+    """Red team 15's N1 in small: enquirers are approved, withdrew, not progressed or in
+    progress; approvals in the years are the cohorts' approved and 16 from earlier
+    enquiries, 13 of them from last year's cohort: 3 from older enquiries, stated nowhere."""
+    approved = [f"a{i}" for i in range(37)]
+    older, last_year = [f"o{i}" for i in range(3)], [f"l{i}" for i in range(13)]
+    withdrew, stopped, waiting = (
+        [f"{p}{i}" for i in range(n)] for p, n in (("w", 120), ("n", 19), ("p", 8))
+    )
+    ledger = Ledger()
+    ledger.add("enquirers", 184, records=[*approved, *withdrew, *stopped, *waiting])
+    ledger.add("approved", 37, records=approved)  # withheld on the page, yet pinned
+    ledger.add("withdrew", 120, records=withdrew)
+    ledger.add("not progressed", 19, records=stopped)
+    ledger.add("in progress", 8, records=waiting)
+    ledger.add("approvals in the years", 53, records=[*approved, *older, *last_year])
+    ledger.add("last year's cohort approved", 13, records=last_year)
+    return ledger, {"approved"}
+
+
+def test_a_small_set_read_from_six_shown_counts_is_found():
+    ledger, hidden = _n1()
+    [found] = combinations(ledger, hidden)
+    assert found.value == 3 and not found.printed
+    assert found.terms == {
+        "approvals in the years": 1,
+        "enquirers": -1,
+        "in progress": 1,
+        "last year's cohort approved": -1,
+        "not progressed": 1,
+        "withdrew": 1,
+    }
+    # the same from the ledger as a built page keeps it (atoms, no records)
+    again = Ledger.from_json(ledger.as_json())
+    assert [c.terms for c in combinations(again, hidden)] == [found.terms]
+    # with a count of the chain withheld, or too few terms allowed, nothing is read
+    assert combinations(ledger, hidden | {"in progress"}) == []
+    assert combinations(ledger, hidden, most=5) == []
