@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analysis.disclosure.page import Ledger
+from analysis.disclosure.page import Ledger, decide
 from analysis.disclosure.search import combinations
 
 
@@ -44,3 +44,17 @@ def test_a_small_set_read_from_six_shown_counts_is_found():
     # with a count of the chain withheld, or too few terms allowed, nothing is read
     assert combinations(ledger, hidden | {"in progress"}) == []
     assert combinations(ledger, hidden, most=5) == []
+
+
+def test_the_pages_decision_protects_a_chain_the_search_finds():
+    """decide runs the search once its audit settles and withholds a count of the chain
+    (or what protects it), so that the reader's six counts no longer give the 3."""
+    ledger, _ = _n1()
+    ledger.stated.discard("approved")  # not on the page: only the chain of six reads it
+    assert ledger.differences() == {}
+    hidden = decide(ledger)
+    assert combinations(ledger, hidden) == []
+    [chain] = [k for k in ledger.chains]
+    assert ledger.chains[chain][1] == 3.0
+    assert not ledger.exposures(hidden, targets={chain, *hidden})
+    assert decide(ledger, search=False) <= hidden

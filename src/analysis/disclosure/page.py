@@ -80,6 +80,9 @@ class Ledger:
     # What the printed figures alone relate (:meth:`_printed_view`), as read back from the
     # JSON (a ledger read back has no records to work it out from).
     printed_view: dict[str, Any] | None = None
+    # Longer chains of shown counts found by the reader's search (:func:`decide`,
+    # :mod:`analysis.disclosure.search`), protected as the differences are.
+    chains: dict[str, tuple[dict[str, float], float]] = field(default_factory=dict)
     _declared: tuple[tuple[int, ...], audit.Model] | None = field(
         default=None, repr=False, compare=False
     )
@@ -176,6 +179,7 @@ class Ledger:
             len(self.published),
             len(self.fixed),
             len(self.patterns),
+            len(self.chains),
         )
 
     def atoms(self) -> tuple[dict[str, float], list[dict[str, float]]]:
@@ -254,6 +258,7 @@ class Ledger:
                         terms = {outer: 1.0, inner: -1.0, third: -1.0}
                         name = f"diff|{outer}-{inner}|{third}"
                         note(name, terms, bits & ~third_bits, size - other)
+        found.update(self.chains)
         self._diff = (version, found)
         return dict(found)
 
@@ -566,9 +571,27 @@ def _helping(
     return candidates[0] if candidates else None
 
 
-def decide(ledger: Ledger, audit: bool = True) -> set[str]:
+def _chains(ledger: Ledger, hidden: set[str], seen: list[frozenset[str]]) -> list[str]:
+    """The reader's search (:mod:`analysis.disclosure.search`) on the page as it would be
+    shown: each new set of 1 to 5 records that a chain of shown counts makes, registered as
+    a derived count (``chain|...``) to protect; ``seen`` (the sets found before) grows."""
+    from analysis.disclosure import search
+
+    found = []
+    for chain in search.combinations(ledger, hidden, exclude=seen):
+        seen.append(chain.atoms)
+        if chain.printed:
+            continue
+        key = "chain|" + "|".join(f"{'+' if s > 0 else '-'}{k}" for k, s in chain.terms.items())
+        ledger.chains[key] = ({k: float(s) for k, s in chain.terms.items()}, float(chain.value))
+        found.append(key)
+    return found
+
+
+def decide(ledger: Ledger, audit: bool = True, search: bool = True) -> set[str]:
     """The keys to withhold on the page (see the module docstring); without the
-    attacker's audit (steps 1 and 2 only) when ``audit`` is False."""
+    attacker's audit (steps 1 and 2 only) when ``audit`` is False; without the reader's
+    search for longer chains of shown counts (:func:`_chains`) when ``search`` is False."""
     shown = ledger.fixed_keys(False)
     hidden = {
         k
@@ -585,6 +608,8 @@ def decide(ledger: Ledger, audit: bool = True) -> set[str]:
     barred: set[str] = set()  # chosen once, then found pinned by what is shown: futile
     safe: set[str] = set()  # withheld counts the audit found safe
     for_good: dict[str, bool] = {}  # whether a count is pinned whatever is withheld
+    seen: list[frozenset[str]] = []  # the sets of records the reader's search has found
+    search = search and audit
     # Differences of two nested shown counts that are 1 to 5 are protected like a count of
     # 1 to 5, except where counts the page can never withhold (published, or shown by
     # another appendix) pin them: the council's own publication, not the page's.
@@ -616,7 +641,14 @@ def decide(ledger: Ledger, audit: bool = True) -> set[str]:
         exposed = ledger.exposures(hidden, targets=aim) if aim else []
         safe |= aim - {e.key for e in exposed}
         if not exposed:
-            return hidden
+            chains = _chains(ledger, hidden, seen) if search else []
+            if not chains:
+                return hidden
+            for key in chains:
+                if not pinned_for_good(ledger, key):
+                    derived.add(key)
+                    for_good[key] = False
+            continue
         # A count withheld only to protect others that the page pins from counts it can
         # never withhold (published, or shown by another appendix) protects nothing: it is
         # shown again and never chosen again.

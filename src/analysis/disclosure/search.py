@@ -9,8 +9,8 @@ in progress are the approved (withheld, but pinned); approvals in the years less
 are approvals from earlier enquiries; less the 13 approved from 2021/22's enquiries leaves
 3 households, from six shown counts. This module finds them the same way, for an analyst
 to check a built page before it is published (``python -m analysis.disclosure.search
-reports/.../recruitment.ipynb``). It does not protect them: each solve takes seconds on a
-recruitment page, too slow for every build (see docs/assumptions.md).
+reports/.../recruitment.ipynb``); :func:`analysis.disclosure.page.decide` runs it once its
+audit settles and protects each set found as it protects a difference.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ class Combination:
     terms: Mapping[str, int]
     value: int
     printed: bool  # every term a figure the council printed: its own publication
+    atoms: frozenset[str] = frozenset()  # the set of records, as the page's atoms
 
     def __str__(self) -> str:
         said = " ".join(f"{'+' if s > 0 else '-'} {k}" for k, s in self.terms.items())
@@ -67,11 +68,16 @@ def _atoms_of(ledger: Ledger) -> dict[str, frozenset[str]]:
 
 
 def combinations(
-    ledger: Ledger, hidden: Iterable[str], most: int = MOST_TERMS, limit: int = MOST_FOUND
+    ledger: Ledger,
+    hidden: Iterable[str],
+    most: int = MOST_TERMS,
+    limit: int = MOST_FOUND,
+    exclude: Iterable[frozenset[str]] = (),
 ) -> list[Combination]:
     """The sets of 1 to 5 records that some sum and difference of at most ``most`` shown
     counts (stated, not in ``hidden``, with records) make exactly, fewest counts first, one
-    combination per set of records, at most ``limit`` of them."""
+    combination per set of records, at most ``limit`` of them; none of the sets (of atoms)
+    in ``exclude``."""
     hidden = set(hidden)
     atoms_of = _atoms_of(ledger)
     by_set: dict[frozenset[str], str] = {}
@@ -110,6 +116,14 @@ def combinations(
         ),
     ]
     cost = np.concatenate([np.ones(2 * n_keys), np.zeros(n_atoms)])
+
+    def cut(chosen: np.ndarray) -> None:  # the next solution makes another set of records
+        row = np.concatenate([np.zeros(2 * n_keys), np.where(chosen, 1.0, -1.0)])
+        constraints.append(LinearConstraint(row[None, :], -np.inf, int(chosen.sum()) - 1))
+
+    for atoms_before in exclude:
+        if atoms_before <= set(index):
+            cut(np.isin(np.array(atoms, dtype=object), list(atoms_before)))
     found: list[Combination] = []
     while len(found) < limit:
         result = milp(cost, constraints=constraints, integrality=np.ones(len(cost)),
@@ -121,10 +135,9 @@ def combinations(
         chosen = x[2 * n_keys :] > 0.5
         value = round(sum(s * ledger.values[k] for k, s in terms.items()))
         printed = all(k in ledger.published for k in terms)
-        found.append(Combination(terms, value, printed))
-        # the next solution makes another set of records
-        cut = np.concatenate([np.zeros(2 * n_keys), np.where(chosen, 1.0, -1.0)])
-        constraints.append(LinearConstraint(cut[None, :], -np.inf, int(chosen.sum()) - 1))
+        members = frozenset(a for a, c in zip(atoms, chosen, strict=True) if c)
+        found.append(Combination(terms, value, printed, members))
+        cut(chosen)
     return found
 
 
