@@ -18,6 +18,7 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from textwrap import fill
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -180,6 +181,15 @@ def legend_below(ax: plt.Axes, *args: object, ncol: int = 2, **kwargs: object) -
         ncol=ncol,
         **kwargs,
     )
+
+
+LABEL_WIDTH = 34  # characters on a line of a bar's label
+
+
+def wrapped(labels: Iterable[object], width: int = LABEL_WIDTH) -> list[str]:
+    """Bar labels wrapped onto lines of at most ``width`` characters, so that long reasons
+    do not squeeze a horizontal bar chart's bars into a sliver (issue 13's review)."""
+    return [fill(str(label), width) for label in labels]
 
 
 def mark_withheld(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from textwrap import fill
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -32,6 +31,7 @@ from analysis.presentation.charts import (
     legend_right,
     span,
     with_withheld,
+    wrapped,
     year,
     years,
 )
@@ -229,15 +229,12 @@ def conversion_alt(conversion: pd.DataFrame) -> str:
     )
 
 
-LABEL_WIDTH = 34  # characters on a line of a bar's label
-
-
 def reasons_chart(reasons: pd.DataFrame) -> plt.Figure:
     """Households leaving by stage and reason on a linear axis, each bar labelled with its
     count; reasons the service can act on in orange (outlined), the others in grey."""
     shown = _numbers(reasons, ["Households"]).dropna(subset=["Households"])
     # labels wrapped, so that long reasons do not squeeze the bars into a sliver
-    labels = (shown["Stage left"] + ": " + shown["Reason"]).map(lambda x: fill(x, LABEL_WIDTH))
+    labels = wrapped(shown["Stage left"] + ": " + shown["Reason"])
     shown = shown.assign(label=labels).sort_values("Households", ascending=True)
     lines = max((label.count("\n") + 1 for label in shown["label"]), default=1)
     fig, ax = plt.subplots(figsize=(9, max(3, (0.2 + 0.2 * lines) * len(shown) + 1.5)))

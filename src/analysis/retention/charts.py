@@ -27,6 +27,7 @@ from analysis.presentation.charts import (
     category,
     legend_below,
     legend_right,
+    wrapped,
     year,
     years,
 )
@@ -139,9 +140,11 @@ def leavers_by_influence(tenure: pd.DataFrame) -> plt.Figure:
     )
     counts = shown.groupby(["influence", t.REASON])["n"].sum(min_count=1).dropna().reset_index()
     counts = counts.sort_values(["influence", "n"])
-    fig, ax = plt.subplots(figsize=(7.5, 0.45 * max(len(counts), 3) + 1))
+    labels = wrapped(counts[t.REASON])
+    lines = max((label.count("\n") + 1 for label in labels), default=1)
+    fig, ax = plt.subplots(figsize=(7.5, (0.25 + 0.2 * lines) * max(len(counts), 3) + 1))
     ax.barh(
-        counts[t.REASON],
+        labels,
         counts["n"],
         color=[INFLUENCE_COLOURS[g] for g in counts["influence"]],
         edgecolor=EDGE,
