@@ -138,6 +138,9 @@ def funnel_alt(funnel: pd.DataFrame, selected: str) -> str:
     )
 
 
+RATE_MARKERS = ["o", "s", "^", "D", "v", "P", "*", "h"]  # "X" is the printed rate
+
+
 def rates_chart(rates: pd.DataFrame, selected: str) -> plt.Figure:
     """Each conversion rate recomputed from the funnel (lines) with the printed rate (crosses)."""
     data = rates.assign(year=rates["year"].map(year))
@@ -154,7 +157,9 @@ def rates_chart(rates: pd.DataFrame, selected: str) -> plt.Figure:
             hue_order=order,
             style="rate",
             style_order=order,
-            marker="o",
+            # a marker of its own for each rate: past four, colours repeat (told apart by
+            # line style and marker, which a legend's short sample shows)
+            markers=dict(zip(order, RATE_MARKERS, strict=False)),
             palette=palette,
             ax=ax,
             sort=False,
