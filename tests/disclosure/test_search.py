@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from analysis.disclosure import search
 from analysis.disclosure.page import Ledger, decide
 from analysis.disclosure.search import combinations
 
@@ -58,3 +59,20 @@ def test_the_pages_decision_protects_a_chain_the_search_finds():
     assert ledger.chains[chain][1] == 3.0
     assert not ledger.exposures(hidden, targets={chain, *hidden})
     assert decide(ledger, search=False) <= hidden
+
+
+def test_a_chain_behind_a_full_batch_of_printed_sets_is_still_found(monkeypatch):
+    """Red team 16: the search returns a batch at a time, and the council's own printed
+    pairs (17 presented to panel, 16 approved) come first, being shortest; a batch full of
+    them must not end the search."""
+    monkeypatch.setattr(search, "MOST_FOUND", 3)
+    ledger, _ = _n1()
+    ledger.stated.discard("approved")
+    for i in range(4):
+        panel = [f"panel{i}-{j}" for j in range(17)]
+        ledger.add(f"presented {i}", 17, records=panel, published=True)
+        ledger.add(f"approved {i}", 16, records=panel[:16], published=True)
+    hidden = decide(ledger)
+    values = [ledger.chains[k][1] for k in ledger.chains]
+    assert 3.0 in values  # found behind the printed pairs (and its unions with their 1s)
+    assert [c for c in combinations(ledger, hidden) if not c.printed] == []
