@@ -579,7 +579,7 @@ def _chains(ledger: Ledger, hidden: set[str], seen: list[frozenset[str]]) -> lis
 
     found: list[str] = []
     while True:
-        batch = search.combinations(ledger, hidden, exclude=seen)
+        batch = search.combinations(ledger, hidden, limit=search.MOST_FOUND, exclude=seen)
         for chain in batch:
             seen.append(chain.atoms)
             if chain.printed:
