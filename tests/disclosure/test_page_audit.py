@@ -32,12 +32,31 @@ def test_audit_reports_a_range_within_zero_to_five_but_not_a_wide_one():
         "b": (0, 11),
     }
     assert not audit.exposures({"c": 9, "t": 20}, {"a", "b"}, [relation])
-    # a <= 4 known from two relations: a count of at most 5, though it may be 0.
+    # a <= 3 known from two relations: one of at most three small counts, though it may be 0.
     relations = [{"a": 1, "b": 1, "t": -1}, {"a": 1, "d": -1, "e": -1}]
-    found = audit.ranges({"t": 4}, {"a", "b", "d", "e"}, relations)
-    assert found["a"] == (0, 4)
-    assert audit.is_exposed(2, 4) and audit.is_exposed(3, 3) and audit.is_exposed(0, 4)
+    found = audit.ranges({"t": 3}, {"a", "b", "d", "e"}, relations)
+    assert found["a"] == (0, 3)
+    assert audit.is_exposed(2, 4) and audit.is_exposed(3, 3) and audit.is_exposed(0, 3)
+    assert audit.is_exposed(1, 5) and audit.is_exposed(0, 1)
     assert not audit.is_exposed(0, 6) and not audit.is_exposed(3, 6)
+
+
+def test_a_range_that_leaves_four_of_the_counts_c_stands_for_is_not_exposed():
+    """0 to 5 and 0 to 4 say no more than "c" (a count of 1 to 5, or a zero withheld to
+    protect one) leaves a reader: at least four of its five values. Red team 15's N3: a
+    scheme total of 25 less the shown schemes' 11 + 2 + 7 leaves short stay at most 5; N4:
+    two years' joiners that add to 4 are each 0 to 4."""
+    assert not audit.is_exposed(0, 5) and not audit.is_exposed(0, 4)
+    relation = {"ns": 1, "pc": 1, "ooh": 1, "short": 1, "total": -1}
+    known = {"ns": 11, "pc": 2, "ooh": 7, "total": 25}
+    assert audit.ranges(known, {"short"}, [relation]) == {"short": (5, 5)}
+    assert audit.exposures(known, {"short"}, [relation])  # the total made exact: pinned
+    relation = {"ns": 1, "pc": 1, "ooh": 1, "short": 1, "other": 1, "total": -1}
+    assert audit.ranges(known, {"short", "other"}, [relation])["short"] == (0, 5)
+    assert not audit.exposures(known, {"short", "other"}, [relation])
+    joiners = [{"end": 1, "start": -1, "a": -1, "b": -1}]
+    assert not audit.exposures({"start": 7, "end": 11}, {"a", "b"}, joiners)
+    assert audit.exposures({"start": 7, "end": 10}, {"a", "b"}, joiners)  # 0 to 3 each
 
 
 def test_the_relaxations_bounds_round_inwards_to_whole_counts():
@@ -45,10 +64,10 @@ def test_the_relaxations_bounds_round_inwards_to_whole_counts():
     red team's whole-number solve of a page the relaxed audit had passed)."""
     assert audit.is_exposed(1, 5.5) and audit.is_exposed(0.5, 5.9)
     assert audit.is_exposed(2.2, 2.8)  # pinned to 3
-    assert not audit.is_exposed(1, 6) and audit.is_exposed(0.0, 4)
-    # 2a + 2b = 11 with a, b >= 0: a is at most 5.5, so 0 to 5.
+    assert not audit.is_exposed(1, 6) and audit.is_exposed(0.0, 3.9)
+    # 2a + 2b = 7 with a, b >= 0: a is at most 3.5, so 0 to 3.
     relation = {"a": 2, "b": 2, "t": -1}
-    assert [e.key for e in audit.exposures({"t": 11}, {"a", "b"}, [relation])] == ["a", "b"]
+    assert [e.key for e in audit.exposures({"t": 7}, {"a", "b"}, [relation])] == ["a", "b"]
 
 
 def test_two_withheld_counts_adding_to_two_are_exposed_though_either_may_be_zero():
@@ -356,18 +375,19 @@ def test_a_difference_of_two_printed_counts_is_the_councils_own():
 
 
 def test_a_shown_zero_is_the_pages_disclosure_not_the_printed_figures():
-    """The red team's R3 (issue 12): a scheme's households were printed as 7 on 31 March
-    2023 and 11 on 31 March 2025; the register shows nobody leaving it in either year, so
-    the joiners of the two years add to 11 - 7 = 4 and each lies in 0 to 4. The printed
-    stocks alone say only that the net change is 4: the narrowing is the page's (its shown
-    zeros), so it must protect the joiners, not wave them through as already printed."""
+    """The red team's R3 (issue 12), made one tighter: a scheme's households were printed as
+    7 on 31 March 2023 and 10 on 31 March 2025; the register shows nobody leaving it in
+    either year, so the joiners of the two years add to 10 - 7 = 3 and each lies in 0 to 3
+    (the page's 11 gave 0 to 4, which leaves four of the five values "c" stands for). The
+    printed stocks alone say only that the net change is 3: the narrowing is the page's
+    (its shown zeros), so it must protect the joiners, not wave them through as printed."""
     ledger = Ledger()
-    first, joined = [f"h{i}" for i in range(7)], ["j1", "j2", "j3", "j4"]
+    first, joined = [f"h{i}" for i in range(7)], ["j1", "j2", "j3"]
     ledger.add("stock|2023", 7, records=first, published=True)
     ledger.add("stock|2024", 9, records=[*first, *joined[:2]])
-    ledger.add("stock|2025", 11, records=[*first, *joined], published=True)
+    ledger.add("stock|2025", 10, records=[*first, *joined], published=True)
     for year, came in [("2024", joined[:2]), ("2025", joined[2:])]:
-        ledger.add(f"joined|{year}", 2, records=came)
+        ledger.add(f"joined|{year}", len(came), records=came)
         ledger.add(f"left|{year}", 0, records=[])
     ledger.relate("stock|2024", ["stock|2023", "joined|2024"], ["left|2024"])
     ledger.relate("stock|2025", ["stock|2024", "joined|2025"], ["left|2025"])

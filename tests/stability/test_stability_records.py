@@ -155,16 +155,17 @@ def test_the_reviewers_table_3_sum_is_known_from_records_alone(monkeypatch):
     assert ranges == {pair[0]: (1.0, 7.0), pair[1]: (1.0, 7.0)}
 
 
-def test_a_withheld_pair_bounded_within_0_to_5_by_the_total_is_caught(monkeypatch):
-    # The same table where the two withheld reasons add up to 5: each lies within 0-5,
-    # caught with no declared relation, and the page withholds one more reason.
+def test_a_withheld_pair_bounded_within_0_to_3_by_the_total_is_caught(monkeypatch):
+    # The same table where the two withheld reasons add up to 3: each lies within 0-3,
+    # caught with no declared relation, and the page withholds one more reason. (Adding
+    # up to 5, each 0 to 5, they say no more than "c" does: not an exposure.)
     app = _moves_page(
-        monkeypatch, {"Care plan": 103, "Other": 44, "Resignation": 3, "Approval removed": 2}
+        monkeypatch, {"Care plan": 103, "Other": 44, "Resignation": 2, "Approval removed": 1}
     )
     pair = {"reasons|Resignation|Moves", "reasons|Approval removed|Moves"}
     assert {(e.key, e.low, e.high) for e in app.ledger.exposures(pair)} == {
-        ("reasons|Resignation|Moves", 0.0, 5.0),
-        ("reasons|Approval removed|Moves", 0.0, 5.0),
+        ("reasons|Resignation|Moves", 0.0, 3.0),
+        ("reasons|Approval removed|Moves", 0.0, 3.0),
     }
     app.finish()
     assert app.hidden == {*pair, "reasons|Other|Moves"}

@@ -6,8 +6,9 @@ of a named group, a stock at two dates and the flows between). Each withheld cou
 an unknown, at least 0 (a page may withhold a zero to protect another count). The range
 each one could take is the linear-programming relaxation over non-negative values: its
 minimum and maximum subject to the relations (HiGHS, through ``highspy``). A withheld
-count is *recoverable* when that range pins it to one whole number, or lies within 0 to
-5 (the attacker then knows it is a small count).
+count is *recoverable* when that range pins it to one whole number, lies within 1 to 5
+(the attacker then knows it is a small count), or within 0 to 3 (read with "c", one of
+at most three small counts): :func:`is_exposed`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ from analysis.disclosure.suppression import HIGHEST
 
 Relation = Mapping[str, float]  # sum(coefficient * value) == 0
 TOLERANCE = 1e-6
+# A withheld count known to be 0 to 3 or less is exposed: read with "c", one of at most
+# three small counts. 0 to 4 leaves four of the five that "c" stands for.
+FEWEST = 3
 
 
 @dataclass(frozen=True)
@@ -221,12 +225,20 @@ def _silenced() -> None:
 
 
 def is_exposed(low: float, high: float) -> bool:
-    """Pinned to one whole number, or known to be a count of at most 5."""
+    """Pinned to one whole number, known to be 1 to 5 (issue 12's test), or known to be
+    0 to 3 or less (:data:`FEWEST`).
+
+    A withheld count known only to be 0 to 5, or 0 to 4, is not exposed: "c" says a count
+    is 1 to 5 (or withheld to protect one), and such a range still leaves a reader at least
+    four of those five values (red team 15's N3 and N4: a scheme's short-stay households,
+    at most 5 from the scheme total less the schemes shown; two years' joiners adding to 4).
+    """
     # Counts are whole numbers, so the relaxation's bounds round inwards: a count of at
     # most 5.5 is at most 5 (the attacker can solve in whole numbers too).
-    pinned = math.isfinite(high) and math.ceil(low - TOLERANCE) >= math.floor(high + TOLERANCE)
-    small = math.isfinite(high) and math.floor(high + TOLERANCE) <= HIGHEST
-    return pinned or small
+    if not math.isfinite(high):
+        return False
+    lowest, highest = math.ceil(low - TOLERANCE), math.floor(high + TOLERANCE)
+    return lowest >= highest or (highest <= HIGHEST and (lowest >= 1 or highest <= FEWEST))
 
 
 def exposures(
@@ -237,7 +249,8 @@ def exposures(
     values: Mapping[str, float] | None = None,
     targets: Iterable[str] | None = None,
 ) -> list[Exposure]:
-    """Every withheld count the page lets an attacker pin down or bound within 0 to 5.
+    """Every withheld count the page lets an attacker pin down or bound too narrowly
+    (:func:`is_exposed`).
 
     ``unstated`` are counts the page never shows but that its relations involve (the
     size of a group two tables break down): unknowns to the attacker, never reported.
@@ -252,8 +265,8 @@ def exposures(
 def exposed(
     model: Model, targets: Iterable[str], values: Mapping[str, float] | None = None
 ) -> list[Exposure]:
-    """The counts in ``targets`` that ``model``'s current view pins down or bounds within
-    0 to 5. With the counts' true ``values`` (the page's own), a count whose maximum is
+    """The counts in ``targets`` that ``model``'s current view exposes (:func:`is_exposed`).
+    With the counts' true ``values`` (the page's own), a count whose maximum is
     above both 5 and its value is safe without its minimum: one programme, not two."""
     found = []
     for key in sorted(targets):

@@ -9,7 +9,8 @@ whole:
 2. *Secondary*: in any relation with exactly one withheld count, the smallest positive
    count that is not published is withheld too; repeated until no relation has one.
 3. *Audit*: the attacker's audit (:mod:`analysis.disclosure.audit`) is run; for each
-   withheld count it can still pin down or bound within 0 to 5, the smallest count beside
+   withheld count it can still pin down or bound too narrowly (:func:`audit.is_exposed`:
+   within 1 to 5, or 0 to 3), the smallest count beside
    it (in a relation with it, or sharing records with it) whose withholding makes it safe
    is withheld too (a positive count if one will do, else a zero), and the audit run
    again, until it finds nothing (or nothing is left to withhold, which :func:`decide`
@@ -19,7 +20,7 @@ Published figures stay as printed and are known to the attacker, and so is any c
 more than 5 of exactly the records of a printed figure (:meth:`Ledger.printed`: the
 extract's count of the year's approvals where it equals the printed number is that
 printed number). What the printed figures alone already say of a count is not the page's
-disclosure: a withheld count they bound within 0 to 5 (a breakdown of a printed 3) is
+disclosure: a withheld count they bound within 0 to 3 (a breakdown of a printed 3) is
 exposed only where the page narrows it further (:meth:`Ledger._printed_already`).
 Counts the page shares with another appendix of the year (:mod:`analysis.disclosure.shared`)
 follow the set's decision: withheld when the set withholds them, never chosen when it

@@ -193,19 +193,27 @@ def wrapped(labels: Iterable[object], width: int = LABEL_WIDTH) -> list[str]:
 
 
 def mark_withheld(
-    ax: plt.Axes, positions: Sequence[float], values: Sequence[float], horizontal: bool = False
+    ax: plt.Axes,
+    positions: Sequence[float],
+    values: Sequence[float],
+    horizontal: bool = False,
+    label: str = "c",
 ) -> None:
-    """Write "c" at the base of each bar whose value is withheld (missing), so that a bar
-    left out is not read as a zero (issue 13's review: no bar at 3 or 4 placements beside a
-    true zero at 5 or more)."""
+    """Write ``label`` ("c") at the base of each bar whose value is withheld (missing), so
+    that a bar left out is not read as a zero (issue 13's review: no bar at 3 or 4
+    placements beside a true zero at 5 or more)."""
     for at, value in zip(positions, values, strict=True):
         if pd.isna(value):
             if horizontal:
-                ax.annotate("c", (0, at), xytext=(3, 0), textcoords="offset points",
+                ax.annotate(label, (0, at), xytext=(3, 0), textcoords="offset points",
                             ha="left", va="center", color=EDGE, fontsize=9)  # fmt: skip
             else:
-                ax.annotate("c", (at, 0), xytext=(0, 3), textcoords="offset points",
-                            ha="center", va="bottom", color=EDGE, fontsize=9)  # fmt: skip
+                ax.annotate(label, (at, 0), xytext=(0, 3), textcoords="offset points",
+                            ha="center", va="bottom", color=EDGE, fontsize=9,
+                            rotation=90 if len(label) > 1 else 0)  # fmt: skip
+
+
+ALL_WITHHELD = "all withheld (c)"  # a stacked bar of shares the page withholds every part of
 
 
 def bars_alt(
@@ -253,8 +261,13 @@ def with_withheld(shares: pd.DataFrame, whole: float = 100.0) -> pd.DataFrame:
     """``shares`` (a row per bar, summing to ``whole``) with a last column,
     :data:`WITHHELD_LABEL`, holding what the withheld (NaN) shares of each row add to: the
     shown shares stay where they are, and the withheld ones, at least two to a row under
-    the page's suppression, are drawn as one segment the table's total already gives."""
+    the page's suppression, are drawn as one segment the table's total already gives.
+
+    A row with every share withheld has no bar at all (a bar wholly "withheld" says
+    nothing): its withheld column is missing too, for :func:`mark_withheld` to label
+    :data:`ALL_WITHHELD`."""
     rest = (whole - shares.sum(axis=1, skipna=True)).where(shares.isna().any(axis=1), 0.0)
+    rest = rest.where(shares.notna().any(axis=1))
     if not rest.gt(0).any():
         return shares
     return shares.assign(**{WITHHELD_LABEL: rest.clip(lower=0)})

@@ -13,6 +13,7 @@ import pandas as pd
 
 from analysis.presentation.charts import (
     ACTIONABLE,
+    ALL_WITHHELD,
     COMPARATOR,
     COUNCIL,
     EARLIER,
@@ -29,6 +30,7 @@ from analysis.presentation.charts import (
     encodes,
     legend_below,
     legend_right,
+    mark_withheld,
     span,
     with_withheld,
     wrapped,
@@ -133,6 +135,8 @@ def cohort_status(cohorts: pd.DataFrame, status_columns: Sequence[str]) -> plt.F
     for container, (_, hatch) in zip(ax.containers, styles, strict=True):
         for bar in container:
             bar.set_hatch(hatch)
+    empty = shares.isna().all(axis=1)
+    mark_withheld(ax, range(len(shares)), shares.sum(axis=1).where(~empty), True, ALL_WITHHELD)
     ax.set_xlabel("% of the year's enquiries")
     ax.set_ylabel("")
     ax.set_xlim(0, 100)
@@ -323,6 +327,8 @@ def channel_mix_chart(counts: pd.DataFrame) -> plt.Figure:
     for container, column in zip(ax.containers, mix.columns, strict=True):
         for bar in container:
             bar.set_hatch(styles[column][1])
+    empty = mix.isna().all(axis=1)
+    mark_withheld(ax, range(len(mix)), mix.sum(axis=1).where(~empty), False, ALL_WITHHELD)
     ax.set_ylabel("% of the year's enquiries")
     ax.set_xlabel("Year of enquiry")
     ax.set_ylim(0, 100)
