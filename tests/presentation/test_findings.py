@@ -32,23 +32,27 @@ def test_findings_open_upper_case_and_one_that_says_nothing_is_left_out(shown):
         "## Key findings\n\n"
         "- There were 179 placement moves in the year.\n"
         "- 9.6% of moves were planned.\n"
-        "- Of the 179 moves, a withheld number were approved.\n"
         "- The two-year indicator is not available."
     )
 
 
-def test_a_finding_opening_with_a_withheld_count_is_capitalised(shown):
+def test_a_finding_with_any_number_withheld_is_left_out_and_an_optional_clause_goes(shown):
+    """Issue 13's review: "of the 372 households that enquired, a withheld share left at the
+    first enquiry" is a finding made of a blank. A clause written with ``withheld=""`` is
+    left out instead, and the rest of its sentence stays; a finding opening with a number
+    is capitalised."""
     app = Appendix("Test", "2024-25", service="A service")
     app.findings(
         [
             f"{app.share('5%', ['small'])} of carers left, of {app.count(40, 'all')} approved.",
+            f"{app.share('12.5%', ['all'])} of approvals were quick"
+            + app.share(", 4 of them couples", ["small"], withheld="")
+            + ".",
         ]
     )
     app.count(4, "small")
     app.finish()
-    assert _findings(shown) == (
-        "## Key findings\n\n- A withheld share of carers left, of 40 approved."
-    )
+    assert _findings(shown) == "## Key findings\n\n- 12.5% of approvals were quick."
 
 
 def test_more_than_five_findings_stop_the_run_and_say_where_the_rest_go(shown):

@@ -278,7 +278,6 @@ def test_unknown_to_other_counts_new_reasons_as_other(copy_year):
         loaded,
         fy,
         page_tables(loaded, fy),
-        council.comparator("national_retention"),
         Appendix("Retention", "2022-23", "internal", service="Test"),
     )
     # Said in the annex's data section, not among the key findings.
@@ -386,7 +385,6 @@ def test_key_findings_are_generated_from_the_figures(register, published):
         register,
         fy,
         shown,
-        config.load().comparator("national_retention"),
         app := Appendix("Retention", "2022-23", service="Test"),
     )
     reconciled = reconciliation_note(
@@ -396,9 +394,12 @@ def test_key_findings_are_generated_from_the_figures(register, published):
     app.finish()
     assert len(sentences) <= MAX_FINDINGS
     text = app.stated(" ".join(sentences))
-    assert "above the national 87% the council quotes (the one for 2022/23)" in text
     assert "204 approved mainstream fostering households at 31 March 2023, up 2" in text
-    assert "Retention was 93.1% (1 - 14 households ceasing to foster / 202" in text
+    assert (
+        "Retention was 93.1% in 2022/23 (14 of the 202 households approved at 1 April ceased "
+        "to foster), compared with " in text
+    )
+    assert "national" not in text
     assert "266 of 399 approved mainstream places were filled (occupancy 66.7%" in text
     # About the data, or a topic with its own section: said there, not in the findings.
     assert "published" not in text and "counted as" not in text
@@ -409,20 +410,6 @@ def test_key_findings_are_generated_from_the_figures(register, published):
     )
     assert app.stated(change).startswith("Approved mainstream places changed by ")
     assert reconciliation_note(pd.DataFrame(columns=[tables.REPRODUCED]), fy, app) is None
-
-
-def test_key_findings_state_the_rate_alone_where_the_council_quotes_no_national_figure(
-    register,
-):
-    from analysis.presentation.appendix import Appendix
-
-    fy = FinancialYear.parse("2022-23")
-    app = Appendix("Retention", "2022-23", service="Test")
-    sentences = key_findings(register, fy, page_tables(register, fy), None, app)
-    app.finish()
-    text = app.stated(" ".join(sentences))
-    assert "Retention was 93.1% (1 - 14 households ceasing to foster / 202" in text
-    assert "national" not in text
 
 
 def test_targets_agree_with_the_published_transcription(published):

@@ -26,14 +26,18 @@ def test_waterfall_alt_walks_from_1_april_to_31_march():
 def test_retention_trend_alt_gives_each_year_to_one_decimal():
     rates = pd.DataFrame({t.YEAR: ["2023/24", "2024/25"], t.RATE: ["c", 89.3]})
     alt = charts.retention_trend_alt(rates, 87, "Coventry")
-    assert alt.endswith("(87%): 2023/24 withheld, 2024/25 89.3%.")
+    assert alt.endswith(
+        "by year: 2023/24 withheld, 2024/25 89.3%. The national figure the council quotes, a "
+        "point at its year: 87%."
+    )
 
 
 def test_retention_trend_dates_a_national_figure_of_another_year():
     rates = pd.DataFrame({t.YEAR: ["2019/20", "2020/21"], t.RATE: [91.0, 89.3]})
     when = "the nearest figure, for 2022/23 (published January 2024)"
     alt = charts.retention_trend_alt(rates, 87, "Coventry", when)
-    assert f"(87%, {when}): 2019/20 91.0%" in alt
+    quotes = "The national figure the council quotes, a point at its year"
+    assert alt.endswith(f"2019/20 91.0%, 2020/21 89.3%. {quotes}: 87%, {when}.")
     fig = charts.retention_trend(rates, 87, "Coventry", when)
     labels = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
     plt.close(fig)

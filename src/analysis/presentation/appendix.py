@@ -46,9 +46,9 @@ TOKEN = re.compile("\u27e6(\\d+)\u27e7")
 # What a rate cell says where no figure was estimated (nothing observed that long).
 NO_FIGURE = frozenset({"no estimate", "not yet observed"})
 WITHHELD_WORDS = "withheld"  # a withheld cell of words, where a number's reads "c"
-_SAID_AGAIN = re.compile(r"(a withheld number|fewer than 6) \(a withheld share\)")
 _IDS = itertools.count(1)
 Figure = plt.Figure | Callable[[], plt.Figure]
+NO_FINDING = "Every key finding for the year rests on a count the page withholds: see the sections."
 MAX_FINDINGS = 5  # issue 13: a director reads at most five findings on the first screen
 NOTHING_DRAWN = "Not drawn: every figure this chart would show for the year is zero or withheld."
 # What a table or chart computed from counts the page withholds says in its place (``on``).
@@ -434,13 +434,17 @@ class Appendix:
         return key in self.hidden
 
     def _finding(self, sentence: str) -> str | None:
-        """A key finding as shown: None when every number in it is withheld (it would say
-        nothing), a withheld count's share not said again ("a withheld number (a withheld
-        share)"), and its first letter upper case (a sentence may open with a number)."""
-        tokens = list(TOKEN.finditer(sentence))
-        if tokens and all(self._token_withheld(m) for m in tokens):
-            return None
-        text = _SAID_AGAIN.sub(r"\1", self.stated(sentence))
+        """A key finding as shown: None when any number in it is withheld (a finding made
+        of a blank, "a withheld share left at the first enquiry", tells a director nothing:
+        issue 13's review; a clause that may be withheld is written with ``withheld=""``
+        and left out instead), and its first letter upper case (a sentence may open with a
+        number)."""
+        for match in TOKEN.finditer(sentence):
+            said = self._counts[int(match.group(1))]
+            optional = isinstance(said, tuple) and not said[2]  # a clause that goes
+            if not optional and self._token_withheld(match):
+                return None
+        text = self.stated(sentence)
         return text[:1].upper() + text[1:]
 
     def stated(self, text: str, fmt: str = "{:,.0f}") -> str:
@@ -655,7 +659,7 @@ class Appendix:
 
     def findings(self, sentences: Iterable[str]) -> None:
         """The key findings, as a bulleted list of plain sentences (with :meth:`count`);
-        a finding whose every number is withheld is left out.
+        a finding with a number the page withholds is left out.
 
         At most :data:`MAX_FINDINGS` sentences, the ones a strategic lead needs (the
         year's totals and change, the main rate against its comparator, the main reason
@@ -674,7 +678,7 @@ class Appendix:
 
         def render() -> dict[str, Any]:
             shown = [f for f in map(self._finding, listed) if f is not None]
-            items = "\n".join(f"- {s}" for s in shown)
+            items = "\n".join(f"- {s}" for s in shown) or NO_FINDING
             return {"text/markdown": f"## Key findings\n\n{items}".rstrip()}
 
         self._show(render)

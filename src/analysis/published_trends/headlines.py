@@ -34,7 +34,8 @@ def _national(found: context.Comparison, page_year: str) -> dict[str, object]:
         "comparator": found.england,
         "comparator_decimals": found.england_decimals,
         "comparator_label": f"Local-authority fostering services, England: {when}",
-        "source": "National figure: Ofsted (sources in the national context section).",
+        "source": "National figure: Ofsted; its sources are under Against local-authority "
+        "fostering services in England.",
     }
 
 
@@ -48,6 +49,29 @@ def _count_tile(
         return []
     before = _value(series, FinancialYear.parse(year).previous.label)
     return [Headline(label, now, before, count=True, published=True, better=better)]
+
+
+def ceasing_tile(
+    now: context.Comparison, before: context.Comparison, page_year: str
+) -> Headline | None:
+    """The council's printed households ceasing to foster as a share of its approved
+    households at 31 March, beside the year before and Ofsted's LA-sector figure on the
+    same definition (:func:`.national.leaving_share`), for retention's headline (issue
+    13's review: the LA sector's comparable figure leads, not a second-hand all-sector
+    rate). None where the council printed no such figure or Ofsted has none up to the
+    page's year: the page then shows the count."""
+    if now.council is None or now.england is None:
+        return None
+    return Headline(
+        "Households that stopped fostering, as a share of those approved at 31 March",
+        now.council,
+        before.council,
+        unit="%",
+        decimals=1,
+        published=True,
+        better="lower",
+        **_national(now, page_year),  # type: ignore[arg-type]
+    )
 
 
 def headlines(figures: pd.DataFrame, ofsted: pd.DataFrame, year: str) -> list[Headline]:

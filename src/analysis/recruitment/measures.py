@@ -965,17 +965,17 @@ def key_findings(
     step = "Start of assessment (stage 1) to approval"
     assessment = durations.set_index("Step").loc[step]
     if assessment["Households"] > 5 or app.disclosure == "internal":
-        median, low, high, mean = (int(assessment[c]) for c in DURATION_STATS)
+        median = int(assessment["Median days"])
         on = [_stated(app, durations, "durations", step, "Households")]
+        # one sentence (issue 13's review): the mean and middle half are the section's
         figures = app.share(
-            f"a median of {median:,} days ({median / DAYS_PER_MONTH:.1f} months) from starting "
-            f"stage 1 to approval (mean {mean:,} days; middle half {low:,} to {high:,} days)",
+            f"a median of {median:,} days ({median / DAYS_PER_MONTH:.1f} months) from stage 1 "
+            "to approval",
             on,
-            withheld="a withheld time from starting stage 1 to approval",
         )
         sentences.append(
-            f"Households approved in {fy.report_label} took {figures}. Statutory guidance "
-            "expects about eight months."
+            f"Households approved in {fy.report_label} took {figures}, against about eight "
+            "months in statutory guidance."
         )
     return sentences
 

@@ -520,10 +520,10 @@ def retention_trend_alt(
     against = (
         ""
         if national is None
-        else " against the national figure the council quotes, one year's figure "
-        f"({national:.0f}%{dated})"
+        else f" The national figure the council quotes, a point at its year: {national:.0f}%"
+        f"{dated}."
     )
-    return f"Line chart of {council}'s retention rate by year{against}: " + ", ".join(parts) + "."
+    return f"Line chart of {council}'s retention rate by year: " + ", ".join(parts) + "." + against
 
 
 def _rate(value: object) -> str:

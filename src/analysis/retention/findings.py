@@ -2,7 +2,7 @@
 
 At most five findings (:data:`analysis.presentation.appendix.MAX_FINDINGS`), the ones a
 strategic lead needs: the year's households and their change, the retention rate against
-the national comparator, why households left, how long households keep fostering, and
+last year's, why households left, how long households keep fostering, and
 capacity. The other sentences are shown where their topic is: the change in approved
 places under the places-change table (:func:`places_change`), the reconciliation with the
 published figures in the annex's reconciliation section (:func:`reconciliation_note`),
@@ -15,7 +15,6 @@ from collections.abc import Mapping
 import pandas as pd
 
 from analysis.core.years import FinancialYear
-from analysis.council.config import Comparator
 from analysis.presentation import estimates
 from analysis.presentation.appendix import Appendix
 from analysis.presentation.charts import year as year_text
@@ -33,7 +32,6 @@ def key_findings(
     register: Register,
     year: FinancialYear,
     shown: Mapping[str, pd.DataFrame | None],
-    national: Comparator | None,
     appendix: Appendix,
 ) -> list[str]:
     """At most five sentences a strategic lead can read unaided, every number taken from
@@ -44,9 +42,7 @@ def key_findings(
     :mod:`analysis.retention.tables` makes them, with their records: each count goes
     through ``appendix.count`` with its records under its table cell's key, and each rate
     or share through ``appendix.share`` on the counts it rests on, so a sentence never
-    states what a table withholds. ``national`` is the council's declared
-    ``national_retention`` comparator, dated as the page's year says it (None: it declares
-    none, and the rate is stated alone)."""
+    states what a table withholds."""
     label = year_text(year.label)
     flows = shown["flows"]
     row = flows.set_index(t.YEAR).loc[label]
@@ -75,29 +71,20 @@ def key_findings(
     start, leavers = row[t.FLOW["start"]], row[t.FLOW["leavers"]]
     rate = 100 * (1 - leavers / start)
     on_rate = [key("start"), key("leavers")]
-    # the direction against the national figure says something of the rate: withheld with it
-    side = (
-        ""
-        if national is None
-        else appendix.share(
-            f", {'above' if rate > national.value else 'below'} the national "
-            f"{national.value:.0f}% the council quotes ({national.when(year.label, 'one')})",
-            on_rate,
-            "",
-        )
-    )
+    # One sentence, no formula or comparator (issue 13's review): the LA sector's figure is
+    # the headline tile's, the national rate the council quotes Figure 2's.
     text = (
-        f"Retention was {appendix.share(f'{rate:.1f}%', on_rate)} "
-        f"(1 - {count('leavers')} households ceasing to foster / {count('start')} approved "
-        f"at 1 April){side}"
+        f"Retention was {appendix.share(f'{rate:.1f}%', on_rate)} in {year.report_label} "
+        f"({count('leavers')} of the {count('start')} households approved at 1 April ceased "
+        "to foster)"
     )
     before = year_text(year.previous.label)
     if before in set(flows[t.YEAR]):
         was = flows.set_index(t.YEAR).loc[before]
         old = 100 * (1 - was[t.FLOW["leavers"]] / was[t.FLOW["start"]])
         on = [key("start", before), key("leavers", before)]
-        text += (
-            f", compared with {appendix.share(f'{old:.1f}%', on)} in {year.previous.report_label}"
+        text += appendix.share(
+            f", compared with {old:.1f}% in {year.previous.report_label}", on, withheld=""
         )
     sentences.append(text + ".")
     influence = shown.get("influence")
