@@ -75,7 +75,10 @@ def test_leicesters_one_headline_tile_is_its_printed_rate_beside_the_dfes_englan
         None,
         "%",
     )
-    assert round(tile.comparator, 1) == 10.4 and tile.comparator_label == (
+    # the DfE's whole percentage (10.4% unrounded), as the stability page shows it
+    assert (tile.comparator, tile.comparator_decimals) == (10.0, 0)
+    assert "whole percentages as published" in tile.source
+    assert tile.comparator_label == (
         "England, 2024/25, DfE: three or more placements (two or more moves), not the same measure"
     )
     assert tile.published and tile.better == "lower"

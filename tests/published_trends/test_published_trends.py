@@ -38,7 +38,9 @@ def test_key_figures_for_2024_25(figures):
     table = trends.key_figures(figures, "2024-25").set_index("Figure")
     assert table.loc["Initial enquiries"].tolist() == ["372", "511", "+139"]
     assert table.loc["Households ceasing to foster"].tolist() == ["16", "22", "+6"]
-    assert table.loc["Enquiry to approval (%)"].tolist() == ["4.6%", "3.9%", "-0.7 points"]
+    rate = "Approvals per 100 initial enquiries in the year (%)"
+    assert table.loc[rate].tolist() == ["4.6", "3.9", "-0.7"]
+    assert table.loc["Expressions of interest"].tolist() == ["42", "42", "0"]
     assert table.loc["Approved households at 31 March"].tolist() == ["", "191", ""]
     assert table.loc["Actual spend (£000)"].tolist() == ["12,624", "13,398", "+774"]
     assert "191" in trends.households_note(figures, "2024-25")
@@ -182,5 +184,6 @@ def test_a_change_in_points_is_the_difference_of_the_rates_as_shown():
     from analysis.published_trends import measures
 
     # 14.66% and 38.54% show as 14.7% and 38.5%: the change a reader checks is +23.8
-    assert measures._change(38.54, 14.66, percent=True) == "+23.8 points"
+    assert measures._change(38.54, 14.66, percent=True) == "+23.8"
     assert measures._change(20, 17, percent=False) == "+3"
+    assert measures._change(42, 42, percent=False) == measures._change(5.01, 4.98, True) == "0"

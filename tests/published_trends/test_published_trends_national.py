@@ -79,7 +79,7 @@ def test_headline_tiles_for_2024_25(figures, england):
     tiles = headlines.headlines(figures, england, "2024-25")
     assert [(t.label, t.value, t.previous, t.comparator) for t in tiles] == [
         ("Mainstream households approved", 20.0, 17.0, None),
-        ("Initial enquiries that reached an application (stage 1)", 6.8, 7.3, 10.7),
+        ("Applications (stage 1 starts) per 100 initial enquiries in the year", 6.8, 7.3, 10.7),
         ("Mainstream households ceasing to foster", 22.0, 16.0, None),
         ("Approved mainstream households at 31 March", 191.0, None, None),
     ]

@@ -91,7 +91,7 @@ def headlines(figures: pd.DataFrame, ofsted: pd.DataFrame, year: str) -> list[He
         then = context.enquiries_to_applications(figures, ofsted, before).council
         tiles.append(
             Headline(
-                "Initial enquiries that reached an application (stage 1)",
+                "Applications (stage 1 starts) per 100 initial enquiries in the year",
                 now.council,
                 then,
                 unit="%",
@@ -120,11 +120,15 @@ def headlines(figures: pd.DataFrame, ofsted: pd.DataFrame, year: str) -> list[He
                 unit="%",
                 published=True,
                 better="lower",
-                comparator=national,
-                comparator_decimals=1,
+                # the DfE's whole percentage, as published and as the stability page
+                # shows it (issue 13's review: 10% there, 10.4% here); the annex's check
+                # against the papers works from the unrounded rate
+                comparator=None if national is None else float(round(national)),
+                comparator_decimals=0,
                 comparator_label=f"England, {FinancialYear.parse(year).report_label}, DfE: "
                 f"{dfe_check.COMPARED}, not the same measure",
-                source="National figure: the DfE's published statistics (see Against England)."
+                source="National figure: the DfE's published statistics, whole percentages as "
+                "published (see Against England)."
                 if national is not None
                 else "",
             )

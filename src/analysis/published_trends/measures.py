@@ -230,15 +230,31 @@ def _count(value: float | None) -> str:
 
 
 def _pct(value: float | None) -> str:
-    return "" if value is None or pd.isna(value) else f"{value:.1f}%"
+    """A rate under a row label that gives its unit ("(%)"): the number alone."""
+    return "" if value is None or pd.isna(value) else f"{value:.1f}"
 
 
 def _change(now: float | None, then: float | None, percent: bool) -> str:
+    """The change in the table's column headed with its units: a count's, or a rate's in
+    percentage points, between the two values as shown (14.7 to 38.5 is +23.8); no change
+    is 0, not "+0"."""
     if now is None or then is None or pd.isna(now) or pd.isna(then):
         return ""
-    if percent:  # the change between the two rates as shown (14.7% to 38.5% is +23.8)
-        return f"{round(now, 1) - round(then, 1):+.1f} points"
-    return f"{now - then:+,.0f}"
+    change = round(now, 1) - round(then, 1) if percent else now - then
+    if not round(change, 1 if percent else 0):
+        return "0"
+    return f"{change:+.1f}" if percent else f"{change:+,.0f}"
+
+
+CHANGE = "Change (count; percentage points for rates)"
+# The period ratios as the table names them: approvals in the year per 100 of the year's
+# enquiries (or EOIs), not the share of those enquirers approved (review 13, #2).
+KEY_RATES = {
+    "Enquiry to approval": "Approvals per 100 initial enquiries in the year (%)",
+    "Expression of interest to approval": (
+        "Approvals per 100 expressions of interest in the year (%)"
+    ),
+}
 
 
 def _previous_label(figures: pd.DataFrame, year: str) -> str | None:
@@ -270,8 +286,8 @@ def key_figures(figures: pd.DataFrame, year: str) -> pd.DataFrame:
             (STAGE_NAMES[s], get(stages[s], before), get(stages[s], year), False)
             for s in STAGE_NAMES
         ]
-        for name in ("Enquiry to approval", "Expression of interest to approval"):
-            rows.append((f"{name} (%)", get(rates, (name, before)), get(rates, (name, year)), True))
+        for name, label in KEY_RATES.items():
+            rows.append((label, get(rates, (name, before)), get(rates, (name, year)), True))
     if not left.empty:
         rows.append(("Households ceasing to foster", get(left, before), get(left, year), False))
     if not homes.empty:
@@ -297,13 +313,13 @@ def key_figures(figures: pd.DataFrame, year: str) -> pd.DataFrame:
                 "Figure": name,
                 label_then: fmt[percent](then),
                 year.replace("-", "/"): fmt[percent](now),
-                "Change": _change(now, then, percent),
+                CHANGE: _change(now, then, percent),
             }
             for name, then, now, percent in rows
         ],
-        columns=["Figure", label_then, year.replace("-", "/"), "Change"],
+        columns=["Figure", label_then, year.replace("-", "/"), CHANGE],
     )
-    return table if before else table.drop(columns=[label_then, "Change"])
+    return table if before else table.drop(columns=[label_then, CHANGE])
 
 
 def key_figures_note(figures: pd.DataFrame, year: str) -> str | None:
