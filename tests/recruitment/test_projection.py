@@ -241,8 +241,9 @@ def test_the_part_yet_to_enquire_is_withheld_with_the_few_approvals_it_rests_on(
     said = proj.sentence(outlook, "2024-25", 3, app, "pipeline", None, new, total)
     app.close()
     assert proj.EARLY in app.hidden
-    assert (
-        "(a withheld number of them were approved by 31 March of the year they enquired "
-        "in), the number is withheld with the count it rests on." in app.stated(said)
+    assert app.stated(said).endswith(
+        "(90% interval 2 to 8). Households yet to enquire in 2025/26 are not projected here: "
+        "their projection rests on a count the page withholds. The interval allows for chance, "
+        "not for change in how the service works."
     )
     assert (app.shown("projection").iloc[:, 1:] == "c").all().all()

@@ -389,19 +389,20 @@ def sentence(
             f"{said} Households who have not yet enquired are not included; the interval "
             "allows for chance, not for change in how the service works."
         )
-    early = app.count(len(new.approved), EARLY, records=new.approved)
-    more = app.share(
-        f"about {new.expected:.0f} more would be approved by 31 March {fy.next.end.year} "
-        f"({new.level:.0%} interval {new.low} to {new.high}): about {total.expected:.0f} in "
-        f"all ({total.level:.0%} interval {total.low} to {total.high})",
-        [EARLY, key],
-        withheld="the number is withheld with the count it rests on",
-    )
-    return (
-        f"{said} If as many households enquire in {fy.next.report_label} as on average in "
+    # the count the newcomers' projection rests on is shown in it, and withheld with it
+    app.count(len(new.approved), EARLY, records=new.approved)
+    newcomers = app.share(
+        f" If as many households enquire in {fy.next.report_label} as on average in "
         f"{_span(new.years)} (about {new.enquiries:.0f}) and get through as theirs did "
-        f"({early} of them were approved by 31 March of the year they enquired in), {more}. "
-        "The intervals allow for chance (in how many enquire too, taken as Poisson, which is "
-        "narrower than the years' own spread), not for change in how the service works or a "
-        "trend in enquiries."
+        f"({len(new.approved)} of them were approved by 31 March of the year they enquired "
+        f"in), about {new.expected:.0f} more would be approved by 31 March {fy.next.end.year} "
+        f"({new.level:.0%} interval {new.low} to {new.high}): about {total.expected:.0f} in "
+        f"all ({total.level:.0%} interval {total.low} to {total.high}). The intervals allow "
+        "for chance (in how many enquire too, taken as Poisson, which is narrower than the "
+        "years' own spread), not for change in how the service works or a trend in enquiries.",
+        [EARLY, key],
+        withheld=f" Households yet to enquire in {fy.next.report_label} are not projected "
+        "here: their projection rests on a count the page withholds. The interval allows for "
+        "chance, not for change in how the service works.",
     )
+    return said + newcomers
