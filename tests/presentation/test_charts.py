@@ -413,7 +413,21 @@ def test_each_role_has_one_colour_and_no_other_series_takes_it():
     roles = list(shared.ROLES.values())
     assert len(set(roles)) == len(roles)
     assert not set(shared.CATEGORIES) & set(roles)
-    assert set(shared.CATEGORIES) <= set(shared.OKABE_ITO)
+    assert set(shared.CATEGORIES) <= set(shared.OKABE_ITO) | set(shared.TOL_MUTED)
+    assert len(set(shared.CATEGORIES)) == len(shared.CATEGORIES) == 6
+
+
+def test_no_two_stages_or_channels_share_a_colour():
+    """Issue 13's review: six stages in four colours (stage 2 pink like enquiries), and a
+    channel in one colour in the channel mix and another in the outcomes by channel."""
+    from analysis.recruitment.charts import CHANNEL_COLOURS, group_colours
+
+    stages = [colour for colour, _, _ in shared.STAGE_STYLES.values()]
+    assert len(set(stages)) == len(stages) == 6
+    assert len(set(CHANNEL_COLOURS.values())) == len(CHANNEL_COLOURS) == 6
+    assert CHANNEL_COLOURS["Other"] == shared.EARLIER
+    order = ["Foster carer referral", "Website", "Other"]
+    assert group_colours(order) == [CHANNEL_COLOURS[c] for c in order]
     assert {shared.COUNCIL, shared.ENGLAND, shared.LOST, shared.ACTIONABLE} <= set(shared.OKABE_ITO)
     assert shared.SELECTED == shared.COUNCIL and shared.COMPARATOR == shared.REGION
 

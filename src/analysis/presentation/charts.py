@@ -8,9 +8,9 @@ council and the selected year, black England or the national figure, greys what 
 council is compared with (its region, neighbours, a reference level, earlier years, or
 "other"), vermilion households leaving or lost, orange a reason the service could act on;
 series with no role (stages, reasons, channels, groups) take green, reddish purple, sky
-blue and yellow (:data:`CATEGORIES`). Orange, sky blue and yellow (under 3:1 on white) are
-outlined or cased in a dark edge. Financial years are written as the council's reports and
-the appendices' text write them, "2024/25".
+blue and yellow, then Paul Tol's indigo and wine (:data:`CATEGORIES`). Orange, sky blue
+and yellow (under 3:1 on white) are outlined or cased in a dark edge. Financial years are
+written as the council's reports and the appendices' text write them, "2024/25".
 """
 
 from __future__ import annotations
@@ -32,6 +32,13 @@ from matplotlib.colors import to_hex
 BLUE, VERMILLION, GREEN, PURPLE, BLACK = "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#000000"
 ORANGE, SKY_BLUE, YELLOW = "#E69F00", "#56B4E9", "#F0E442"
 OKABE_ITO = [BLUE, VERMILLION, GREEN, PURPLE, BLACK, ORANGE, SKY_BLUE, YELLOW]
+# Two dark colours of Paul Tol's colour-blind-safe "muted" scheme, so that a chart of up to
+# six series with no role never repeats a colour (issue 13's review: six stages in four
+# colours). Under simulated protanopia, deuteranopia and tritanopia (Machado et al. 2009)
+# each is further from every category and role colour than the closest Okabe-Ito pair
+# already is (docs/assumptions.md).
+INDIGO, WINE = "#332288", "#882255"
+TOL_MUTED = [INDIGO, WINE]
 EDGE = "#333333"
 LIGHT = (ORANGE, SKY_BLUE, YELLOW)  # outlined or cased in EDGE wherever drawn
 
@@ -62,21 +69,21 @@ ROLES = {
     "a reason the service could act on": ACTIONABLE,
 }
 # Series with no role (stages, steps, reasons, channels, groups, places by use): these in
-# order within a chart, never a role's colour; past four, bars repeat them hatched and
+# order within a chart, never a role's colour; past six, bars repeat them hatched and
 # lines in another style.
-CATEGORIES = [GREEN, PURPLE, SKY_BLUE, YELLOW]
+CATEGORIES = [GREEN, PURPLE, SKY_BLUE, YELLOW, INDIGO, WINE]
 HATCHES = ["", "//", "..", "xx"]
 # One style per recruitment stage on every page (issue 13's review): the events of a stage,
 # or the households at it, are drawn alike wherever they appear, here or in the published
-# trends. Approvals take green (the waterfall's joiners); the five earlier stages share the
-# three other free colours, the last two hatched (bars) or dashed (lines). Keys are
+# trends. Approvals take green (the waterfall's joiners); the five earlier stages a colour
+# each, the last two also hatched (bars) or dashed (lines), a second cue in print. Keys are
 # :data:`analysis.recruitment.schema.STAGE_LABELS`'s.
 STAGE_STYLES = {
     "enquiry": (PURPLE, "", "-"),
     "eoi": (SKY_BLUE, "", "-"),
     "stage1": (YELLOW, "", "-"),
-    "stage2": (PURPLE, "//", "--"),
-    "panel": (SKY_BLUE, "//", "--"),
+    "stage2": (INDIGO, "//", "--"),
+    "panel": (WINE, "//", "--"),
     "approval": (GREEN, "", "-"),
 }
 # Where an enquiry cohort stands: approved in the approvals' green, still in progress in

@@ -38,7 +38,7 @@ from analysis.presentation.charts import (
     years,
 )
 from analysis.recruitment.measures import COHORT_COLUMNS, EVENT_COLUMNS, INTERVALS
-from analysis.recruitment.schema import STAGE_LABELS
+from analysis.recruitment.schema import CODES, STAGE_LABELS
 
 EVENT_STAGES = {label: stage for stage, label in EVENT_COLUMNS.items()}
 STANDINGS = {label: standing for standing, label in COHORT_COLUMNS.items()}
@@ -319,8 +319,7 @@ def channel_mix_chart(counts: pd.DataFrame) -> plt.Figure:
     shown.index = years(shown.index)
     mix = with_withheld(100 * shown.drop(columns="Total").div(shown["Total"], axis=0))
     fig, ax = plt.subplots(figsize=(9, 4))
-    named = [c for c in mix.columns if c not in ("Other", WITHHELD_LABEL)]
-    styles = {c: category(i) for i, c in enumerate(named)} | {"Other": (EARLIER, "")}
+    styles = {c: (CHANNEL_COLOURS.get(c) or category(i)[0], "") for i, c in enumerate(mix)}
     styles[WITHHELD_LABEL] = WITHHELD
     mix.plot.bar(stacked=True, ax=ax, color=[styles[c][0] for c in mix.columns], width=0.75,
                  edgecolor=EDGE, linewidth=0.6)  # fmt: skip
@@ -396,13 +395,24 @@ STYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1)), (0, (1, 3)
 _YEAR = re.compile(r"^\d{4}[-/]\d{2}$")
 
 
+# One colour per channel on every chart of every page (issue 13's review: referrals were
+# purple in the channel mix and green in the outcomes by channel), in the schema's order;
+# "Other" takes the grey of "other" beside named series.
+CHANNEL_COLOURS = {
+    c: EARLIER if c == "Other" else category(i)[0] for i, c in enumerate(CODES["channel"])
+}
+
+
 def group_colours(order: Sequence[str]) -> list[str]:
     """A line colour for each group of a chart in the shared vocabulary: groups that are
     financial years (enquiry cohorts) are the selected year (the latest, the page's own) in
-    the council's colour and the earlier years grey, told apart by line style; other groups
-    (channels, household types) take the category colours in order."""
+    the council's colour and the earlier years grey, told apart by line style; channels
+    their own colours (:data:`CHANNEL_COLOURS`); other groups (household types) take the
+    category colours in order."""
     if order and all(_YEAR.match(str(g)) for g in order):
         return [SELECTED if i == len(order) - 1 else EARLIER for i in range(len(order))]
+    if order and set(order) <= set(CHANNEL_COLOURS):
+        return [CHANNEL_COLOURS[g] for g in order]
     return [category(i)[0] for i in range(len(order))]
 
 
