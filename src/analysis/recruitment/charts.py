@@ -454,6 +454,7 @@ def _curves(
         colour, style = colours[i], STYLES[i % len(STYLES)]
         ax.plot(rows["months"], rows["cif"], color=colour, linestyle=style, marker="o",
                 markersize=3.5, label=year(group), clip_on=False)  # fmt: skip
+        _name_lone_points(ax, rows, year(group))
         above = above or bool((rows["cif"] > 0).any())
         if group == band:
             both = (rows["lower"].notna() & rows["upper"].notna()).to_numpy()
@@ -463,6 +464,27 @@ def _curves(
     if not above:
         ax.text(0.5, 0.5, NO_POINTS, transform=ax.transAxes, ha="center", va="center",
                 fontsize=9, wrap=True)  # fmt: skip
+
+
+def _name_lone_points(ax: plt.Axes, rows: pd.DataFrame, name: str) -> None:
+    """Name a point with no shown estimate either side (a line's style cannot say whose a
+    lone point is: issue 13's review, "lone points" in the approved panel)."""
+    shown = rows["cif"].notna().to_numpy()
+    for at in np.flatnonzero(shown):
+        before = at > 0 and shown[at - 1]
+        after = at < len(shown) - 1 and shown[at + 1]
+        if not (before or after):
+            point = rows.iloc[at]
+            ax.annotate(
+                name,
+                (point["months"], point["cif"]),
+                xytext=(4, 0),
+                textcoords="offset points",
+                ha="left",
+                va="center",
+                fontsize=8,
+                color=EDGE,
+            )  # fmt: skip (text at 4.5:1, whatever the line's colour)
 
 
 def incidence_chart(
