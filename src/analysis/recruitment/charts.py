@@ -475,16 +475,10 @@ def _name_lone_points(ax: plt.Axes, rows: pd.DataFrame, name: str) -> None:
         after = at < len(shown) - 1 and shown[at + 1]
         if not (before or after):
             point = rows.iloc[at]
-            ax.annotate(
-                name,
-                (point["months"], point["cif"]),
-                xytext=(4, 0),
-                textcoords="offset points",
-                ha="left",
-                va="center",
-                fontsize=8,
-                color=EDGE,
-            )  # fmt: skip (text at 4.5:1, whatever the line's colour)
+            # in the edge's dark grey, text at 4.5:1 whatever the line's colour
+            ax.annotate(name, (point["months"], point["cif"]), xytext=(4, 0),
+                        textcoords="offset points", ha="left", va="center", fontsize=8,
+                        color=EDGE)  # fmt: skip
 
 
 def incidence_chart(
