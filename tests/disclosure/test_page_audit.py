@@ -32,7 +32,7 @@ def test_audit_reports_a_range_within_zero_to_five_but_not_a_wide_one():
         "b": (0, 11),
     }
     assert not audit.exposures({"c": 9, "t": 20}, {"a", "b"}, [relation])
-    # a <= 3 known from two relations: one of at most three small counts, though it may be 0.
+    # a <= 3 known from two relations: narrower than the 1 to 5 of "c", though it may be 0.
     relations = [{"a": 1, "b": 1, "t": -1}, {"a": 1, "d": -1, "e": -1}]
     found = audit.ranges({"t": 3}, {"a", "b", "d", "e"}, relations)
     assert found["a"] == (0, 3)
@@ -41,12 +41,12 @@ def test_audit_reports_a_range_within_zero_to_five_but_not_a_wide_one():
     assert not audit.is_exposed(0, 6) and not audit.is_exposed(3, 6)
 
 
-def test_a_range_that_leaves_four_of_the_counts_c_stands_for_is_not_exposed():
-    """0 to 5 and 0 to 4 say no more than "c" (a count of 1 to 5, or a zero withheld to
-    protect one) leaves a reader: at least four of its five values. Red team 15's N3: a
-    scheme total of 25 less the shown schemes' 11 + 2 + 7 leaves short stay at most 5; N4:
-    two years' joiners that add to 4 are each 0 to 4."""
-    assert not audit.is_exposed(0, 5) and not audit.is_exposed(0, 4)
+def test_only_the_whole_0_to_5_that_c_stands_for_is_not_exposed():
+    """0 to 5 says no more than "c" (a count of 1 to 5, or a zero withheld to protect one):
+    red team 15's N3, a scheme total of 25 less the shown schemes' 11 + 2 + 7 leaves short
+    stay at most 5. 0 to 4 is exposed (red team 17: nearly every "c" is at least 1, so a
+    reader has it within 1 to 4): N4, two years' joiners that add to 4."""
+    assert not audit.is_exposed(0, 5) and audit.is_exposed(0, 4)
     relation = {"ns": 1, "pc": 1, "ooh": 1, "short": 1, "total": -1}
     known = {"ns": 11, "pc": 2, "ooh": 7, "total": 25}
     assert audit.ranges(known, {"short"}, [relation]) == {"short": (5, 5)}
@@ -55,8 +55,8 @@ def test_a_range_that_leaves_four_of_the_counts_c_stands_for_is_not_exposed():
     assert audit.ranges(known, {"short", "other"}, [relation])["short"] == (0, 5)
     assert not audit.exposures(known, {"short", "other"}, [relation])
     joiners = [{"end": 1, "start": -1, "a": -1, "b": -1}]
-    assert not audit.exposures({"start": 7, "end": 11}, {"a", "b"}, joiners)
-    assert audit.exposures({"start": 7, "end": 10}, {"a", "b"}, joiners)  # 0 to 3 each
+    assert not audit.exposures({"start": 7, "end": 12}, {"a", "b"}, joiners)  # 0 to 5 each
+    assert audit.exposures({"start": 7, "end": 11}, {"a", "b"}, joiners)  # 0 to 4 each
 
 
 def test_the_relaxations_bounds_round_inwards_to_whole_counts():

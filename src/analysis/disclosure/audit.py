@@ -7,8 +7,8 @@ an unknown, at least 0 (a page may withhold a zero to protect another count). Th
 each one could take is the linear-programming relaxation over non-negative values: its
 minimum and maximum subject to the relations (HiGHS, through ``highspy``). A withheld
 count is *recoverable* when that range pins it to one whole number, lies within 1 to 5
-(the attacker then knows it is a small count), or within 0 to 3 (read with "c", one of
-at most three small counts): :func:`is_exposed`.
+(the attacker then knows it is a small count), or within 0 to 4 (read with "c", at least
+1, narrower than the 1 to 5 it stands for): :func:`is_exposed`.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from analysis.disclosure.suppression import HIGHEST
 
 Relation = Mapping[str, float]  # sum(coefficient * value) == 0
 TOLERANCE = 1e-6
-# A withheld count known to be 0 to 3 or less is exposed: read with "c", one of at most
-# three small counts. 0 to 4 leaves four of the five that "c" stands for.
-FEWEST = 3
+# A withheld count known to be 0 to 4 or less is exposed: a reader who takes a "c" to be at
+# least 1 (nearly every one is: red team 17) has it within 1 to 4, narrower than "c" says.
+FEWEST = 4
 
 
 @dataclass(frozen=True)
@@ -226,12 +226,12 @@ def _silenced() -> None:
 
 def is_exposed(low: float, high: float) -> bool:
     """Pinned to one whole number, known to be 1 to 5 (issue 12's test), or known to be
-    0 to 3 or less (:data:`FEWEST`).
+    0 to 4 or less (:data:`FEWEST`).
 
-    A withheld count known only to be 0 to 5, or 0 to 4, is not exposed: "c" says a count
-    is 1 to 5 (or withheld to protect one), and such a range still leaves a reader at least
-    four of those five values (red team 15's N3 and N4: a scheme's short-stay households,
-    at most 5 from the scheme total less the schemes shown; two years' joiners adding to 4).
+    A withheld count known only to be 0 to 5 is not exposed: "c" says a count is 1 to 5 (or
+    withheld to protect one), and a reader who takes it to be at least 1 is left all five of
+    those values (red team 15's N3: a scheme's short-stay households, at most 5 from the
+    scheme total less the schemes shown). 0 to 4 is exposed: read so, it is 1 to 4.
     """
     # Counts are whole numbers, so the relaxation's bounds round inwards: a count of at
     # most 5.5 is at most 5 (the attacker can solve in whole numbers too).

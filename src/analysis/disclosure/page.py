@@ -10,7 +10,7 @@ whole:
    count that is not published is withheld too; repeated until no relation has one.
 3. *Audit*: the attacker's audit (:mod:`analysis.disclosure.audit`) is run; for each
    withheld count it can still pin down or bound too narrowly (:func:`audit.is_exposed`:
-   within 1 to 5, or 0 to 3), the smallest count beside
+   within 1 to 5, or 0 to 4), the smallest count beside
    it (in a relation with it, or sharing records with it) whose withholding makes it safe
    is withheld too (a positive count if one will do, else a zero), and the audit run
    again, until it finds nothing (or nothing is left to withhold, which :func:`decide`
