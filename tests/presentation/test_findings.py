@@ -81,3 +81,16 @@ def test_a_withheld_count_before_a_noun_reads_a_withheld_number_of():
         "started assessments for a withheld number of households and approved 40 households; "
         "a withheld number were still in progress; the withheld number of households"
     )
+
+
+def test_a_withheld_count_s_share_is_not_said_again_in_any_sentence():
+    """Red team 17: "9 of the 20 approvals, a withheld number (a withheld share), were
+    quick" in a body sentence; the share of a withheld count adds nothing."""
+    from analysis.presentation.appendix import Appendix
+
+    app = Appendix("Test", "2024-25", "public", service="A service")
+    few = app.count(3, "few")
+    app.count(40, "many")
+    share = app.share("7.5%", ["few", "many"])
+    app.finish()
+    assert app.stated(f"{few} ({share}) were quick") == "a withheld number were quick"

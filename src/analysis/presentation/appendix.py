@@ -48,6 +48,7 @@ NO_FIGURE = frozenset({"no estimate", "not yet observed"})
 WITHHELD_WORDS = "withheld"  # a withheld cell of words, where a number's reads "c"
 _IDS = itertools.count(1)
 Figure = plt.Figure | Callable[[], plt.Figure]
+_SAID_AGAIN = re.compile(r"(a withheld number|fewer than 6) \(a withheld share\)")
 NO_FINDING = "Every key finding for the year rests on a count the page withholds: see the sections."
 MAX_FINDINGS = 5  # issue 13: a director reads at most five findings on the first screen
 NOTHING_DRAWN = "Not drawn: every figure this chart would show for the year is zero or withheld."
@@ -463,10 +464,12 @@ class Appendix:
             return "a withheld number"
 
         # "the 12 households" with 12 withheld reads "the withheld number of households", and
-        # "for 12 households" "for a withheld number of households".
+        # "for 12 households" "for a withheld number of households"; a withheld count's share
+        # is not said again ("a withheld number (a withheld share)").
         said = re.sub(
             r"\b([Tt]he) a withheld number ", r"\1 withheld number of ", TOKEN.sub(number, text)
         )
+        said = _SAID_AGAIN.sub(r"\1", said)
         return re.sub(rf"\ba withheld number (?=(?:{NOUNS})\b)", "a withheld number of ", said)
 
     def cell(self, table: str, row: Hashable, column: str) -> str:
