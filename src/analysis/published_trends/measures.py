@@ -408,8 +408,9 @@ def benchmarks(figures: pd.DataFrame, year: str) -> list[str]:
 
 def findings(figures: pd.DataFrame, year: str) -> list[str]:
     """At most five plain sentences for a strategic lead, built from the figures (never
-    typed in): recruitment (or, without a funnel for the year, how many figures the
-    papers give), approved households and households ceasing to foster."""
+    typed in): recruitment (or, without a funnel for the year, what the papers print
+    beside England's figure and how many figures they give), approved households and
+    households ceasing to foster."""
     shown = year.replace("-", "/")
     before = _previous_label(figures, year)
     then = before.replace("-", "/") if before else None
@@ -418,6 +419,9 @@ def findings(figures: pd.DataFrame, year: str) -> list[str]:
     if year in stages.index:
         sentences += _funnel_findings(stages, year, before)
     else:
+        # what the papers say of the service against England leads (issue 13's review: the
+        # only finding was about the page), then what the papers give
+        sentences += benchmarks(figures, year)[:2]
         printed = year_figures(figures, year)
         documents = printed["source"].nunique()
         sentences.append(
