@@ -4,9 +4,11 @@ fostering services, where a comparable national figure exists.
 Comparable means a rate on the same definition: a council's count beside a national count
 says nothing. Two are compared:
 
-- **Enquiries that became applications (%)**: Ofsted's "initial enquiries that resulted in an
-  application", against the council's stage 1 assessments started over initial enquiries
-  (an assessment's stage 1 starts when the service receives the application).
+- **Applications per 100 initial enquiries in the year (%)**: Ofsted's "initial enquiries that
+  resulted in an application" (applications received in the year over the year's initial
+  enquiries, a period ratio, not the share of those enquirers who applied), against the
+  council's stage 1 assessments started over initial enquiries (an assessment's stage 1
+  starts when the service receives the application).
 - **Households ceasing to foster as a share of approved households at 31 March (%)**:
   Ofsted's LA-sector households deregistered over its approved households at 31 March (both
   for the same year), against the council's households ceasing to foster over its approved
@@ -28,7 +30,7 @@ from analysis.published_trends import measures as trends
 from analysis.sources.ofsted import national
 
 SECTOR = "LA"
-ENQUIRIES = "Initial enquiries that became applications (%)"
+ENQUIRIES = "Applications per 100 initial enquiries in the year (%)"
 LEAVING = "Households ceasing to foster, as a share of approved households at 31 March (%)"
 
 

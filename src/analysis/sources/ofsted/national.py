@@ -215,7 +215,7 @@ def context_table(figures: list[Figure]) -> pd.DataFrame:
 
 # Reader's names for the measures the appendices compare a council with.
 MEASURES = {
-    "enquiry_to_application_percent": "Initial enquiries that became applications (%)",
+    "enquiry_to_application_percent": "Applications per 100 initial enquiries in the year (%)",
     "initial_enquiries_per_application": "Initial enquiries per application",
     "initial_enquiries": "Initial enquiries",
     "applications_received": "Applications received",
