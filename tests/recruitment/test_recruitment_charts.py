@@ -3,6 +3,7 @@ the table as the page shows it, and never a withheld one."""
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import pandas as pd
 from fixtures.curves import approvals_2023_24
 
@@ -183,3 +184,16 @@ def test_conversion_keeps_every_year_on_its_axis_and_tells_lone_points_apart():
     assert len({line.get_marker() for line in lines}) == 2
     assert len({line.get_color() for line in lines}) == 2
     assert [list(line.get_ydata()) for line in lines][1][:2] == [94.1, 90.0]
+
+
+def test_a_withheld_share_in_the_minority_ethnic_chart_is_marked_c():
+    """Review 15: the applicants' bar was blank with no "c", read as 0%."""
+    groups = pd.DataFrame(
+        {
+            "Group": ["Enquirers", "Applicants (started stage 1)", "Approved households"],
+            "Minority ethnic (%)": [28.2, "c", 16.9],
+        }
+    )
+    fig = charts.minority_chart(groups, 35.8)
+    assert [t.get_text() for t in fig.axes[0].texts] == ["c"]
+    plt.close(fig)

@@ -367,6 +367,7 @@ def minority_chart(groups: pd.DataFrame, children_share: float) -> plt.Figure:
     shown = _numbers(groups, ["Minority ethnic (%)"])
     fig, ax = plt.subplots(figsize=(8, 3.5))
     ax.barh(shown["Group"], shown["Minority ethnic (%)"], color=COUNCIL)
+    mark_withheld(ax, range(len(shown)), shown["Minority ethnic (%)"].tolist(), horizontal=True)
     ax.axvline(children_share, color=COMPARATOR, linestyle="--",
                label=f"Children in care: {children_share:g}%")  # fmt: skip
     ax.set_xlabel("% minority ethnic (of households whose ethnicity is known)")
