@@ -399,3 +399,21 @@ def test_a_shown_zero_is_the_pages_disclosure_not_the_printed_figures():
     # the same judgement on the ledger read back from the executed notebook
     again = Ledger.from_json(ledger.as_json())
     assert {e.key for e in again.exposures(withheld)} == {"joined|2024", "joined|2025"}
+
+
+def test_a_count_withheld_beside_a_shown_count_of_the_same_records_is_shown_again():
+    """Review 14: the 167 households at 1 April 2018 in the flows table were "c" in the
+    retention-rate table, and the tile withheld the rate a finding quoted. A count withheld
+    to protect others that a shown count of the very same records gives away protects
+    nothing: it is shown again, unless showing it would expose another."""
+    from analysis.disclosure.page import _shown_again
+
+    ledger = Ledger()
+    ledger.add("flows|start", 10, records=[f"h{i}" for i in range(10)])
+    ledger.add("rates|start", 10, records=[f"h{i}" for i in range(10)])
+    ledger.add("small", 3, records=["s1", "s2", "s3"])
+    assert _shown_again(ledger, {"rates|start", "small"}, {"small"}, set()) == {"small"}
+    # a zero of no records is never "the same records" as another zero
+    ledger.add("zero a", 0, records=[])
+    ledger.add("zero b", 0, records=[])
+    assert _shown_again(ledger, {"zero a", "small"}, {"small"}, set()) == {"zero a", "small"}

@@ -402,7 +402,7 @@ def test_a_2020_21_page_says_its_comparators_are_the_nearest_of_a_later_year(bui
     retention = read(built_reports / "2020-21" / "retention.html")
     text = " ".join(" ".join(retention.text).split())
     nearest = "the nearest figure, for 2022/23 (published January 2024)"
-    assert f"National, as the council's report quotes it: {nearest}" in text  # tile
+    assert f"The council's report quotes a national 87% for all sectors, {nearest}" in text
     assert f"National comparator: 87%, {nearest}" in text  # the rates table's note
 
 

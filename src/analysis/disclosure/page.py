@@ -593,6 +593,29 @@ def _chains(ledger: Ledger, hidden: set[str], seen: list[frozenset[str]]) -> lis
             return found
 
 
+def _shown_again(
+    ledger: Ledger, hidden: set[str], primary: set[str], derived: set[str]
+) -> set[str]:
+    """``hidden`` less the counts withheld only to protect others whose very records a count
+    the page shows counts too: such a "c" protects nothing and hides a figure printed beside
+    it (review 14: the 167 households at 1 April 2018 shown in the flows table and "c" in the
+    retention-rate table, and the tile withholding the rate a finding quoted). The strongest
+    reader already knows the two are one set of records, so showing it changes nothing they
+    can work out; each is shown again only if the audit (of the withheld counts and the
+    ``derived`` ones: differences and chains) still finds nothing."""
+    shown: dict[frozenset[str], str] = {}
+    for key, records in ledger.members.items():
+        if records and key in ledger.stated and key not in hidden:
+            shown.setdefault(records, key)
+    fewer = set(hidden)
+    for key in sorted(hidden - primary - ledger.fixed_keys(True)):
+        if ledger.members.get(key) in shown and not ledger.exposures(
+            fewer - {key}, targets=(fewer - {key}) | derived
+        ):
+            fewer.discard(key)
+    return fewer
+
+
 def decide(ledger: Ledger, audit: bool = True, search: bool = True) -> set[str]:
     """The keys to withhold on the page (see the module docstring); without the
     attacker's audit (steps 1 and 2 only) when ``audit`` is False; without the reader's
@@ -648,7 +671,7 @@ def decide(ledger: Ledger, audit: bool = True, search: bool = True) -> set[str]:
         if not exposed:
             chains = _chains(ledger, hidden, seen) if search else []
             if not chains:
-                return hidden
+                return _shown_again(ledger, hidden, primary, derived)
             for key in chains:
                 if not pinned_for_good(ledger, key):
                     derived.add(key)

@@ -24,9 +24,10 @@ def _value(series: pd.Series, year: str) -> float | None:
     return float(series.loc[year])
 
 
-def _national(found: context.Comparison, page_year: str) -> dict[str, object]:
-    """The tile's national comparator, dated as a page for ``page_year`` dates it ("the
-    nearest figure, for 2022/23" when Ofsted has none for the page's year)."""
+def national_comparator(found: context.Comparison, page_year: str) -> dict[str, object]:
+    """A tile's national comparator, Ofsted's LA-sector figure dated as a page for
+    ``page_year`` dates it ("the nearest figure, for 2022/23" when Ofsted has none for the
+    page's year); none without one. The published-trends tiles and retention's use it."""
     if found.england is None or found.england_year is None:
         return {}
     when = comparator_year(found.england_year, page_year)
@@ -49,29 +50,6 @@ def _count_tile(
         return []
     before = _value(series, FinancialYear.parse(year).previous.label)
     return [Headline(label, now, before, count=True, published=True, better=better)]
-
-
-def ceasing_tile(
-    now: context.Comparison, before: context.Comparison, page_year: str
-) -> Headline | None:
-    """The council's printed households ceasing to foster as a share of its approved
-    households at 31 March, beside the year before and Ofsted's LA-sector figure on the
-    same definition (:func:`.national.leaving_share`), for retention's headline (issue
-    13's review: the LA sector's comparable figure leads, not a second-hand all-sector
-    rate). None where the council printed no such figure or Ofsted has none up to the
-    page's year: the page then shows the count."""
-    if now.council is None or now.england is None:
-        return None
-    return Headline(
-        "Households that stopped fostering, as a share of those approved at 31 March",
-        now.council,
-        before.council,
-        unit="%",
-        decimals=1,
-        published=True,
-        better="lower",
-        **_national(now, page_year),  # type: ignore[arg-type]
-    )
 
 
 def headlines(figures: pd.DataFrame, ofsted: pd.DataFrame, year: str) -> list[Headline]:
@@ -98,7 +76,7 @@ def headlines(figures: pd.DataFrame, ofsted: pd.DataFrame, year: str) -> list[He
                 decimals=1,
                 published=True,
                 better="higher",
-                **_national(now, year),  # type: ignore[arg-type]
+                **national_comparator(now, year),  # type: ignore[arg-type]
             )
         )
     if not left.empty:

@@ -60,6 +60,7 @@ FLOW = {
     "end": "Households at 31 March",
 }
 RATE = "Retention rate (%)"
+CEASING = "Ceased to foster, % of households at 31 March"
 GROUP = "Group"
 HOUSEHOLDS = "Households"
 LEFT = "Ceased to foster"
@@ -165,6 +166,10 @@ def flows(register: Register, mainstream: bool = True) -> pd.DataFrame:
     h = h[h["mainstream"] == mainstream]
     table = flow[["year", *FLOW]].rename(columns={"year": YEAR, **FLOW})
     table[YEAR] = years_shown(flow["year"])
+    # Ofsted's measure, for the LA sector's comparison (the council's retention rate is on
+    # households at 1 April: the two do not add to 100)
+    end = table[FLOW["end"]].astype(float)
+    table[CEASING] = (100 * table[FLOW["leavers"]] / end.where(end > 0)).round(1)
     cells: Cells = {}
     for i, label in enumerate(flow["year"]):
         for column, mask in m.flow_masks(h, FinancialYear.parse(label)).items():
