@@ -111,5 +111,6 @@ def sentence(figures: pd.DataFrame, la_code: str, name: str, year: str) -> str |
         return None
     return (
         f"{NOT_THE_SAME} Against {SOURCE} (children looked after on 31 March with three or "
-        f"more placements during the year): " + "; ".join(parts) + "."
+        "more placements during the year), to one decimal from its counts (it publishes "
+        "whole percentages, as the headline tile gives them): " + "; ".join(parts) + "."
     )
