@@ -108,7 +108,7 @@ def funnel_chart(funnel: pd.DataFrame, selected: str) -> plt.Figure:
             ax.set(title=title, xlabel="", ylabel="Households", ylim=(0, None))
         case_light(fig)  # before the legends copy the lines
         for ax in axes:
-            legend_below(ax, title=None, fontsize=8, ncol=1)
+            legend_below(ax, title=None, fontsize=9, ncol=1)
         fig.tight_layout()
     return fig
 
@@ -291,8 +291,8 @@ def budget_chart(budget: pd.DataFrame, selected: str) -> plt.Figure:
         for ax in axes:
             _mark(ax, years, year(selected))
             ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
-        legend_below(axes[0], title=None, fontsize=8, ncol=2)
-        legend_below(axes[1], title=None, fontsize=7, ncol=2)
+        legend_below(axes[0], title=None, fontsize=9, ncol=2)
+        legend_below(axes[1], title=None, fontsize=9, ncol=2)
         fig.tight_layout()
     return fig
 

@@ -123,7 +123,7 @@ def retention_trend(
     ax.set_ylim(0, 100)  # from zero, so a change of a few points is not drawn as a cliff
     ax.set_ylabel("Retention rate %")
     ax.set_xlabel("Financial year")
-    legend_below(ax, fontsize=8, ncol=1)
+    legend_below(ax, fontsize=9, ncol=1)
     sns.despine(fig)
     fig.tight_layout()
     return fig
@@ -160,7 +160,7 @@ def leavers_by_influence(tenure: pd.DataFrame) -> plt.Figure:
         handles = [plt.Rectangle((0, 0), 1, 1, facecolor=c, edgecolor=EDGE, linewidth=0.6)
                    for c in INFLUENCE_COLOURS.values()]  # fmt: skip
         labels = [g.capitalize() for g in INFLUENCE_COLOURS]
-        legend_below(ax, handles, labels, fontsize=8, ncol=1)
+        legend_below(ax, handles, labels, fontsize=9, ncol=1)
     sns.despine(fig)
     fig.tight_layout()
     return fig
@@ -312,7 +312,7 @@ def survival(
     ax.set_ylim(0, 102)
     ax.set_ylabel("% still fostering")
     ax.set_title(title, loc="left", fontsize=11)
-    legend_right(ax, fontsize=8)
+    legend_right(ax, fontsize=9)
     below.set_ylim(-0.6, len(at_risk) - 0.4)
     below.set_yticks(range(len(at_risk)), years([n for n, _ in drawn][::-1]), fontsize=8)
     below.set_xticks(times, [f"{t:g}" for t in times])
@@ -392,7 +392,7 @@ def outlook(
     ax.set_xlabel("31 March")
     ax.set_ylabel(measure.capitalize())
     ax.set_ylim(0, np.nanmax([*high, *lines.values(), *shown]) * 1.1)
-    legend_below(ax, fontsize=8, ncol=2)
+    legend_below(ax, fontsize=9, ncol=2)
     sns.despine(fig)
     fig.tight_layout()
     return fig
@@ -429,7 +429,7 @@ def capacity_trend(trend: pd.DataFrame) -> plt.Figure:
             ax.text(x, top + 4, f"{occ:.1f}%", ha="center", fontsize=8)
     ax.set_ylabel("Approved mainstream places")
     ax.set_xlabel("31 March")
-    legend_right(ax, fontsize=8)
+    legend_right(ax, fontsize=9)
     sns.despine(fig)
     fig.tight_layout()
     return fig

@@ -321,7 +321,7 @@ def trend_chart(data: Year) -> plt.Figure:
         ax.set_ylim(0, ax.get_ylim()[1] * 1.08)  # from 0, with room above the top point
         ax.tick_params(axis="x", rotation=45)
     if axes[-1].get_legend_handles_labels()[1]:  # no line to label: no legend (nor warning)
-        legend_right(axes[-1], title="", fontsize=8)
+        legend_right(axes[-1], title="", fontsize=9)
     fig.tight_layout()
     return fig
 
