@@ -9,8 +9,11 @@ from analysis.presentation.appendix import MAX_FINDINGS, Appendix
 
 
 def _findings(shown: dict[str, dict]) -> str:
+    """The findings as shown, less the disclosure rule the page says under them."""
     [text] = [b["text/markdown"] for b in shown.values() if "Key findings" in str(b)]
-    return text
+    findings, rule = text.rsplit("\n\n", 1)
+    assert rule.startswith("*Disclosure control")
+    return findings
 
 
 def test_findings_open_upper_case_and_one_that_says_nothing_is_left_out(shown):

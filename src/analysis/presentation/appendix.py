@@ -515,12 +515,11 @@ class Appendix:
         return lambda: {"text/markdown": self.stated(text)}
 
     def header(self, summary: str) -> None:
-        """Title block: service, analysis, year, what the appendix answers, and the rule."""
+        """Title block: service, analysis, year and what the appendix answers (the page's
+        disclosure rule follows its key findings: :meth:`findings`)."""
         self._show(
             self._markdown(
-                f"# {self.title}: {self.year.replace('-', '/')}\n\n"
-                f"**{self.service}.** {summary}\n\n"
-                f"*{disclosure.describe(self.disclosure)}*"
+                f"# {self.title}: {self.year.replace('-', '/')}\n\n**{self.service}.** {summary}"
             )
         )
 
@@ -661,8 +660,9 @@ class Appendix:
         )
 
     def findings(self, sentences: Iterable[str]) -> None:
-        """The key findings, as a bulleted list of plain sentences (with :meth:`count`);
-        a finding with a number the page withholds is left out.
+        """The key findings, as a bulleted list of plain sentences (with :meth:`count`),
+        then the page's disclosure rule; a finding with a number the page withholds is left
+        out.
 
         At most :data:`MAX_FINDINGS` sentences, the ones a strategic lead needs (the
         year's totals and change, the main rate against its comparator, the main reason
@@ -682,7 +682,10 @@ class Appendix:
         def render() -> dict[str, Any]:
             shown = [f for f in map(self._finding, listed) if f is not None]
             items = "\n".join(f"- {s}" for s in shown) or NO_FINDING
-            return {"text/markdown": f"## Key findings\n\n{items}".rstrip()}
+            # the rule under the findings, not above the tiles: the first screen is the
+            # figures (issue 13's review); every page shows findings, so every page says it
+            rule = f"*{disclosure.describe(self.disclosure)}*"
+            return {"text/markdown": f"## Key findings\n\n{items}\n\n{rule}"}
 
         self._show(render)
 

@@ -35,8 +35,7 @@ def national_comparator(found: context.Comparison, page_year: str) -> dict[str, 
         "comparator": found.england,
         "comparator_decimals": found.england_decimals,
         "comparator_label": f"Local-authority fostering services, England: {when}",
-        "source": "National figure: Ofsted; its sources are under Against local-authority "
-        "fostering services in England.",
+        "source": "Ofsted; sources in the national comparison below.",
     }
 
 
