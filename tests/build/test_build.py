@@ -60,7 +60,9 @@ def test_every_year_and_analysis_is_exported_with_contents_numbering_and_provena
     assert f"<td>Children 2024-25</td><td><code>{digest}</code>" in page
     assert re.search(r"<strong>Built</strong> on \d{1,2} [A-Z][a-z]+ 20\d\d at \d\d:\d\d UTC", page)
     assert "-p year 2024-25 -p disclosure public -p raw example" in page
-    assert "Disclosure control (DfE convention): counts of 1 to 5" in page
+    assert (
+        "Disclosure control (DfE convention): 'c' marks a withheld figure: a count of 1 to" in page
+    )
     assert "NOT FOR CIRCULATION" not in page
 
 

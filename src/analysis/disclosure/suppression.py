@@ -23,10 +23,10 @@ import pandas as pd
 
 RULES = {
     "public": (
-        "Disclosure control (DfE convention): counts of 1 to 5 people are shown as 'c'; "
-        "other counts, zeros too, are withheld where a total would reveal one, with rates "
-        "built on them, and medians or averages of fewer than 6 people. Published figures, "
-        "and the data's counts of the same people, are shown as printed."
+        "Disclosure control (DfE convention): 'c' marks a withheld figure: a count of 1 to "
+        "5 people, or another count (zeros too) withheld so that a total does not reveal "
+        "one, a rate built on either, or a median or average of fewer than 6 people. "
+        "Published figures, and the data's counts of the same people, are shown as printed."
     ),
     "internal": "INTERNAL: NOT FOR CIRCULATION. No small-number suppression has been applied.",
 }
