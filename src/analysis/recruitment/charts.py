@@ -441,7 +441,12 @@ def _axes(ax: plt.Axes, title: str, months: float, xlabel: bool = True) -> None:
 
 
 def _curves(
-    ax: plt.Axes, points: pd.DataFrame, by: str, order: Sequence[str], band: str | None
+    ax: plt.Axes,
+    points: pd.DataFrame,
+    by: str,
+    order: Sequence[str],
+    band: str | None,
+    months: float,
 ) -> None:
     """Lines of one outcome, one per group in ``order`` (those with points to draw): each
     joins the group's estimates at the horizons its table shows, a marker at each, and
@@ -455,7 +460,7 @@ def _curves(
         colour, style = colours[i], STYLES[i % len(STYLES)]
         ax.plot(rows["months"], rows["cif"], color=colour, linestyle=style, marker="o",
                 markersize=3.5, label=year(group), clip_on=False)  # fmt: skip
-        _name_lone_points(ax, rows, year(group))
+        _name_lone_points(ax, rows, year(group), months)
         above = above or bool((rows["cif"] > 0).any())
         if group == band:
             both = (rows["lower"].notna() & rows["upper"].notna()).to_numpy()
@@ -467,7 +472,7 @@ def _curves(
                 fontsize=9, wrap=True)  # fmt: skip
 
 
-def _name_lone_points(ax: plt.Axes, rows: pd.DataFrame, name: str) -> None:
+def _name_lone_points(ax: plt.Axes, rows: pd.DataFrame, name: str, months: float) -> None:
     """Name a point with no shown estimate either side (a line's style cannot say whose a
     lone point is: issue 13's review, "lone points" in the approved panel)."""
     shown = rows["cif"].notna().to_numpy()
@@ -476,10 +481,12 @@ def _name_lone_points(ax: plt.Axes, rows: pd.DataFrame, name: str) -> None:
         after = at < len(shown) - 1 and shown[at + 1]
         if not (before or after):
             point = rows.iloc[at]
-            # in the edge's dark grey, text at 4.5:1 whatever the line's colour
-            ax.annotate(name, (point["months"], point["cif"]), xytext=(4, 0),
-                        textcoords="offset points", ha="left", va="center", fontsize=8,
-                        color=EDGE)  # fmt: skip
+            # in the edge's dark grey, text at 4.5:1 whatever the line's colour; to the left
+            # of a point in the axis's last quarter, so it never runs into the legend
+            left = point["months"] > 0.75 * months
+            ax.annotate(name, (point["months"], point["cif"]), xytext=(-4 if left else 4, 0),
+                        textcoords="offset points", ha="right" if left else "left",
+                        va="center", fontsize=8, color=EDGE)  # fmt: skip
 
 
 def incidence_chart(
@@ -498,7 +505,7 @@ def incidence_chart(
     months = months or _extent(points)
     fig, axes = plt.subplots(1, len(outcomes), figsize=(10, 3.8), sharex=True)
     for ax, (cause, title) in zip(np.atleast_1d(axes), outcomes.items(), strict=True):
-        _curves(ax, points[points["cause"] == cause], by, order, band)
+        _curves(ax, points[points["cause"] == cause], by, order, band, months)
         _axes(ax, title, months)
     np.atleast_1d(axes)[0].set_ylabel("% of households (cumulative)")
     found: dict[str, object] = {}
@@ -533,7 +540,7 @@ def incidence_grid(
     )
     for i, (line, (name, order)) in enumerate(zip(axes, rows.items(), strict=True)):
         for ax, (cause, title) in zip(line, outcomes.items(), strict=True):
-            _curves(ax, points[points["cause"] == cause], by, order, None)
+            _curves(ax, points[points["cause"] == cause], by, order, None, months)
             _axes(ax, title, months, xlabel=i == len(rows) - 1)
         found: dict[str, object] = {}
         for ax in line:
