@@ -84,3 +84,17 @@ def test_leicesters_one_headline_tile_is_its_printed_rate_beside_the_dfes_englan
         "England, 2024/25, DfE: three or more placements (two or more moves), not the same measure"
     )
     assert tile.published and tile.better == "lower"
+
+
+def test_leicesters_first_finding_gives_england_as_the_tile_does():
+    """Review 16: the tile said England 10% (the DfE's, 2024/25) and the finding under it 11%
+    (the earlier year's figure the papers quote)."""
+    from analysis.published_trends import measures
+
+    la = config.load("leicester")
+    first = measures.findings(published.load_all(la.published), "2024-25")[0]
+    assert first == (
+        "The papers print 5% of children with three or more placement moves in 2024/25, "
+        "against 10% for England in the DfE's statistics for the year (three or more "
+        "placements, the nearest published measure)."
+    )

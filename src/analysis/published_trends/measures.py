@@ -23,7 +23,7 @@ import pandas as pd
 
 from analysis.core.years import FinancialYear
 from analysis.presentation.charts import year as as_printed_years
-from analysis.published_trends import consistency
+from analysis.published_trends import consistency, dfe_check
 from analysis.sources.published.load import FUNNEL_TABLE, preferred
 
 STAGE_NAMES = {
@@ -408,9 +408,9 @@ def benchmarks(figures: pd.DataFrame, year: str) -> list[str]:
 
 def findings(figures: pd.DataFrame, year: str) -> list[str]:
     """At most five plain sentences for a strategic lead, built from the figures (never
-    typed in): recruitment (or, without a funnel for the year, what the papers print
-    beside England's figure and how many figures they give), approved households and
-    households ceasing to foster."""
+    typed in): recruitment (or, without a funnel for the year, the papers' placement-moves
+    rate beside the DfE's England figure and how many figures they give), approved
+    households and households ceasing to foster."""
     shown = year.replace("-", "/")
     before = _previous_label(figures, year)
     then = before.replace("-", "/") if before else None
@@ -420,8 +420,15 @@ def findings(figures: pd.DataFrame, year: str) -> list[str]:
         sentences += _funnel_findings(stages, year, before)
     else:
         # what the papers say of the service against England leads (issue 13's review: the
-        # only finding was about the page), then what the papers give
-        sentences += benchmarks(figures, year)[:2]
+        # only finding was about the page), England as the tile gives it (the DfE's whole
+        # percentage for the year, not the earlier year's the papers quote: review 16)
+        moves, england = dfe_check.printed(figures, year), dfe_check.england(year)
+        if moves is not None and england is not None:
+            sentences.append(
+                f"The papers print {moves:.0f}% of children with three or more placement moves "
+                f"in {shown}, against {round(england):.0f}% for England in the DfE's statistics "
+                "for the year (three or more placements, the nearest published measure)."
+            )
         printed = year_figures(figures, year)
         documents = printed["source"].nunique()
         sentences.append(
