@@ -59,7 +59,9 @@ def test_a_council_quoting_no_national_figure_gets_its_own_line_alone():
     assert charts.retention_trend_alt(rates, None, "Leicester") == (
         "Line chart of Leicester's retention rate by year: 2023/24 91.0%, 2024/25 89.3%."
     )
-    assert charts.retention_trend_title(rates, None, "2024/25") == "Retention was 89.3% in 2024/25"
+    assert charts.retention_trend_title(rates, None, "2024/25") == (
+        "Retention was 89.3% in 2024/25, down from 91.0% in 2023/24"
+    )
     fig = charts.retention_trend(rates, None, "Leicester")
     labels = [text.get_text() for text in fig.axes[0].get_legend().get_texts()]
     plt.close(fig)

@@ -596,19 +596,21 @@ def waterfall_title(row: pd.Series, year_label: str) -> str:
 
 
 def retention_trend_title(rates: pd.DataFrame, national: float | None, year_label: str) -> str:
-    """The year's retention rate against the national figure the council quotes: "Retention
-    was 93.1% in 2024/25, above the 90% national figure the council quotes" (the rate alone
-    where the council quotes none)."""
-    row = rates[rates[t.YEAR] == year_label]
-    rate = _number(row[t.RATE].iloc[0]) if len(row) else float("nan")
+    """The year's retention rate and its change on last year: "Retention was 89.3% in
+    2024/25, down from 92.2% in 2023/24" (the rate alone where last year's is not shown).
+    Not a finding against the national figure the council quotes: one all-sector figure of
+    another year (review 16); the chart draws it as a point at its year."""
+    shown = {str(r[t.YEAR]): _number(r[t.RATE]) for _, r in rates.iterrows()}
+    rate = shown.get(str(year_label), float("nan"))
     if np.isnan(rate):
         return "Retention rate by year" + (
-            "" if national is None else ", against the national figure the council quotes"
+            "" if national is None else ", with the national figure the council quotes"
         )
-    if national is None:
-        return f"Retention was {rate:.1f}% in {year(year_label)}"
-    side = "above" if rate > national else "below" if rate < national else "level with"
-    return (
-        f"Retention was {rate:.1f}% in {year(year_label)}, {side} the {national:.0f}% "
-        "national figure the council quotes"
-    )
+    title = f"Retention was {rate:.1f}% in {year(year_label)}"
+    years = list(shown)
+    before = years[years.index(str(year_label)) - 1] if years.index(str(year_label)) else None
+    was = float("nan") if before is None else shown[before]
+    if np.isnan(was):
+        return title
+    side = "up from" if rate > was else "down from" if rate < was else "unchanged from"
+    return f"{title}, {side} {was:.1f}% in {year(before)}"

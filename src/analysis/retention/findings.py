@@ -97,9 +97,9 @@ def key_findings(
 
         sentences.append(
             f"Of the {count('leavers')} households that ceased to foster, "
-            f"{group('could influence')} left for reasons the service could influence "
-            "(dissatisfaction, deciding fostering was not for them, or a transfer to another "
-            f"agency), {group('could not influence')} for reasons it could not, and "
+            # which reasons are which is the section's lead (one sentence here: review 16)
+            f"{group('could influence')} left for reasons the service could influence, "
+            f"{group('could not influence')} for reasons it could not, and "
             f"{group('quality of care or safeguarding')} ended over quality of care or "
             "safeguarding"
             # the median of 1 to 5 households is theirs: said only while the count is shown
