@@ -180,13 +180,16 @@ def rates_chart(rates: pd.DataFrame, selected: str) -> plt.Figure:
         )
         ax.set_xticks(range(len(years)), years)
         _mark(ax, years, year(selected))
-        ax.set(xlabel="", ylabel="Per cent", ylim=(0, 100))
+        # the reports' names for their rates, each a period ratio (review 16): the later
+        # stage's count per 100 of the earlier stage's, in the same year
+        ax.set(xlabel="", ylabel="Per 100 at the earlier stage", ylim=(0, 100))
         case_light(fig)  # before the legend copies the lines
         legend_right(
             ax,
-            title="Recomputed rate (line);\nprinted rate (cross)",
-            fontsize=8,
-            title_fontsize=8,
+            title="The year's later stage per 100\nof its earlier stage: recomputed\n"
+            "(line), as printed (cross)",
+            fontsize=9,
+            title_fontsize=9,
         )
         fig.tight_layout()
     return fig
