@@ -391,7 +391,7 @@ def test_a_2020_21_page_says_its_comparators_are_the_nearest_of_a_later_year(bui
     text = " ".join(" ".join(recruitment.text).split())
     # the tile is the median days against statutory guidance, no year's figure; Ofsted's
     # 75% (another base) is the annex's, dated as the nearest
-    assert "Statutory guidance, about eight months: 244 days" in text  # tile
+    assert "Statutory guidance, about eight months for each household: 244 days" in text
     assert "The nearest national figure, for 2022/23 (published March 2024): 75%" in text
     assert "35.8% minority ethnic: the nearest figure, for 2022/23 (published January" in text
     assert "England, 2022/23" not in text and "national figure for 2022/23" not in text
