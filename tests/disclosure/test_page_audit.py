@@ -296,8 +296,52 @@ def test_a_breakdown_of_a_printed_small_total_is_no_more_exposed_than_the_total(
         "printed|permanence", [f"tenure|{b}" for b in ["under 1", "1 to 3", "3 to 5", "5 to 10"]]
     )
     hidden = decide(ledger)
-    assert hidden == {"tenure|under 1", "tenure|1 to 3", "tenure|3 to 5"}
+    # Red team 17: beside a shown 0, a reader who takes each c to be at least 1 has three
+    # c's adding to 3, each 1; the zero is withheld too, and four c's cannot all be 1 or more.
+    assert hidden == {"tenure|under 1", "tenure|1 to 3", "tenure|3 to 5", "tenure|5 to 10"}
     assert not ledger.exposures(hidden)
+    three = hidden - {"tenure|5 to 10"}
+    assert [(e.key, e.low, e.high) for e in ledger.exposures(three)] == [
+        (f"tenure|{b}", 1, 1) for b in ["1 to 3", "3 to 5", "under 1"]
+    ]
+    assert not ledger.exposures(three, at_least_one=False)  # 0 to 3 each, as printed
+
+
+def test_the_reader_who_takes_c_to_be_at_least_1_has_no_more_than_c_says_in_1_to_5():
+    assert audit.is_exposed(1, 4, at_least_one=True) and audit.is_exposed(2, 5, True)
+    assert audit.is_exposed(3, 3, True) and audit.is_exposed(0, 4, True)
+    assert not audit.is_exposed(1, 5, True) and not audit.is_exposed(0, 5, True)
+    assert not audit.is_exposed(2, 6, True) and not audit.is_exposed(1, 9, True)
+
+
+def test_a_reader_gives_up_at_least_1_only_for_the_cs_that_could_be_the_zero():
+    # a + b + c = 2 (printed): one of them is 0, any of the three; d + e = 12 with d, e
+    # withheld keeps both at least 1.
+    relations = [{"t": -1, "a": 1, "b": 1, "c": 1}, {"u": -1, "d": 1, "e": 1}]
+    model = audit.Model(["t", "u", "a", "b", "c", "d", "e"], relations)
+    known, withheld = {"t": 2, "u": 12}, {"a", "b", "c", "d", "e"}
+    assert model.doubted(known, withheld) == {"a", "b", "c"}
+    model.view_at_least_one(known, withheld)
+    assert (model.bound("a", 1.0), model.bound("a", -1.0)) == (0, 2)
+    assert (model.bound("d", 1.0), model.bound("d", -1.0)) == (1, 11)
+    # a + b = 1 with a + x = 1 and x shown 1: a is 0, so b is the one; c alone is doubted
+    relations = [{"t": -1, "a": 1, "b": 1}, {"s": -1, "a": 1, "x": 1}, {"u": -1, "c": 1, "d": 1}]
+    model = audit.Model(["t", "s", "u", "a", "b", "c", "d", "x"], relations)
+    assert model.doubted({"t": 1, "s": 1, "x": 1, "u": 1}, {"a", "b", "c", "d"}) == {
+        "a",
+        "c",
+        "d",
+    }
+
+
+def test_a_reader_misled_by_a_withheld_zero_is_told_nothing():
+    # a + b = 5 shown, a withheld 0, b withheld 5: a reader with both at least 1 has b in
+    # 1 to 4, which does not hold its 5.
+    model = audit.Model(["t", "a", "b"], [{"t": -1, "a": 1, "b": 1}])
+    model.view_at_least_one({"t": 5}, {"a", "b"})
+    assert (model.bound("b", 1.0), model.bound("b", -1.0)) == (1, 4)
+    assert not audit.exposed(model, {"b"}, {"b": 5, "a": 0}, at_least_one=True)
+    assert [e.key for e in audit.exposed(model, {"a"}, {"a": 1}, at_least_one=True)] == ["a"]
     # A zero shown beside it pins a printed 1 to one band: narrower than the printed 1 says.
     single = Ledger()
     single.add("printed|transfer", 1, published=True)

@@ -105,6 +105,8 @@ def test_two_pages_each_safe_alone_can_pin_a_shared_count_together():
     assert sorted(found) == [
         "recruitment:x|b|n must lie in [0, 2]",
         "retention:flows|2024-25|leavers must lie in [0, 2]",
+        # a reader who takes each c to be at least 1 has the approvals 8 - 1 and 6 + 1
+        "shared|approvals|2024-25 must lie in [7, 7]",
     ]
 
 

@@ -9,20 +9,31 @@ minimum and maximum subject to the relations (HiGHS, through ``highspy``). A wit
 count is *recoverable* when that range pins it to one whole number, lies within 1 to 5
 (the attacker then knows it is a small count), or within 0 to 4 (read with "c", at least
 1, narrower than the 1 to 5 it stands for): :func:`is_exposed`.
+
+A second reader takes every "c" to be at least 1, as nearly every one is (red team 17: 271
+of 274), wherever the page lets them: where it cannot be so (three c's in a row adding to a
+printed 2), they give up that reading for each c that could be the zero, and no other
+(:meth:`Model.doubted`). For them "1 to 5" is what "c" says; a count is exposed when they
+can pin it or put it within 1 to 4 or 2 to 5 (:func:`is_exposed` with ``at_least_one``),
+and only when their range holds its true value (a reader misled by a withheld zero has
+been told nothing).
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import math
 import os
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 import highspy
 import numpy as np
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from analysis.disclosure.suppression import HIGHEST
 
@@ -75,6 +86,7 @@ class Model:
         size, rows = len(self.names), len(starts)
         self._starts = np.array(starts, dtype=np.int64)
         self._columns = np.array(columns, dtype=np.int64)
+        self._weights = np.array(weights, dtype=float)
         _silenced()
         self.highs = highspy.Highs()
         self.highs.setOptionValue("output_flag", False)
@@ -100,6 +112,7 @@ class Model:
         self._touched[self._columns] = True
         self._views: dict[bytes, dict[tuple[str, float], float]] = {}
         self._found: dict[tuple[str, float], float] = {}
+        self._doubted: dict[bytes, frozenset[str]] = {}
 
     def __deepcopy__(self, memo: dict[int, object]) -> Model:
         """The same model: its relations never change, and every question sets its own
@@ -144,6 +157,84 @@ class Model:
                 self._views.pop(next(iter(self._views)))
             self._views[view] = {}
         self._found = self._views[view]
+
+    def view_at_least_one(self, known: Mapping[str, float], withheld: Iterable[str]) -> None:
+        """The view of the reader who takes every ``withheld`` count to be at least 1, but
+        those the page shows cannot all be (:meth:`doubted`)."""
+        withheld = set(withheld)
+        self.view(known, withheld)
+        if not self.feasible():
+            self.view(known, withheld - self.doubted(known, withheld))
+
+    def feasible(self) -> bool:
+        """Whether some values satisfy the relations under the current view."""
+        self.highs.run()
+        status = self.highs.getModelStatus()
+        if status not in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible):
+            self.highs.clearSolver()
+            self.highs.run()
+            status = self.highs.getModelStatus()
+        return status == highspy.HighsModelStatus.kOptimal
+
+    def doubted(self, known: Mapping[str, float], withheld: Iterable[str]) -> frozenset[str]:
+        """The ``withheld`` counts that are 0 in some reading of the page with as few zeros
+        among them as the relations allow: a reader who takes every "c" to be at least 1,
+        seeing that three c's add to a printed 2, knows one of them is 0 but not which,
+        so takes each of the three to be at least 0, and every other c still at least 1.
+
+        A mixed-integer programme (HiGHS, through scipy): the counts relaxed as elsewhere,
+        a whole flag for each withheld count saying it may be 0 (the count plus its flag
+        at least 1); the fewest flags in all; then, at that fewest, every count some such
+        reading flags, found by asking for readings that flag others until none does. The
+        flags are whole: with fractions, any c tied to a forced zero through a few
+        relations would seem to share its doubt (a page's whole withheld set, on the
+        retention example)."""
+        self.view(known)
+        key = self.lower.tobytes() + self.upper.tobytes() + "|".join(sorted(withheld)).encode()
+        if key in self._doubted:
+            return self._doubted[key]
+        aim = sorted(k for k in withheld if k in self.column and k not in known)
+        if not aim:
+            return frozenset()
+        size, count = len(self.names), len(aim)
+        ends = np.append(self._starts, self._columns.size)
+        live = np.repeat(self._live, np.diff(ends))
+        rows = np.repeat(np.arange(self._starts.size), np.diff(ends))[live]
+        relations = sparse.csr_array(
+            (self._weights[live], (rows, self._columns[live])), shape=(self._starts.size, size)
+        )
+        picks = np.arange(count)
+        columns = np.r_[[self.column[k] for k in aim], size + picks]
+        flagged = sparse.csr_array(
+            (np.ones(2 * count), (np.r_[picks, picks], columns)), shape=(count, size + count)
+        )
+        flags = np.r_[np.zeros(size), np.ones(count)]
+        unflagged = sparse.csr_array((self._starts.size, count))
+        rules = [
+            LinearConstraint(sparse.hstack([relations, unflagged]), 0, 0),
+            LinearConstraint(flagged, 1, np.inf),
+        ]
+        bounds = Bounds(np.r_[self.lower, np.zeros(count)], np.r_[self.upper, np.ones(count)])
+        with _quiet():
+            fewest = milp(flags, constraints=rules, integrality=flags, bounds=bounds)
+        if fewest.status != 0:
+            raise ValueError("the page's numbers are inconsistent (with every count at least 0)")
+        rules.append(LinearConstraint(flags[None, :], 0, round(fewest.fun)))
+        found = {aim[i] for i in np.flatnonzero(fewest.x[size:] > 0.5)}
+        while len(found) < count:
+            others = np.r_[np.zeros(size), [0.0 if k in found else -1.0 for k in aim]]
+            with _quiet():
+                more = milp(others, constraints=rules, integrality=flags, bounds=bounds)
+            raised = (
+                set()
+                if more.status != 0
+                else {aim[i] for i in np.flatnonzero(more.x[size:] > 0.5)} - found
+            )
+            if not raised:
+                break
+            found |= raised
+        self._doubted[key] = frozenset(found)
+        return self._doubted[key]
 
     def bound(self, key: str, sign: float) -> float:
         """The minimum (``sign`` 1) or maximum (-1) of ``key`` under the current view."""
@@ -212,21 +303,32 @@ def ranges(
 def _silenced() -> None:
     """Make the process's first HiGHS instance with standard output sent nowhere: HiGHS
     prints its banner from C on the first, which a kernel would put into the notebook."""
+    with _quiet():
+        highspy.Highs()
+
+
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """Standard output sent nowhere, from C too: HiGHS's mixed-integer solver can print a
+    line of its own (a kernel would put it into the notebook)."""
     sys.stdout.flush()
     saved = os.dup(1)
     try:
         with open(os.devnull, "w") as nowhere:
             os.dup2(nowhere.fileno(), 1)
-            highspy.Highs()
-            ctypes.CDLL(None).fflush(None)
+            try:
+                yield
+            finally:
+                ctypes.CDLL(None).fflush(None)
     finally:
         os.dup2(saved, 1)
         os.close(saved)
 
 
-def is_exposed(low: float, high: float) -> bool:
+def is_exposed(low: float, high: float, at_least_one: bool = False) -> bool:
     """Pinned to one whole number, known to be 1 to 5 (issue 12's test), or known to be
-    0 to 4 or less (:data:`FEWEST`).
+    0 to 4 or less (:data:`FEWEST`). With ``at_least_one``, the range of the reader who
+    takes a "c" to be at least 1: pinned, 4 or less, or 2 to 5 (1 to 5 is what "c" says).
 
     A withheld count known only to be 0 to 5 is not exposed: "c" says a count is 1 to 5 (or
     withheld to protect one), and a reader who takes it to be at least 1 is left all five of
@@ -238,6 +340,8 @@ def is_exposed(low: float, high: float) -> bool:
     if not math.isfinite(high):
         return False
     lowest, highest = math.ceil(low - TOLERANCE), math.floor(high + TOLERANCE)
+    if at_least_one:
+        return lowest >= highest or highest <= FEWEST or (highest <= HIGHEST and lowest >= 2)
     return lowest >= highest or (highest <= HIGHEST and (lowest >= 1 or highest <= FEWEST))
 
 
@@ -263,11 +367,16 @@ def exposures(
 
 
 def exposed(
-    model: Model, targets: Iterable[str], values: Mapping[str, float] | None = None
+    model: Model,
+    targets: Iterable[str],
+    values: Mapping[str, float] | None = None,
+    at_least_one: bool = False,
 ) -> list[Exposure]:
     """The counts in ``targets`` that ``model``'s current view exposes (:func:`is_exposed`).
     With the counts' true ``values`` (the page's own), a count whose maximum is
-    above both 5 and its value is safe without its minimum: one programme, not two."""
+    above both 5 and its value is safe without its minimum: one programme, not two;
+    ``at_least_one`` (the view of :meth:`Model.view_at_least_one`) reports a count only
+    where its range holds its value."""
     found = []
     for key in sorted(targets):
         high = model.bound(key, -1.0)
@@ -277,7 +386,8 @@ def exposed(
         ):
             continue
         low = model.bound(key, 1.0)
-        if is_exposed(low, high):
+        misled = value is not None and not low - TOLERANCE <= value <= high + TOLERANCE
+        if is_exposed(low, high, at_least_one) and not (at_least_one and misled):
             found.append(Exposure(key, low, high))
     return found
 

@@ -15,6 +15,9 @@ whole:
    is withheld too (a positive count if one will do, else a zero), and the audit run
    again, until it finds nothing (or nothing is left to withhold, which :func:`decide`
    reports).
+4. *A second reader*: the same, for a reader with a pencil who takes every "c" to be at
+   least 1 where the page allows it (:meth:`Ledger._pencil`): a shown zero is withheld
+   first, for it is the shown zeros that leave that reader as many c's as households.
 
 Published figures stay as printed and are known to the attacker, and so is any count of
 more than 5 of exactly the records of a printed figure (:meth:`Ledger.printed`: the
@@ -341,11 +344,19 @@ class Ledger:
         return self._model[1]
 
     def exposures(
-        self, hidden: Iterable[str], targets: Iterable[str] | None = None
+        self,
+        hidden: Iterable[str],
+        targets: Iterable[str] | None = None,
+        at_least_one: bool = True,
     ) -> list[audit.Exposure]:
         """What the attacker's audit can recover when ``hidden`` are withheld (about the
         withheld counts in ``targets`` only, when given), beyond what the published
-        figures alone say (:meth:`_printed_already`)."""
+        figures alone say (:meth:`_printed_already`): read with every withheld count at
+        least 0, and (``at_least_one``) read again with every "c" at least 1 where the page
+        allows it (:meth:`audit.Model.view_at_least_one`). The first reader knows which
+        records each count holds (:meth:`atoms`); the second reads the page with a pencil:
+        its declared relations and the printed figures (:meth:`_printed_model`), for no
+        reader both knows the records and is misled by a withheld zero."""
         hidden = set(hidden) & self.stated
         virtual = self.virtual()
         aim = hidden if targets is None else (hidden | virtual) & set(targets)
@@ -360,7 +371,35 @@ class Ledger:
             want_low, want_high = shared.protected_range(self.values[key])
             if low > want_low + audit.TOLERANCE or high < want_high - audit.TOLERANCE:
                 found.append(audit.Exposure(key, low, high))
-        return self._printed_already(found, known)
+        if at_least_one:  # judged apart: a range the printed figures alone give one
+            found += self._pencil(hidden, aim, values)  # reader may be narrower for the other
+        kept: dict[str, audit.Exposure] = {}
+        for e in self._printed_already(found, known):
+            kept.setdefault(e.key, e)
+        return list(kept.values())
+
+    def _pencil(
+        self, hidden: set[str], aim: set[str], values: Mapping[str, float]
+    ) -> list[audit.Exposure]:
+        """What the reader who takes each "c" to be at least 1 reads of ``aim`` with a
+        pencil (the declared relations and the printed figures), less what they would read
+        with every count the page could withhold withheld (and the printed figures alone
+        do not say): that is the printed figures' (or the year's other appendices')
+        disclosure, which nothing on this page can undo."""
+        pencil = self._printed_model()
+        known = {k: v for k, v in self.values.items() if k in self.stated and k not in hidden}
+        pencil.view_at_least_one(known, hidden)
+        found = audit.exposed(pencil, aim, {k: values[k] for k in aim}, at_least_one=True)
+        if not found:
+            return found
+        everything = hidden | set(_open(self, hidden, self.stated, zeros=True))
+        rest = {k: v for k, v in known.items() if k not in everything}
+        pencil.view_at_least_one(rest, everything)
+        keys = {e.key for e in found}
+        values = {k: values[k] for k in keys}
+        left = audit.exposed(pencil, keys, values, at_least_one=True)
+        for_good = {e.key for e in self._printed_already(left, rest)}
+        return [e for e in found if e.key not in for_good]
 
     def _printed_already(
         self, found: list[audit.Exposure], known: Mapping[str, float]
@@ -539,14 +578,19 @@ def _open(ledger: Ledger, hidden: set[str], keys: Iterable[str], zeros: bool = F
 def pinned_for_good(ledger: Ledger, key: str) -> bool:
     """Whether ``key`` is pinned even with every count that could be withheld withheld."""
     everything = {key, *_open(ledger, set(), ledger.stated, zeros=True)}
-    return bool(ledger.exposures(everything, targets={key}))
+    return bool(ledger.exposures(everything, targets={key}, at_least_one=False))
 
 
 TRIED = 12  # candidates tried, smallest first, for the one that protects an exposed count
 
 
 def _helping(
-    ledger: Ledger, hidden: set[str], key: str, near: set[str], barred: set[str]
+    ledger: Ledger,
+    hidden: set[str],
+    key: str,
+    near: set[str],
+    barred: set[str],
+    at_least_one: bool = False,
 ) -> str | None:
     """The count to withhold next to protect exposed ``key``.
 
@@ -555,19 +599,31 @@ def _helping(
     raise it), else every count beside it; of the :data:`TRIED` smallest, the smallest
     whose withholding leaves ``key`` (and itself) safe, else the smallest (the next round
     adds another). Zeros come after every positive count: a zero is withheld only where
-    no positive count will do (beside a printed figure, often).
+    no positive count will do (beside a printed figure, often). Against the reader who
+    takes every "c" to be at least 1 (``at_least_one``), zeros come first: it is the shown
+    zeros that leave that reader as many c's as households (red team 17), and a withheld
+    zero among them makes the reading fail.
     """
-    model = ledger.model()
-    model.view({k: v for k, v in ledger.values.items() if k in ledger.stated and k not in hidden})
+    known = {k: v for k, v in ledger.values.items() if k in ledger.stated and k not in hidden}
+    if at_least_one:
+        model = ledger._printed_model()
+        model.view_at_least_one(known, hidden)
+    else:
+        model = ledger.model()
+        model.view(known)
     pinning = set(_open(ledger, hidden, model.pinning(key), zeros=True)) - barred
     pool = pinning or set(_open(ledger, hidden, near, zeros=True)) - barred
-    candidates = sorted(pool, key=lambda k: (ledger.values[k] == 0, ledger.values[k], k))
+    zero_first = -1 if at_least_one else 1
+    candidates = sorted(
+        pool, key=lambda k: (zero_first * (ledger.values[k] == 0), ledger.values[k], k)
+    )
     tried = candidates[:TRIED]
-    # Withholding more only widens the attacker's ranges: if all of them together leave
-    # ``key`` exposed, no one of them alone protects it.
-    if tried and not ledger.exposures(hidden | set(tried), targets={key}):
+    # Withholding more only widens the ranges of the reader who takes a "c" to be at
+    # least 0: if all of them together leave ``key`` exposed, no one of them alone
+    # protects it. Not so for the other reader: a withheld zero can narrow what they read.
+    if at_least_one or (tried and not ledger.exposures(hidden | set(tried), {key}, False)):
         for candidate in tried:
-            if not ledger.exposures(hidden | {candidate}, targets={key, candidate}):
+            if not ledger.exposures(hidden | {candidate}, {key, candidate}, at_least_one):
                 return candidate
     return candidates[0] if candidates else None
 
@@ -666,16 +722,36 @@ def decide(ledger: Ledger, audit: bool = True, search: bool = True) -> set[str]:
         # Withholding more only widens what the attacker can say of each withheld count,
         # so a count found safe stays safe while counts are only added: audit the rest.
         aim = (hidden | derived) - safe
-        exposed = ledger.exposures(hidden, targets=aim) if aim else []
+        exposed = ledger.exposures(hidden, targets=aim, at_least_one=False) if aim else []
         safe |= aim - {e.key for e in exposed}
         if not exposed:
             chains = _chains(ledger, hidden, seen) if search else []
-            if not chains:
-                return _shown_again(ledger, hidden, primary, derived)
             for key in chains:
                 if not pinned_for_good(ledger, key):
                     derived.add(key)
                     for_good[key] = False
+            if chains:
+                continue
+            # Settled for the reader who takes a "c" to be at least 0: now the one who
+            # takes it to be at least 1 (withholding more never narrows the first reader's
+            # ranges, so what is safe for them stays safe).
+            trusting = ledger.exposures(hidden, targets=hidden | derived)
+            if not trusting:
+                return _shown_again(ledger, hidden, primary, derived)
+            picked: set[str] = set()
+            for exposure in trusting:
+                near = ledger.neighbours(exposure.key)
+                if near & picked:
+                    continue
+                choice = _helping(ledger, hidden, exposure.key, near, barred, at_least_one=True)
+                if choice is not None:
+                    hidden.add(choice)
+                    picked.add(choice)
+            if not picked:
+                raise DisclosureError(
+                    "cannot protect withheld counts from a reader who takes each to be at "
+                    "least 1: " + "; ".join(str(e) for e in trusting)
+                )
             continue
         # A count withheld only to protect others that the page pins from counts it can
         # never withhold (published, or shown by another appendix) protects nothing: it is

@@ -341,6 +341,9 @@ def leaving_rate(table: pd.DataFrame) -> plt.Figure:
     for x, value in enumerate(rate):
         text = "c" if np.isnan(value) else f"{value:.1f}"
         ax.text(x, (0 if np.isnan(value) else value) + 0.3, text, ha="center", fontsize=8)
+    # room for the labels, and an axis even where every rate is withheld (all "c")
+    top = float(rate.max()) if rate.notna().any() else 0.0
+    ax.set_ylim(0, max(top * 1.15 + 0.6, 1.0))
     ax.set_xlabel("Year of service (years since approval)")
     ax.set_ylabel("Leavers per 100 household-years")
     sns.despine(fig)
