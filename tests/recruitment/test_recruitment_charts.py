@@ -197,3 +197,33 @@ def test_a_withheld_share_in_the_minority_ethnic_chart_is_marked_c():
     fig = charts.minority_chart(groups, 35.8)
     assert [t.get_text() for t in fig.axes[0].texts] == ["c"]
     plt.close(fig)
+
+
+def test_the_durations_chart_marks_statutory_guidance_on_application_to_approval_only():
+    # review 16: a 246-day median beside "about eight months" said neither over nor under
+    durations = pd.DataFrame(
+        {
+            "Step": ["Stage 1 to stage 2", "Start of assessment (stage 1) to approval"],
+            "Households": [30, 20],
+            "Median days": [124, 246],
+            "Lower quartile (days)": [90, 191],
+            "Upper quartile (days)": [160, 336],
+        }
+    )
+    fig = charts.durations_chart(durations)
+    (mark,) = fig.axes[0].collections[-1:]
+    (segment,) = mark.get_segments()
+    assert segment[0][0] == segment[1][0] == 244
+    assert abs(segment[0][1] - 0) < 0.5  # on the second row from the top: y 0 (reversed)
+    assert "Statutory guidance: about 8 months (244 days)" in [
+        t.get_text() for t in fig.axes[0].get_legend().get_texts()
+    ]
+    assert charts.durations_alt(durations).endswith(
+        "A dashed mark at 244 days on start of assessment (stage 1) to approval: statutory "
+        "guidance's about eight months."
+    )
+    plt.close(fig)
+    fig = charts.durations_chart(durations.iloc[:1])
+    assert "244" not in " ".join(t.get_text() for t in fig.axes[0].get_legend().get_texts())
+    assert "244" not in charts.durations_alt(durations.iloc[:1])
+    plt.close(fig)

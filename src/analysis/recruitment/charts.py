@@ -37,7 +37,12 @@ from analysis.presentation.charts import (
     year,
     years,
 )
-from analysis.recruitment.measures import COHORT_COLUMNS, EVENT_COLUMNS, INTERVALS
+from analysis.recruitment.measures import (
+    COHORT_COLUMNS,
+    EIGHT_MONTHS_DAYS,
+    EVENT_COLUMNS,
+    INTERVALS,
+)
 from analysis.recruitment.schema import CODES, STAGE_LABELS
 
 EVENT_STAGES = {label: stage for stage, label in EVENT_COLUMNS.items()}
@@ -276,8 +281,13 @@ def reasons_alt(reasons: pd.DataFrame) -> str:
     )
 
 
+APPLICATION_TO_APPROVAL = INTERVALS[5][0]
+EIGHT_MONTHS_LABEL = f"Statutory guidance: about 8 months ({EIGHT_MONTHS_DAYS} days)"
+
+
 def durations_chart(durations: pd.DataFrame) -> plt.Figure:
-    """Median days at each step with the middle half of households (quartiles); a step
+    """Median days at each step with the middle half of households (quartiles), and
+    statutory guidance's about eight months marked on application to approval; a step
     whose figures are withheld keeps its row, marked c, with nothing drawn."""
     stats = ["Median days", "Lower quartile (days)", "Upper quartile (days)"]
     every = _numbers(durations, stats).iloc[::-1].reset_index(drop=True)
@@ -290,9 +300,13 @@ def durations_chart(durations: pd.DataFrame) -> plt.Figure:
                label="Median")  # fmt: skip
     for y in every.index.difference(drawn.index):
         ax.text(0, y, " c", va="center", fontsize=9)
+    # statutory guidance's timescale, on the one step it is for (review 16)
+    for y in every.index[every["Step"] == APPLICATION_TO_APPROVAL]:
+        ax.vlines(EIGHT_MONTHS_DAYS, y - 0.42, y + 0.42, colors=EDGE, linestyles="--",
+                  linewidth=1.4, label=EIGHT_MONTHS_LABEL, zorder=4)  # fmt: skip
     ax.set_yticks(every.index, every["Step"])
     ax.set_xlabel("Days")
-    ax.set_xlim(left=0)
+    ax.set_xlim(left=0, right=max(ax.get_xlim()[1], EIGHT_MONTHS_DAYS * 1.1))
     legend_right(ax)
     fig.tight_layout()
     return fig
@@ -305,9 +319,15 @@ def durations_alt(durations: pd.DataFrame) -> str:
         f"{_said(r['Lower quartile (days)'])} to {_said(r['Upper quartile (days)'])})"
         for _, r in durations.iterrows()
     ]
+    marked = (
+        f" A dashed mark at {EIGHT_MONTHS_DAYS} days on {APPLICATION_TO_APPROVAL.lower()}: "
+        "statutory guidance's about eight months."
+        if APPLICATION_TO_APPROVAL in set(durations["Step"])
+        else ""
+    )
     return (
         "Chart of the days households spent at each step: a dot for the median and a bar "
-        "for the middle half. " + "; ".join(parts) + "."
+        "for the middle half. " + "; ".join(parts) + "." + marked
     )
 
 

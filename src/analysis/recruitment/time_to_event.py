@@ -29,7 +29,11 @@ from analysis.core.years import FinancialYear, comparator_year, financial_year_l
 from analysis.disclosure import members
 from analysis.presentation.charts import year as shown_year
 from analysis.presentation.estimates import zero_text
-from analysis.recruitment.measures import DAYS_PER_MONTH, eoi_recorded, household_records
+from analysis.recruitment.measures import (
+    DAYS_PER_MONTH,
+    eoi_recorded,
+    household_records,
+)
 from analysis.recruitment.schema import REASON_CODES, STAGE_LABELS
 
 if TYPE_CHECKING:
@@ -435,9 +439,6 @@ EIGHT_MONTHS = Benchmark(
 
 
 MEDIAN_FROM_APPLICATION = "Median days from application to approval"
-# Statutory guidance's "about eight months" from application to approval, in days (the
-# headline tile's comparator; 8 x 30.44 rounded).
-EIGHT_MONTHS_DAYS = round(8 * DAYS_PER_MONTH)
 
 
 def within_months_of_application(
