@@ -115,7 +115,7 @@ def test_poisson_binomial_is_the_binomial_when_the_chances_are_equal():
 def test_the_sentence_is_labelled_a_projection_and_withholds_a_small_count(pipeline):
     chances = proj.chances(pipeline, "2024-25", recent=3)
     outlook = proj.project(chances["chance"])
-    expected = "about 2 of them would be approved in 2025/26 (90% interval 1 to 3)"
+    expected = "about 2 of them would be approved in 2025/26 (95% interval 1 to 3)"
     for rule, households, approved in (
         ("internal", "the 3", expected),
         # the expected approvals rest on the withheld households: withheld with them
@@ -167,9 +167,9 @@ def test_households_yet_to_enquire_reproduce_the_hand_computed_figure(enquirers)
     assert new.enquiries == 5.0
     assert new.chance == pytest.approx(4 / 9)
     assert new.expected == pytest.approx(20 / 9)
-    # Poisson with mean 20/9: P(N <= 0) = 0.108 reaches 5%, P(N <= 4) = 0.925 < 95% <=
-    # P(N <= 5) = 0.974.
-    assert (new.low, new.high, new.level) == (0, 5, 0.9)
+    # Poisson with mean 20/9: P(N <= 0) = 0.108 reaches 2.5%, P(N <= 5) = 0.974 < 97.5% <=
+    # P(N <= 6) = 0.992 (95%, as every interval on the pages).
+    assert (new.low, new.high, new.level) == (0, 6, 0.95)
     # Only the years given as available: 2024/25's 6 enquirers alone, whose progress gives
     # the chance too: 3 approved and 2 withdrew at 30 days (3/5), 1 censored at 10; 5 of the
     # 6 enquired at least 30 days before 31 March, so 5/6 x 3/5 = 1/2, and 6 x 1/2 = 3.
@@ -182,10 +182,10 @@ def test_households_yet_to_enquire_reproduce_the_hand_computed_figure(enquirers)
 def test_the_total_adds_the_two_independent_parts(enquirers):
     new = proj.new_enquirers(enquirers, "2024-25", recent=2)
     nobody = proj.combined(pd.Series([], dtype=float), new)
-    assert (nobody.expected, nobody.low, nobody.high) == (pytest.approx(20 / 9), 0, 5)
+    assert (nobody.expected, nobody.low, nobody.high) == (pytest.approx(20 / 9), 0, 6)
     # Two households in progress certain to be approved shift the distribution by 2.
     certain = proj.combined(pd.Series([1.0, 1.0]), new)
-    assert (certain.expected, certain.low, certain.high) == (pytest.approx(2 + 20 / 9), 2, 7)
+    assert (certain.expected, certain.low, certain.high) == (pytest.approx(2 + 20 / 9), 2, 8)
     # The convolution of a fair coin with the Poisson: its mean adds, exactly.
     coin = proj.combined(pd.Series([0.5]), new)
     assert coin.expected == pytest.approx(0.5 + 20 / 9)
@@ -196,7 +196,7 @@ def test_the_total_adds_the_two_independent_parts(enquirers):
         "Total",
     ]
     assert table[proj.EXPECTED].tolist() == [2.0, 2.2, 4.2]
-    assert table["90% interval"].tolist() == ["2 to 2", "0 to 5", "2 to 7"]
+    assert table["95% interval"].tolist() == ["2 to 2", "0 to 6", "2 to 8"]
 
 
 def test_the_sentence_gives_both_parts_apart_and_their_total(pipeline, enquirers):
@@ -211,10 +211,10 @@ def test_the_sentence_gives_both_parts_apart_and_their_total(pipeline, enquirers
     app = Appendix("Recruitment", "2024-25", "internal", service="Test")
     text = app.stated(proj.sentence(outlook, "2024-25", 3, app, "pipeline", None, new, total))
     assert text.endswith(
-        "(90% interval 1 to 3). If as many households enquire in 2025/26 as on average in "
+        "(95% interval 1 to 3). If as many households enquire in 2025/26 as on average in "
         "2023/24 to 2024/25 (about 5) and get through as theirs did (5 of them were approved "
         "by 31 March of the year they enquired in), about 2 more would be approved by 31 March "
-        f"2026 (90% interval 0 to 5): about {total.expected:.0f} in all (90% interval "
+        f"2026 (95% interval 0 to 6): about {total.expected:.0f} in all (95% interval "
         f"{total.low} to {total.high}). The intervals allow for chance (in how many enquire "
         "too, taken as Poisson, which is narrower than the years' own spread), not for change "
         "in how the service works or a trend in enquiries."
@@ -242,7 +242,7 @@ def test_the_part_yet_to_enquire_is_withheld_with_the_few_approvals_it_rests_on(
     app.close()
     assert proj.EARLY in app.hidden
     assert app.stated(said).endswith(
-        "(90% interval 2 to 8). Households yet to enquire in 2025/26 are not projected here: "
+        "(95% interval 2 to 8). Households yet to enquire in 2025/26 are not projected here: "
         "their projection rests on a count the page withholds. The interval allows for chance, "
         "not for change in how the service works."
     )
