@@ -61,6 +61,11 @@ def test_funnel_over_time_alt_says_not_recorded_for_a_stage_not_yet_recorded():
     assert "enquiries 709 in 2022/23 and 511 in 2024/25" in alt
     assert "expressions of interest not recorded in 2022/23 and 42 in 2024/25" in alt
     assert "approvals 16 in 2022/23 and withheld in 2024/25" in alt
+    assert "and a stage not recorded has none and says so): " in alt
+    fig = charts.funnel_over_time(events)
+    said = [t.get_text() for t in fig.axes[1].texts]
+    assert said.count("not recorded") == 1 and said.count("c") == 1
+    plt.close(fig)
 
 
 def test_alts_of_one_year_name_it_once():
@@ -93,7 +98,7 @@ def test_funnel_over_time_leaves_a_withheld_bar_out_and_marks_it_c():
     assert heights == [0, 0, 27, 0, 17, 20]
     # Marked just above the axis, whether or not the panel's first stage was recorded.
     marks = [(t.get_text(), t.get_position()[1]) for t in later.texts]
-    assert marks == [("c", 0.27), ("c", 0.27)]
+    assert marks == [("not recorded", 0.27), ("c", 0.27), ("c", 0.27)]
     assert [t.get_text() for t in later.get_xticklabels()] == ["2023/24", "2024/25"]
 
 
