@@ -153,3 +153,26 @@ def test_survival_chart_draws_only_the_shares_the_page_shows():
     intervals = ax.collections[0].get_segments()  # the first group's 95% intervals
     assert [round(float(s[1][1]), 1) for s in intervals] == [100.0, 98.2]
     plt.close(fig)
+
+
+def test_the_capacity_chart_says_what_its_percentages_are():
+    # review 16: the occupancy labels above the bars had no key
+    capacity = pd.DataFrame(
+        {
+            t.DAY: [2024, 2025],
+            t.CAPACITY["filled places"]: [296, 246],
+            t.CAPACITY["vacant places"]: [40, 60],
+            t.CAPACITY["unavailable places"]: [30, 40],
+            t.CAPACITY["on hold or blocked places"]: [24, 33],
+            t.CAPACITY["occupancy %"]: [75.9, 64.9],
+        }
+    )
+    fig = charts.capacity_trend(capacity)
+    ax = fig.axes[0]
+    assert [x.get_text() for x in ax.texts] == ["75.9%", "64.9%"]
+    assert charts.OCCUPANCY_KEY in [x.get_text() for x in ax.get_legend().get_texts()]
+    plt.close(fig)
+    capacity[t.CAPACITY["occupancy %"]] = "c"
+    fig = charts.capacity_trend(capacity)
+    assert charts.OCCUPANCY_KEY not in [x.get_text() for x in fig.axes[0].get_legend().get_texts()]
+    plt.close(fig)

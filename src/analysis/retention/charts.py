@@ -401,11 +401,15 @@ def outlook(
     return fig
 
 
+OCCUPANCY_KEY = "% above a bar: occupancy\n(filled as a % of approved)"
+
+
 def capacity_trend(trend: pd.DataFrame) -> plt.Figure:
     """Approved mainstream places at each 31 March, split into filled and unoccupied.
 
     ``trend`` is the capacity table as the page shows it: a withheld part is left out of
-    its stack (so no bar's position depends on it) and a withheld occupancy is not written."""
+    its stack (so no bar's position depends on it) and a withheld occupancy is not written;
+    the legend says what the percentages above the bars are."""
     trend = trend.apply(pd.to_numeric, errors="coerce")
     parts = [
         (t.CAPACITY["filled places"], "Filled", GREEN),
@@ -427,9 +431,12 @@ def capacity_trend(trend: pd.DataFrame) -> plt.Figure:
             width=0.65,
         )
         bottom = bottom + trend[column].fillna(0)
-    for x, (occ, top) in enumerate(zip(trend[t.CAPACITY["occupancy %"]], bottom, strict=True)):
+    occupancy = trend[t.CAPACITY["occupancy %"]]
+    for x, (occ, top) in enumerate(zip(occupancy, bottom, strict=True)):
         if not np.isnan(occ):
             ax.text(x, top + 4, f"{occ:.1f}%", ha="center", fontsize=8)
+    if occupancy.notna().any():  # review 16: the labels' key, in the legend
+        ax.plot([], [], " ", label=OCCUPANCY_KEY)
     ax.set_ylabel("Approved mainstream places")
     ax.set_xlabel("31 March")
     legend_right(ax, fontsize=9)
