@@ -263,6 +263,11 @@ def test_the_unplanned_title_states_a_share_only_from_counts_shown():
     )
     shown["Ended unplanned"] = ["33", "c"]
     assert report.unplanned_title(shown, year) == (
+        "33 of the 209 foster placements with own foster carers that ended in 2024/25 ended "
+        "unplanned (15.8%)"
+    )
+    shown["Ended unplanned"] = ["c", "c"]
+    assert report.unplanned_title(shown, year) == (
         "Foster placements ending in the year, unplanned or otherwise"
     )
 
@@ -277,6 +282,12 @@ def test_the_placements_title_gives_a_share_only_when_every_band_is_shown():
     assert report.placements_title(shown) == (
         "520 children looked after on 31 March had one placement all year"
     )
+    # of the children looked after as the headline table shows them
+    headline = pd.DataFrame({"Children in the group": [684, 487, 243]})
+    assert report.placements_title(shown, report.looked_after(headline)) == (
+        "520 of the 684 children looked after on 31 March (76.0%) had one placement all year"
+    )
+    assert report.looked_after(pd.DataFrame({"Children in the group": ["c", 487, 243]})) is None
     shown["Children"] = ["c", 88, 57, "c", "c"]
     assert report.placements_title(shown) == (
         "Children looked after on 31 March by number of placements in the year"

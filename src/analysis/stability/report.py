@@ -540,13 +540,31 @@ def unplanned_title(shown: pd.DataFrame, year: FinancialYear) -> str:
     numbers = _all_shown(shown, UNPLANNED_COUNTS)
     generic = "Foster placements ending in the year, unplanned or otherwise"
     if numbers is None:
-        return generic
+        return _unplanned_of_one(shown, year) or generic
     unplanned_, total = int(numbers[UNPLANNED_COUNTS[0]].sum()), int(numbers.to_numpy().sum())
     if total == 0:
         return generic
     return (
         f"{unplanned_:,} of the {total:,} foster placements that ended in {year.report_label} "
         f"ended unplanned ({100 * unplanned_ / total:.1f}%)"
+    )
+
+
+def _unplanned_of_one(shown: pd.DataFrame, year: FinancialYear) -> str | None:
+    """The share for the placement with the most endings whose counts are both shown, when
+    a count of another is withheld (review 16: a title stating no finding): "13 of the 168
+    foster placements with own foster carers that ended in 2024/25 ended unplanned (7.7%)"."""
+    numbers = shown[UNPLANNED_COUNTS].apply(pd.to_numeric, errors="coerce")
+    whole = numbers.dropna()
+    whole = whole[whole.sum(axis=1) > 0]
+    if whole.empty:
+        return None
+    at = whole.sum(axis=1).idxmax()
+    unplanned_, total = int(whole.loc[at, UNPLANNED_COUNTS[0]]), int(whole.loc[at].sum())
+    return (
+        f"{unplanned_:,} of the {total:,} foster placements with "
+        f"{shown.loc[at, 'Foster placement'].lower()} that ended in {year.report_label} ended "
+        f"unplanned ({100 * unplanned_ / total:.1f}%)"
     )
 
 
@@ -581,17 +599,26 @@ def placements_chart(shown: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-def placements_title(shown: pd.DataFrame) -> str:
+def looked_after(headline: pd.DataFrame) -> int | None:
+    """The children looked after on 31 March as the headline table shows them (the first
+    indicator's group: every child of the cohort, as the placements table counts them), or
+    None where it does not."""
+    group = pd.to_numeric(headline["Children in the group"], errors="coerce").iloc[0]
+    return None if pd.isna(group) else int(group)
+
+
+def placements_title(shown: pd.DataFrame, children: int | None = None) -> str:
     """How many of the children looked after on 31 March had one placement all year, from
     the table as the page shows it: "812 of the 903 children looked after on 31 March
-    (89.9%) had one placement all year"."""
+    (89.9%) had one placement all year"; of ``children`` (:func:`looked_after`) where a band
+    is withheld (review 16: the title had no denominator)."""
     label = "Placements in the year"
     one = pd.to_numeric(shown.loc[shown[label] == PLACEMENT_BANDS[0], "Children"], errors="coerce")
     if one.empty or one.isna().all():
         return "Children looked after on 31 March by number of placements in the year"
     n = int(one.iloc[0])
     numbers = _all_shown(shown, ["Children"])
-    total = None if numbers is None else int(numbers["Children"].sum())
+    total = children if numbers is None else int(numbers["Children"].sum())
     if not total:
         return f"{n:,} children looked after on 31 March had one placement all year"
     return (
