@@ -77,8 +77,8 @@ def test_findings_for_2024_25_are_built_from_the_figures(figures):
         "approved (the recruitment appendix follows each cohort).",
         "The largest drop-off is from initial enquiries to expressions of interest: 42 of 511 "
         "(8.2%), counting each stage's events in the year.",
-        "There were 191 approved mainstream fostering households at 31 March 2025 (the report "
-        "also gives 194).",
+        "There were 191 approved mainstream fostering households at 31 March 2025, as section "
+        "3.2.1 of the report prints it (section 3.1 gives 194).",
         "22 mainstream households stopped fostering (16 in 2023/24); the most common reason was "
         "'personal circumstances' (12 households).",
     ]

@@ -19,6 +19,8 @@ whether the figures add up (:func:`checks_note`) and what is not published for t
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 from analysis.core.years import FinancialYear
@@ -436,13 +438,18 @@ def findings(figures: pd.DataFrame, year: str) -> list[str]:
             f"from {_many(documents, 'document')}; each is listed, as printed, under 'Every "
             f"figure published for {shown}'."
         )
-    counts = households(figures)
-    counts = counts[counts["year"] == year]["households"].tolist()
+    printed = households(figures)
+    printed = printed[printed["year"] == year]
+    counts, sections = printed["households"].tolist(), [_section(s) for s in printed["section"]]
     if counts:
-        others = f" (the report also gives {', '.join(f'{c:,.0f}' for c in counts[1:])})"
+        # where the report prints two counts, each is named by the section printing it
+        # (review 16: "(the report also gives 194)" said nothing of where or why)
+        pairs = zip(sections[1:], counts[1:], strict=True)
+        others = "; ".join(f"{where} gives {count:,.0f}" for where, count in pairs)
+        where = f", as {sections[0]} of the report prints it ({others})" if others else ""
         sentences.append(
             f"There were {counts[0]:,.0f} approved mainstream fostering households at 31 March "
-            f"{FinancialYear.parse(year).end.year}{others if len(counts) > 1 else ''}."
+            f"{FinancialYear.parse(year).end.year}{where}."
         )
     left = leavers(figures)
     if year in left.index:
@@ -557,6 +564,13 @@ def checks_note(checks: pd.DataFrame, year: str) -> str:
         f"{len(wrong)} published figures for {shown} do not follow from the figures they "
         "are built on; they are listed below, with the likely cause."
     )
+
+
+def _section(section: str) -> str:
+    """A report's section as a sentence names it: "section 3.2.1" where it is numbered,
+    else its title quoted."""
+    number = re.match(r"\d+(\.\d+)*", str(section).strip())
+    return f"section {number.group(0)}" if number else f"its section '{section}'"
 
 
 def households_note(figures: pd.DataFrame, year: str) -> str | None:
