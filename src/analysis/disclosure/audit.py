@@ -168,13 +168,19 @@ class Model:
 
     def feasible(self) -> bool:
         """Whether some values satisfy the relations under the current view."""
+        status = self._run(highspy.HighsModelStatus.kInfeasible)
+        return status == highspy.HighsModelStatus.kOptimal
+
+    def _run(self, other: highspy.HighsModelStatus) -> highspy.HighsModelStatus:
+        """Solve; where a warm start stops at neither optimal nor ``other`` ("unknown", or
+        "unbounded or infeasible"), solve again from scratch for a definite answer."""
         self.highs.run()
         status = self.highs.getModelStatus()
-        if status not in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kInfeasible):
+        if status not in (highspy.HighsModelStatus.kOptimal, other):
             self.highs.clearSolver()
             self.highs.run()
             status = self.highs.getModelStatus()
-        return status == highspy.HighsModelStatus.kOptimal
+        return status
 
     def doubted(self, known: Mapping[str, float], withheld: Iterable[str]) -> frozenset[str]:
         """The ``withheld`` counts that are 0 in some reading of the page with as few zeros
@@ -262,14 +268,7 @@ class Model:
 
     def _solve(self, j: int, sign: float, keep: bool = False) -> float:
         self.highs.changeColCost(j, sign)
-        self.highs.run()
-        status = self.highs.getModelStatus()
-        if status not in (highspy.HighsModelStatus.kOptimal, highspy.HighsModelStatus.kUnbounded):
-            # A warm start can stop at "unknown" or "unbounded or infeasible": solve
-            # again from scratch for a definite answer.
-            self.highs.clearSolver()
-            self.highs.run()
-            status = self.highs.getModelStatus()
+        status = self._run(highspy.HighsModelStatus.kUnbounded)
         objective = self.highs.getInfo().objective_function_value
         if not keep:  # else the caller reads the solution first, then resets the cost
             self.highs.changeColCost(j, 0.0)

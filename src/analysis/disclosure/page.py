@@ -672,6 +672,35 @@ def _shown_again(
     return fewer
 
 
+def _protecting(
+    ledger: Ledger,
+    hidden: set[str],
+    exposed: list[audit.Exposure],
+    barred: set[str],
+    at_least_one: bool = False,
+) -> set[str]:
+    """One more count to withhold for each exposure this round (:func:`_helping`), unless
+    one chosen this round for another already lies beside it (the audit then says whether
+    that was enough); ``hidden`` grows as they are chosen."""
+    chosen: set[str] = set()
+    for exposure in exposed:
+        near = ledger.neighbours(exposure.key)
+        if near & chosen:
+            continue
+        choice = _helping(ledger, hidden, exposure.key, near, barred, at_least_one)
+        if choice is not None:
+            hidden.add(choice)
+            chosen.add(choice)
+    if not chosen:
+        reader = (
+            "a reader who takes each to be at least 1" if at_least_one else "what the page shows"
+        )
+        raise DisclosureError(
+            f"cannot protect withheld counts from {reader}: " + "; ".join(str(e) for e in exposed)
+        )
+    return chosen
+
+
 def decide(ledger: Ledger, audit: bool = True, search: bool = True) -> set[str]:
     """The keys to withhold on the page (see the module docstring); without the
     attacker's audit (steps 1 and 2 only) when ``audit`` is False; without the reader's
@@ -738,20 +767,7 @@ def decide(ledger: Ledger, audit: bool = True, search: bool = True) -> set[str]:
             trusting = ledger.exposures(hidden, targets=hidden | derived)
             if not trusting:
                 return _shown_again(ledger, hidden, primary, derived)
-            picked: set[str] = set()
-            for exposure in trusting:
-                near = ledger.neighbours(exposure.key)
-                if near & picked:
-                    continue
-                choice = _helping(ledger, hidden, exposure.key, near, barred, at_least_one=True)
-                if choice is not None:
-                    hidden.add(choice)
-                    picked.add(choice)
-            if not picked:
-                raise DisclosureError(
-                    "cannot protect withheld counts from a reader who takes each to be at "
-                    "least 1: " + "; ".join(str(e) for e in trusting)
-                )
+            _protecting(ledger, hidden, trusting, barred, at_least_one=True)
             continue
         # A count withheld only to protect others that the page pins from counts it can
         # never withhold (published, or shown by another appendix) protects nothing: it is
@@ -765,19 +781,4 @@ def decide(ledger: Ledger, audit: bool = True, search: bool = True) -> set[str]:
             barred |= futile
             safe = set()  # showing a count again narrows the others' ranges: audit them all
             continue
-        # One more count for each exposure this round, unless one chosen this round for
-        # another already lies beside it (the audit then says whether that was enough).
-        chosen: set[str] = set()
-        for exposure in exposed:
-            near = ledger.neighbours(exposure.key)
-            if near & chosen:
-                continue
-            choice = _helping(ledger, hidden, exposure.key, near, barred)
-            if choice is not None:
-                hidden.add(choice)
-                chosen.add(choice)
-        if not chosen:
-            raise DisclosureError(
-                "cannot protect withheld counts from what the page shows: "
-                + "; ".join(str(e) for e in exposed)
-            )
+        _protecting(ledger, hidden, exposed, barred)
