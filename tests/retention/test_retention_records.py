@@ -11,6 +11,7 @@ from analysis.core.years import FinancialYear
 from analysis.council import config
 from analysis.disclosure import members
 from analysis.presentation.appendix import Appendix
+from analysis.retention import measures as m
 from analysis.retention import relations
 from analysis.retention import tables as t
 from analysis.retention.load import Register, load_register
@@ -246,6 +247,29 @@ def test_every_table_counts_exactly_its_records_on_the_example_register(example)
     capacity = t.capacity(example).set_index(t.DAY)
     assert capacity.loc[2025, t.CAPACITY["approved places"]] == 379
     assert capacity.loc[2025, t.CAPACITY["filled places"]] == 246
+
+
+def test_a_reason_with_5_or_fewer_leavers_gives_its_total_only(example):
+    """Red team 18: five bands of a printed 1 to 5 tell where each household falls."""
+    leaving = m.leavers(example, example.year)
+    whole = t.tenure(leaving).set_index(t.REASON)
+    public = t.tenure(leaving, 6).set_index(t.REASON)
+    assert public[t.TENURE_TOTAL].tolist() == whole[t.TENURE_TOTAL].tolist() == [4, 1, 3, 12, 2]
+    personal = "Personal circumstances e.g. separation, bereavement, retirement"
+    assert public.loc[personal, t.TENURE_COUNTS].tolist() == [0, 0, 0, 7, 5]
+    assert public.drop(personal)[t.TENURE_COUNTS].isna().all(axis=None)
+    assert whole.loc["Decided fostering not for them", t.TENURE_COUNTS].tolist() == [3, 1, 0, 0, 0]
+    cells = members.of(t.tenure(leaving, 6))
+    assert {c for _, c in cells} == {*t.TENURE_COUNTS, t.TENURE_TOTAL}
+    assert sum(1 for _, c in cells if c != t.TENURE_TOTAL) == 5  # one row's bands
+    assert t.tenure_bands(t.tenure(leaving, 6)) == t.TENURE_COUNTS
+    assert "5 or fewer leavers" in t.tenure_note(t.tenure(leaving, 6), 6)
+    assert t.tenure_note(t.tenure(leaving), 1) is None
+    # 2020/21: no reason has 6 leavers, so no band column is left.
+    earlier = load_register("2020-21")
+    few = t.tenure(m.leavers(earlier, earlier.year), 6)
+    assert t.tenure_bands(few) == [] and t.TENURE_TOTAL in few
+    assert t.tenure_note(few, 6).startswith("No reason had 6 or more leavers")
 
 
 def test_capacity_rates_to_one_decimal_and_places_per_household_to_two():

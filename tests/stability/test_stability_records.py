@@ -89,6 +89,10 @@ def test_moves_are_the_placements_left_and_endings_include_them(data):
     assert all(r.startswith("placement:2024-25:") for r in moved)
     ended = report.unplanned(data)
     cells = members.of(ended)
+    # No "Other" foster placement ended: no row of zeros for it (review 16).
+    assert ended["Foster placement"].tolist() == [
+        "Own foster carers", "Connected persons", "Agency foster carers"
+    ]  # fmt: skip
     assert ended.set_index("Foster placement").loc["Own foster carers"].tolist() == [1, 2]
     # X's unplanned ending from its own carers (CREQB) is also X's first move.
     own_unplanned = cells[(0, "Ended unplanned")]

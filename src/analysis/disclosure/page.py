@@ -382,10 +382,15 @@ class Ledger:
         self, hidden: set[str], aim: set[str], values: Mapping[str, float]
     ) -> list[audit.Exposure]:
         """What the reader who takes each "c" to be at least 1 reads of ``aim`` with a
-        pencil (the declared relations and the printed figures), less what they would read
-        with every count the page could withhold withheld (and the printed figures alone
-        do not say): that is the printed figures' (or the year's other appendices')
-        disclosure, which nothing on this page can undo."""
+        pencil (the declared relations and the printed figures), less what a reader who
+        takes each "c" to be at least 0 would read with every count the page could withhold
+        withheld (and the printed figures alone do not say): that is the printed figures'
+        (or the year's other appendices') disclosure, which nothing on this page can undo.
+
+        Judged at least 0, not at least 1 (red team 18): for the trusting reader
+        withholding more can narrow a range (a withheld zero read as at least 1), so what
+        they read with everything withheld says nothing of other choices; the first
+        reader's ranges only widen as more is withheld, and this reader's lie inside them."""
         pencil = self._printed_model()
         known = {k: v for k, v in self.values.items() if k in self.stated and k not in hidden}
         pencil.view_at_least_one(known, hidden)
@@ -394,10 +399,10 @@ class Ledger:
             return found
         everything = hidden | set(_open(self, hidden, self.stated, zeros=True))
         rest = {k: v for k, v in known.items() if k not in everything}
-        pencil.view_at_least_one(rest, everything)
+        pencil.view(rest)
         keys = {e.key for e in found}
         values = {k: values[k] for k in keys}
-        left = audit.exposed(pencil, keys, values, at_least_one=True)
+        left = audit.exposed(pencil, keys, values, at_least_one=False)
         for_good = {e.key for e in self._printed_already(left, rest)}
         return [e for e in found if e.key not in for_good]
 

@@ -24,8 +24,9 @@ import pandas as pd
 RULES = {
     "public": (
         "Disclosure control (DfE convention): 'c' marks a withheld figure: a count of 1 to "
-        "5 people, or another count (zeros too) withheld so that a total does not reveal "
-        "one, a rate built on either, or a median or average of fewer than 6 people. "
+        "5 people, or another count of any size (zeros too) withheld so that no total or "
+        "difference on the page reveals one, a rate built on either, or a median or "
+        "average of fewer than 6 people. "
         "Published figures, and the data's counts of the same people, are shown as printed."
     ),
     "internal": "INTERNAL: NOT FOR CIRCULATION. No small-number suppression has been applied.",

@@ -156,13 +156,18 @@ def first_year(register: Register) -> int:
     return financial_years(register)[0].start.year
 
 
+MAINSTREAM_ALL = "Mainstream (general and schemes)"
+
+
 def survival_data(register: Register) -> pd.DataFrame:
     """One row per household: years from approval to leaving or censoring, and entry time.
 
     Leaving means ceasing to foster; an other exit (change of approval) and a
     household still approved at the end of the last year are censored. Households
     approved before the register's first year enter at the tenure they had on its first
-    day (delayed entry); cohorts are two-year bands from that day.
+    day (delayed entry); cohorts are two-year bands from that day. ``type group`` tells
+    the mainstream schemes apart (for the hazard model); ``kind`` is connected persons or
+    mainstream (the page's comparison by type).
     """
     h = register.households.copy()
     years = financial_years(register)
@@ -175,6 +180,9 @@ def survival_data(register: Register) -> pd.DataFrame:
         [h["household_type"].eq("connected_persons"), h["household_type"].eq("mainstream")],
         ["Connected persons", "Mainstream (general)"],
         "Mainstream schemes",
+    )
+    h["kind"] = np.where(
+        h["type group"].eq("Connected persons"), "Connected persons", MAINSTREAM_ALL
     )
     approved = h["approval_date"]
     first = years[0]

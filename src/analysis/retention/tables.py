@@ -287,21 +287,30 @@ def influence(leaving: pd.DataFrame) -> pd.DataFrame:
     return members.attach(table, cells)
 
 
-def tenure(leaving: pd.DataFrame) -> pd.DataFrame:
+def tenure(leaving: pd.DataFrame, floor: int = 1) -> pd.DataFrame:
     """The year's leavers by reason (with its Ofsted category) and length of service; each
-    count with its households."""
+    count with its households.
+
+    A reason with fewer than ``floor`` leavers (a public page's 6) gives its total only,
+    its bands blank: the council printed the total, and five bands of a printed 1 to 5
+    tell a reader where each household falls (red team 18: a reader who takes each "c" as
+    at least 1, and as few zeros as the page allows, reads them as "0 or 1", rightly). A
+    band column no reason is broken down in is left out."""
     table = m.reasons_with_tenure(leaving)
     bands = [label for _, _, label in m.TENURE_BANDS]
+    whole = table["households"].ge(floor).to_numpy()
     cells: Cells = {}
     for i, (group, reason) in enumerate(
         zip(table["influence"], table["reason label"], strict=True)
     ):
         mine = leaving["influence"].eq(group) & leaving["reason label"].eq(reason)
-        for band in bands:
+        for band in bands if whole[i] else ():
             cells[(i, band[:1].upper() + band[1:])] = _households(
                 leaving, mine & leaving["tenure"].eq(band)
             )
         cells[(i, TENURE_TOTAL)] = _households(leaving, mine)
+    table[bands] = table[bands].astype("Int64").where(pd.Series(whole, index=table.index), axis=0)
+    table = table.drop(columns=bands if not whole.any() else [])
     table["influence"] = [g[:1].upper() + g[1:] for g in table["influence"]]
     table = table.rename(
         columns={
@@ -312,6 +321,32 @@ def tenure(leaving: pd.DataFrame) -> pd.DataFrame:
         }
     )
     return members.attach(table, cells)
+
+
+def tenure_bands(table: pd.DataFrame) -> list[str]:
+    """The length-of-service columns :func:`tenure` kept (none where no reason had
+    enough leavers to break down)."""
+    return [c for c in TENURE_COUNTS if c in table.columns]
+
+
+def tenure_note(table: pd.DataFrame, floor: int) -> str | None:
+    """What :func:`tenure` left unbroken, where it left any reason so."""
+    bands = tenure_bands(table)
+    if bands and table[bands].notna().all(axis=None):
+        return None
+    why = (
+        "its total is the council's printed figure, and a breakdown of so few households "
+        "would show where each one falls."
+    )
+    if not bands:
+        return (
+            f"No reason had {floor} or more leavers this year, so none is broken down by "
+            f"length of service: {why}"
+        )
+    return (
+        f"A reason with {floor - 1} or fewer leavers this year is not broken down by length "
+        f"of service (its bands are blank): {why}"
+    )
 
 
 TENURE_COUNTS = [b[:1].upper() + b[1:] for _, _, b in m.TENURE_BANDS]

@@ -488,14 +488,16 @@ def moves_alt(shown: pd.DataFrame) -> str:
 
 def unplanned(data: Year) -> pd.DataFrame:
     """Foster placements that ended in the year, by placement group and whether unplanned,
-    each count with the placements it counts."""
+    each count with the placements it counts; the "Other" group only where a placement of
+    it ended (review 16: a row of zeros for a group the year did not use)."""
     ended = foster_endings(data)
-    table = pd.DataFrame({"Foster placement": FOSTER_GROUPS})
+    groups = [g for g in FOSTER_GROUPS if g != "Other" or ended["group"].eq(g).any()]
+    table = pd.DataFrame({"Foster placement": groups})
     cells = {}
     for column, unplanned_ in ((UNPLANNED_COUNTS[0], True), (UNPLANNED_COUNTS[1], False)):
         hit = ended.loc[ended["unplanned"].eq(unplanned_)]
-        table[column] = [int(hit["group"].eq(g).sum()) for g in FOSTER_GROUPS]
-        for i, g in enumerate(FOSTER_GROUPS):
+        table[column] = [int(hit["group"].eq(g).sum()) for g in groups]
+        for i, g in enumerate(groups):
             cells[(i, column)] = frozenset(hit.loc[hit["group"].eq(g), "record"])
     return members.attach(table, cells)
 
