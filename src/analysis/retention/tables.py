@@ -292,10 +292,10 @@ def tenure(leaving: pd.DataFrame, floor: int = 1) -> pd.DataFrame:
     count with its households.
 
     A reason with fewer than ``floor`` leavers (a public page's 6) gives its total only,
-    its bands blank: the council printed the total, and five bands of a printed 1 to 5
-    tell a reader where each household falls (red team 18: a reader who takes each "c" as
-    at least 1, and as few zeros as the page allows, reads them as "0 or 1", rightly). A
-    band column no reason is broken down in is left out."""
+    its bands blank: five bands of a total of 1 to 5 (which the council prints) tell a
+    reader where each household falls (red team 18: a reader who takes each "c" as at
+    least 1, and as few zeros as the page allows, reads them as "0 or 1", rightly). A band
+    column no reason is broken down in is left out."""
     table = m.reasons_with_tenure(leaving)
     bands = [label for _, _, label in m.TENURE_BANDS]
     whole = table["households"].ge(floor).to_numpy()
@@ -334,10 +334,7 @@ def tenure_note(table: pd.DataFrame, floor: int) -> str | None:
     bands = tenure_bands(table)
     if bands and table[bands].notna().all(axis=None):
         return None
-    why = (
-        "its total is the council's printed figure, and a breakdown of so few households "
-        "would show where each one falls."
-    )
+    why = "a breakdown of so few households would show where each one falls."
     if not bands:
         return (
             f"No reason had {floor} or more leavers this year, so none is broken down by "
