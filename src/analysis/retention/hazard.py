@@ -27,7 +27,6 @@ SERVICE_YEARS = 10  # single years of service 0-1 ... 9-10, then "10 years or mo
 AGE_REFERENCE = "45-54"
 COVARIATES = {
     "connected persons": "Connected persons (against mainstream)",
-    "mainstream scheme": "Mainstream scheme (against general mainstream)",
     "transferred in": "Transferred in from another service (against assessed here)",
     "child placed": "A child placed when first seen (against none)",
 }
@@ -81,8 +80,11 @@ def life_table(data: pd.DataFrame, top: int = SERVICE_YEARS) -> pd.DataFrame:
 
 
 def model_data(register: Register, data: pd.DataFrame) -> pd.DataFrame:
-    """The covariates of :data:`COVARIATES` and age band, one row per household, as recorded
-    at the first 31 March it is on the register while approved.
+    """The covariates of :data:`COVARIATES` and age band, one row per household: connected
+    persons or mainstream as last recorded, the rest as recorded at the first 31 March it
+    is on the register while approved. (Mainstream schemes are not told apart: a page
+    saying that none of their households ceased to foster would make each scheme's joiners
+    the change in its stock, red team 19.)
 
     Not its last record, where a leaver's empty placements would be a consequence of
     leaving rather than a cause. Each household enters the model at its tenure on that
@@ -103,7 +105,6 @@ def model_data(register: Register, data: pd.DataFrame) -> pd.DataFrame:
     out["in model"] = ids.isin(first.index) & (out["entry"] < out["duration"])
     out["age band"] = ids.map(first["age_band"].astype(str))
     out["connected persons"] = out["type group"].eq("Connected persons").astype(int)
-    out["mainstream scheme"] = out["type group"].eq("Mainstream schemes").astype(int)
     out["transferred in"] = ids.map(first["transferred_in"]).eq(True).astype(int)
     out["child placed"] = ids.map(first["filled_places"]).gt(0).fillna(False).astype(int)
     out["event"] = out["event"].astype(int)

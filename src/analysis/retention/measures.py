@@ -166,8 +166,9 @@ def survival_data(register: Register) -> pd.DataFrame:
     household still approved at the end of the last year are censored. Households
     approved before the register's first year enter at the tenure they had on its first
     day (delayed entry); cohorts are two-year bands from that day. ``type group`` tells
-    the mainstream schemes apart (for the hazard model); ``kind`` is connected persons or
-    mainstream (the page's comparison by type).
+    the mainstream schemes apart (the internal copy's highest-risk table); ``kind`` is
+    connected persons or mainstream (the public page's comparison by type, and the hazard
+    model's: red teams 18 and 19).
     """
     h = register.households.copy()
     years = financial_years(register)
