@@ -287,7 +287,7 @@ def influence(leaving: pd.DataFrame) -> pd.DataFrame:
     return members.attach(table, cells)
 
 
-def tenure(leaving: pd.DataFrame, floor: int = 1) -> pd.DataFrame:
+def tenure(leaving: pd.DataFrame, floor: int = 1, banded: bool = True) -> pd.DataFrame:
     """The year's leavers by reason (with its Ofsted category) and length of service; each
     count with its households.
 
@@ -295,10 +295,11 @@ def tenure(leaving: pd.DataFrame, floor: int = 1) -> pd.DataFrame:
     its bands blank: five bands of a total of 1 to 5 (which the council prints) tell a
     reader where each household falls (red team 18: a reader who takes each "c" as at
     least 1, and as few zeros as the page allows, reads them as "0 or 1", rightly). A band
-    column no reason is broken down in is left out."""
+    column no reason is broken down in is left out; with ``banded`` False, every band
+    column (each reason's total only)."""
     table = m.reasons_with_tenure(leaving)
     bands = [label for _, _, label in m.TENURE_BANDS]
-    whole = table["households"].ge(floor).to_numpy()
+    whole = table["households"].ge(floor).to_numpy() & banded
     cells: Cells = {}
     for i, (group, reason) in enumerate(
         zip(table["influence"], table["reason label"], strict=True)
@@ -447,6 +448,27 @@ def life_table(data: pd.DataFrame) -> pd.DataFrame:
         cells[(i, LIFE["households observed"])] = _households(data, seen)
         cells[(i, LIFE["leavers"])] = _households(data, left)
     return members.attach(table.rename(columns=LIFE), cells)
+
+
+def relate_life_table(app: appendix.Appendix, still: str, life: str) -> None:
+    """Tell the page the sums a reader sees between the table of households that stopped
+    fostering (``still``, its first row) and the life table (``life``): those that ceased
+    to foster, and those that left within 1, 3 and 5 years, are the life table's leavers of
+    every year of service, or of the years before (red team 19: on 2022/23 three withheld
+    years added to 6). Declared only where the records say so, so that the reader of the
+    printed figures alone, who knows no records, has them too."""
+    leavers = app.keys(life, LIFE["leavers"])
+    sums = {LEFT: len(leavers), **{left_within(t): t for t in SURVIVAL_TIMES}}
+    members_of = app.ledger.members
+    for column, years in sums.items():
+        total, parts = app.keys(still, column)[0], leavers[:years]
+        if total is None or None in parts or years > len(leavers):
+            continue
+        held = [members_of.get(k) for k in (total, *parts)]
+        if any(h is None for h in held):
+            continue
+        if sum(map(len, held[1:])) == len(held[0]) and frozenset().union(*held[1:]) == held[0]:
+            app.relate(total, parts)
 
 
 def model_records(frame: pd.DataFrame) -> dict[str, frozenset[str]]:
