@@ -155,6 +155,27 @@ def test_survival_chart_draws_only_the_shares_the_page_shows():
     plt.close(fig)
 
 
+def test_a_group_with_nothing_drawn_says_why_in_the_key():
+    """Red team 20: "no estimate" is not "withheld"."""
+    still = pd.DataFrame(
+        {
+            t.GROUP: ["Approved before April 2018", "Approved 2022/23 or later"],
+            t.left_share(1): [t.NO_ESTIMATE, "c"],
+            t.left_share(3): [t.NO_ESTIMATE, t.NO_ESTIMATE],
+        }
+    )
+    at_risk = pd.DataFrame({t.GROUP: still[t.GROUP], "At 0 years": [0, 53]})
+    fig = charts.survival(still, "By cohort", at_risk)
+    keys = (
+        [x.get_text() for x in fig.legends[0].get_texts()]
+        if fig.legends
+        else [x.get_text() for x in fig.axes[0].get_legend().get_texts()]
+    )
+    plt.close(fig)
+    assert "Approved before April 2018: no estimate" in keys
+    assert "Approved 2022/23 or later: withheld" in keys
+
+
 def test_the_capacity_chart_says_what_its_percentages_are():
     # review 16: the occupancy labels above the bars had no key
     capacity = pd.DataFrame(

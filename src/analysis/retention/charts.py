@@ -293,9 +293,12 @@ def survival(
                 low = [value[0] - value[1] for _, value in run]
                 high = [value[2] - value[0] for _, value in run]
                 ax.errorbar(x, y, yerr=[low, high], fmt="none", ecolor=colour, capsize=3, lw=1)
-            if not labelled:  # nothing the page shows to draw: its key says so
+            if not labelled:  # nothing the page shows to draw: its key says why
+                said = [str(estimates.at[name, t.left_share(n)]) for n in t.SURVIVAL_TIMES
+                        if t.left_share(n) in estimates.columns]  # fmt: skip
+                why = "withheld" if "c" in said else t.NO_ESTIMATE  # red team 20
                 ax.plot([], [], color=colour, ls=style, marker="o", ms=4,
-                        label=f"{year(name)}: withheld")  # fmt: skip
+                        label=f"{year(name)}: {why}")  # fmt: skip
         drawn.append((name, colour))
         for when, column in zip(times, columns, strict=True):
             below.text(
