@@ -34,6 +34,9 @@ class Analysis:
     # Analyses whose data this one's disclosure decision also reads (counts of the same
     # records, decided once for the year's set: analysis.disclosure.shared).
     shares: tuple[str, ...] = ()
+    # Each year's page is decided with last year's page beside it
+    # (analysis.disclosure.earlier): the build runs its years in order.
+    follows: bool = False
 
     @property
     def notebook(self) -> Path:
@@ -73,6 +76,7 @@ ANALYSES: tuple[Analysis, ...] = (
         "analysis.retention.load",
         needs="household register extracts",
         shares=("recruitment", "placement_stability"),
+        follows=True,
     ),
     Analysis(
         "placement_stability",

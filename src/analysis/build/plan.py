@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from analysis.core import paths
 from analysis.core.atomic import atomic_write
 from analysis.core.cache import sha256_file
-from analysis.core.years import require_year
+from analysis.core.years import FinancialYear, require_year
 from analysis.registry import Analysis
 
 if TYPE_CHECKING:
@@ -186,6 +186,9 @@ class Job:
     service: str
     scratch: str  # this build's own scratch folder, inside its reports folder
     pdf: bool = False
+    # The job whose page this one is decided against (last year's, where the analysis
+    # follows it: analysis.disclosure.earlier): built first; its key is in this one's.
+    after: str | None = None
 
     @property
     def slot(self) -> str:
@@ -360,9 +363,8 @@ def plan(
         modules = module_closure(notebook, package)
         code = [(f"notebooks/{notebook.name}", hashes[notebook])]
         code += [(f"analysis/{p.relative_to(package).as_posix()}", hashes[p]) for p in modules]
-        for label in sorted(years[analysis.name], reverse=True):
-            if year is not None and label != year:
-                continue
+        last: tuple[str, str] | None = None  # (year, key) of the year before, for `follows`
+        for label in sorted(years[analysis.name]):
             inputs = [
                 (_relative(p, root), hashes[p] if p.exists() else "missing")
                 for p in found[analysis.name][label]
@@ -373,11 +375,18 @@ def plan(
                 "raw": raw,
                 "council": council.slug,
             }
+            after = None
+            if analysis.follows and last and last[0] == FinancialYear.parse(label).previous.label:
+                after = last
             key = hashlib.sha256(
                 json.dumps(
-                    [code, inputs, council_files, parameters, environment], sort_keys=True
+                    [code, inputs, council_files, parameters, environment, after and after[1]],
+                    sort_keys=True,
                 ).encode()
             ).hexdigest()
+            last = (label, key)
+            if year is not None and label != year:
+                continue
             jobs.append(
                 Job(
                     analysis.name,
@@ -393,6 +402,7 @@ def plan(
                     council.service,
                     str(reports_dir(root, council, raw) / SCRATCH),
                     pdf,
+                    f"{after[0]}/{analysis.name}" if after else None,
                 )
             )
     jobs.sort(key=lambda j: (j.year, j.name), reverse=True)

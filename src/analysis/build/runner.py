@@ -291,6 +291,7 @@ def run(
             )[0]
         )
         stale = [job for job in everything if not manifest.current(job, reports)]
+        todo = _with_earlier(todo, stale)
         _mark_outdated(manifest, [*todo, *stale], everything, whole=True)
         try:
             if todo:
@@ -328,6 +329,27 @@ def run(
     return outcome
 
 
+def _with_earlier(todo: list[Job], stale: list[Job]) -> list[Job]:
+    """``todo`` with every out-of-date page a page in it is decided against (last year's,
+    and so on back), in build order: the pages that follow one another first, oldest year
+    first (each waits for the one before it: :func:`_ready`), then the rest as planned."""
+    by_slot = {job.slot: job for job in stale}
+    wanted = {job.slot: job for job in todo}
+    for job in todo:
+        while job.after in by_slot and job.after not in wanted:
+            job = wanted.setdefault(job.after, by_slot[job.after])
+    linked = {j.after for j in wanted.values() if j.after in wanted}
+    linked |= {j.slot for j in wanted.values() if j.after in wanted}
+    chains = sorted((wanted[s] for s in linked), key=lambda j: (j.name, j.year))
+    return chains + [j for j in wanted.values() if j.slot not in linked]
+
+
+def _ready(pending: list[Job], running: dict[str, float]) -> Job | None:
+    """The first pending job whose earlier page is not still to be built."""
+    waiting = {job.slot for job in pending} | set(running)
+    return next((job for job in pending if job.after not in waiting), None)
+
+
 def _mark_outdated(manifest: Manifest, todo: list[Job], planned: list[Job], *, whole: bool) -> None:
     """Before building, mark as out of date every built appendix that is about to be rebuilt
     (and, when the whole plan is built, every one that no longer has data), so that an
@@ -349,6 +371,18 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     return True
+
+
+def _after_failed(job: Job) -> dict[str, Any]:
+    """The result of a job not run because the page it is decided against failed."""
+    before = job.after.split("/")[0] if job.after else "last year"
+    return {
+        "ok": False,
+        "error": f"not built: it is decided against the {before} page, which failed",
+        "summary": f"not built because the {before} page failed",
+        "notebook": None,
+        "seconds": 0.0,
+    }
 
 
 def _died(pid: int) -> dict[str, Any]:
@@ -389,8 +423,16 @@ def _execute_all(
     durations: list[float] = []
     try:
 
-        def submit() -> None:
-            job = pending.pop(0)
+        def submit() -> bool:
+            """Start the next job that can start; False when every pending job waits."""
+            job = _ready(pending, running)
+            if job is None:
+                return False
+            pending.remove(job)
+            if job.after in outcome.failed:  # decided against a page that failed
+                results.put((job, _after_failed(job)))
+                running[job.slot] = time.monotonic()
+                return True
             running[job.slot] = time.monotonic()
             say(f"start  {job.name} {job.year} ({len(pending)} waiting)")
             pool.apply_async(
@@ -411,9 +453,10 @@ def _execute_all(
                     )
                 ),
             )
+            return True
 
-        while pending and len(running) < jobs:
-            submit()
+        while pending and len(running) < jobs and submit():
+            pass
         while running:
             try:  # a timeout, so that a signal is acted on whichever thread received it
                 job, result = results.get(timeout=0.2)
@@ -454,8 +497,8 @@ def _execute_all(
                     if result["notebook"]
                     else f"FAILED {job.name} {job.year}: {result['error']}"
                 )
-            if pending:
-                submit()
+            while pending and len(running) < jobs and submit():
+                pass
         if lost:
             _stop(pool)
         else:

@@ -33,6 +33,7 @@ shows them.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -42,6 +43,8 @@ from scipy import sparse
 
 from analysis.disclosure import audit, shared
 from analysis.disclosure.suppression import HIGHEST, is_small
+
+EARLIER = "last year|"  # a count as last year's page showed it (:meth:`Ledger.follow`)
 
 
 class DisclosureError(ValueError):
@@ -90,6 +93,15 @@ class Ledger:
     _declared: tuple[tuple[int, ...], audit.Model] | None = field(
         default=None, repr=False, compare=False
     )
+    # Last year's page of the same appendix (:mod:`analysis.disclosure.earlier`): each of
+    # its counts -> (value, withheld there); the keys whose counts only grow from one year
+    # to the next (patterns); and this page's keys held to that page's decision -> withheld.
+    before: dict[str, tuple[float, bool]] = field(default_factory=dict)
+    growing: list[str] = field(default_factory=list)
+    held: dict[str, bool] = field(default_factory=dict)
+    # Held counts withheld last year that this page cannot keep from being worked out
+    # (:func:`_protecting`): shown, as a count withheld to protect another would be.
+    released: set[str] = field(default_factory=set)
 
     def add(
         self,
@@ -139,6 +151,50 @@ class Ledger:
             self.stated.add(key)
         if published:
             self.published.add(key)
+        if stated and key in self.before:
+            self._follow(key)
+
+    def follow(self, before: Mapping[str, tuple[float, bool]], growing: Iterable[str] = ()) -> None:
+        """Hold this page to last year's page of the same appendix (:mod:`.earlier`):
+        ``before`` is each count that page stated -> (its value, whether it withheld it);
+        ``growing`` are patterns of keys whose counts only grow from year to year (a
+        cumulative count: households that left within 5 years, as at each 31 March).
+        Counts registered before and after are matched alike."""
+        self.before.update(before)
+        self.growing.extend(p for p in growing if p not in self.growing)
+        for key in sorted(self.stated & set(self.before)):
+            self._follow(key)
+
+    def _follow(self, key: str) -> None:
+        """Hold ``key`` to last year's page: the same count of the same value is the same
+        figure (a past year's row, a closed cohort), shown or withheld as it was there; a
+        growing count that grew is last year's count plus this year's increment, and an
+        increment of 1 to 5 is protected as a count of 1 to 5 (red team 20: life table, 10
+        years or more, 41 ceased by 2025 less 36 by 2024 is 5 of this year's leavers)."""
+        value, withheld = self.before[key]
+        if key.startswith(EARLIER):
+            return
+        if value == self.values[key]:
+            self.held[key] = withheld
+            if not withheld:  # public since last year: what it alone says is not this page's
+                self.published.add(key)
+            return
+        if value > self.values[key] or not any(re.match(p, key) for p in self.growing):
+            return
+        last = EARLIER + key
+        if last in self.values:
+            return
+        self.values[last] = value
+        self.stated.add(last)
+        self.held[last] = withheld
+        if not withheld:
+            self.published.add(last)
+        gap = self.values[key] - value
+        if is_small(gap):
+            self.chains[f"increment|{key}"] = ({key: 1.0, last: -1.0}, gap)
+        else:  # known to grow: last year's count lies within this year's
+            self.add(f"increment|{key}", gap, stated=False)
+            self.relate(key, [last, f"increment|{key}"])
 
     def printed(self, records: Iterable[Iterable[str]]) -> None:
         """The council has printed a count of each of these sets of records (the extract
@@ -184,6 +240,8 @@ class Ledger:
             len(self.fixed),
             len(self.patterns),
             len(self.chains),
+            len(self.held),
+            len(self.released),
         )
 
     def atoms(self) -> tuple[dict[str, float], list[dict[str, float]]]:
@@ -292,6 +350,8 @@ class Ledger:
             "fixed": self.fixed,
             "derived": {d: gap for d, (_, gap) in self.differences().items()},
             "printed_view": self._printed_view(),
+            "held": self.held,
+            "released": sorted(self.released),
         }
 
     @classmethod
@@ -305,6 +365,8 @@ class Ledger:
             dict(data.get("fixed", {})),
             derived=dict(data.get("derived", {})),
             printed_view=data.get("printed_view"),
+            held=dict(data.get("held", {})),
+            released=set(data.get("released", [])),
         )
 
     def shared(self) -> dict[str, str]:
@@ -317,7 +379,17 @@ class Ledger:
         return dict(self._shared[1])
 
     def fixed_keys(self, withheld: bool) -> set[str]:
-        """The page's keys whose shared records the set withholds (or shows)."""
+        """The page's keys whose shared records the set withholds (or shows), and those
+        held to last year's page (:meth:`follow`) that it withheld (or showed)."""
+        held = {
+            k
+            for k, w in self.held.items()
+            if w is withheld and k in self.stated and k not in self.released
+        }
+        return self._set_keys(withheld) | held
+
+    def _set_keys(self, withheld: bool) -> set[str]:
+        """The page's keys whose shared records the year's set withholds (or shows)."""
         return {k for k, n in self.shared().items() if self.fixed.get(n) is withheld}
 
     def _live(self) -> list[dict[str, float]]:
@@ -366,7 +438,10 @@ class Ledger:
         values, _ = self._everything()
         found = audit.exposed(model, aim, {k: values[k] for k in self.values.keys() | virtual})
         seen = {e.key for e in found}
-        for key in sorted((self.fixed_keys(True) & aim) - seen - self.published):
+        # The year's pages each leave a shared count a range wide enough that no two
+        # intersect too narrowly; a count held to last year's page is judged as any other
+        # here, with last year's shown counts known (:meth:`follow`).
+        for key in sorted((self._set_keys(True) & aim) - seen - self.published):
             low, high = model.bound(key, 1.0), model.bound(key, -1.0)
             want_low, want_high = shared.protected_range(self.values[key])
             if low > want_low + audit.TOLERANCE or high < want_high - audit.TOLERANCE:
@@ -677,16 +752,24 @@ def _shown_again(
     return fewer
 
 
+def _releasable(ledger: Ledger, key: str) -> bool:
+    """Whether ``key`` is withheld only because last year's page withheld it, and is no
+    count of 1 to 5 (:meth:`Ledger.follow`)."""
+    return bool(ledger.held.get(key)) and not is_small(ledger.values[key])
+
+
 def _protecting(
     ledger: Ledger,
     hidden: set[str],
     exposed: list[audit.Exposure],
     barred: set[str],
     at_least_one: bool = False,
+    why: dict[str, str] | None = None,
 ) -> set[str]:
     """One more count to withhold for each exposure this round (:func:`_helping`), unless
     one chosen this round for another already lies beside it (the audit then says whether
-    that was enough); ``hidden`` grows as they are chosen."""
+    that was enough); ``hidden`` grows as they are chosen, and ``why`` says for which."""
+    why = {} if why is None else why
     chosen: set[str] = set()
     for exposure in exposed:
         near = ledger.neighbours(exposure.key)
@@ -696,7 +779,20 @@ def _protecting(
         if choice is not None:
             hidden.add(choice)
             chosen.add(choice)
+            why[choice] = exposure.key
     if not chosen:
+        # A count withheld only because last year's page withheld it, that this page can no
+        # longer keep from being worked out, is shown, and so is what was withheld to
+        # protect it: a "c" that everyone can undo hides nothing, and last year's counts
+        # of 1 to 5 are protected here as this page's own.
+        released = {e.key for e in exposed if _releasable(ledger, e.key)}
+        if released and released == {e.key for e in exposed}:
+            ledger.released |= released
+            undone = set(released)
+            while extra := {c for c, k in why.items() if k in undone} - undone:
+                undone |= extra
+            hidden -= undone
+            return released
         reader = (
             "a reader who takes each to be at least 1" if at_least_one else "what the page shows"
         )
@@ -718,8 +814,8 @@ def decide(ledger: Ledger, audit: bool = True, search: bool = True) -> set[str]:
     } | (ledger.fixed_keys(True) - ledger.published)
     if hidden & shown:
         raise DisclosureError(
-            "the year's other appendices show counts this page must withhold: "
-            + ", ".join(sorted(hidden & shown))
+            "the year's other appendices, or last year's page, show counts this page must "
+            "withhold: " + ", ".join(sorted(hidden & shown))
         )
     relations = ledger._live()
     primary = set(hidden)
@@ -727,6 +823,7 @@ def decide(ledger: Ledger, audit: bool = True, search: bool = True) -> set[str]:
     safe: set[str] = set()  # withheld counts the audit found safe
     for_good: dict[str, bool] = {}  # whether a count is pinned whatever is withheld
     seen: list[frozenset[str]] = []  # the sets of records the reader's search has found
+    why: dict[str, str] = {}  # a count withheld to protect another -> that other
     search = search and audit
     # Differences of two nested shown counts that are 1 to 5 are protected like a count of
     # 1 to 5, except where counts the page can never withhold (published, or shown by
@@ -772,7 +869,8 @@ def decide(ledger: Ledger, audit: bool = True, search: bool = True) -> set[str]:
             trusting = ledger.exposures(hidden, targets=hidden | derived)
             if not trusting:
                 return _shown_again(ledger, hidden, primary, derived)
-            _protecting(ledger, hidden, trusting, barred, at_least_one=True)
+            if _protecting(ledger, hidden, trusting, barred, True, why) <= ledger.released:
+                safe = set()  # a count shown again narrows the others' ranges
             continue
         # A count withheld only to protect others that the page pins from counts it can
         # never withhold (published, or shown by another appendix) protects nothing: it is
@@ -786,4 +884,5 @@ def decide(ledger: Ledger, audit: bool = True, search: bool = True) -> set[str]:
             barred |= futile
             safe = set()  # showing a count again narrows the others' ranges: audit them all
             continue
-        _protecting(ledger, hidden, exposed, barred)
+        if _protecting(ledger, hidden, exposed, barred, why=why) <= ledger.released:
+            safe = set()

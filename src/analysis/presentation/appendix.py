@@ -295,6 +295,9 @@ class Appendix:
     _figures: int = field(default=0, init=False)
     ledger: page.Ledger = field(default_factory=page.Ledger, init=False)
     hidden: set[str] = field(default_factory=set, init=False)
+    # What the page was decided from (:func:`analysis.disclosure.earlier.fingerprint`), for
+    # next year's page to check it is deciding against this one as built.
+    fingerprint: str = field(default="", init=False)
     _tables_by_name: dict[str, _Table] = field(default_factory=dict, init=False)
     _items: list[dict[str, Any]] = field(default_factory=list, init=False)
     _counts: list[str | tuple[str, tuple[str, ...], str] | Callable[[], str]] = field(
@@ -362,6 +365,7 @@ class Appendix:
             "service": self.service,
             "disclosure": self.disclosure,
             "closed": self._closed,
+            "fingerprint": self.fingerprint,
             "ledger": self.ledger.as_json(),
             "hidden": sorted(self.hidden),
             "charts": self._charts,

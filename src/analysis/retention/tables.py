@@ -73,6 +73,16 @@ LIFE = {
     "household-years": "Household-years observed",
     "leaving rate per 100 household-years": "Leaving rate (per 100 household-years)",
 }
+# The page's counts that only grow from one 31 March to the next (every household counted
+# at one stays counted at the next): the survival tables' households and leavers, the
+# numbers observed at each length of service, the life table's, and the model's. Beside
+# last year's page each has grown by this year's few (:mod:`analysis.disclosure.earlier`).
+GROWING = (
+    r"^still [^|]+\|[^|]+\|",
+    r"^at risk [^|]+\|[^|]+\|",
+    rf"^life table\|[^|]+\|({LIFE['households observed']}|{LIFE['leavers']})$",
+    r"^(households|leavers) in the model$",
+)
 INFLUENCE = "Could the service influence the reason?"
 MEDIAN = "Median years fostered"
 REASON = "Reason"
