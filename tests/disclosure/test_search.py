@@ -76,3 +76,25 @@ def test_a_chain_behind_a_full_batch_of_printed_sets_is_still_found(monkeypatch)
     values = [ledger.chains[k][1] for k in ledger.chains]
     assert 3.0 in values  # found behind the printed pairs (and its unions with their 1s)
     assert [c for c in combinations(ledger, hidden) if not c.printed] == []
+
+
+def test_a_search_after_a_full_one_finds_the_same_sets_from_fewer_counts(monkeypatch):
+    """``beyond``: once a search has found every set its shown counts make (and those sets
+    are excluded), a later one need only try combinations with a count shown since. Exact:
+    the same sets with it as without it, and no solve at all when nothing new is shown."""
+    ledger, hidden = _n1()
+    first = hidden | {"in progress"}
+    assert combinations(ledger, first) == []  # every set there was: none
+    done = [search.shown(ledger, first)]
+    # "in progress" shown again: the chain of six, which takes it, is found either way
+    assert [c.atoms for c in combinations(ledger, hidden, beyond=done)] == [
+        c.atoms for c in combinations(ledger, hidden)
+    ]
+    [found] = combinations(ledger, hidden, beyond=done)
+    assert "in progress" in found.terms and found.value == 3
+
+    def no_solve(*args, **kwargs):
+        raise AssertionError("solved though every shown count was searched before")
+
+    monkeypatch.setattr(search, "milp", no_solve)
+    assert combinations(ledger, first | {"withdrew"}, beyond=done) == []

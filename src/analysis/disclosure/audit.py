@@ -110,8 +110,9 @@ class Model:
             )
         self._touched = np.zeros(size, dtype=bool)  # in a relation (else bounded by itself)
         self._touched[self._columns] = True
-        self._views: dict[bytes, dict[tuple[str, float], float]] = {}
+        self._views: dict[bytes, tuple[dict[tuple[str, float], float], np.ndarray]] = {}
         self._found: dict[tuple[str, float], float] = {}
+        self._reached = np.full(size, -np.inf)  # each count's most in a solution so far
         self._doubted: dict[bytes, frozenset[str]] = {}
 
     def __deepcopy__(self, memo: dict[int, object]) -> Model:
@@ -155,8 +156,15 @@ class Model:
         if view not in self._views:
             if len(self._views) >= self.KEPT:
                 self._views.pop(next(iter(self._views)))
-            self._views[view] = {}
-        self._found = self._views[view]
+            self._views[view] = ({}, np.full(len(self.names), -np.inf))
+        self._found, self._reached = self._views[view]
+
+    def reaches(self, key: str, level: float) -> bool:
+        """Whether some reading of the page under the current view already found (any
+        programme's solution so far) puts ``key`` above ``level``, in whole numbers: then
+        its maximum is too, with no programme of its own."""
+        reached = self._reached[self.column[key]]
+        return math.isfinite(reached) and math.floor(reached + TOLERANCE) > level
 
     def view_at_least_one(self, known: Mapping[str, float], withheld: Iterable[str]) -> None:
         """The view of the reader who takes every ``withheld`` count to be at least 1, but
@@ -277,6 +285,8 @@ class Model:
         if status != highspy.HighsModelStatus.kOptimal:
             reason = self.highs.modelStatusToString(status)
             raise ValueError(f"the page's numbers are inconsistent ({reason})")
+        # a reading of the page like any other: what it gives every count is reached
+        np.maximum(self._reached, self.highs.getSolution().col_value, out=self._reached)
         return sign * objective
 
 
@@ -378,8 +388,11 @@ def exposed(
     where its range holds its value."""
     found = []
     for key in sorted(targets):
-        high = model.bound(key, -1.0)
         value = None if values is None else values.get(key)
+        # the programmes solved already may have read the page with the count that high
+        if value is not None and model.reaches(key, max(HIGHEST, value)):
+            continue
+        high = model.bound(key, -1.0)
         if value is not None and (
             not math.isfinite(high) or math.floor(high + TOLERANCE) > max(HIGHEST, value)
         ):

@@ -93,6 +93,11 @@ class Ledger:
     _declared: tuple[tuple[int, ...], audit.Model] | None = field(
         default=None, repr=False, compare=False
     )
+    # What the reader's search has found and searched (:func:`decide`), in memory only, for
+    # the records as they were: a decision taken again goes on from there.
+    _searches: tuple[tuple[int, ...], list[frozenset[str]], list[Any]] | None = field(
+        default=None, repr=False, compare=False
+    )
     # Last year's page of the same appendix (:mod:`analysis.disclosure.earlier`): each of
     # its counts -> (value, withheld there); the keys whose counts only grow from one year
     # to the next (patterns); and this page's keys held to that page's decision -> withheld.
@@ -243,6 +248,15 @@ class Ledger:
             len(self.held),
             len(self.released),
         )
+
+    def searches(self) -> tuple[list[frozenset[str]], list[frozenset[frozenset[str]]]]:
+        """The sets of atoms the reader's search has found on this page, and what each
+        search that found every set there was combined (:func:`_chains`), kept while the
+        records stay as they are (the atoms are theirs): lists that the search extends."""
+        records = self.state()[2:4]
+        if self._searches is None or self._searches[0] != records:
+            self._searches = (records, [], [])
+        return self._searches[1], self._searches[2]
 
     def atoms(self) -> tuple[dict[str, float], list[dict[str, float]]]:
         """The atoms of the counts with records: (atom -> its number of records, and one
@@ -708,15 +722,25 @@ def _helping(
     return candidates[0] if candidates else None
 
 
-def _chains(ledger: Ledger, hidden: set[str], seen: list[frozenset[str]]) -> list[str]:
+def _chains(
+    ledger: Ledger,
+    hidden: set[str],
+    seen: list[frozenset[str]],
+    searched: list[frozenset[frozenset[str]]],
+) -> list[str]:
     """The reader's search (:mod:`analysis.disclosure.search`) on the page as it would be
     shown: each new set of 1 to 5 records that a chain of shown counts makes, registered as
-    a derived count (``chain|...``) to protect; ``seen`` (the sets found before) grows."""
+    a derived count (``chain|...``) to protect; ``seen`` (the sets found before) grows, and
+    ``searched`` (what each search that found every set combined) too."""
     from analysis.disclosure import search
 
     found: list[str] = []
     while True:
-        batch = search.combinations(ledger, hidden, limit=search.MOST_FOUND, exclude=seen)
+        batch = search.combinations(
+            ledger, hidden, limit=search.MOST_FOUND, exclude=seen, beyond=searched
+        )
+        if len(batch) < search.MOST_FOUND:
+            searched.append(search.shown(ledger, hidden))
         for chain in batch:
             seen.append(chain.atoms)
             if chain.printed:
@@ -822,7 +846,7 @@ def decide(ledger: Ledger, audit: bool = True, search: bool = True) -> set[str]:
     barred: set[str] = set()  # chosen once, then found pinned by what is shown: futile
     safe: set[str] = set()  # withheld counts the audit found safe
     for_good: dict[str, bool] = {}  # whether a count is pinned whatever is withheld
-    seen: list[frozenset[str]] = []  # the sets of records the reader's search has found
+    seen, searched = ledger.searches()  # what the reader's search found, and searched
     why: dict[str, str] = {}  # a count withheld to protect another -> that other
     search = search and audit
     # Differences of two nested shown counts that are 1 to 5 are protected like a count of
@@ -856,7 +880,7 @@ def decide(ledger: Ledger, audit: bool = True, search: bool = True) -> set[str]:
         exposed = ledger.exposures(hidden, targets=aim, at_least_one=False) if aim else []
         safe |= aim - {e.key for e in exposed}
         if not exposed:
-            chains = _chains(ledger, hidden, seen) if search else []
+            chains = _chains(ledger, hidden, seen, searched) if search else []
             for key in chains:
                 if not pinned_for_good(ledger, key):
                     derived.add(key)
@@ -868,7 +892,17 @@ def decide(ledger: Ledger, audit: bool = True, search: bool = True) -> set[str]:
             # ranges, so what is safe for them stays safe).
             trusting = ledger.exposures(hidden, targets=hidden | derived)
             if not trusting:
-                return _shown_again(ledger, hidden, primary, derived)
+                fewer = _shown_again(ledger, hidden, primary, derived)
+                # a count shown again may make a chain with counts shown already: protected
+                # as the others are (the loop keeps what it takes withheld), then asked again
+                again = _chains(ledger, fewer, seen, searched) if search and fewer != hidden else []
+                for key in again:
+                    if not pinned_for_good(ledger, key):
+                        derived.add(key)
+                        for_good[key] = False
+                if not again:
+                    return fewer
+                continue
             if _protecting(ledger, hidden, trusting, barred, True, why) <= ledger.released:
                 safe = set()  # a count shown again narrows the others' ranges
             continue

@@ -67,23 +67,45 @@ def _atoms_of(ledger: Ledger) -> dict[str, frozenset[str]]:
     return out
 
 
+def _shown(ledger: Ledger, hidden: set[str]) -> dict[frozenset[str], str]:
+    """The shown counts with records (stated, not in ``hidden``): each set of atoms -> the
+    first count of it (counts of the same records are one term to the reader)."""
+    atoms_of = _atoms_of(ledger)
+    by_set: dict[frozenset[str], str] = {}
+    for key in sorted(atoms_of):
+        if key in ledger.stated and key not in hidden:
+            by_set.setdefault(atoms_of[key], key)
+    return by_set
+
+
+def shown(ledger: Ledger, hidden: Iterable[str]) -> frozenset[frozenset[str]]:
+    """The sets of atoms of the counts a search with ``hidden`` withheld combines (for
+    ``beyond`` in :func:`combinations`)."""
+    return frozenset(_shown(ledger, set(hidden)))
+
+
 def combinations(
     ledger: Ledger,
     hidden: Iterable[str],
     most: int = MOST_TERMS,
     limit: int = MOST_FOUND,
     exclude: Iterable[frozenset[str]] = (),
+    beyond: Iterable[frozenset[frozenset[str]]] = (),
 ) -> list[Combination]:
     """The sets of 1 to 5 records that some sum and difference of at most ``most`` shown
     counts (stated, not in ``hidden``, with records) make exactly, fewest counts first, one
     combination per set of records, at most ``limit`` of them; none of the sets (of atoms)
-    in ``exclude``."""
+    in ``exclude``.
+
+    Each of ``beyond`` is what an earlier search combined (:func:`shown`) when it found
+    every combination there was, all of whose sets are in ``exclude`` now: a combination of
+    those counts alone makes one of those sets, so each combination found here takes at
+    least one count outside each of them (none at all if every count here is in one). Exact,
+    and what keeps the searches after the first quick: a few counts shown again, not the
+    whole page."""
     hidden = set(hidden)
     atoms_of = _atoms_of(ledger)
-    by_set: dict[frozenset[str], str] = {}
-    for key in sorted(atoms_of):
-        if key in ledger.stated and key not in hidden:
-            by_set.setdefault(atoms_of[key], key)
+    by_set = _shown(ledger, hidden)
     keys = list(by_set.values())
     atoms = sorted(set().union(*by_set)) if by_set else []
     if len(keys) < 2:
@@ -124,6 +146,12 @@ def combinations(
     for atoms_before in exclude:
         if atoms_before <= set(index):
             cut(np.isin(np.array(atoms, dtype=object), list(atoms_before)))
+    for earlier in beyond:
+        new = np.array([atoms_of[key] not in earlier for key in keys], dtype=float)
+        if not new.any():
+            return []
+        row = np.concatenate([new, new, np.zeros(n_atoms)])
+        constraints.append(LinearConstraint(row[None, :], 1, np.inf))
     found: list[Combination] = []
     while len(found) < limit:
         result = milp(cost, constraints=constraints, integrality=np.ones(len(cost)),

@@ -329,8 +329,12 @@ class Appendix:
         if self.disclosure != "public":
             return set()
         state = (self.ledger.state(), audit)
-        if self._decided is None or self._decided[0] != state:
+        while self._decided is None or self._decided[0] != state:
+            # the decision registers what it finds (chains of counts, counts shown again):
+            # taken again with them known from the start until it finds nothing new (the
+            # reader's search going on from where it stopped)
             self._decided = (state, page.decide(self.ledger, audit=audit))
+            state = (self.ledger.state(), audit)
         return set(self._decided[1])
 
     def close(self) -> None:
