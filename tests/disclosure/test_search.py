@@ -98,3 +98,17 @@ def test_a_search_after_a_full_one_finds_the_same_sets_from_fewer_counts(monkeyp
 
     monkeypatch.setattr(search, "milp", no_solve)
     assert combinations(ledger, first | {"withdrew"}, beyond=done) == []
+
+
+def test_the_searchs_memory_starts_afresh_when_the_records_change():
+    """What the search found is kept in the page's atoms, which any change to the records
+    renumbers: a printed count of 1 that gives up its records and another count of 1
+    leave as many counts and records as before, yet the memory starts again (review)."""
+    ledger, _ = _n1()
+    ledger.add("one", 1, records=["w0"])
+    seen, _ = ledger.searches()
+    seen.append(frozenset({"atom|0"}))
+    assert ledger.searches()[0] == [frozenset({"atom|0"})]  # the same records: kept
+    ledger.add("one", 1, published=True)  # a printed count of 1 keeps no records
+    ledger.add("another", 1, records=["n0"])
+    assert ledger.searches() == ([], [])

@@ -95,9 +95,10 @@ class Ledger:
     )
     # What the reader's search has found and searched (:func:`decide`), in memory only, for
     # the records as they were: a decision taken again goes on from there.
-    _searches: tuple[tuple[int, ...], list[frozenset[str]], list[Any]] | None = field(
+    _searches: tuple[int, list[frozenset[str]], list[Any]] | None = field(
         default=None, repr=False, compare=False
     )
+    _edits: int = field(default=0, repr=False, compare=False)  # changes to ``members``
     # Last year's page of the same appendix (:mod:`analysis.disclosure.earlier`): each of
     # its counts -> (value, withheld there); the keys whose counts only grow from one year
     # to the next (patterns); and this page's keys held to that page's decision -> withheld.
@@ -144,13 +145,15 @@ class Ledger:
             published = published or self._reprints(found)
             if published:
                 self.printed([found])
-            if not (published and is_small(value)):
+            if not (published and is_small(value)) and key not in self.members:
                 self.members[key] = found
-        if published and is_small(value):
+                self._edits += 1
+        if published and is_small(value) and key in self.members:
             # A printed count of 1 to 5 is known by its value only: its records would tell
             # the audit which other counts hold exactly its few households (the one carer
             # who resigned is the one leaver after five years), which no reader can tell.
-            self.members.pop(key, None)
+            self.members.pop(key)
+            self._edits += 1
         self.values[key] = value
         if stated:
             self.stated.add(key)
@@ -252,10 +255,10 @@ class Ledger:
     def searches(self) -> tuple[list[frozenset[str]], list[frozenset[frozenset[str]]]]:
         """The sets of atoms the reader's search has found on this page, and what each
         search that found every set there was combined (:func:`_chains`), kept while the
-        records stay as they are (the atoms are theirs): lists that the search extends."""
-        records = self.state()[2:4]
-        if self._searches is None or self._searches[0] != records:
-            self._searches = (records, [], [])
+        records stay as they are (the atoms are theirs; any change to them starts afresh):
+        lists that the search extends."""
+        if self._searches is None or self._searches[0] != self._edits:
+            self._searches = (self._edits, [], [])
         return self._searches[1], self._searches[2]
 
     def atoms(self) -> tuple[dict[str, float], list[dict[str, float]]]:

@@ -156,8 +156,10 @@ def combinations(
     while len(found) < limit:
         result = milp(cost, constraints=constraints, integrality=np.ones(len(cost)),
                       bounds=Bounds(0, 1))  # fmt: skip
-        if result.x is None:
+        if result.status == 2:  # infeasible: no other set
             break
+        if result.x is None:  # anything else would pass for "no other set"
+            raise RuntimeError(f"the reader's search could not finish: {result.message}")
         x = np.round(result.x)
         terms = {keys[j]: int(x[j] - x[n_keys + j]) for j in range(n_keys) if x[j] != x[n_keys + j]}
         chosen = x[2 * n_keys :] > 0.5
@@ -179,7 +181,12 @@ def main(paths: Iterable[str]) -> int:
             if entry["disclosure"] != "public":
                 continue
             ledger = Ledger.from_json(entry["ledger"])
-            found = combinations(ledger, entry["hidden"])
+            found: list[Combination] = []
+            while True:  # batch after batch, as the page's decision does (red team 16)
+                batch = combinations(ledger, entry["hidden"], exclude=[c.atoms for c in found])
+                found += batch
+                if len(batch) < MOST_FOUND:
+                    break
             print(f"{path}: {len(found)} found")
             for combination in found:
                 print(f"  {combination}")
